@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-error.h: the small error value every fallible call in platform/ and src/ returns. */
+#pragma once
+
+#include <stdarg.h>
+
+/* Each code is also the CLI's exit status (see README "Exit codes"), so the
+ * numbers are part of the interface: append, never renumber. */
+typedef enum {
+  VMS_OK = 0,
+  VMS_ERR_INTERNAL = 1,        /* a bug or an unexpected OS answer */
+  VMS_ERR_USAGE = 2,           /* bad option, bad size, bad range */
+  VMS_ERR_NO_PROCESS = 3,      /* no such PID */
+  VMS_ERR_PERMISSION = 4,      /* not allowed to read it; message says why */
+  VMS_ERR_NO_ADDRESS_SPACE = 5,/* kernel thread or zombie */
+  VMS_ERR_GONE = 6,            /* the process exited while we read it */
+  VMS_ERR_REUSED = 7,          /* the PID now belongs to another process */
+  VMS_ERR_IO = 8,              /* reading or writing a file failed */
+  VMS_ERR_NOMEM = 9,
+  VMS_ERR_PARSE = 10,          /* malformed input text or file */
+  VMS_ERR_UNSUPPORTED = 11,    /* the platform cannot do this */
+} VmsErrorCode;
+
+typedef struct {
+  VmsErrorCode code;
+  char message[512];
+} VmsError;
+
+/* Sets err (when non-NULL) and returns code, so callers can write
+ * `return vms_error_set(err, VMS_ERR_IO, "...")`. */
+VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, va_list ap);
+/* Prefixes an existing message with context ("writing map.png: ..."). */
+void vms_error_prefix(VmsError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vms_error_clear(VmsError *err);
+const char *vms_error_code_name(VmsErrorCode code);

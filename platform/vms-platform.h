@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-platform.h: the per-OS facts about processes and their address spaces.
+ *
+ * One file per OS implements this header (platform/linux, platform/windows);
+ * meson picks it. The platform returns raw facts and says which fields it
+ * could fill (VmsSpace.fields, VmsCounters.mask); the classifier in src/
+ * turns them into typed regions. Plain C11, no GLib. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vms-error.h"
+
+/* ---- Region types and states (one set for both OSes; see DESIGN.md) ---- */
+
+/* Declaration order is VMMap's display order; VMS_TYPE_FREE is last. */
+typedef enum {
+  VMS_TYPE_IMAGE = 0,
+  VMS_TYPE_MAPPED,
+  VMS_TYPE_SHAREABLE,
+  VMS_TYPE_HEAP,
+  VMS_TYPE_STACK,
+  VMS_TYPE_PRIVATE,
+  VMS_TYPE_SYSTEM,
+  VMS_TYPE_UNUSABLE,
+  VMS_TYPE_FREE,
+  VMS_TYPE_COUNT
+} VmsRegionType;
+
+typedef enum {
+  VMS_STATE_COMMITTED = 0, /* accessible (Linux: any PROT but none; Windows: MEM_COMMIT) */
+  VMS_STATE_RESERVED,      /* Linux PROT_NONE; Windows MEM_RESERVE */
+  VMS_STATE_FREE,
+  VMS_STATE_COUNT
+} VmsRegionState;
+
+/* Protection. Linux sets R/W/X/SHARED; Windows maps PAGE_* onto these and
+ * adds the modifiers. */
+enum {
+  VMS_PROT_READ = 1u << 0,
+  VMS_PROT_WRITE = 1u << 1,
+  VMS_PROT_EXEC = 1u << 2,
+  VMS_PROT_SHARED = 1u << 3,    /* Linux 's' (MAP_SHARED) */
+  VMS_PROT_COPY = 1u << 4,      /* Windows PAGE_WRITECOPY / EXECUTE_WRITECOPY */
+  VMS_PROT_GUARD = 1u << 5,     /* Windows PAGE_GUARD */
+  VMS_PROT_NOCACHE = 1u << 6,   /* Windows PAGE_NOCACHE */
+  VMS_PROT_WRITECOMBINE = 1u << 7,
+};
+
+/* What the OS itself said about a region (VmsRegion.os). */
+enum {
+  VMS_OS_MEM_IMAGE = 1u << 0,   /* Windows MEM_IMAGE */
+  VMS_OS_MEM_MAPPED = 1u << 1,  /* Windows MEM_MAPPED */
+  VMS_OS_MEM_PRIVATE = 1u << 2, /* Windows MEM_PRIVATE */
+  VMS_OS_MEM_COMMIT = 1u << 3,
+  VMS_OS_MEM_RESERVE = 1u << 4,
+  VMS_OS_MEM_FREE = 1u << 5,
+  VMS_OS_DELETED = 1u << 6,     /* Linux: the path ended in " (deleted)" (stripped from the name) */
+  VMS_OS_PSEUDO = 1u << 7,      /* Linux: a kernel name in brackets ([heap], [vdso], [anon:x]...) */
+  VMS_OS_ANON_NAME = 1u << 8,   /* Linux: [anon:name] set with PR_SET_VMA_ANON_NAME */
+  VMS_OS_ANON_SHMEM = 1u << 9,  /* Linux: [anon_shmem:name] */
+  VMS_OS_FILE = 1u << 10,       /* backed by a file (Linux: inode != 0 or a path) */
+};
+
+/* What the classifier concluded beyond the type (VmsRegion.detail). */
+enum {
+  VMS_DETAIL_INFERRED = 1u << 0,   /* the type is a guess from the shape; say so */
+  VMS_DETAIL_GUARD = 1u << 1,      /* a stack guard page / gap */
+  VMS_DETAIL_MAIN_STACK = 1u << 2,
+  VMS_DETAIL_THREAD_STACK = 1u << 3,
+  VMS_DETAIL_ARENA = 1u << 4,      /* glibc malloc arena (heap_info block) */
+  VMS_DETAIL_BRK = 1u << 5,        /* the [heap] brk area */
+  VMS_DETAIL_SYSV = 1u << 6,
+  VMS_DETAIL_MEMFD = 1u << 7,
+  VMS_DETAIL_DEV_SHM = 1u << 8,
+  VMS_DETAIL_OUTSIDE = 1u << 9,    /* mapped outside the usable range (e.g. [vsyscall]) */
+  VMS_DETAIL_MIN_ADDR = 1u << 10,  /* unusable: below vm.mmap_min_addr */
+  VMS_DETAIL_ALIGN = 1u << 11,     /* unusable: below the next allocation-granularity boundary */
+};
+
+/* One region of the address space, [start, end). 48 bytes: the snapshot
+ * keeps an array of these, and a target may have 65,530 of them. */
+typedef struct {
+  uint64_t start, end;
+  union {
+    uint64_t offset;     /* Linux: file offset */
+    uint64_t alloc_base; /* Windows: AllocationBase */
+  };
+  uint64_t inode;        /* Linux inode; 0 elsewhere */
+  uint32_t name;         /* offset in the owner's VmsNamePool; 0 is "" */
+  union {
+    uint32_t dev;        /* Linux: major << 20 | minor, as the kernel's new_encode_dev */
+    uint32_t alloc_prot; /* Windows: AllocationProtect as VMS_PROT_* bits */
+  };
+  uint16_t prot;         /* VMS_PROT_* */
+  uint16_t os;           /* VMS_OS_* */
+  uint8_t type;          /* VmsRegionType, set by the classifier */
+  uint8_t state;         /* VmsRegionState, set by the classifier */
+  uint16_t detail;       /* VMS_DETAIL_*, set by the classifier */
+} VmsRegion;
+
+/* Per-region counters (Linux smaps; Windows working-set queries), in bytes.
+ * mask says which were read: "not read" is not zero. */
+enum {
+  VMS_CTR_RSS = 1u << 0,
+  VMS_CTR_PSS = 1u << 1,
+  VMS_CTR_SHARED_CLEAN = 1u << 2,
+  VMS_CTR_SHARED_DIRTY = 1u << 3,
+  VMS_CTR_PRIVATE_CLEAN = 1u << 4,
+  VMS_CTR_PRIVATE_DIRTY = 1u << 5,
+  VMS_CTR_SWAP = 1u << 6,
+  VMS_CTR_LOCKED = 1u << 7,
+};
+typedef struct {
+  uint64_t rss, pss, shared_clean, shared_dirty, private_clean, private_dirty, swap, locked;
+  uint32_t mask;
+} VmsCounters;
+
+/* Interned strings: region names are offsets into one buffer; equal names
+ * share storage (a library's five mappings keep one copy of its path). */
+typedef struct {
+  char *data;          /* data[0] == '\0': offset 0 is the empty name */
+  uint32_t len, cap;
+  uint32_t *slots;     /* open-addressing hash of offsets, 0 = empty */
+  uint32_t nslots, count;
+} VmsNamePool;
+
+void vms_name_pool_init(VmsNamePool *pool);
+void vms_name_pool_clear(VmsNamePool *pool);  /* frees; pool can be reused after init */
+void vms_name_pool_reset(VmsNamePool *pool);  /* empties, keeps the memory */
+/* Returns the offset of a NUL-terminated copy of s[0..n), or UINT32_MAX when out of memory. */
+uint32_t vms_name_pool_add(VmsNamePool *pool, const char *s, size_t n);
+static inline const char *vms_name_pool_get(const VmsNamePool *pool, uint32_t off) {
+  return pool->data ? pool->data + off : "";
+}
+/* Releases the hash table (lookups are no longer needed once the pool is final). */
+void vms_name_pool_seal(VmsNamePool *pool);
+
+typedef struct {
+  uint64_t start, end;
+} VmsRange;
+
+typedef struct {
+  int tid;
+  bool sp_known;   /* sp holds the thread's stack pointer */
+  bool range_known;/* stack holds the exact stack range (Windows TEB) */
+  uint64_t sp;
+  VmsRange stack;
+} VmsThread;
+
+/* Which whole-space facts the platform filled (VmsSpace.fields). */
+enum {
+  VMS_FIELD_OFFSET = 1u << 0,
+  VMS_FIELD_DEV_INODE = 1u << 1,
+  VMS_FIELD_NAMES = 1u << 2,
+  VMS_FIELD_OS_TYPE = 1u << 3,     /* VMS_OS_MEM_* bits are meaningful */
+  VMS_FIELD_COUNTERS = 1u << 4,    /* counters[] parallel to regions */
+  VMS_FIELD_THREADS = 1u << 5,
+  VMS_FIELD_HEAPS = 1u << 6,
+  VMS_FIELD_MAIN_STACK = 1u << 7,
+  VMS_FIELD_MAX_MAP_COUNT = 1u << 8,
+  VMS_FIELD_ROLLUP = 1u << 9,      /* rollup holds smaps_rollup totals */
+};
+
+/* The raw facts of one read of one process. Buffers are reused across reads
+ * of the same target (vms_space_reset keeps capacity). */
+typedef struct {
+  int pid;
+  char name[256];
+  int bits;                 /* 32 or 64 */
+  uint64_t start_time;      /* OS ticks since boot (Linux) / FILETIME (Windows): identity with pid */
+  uint64_t usable_lo, usable_hi; /* [lo, hi): where the process may map */
+  uint64_t mmap_min_addr;   /* Linux vm.mmap_min_addr; 0 elsewhere */
+  uint64_t page_size, alloc_granularity;
+  uint64_t max_map_count;   /* Linux vm.max_map_count; 0 = no such limit */
+  VmsRange main_stack;      /* main thread's stack start (start_stack) in .start; .end unused */
+  VmsRange brk;             /* Linux start_brk..brk */
+  uint32_t fields;          /* VMS_FIELD_* */
+
+  VmsRegion *regions;       /* sorted by start, non-overlapping */
+  size_t n_regions, cap_regions;
+  VmsCounters *counters;    /* NULL unless VMS_FIELD_COUNTERS */
+  size_t cap_counters;
+  VmsCounters rollup;       /* whole-process totals (smaps_rollup) */
+  VmsNamePool names;
+
+  VmsThread *threads;
+  size_t n_threads, cap_threads;
+  VmsRange *heaps;          /* heap ranges the OS reports (Windows PEB heap list) */
+  size_t n_heaps, cap_heaps;
+
+  char note[256];           /* what could not be read, for the UI ("" when all) */
+} VmsSpace;
+
+void vms_space_init(VmsSpace *space);
+void vms_space_reset(VmsSpace *space); /* empty, keep buffers */
+void vms_space_clear(VmsSpace *space); /* free everything */
+/* Appends a zeroed region (NULL when out of memory). */
+VmsRegion *vms_space_add_region(VmsSpace *space);
+VmsErrorCode vms_space_add_thread(VmsSpace *space, const VmsThread *t);
+VmsErrorCode vms_space_add_heap(VmsSpace *space, uint64_t start, uint64_t end);
+/* Makes sure counters[] can hold n entries (zeroing new ones). */
+VmsErrorCode vms_space_reserve_counters(VmsSpace *space, size_t n);
+
+/* ---- Reading captured /proc text (OS-independent: fixtures and files) ---- */
+
+/* Parses /proc/PID/maps text and appends its regions to space. The buffer
+ * need not be NUL-terminated. Malformed lines fail with VMS_ERR_PARSE naming
+ * the line. */
+VmsErrorCode vms_maps_parse(const char *buf, size_t len, VmsSpace *space, VmsError *err);
+/* Parses /proc/PID/smaps text: regions as in maps, plus per-region counters. */
+VmsErrorCode vms_smaps_parse(const char *buf, size_t len, VmsSpace *space, VmsError *err);
+/* Parses smaps_rollup into space->rollup. */
+VmsErrorCode vms_smaps_rollup_parse(const char *buf, size_t len, VmsSpace *space, VmsError *err);
+
+/* ---- Processes ---- */
+
+typedef struct {
+  int pid, ppid;
+  uint32_t uid;
+  char name[64];
+  char user[64];
+  char *cmdline;            /* spaces between arguments; "" for kernel threads */
+  char state;               /* Linux state letter (R, S, Z...); '?' unknown */
+  int bits;                 /* 32, 64, or 0 when unknown */
+  uint64_t rss;             /* bytes; 0 when unknown */
+  uint64_t vsize;           /* bytes */
+  uint64_t start_time;
+  long n_maps;              /* -1 when not counted or unreadable */
+  VmsErrorCode access;      /* VMS_OK when its address space can be read */
+  char reason[160];         /* why not, when access != VMS_OK */
+} VmsProcInfo;
+
+enum {
+  VMS_LIST_COUNT_MAPS = 1u << 0, /* count each readable process's mappings (costs a maps read each) */
+};
+
+VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, VmsError *err);
+void vms_process_list_free(VmsProcInfo *list, size_t n);
+
+/* ---- A target process ---- */
+
+typedef struct VmsTarget VmsTarget;
+
+enum {
+  VMS_READ_REGIONS = 1u << 0,  /* always implied */
+  VMS_READ_COUNTERS = 1u << 1, /* per-region counters (smaps): costly */
+  VMS_READ_THREADS = 1u << 2,  /* thread stack pointers / ranges */
+};
+
+/* Opens pid. Checks it exists, has an address space and can be read; fails
+ * with a message that says why not and what would help. */
+VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err);
+/* Reads the address space into space (reset first). Fails with VMS_ERR_GONE
+ * when the process exited and VMS_ERR_REUSED when its PID now names another
+ * process; never returns a partial space as success. */
+VmsErrorCode vms_target_read(VmsTarget *target, unsigned what, VmsSpace *space, VmsError *err);
+int vms_target_pid(const VmsTarget *target);
+void vms_target_close(VmsTarget *target);
+
+/* Seconds since the epoch, wall clock, and a monotonic clock for intervals. */
+double vms_time_now(void);
+double vms_time_monotonic(void);
