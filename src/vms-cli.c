@@ -78,7 +78,7 @@ bool vms_cli_wants_cli(int argc, char **argv) {
   return false;
 }
 
-static int fail(VmsErrorCode code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(2, 3);
 static int fail(VmsErrorCode code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -89,7 +89,7 @@ static int fail(VmsErrorCode code, const char *fmt, ...) {
   return code;
 }
 
-static int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
+static int usage_error(const char *fmt, const char *arg) VMS_PRINTF(1, 0);
 static int usage_error(const char *fmt, const char *arg) {
   fputs("vmscope: ", stderr);
 #pragma GCC diagnostic push
