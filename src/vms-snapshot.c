@@ -119,7 +119,9 @@ void vms_region_describe(const VmsSnapshot *snap, const VmsRegion *r, char *buf,
   const char *name = vms_snapshot_name_of(snap, r);
   const char *inferred = (r->detail & VMS_DETAIL_INFERRED) ? " (inferred)" : "";
   if (r->state == VMS_STATE_FREE) {
-    if (r->detail & VMS_DETAIL_MIN_ADDR) snprintf(buf, len, "below vm.mmap_min_addr");
+    if (r->detail & VMS_DETAIL_MIN_ADDR)
+      snprintf(buf, len, "%s", (snap->fields & VMS_FIELD_OS_TYPE) ? "below the minimum application address"
+                                                                  : "below vm.mmap_min_addr");
     else if (r->detail & VMS_DETAIL_ALIGN) snprintf(buf, len, "below the allocation granularity");
     else if (r->detail & VMS_DETAIL_GUARD) snprintf(buf, len, "stack guard gap");
     else buf[0] = '\0';

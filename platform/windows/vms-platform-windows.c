@@ -402,8 +402,9 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
     r->alloc_prot = vms_win_prot(mbi.AllocationProtect);
     /* Protect is undefined for reserved pages. */
     r->prot = mbi.State == MEM_COMMIT ? vms_win_prot(mbi.Protect) : 0;
-    if ((mbi.Type == MEM_MAPPED || mbi.Type == MEM_IMAGE) && mbi.State == MEM_COMMIT &&
-        !(r->prot & VMS_PROT_COPY))
+    /* A view of a section is shared unless mapped copy-on-write; an image
+     * is shown like a Linux one ("r-xp"), its sharing being implied. */
+    if (mbi.Type == MEM_MAPPED && mbi.State == MEM_COMMIT && !(r->prot & VMS_PROT_COPY))
       r->prot |= VMS_PROT_SHARED;
     if (mbi.Type == MEM_MAPPED || mbi.Type == MEM_IMAGE) {
       VmsErrorCode code = VMS_OK;

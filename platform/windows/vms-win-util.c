@@ -88,12 +88,13 @@ uint16_t vms_win_prot(uint32_t p) {
   case PAGE_NOACCESS: break;
   case PAGE_READONLY: r = VMS_PROT_READ; break;
   case PAGE_READWRITE: r = VMS_PROT_READ | VMS_PROT_WRITE; break;
-  case PAGE_WRITECOPY: r = VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_COPY; break;
+  /* Copy-on-write is written "c" where "w" stands: a write makes a private copy. */
+  case PAGE_WRITECOPY: r = VMS_PROT_READ | VMS_PROT_COPY; break;
   case PAGE_EXECUTE: r = VMS_PROT_EXEC; break;
   case PAGE_EXECUTE_READ: r = VMS_PROT_READ | VMS_PROT_EXEC; break;
   case PAGE_EXECUTE_READWRITE: r = VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC; break;
   case PAGE_EXECUTE_WRITECOPY:
-    r = VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC | VMS_PROT_COPY;
+    r = VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY;
     break;
   default: break;
   }

@@ -33,6 +33,15 @@ static DWORD WINAPI thread_main(LPVOID arg) {
   return (DWORD)local[0];
 }
 
+static DWORD WINAPI read_stdin(LPVOID arg) {
+  HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+  char buf[64];
+  DWORD got;
+  while (ReadFile(in, buf, sizeof buf, &got, NULL) && got > 0) {
+  }
+  return 0;
+}
+
 static void fail(const char *what) {
   fprintf(stderr, "vms-win-helper: %s failed (error %lu)\n", what, (unsigned long)GetLastError());
   exit(1);
@@ -139,20 +148,10 @@ int main(int argc, char **argv) {
   printf("ready\n");
   fflush(stdout);
 
-  /* Wait for stdin to close (the test is done) with a 60 s safety net. */
-  HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
-  for (int waited = 0; waited < 600; waited++) {
-    char c;
-    DWORD got = 0;
-    DWORD avail = 0;
-    if (GetFileType(in) == FILE_TYPE_PIPE) {
-      if (!PeekNamedPipe(in, NULL, 0, NULL, &avail, NULL)) break; /* closed */
-      if (avail && (!ReadFile(in, &c, 1, &got, NULL) || got == 0)) break;
-    } else if (!ReadFile(in, &c, 1, &got, NULL) || got == 0) {
-      break;
-    }
-    Sleep(100);
-  }
+  /* Wait for stdin to close (the test is done), with a 60 s safety net.
+   * A thread reads it, since a Unix pipe under Wine cannot be peeked. */
+  HANDLE reader = CreateThread(NULL, 0, read_stdin, NULL, 0, NULL);
+  if (reader) WaitForSingleObject(reader, 60000);
   SetEvent(g_go);
   WaitForMultipleObjects(N_THREADS, threads, TRUE, 5000);
   return (int)main_local - 1;
