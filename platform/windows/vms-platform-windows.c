@@ -202,7 +202,7 @@ static VmsErrorCode open_error(int pid, DWORD e, VmsError *err) {
 }
 
 /* Opens pid with the most access it grants; *can_read says whether VM_READ came with it. */
-static HANDLE open_process(int pid, bool *can_read, DWORD *error) {
+static HANDLE open_process(int pid, bool allow_read, bool *can_read, DWORD *error) {
   static const DWORD tries[] = {
       PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | SYNCHRONIZE,
       PROCESS_QUERY_INFORMATION | PROCESS_VM_READ,
@@ -210,7 +210,7 @@ static HANDLE open_process(int pid, bool *can_read, DWORD *error) {
       PROCESS_QUERY_INFORMATION,
   };
   DWORD first = 0;
-  for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+  for (size_t i = allow_read ? 0 : 2; i < sizeof tries / sizeof tries[0]; i++) {
     HANDLE h = OpenProcess(tries[i], FALSE, (DWORD)pid);
     if (h) {
       *can_read = (tries[i] & PROCESS_VM_READ) != 0;
@@ -225,11 +225,15 @@ static HANDLE open_process(int pid, bool *can_read, DWORD *error) {
 }
 
 VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
+  return vms_win_target_open_access(pid, true, out, err);
+}
+
+VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **out, VmsError *err) {
   *out = NULL;
   if (pid < 0) return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
   bool can_read = false;
   DWORD e = 0;
-  HANDLE h = open_process(pid, &can_read, &e);
+  HANDLE h = open_process(pid, allow_read, &can_read, &e);
   if (!h) return open_error(pid, e, err);
 
   VmsTarget *t = calloc(1, sizeof *t);
@@ -756,7 +760,7 @@ static void fill_proc_info(VmsProcInfo *p, const PROCESSENTRY32W *pe, unsigned f
 
   bool can_read = false;
   DWORD e = 0;
-  HANDLE h = open_process(p->pid, &can_read, &e);
+  HANDLE h = open_process(p->pid, true, &can_read, &e);
   HANDLE info = h ? h : OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)p->pid);
   if (h) {
     p->access = VMS_OK;

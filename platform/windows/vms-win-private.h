@@ -2,6 +2,7 @@
 /* vms-win-private.h: the pure pieces of the Windows platform layer, exposed so tests can feed them inputs. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
@@ -42,3 +43,8 @@ VmsErrorCode vms_win_code_for_open_error(uint32_t win32_error);
  * 64-bit: the system's maximum application address + 1; 32-bit: 2 GB, or
  * 4 GB (less the top 64 KiB) when large-address-aware on a 64-bit system. */
 uint64_t vms_win_usable_hi(int bits, int large_address_aware, int os_is_64, uint64_t sys_max_app);
+
+/* vms_target_open, but allow_read = false asks for PROCESS_QUERY_INFORMATION
+ * alone: what vmscope falls back to where PROCESS_VM_READ is refused (tests
+ * use it to see that path under Wine, which refuses nothing). */
+VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **out, VmsError *err);

@@ -176,6 +176,28 @@ static void test_live(const char *helper_exe, const char *dll) {
     }
   }
 
+  /* Opened without PROCESS_VM_READ: the regions and their types still, no
+   * stacks or heaps, and the note says so. */
+  VmsTarget *tq = NULL;
+  VMS_CHECK_MSG(vms_win_target_open_access((int)h.pid, false, &tq, &err) == VMS_OK, "%s", err.message);
+  if (tq) {
+    VmsSpace q;
+    vms_space_init(&q);
+    VMS_CHECK_MSG(vms_target_read(tq, VMS_READ_THREADS, &q, &err) == VMS_OK, "%s", err.message);
+    check_sorted(&q);
+    VMS_CHECK(q.fields & VMS_FIELD_OS_TYPE);
+    VMS_CHECK(!(q.fields & VMS_FIELD_THREADS) && q.n_threads == 0);
+    VMS_CHECK(!(q.fields & VMS_FIELD_HEAPS) && q.n_heaps == 0);
+    VMS_CHECK(strstr(q.note, "without read access") != NULL);
+    VMS_CHECK_U64(q.n_regions, s.n_regions);
+    const VmsRegion *rq = region_at(&q, vms_helper_addr(&h, "partial") + 0x10000);
+    VMS_CHECK(rq && rq->os == (VMS_OS_MEM_PRIVATE | VMS_OS_MEM_RESERVE));
+    rq = region_at(&q, vms_helper_addr(&h, "shareable"));
+    VMS_CHECK(rq && (rq->os & VMS_OS_MEM_MAPPED) && (rq->os & VMS_OS_MEM_COMMIT));
+    vms_space_clear(&q);
+    vms_target_close(tq);
+  }
+
   /* In the process list, readable. */
   VmsProcInfo *list = NULL;
   size_t n = 0;
