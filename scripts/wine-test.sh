@@ -51,7 +51,10 @@ meson test -C build-win64 --print-errorlogs "$@" || status=1
 rc=0
 wine build-win32/tests/windows/vms-win-canary.exe >/dev/null 2>&1 || rc=$?
 if [ "$rc" = 42 ]; then
-  meson test -C build-win32 --print-errorlogs "$@" || status=1
+  # The 32-bit vmscope must refuse a 64-bit target with a clear message.
+  VMS_WIN64_HELPER="$PWD/build-win64/tests/windows/vms-win-helper.exe" \
+  VMS_WIN64_HELPER_DLL="$PWD/build-win64/tests/windows/vms-win-helper-dll.dll" \
+    meson test -C build-win32 --print-errorlogs "$@" || status=1
 else
   echo "SKIP: win32 tests: 32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing); build-win32 was built"
 fi

@@ -316,20 +316,20 @@ void vms_target_close(VmsTarget *target) {
 
 /* ---- reading ---- */
 
-static bool read_mem(const VmsTarget *t, uint64_t addr, void *buf, size_t n) {
+static bool read_mem(HANDLE h, uint64_t addr, void *buf, size_t n) {
   SIZE_T got = 0;
   if (addr == 0 || addr > (uint64_t)UINTPTR_MAX) return false;
-  return ReadProcessMemory(t->h, (LPCVOID)(uintptr_t)addr, buf, n, &got) && got == n;
+  return ReadProcessMemory(h, (LPCVOID)(uintptr_t)addr, buf, n, &got) && got == n;
 }
 
-static uint64_t read_ptr(const VmsTarget *t, uint64_t addr, int bits, bool *ok) {
+static uint64_t read_ptr(HANDLE h, uint64_t addr, int bits, bool *ok) {
   if (bits == 32) {
     uint32_t v = 0;
-    *ok = read_mem(t, addr, &v, 4);
+    *ok = read_mem(h, addr, &v, 4);
     return v;
   }
   uint64_t v = 0;
-  *ok = read_mem(t, addr, &v, 8);
+  *ok = read_mem(h, addr, &v, 8);
   return v;
 }
 
@@ -454,13 +454,13 @@ static bool stack_from_teb(const VmsTarget *t, uint64_t teb, int bits, VmsRange 
   /* NT_TIB: ExceptionList, StackBase, StackLimit, ..., Self at 6 pointers in. */
   uint64_t ps = bits == 32 ? 4 : 8;
   bool ok1, ok2, ok3;
-  uint64_t base = read_ptr(t, teb + ps, bits, &ok1);
-  uint64_t limit = read_ptr(t, teb + 2 * ps, bits, &ok2);
-  uint64_t self = read_ptr(t, teb + 6 * ps, bits, &ok3);
+  uint64_t base = read_ptr(t->h, teb + ps, bits, &ok1);
+  uint64_t limit = read_ptr(t->h, teb + 2 * ps, bits, &ok2);
+  uint64_t self = read_ptr(t->h, teb + 6 * ps, bits, &ok3);
   if (!ok1 || !ok2 || !ok3 || self != teb || limit >= base || base == 0) return false;
   bool ok4;
   uint64_t dealloc =
-      read_ptr(t, teb + (bits == 32 ? TEB32_DEALLOCATION_STACK : TEB64_DEALLOCATION_STACK), bits, &ok4);
+      read_ptr(t->h, teb + (bits == 32 ? TEB32_DEALLOCATION_STACK : TEB64_DEALLOCATION_STACK), bits, &ok4);
   out->start = ok4 && dealloc != 0 && dealloc <= limit ? dealloc : limit;
   out->end = base;
   return true;
@@ -516,37 +516,44 @@ static VmsErrorCode add_heap_at(VmsSpace *space, uint64_t addr) {
 
 /* Heaps from the PEB: the process heap and the heap list. Each becomes the
  * allocation holding its first segment. */
-static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
-  uint64_t peb = 0;
-  int bits = self_bits();
-  if (t->wow64 && self_bits() == 64) {
+/* The PEB the program itself uses: the 32-bit one of a WoW64 target seen
+ * from a 64-bit vmscope (*bits says which layout), else the native one. */
+static uint64_t peb_address(HANDLE h, bool wow64, int *bits) {
+  *bits = self_bits();
+  if (wow64 && self_bits() == 64) {
     ULONG_PTR peb32 = 0;
-    if (NtQueryInformationProcess(t->h, (PROCESSINFOCLASS)VMS_NT_PROCESS_WOW64_INFORMATION, &peb32,
+    *bits = 32;
+    if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_WOW64_INFORMATION, &peb32,
                                   sizeof peb32, NULL) >= 0)
-      peb = peb32;
-    bits = 32;
-  } else {
-    PROCESS_BASIC_INFORMATION pbi;
-    memset(&pbi, 0, sizeof pbi);
-    if (NtQueryInformationProcess(t->h, ProcessBasicInformation, &pbi, sizeof pbi, NULL) >= 0)
-      peb = (uint64_t)(uintptr_t)pbi.PebBaseAddress;
+      return peb32;
+    return 0;
   }
+  PROCESS_BASIC_INFORMATION pbi;
+  memset(&pbi, 0, sizeof pbi);
+  if (NtQueryInformationProcess(h, ProcessBasicInformation, &pbi, sizeof pbi, NULL) >= 0)
+    return (uint64_t)(uintptr_t)pbi.PebBaseAddress;
+  return 0;
+}
+
+static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
+  int bits;
+  uint64_t peb = peb_address(t->h, t->wow64, &bits);
   *found = false;
   if (!peb) return VMS_OK;
   bool ok;
-  uint64_t process_heap = read_ptr(t, peb + (bits == 32 ? PEB32_PROCESS_HEAP : PEB64_PROCESS_HEAP), bits, &ok);
+  uint64_t process_heap = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAP : PEB64_PROCESS_HEAP), bits, &ok);
   VmsErrorCode code = VMS_OK;
   if (ok && process_heap) {
     *found = true;
     code = add_heap_at(space, process_heap);
   }
   uint32_t count = 0;
-  if (!read_mem(t, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4)) return code;
-  uint64_t list = read_ptr(t, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
+  if (!read_mem(t->h, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4)) return code;
+  uint64_t list = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
   if (!ok || !list) return code;
   if (count > VMS_MAX_HEAPS) count = VMS_MAX_HEAPS;
   for (uint32_t i = 0; i < count && code == VMS_OK; i++) {
-    uint64_t heap = read_ptr(t, list + (uint64_t)i * (bits == 32 ? 4 : 8), bits, &ok);
+    uint64_t heap = read_ptr(t->h, list + (uint64_t)i * (bits == 32 ? 4 : 8), bits, &ok);
     if (ok && heap) code = add_heap_at(space, heap);
   }
   return code;
@@ -713,7 +720,36 @@ static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *u
   CloseHandle(tok);
 }
 
-static char *process_cmdline(HANDLE h, const char *fallback) {
+/* The command line out of RTL_USER_PROCESS_PARAMETERS, for systems (and
+ * Wine) without ProcessCommandLineInformation; needs PROCESS_VM_READ. */
+static char *process_cmdline_from_peb(HANDLE h, bool wow64) {
+  int bits;
+  uint64_t peb = peb_address(h, wow64, &bits);
+  if (!peb) return NULL;
+  bool ok;
+  uint64_t params = read_ptr(h, peb + (bits == 32 ? 0x10 : 0x20), bits, &ok);
+  if (!ok || !params) return NULL;
+  uint64_t us = params + (bits == 32 ? 0x40 : 0x70); /* CommandLine */
+  uint16_t len = 0;
+  if (!read_mem(h, us, &len, 2) || len == 0) return NULL;
+  uint64_t buf = read_ptr(h, us + (bits == 32 ? 4 : 8), bits, &ok);
+  if (!ok || !buf) return NULL;
+  wchar_t *w = malloc(len + sizeof(wchar_t));
+  if (!w) return NULL;
+  char *s = NULL;
+  if (read_mem(h, buf, w, len)) {
+    size_t wl = len / sizeof(wchar_t), cap = wl * 3 + 1;
+    s = malloc(cap);
+    if (s && vms_win_utf8(w, wl, s, cap) == 0) {
+      free(s);
+      s = NULL;
+    }
+  }
+  free(w);
+  return s;
+}
+
+static char *process_cmdline(HANDLE h, bool can_read, bool wow64, const char *fallback) {
   /* ProcessCommandLineInformation (Windows 8.1+) needs only limited query
    * access, unlike reading RTL_USER_PROCESS_PARAMETERS out of the PEB. */
   union {
@@ -728,6 +764,10 @@ static char *process_cmdline(HANDLE h, const char *fallback) {
     char *s = malloc(cap);
     if (s && vms_win_utf8(u.us.Buffer, wl, s, cap) > 0) return s;
     free(s);
+  }
+  if (can_read) {
+    char *s = process_cmdline_from_peb(h, wow64);
+    if (s) return s;
   }
   size_t n = strlen(fallback);
   char *s = malloc(n + 1);
@@ -790,7 +830,7 @@ static void fill_proc_info(VmsProcInfo *p, const PROCESSENTRY32W *pe, unsigned f
       p->rss = vm.working_set;
     }
     process_user(info, cache, n_cache, &p->uid, p->user, sizeof p->user);
-    p->cmdline = process_cmdline(info, p->name);
+    p->cmdline = process_cmdline(info, h && can_read, wow, p->name);
     if ((flags & VMS_LIST_COUNT_MAPS) && p->access == VMS_OK) p->n_maps = count_regions(info, p->bits);
     if (info != h) CloseHandle(info);
   }

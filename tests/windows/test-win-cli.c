@@ -236,6 +236,22 @@ int main(int argc, char **argv) {
   free(out);
   CloseHandle(keep);
 
+  /* A 64-bit process seen from a 32-bit vmscope: exit 11 and a message.
+   * scripts/wine-test.sh names the 64-bit helper when it runs the 32-bit tests. */
+  const char *helper64 = getenv("VMS_WIN64_HELPER"), *dll64 = getenv("VMS_WIN64_HELPER_DLL");
+  if (sizeof(void *) == 4 && helper64 && dll64 && *helper64 && *dll64) {
+    VmsHelper h64;
+    VMS_CHECK_MSG(vms_helper_start(&h64, helper64, dll64), "cannot start %s", helper64);
+    snprintf(args, sizeof args, "%lu --summary", (unsigned long)h64.pid);
+    out = run_vmscope(vmscope, args, &code);
+    VMS_CHECK_U64(code, 11);
+    VMS_CHECK(out[0] == '\0');
+    free(out);
+    vms_helper_stop(&h64);
+  } else if (sizeof(void *) == 4) {
+    printf("not checked: a 64-bit target from this 32-bit build (VMS_WIN64_HELPER not set)\n");
+  }
+
   /* A PID no process has (Windows PIDs are multiples of 4): exit 3, no map. */
   out = run_vmscope(vmscope, "2147483641 --summary --format json", &code);
   VMS_CHECK_U64(code, 3);

@@ -210,7 +210,7 @@ static void test_live(const char *helper_exe, const char *dll) {
     VMS_CHECK_U64(list[i].access, VMS_OK);
     VMS_CHECK(list[i].bits == (int)s.bits);
     VMS_CHECK(list[i].n_maps > 10);
-    VMS_CHECK(list[i].cmdline && strstr(list[i].cmdline, "vms-win-helper"));
+    VMS_CHECK_MSG(list[i].cmdline && strstr(list[i].cmdline, "vms-win-helper-dll"), "cmdline \"%s\"", list[i].cmdline ? list[i].cmdline : "(null)");
     VMS_CHECK(list[i].vsize > (1u << 20));
   }
   VMS_CHECK(listed);
