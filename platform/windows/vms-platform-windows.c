@@ -141,28 +141,6 @@ static const char *basename_of(const char *path) {
   return b;
 }
 
-/* Reads IMAGE_FILE_LARGE_ADDRESS_AWARE from the image on disk: works with
- * any access right, unlike reading the mapped header. -1 when unknown. */
-static int image_large_address_aware(const wchar_t *path) {
-  HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                         OPEN_EXISTING, 0, NULL);
-  if (f == INVALID_HANDLE_VALUE) return -1;
-  unsigned char hdr[1024];
-  DWORD got = 0;
-  int r = -1;
-  if (ReadFile(f, hdr, sizeof hdr, &got, NULL) && got >= 64 && hdr[0] == 'M' && hdr[1] == 'Z') {
-    uint32_t lfanew;
-    memcpy(&lfanew, hdr + 0x3c, 4);
-    if (lfanew + 24 <= got && memcmp(hdr + lfanew, "PE\0\0", 4) == 0) {
-      uint16_t characteristics;
-      memcpy(&characteristics, hdr + lfanew + 4 + 18, 2);
-      r = (characteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 1 : 0;
-    }
-  }
-  CloseHandle(f);
-  return r;
-}
-
 /* ---- opening ---- */
 
 static VmsErrorCode open_error(int pid, DWORD e, VmsError *err) {
@@ -284,7 +262,7 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
   uint64_t sys_max = (uint64_t)(uintptr_t)si.lpMaximumApplicationAddress;
   int laa = 0;
   if (t->bits == 32) {
-    laa = path[0] ? image_large_address_aware(wpath) : -1;
+    laa = path[0] ? vms_win_image_large_address_aware(wpath) : -1;
     if (laa < 0) {
       snprintf(t->laa_note, sizeof t->laa_note,
                "large-address-awareness not read from the image; assumed 2 GB of address space");

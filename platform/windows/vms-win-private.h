@@ -39,6 +39,9 @@ uint16_t vms_win_os_bits(uint32_t state, uint32_t type);
  * process; ERROR_ACCESS_DENIED: permission). */
 VmsErrorCode vms_win_code_for_open_error(uint32_t win32_error);
 
+/* 1 when the PE image at path is large-address-aware, 0 when not, -1 when it cannot be read. */
+int vms_win_image_large_address_aware(const wchar_t *path);
+
 /* The highest address + 1 a process may allocate below, by bitness:
  * 64-bit: the system's maximum application address + 1; 32-bit: 2 GB, or
  * 4 GB (less the top 64 KiB) when large-address-aware on a 64-bit system. */

@@ -131,3 +131,25 @@ uint64_t vms_win_usable_hi(int bits, int laa, int os_is_64, uint64_t sys_max_app
   if (laa && sys_max_app > 0x7ffeffffu && sys_max_app < 0x100000000u) return sys_max_app + 1; /* /3GB boot */
   return 0x7fff0000u;
 }
+
+/* Reads IMAGE_FILE_LARGE_ADDRESS_AWARE from the image on disk: works with
+ * any access right, unlike reading the mapped header. -1 when unknown. */
+int vms_win_image_large_address_aware(const wchar_t *path) {
+  HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  if (f == INVALID_HANDLE_VALUE) return -1;
+  unsigned char hdr[1024];
+  DWORD got = 0;
+  int r = -1;
+  if (ReadFile(f, hdr, sizeof hdr, &got, NULL) && got >= 64 && hdr[0] == 'M' && hdr[1] == 'Z') {
+    uint32_t lfanew;
+    memcpy(&lfanew, hdr + 0x3c, 4);
+    if (lfanew + 24 <= got && memcmp(hdr + lfanew, "PE\0\0", 4) == 0) {
+      uint16_t characteristics;
+      memcpy(&characteristics, hdr + lfanew + 4 + 18, 2);
+      r = (characteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 1 : 0;
+    }
+  }
+  CloseHandle(f);
+  return r;
+}

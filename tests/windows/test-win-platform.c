@@ -57,6 +57,15 @@ static void test_pure(void) {
   VMS_CHECK_U64(vms_win_code_for_open_error(ERROR_INVALID_PARAMETER), VMS_ERR_NO_PROCESS);
   VMS_CHECK_U64(vms_win_code_for_open_error(ERROR_ACCESS_DENIED), VMS_ERR_PERMISSION);
 
+  /* The flag read from our own image on disk, against the loaded header. */
+  wchar_t self[MAX_PATH];
+  GetModuleFileNameW(NULL, self, MAX_PATH);
+  const unsigned char *base = (const unsigned char *)GetModuleHandleW(NULL);
+  const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)(base + ((const IMAGE_DOS_HEADER *)base)->e_lfanew);
+  VMS_CHECK_U64(vms_win_image_large_address_aware(self),
+                (nt->FileHeader.Characteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 1 : 0);
+  VMS_CHECK_U64(vms_win_image_large_address_aware(L"Z:\\no\\such\\file.exe"), (uint64_t)-1);
+
   VMS_CHECK_U64(vms_win_usable_hi(32, 0, 1, 0x7fffffeffffull), 0x7fff0000u);
   VMS_CHECK_U64(vms_win_usable_hi(32, 1, 1, 0x7fffffeffffull), 0xffff0000u);
   VMS_CHECK_U64(vms_win_usable_hi(32, 1, 0, 0x7ffeffffu), 0x7fff0000u);
@@ -104,7 +113,9 @@ static void test_live(const char *helper_exe, const char *dll) {
     VMS_CHECK_U64(s.alloc_granularity, 65536);
     VMS_CHECK_U64(s.page_size, 4096);
     VMS_CHECK_U64(s.usable_lo, 0x10000);
-    VMS_CHECK(s.usable_hi > 0x7ff00000u);
+    /* A 32-bit helper is not large-address-aware: 2 GB less the top 64 KiB. */
+    if (s.bits == 32) VMS_CHECK_U64(s.usable_hi, 0x7fff0000u);
+    else VMS_CHECK(s.usable_hi > UINT64_C(0x100000000));
     VMS_CHECK(s.fields & VMS_FIELD_OS_TYPE);
     VMS_CHECK(s.fields & VMS_FIELD_THREADS);
     VMS_CHECK(s.fields & VMS_FIELD_HEAPS);
@@ -230,6 +241,32 @@ static void test_live(const char *helper_exe, const char *dll) {
   vms_space_clear(&s);
 }
 
+/* The large-address-aware helper: 4 GB (less 64 KiB) for a 32-bit process on
+ * a 64-bit system, the system's range for a 64-bit one. */
+static void test_large_address_aware(const char *helper_exe, const char *dll) {
+  VmsHelper h;
+  if (!vms_helper_start(&h, helper_exe, dll)) {
+    VMS_CHECK_MSG(false, "cannot start %s", helper_exe);
+    return;
+  }
+  VmsError err;
+  VmsTarget *t = NULL;
+  VMS_CHECK_MSG(vms_target_open((int)h.pid, &t, &err) == VMS_OK, "%s", err.message);
+  if (t) {
+    VmsSpace s;
+    vms_space_init(&s);
+    VMS_CHECK_MSG(vms_target_read(t, 0, &s, &err) == VMS_OK, "%s", err.message);
+    BOOL self_wow = FALSE;
+    IsWow64Process(GetCurrentProcess(), &self_wow);
+    bool os64 = sizeof(void *) == 8 || self_wow;
+    if (s.bits == 32) VMS_CHECK_U64(s.usable_hi, os64 ? 0xffff0000u : 0x7fff0000u);
+    else VMS_CHECK(s.usable_hi > UINT64_C(0x100000000));
+    vms_space_clear(&s);
+    vms_target_close(t);
+  }
+  vms_helper_stop(&h);
+}
+
 int main(int argc, char **argv) {
   test_pure();
 
@@ -258,7 +295,11 @@ int main(int argc, char **argv) {
   double m0 = vms_time_monotonic();
   VMS_CHECK(vms_time_monotonic() >= m0);
 
-  if (argc == 3) test_live(argv[1], argv[2]);
-  else VMS_CHECK_MSG(false, "usage: test-win-platform HELPER.exe HELPER-DLL.dll");
+  if (argc == 4) {
+    test_live(argv[1], argv[2]);
+    test_large_address_aware(argv[3], argv[2]);
+  } else {
+    VMS_CHECK_MSG(false, "usage: test-win-platform HELPER.exe HELPER-DLL.dll HELPER-LAA.exe");
+  }
   return vms_test_end();
 }
