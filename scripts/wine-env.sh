@@ -4,7 +4,7 @@
 # Exports WINEPREFIX (a folder of its own under $TMPDIR, never ~/.wine),
 # WINEDEBUG=-all and WINEDLLOVERRIDES (no Mono/Gecko install prompts), unsets
 # DISPLAY so nothing opens a window, creates the prefix once and keeps a
-# persistent wineserver (`wineserver -p`) running for it: with the server warm
+# persistent wineserver (`wineserver -p600`) running for it: with the server warm
 # each Windows test process starts in a few hundredths of a second instead of
 # about two seconds. Safe to source any number of times.
 #
@@ -34,6 +34,11 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   wineserver -w >/dev/null 2>&1 || true
 fi
 
-# -p keeps the server alive with no client; a second start for the same
-# prefix is refused by the first, which is what makes this idempotent.
-wineserver -p >/dev/null 2>&1 || true
+# -p keeps the server alive with no client (here for 10 minutes after the
+# last one, so nothing lingers for good); a second start for the same prefix
+# is refused by the first, which is what makes this idempotent.
+wineserver -p600 >/dev/null 2>&1 || true
+# Start Wine's own services now, with no terminal or pipe of ours: started by
+# the first test instead, they would hold its output open for as long as the
+# server lives, and a caller reading that output to its end would wait.
+wineboot </dev/null >/dev/null 2>&1 || true
