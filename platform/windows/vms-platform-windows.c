@@ -61,18 +61,19 @@ enum {
 #define PEB32_NUMBER_OF_HEAPS 0x88
 #define PEB32_PROCESS_HEAPS 0x90
 #define VMS_MAX_HEAPS 1024
+#define KUSER_SHARED_DATA_ADDR UINT64_C(0x7ffe0000)
 
 typedef BOOL(WINAPI *IsWow64Process2Fn)(HANDLE, USHORT *, USHORT *);
 
 struct VmsTarget {
   int pid;
   HANDLE h;
-  bool can_read;        /* PROCESS_VM_READ granted */
-  int bits;             /* the target's */
-  bool wow64;           /* a 32-bit target on a 64-bit system */
-  uint64_t start_time;  /* FILETIME of creation */
+  bool can_read; /* PROCESS_VM_READ granted */
+  int bits; /* the target's */
+  bool wow64; /* a 32-bit target on a 64-bit system */
+  uint64_t start_time; /* FILETIME of creation */
   uint64_t usable_lo, usable_hi;
-  uint64_t walk_end;    /* the walk stops here (4 GB for a WoW64 target) */
+  uint64_t walk_end; /* the walk stops here (4 GB for a WoW64 target) */
   uint64_t page_size, granularity;
   char name[256];
   char laa_note[128];
@@ -85,15 +86,13 @@ static int self_bits(void) { return (int)(sizeof(void *) * 8); }
 
 static void win_message(DWORD e, char *buf, size_t len) {
   wchar_t w[256];
-  DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, w,
-                           256, NULL);
+  DWORD n =
+      FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, w, 256, NULL);
   while (n > 0 && (w[n - 1] == L'\r' || w[n - 1] == L'\n' || w[n - 1] == L'.')) n--;
   if (n == 0 || vms_win_utf8(w, n, buf, len) == 0) snprintf(buf, len, "Windows error %lu", (unsigned long)e);
 }
 
-static uint64_t filetime_u64(FILETIME ft) {
-  return ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
-}
+static uint64_t filetime_u64(FILETIME ft) { return ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime; }
 
 static bool process_exited(HANDLE h) {
   DWORD w = WaitForSingleObject(h, 0);
@@ -174,8 +173,7 @@ static VmsErrorCode open_error(int pid, DWORD e, VmsError *err) {
                          "as administrator, or as the user who owns it",
                          pid, msg);
   }
-  default:
-    return vms_error_set(err, code, "cannot open process %d: %s", pid, msg);
+  default: return vms_error_set(err, code, "cannot open process %d: %s", pid, msg);
   }
 }
 
@@ -251,8 +249,7 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
   char path[1024] = "";
   if (process_image_path(h, path, sizeof path, wpath, 32768))
     snprintf(t->name, sizeof t->name, "%s", basename_of(path));
-  else
-    snprintf(t->name, sizeof t->name, "process %d", pid);
+  else snprintf(t->name, sizeof t->name, "process %d", pid);
 
   SYSTEM_INFO si;
   GetSystemInfo(&si);
@@ -317,8 +314,8 @@ typedef struct {
   bool valid;
 } NameCache;
 
-static uint32_t region_name(VmsTarget *t, VmsSpace *space, uint64_t addr, uint64_t alloc_base, NameCache *cache,
-                            VmsErrorCode *code) {
+static uint32_t region_name(VmsTarget *t, VmsSpace *space, uint64_t addr, uint64_t alloc_base,
+                            NameCache *cache, VmsErrorCode *code) {
   if (cache->valid && cache->alloc_base == alloc_base) return cache->name;
   static wchar_t wbuf[32768];
   static char ubuf[32768 * 3];
@@ -388,6 +385,15 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
      * is shown like a Linux one ("r-xp"), its sharing being implied. */
     if (mbi.Type == MEM_MAPPED && mbi.State == MEM_COMMIT && !(r->prot & VMS_PROT_COPY))
       r->prot |= VMS_PROT_SHARED;
+    if (mbi.Type == MEM_PRIVATE && start == KUSER_SHARED_DATA_ADDR) {
+      /* The kernel's read-only page of clocks and versions, at the same
+       * address in every process, 32- or 64-bit: System, not the program's. */
+      static const char kuser[] = "shared user data (KUSER_SHARED_DATA)";
+      r->name = vms_name_pool_add(&space->names, kuser, sizeof kuser - 1);
+      if (r->name == UINT32_MAX)
+        return vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", t->pid);
+      r->os |= VMS_OS_PSEUDO;
+    }
     if (mbi.Type == MEM_MAPPED || mbi.Type == MEM_IMAGE) {
       VmsErrorCode code = VMS_OK;
       r->name = region_name(t, space, start, r->alloc_base, &cache, &code);
@@ -418,7 +424,8 @@ static bool allocation_of(const VmsSpace *space, uint64_t addr, VmsRange *out) {
   if (i == SIZE_MAX || (space->regions[i].os & VMS_OS_MEM_FREE)) return false;
   uint64_t base = space->regions[i].alloc_base;
   size_t a = i, b = i;
-  while (a > 0 && !(space->regions[a - 1].os & VMS_OS_MEM_FREE) && space->regions[a - 1].alloc_base == base) a--;
+  while (a > 0 && !(space->regions[a - 1].os & VMS_OS_MEM_FREE) && space->regions[a - 1].alloc_base == base)
+    a--;
   while (b + 1 < space->n_regions && !(space->regions[b + 1].os & VMS_OS_MEM_FREE) &&
          space->regions[b + 1].alloc_base == base)
     b++;
@@ -460,8 +467,10 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, unsigned *missed
     if (!hth) hth = OpenThread(THREAD_QUERY_LIMITED_INFORMATION, FALSE, te.th32ThreadID);
     VmsThreadBasicInfo tbi;
     memset(&tbi, 0, sizeof tbi);
-    if (hth && NtQueryInformationThread(hth, (THREADINFOCLASS)VMS_NT_THREAD_BASIC_INFORMATION, &tbi,
-                                        sizeof tbi, NULL) >= 0 && tbi.teb_base) {
+    if (hth &&
+        NtQueryInformationThread(hth, (THREADINFOCLASS)VMS_NT_THREAD_BASIC_INFORMATION, &tbi, sizeof tbi,
+                                 NULL) >= 0 &&
+        tbi.teb_base) {
       uint64_t teb = (uint64_t)(uintptr_t)tbi.teb_base;
       if (t->wow64 && self_bits() == 64) {
         /* The 32-bit stack is the one the program runs on; the 64-bit
@@ -501,8 +510,8 @@ static uint64_t peb_address(HANDLE h, bool wow64, int *bits) {
   if (wow64 && self_bits() == 64) {
     ULONG_PTR peb32 = 0;
     *bits = 32;
-    if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_WOW64_INFORMATION, &peb32,
-                                  sizeof peb32, NULL) >= 0)
+    if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_WOW64_INFORMATION, &peb32, sizeof peb32,
+                                  NULL) >= 0)
       return peb32;
     return 0;
   }
@@ -519,14 +528,16 @@ static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
   *found = false;
   if (!peb) return VMS_OK;
   bool ok;
-  uint64_t process_heap = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAP : PEB64_PROCESS_HEAP), bits, &ok);
+  uint64_t process_heap =
+      read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAP : PEB64_PROCESS_HEAP), bits, &ok);
   VmsErrorCode code = VMS_OK;
   if (ok && process_heap) {
     *found = true;
     code = add_heap_at(space, process_heap);
   }
   uint32_t count = 0;
-  if (!read_mem(t->h, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4)) return code;
+  if (!read_mem(t->h, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4))
+    return code;
   uint64_t list = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
   if (!ok || !list) return code;
   if (count > VMS_MAX_HEAPS) count = VMS_MAX_HEAPS;
@@ -560,8 +571,7 @@ static bool read_counters(VmsTarget *t, VmsSpace *space, VmsError *err, VmsError
     if (r->os & VMS_OS_MEM_COMMIT) {
       for (uint64_t p = r->start; p < r->end && ok;) {
         size_t n = 0;
-        for (; n < BATCH && p < r->end; n++, p += t->page_size)
-          ws[n].VirtualAddress = (PVOID)(uintptr_t)p;
+        for (; n < BATCH && p < r->end; n++, p += t->page_size) ws[n].VirtualAddress = (PVOID)(uintptr_t)p;
         if (!QueryWorkingSetEx(t->h, ws, (DWORD)(n * sizeof *ws))) {
           ok = false;
           break;
@@ -611,7 +621,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   } else {
     unsigned missed = 0;
     code = read_threads(t, space, &missed);
-    if (code != VMS_OK) return vms_error_set(err, code, "out of memory reading threads of process %d", t->pid);
+    if (code != VMS_OK)
+      return vms_error_set(err, code, "out of memory reading threads of process %d", t->pid);
     space->fields |= VMS_FIELD_THREADS;
     if (missed) {
       char note[96];
@@ -678,7 +689,8 @@ static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *u
     DWORD nl = 64, dl = 64;
     SID_NAME_USE use;
     char uname[64] = "";
-    if (LookupAccountSidW(NULL, sid, name, &nl, domain, &dl, &use)) vms_win_utf8(name, nl, uname, sizeof uname);
+    if (LookupAccountSidW(NULL, sid, name, &nl, domain, &dl, &use))
+      vms_win_utf8(name, nl, uname, sizeof uname);
     *uid = rid;
     snprintf(user, len, "%s", uname);
     SidName *grown = realloc(*cache, (*n_cache + 1) * sizeof **cache);
@@ -688,7 +700,7 @@ static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *u
       *cache = grown;
       (*cache)[*n_cache].sid = copy;
       (*cache)[*n_cache].rid = rid;
-      snprintf((*cache)[*n_cache].user, sizeof (*cache)[*n_cache].user, "%s", uname);
+      snprintf((*cache)[*n_cache].user, sizeof(*cache)[*n_cache].user, "%s", uname);
       (*n_cache)++;
     } else {
       if (grown) *cache = grown;
@@ -853,6 +865,11 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
     if (!p->cmdline) {
       code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory listing processes");
       break;
+    }
+    if (p->access == VMS_ERR_NO_PROCESS) {
+      /* It exited between the snapshot and the open: not a process any more. */
+      free(p->cmdline);
+      continue;
     }
     n++;
   }

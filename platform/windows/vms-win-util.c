@@ -93,9 +93,7 @@ uint16_t vms_win_prot(uint32_t p) {
   case PAGE_EXECUTE: r = VMS_PROT_EXEC; break;
   case PAGE_EXECUTE_READ: r = VMS_PROT_READ | VMS_PROT_EXEC; break;
   case PAGE_EXECUTE_READWRITE: r = VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC; break;
-  case PAGE_EXECUTE_WRITECOPY:
-    r = VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY;
-    break;
+  case PAGE_EXECUTE_WRITECOPY: r = VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY; break;
   default: break;
   }
   if (p & PAGE_GUARD) r |= VMS_PROT_GUARD;

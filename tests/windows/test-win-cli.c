@@ -80,15 +80,15 @@ static bool path_eq(const char *a, const char *b) {
 }
 
 /* Checks the row at addr: type, state, protection (NULL: any), and optionally exact bounds. */
-#define CHECK_ROW(addr, want_type, want_state, want_prot)                                           \
-  do {                                                                                               \
-    const Row *r_ = row_at(addr);                                                                    \
-    VMS_CHECK_MSG(r_ != NULL, "no row for %s", #addr);                                              \
-    if (r_) {                                                                                        \
-      VMS_CHECK_STR(r_->type, want_type);                                                            \
-      VMS_CHECK_STR(r_->state, want_state);                                                          \
-      if (want_prot) VMS_CHECK_STR(r_->prot, (const char *)want_prot);                               \
-    }                                                                                                \
+#define CHECK_ROW(addr, want_type, want_state, want_prot)                                                    \
+  do {                                                                                                       \
+    const Row *r_ = row_at(addr);                                                                            \
+    VMS_CHECK_MSG(r_ != NULL, "no row for %s", #addr);                                                       \
+    if (r_) {                                                                                                \
+      VMS_CHECK_STR(r_->type, want_type);                                                                    \
+      VMS_CHECK_STR(r_->state, want_state);                                                                  \
+      if (want_prot) VMS_CHECK_STR(r_->prot, (const char *)want_prot);                                       \
+    }                                                                                                        \
   } while (0)
 
 static char *run_vmscope(const char *vmscope, const char *args, DWORD *code) {
@@ -116,8 +116,9 @@ static void check_regions(const char *vmscope, const VmsHelper *h) {
 
   /* Whole: sorted, and no hole between rows. */
   for (size_t i = 1; i < n_rows; i++)
-    VMS_CHECK_MSG(rows[i - 1].end == rows[i].start, "hole or overlap at row %zu (0x%" PRIx64 " / 0x%" PRIx64 ")",
-                  i, rows[i - 1].end, rows[i].start);
+    VMS_CHECK_MSG(rows[i - 1].end == rows[i].start,
+                  "hole or overlap at row %zu (0x%" PRIx64 " / 0x%" PRIx64 ")", i, rows[i - 1].end,
+                  rows[i].start);
 
   uint64_t a = vms_helper_addr(h, "reserved");
   CHECK_ROW(a, "private", "reserved", NULL);
@@ -166,6 +167,9 @@ static void check_regions(const char *vmscope, const VmsHelper *h) {
   }
   VMS_CHECK_MSG(dll_text, "the DLL's code is not an r-x image row");
   VMS_CHECK_MSG(exe_seen, "the helper's own image is not listed");
+
+  /* KUSER_SHARED_DATA, at one address in every process: System. */
+  CHECK_ROW(0x7ffe0000u, "system", "committed", "r--p");
 
   CHECK_ROW(vms_helper_addr(h, "heap"), "heap", "committed", NULL);
   CHECK_ROW(vms_helper_addr(h, "heap_block"), "heap", "committed", "rw-p");
@@ -224,7 +228,8 @@ int main(int argc, char **argv) {
 
   /* A process that exited while its handle is still held: exit 6, no map. */
   HANDLE keep;
-  DuplicateHandle(GetCurrentProcess(), h.process, GetCurrentProcess(), &keep, 0, FALSE, DUPLICATE_SAME_ACCESS);
+  DuplicateHandle(GetCurrentProcess(), h.process, GetCurrentProcess(), &keep, 0, FALSE,
+                  DUPLICATE_SAME_ACCESS);
   DWORD pid = h.pid;
   vms_helper_stop(&h);
   char args[64];

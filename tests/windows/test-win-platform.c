@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-win-platform.c: the Windows platform layer against the helper: raw region facts, threads, heaps, errors.
+/* test-win-platform.c: the Windows platform layer against the helper: regions, threads, heaps, errors.
  *
  * Usage: test-win-platform HELPER.exe HELPER-DLL.dll */
 #include "vms-platform.h"
@@ -28,7 +28,8 @@ static void test_pure(void) {
   vms_win_drives_add(&d, L"\\Device\\HarddiskVolume3", L'C');
   vms_win_drives_add(&d, L"\\Device\\HarddiskVolume12", L'E');
   char out[512];
-  VMS_CHECK(vms_win_path_from_nt(&d, L"\\Device\\HarddiskVolume3\\Windows\\System32\\ntdll.dll", out, sizeof out));
+  VMS_CHECK(
+      vms_win_path_from_nt(&d, L"\\Device\\HarddiskVolume3\\Windows\\System32\\ntdll.dll", out, sizeof out));
   VMS_CHECK_STR(out, "C:\\Windows\\System32\\ntdll.dll");
   /* HarddiskVolume1 must not match HarddiskVolume12's prefix and vice versa. */
   vms_win_path_from_nt(&d, L"\\Device\\HarddiskVolume12\\data\\x.bin", out, sizeof out);
@@ -47,8 +48,7 @@ static void test_pure(void) {
 
   VMS_CHECK_U64(vms_win_prot(PAGE_NOACCESS), 0);
   VMS_CHECK_U64(vms_win_prot(PAGE_READWRITE | PAGE_GUARD), VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_GUARD);
-  VMS_CHECK_U64(vms_win_prot(PAGE_EXECUTE_WRITECOPY),
-                VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY);
+  VMS_CHECK_U64(vms_win_prot(PAGE_EXECUTE_WRITECOPY), VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY);
   VMS_CHECK_U64(vms_win_prot(PAGE_WRITECOPY), VMS_PROT_READ | VMS_PROT_COPY);
   VMS_CHECK_U64(vms_win_prot(PAGE_READONLY | PAGE_NOCACHE), VMS_PROT_READ | VMS_PROT_NOCACHE);
   VMS_CHECK_U64(vms_win_os_bits(MEM_RESERVE, MEM_PRIVATE), VMS_OS_MEM_RESERVE | VMS_OS_MEM_PRIVATE);
@@ -75,7 +75,8 @@ static void test_pure(void) {
 static void check_sorted(const VmsSpace *s) {
   for (size_t i = 0; i < s->n_regions; i++) {
     VMS_CHECK_MSG(s->regions[i].start < s->regions[i].end, "region %zu is empty", i);
-    if (i) VMS_CHECK_MSG(s->regions[i - 1].end <= s->regions[i].start, "regions %zu and %zu overlap", i - 1, i);
+    if (i)
+      VMS_CHECK_MSG(s->regions[i - 1].end <= s->regions[i].start, "regions %zu and %zu overlap", i - 1, i);
   }
 }
 
@@ -134,7 +135,8 @@ static void test_live(const char *helper_exe, const char *dll) {
     VMS_CHECK(r && r->prot == (VMS_PROT_READ | VMS_PROT_WRITE));
     VMS_CHECK(r && r->alloc_prot == (VMS_PROT_READ | VMS_PROT_WRITE));
     r = region_at(&s, vms_helper_addr(&h, "guard"));
-    VMS_CHECK(r && r->prot == (VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_GUARD) && r->end - r->start == 0x1000);
+    VMS_CHECK(r && r->prot == (VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_GUARD) &&
+              r->end - r->start == 0x1000);
     VMS_CHECK(r && r->alloc_base == a);
 
     a = vms_helper_addr(&h, "partial");
@@ -221,7 +223,8 @@ static void test_live(const char *helper_exe, const char *dll) {
     VMS_CHECK_U64(list[i].access, VMS_OK);
     VMS_CHECK(list[i].bits == (int)s.bits);
     VMS_CHECK(list[i].n_maps > 10);
-    VMS_CHECK_MSG(list[i].cmdline && strstr(list[i].cmdline, "vms-win-helper-dll"), "cmdline \"%s\"", list[i].cmdline ? list[i].cmdline : "(null)");
+    VMS_CHECK_MSG(list[i].cmdline && strstr(list[i].cmdline, "vms-win-helper-dll"), "cmdline \"%s\"",
+                  list[i].cmdline ? list[i].cmdline : "(null)");
     VMS_CHECK(list[i].vsize > (1u << 20));
   }
   VMS_CHECK(listed);
@@ -229,7 +232,8 @@ static void test_live(const char *helper_exe, const char *dll) {
 
   /* Exited: the handle is kept by the test, so the PID is not reused; the read must fail as GONE. */
   HANDLE keep;
-  DuplicateHandle(GetCurrentProcess(), h.process, GetCurrentProcess(), &keep, 0, FALSE, DUPLICATE_SAME_ACCESS);
+  DuplicateHandle(GetCurrentProcess(), h.process, GetCurrentProcess(), &keep, 0, FALSE,
+                  DUPLICATE_SAME_ACCESS);
   vms_helper_stop(&h);
   VMS_CHECK_U64(vms_target_read(t, VMS_READ_THREADS, &s, &err), VMS_ERR_GONE);
   VMS_CHECK_U64(err.code, VMS_ERR_GONE);
