@@ -19,7 +19,7 @@
 
 #define MAX_SIDE 32767                 /* cairo's limit for an image surface side */
 #define MAX_PIXELS (16384ull * 16384ull) /* 1 GiB of pixels: beyond that, refuse rather than swap */
-enum { MARGIN = 12, MIN_MAP_W = 64, MIN_MAP_H = 32 };
+enum { MARGIN = 12, MIN_MAP_H = 32 };
 
 /* ---- The output file ---- */
 
@@ -240,7 +240,7 @@ static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x
   }
 }
 
-enum { FONT_TITLE = 14, FONT_TEXT = 11, HEADER_H = 3 * 17 + 8 };
+enum { FONT_TITLE = 14, FONT_TEXT = 11, MIN_W = 320 };
 
 static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, char lines[3][320]) {
   char name[128], when[64] = "unknown time";
@@ -278,54 +278,104 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, char lines
            used, committed, s->vma_count, free_total, s->free_blocks, largest, s->free_largest_start);
 }
 
-static void draw_header(cairo_t *cr, char lines[3][320], double x, double y) {
+/* Shows text from (x, baseline y) wrapped at spaces to width; returns the
+ * lines used. Only measures when draw is false. */
+static int show_wrapped(cairo_t *cr, const char *text, double x, double y, double width, double line_h, bool draw) {
+  char buf[320];
+  int lines = 0;
+  const char *p = text;
+  while (*p) {
+    /* The longest prefix ending at a space (or the end) that fits. */
+    size_t best = 0, len = strlen(p);
+    for (size_t i = 1; i <= len && i < sizeof buf; i++) {
+      if (i < len && p[i] != ' ') continue;
+      memcpy(buf, p, i);
+      buf[i] = '\0';
+      cairo_text_extents_t te;
+      cairo_text_extents(cr, buf, &te);
+      if (te.x_advance > width && best) break;
+      best = i;
+      if (te.x_advance > width) break;
+    }
+    if (!best) best = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    memcpy(buf, p, best);
+    buf[best] = '\0';
+    if (draw) {
+      cairo_move_to(cr, x, y + lines * line_h);
+      cairo_show_text(cr, buf);
+    }
+    lines++;
+    p += best;
+    while (*p == ' ') p++;
+  }
+  return lines;
+}
+
+/* Draws (or measures) the header; returns its height. */
+static int draw_header(cairo_t *cr, char lines[3][320], double x, double y, double width, bool draw) {
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, FONT_TITLE);
-  cairo_move_to(cr, x, y + 14);
-  cairo_show_text(cr, lines[0]);
+  double at = y + 14;
+  at += 18 * show_wrapped(cr, lines[0], x, at, width, 18, draw);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, FONT_TEXT);
-  cairo_move_to(cr, x, y + 14 + 18);
-  cairo_show_text(cr, lines[1]);
-  cairo_move_to(cr, x, y + 14 + 18 + 16);
-  cairo_show_text(cr, lines[2]);
+  at += 16 * show_wrapped(cr, lines[1], x, at, width, 16, draw);
+  at += 16 * show_wrapped(cr, lines[2], x, at, width, 16, draw);
+  return (int)(at - y - 14 + 8);
 }
 
 /* Draws the whole export picture on cr (width x height). */
 static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsViewport *vp, int width, int height,
                                 VmsError *err) {
   int inner_w = width - 2 * MARGIN;
+  if (width < MIN_W)
+    return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too narrow for the map with its header and legend (at least %d wide)",
+                         width, height, MIN_W);
   LegendItem items[VMS_TYPE_COUNT + 2];
-  /* Measure the legend before the layout exists: its items only need the kind. */
-  VmsLayout probe = {.kind = vp->kind};
+  /* The layout needs the map's height, which needs the header's and the
+   * legend's; those need only the kind and the range, so a probe will do. */
+  VmsLayout probe = {.kind = vp->kind, .start = vp->start, .end = vp->end, .bpp = 4096, .gap_threshold = 64ull << 20};
   size_t n = legend_items(snap, &probe, items);
-  int legend_h = inner_w > 0 ? legend_height(cr, items, n, inner_w) : 0;
-  int map_h = height - 2 * MARGIN - HEADER_H - legend_h - 8;
-  if (inner_w < MIN_MAP_W || map_h < MIN_MAP_H) {
-    int need_w = MIN_MAP_W + 2 * MARGIN, need_h = MIN_MAP_H + 2 * MARGIN + HEADER_H + legend_h + 8;
-    return vms_error_set(err, VMS_ERR_USAGE,
-                         "size %dx%d: too small for the map with its header and legend (at least %dx%d)", width,
-                         height, need_w > width ? need_w : width, need_h > height ? need_h : height);
+  int legend_h = legend_height(cr, items, n, inner_w);
+  char lines[3][320];
+  header_lines(snap, &probe, lines);
+  int header_h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
+  int map_h = height - 2 * MARGIN - header_h - legend_h - 8;
+  if (map_h < MIN_MAP_H)
+    return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too low for the map with its header and legend (at least %d high)",
+                         width, height, height - map_h + MIN_MAP_H);
+  VmsLayout *l = NULL;
+  /* The real header may wrap differently from the probe's: settle it. */
+  for (int round = 0; round < 3; round++) {
+    vms_layout_free(l);
+    l = vms_layout_new(snap, vp, inner_w, map_h);
+    if (!l) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
+    header_lines(snap, l, lines);
+    int h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
+    if (h <= header_h) break;
+    map_h -= h - header_h;
+    header_h = h;
+    if (map_h < MIN_MAP_H) {
+      vms_layout_free(l);
+      return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too low for the map with its header and legend",
+                           width, height);
+    }
   }
-  VmsLayout *l = vms_layout_new(snap, vp, inner_w, map_h);
-  if (!l) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
   n = legend_items(snap, l, items);
   legend_height(cr, items, n, inner_w);
 
   cairo_save(cr);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
-  char lines[3][320];
-  header_lines(snap, l, lines);
-  draw_header(cr, lines, MARGIN, MARGIN);
+  draw_header(cr, lines, MARGIN, MARGIN, inner_w, true);
   cairo_save(cr);
-  cairo_translate(cr, MARGIN, MARGIN + HEADER_H);
+  cairo_translate(cr, MARGIN, MARGIN + header_h);
   cairo_rectangle(cr, 0, 0, inner_w, map_h);
   cairo_clip(cr);
   vms_render_map(cr, snap, l, NULL);
   cairo_restore(cr);
-  draw_legend(cr, items, n, MARGIN, MARGIN + HEADER_H + map_h + 8, inner_w);
+  draw_legend(cr, items, n, MARGIN, MARGIN + header_h + map_h + 8, inner_w);
   cairo_restore(cr);
   vms_layout_free(l);
   cairo_status_t st = cairo_status(cr);

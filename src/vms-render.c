@@ -279,7 +279,7 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
   for (int r = 0; r < l->rows; r += l->label_every) {
     double y = l->map_y + (double)r * l->row_h;
     double base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2.0 : y + 9;
-    if (base < clip_y0 || base - 10 > clip_y1) continue;
+    if (base < clip_y0 || base - 10 > clip_y1 || base > l->height) continue;
     snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, addr_of_pixel(l, (uint64_t)r * (uint64_t)l->cols));
     cairo_move_to(cr, 3, base);
     cairo_show_text(cr, buf);
