@@ -165,6 +165,43 @@ static bool build_spans(VmsLayout *l, const VmsSnapshot *snap) {
   return !b.oom;
 }
 
+/* The per-pixel classes and the reserved runs by row, from the spans. */
+static bool build_pixels(VmsLayout *l) {
+  uint64_t cols = (uint64_t)l->cols;
+  l->pcls = malloc(l->npix ? l->npix : 1);
+  l->row_hatch = calloc((size_t)l->rows + 1, sizeof *l->row_hatch);
+  if (!l->pcls || !l->row_hatch) return false;
+  size_t cap = 0;
+  for (size_t s = 0; s < l->n_spans; s++) {
+    const VmsSpan *sp = &l->spans[s];
+    memset(l->pcls + sp->p0, sp->cls, (size_t)(sp->p1 - sp->p0));
+    if (sp->cls >= VMS_CLS_BG || !(sp->cls & 1)) continue;
+    for (uint64_t k = sp->p0; k < sp->p1;) {
+      uint64_t r = k / cols, e = (r + 1) * cols < sp->p1 ? (r + 1) * cols : sp->p1;
+      if (l->n_hatch == cap) {
+        size_t nc = cap ? cap * 2 : 64;
+        VmsHatchRun *nh = realloc(l->hatch, nc * sizeof *nh);
+        if (!nh) return false;
+        l->hatch = nh;
+        cap = nc;
+      }
+      l->hatch[l->n_hatch++] = (VmsHatchRun){(int)(k - r * cols), (int)(e - k), sp->cls};
+      l->row_hatch[r + 1]++;
+      k = e;
+    }
+  }
+  for (int r = 0; r < l->rows; r++) l->row_hatch[r + 1] += l->row_hatch[r];
+  l->row_span = malloc(((size_t)l->rows + 1) * sizeof *l->row_span);
+  if (!l->row_span) return false;
+  size_t sp = 0;
+  for (int r = 0; r <= l->rows; r++) {
+    uint64_t k = (uint64_t)r * cols;
+    while (sp < l->n_spans && l->spans[sp].p1 <= k) sp++;
+    l->row_span[r] = sp;
+  }
+  return true;
+}
+
 /* Rows of npix pixels in cols x map_h: as tall as the box allows, within
  * the pitch bounds. */
 static int row_pitch(uint64_t npix, int cols, int map_h, int row_min) {
@@ -205,8 +242,15 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
   l->end = end;
   l->selected_start = vp->selected_start;
   l->label_digits = digits_for(end, snap->bits);
-  int gutter = vp->show_labels ? l->label_digits * 6 + 8 : 0;
-  if (gutter > width / 3) gutter = 0;
+  int gutter = 0;
+  if (vp->show_labels) {
+    if (!vms_layout_build_glyphs(l)) {
+      free(l);
+      return NULL;
+    }
+    gutter = l->label_digits * l->glyph_w + 6;
+    if (gutter > width / 3) gutter = 0;
+  }
   l->map_x = gutter;
   l->map_y = 0;
   l->cols = width - gutter;
@@ -230,7 +274,7 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
       if (!sizes || !all) {
         free(sizes);
         free(all);
-        free(l);
+        vms_layout_free(l);
         return NULL;
       }
       collect_gaps(snap, start, end, threshold, all);
@@ -245,7 +289,7 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
     }
     VmsRange *gaps = malloc((n ? n : 1) * sizeof *gaps);
     if (!gaps) {
-      free(l);
+      vms_layout_free(l);
       return NULL;
     }
     collect_gaps(snap, start, end, threshold, gaps);
@@ -286,7 +330,7 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
     l->rows = (int)ceil_div(l->npix ? l->npix : 1, (uint64_t)l->cols);
     l->cell_h = l->row_h >= SEPARATOR_FROM ? l->row_h - 1 : l->row_h;
     if (vp->show_labels && gutter) l->label_every = (LABEL_PX + l->row_h - 1) / l->row_h;
-    ok = build_spans(l, snap);
+    ok = build_spans(l, snap) && build_pixels(l);
   }
   if (!ok) {
     vms_layout_free(l);
@@ -299,6 +343,11 @@ void vms_layout_free(VmsLayout *layout) {
   if (!layout) return;
   free(layout->segs);
   free(layout->spans);
+  free(layout->pcls);
+  free(layout->hatch);
+  free(layout->row_hatch);
+  free(layout->row_span);
+  free(layout->glyphs);
   free(layout);
 }
 

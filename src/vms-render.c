@@ -79,12 +79,77 @@ static inline void fill_u32(uint32_t *p, int n, uint32_t v) {
   for (int i = 0; i < n; i++) p[i] = v;
 }
 
+/* Reserved space is its tint with the full hue on every fourth
+ * anti-diagonal of the box: (x + y) mod 4 == 0, x and y counted from the
+ * box's top-left, so the hatch does not depend on where the box is drawn.
+ * A template line per type holds the pattern; a run starting at box
+ * (x, y) copies it from offset (x + y) & 3. */
+typedef struct {
+  uint32_t *solid; /* VMS_CLS_COUNT lines of width + 4, one colour each */
+  size_t solid_len;
+  uint64_t *pair;  /* [a << 5 | b]: the pixels of classes a then b */
+} Templates;
+
+/* Fills n pixels with class c's colour. Long runs copy from a line of that
+ * colour: memcpy is vectorised everywhere, a store loop is not. */
+static inline void fill_cls(uint32_t *p, int n, uint8_t c, const uint32_t *lut, const Templates *t) {
+  if (n >= 16 && t->solid) memcpy(p, t->solid + c * t->solid_len, (size_t)n * sizeof *p);
+  else fill_u32(p, n, lut[c]);
+}
+
+static void templates_new(const VmsLayout *l, const uint32_t *base, Templates *t) {
+  memset(t, 0, sizeof *t);
+  t->solid_len = (size_t)l->width + 4;
+  t->solid = malloc(VMS_CLS_COUNT * t->solid_len * sizeof *t->solid);
+  if (t->solid)
+    for (int c = 0; c < VMS_CLS_COUNT; c++) fill_u32(t->solid + c * t->solid_len, (int)t->solid_len, base[c]);
+  t->pair = calloc(32 * 32, sizeof *t->pair);
+  if (t->pair)
+    for (int a = 0; a < VMS_CLS_COUNT; a++)
+      for (int b = 0; b < VMS_CLS_COUNT; b++) {
+        uint32_t two[2] = {base[a], base[b]};
+        memcpy(&t->pair[a << 5 | b], two, sizeof two);
+      }
+}
+
+static void templates_free(Templates *t) {
+  free(t->solid);
+  free(t->pair);
+}
+
+/* Map pixels [a_lo, a_hi) of the row starting at pixel k0 into line (map
+ * column 0 at line[0]), reserved as plain tint. Long runs are filled from
+ * the spans; a row of many short ones is converted pixel by pixel. */
+static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, uint64_t a_lo, uint64_t a_hi,
+                       const uint32_t *lut, const Templates *t) {
+  size_t s0 = l->row_span[r], s_end = l->row_span[r + 1] + 1;
+  if (s_end > l->n_spans) s_end = l->n_spans;
+  while (s0 + 1 < s_end && l->spans[s0].p1 <= a_lo) s0++;
+  if ((s_end - s0) * 8 >= a_hi - a_lo && t->pair) {
+    /* Many short spans: two pixels per store from a table of pairs. */
+    const uint8_t *c = l->pcls + a_lo;
+    uint32_t *p = line + (a_lo - k0);
+    size_t n = (size_t)(a_hi - a_lo), i = 0;
+    for (; i + 1 < n; i += 2) memcpy(p + i, &t->pair[c[i] << 5 | c[i + 1]], sizeof(uint64_t));
+    if (i < n) p[i] = lut[c[i]];
+    return;
+  }
+  for (size_t s = s0; s < s_end && l->spans[s].p0 < a_hi; s++) {
+    const VmsSpan *sp = &l->spans[s];
+    uint64_t a = sp->p0 > a_lo ? sp->p0 : a_lo, b = sp->p1 < a_hi ? sp->p1 : a_hi;
+    fill_cls(line + (a - k0), (int)(b - a), sp->cls, lut, t);
+  }
+}
+
 /* Writes every pixel of the layout's box that falls in clip. (ox, oy) is
- * the surface pixel of the box's top-left corner. */
+ * the surface pixel of the box's top-left corner. A row's first line is
+ * built, its other lines are copies, then the hatch goes over reserved runs
+ * at each line's phase. */
 static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
   uint32_t base[VMS_CLS_COUNT], hatch[VMS_CLS_COUNT];
   class_colors(base, hatch);
-  const uint32_t bg = base[VMS_CLS_BG];
+  Templates t;
+  templates_new(l, base, &t);
   int mx = ox + l->map_x; /* surface x of map column 0 */
   int c_lo = clip.x0 - mx, c_hi = clip.x1 - mx;
   if (c_lo < 0) c_lo = 0;
@@ -94,53 +159,165 @@ static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int o
 
   for (int sy = clip.y0; sy < clip.y1; sy++) {
     uint32_t *line = (uint32_t *)(data + (size_t)sy * (size_t)stride);
-    if (gx1 > gx0) fill_u32(line + gx0, gx1 - gx0, bg);
-    if (sy < map_top || sy >= map_bottom) {
-      if (c_hi > c_lo) fill_u32(line + mx + c_lo, c_hi - c_lo, bg);
-      continue;
-    }
-    int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
+    if (gx1 > gx0) fill_cls(line + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
     if (c_hi <= c_lo) continue;
-    if (j >= l->cell_h) {
-      fill_u32(line + mx + c_lo, c_hi - c_lo, bg);
+    int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
+    if (sy < map_top || sy >= map_bottom || j >= l->cell_h) {
+      fill_cls(line + mx + c_lo, c_hi - c_lo, VMS_CLS_BG, base, &t);
       continue;
     }
     uint64_t k0 = (uint64_t)r * (uint64_t)l->cols;
     uint64_t k1 = k0 + (uint64_t)l->cols < l->npix ? k0 + (uint64_t)l->cols : l->npix;
     uint64_t a_lo = k0 + (uint64_t)c_lo, a_hi = k0 + (uint64_t)c_hi;
     if (a_hi > k1) a_hi = k1;
-    bool hatched = false;
-    if (a_lo < a_hi) {
-      for (size_t s = vms_layout_span_at(l, a_lo); s < l->n_spans && l->spans[s].p0 < a_hi; s++) {
-        const VmsSpan *sp = &l->spans[s];
-        uint64_t a = sp->p0 > a_lo ? sp->p0 : a_lo, b = sp->p1 < a_hi ? sp->p1 : a_hi;
-        if (a >= b) continue;
-        uint32_t *p = line + mx + (int)(a - k0);
-        int n = (int)(b - a);
-        if (base[sp->cls] == hatch[sp->cls]) {
-          fill_u32(p, n, base[sp->cls]);
-        } else {
-          /* Every fourth anti-diagonal: surface x + y == 0 (mod 4). */
-          hatched = true;
-          int x = mx + (int)(a - k0);
-          for (int i = 0; i < n; i++) p[i] = ((x + i + sy) & 3) ? base[sp->cls] : hatch[sp->cls];
-        }
-      }
-    }
+    if (a_lo < a_hi) raster_row(l, r, line + mx, k0, a_lo, a_hi, base, &t);
     if (a_hi < k0 + (uint64_t)c_hi) {
       int from = a_hi > k0 + (uint64_t)c_lo ? (int)(a_hi - k0) : c_lo;
-      fill_u32(line + mx + from, c_hi - from, bg);
+      fill_cls(line + mx + from, c_hi - from, VMS_CLS_BG, base, &t);
     }
-    /* The other lines of this row are the same unless a hatch shifts. */
-    if (!hatched) {
-      int last = sy - j + l->cell_h;
-      if (last > clip.y1) last = clip.y1;
-      for (int y2 = sy + 1; y2 < last; y2++) {
-        uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride);
-        if (gx1 > gx0) fill_u32(dst + gx0, gx1 - gx0, bg);
-        memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
+    int last = sy - j + l->cell_h;
+    if (last > clip.y1) last = clip.y1;
+    for (int y2 = sy + 1; y2 < last; y2++) {
+      uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride);
+      if (gx1 > gx0) fill_cls(dst + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
+      memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
+    }
+    /* The hatch: the full hue where box x + y == 0 (mod 4), over the tint
+     * the lines already hold. A row of many reserved runs is swept every
+     * fourth pixel through a table that maps every other class to the
+     * colour it already has; a row of few goes run by run. */
+    size_t h0 = l->row_hatch[r], h1 = l->row_hatch[r + 1];
+    int x_end = a_hi > a_lo ? (int)(a_hi - k0) : c_lo;
+    bool sweep = (h1 - h0) * 64 > (size_t)(x_end - c_lo);
+    for (int y2 = sy; y2 < last && h1 > h0; y2++) {
+      uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride) + mx;
+      int phase = (l->map_x + (y2 - oy)) & 3; /* hatch where (x + phase) & 3 == 0 */
+      if (sweep) {
+        const uint8_t *c = l->pcls + k0;
+        for (int x = c_lo + ((4 - ((c_lo + phase) & 3)) & 3); x < x_end; x += 4) dst[x] = hatch[c[x]];
+        continue;
       }
-      if (last > sy + 1) sy = last - 1;
+      for (size_t h = h0; h < h1; h++) {
+        const VmsHatchRun *run = &l->hatch[h];
+        int x0 = run->x > c_lo ? run->x : c_lo, x1 = run->x + run->n < c_hi ? run->x + run->n : c_hi;
+        uint32_t v = hatch[run->cls];
+        for (int x = x0 + ((4 - ((x0 + phase) & 3)) & 3); x < x1; x += 4) dst[x] = v;
+      }
+    }
+    if (last > sy + 1) sy = last - 1;
+  }
+  templates_free(&t);
+}
+
+/* Row labels straight into the pixels, from the digits rendered once per
+ * layout. The gutter was just filled with the background the glyphs were
+ * composited on, so a copy is the blend. */
+static void raster_labels(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+  if (!l->label_every || !l->glyphs || l->map_x <= 0) return;
+  char buf[32];
+  int gw = l->glyph_w, gh = l->glyph_h;
+  for (int r = 0; r < l->rows; r += l->label_every) {
+    int y = l->map_y + r * l->row_h;
+    int base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2 : y + 9;
+    int top = base - l->glyph_ascent;
+    if (top + gh <= clip.y0 - oy || top >= clip.y1 - oy || base > l->height) continue;
+    uint64_t a = 0;
+    vms_layout_addr_at(l, l->map_x + 0.5, y + 0.5, &a);
+    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, a);
+    for (int i = 0; buf[i]; i++) {
+      int d = buf[i] <= '9' ? buf[i] - '0' : buf[i] - 'a' + 10;
+      int gx = 3 + i * gw;
+      for (int yy = 0; yy < gh; yy++) {
+        int sy = oy + top + yy;
+        if (sy < clip.y0 || sy >= clip.y1 || top + yy < 0 || top + yy >= l->height) continue;
+        int x0 = ox + gx, x1 = ox + gx + gw;
+        if (x1 > ox + l->map_x) x1 = ox + l->map_x;
+        int cx0 = x0 < clip.x0 ? clip.x0 : x0, cx1 = x1 > clip.x1 ? clip.x1 : x1;
+        if (cx0 >= cx1) continue;
+        uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
+        memcpy(dst + cx0, l->glyphs + ((size_t)yy * 16 + (size_t)d) * (size_t)gw + (size_t)(cx0 - x0),
+               (size_t)(cx1 - cx0) * sizeof *dst);
+      }
+    }
+  }
+}
+
+bool vms_layout_build_glyphs(VmsLayout *l) {
+  cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *cr = cairo_create(probe);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
+  cairo_font_extents_t fe;
+  cairo_font_extents(cr, &fe);
+  static const char digits[] = "0123456789abcdef";
+  double adv = 0;
+  for (int i = 0; i < 16; i++) {
+    char s[2] = {digits[i], 0};
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, s, &te);
+    if (te.x_advance > adv) adv = te.x_advance;
+  }
+  cairo_destroy(cr);
+  cairo_surface_destroy(probe);
+  int gw = (int)ceil(adv), asc = (int)ceil(fe.ascent), gh = asc + (int)ceil(fe.descent);
+  if (gw < 1 || gh < 1) return false;
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 16 * gw, gh);
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(s);
+    return false;
+  }
+  cr = cairo_create(s);
+  set_rgb(cr, background);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
+  set_rgb(cr, ink);
+  for (int i = 0; i < 16; i++) {
+    char t[2] = {digits[i], 0};
+    cairo_move_to(cr, i * gw, asc);
+    cairo_show_text(cr, t);
+  }
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  l->glyphs = malloc((size_t)16 * (size_t)gw * (size_t)gh * sizeof *l->glyphs);
+  if (l->glyphs) {
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    int st = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < gh; y++) memcpy(l->glyphs + (size_t)y * 16 * (size_t)gw, d + (size_t)y * (size_t)st, (size_t)16 * (size_t)gw * sizeof *l->glyphs);
+  }
+  cairo_surface_destroy(s);
+  l->glyph_w = gw;
+  l->glyph_h = gh;
+  l->glyph_ascent = asc;
+  return l->glyphs != NULL;
+}
+
+/* Break marks straight into the pixels: a double slash at the start of
+ * each row piece of a shrunk gap. */
+static void raster_gap_marks(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+  uint32_t v = pack(ink);
+  uint64_t cols = (uint64_t)l->cols;
+  int h = l->cell_h, d = h < 4 ? h : 4;
+  for (size_t i = 0; i < l->n_segs; i++) {
+    const VmsSegment *g = &l->segs[i];
+    if (!g->gap) continue;
+    for (uint64_t p = g->pix; p < g->pix + g->npix;) {
+      uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
+      int x = ox + l->map_x + (int)(p - r * cols), y = oy + l->map_y + (int)r * l->row_h;
+      if (e - p >= 6) {
+        for (int j = 0; j < h; j++) {
+          int sy = y + j;
+          if (sy < clip.y0 || sy >= clip.y1) continue;
+          uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
+          int off = h > 1 ? (h - 1 - j) * d / (h - 1) : 0;
+          for (int k = 0; k < 2; k++) {
+            int sx = x + 2 + k * 4 + off;
+            if (sx >= clip.x0 && sx < clip.x1) dst[sx] = v;
+            if (h >= 8 && sx + 1 >= clip.x0 && sx + 1 < clip.x1) dst[sx + 1] = v;
+          }
+        }
+      }
+      p = e;
     }
   }
 }
@@ -273,7 +450,7 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
   if (!l->label_every || l->map_x <= 0) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, 10);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
   set_rgb(cr, ink);
   char buf[32];
   for (int r = 0; r < l->rows; r += l->label_every) {
@@ -287,42 +464,47 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
   cairo_restore(cr);
 }
 
-static void draw_gap_marks(cairo_t *cr, const VmsLayout *l) {
+/* Break marks (unless already in the pixels) and, where a piece has room,
+ * the gap's size. */
+static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, bool marks_drawn) {
   if (!l->n_gaps) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   double fs = l->cell_h - 2 < 10 ? l->cell_h - 2 : 10;
   cairo_set_font_size(cr, fs > 1 ? fs : 1);
   cairo_set_line_width(cr, 1.5);
+  set_rgb(cr, ink);
   uint64_t cols = (uint64_t)l->cols;
+  double h = l->cell_h;
   for (size_t i = 0; i < l->n_segs; i++) {
     const VmsSegment *g = &l->segs[i];
     if (!g->gap) continue;
-    char size[32];
-    vms_format_bytes_short(g->end - g->addr, size, sizeof size);
     for (uint64_t p = g->pix; p < g->pix + g->npix;) {
       uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
-      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h;
-      double w = (double)(e - p), h = l->cell_h;
-      if (w >= 6) {
-        /* A double slash: the axis is broken here. */
-        set_rgb(cr, ink);
+      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h, w = (double)(e - p);
+      if (w >= 6 && !marks_drawn) {
         for (int k = 0; k < 2; k++) {
           double bx = x + 2 + k * 4;
           cairo_move_to(cr, bx, y + h);
           cairo_line_to(cr, bx + (h < 4 ? h : 4), y);
         }
-        cairo_stroke(cr);
+      }
+      if (h >= 8 && w >= 40) {
+        char size[32];
+        vms_format_bytes_short(g->end - g->addr, size, sizeof size);
         cairo_text_extents_t te;
         cairo_text_extents(cr, size, &te);
-        if (h >= 8 && w >= te.x_advance + 14) {
+        if (w >= te.x_advance + 14) {
+          cairo_stroke(cr);
           cairo_move_to(cr, x + 11, y + (h + fs * 0.7) / 2);
           cairo_show_text(cr, size);
+          cairo_new_path(cr);
         }
       }
       p = e;
     }
   }
+  cairo_stroke(cr);
   cairo_restore(cr);
 }
 
@@ -407,11 +589,12 @@ static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras 
   cairo_restore(cr);
 }
 
-static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex) {
+static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex,
+                          bool rastered) {
   double x0, y0, x1, y1;
   cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-  draw_labels(cr, l, y0, y1);
-  draw_gap_marks(cr, l);
+  if (!rastered) draw_labels(cr, l, y0, y1);
+  draw_gap_marks(cr, l, rastered);
   draw_changes(cr, l, ex);
   draw_selection(cr, snap, l);
 }
@@ -424,9 +607,13 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (direct_target(cr, layout, &img, &ox, &oy, &box)) {
     if (box.x1 > box.x0 && box.y1 > box.y0) {
       cairo_surface_flush(img);
-      rasterise(layout, cairo_image_surface_get_data(img), cairo_image_surface_get_stride(img), ox, oy, box);
+      unsigned char *data = cairo_image_surface_get_data(img);
+      int stride = cairo_image_surface_get_stride(img);
+      rasterise(layout, data, stride, ox, oy, box);
+      raster_labels(layout, data, stride, ox, oy, box);
+      raster_gap_marks(layout, data, stride, ox, oy, box);
       cairo_surface_mark_dirty_rectangle(img, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
-      draw_overlays(cr, snap, layout, extras);
+      draw_overlays(cr, snap, layout, extras, true);
     }
     return;
   }
@@ -434,7 +621,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (type == CAIRO_SURFACE_TYPE_SVG || type == CAIRO_SURFACE_TYPE_PDF || type == CAIRO_SURFACE_TYPE_PS ||
       type == CAIRO_SURFACE_TYPE_RECORDING || type == CAIRO_SURFACE_TYPE_SCRIPT) {
     draw_vector(cr, layout);
-    draw_overlays(cr, snap, layout, extras);
+    draw_overlays(cr, snap, layout, extras, false);
     return;
   }
   /* A window's surface, or a transformed context: rasterise, then paint. */
@@ -442,7 +629,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (cairo_surface_status(tmp) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(tmp);
     draw_vector(cr, layout);
-    draw_overlays(cr, snap, layout, extras);
+    draw_overlays(cr, snap, layout, extras, false);
     return;
   }
   cairo_t *tcr = cairo_create(tmp);
