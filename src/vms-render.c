@@ -273,8 +273,11 @@ bool vms_layout_build_glyphs(VmsLayout *l) {
   cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
   set_rgb(cr, ink);
   for (int i = 0; i < 16; i++) {
+    /* Centred in its cell: the digits are a fixed pitch, the letters narrower. */
     char t[2] = {digits[i], 0};
-    cairo_move_to(cr, i * gw, asc);
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, t, &te);
+    cairo_move_to(cr, i * gw + floor((gw - te.x_advance) / 2), asc);
     cairo_show_text(cr, t);
   }
   cairo_destroy(cr);
