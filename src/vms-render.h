@@ -25,7 +25,10 @@ typedef struct {
 typedef struct VmsLayout VmsLayout;
 
 /* Builds the address<->pixel mapping of the map area for a width x height
- * pixel box (labels included). */
+ * pixel box (labels included), and everything a frame needs (spans, the
+ * class of every pixel, the label glyphs), so drawing derives nothing.
+ * NULL when the range is empty (start >= end), a size is not positive, or
+ * memory runs out. The range is widened to whole pages. */
 VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height);
 void vms_layout_free(VmsLayout *layout);
 /* Address under pixel (x, y); false outside the map cells. */
@@ -56,7 +59,14 @@ typedef struct {
   double change_alpha;       /* 0..1 strength of the change marks (fades out) */
 } VmsRenderExtras;
 
-/* Draws the map of layout (built for this snap) at the cairo origin. */
+/* Draws the map of layout (built for this snap) at the cairo origin, over
+ * the whole width x height box. On an image surface (ARGB32 or RGB24, an
+ * integer translation, a rectangular clip) the pixels are written directly;
+ * vector surfaces get one fill per type and state; any other context gets
+ * a temporary image surface painted in (a canvas that redraws often does
+ * better to keep its own image surface and paint that). Pixels covering
+ * several types show the most important (see vms-layout.c); reserved space
+ * is hatched every fourth anti-diagonal counted from the box's corner. */
 void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout,
                     const VmsRenderExtras *extras);
 
