@@ -30,11 +30,6 @@ typedef struct {
   uint8_t cls;
 } VmsSpan;
 
-typedef struct {
-  int x, n; /* map column, pixels */
-  uint8_t cls;
-} VmsHatchRun;
-
 struct VmsLayout {
   VmsLayoutKind kind;
   int width, height;
@@ -58,12 +53,15 @@ struct VmsLayout {
   VmsSpan *spans;
   size_t n_spans;
 
-  /* For image surfaces: the class of every pixel, and per row the runs of
-   * reserved pixels (which get a hatch at each line's phase). */
+  /* For image surfaces: the class of every pixel, and where the hatch of
+   * reserved space goes. The hatch takes box pixels with (x + y) % 4 == 0,
+   * so a line of box y needs the reserved columns with (x + y) % 4 == 0:
+   * hatch lists them per row and residue q = (map_x + column) % 4, in
+   * increasing column order. */
   uint8_t *pcls;           /* npix */
-  VmsHatchRun *hatch;      /* by row, then x */
+  uint16_t *hatch;         /* map columns */
   size_t n_hatch;
-  size_t *row_hatch;       /* rows + 1 offsets into hatch */
+  size_t *row_hatch;       /* rows * 4 + 1 offsets into hatch, at [row * 4 + q] */
   size_t *row_span;        /* rows + 1: the first span reaching into each row */
 
   /* Row labels for image surfaces: the 16 hex digits rendered once,

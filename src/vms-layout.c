@@ -45,9 +45,30 @@ static size_t collect_gaps(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, ui
   return n;
 }
 
-static int cmp_u64_desc(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? 1 : x > y ? -1 : 0;
+/* The k-th largest of v[0..n) (k < n), reordering v: quickselect, since
+ * sorting 65,000 gap sizes would cost more than the rest of the layout. */
+static uint64_t kth_largest(uint64_t *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    uint64_t pivot = v[lo + (hi - lo) / 2];
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] > pivot) i++;
+      while (v[j] < pivot) j--;
+      if (i <= j) {
+        uint64_t t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k];
+  }
+  return v[k];
 }
 
 /* Pixels the compressed layout needs at bpp: each non-gap stretch rounded
@@ -165,32 +186,42 @@ static bool build_spans(VmsLayout *l, const VmsSnapshot *snap) {
   return !b.oom;
 }
 
-/* The per-pixel classes and the reserved runs by row, from the spans. */
+static bool is_reserved(uint8_t cls) { return cls < VMS_CLS_BG && (cls & 1); }
+
+/* The per-pixel classes, the hatch lists and the first span of each row,
+ * from the spans. */
 static bool build_pixels(VmsLayout *l) {
   uint64_t cols = (uint64_t)l->cols;
+  size_t nlists = (size_t)l->rows * 4;
   l->pcls = malloc(l->npix ? l->npix : 1);
-  l->row_hatch = calloc((size_t)l->rows + 1, sizeof *l->row_hatch);
+  l->row_hatch = calloc(nlists + 1, sizeof *l->row_hatch);
   if (!l->pcls || !l->row_hatch) return false;
-  size_t cap = 0;
+  /* Count, then place: each reserved pixel is in exactly one list. */
   for (size_t s = 0; s < l->n_spans; s++) {
     const VmsSpan *sp = &l->spans[s];
     memset(l->pcls + sp->p0, sp->cls, (size_t)(sp->p1 - sp->p0));
-    if (sp->cls >= VMS_CLS_BG || !(sp->cls & 1)) continue;
-    for (uint64_t k = sp->p0; k < sp->p1;) {
-      uint64_t r = k / cols, e = (r + 1) * cols < sp->p1 ? (r + 1) * cols : sp->p1;
-      if (l->n_hatch == cap) {
-        size_t nc = cap ? cap * 2 : 64;
-        VmsHatchRun *nh = realloc(l->hatch, nc * sizeof *nh);
-        if (!nh) return false;
-        l->hatch = nh;
-        cap = nc;
-      }
-      l->hatch[l->n_hatch++] = (VmsHatchRun){(int)(k - r * cols), (int)(e - k), sp->cls};
-      l->row_hatch[r + 1]++;
-      k = e;
+    if (!is_reserved(sp->cls)) continue;
+    for (uint64_t k = sp->p0; k < sp->p1; k++)
+      l->row_hatch[(k / cols) * 4 + (((uint64_t)l->map_x + k % cols) & 3) + 1]++;
+  }
+  for (size_t i = 0; i < nlists; i++) l->row_hatch[i + 1] += l->row_hatch[i];
+  l->n_hatch = l->row_hatch[nlists];
+  l->hatch = malloc((l->n_hatch ? l->n_hatch : 1) * sizeof *l->hatch);
+  size_t *fill = malloc((nlists ? nlists : 1) * sizeof *fill);
+  if (!l->hatch || !fill) {
+    free(fill);
+    return false;
+  }
+  memcpy(fill, l->row_hatch, nlists * sizeof *fill);
+  for (size_t s = 0; s < l->n_spans; s++) {
+    const VmsSpan *sp = &l->spans[s];
+    if (!is_reserved(sp->cls)) continue;
+    for (uint64_t k = sp->p0; k < sp->p1; k++) {
+      uint64_t x = k % cols;
+      l->hatch[fill[(k / cols) * 4 + (((uint64_t)l->map_x + x) & 3)]++] = (uint16_t)x;
     }
   }
-  for (int r = 0; r < l->rows; r++) l->row_hatch[r + 1] += l->row_hatch[r];
+  free(fill);
   l->row_span = malloc(((size_t)l->rows + 1) * sizeof *l->row_span);
   if (!l->row_span) return false;
   size_t sp = 0;
@@ -279,10 +310,8 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
       }
       collect_gaps(snap, start, end, threshold, all);
       for (size_t i = 0; i < n; i++) sizes[i] = all[i].end - all[i].start;
-      qsort(sizes, n, sizeof *sizes, cmp_u64_desc);
       /* Strictly above the first size left out, so ties do not overflow. */
-      threshold = max_gaps ? sizes[max_gaps - 1] : UINT64_MAX;
-      if (max_gaps && sizes[max_gaps] == threshold) threshold++;
+      threshold = kth_largest(sizes, n, max_gaps) + 1;
       free(sizes);
       free(all);
       n = collect_gaps(snap, start, end, threshold, NULL);

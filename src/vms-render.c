@@ -182,27 +182,18 @@ static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int o
       if (gx1 > gx0) fill_cls(dst + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
       memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
     }
-    /* The hatch: the full hue where box x + y == 0 (mod 4), over the tint
-     * the lines already hold. A row of many reserved runs is swept every
-     * fourth pixel through a table that maps every other class to the
-     * colour it already has; a row of few goes run by run. */
-    size_t h0 = l->row_hatch[r], h1 = l->row_hatch[r + 1];
+    /* The hatch over the tint the lines already hold: on the line at box
+     * y, the reserved columns whose box x + y is 0 mod 4. */
     int x_end = a_hi > a_lo ? (int)(a_hi - k0) : c_lo;
-    bool sweep = (h1 - h0) * 64 > (size_t)(x_end - c_lo);
-    for (int y2 = sy; y2 < last && h1 > h0; y2++) {
+    const uint8_t *c = l->pcls + k0;
+    for (int y2 = sy; y2 < last; y2++) {
       uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride) + mx;
-      int phase = (l->map_x + (y2 - oy)) & 3; /* hatch where (x + phase) & 3 == 0 */
-      if (sweep) {
-        const uint8_t *c = l->pcls + k0;
-        for (int x = c_lo + ((4 - ((c_lo + phase) & 3)) & 3); x < x_end; x += 4) dst[x] = hatch[c[x]];
-        continue;
-      }
-      for (size_t h = h0; h < h1; h++) {
-        const VmsHatchRun *run = &l->hatch[h];
-        int x0 = run->x > c_lo ? run->x : c_lo, x1 = run->x + run->n < c_hi ? run->x + run->n : c_hi;
-        uint32_t v = hatch[run->cls];
-        for (int x = x0 + ((4 - ((x0 + phase) & 3)) & 3); x < x1; x += 4) dst[x] = v;
-      }
+      int q = (4 - ((y2 - oy) & 3)) & 3;
+      const uint16_t *h = l->hatch + l->row_hatch[(size_t)r * 4 + (size_t)q];
+      const uint16_t *h_end = l->hatch + l->row_hatch[(size_t)r * 4 + (size_t)q + 1];
+      if (c_lo > 0)
+        while (h < h_end && *h < c_lo) h++;
+      for (; h < h_end && *h < x_end; h++) dst[*h] = hatch[c[*h]];
     }
     if (last > sy + 1) sy = last - 1;
   }
