@@ -481,6 +481,14 @@ static VmsViewport clamp_view(const VmsSnapshot *snap, const VmsViewport *vp, ui
   return out;
 }
 
+/* The first address of pixel k. */
+static uint64_t addr_of_index(const VmsLayout *l, uint64_t k) {
+  uint64_t a = l->start;
+  vms_layout_addr_at(l, l->map_x + (double)(k % (uint64_t)l->cols) + 0.5,
+                     l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h + 0.5, &a);
+  return a;
+}
+
 VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const VmsViewport *vp, double x,
                               double y, double factor) {
   if (!l || !(factor > 0)) return *vp;
@@ -505,8 +513,23 @@ VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const
     if (k >= npix) k = npix - 1;
     uint64_t back = k > UINT64_MAX / bpp ? UINT64_MAX : k * bpp;
     s = anchor > back ? anchor - back : 0;
+  } else if (l->kind == VMS_LAYOUT_COMPRESSED && factor > 1 && l->npix > 1 &&
+             vms_layout_addr_at(l, x, y, &anchor)) {
+    /* Shrunk gaps make bytes and pixels disagree, so zoom in on pixels:
+     * the new view is what the pixels around the pointer cover, in the
+     * same proportions left and right. */
+    uint64_t k = vms_layout_pixel_of(l, anchor);
+    double k0 = (double)k - (double)k / factor, k1 = (double)k + (double)(l->npix - k) / factor;
+    uint64_t a = addr_of_index(l, (uint64_t)k0), b = k1 >= (double)l->npix ? l->end : addr_of_index(l, (uint64_t)k1);
+    if (b <= anchor) b = anchor + page;
+    s = a;
+    nl = b - a;
+    if ((double)nl < min_len) {
+      s = anchor > (uint64_t)min_len / 2 ? anchor - (uint64_t)min_len / 2 : 0;
+      nl = (uint64_t)min_len;
+    }
   } else {
-    /* The anchor keeps its share of the view. */
+    /* The anchor keeps its share of the view's bytes. */
     double frac = (double)(anchor - vp->start) / (double)len;
     double nstart = (double)anchor - frac * nlen;
     s = nstart <= 0 ? 0 : (uint64_t)nstart;

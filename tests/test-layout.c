@@ -188,6 +188,37 @@ static void test_compressed(void) {
   }
   vms_layout_free(lin);
   vms_layout_free(cmp);
+  test_snap_free(s);
+
+  /* Zooming in on the compressed layout keeps the address under the
+   * pointer in view, on the same side of the picture. */
+  TestRegion mid[] = {
+      {0x100000000000, 0x100040000000, VMS_TYPE_HEAP, C_},
+      {0x300000000000, 0x300000100000, VMS_TYPE_MAPPED, C_},
+      {0x300010000000, 0x300010100000, VMS_TYPE_MAPPED, C_},
+      {0x500000000000, 0x500100000000, VMS_TYPE_PRIVATE, C_},
+  };
+  s = test_snap_new(mid, 4, 0x10000, 0x7ffffffff000, 64);
+  vp = vms_viewport_fit(s, VMS_LAYOUT_COMPRESSED);
+  vp.show_labels = false;
+  cmp = vms_layout_new(s, &vp, 1000, 600);
+  VmsLayout *cz = NULL;
+  static const uint64_t anchors[] = {0x100020000000, 0x300010000000, 0x500080000000};
+  for (int i = 0; i < 3; i++) {
+    uint64_t before = 0;
+    double zx = -1, zy = -1;
+    VMS_CHECK(vms_layout_point_of(cmp, anchors[i], &x0, &y0));
+    VMS_CHECK(vms_layout_addr_at(cmp, x0 + 0.5, y0 + 0.5, &before));
+    VmsViewport z = vms_viewport_zoom(cmp, s, &vp, x0 + 0.5, y0 + 0.5, 4);
+    VMS_CHECK(z.kind == VMS_LAYOUT_COMPRESSED && z.start <= before && z.end > before);
+    VMS_CHECK(z.end - z.start < vp.end - vp.start);
+    vms_layout_free(cz);
+    cz = vms_layout_new(s, &z, 1000, 600);
+    VMS_CHECK(cz && vms_layout_point_of(cz, before, &zx, &zy));
+    VMS_CHECK_MSG(fabs(zy - y0) <= 300, "anchor moved from %g,%g to %g,%g", x0, y0, zx, zy);
+  }
+  vms_layout_free(cz);
+  vms_layout_free(cmp);
 
   /* A range with start >= end gets no layout. */
   VmsViewport bad = view(VMS_LAYOUT_LINEAR, 0x2000, 0x1000);
