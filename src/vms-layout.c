@@ -447,6 +447,10 @@ bool vms_layout_point_of(const VmsLayout *l, uint64_t addr, double *x, double *y
   return true;
 }
 
+void vms_layout_set_selected(VmsLayout *l, uint64_t selected_start) {
+  if (l) l->selected_start = selected_start;
+}
+
 uint64_t vms_layout_bytes_per_pixel(const VmsLayout *l) {
   return l && l->kind == VMS_LAYOUT_LINEAR ? l->bpp : 0;
 }

@@ -36,6 +36,9 @@ bool vms_layout_addr_at(const VmsLayout *layout, double x, double y, uint64_t *a
 /* Pixel of an address (top-left of its cell); false when not in view. */
 bool vms_layout_point_of(const VmsLayout *layout, uint64_t addr, double *x, double *y);
 uint64_t vms_layout_bytes_per_pixel(const VmsLayout *layout); /* linear; 0 for compressed */
+/* Changes the outlined region (UINT64_MAX = none) without rebuilding the
+ * layout: selection changes on a click, the geometry does not. */
+void vms_layout_set_selected(VmsLayout *layout, uint64_t selected_start);
 /* A new viewport zoomed by factor (>1 zooms in) keeping the address under
  * (x, y) where it is; clamped to one page per pixel and the whole space. */
 VmsViewport vms_viewport_zoom(const VmsLayout *layout, const VmsSnapshot *snap,
