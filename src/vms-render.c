@@ -79,11 +79,11 @@ static inline void fill_u32(uint32_t *p, int n, uint32_t v) {
   for (int i = 0; i < n; i++) p[i] = v;
 }
 
-/* Reserved space is its tint with the full hue on every fourth
- * anti-diagonal of the box: (x + y) mod 4 == 0, x and y counted from the
- * box's top-left, so the hatch does not depend on where the box is drawn.
- * A template line per type holds the pattern; a run starting at box
- * (x, y) copies it from offset (x + y) & 3. */
+/* Per frame: a line of each class's colour, for long fills, and a table of
+ * pixel pairs, for rows of short runs. Reserved space is drawn in its tint
+ * first; the hatch (the full hue where box x + y is 0 mod 4, counted from
+ * the box's corner so it does not depend on where the box is drawn) goes
+ * on afterwards. */
 typedef struct {
   uint32_t *solid; /* VMS_CLS_COUNT lines of width + 4, one colour each */
   size_t solid_len;
