@@ -208,8 +208,9 @@ int main(int argc, char **argv) {
       if (free_figures(lo, hi, &ff)) {
         human(ff.total, b, sizeof b);
         human(ff.largest, c, sizeof c);
-        printf("round %lu: malloc(%s) FAILED with %s free in %" PRIu64 " blocks; the largest free block is %s\n",
-               round, a, b, ff.blocks, c);
+        printf("round %lu: malloc(%s) FAILED with %s free in %" PRIu64
+               " blocks; the largest free block is %s (request %zu bytes, free %" PRIu64 ", largest %" PRIu64 ")\n",
+               round, a, b, ff.blocks, c, large, ff.total, ff.largest);
       } else {
         printf("round %lu: malloc(%s) FAILED\n", round, a);
       }

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* live-second-opinion: vmscope agrees with /proc/PID/maps read here, with procps pmap -XX, and with free gaps computed here.
+ *
+ * usage: live-second-opinion VMSCOPE VMS-HELPER
+ *
+ * The helper's layout does not change while it waits, so /proc/PID/maps read
+ * before and after vmscope's own read must be equal; the test retries when
+ * they are not, and then compares the three views of that one layout. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vms-live.h"
+#include "vms-test.h"
+
+typedef struct {
+  uint64_t total, largest, blocks;
+  uint64_t hist[64];
+} Gaps;
+
+static uint64_t read_u64_file(const char *path, uint64_t fallback) {
+  char *t = vms_live_slurp(path, NULL);
+  uint64_t v = t ? strtoull(t, NULL, 10) : fallback;
+  free(t);
+  return v;
+}
+
+/* The kernel keeps stack_guard_gap (256 pages unless the command line says
+ * otherwise) free below a stack that grows down; mmap never places there. */
+static uint64_t stack_guard_gap(uint64_t page) {
+  uint64_t pages = 256;
+  char *cmd = vms_live_slurp("/proc/cmdline", NULL);
+  const char *p = cmd ? strstr(cmd, "stack_guard_gap=") : NULL;
+  if (p)
+    pages = strtoull(p + strlen("stack_guard_gap="), NULL, 0);
+  free(cmd);
+  return pages * page;
+}
+
+static void add_gap(Gaps *g, uint64_t s, uint64_t e) {
+  if (e <= s)
+    return;
+  uint64_t size = e - s;
+  g->total += size;
+  g->blocks++;
+  if (size > g->largest)
+    g->largest = size;
+  int k = 63;
+  while (k > 0 && !(size >> k))
+    k--;
+  g->hist[k]++;
+}
+
+/* Free space in [lo, hi) between the mappings, minus the stack guard gap. */
+static void compute_gaps(const VmsMaps *m, uint64_t lo, uint64_t hi, uint64_t guard, Gaps *g) {
+  memset(g, 0, sizeof *g);
+  uint64_t prev = lo;
+  for (size_t i = 0; i <= m->n; i++) {
+    uint64_t s = i < m->n ? m->v[i].start : hi;
+    if (i < m->n && strcmp(m->v[i].name, "[stack]") == 0)
+      s = s - guard > s ? 0 : s - guard;
+    if (s > hi)
+      s = hi;
+    if (s > prev)
+      add_gap(g, prev, s);
+    if (i < m->n && m->v[i].end > prev)
+      prev = m->v[i].end;
+    if (prev >= hi)
+      break;
+  }
+}
+
+static bool maps_equal(const VmsMaps *a, const VmsMaps *b) {
+  return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+}
+
+static void compare_pmap(int pid, const VmsMaps *m) {
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "pmap -XX %d", pid);
+  const char *const argv[] = {"/usr/bin/pmap", "-XX", cmd + 9, NULL};
+  if (access(argv[0], X_OK) != 0) {
+    printf("note: %s not found; the pmap comparison is skipped\n", argv[0]);
+    return;
+  }
+  VmsRun r;
+  VMS_CHECK(vms_run(argv, &r));
+  VMS_CHECK_MSG(r.status == 0, "pmap exit %d: %s", r.status, r.err);
+  size_t n = 0, mismatches = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    uint64_t start, kib;
+    char perms[8], off[32], dev[32];
+    unsigned long long inode;
+    if (sscanf(line, " %" SCNx64 " %7s %31s %31s %llu %" SCNu64, &start, perms, off, dev, &inode, &kib) != 6 ||
+        strlen(perms) != 4)
+      continue; /* the header, the totals */
+    if (n < m->n && (m->v[n].start != start || m->v[n].end != start + kib * 1024 ||
+                     strcmp(m->v[n].perms, perms) != 0)) {
+      if (mismatches++ < 5)
+        fprintf(stderr, "pmap row %zu: %" PRIx64 " %s %" PRIu64 " KiB; maps says %" PRIx64 "-%" PRIx64 " %s\n", n + 1,
+                start, perms, kib, m->v[n].start, m->v[n].end, m->v[n].perms);
+    }
+    n++;
+  }
+  VMS_CHECK_U64(n, m->n);
+  VMS_CHECK_U64(mismatches, 0);
+  vms_run_free(&r);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: live-second-opinion VMSCOPE VMS-HELPER\n");
+    return 2;
+  }
+  char dir[] = "/tmp/vms-live-XXXXXX";
+  if (!mkdtemp(dir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  const char *const hargv[] = {argv[2], "layout", "threads", "3", "files", dir, "many", "200", NULL};
+  VmsHelper h;
+  if (!vms_helper_start(&h, hargv)) {
+    rmdir(dir);
+    return 1;
+  }
+  char pid[16];
+  snprintf(pid, sizeof pid, "%d", (int)h.pid);
+  uint64_t page = strtoull(vms_helper_fact(&h, "page", 0), NULL, 10);
+  const char *const a_csv[] = {argv[1], pid, "--regions", "--format", "csv", NULL};
+  const char *const a_json[] = {argv[1], pid, "--summary", "--format", "json", NULL};
+
+  VmsMaps before, after;
+  VmsRun csv, json;
+  bool stable = false;
+  for (int attempt = 0; attempt < 3 && !stable; attempt++) {
+    if (attempt) {
+      vms_maps_free(&before);
+      vms_maps_free(&after);
+      vms_run_free(&csv);
+      vms_run_free(&json);
+    }
+    VMS_CHECK(vms_maps_read(h.pid, &before));
+    VMS_CHECK(vms_run(a_csv, &csv));
+    VMS_CHECK(vms_run(a_json, &json));
+    VMS_CHECK(vms_maps_read(h.pid, &after));
+    stable = maps_equal(&before, &after);
+  }
+  VMS_CHECK_MSG(stable, "the helper's maps kept changing; nothing to compare against");
+  VMS_CHECK_MSG(csv.status == 0, "csv exit %d: %s", csv.status, csv.err);
+  VMS_CHECK_MSG(json.status == 0, "json exit %d: %s", json.status, json.err);
+
+  /* 1. Region boundaries and counts against /proc/PID/maps. */
+  VmsLiveRegions rs;
+  bool parsed = vms_live_regions_parse(csv.out, csv.out_len, &rs);
+  VMS_CHECK(parsed);
+  if (parsed) {
+    size_t k = 0, mismatches = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+      if (vms_live_region_is_free(&rs.r[i]))
+        continue;
+      if (k < before.n && (rs.r[i].start != before.v[k].start || rs.r[i].end != before.v[k].end ||
+                           strcmp(rs.r[i].prot, before.v[k].perms) != 0)) {
+        if (mismatches++ < 5)
+          fprintf(stderr, "region %zu: vmscope %" PRIx64 "-%" PRIx64 " %s, maps %" PRIx64 "-%" PRIx64 " %s\n", k + 1,
+                  rs.r[i].start, rs.r[i].end, rs.r[i].prot, before.v[k].start, before.v[k].end, before.v[k].perms);
+      }
+      k++;
+    }
+    VMS_CHECK_MSG(k == before.n, "vmscope shows %zu mappings, /proc/%s/maps has %zu", k, pid, before.n);
+    VMS_CHECK_U64(mismatches, 0);
+  }
+
+  /* 2. procps pmap -XX sees the same mappings as maps (so as vmscope). */
+  compare_pmap(h.pid, &before);
+
+  /* 3. The summary's figures against an independent computation. */
+  VmsJson *j = vms_json_parse(json.out, json.out_len);
+  VMS_CHECK(j != NULL);
+  uint64_t lo = 0, hi = 0, v = 0;
+  VMS_CHECK(vms_json_u64(j, "address_space.start", &lo));
+  VMS_CHECK(vms_json_u64(j, "address_space.end", &hi));
+  uint64_t min_addr = read_u64_file("/proc/sys/vm/mmap_min_addr", 65536);
+  uint64_t want_lo = min_addr < page ? page : (min_addr + page - 1) / page * page;
+  VMS_CHECK_U64(lo, want_lo);
+  VMS_CHECK_U64(hi, (UINT64_C(1) << 47) - page);
+  VMS_CHECK(vms_json_u64(j, "vma_count", &v) && v == before.n);
+  VMS_CHECK(vms_json_u64(j, "max_map_count", &v) && v == read_u64_file("/proc/sys/vm/max_map_count", 0));
+
+  Gaps g;
+  compute_gaps(&before, lo, hi, stack_guard_gap(page), &g);
+  uint64_t total = 0, largest = 0, blocks = 0;
+  VMS_CHECK(vms_json_u64(j, "free.total", &total));
+  VMS_CHECK(vms_json_u64(j, "free.largest", &largest));
+  VMS_CHECK(vms_json_u64(j, "free.blocks", &blocks));
+  VMS_CHECK_U64(total, g.total);
+  VMS_CHECK_U64(largest, g.largest);
+  VMS_CHECK_U64(blocks, g.blocks);
+  /* The histogram: one count per power-of-two bucket. */
+  size_t nh = vms_json_len(j, "free.histogram");
+  VMS_CHECK_MSG(nh > 0, "free.histogram is missing or empty");
+  uint64_t hist_sum = 0;
+  for (size_t k = 0; k < nh && k < 64; k++) {
+    char path[64];
+    snprintf(path, sizeof path, "free.histogram.%zu", k);
+    uint64_t c = 0;
+    if (!vms_json_u64(j, path, &c)) {
+      /* Or objects that name their bucket. */
+      char p2[80];
+      snprintf(p2, sizeof p2, "%s.count", path);
+      VMS_CHECK_MSG(vms_json_u64(j, p2, &c), "histogram entry %zu is neither a count nor has one", k);
+      uint64_t b = 0;
+      snprintf(p2, sizeof p2, "%s.bucket", path);
+      if (vms_json_u64(j, p2, &b) && b < 64) {
+        VMS_CHECK_MSG(c == g.hist[b], "histogram bucket %" PRIu64 ": %" PRIu64 ", computed %" PRIu64, b, c, g.hist[b]);
+        hist_sum += c;
+        continue;
+      }
+    }
+    VMS_CHECK_MSG(c == g.hist[k], "histogram bucket %zu: %" PRIu64 ", computed %" PRIu64, k, c, g.hist[k]);
+    hist_sum += c;
+  }
+  VMS_CHECK_U64(hist_sum, g.blocks);
+
+  /* The CSV's free rows inside the usable range add up to the same. */
+  if (parsed) {
+    uint64_t csv_free = 0, csv_blocks = 0;
+    for (size_t i = 0; i < rs.n; i++)
+      if (!strcmp(rs.r[i].type, "free") && rs.r[i].start >= lo && rs.r[i].end <= hi) {
+        csv_free += rs.r[i].end - rs.r[i].start;
+        csv_blocks++;
+      }
+    VMS_CHECK_U64(csv_free, g.total);
+    VMS_CHECK_U64(csv_blocks, g.blocks);
+    vms_live_regions_free(&rs);
+  }
+
+  vms_json_free(j);
+  vms_maps_free(&before);
+  vms_maps_free(&after);
+  vms_run_free(&csv);
+  vms_run_free(&json);
+  vms_helper_stop(&h);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/vms name with space\nand newline-%s", dir, pid);
+  unlink(path);
+  rmdir(dir);
+  return vms_test_end();
+}
