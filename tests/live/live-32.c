@@ -52,18 +52,32 @@ static void check_helper(const char *vmscope, const char *helper) {
                 "vmscope's largest free block is %" PRIu64 " bytes; mmap can still get %" PRIu64, largest,
                 largest_mmap);
 
-  /* --fit agrees: the largest size fits, one page more does not. */
+  /* --fit agrees: the largest size fits (in one block, at vmscope's largest
+   * free block), one page more does not. */
   char fits[32], too_big[32];
   snprintf(fits, sizeof fits, "%" PRIu64, largest_mmap);
   snprintf(too_big, sizeof too_big, "%" PRIu64, largest_mmap + page);
-  const char *const f1[] = {vmscope, pid, "--fit", fits, NULL};
-  const char *const f2[] = {vmscope, pid, "--fit", too_big, NULL};
+  const char *const f1[] = {vmscope, pid, "--summary", "--fit", fits, "--format", "json", NULL};
+  const char *const f2[] = {vmscope, pid, "--summary", "--fit", too_big, "--format", "json", NULL};
   VmsRun r1, r2;
   VMS_CHECK(vms_run(f1, &r1));
   VMS_CHECK(vms_run(f2, &r2));
-  VMS_CHECK_MSG(r1.status == 0, "--fit %s (the largest mmap) exit %d: %s%s", fits, r1.status, r1.out, r1.err);
-  VMS_CHECK_MSG(r2.status != 0 && r2.status < 128, "--fit %s (one page more) exit %d: %s%s", too_big, r2.status,
-                r2.out, r2.err);
+  VMS_CHECK_MSG(r1.status == 0, "--fit %s exit %d: %s", fits, r1.status, r1.err);
+  VMS_CHECK_MSG(r2.status == 0, "--fit %s exit %d: %s", too_big, r2.status, r2.err);
+  VmsJson *j1 = vms_json_parse(r1.out, r1.out_len), *j2 = vms_json_parse(r2.out, r2.out_len);
+  bool yes = false, no = true;
+  uint64_t fit_size = 0, at = 0, largest_start = 0;
+  VMS_CHECK(vms_json_u64(j1, "fit.size", &fit_size) && fit_size == largest_mmap);
+  VMS_CHECK_MSG(vms_json_bool(j1, "fit.fits", &yes) && yes, "the largest size mmap can get does not fit: %s", r1.out);
+  VMS_CHECK(vms_json_u64(j1, "fit.blocks", &v) && v >= 1);
+  VMS_CHECK(vms_json_u64(j1, "fit.starts.0", &at));
+  VMS_CHECK(vms_json_u64(j1, "free.largest_start", &largest_start));
+  if (v == 1)
+    VMS_CHECK_U64(at, largest_start);
+  VMS_CHECK_MSG(vms_json_bool(j2, "fit.fits", &no) && !no, "one page more than mmap can get fits: %s", r2.out);
+  VMS_CHECK_MSG(vms_json_len(j2, "fit.starts") == 0, "a size that fits nowhere has start addresses");
+  vms_json_free(j1);
+  vms_json_free(j2);
   vms_run_free(&r1);
   vms_run_free(&r2);
 

@@ -676,6 +676,14 @@ const char *vms_json_str(const VmsJson *j, const char *path) {
   return v && v->kind == J_STR ? v->text : NULL;
 }
 
+bool vms_json_bool(const VmsJson *j, const char *path, bool *out) {
+  const VmsJson *v = vms_json_get(j, path);
+  if (!v || v->kind != J_BOOL)
+    return false;
+  *out = strcmp(v->text, "true") == 0;
+  return true;
+}
+
 size_t vms_json_len(const VmsJson *j, const char *path) {
   const VmsJson *v = vms_json_get(j, path);
   return v && (v->kind == J_ARR || v->kind == J_OBJ) ? v->n : 0;

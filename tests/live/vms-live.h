@@ -92,6 +92,7 @@ const VmsJson *vms_json_get(const VmsJson *j, const char *path);
 /* A number, or a string holding decimal or 0x-hex digits, as an exact u64. */
 bool vms_json_u64(const VmsJson *j, const char *path, uint64_t *out);
 const char *vms_json_str(const VmsJson *j, const char *path);
+bool vms_json_bool(const VmsJson *j, const char *path, bool *out);
 size_t vms_json_len(const VmsJson *j, const char *path);
 
 /* ---- /proc read independently ---- */
