@@ -102,9 +102,11 @@ static bool free_figures(uint64_t lo, uint64_t hi, FreeFigures *ff) {
     uint64_t s, e;
     if (sscanf(line, "%" SCNx64 "-%" SCNx64, &s, &e) != 2)
       continue;
-    /* A name can hold a newline the kernel did not escape only for paths it
-     * escapes (it writes \012), so every line starts with a range. */
-    if (s > prev && s <= hi) {
+    /* The kernel escapes newlines in names (as \012), so each line is one
+     * mapping; the rest of a line longer than the buffer is skipped below. */
+    if (s >= hi)
+      break; /* [vsyscall] lies above user space */
+    if (s > prev) {
       uint64_t gap = s - prev;
       ff->total += gap;
       ff->blocks++;
