@@ -20,12 +20,22 @@ static void check_shape(const VmsLiveRegions *rs, uint64_t lo, uint64_t hi) {
   VMS_CHECK(rs->n > 0);
   if (rs->n == 0)
     return;
-  for (size_t i = 1; i < rs->n; i++)
+  /* Inside the address space rows follow each other without a hole; above
+   * it only mappings the kernel puts there ([vsyscall]) may follow. */
+  size_t inside = 0;
+  while (inside < rs->n && rs->r[inside].start < hi)
+    inside++;
+  for (size_t i = 1; i < inside; i++)
     VMS_CHECK_MSG(rs->r[i].start == rs->r[i - 1].end, "row %zu starts at 0x%" PRIx64 ", the row before ends at 0x%" PRIx64,
                   i + 1, rs->r[i].start, rs->r[i - 1].end);
+  for (size_t i = inside; i < rs->n; i++) {
+    VMS_CHECK_MSG(!vms_live_region_is_free(&rs->r[i]), "a free row at 0x%" PRIx64 ", above the address space",
+                  rs->r[i].start);
+    VMS_CHECK(i == 0 || rs->r[i].start >= rs->r[i - 1].end);
+  }
   VMS_CHECK_MSG(rs->r[0].start <= lo, "the first region starts at 0x%" PRIx64 ", above 0x%" PRIx64, rs->r[0].start, lo);
-  VMS_CHECK_MSG(rs->r[rs->n - 1].end >= hi, "the last region ends at 0x%" PRIx64 ", below 0x%" PRIx64,
-                rs->r[rs->n - 1].end, hi);
+  VMS_CHECK_MSG(inside > 0 && rs->r[inside - 1].end == hi, "the address space's last row ends at 0x%" PRIx64 ", not 0x%" PRIx64,
+                inside > 0 ? rs->r[inside - 1].end : 0, hi);
   static const char *const types[] = {"image", "mapped", "shareable", "heap", "stack",
                                       "private", "system", "unusable", "free"};
   for (size_t i = 0; i < rs->n; i++) {
@@ -74,6 +84,42 @@ static void check_fixed(const VmsHelper *h, const VmsLiveRegions *rs, uint64_t p
       VMS_CHECK_STR(g->type, "free");
     }
   }
+}
+
+/* With --smaps: the mappings the helper wrote to are resident and dirty to
+ * the byte, the ones it never touched hold nothing. */
+static void check_counters(const VmsHelper *h, const char *pid) {
+  const char *const a[] = {vmscope, pid, "--regions", "--smaps", "--format", "csv", NULL};
+  VmsRun run;
+  VMS_CHECK(vms_run(a, &run));
+  VMS_CHECK_MSG(run.status == 0, "--regions --smaps exit %d: %s", run.status, run.err);
+  VmsLiveRegions rs;
+  if (!vms_live_regions_parse(run.out, run.out_len, &rs)) {
+    VMS_CHECK_MSG(false, "the --smaps CSV does not parse");
+    vms_run_free(&run);
+    return;
+  }
+  for (size_t i = 0; i < vms_helper_count(h, "map"); i++) {
+    char perms[8];
+    uint64_t s, e;
+    if (sscanf(vms_helper_fact(h, "map", i), "%" SCNx64 " %" SCNx64 " %7s", &s, &e, perms) != 3)
+      continue;
+    const VmsLiveRegion *r = vms_live_region_at(&rs, s);
+    if (!r)
+      continue;
+    bool written = perms[1] == 'w';
+    VMS_CHECK_MSG(r->rss == (written ? e - s : 0), "%s mapping at 0x%" PRIx64 ": rss %" PRIu64, perms, s, r->rss);
+    if (perms[3] == 'p')
+      VMS_CHECK_MSG(r->private_dirty == (written ? e - s : 0), "%s mapping at 0x%" PRIx64 ": private_dirty %" PRIu64,
+                    perms, s, r->private_dirty);
+  }
+  /* Free gaps have no counters: empty cells, not zeros. */
+  for (size_t i = 0; i < rs.n; i++)
+    if (vms_live_region_is_free(&rs.r[i]))
+      VMS_CHECK_MSG(rs.r[i].rss == VMS_LIVE_NOT_READ, "a free gap at 0x%" PRIx64 " has rss %" PRIu64, rs.r[i].start,
+                    rs.r[i].rss);
+  vms_live_regions_free(&rs);
+  vms_run_free(&run);
 }
 
 static void check_threads(const VmsHelper *h, const VmsLiveRegions *rs, size_t want) {
@@ -187,6 +233,9 @@ int main(int argc, char **argv) {
   VMS_CHECK(vms_json_u64(j, "address_space.start", &lo));
   VMS_CHECK(vms_json_u64(j, "address_space.end", &hi));
   VMS_CHECK_STR(vms_json_str(j, "name"), "vms-helper");
+  /* Four threads and the main one, each stack found. */
+  VMS_CHECK(vms_json_u64(j, "threads", &v) && v == 5);
+  VMS_CHECK(vms_json_u64(j, "stacks_found", &v) && v == 5);
 
   VmsLiveRegions rs;
   bool parsed = vms_live_regions_parse(csv_run.out, csv_run.out_len, &rs);
@@ -196,6 +245,7 @@ int main(int argc, char **argv) {
     check_fixed(&h, &rs, page);
     check_threads(&h, &rs, 4);
     check_files(&h, &rs);
+    check_counters(&h, pid);
     /* The table shows the same regions: every fixed mapping's start is in it. */
     for (size_t i = 0; i < vms_helper_count(&h, "map"); i++) {
       uint64_t s = strtoull(vms_helper_fact(&h, "map", i), NULL, 16);

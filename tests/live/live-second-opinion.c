@@ -6,6 +6,7 @@
  * The helper's layout does not change while it waits, so /proc/PID/maps read
  * before and after vmscope's own read must be equal; the test retries when
  * they are not, and then compares the three views of that one layout. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,30 @@ static void compute_gaps(const VmsMaps *m, uint64_t lo, uint64_t hi, uint64_t gu
     if (prev >= hi)
       break;
   }
+}
+
+/* Rss of each mapping from /proc/PID/smaps, in order, in bytes. */
+static size_t smaps_rss(pid_t pid, uint64_t *starts, uint64_t *rss, size_t max) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
+  char *t = vms_live_slurp(path, NULL);
+  size_t n = 0;
+  char *save = NULL;
+  for (char *line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+    uint64_t s, e, off, kb;
+    char perms[8];
+    /* A mapping's header: "start-end perms offset ..."; its fields follow
+     * ("Rss:   12 kB"), and none of them parses this far. */
+    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64, &s, &e, perms, &off) == 4) {
+      if (n < max)
+        starts[n] = s;
+      n++;
+    } else if (sscanf(line, "Rss: %" SCNu64 " kB", &kb) == 1 && n > 0 && n <= max) {
+      rss[n - 1] = kb * 1024;
+    }
+  }
+  free(t);
+  return n;
 }
 
 static bool maps_equal(const VmsMaps *a, const VmsMaps *b) {
@@ -177,6 +202,35 @@ int main(int argc, char **argv) {
     VMS_CHECK_MSG(k == before.n, "vmscope shows %zu mappings, /proc/%s/maps has %zu", k, pid, before.n);
     VMS_CHECK_U64(mismatches, 0);
   }
+
+  /* 1b. With --smaps, each mapping's Rss is what /proc/PID/smaps says. */
+  const char *const a_smaps[] = {argv[1], pid, "--regions", "--smaps", "--format", "csv", NULL};
+  VmsRun sm;
+  VMS_CHECK(vms_run(a_smaps, &sm));
+  VMS_CHECK_MSG(sm.status == 0, "--smaps exit %d: %s", sm.status, sm.err);
+  size_t cap = before.n + 16;
+  uint64_t *starts = calloc(cap, sizeof *starts), *rss = calloc(cap, sizeof *rss);
+  size_t ns = smaps_rss(h.pid, starts, rss, cap);
+  VmsLiveRegions srs;
+  if (starts && rss && vms_live_regions_parse(sm.out, sm.out_len, &srs)) {
+    size_t k = 0, mismatches = 0;
+    for (size_t i = 0; i < srs.n; i++) {
+      if (vms_live_region_is_free(&srs.r[i]))
+        continue;
+      if (k < ns && k < cap && (srs.r[i].start != starts[k] || srs.r[i].rss != rss[k]) && mismatches++ < 5)
+        fprintf(stderr, "smaps mapping %zu: vmscope 0x%" PRIx64 " rss %" PRIu64 ", smaps 0x%" PRIx64 " Rss %" PRIu64 "\n",
+                k + 1, srs.r[i].start, srs.r[i].rss, starts[k], rss[k]);
+      k++;
+    }
+    VMS_CHECK_MSG(ns == k, "vmscope --smaps shows %zu mappings, smaps has %zu", k, ns);
+    VMS_CHECK_U64(mismatches, 0);
+    vms_live_regions_free(&srs);
+  } else {
+    VMS_CHECK_MSG(false, "the --smaps CSV does not parse");
+  }
+  free(starts);
+  free(rss);
+  vms_run_free(&sm);
 
   /* 2. procps pmap -XX sees the same mappings as maps (so as vmscope). */
   compare_pmap(h.pid, &before);

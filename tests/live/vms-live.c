@@ -371,6 +371,8 @@ bool vms_live_regions_parse(const char *buf, size_t len, VmsLiveRegions *out) {
       ok = false;
     }
   }
+  int rss_col = ok ? vms_csv_column(&csv, "rss") : -1;
+  int pd_col = ok ? vms_csv_column(&csv, "private_dirty") : -1;
   for (size_t r = 1; ok && r < csv.n_rows; r++) {
     if (csv.n_fields[r] != csv.n_fields[0]) {
       fprintf(stderr, "CSV: row %zu has %zu fields, the header %zu\n", r + 1, csv.n_fields[r], csv.n_fields[0]);
@@ -404,6 +406,11 @@ bool vms_live_regions_parse(const char *buf, size_t len, VmsLiveRegions *out) {
     copy_field(g.state, sizeof g.state, f[4]);
     copy_field(g.prot, sizeof g.prot, f[5]);
     g.details = xstrndup(f[6], strlen(f[6]));
+    g.rss = g.private_dirty = VMS_LIVE_NOT_READ;
+    if (rss_col >= 0 && dec_ok(f[rss_col]))
+      g.rss = strtoull(f[rss_col], NULL, 10);
+    if (pd_col >= 0 && dec_ok(f[pd_col]))
+      g.private_dirty = strtoull(f[pd_col], NULL, 10);
     out->r = xrealloc(out->r, (out->n + 1) * sizeof *out->r);
     out->r[out->n++] = g;
   }

@@ -67,7 +67,11 @@ typedef struct {
   uint64_t start, end, size;
   char type[16], state[16], prot[8];
   char *details;
+  /* Counters from --smaps, in bytes; VMS_LIVE_NOT_READ when the cell is empty. */
+  uint64_t rss, private_dirty;
 } VmsLiveRegion;
+
+#define VMS_LIVE_NOT_READ UINT64_MAX
 
 typedef struct {
   VmsLiveRegion *r;
