@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "vms-live.h"
 #include "vms-test.h"
@@ -44,9 +45,14 @@ static void check_helper(const char *vmscope, const char *helper) {
   VmsJson *j = summary(vmscope, pid);
   uint64_t v = 0, hi = 0, largest = 0;
   VMS_CHECK(vms_json_u64(j, "bits", &v) && v == 32);
+  VMS_CHECK(vms_json_u64(j, "threads", &v) && v == 3);
+  VMS_CHECK(vms_json_u64(j, "stacks_found", &v) && v == 3);
   VMS_CHECK(vms_json_u64(j, "address_space.end", &hi));
   /* A 32-bit process on a 64-bit x86 kernel ends one page short of 4 GiB. */
   VMS_CHECK_MSG(hi <= (UINT64_C(1) << 32) && hi >= (UINT64_C(1) << 31), "address space ends at 0x%" PRIx64, hi);
+  struct utsname un;
+  if (uname(&un) == 0 && strcmp(un.machine, "x86_64") == 0)
+    VMS_CHECK_U64(hi, 0xffffe000u); /* IA32_PAGE_OFFSET: the top page stays the kernel's */
   VMS_CHECK(vms_json_u64(j, "free.largest", &largest));
   VMS_CHECK_MSG(largest == largest_mmap,
                 "vmscope's largest free block is %" PRIu64 " bytes; mmap can still get %" PRIu64, largest,
@@ -90,6 +96,17 @@ static void check_helper(const char *vmscope, const char *helper) {
     VMS_CHECK(rs.n > 0);
     for (size_t i = 0; i < rs.n; i++)
       VMS_CHECK_MSG(rs.r[i].end <= (UINT64_C(1) << 32), "a region ends at 0x%" PRIx64, rs.r[i].end);
+    /* The fixed mappings, exactly, in the 32-bit space too. */
+    VMS_CHECK(vms_helper_count(&h, "map") == 9);
+    for (size_t i = 0; i < vms_helper_count(&h, "map"); i++) {
+      uint64_t s, e;
+      char perms[8];
+      VMS_CHECK(sscanf(vms_helper_fact(&h, "map", i), "%" SCNx64 " %" SCNx64 " %7s", &s, &e, perms) == 3);
+      const VmsLiveRegion *g = vms_live_region_at(&rs, s);
+      VMS_CHECK_MSG(g && g->start == s && g->end == e && !strcmp(g->prot, perms),
+                    "the %s mapping at 0x%" PRIx64 " is shown as 0x%" PRIx64 "-0x%" PRIx64 " %s", perms, s,
+                    g ? g->start : 0, g ? g->end : 0, g ? g->prot : "");
+    }
     vms_live_regions_free(&rs);
   } else {
     VMS_CHECK_MSG(false, "the CSV regions do not parse");
