@@ -13,8 +13,8 @@
  *   - the bytes a built snapshot holds per region (allocator sizes, so the
  *     spare capacity of its arrays counts too), and ("all held") everything
  *     a sampler keeps between refreshes: snapshot, target and read buffers
- * Medians of interleaved runs; the ratios are what to compare across
- * machines. Exit status 0 unless something could not be measured. */
+ * Medians of interleaved runs of this thread's CPU time; the ratios are
+ * what to compare across machines. Exit status 0 unless something could not be measured. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -39,9 +39,12 @@ typedef struct {
   int ctl; /* closing it ends the target */
 } Target;
 
+/* CPU time of this thread (user + system): the read's kernel work and the
+ * parse both run here, and time the scheduler gives to other processes on
+ * a shared machine is left out, so the ratios hold still under load. */
 static double now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -197,6 +200,7 @@ typedef struct {
   long mappings;
   size_t regions;
   double maps_read, refresh, smaps_read, smaps_refresh;
+  double best_maps_read, best_refresh; /* fastest runs: least disturbed by other load */
   double bytes_per_region, bytes_all_per_region;
 } Result;
 
@@ -282,6 +286,8 @@ static bool measure(long want, int reps, Result *res) {
   if (ok && snap) {
     res->maps_read = median(a, (size_t)reps);
     res->refresh = median(b, (size_t)reps);
+    res->best_maps_read = a[0]; /* median() sorted them */
+    res->best_refresh = b[0];
     res->smaps_read = median(c, (size_t)sreps);
     res->smaps_refresh = median(d, (size_t)sreps);
   }
@@ -323,7 +329,7 @@ int main(int argc, char **argv) {
     }
   }
   printf("vmscope refresh benchmark: a full refresh (read + parse + classify + statistics) against the read alone\n");
-  printf("medians of interleaved runs; vm.max_map_count %ld; sizeof(VmsRegion) %zu\n\n",
+  printf("thread CPU time, medians of interleaved runs; vm.max_map_count %ld; sizeof(VmsRegion) %zu\n\n",
          read_long("/proc/sys/vm/max_map_count", -1), sizeof(VmsRegion));
   printf("%9s %8s | %10s %10s %6s | %10s %10s %6s | %9s %9s\n", "mappings", "regions", "maps read", "refresh",
          "ratio", "smaps read", "refresh", "ratio", "B/region", "all held");
@@ -344,8 +350,10 @@ int main(int argc, char **argv) {
   }
   if (last.mappings > 0) {
     double ratio = last.refresh / last.maps_read;
-    printf("\nat %ld mappings: refresh %.2fx the maps read alone (target <= %.2fx; procps pmap 2.2x, libgtop 7.3x): %s\n",
-           last.mappings, ratio, RATIO_TARGET, ratio <= RATIO_TARGET ? "met" : "MISSED");
+    printf("\nat %ld mappings: refresh %.2fx the maps read alone, median (fastest runs: %.2fx); "
+           "target <= %.2fx (procps pmap 2.2x, libgtop 7.3x): %s\n",
+           last.mappings, ratio, last.best_refresh / last.best_maps_read, RATIO_TARGET,
+           ratio <= RATIO_TARGET ? "met" : "MISSED");
     printf("at %ld mappings: %.1f bytes held per region of the snapshot (target <= %.0f): %s\n", last.mappings,
            last.bytes_per_region, BYTES_TARGET, last.bytes_per_region <= BYTES_TARGET ? "met" : "MISSED");
     printf("with the read buffers kept for the next refresh (target, space): %.1f bytes per region in all\n",
