@@ -82,7 +82,7 @@ static void check_exit_while_read(const char *helper) {
   /* Tens of thousands of mappings make each read take milliseconds, so the
    * exit lands inside a read more often than not; between reads must be
    * handled the same way. */
-  const char *const hargv[] = {helper, "many", "40000", "exit-after", "400", NULL};
+  const char *const hargv[] = {helper, "many", "40000", "exit-after", "800", NULL};
   VmsHelper h;
   if (!vms_helper_start(&h, hargv)) {
     VMS_CHECK_MSG(false, "the helper did not start");

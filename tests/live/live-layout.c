@@ -193,6 +193,45 @@ static void check_files(const VmsHelper *h, const VmsLiveRegions *rs) {
                 r ? r->details : "");
 }
 
+/* The JSON region list says the same as the CSV, row for row, and carries
+ * the odd file name whole (a real newline in a JSON string escape). */
+static void check_json_regions(const VmsHelper *h, const VmsLiveRegions *rs, const char *pid) {
+  const char *const a[] = {vmscope, pid, "--regions", "--format", "json", NULL};
+  VmsRun run;
+  VMS_CHECK(vms_run(a, &run));
+  VMS_CHECK_MSG(run.status == 0, "--regions --format json exit %d: %s", run.status, run.err);
+  VmsJson *j = vms_json_parse(run.out, run.out_len);
+  VMS_CHECK_MSG(j != NULL, "the JSON regions do not parse");
+  size_t n = vms_json_len(j, "regions");
+  VMS_CHECK_U64(n, rs->n);
+  size_t mismatches = 0;
+  for (size_t i = 0; i < n && i < rs->n; i++) {
+    char path[64];
+    uint64_t s = 0, e = 0;
+    snprintf(path, sizeof path, "regions.%zu.start", i);
+    vms_json_u64(j, path, &s);
+    snprintf(path, sizeof path, "regions.%zu.end", i);
+    vms_json_u64(j, path, &e);
+    snprintf(path, sizeof path, "regions.%zu.type", i);
+    const char *type = vms_json_str(j, path);
+    if ((s != rs->r[i].start || e != rs->r[i].end || !type || strcmp(type, rs->r[i].type) != 0) && mismatches++ < 5)
+      fprintf(stderr, "JSON region %zu: 0x%" PRIx64 "-0x%" PRIx64 " %s; CSV 0x%" PRIx64 "-0x%" PRIx64 " %s\n", i, s, e,
+              type ? type : "?", rs->r[i].start, rs->r[i].end, rs->r[i].type);
+    if (s == strtoull(vms_helper_fact(h, "oddname", 0), NULL, 16)) {
+      char text[4200], hex[8400];
+      if (sscanf(vms_helper_fact(h, "oddname", 0), "%*s %*s %8399s", hex) == 1) {
+        vms_live_unhex(hex, text, sizeof text);
+        snprintf(path, sizeof path, "regions.%zu.details", i);
+        const char *d = vms_json_str(j, path);
+        VMS_CHECK_MSG(d && strstr(d, text), "JSON details of the odd name: '%s', want '%s'", d ? d : "", text);
+      }
+    }
+  }
+  VMS_CHECK_U64(mismatches, 0);
+  vms_json_free(j);
+  vms_run_free(&run);
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: live-layout VMSCOPE VMS-HELPER\n");
@@ -246,6 +285,7 @@ int main(int argc, char **argv) {
     check_threads(&h, &rs, 4);
     check_files(&h, &rs);
     check_counters(&h, pid);
+    check_json_regions(&h, &rs, pid);
     /* The table shows the same regions: every fixed mapping's start is in it. */
     for (size_t i = 0; i < vms_helper_count(&h, "map"); i++) {
       uint64_t s = strtoull(vms_helper_fact(&h, "map", i), NULL, 16);
