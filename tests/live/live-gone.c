@@ -79,9 +79,9 @@ static size_t check_watch_rows(const char *text, size_t len, const char *pid) {
 }
 
 static void check_exit_while_read(const char *helper) {
-  /* Tens of thousands of mappings make each read take milliseconds, so the
-   * exit lands inside a read more often than not; between reads must be
-   * handled the same way. */
+  /* The watch reads it at least once before it exits; the exit then comes
+   * while the sampler waits or reads (tens of thousands of mappings make a
+   * read take milliseconds), and either way must end with "exited". */
   const char *const hargv[] = {helper, "many", "40000", "exit-after", "800", NULL};
   VmsHelper h;
   if (!vms_helper_start(&h, hargv)) {
