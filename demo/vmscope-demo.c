@@ -41,8 +41,8 @@ typedef struct {
   uint64_t total, largest, blocks;
 } FreeFigures;
 
-static void usage(FILE *out) {
-  fprintf(out,
+static void usage(void) {
+  printf(
           "usage: vmscope-demo [--rounds N] [--interval MS] [--exit]\n"
           "  --rounds N     stop after N rounds (default: 400 on 64-bit; on 32-bit\n"
           "                 until a large allocation fails)\n"
@@ -160,11 +160,10 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--exit") == 0) {
       exit_at_end = true;
     } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(stdout);
+      usage();
       return 0;
     } else {
-      fprintf(stderr, "vmscope-demo: unknown or incomplete option '%s'\n", argv[i]);
-      usage(stderr);
+      fprintf(stderr, "vmscope-demo: unknown or incomplete option '%s' (see --help)\n", argv[i]);
       return 2;
     }
   }
