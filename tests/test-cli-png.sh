@@ -3,9 +3,9 @@
 # test-cli-png.sh: vmscope PID --png on a live helper process with no display:
 # the PNG is decoded and its size and colours checked; bad input fails
 # cleanly and leaves no file behind.
-# Usage: test-cli-png.sh VMSCOPE RENDER_HELPER PNG_CHECK
+# Usage: test-cli-png.sh VMSCOPE RENDER_HELPER PNG_CHECK [VMS_HELPER_32]
 set -u
-VMSCOPE=$1 HELPER=$2 CHECK=$3
+VMSCOPE=$1 HELPER=$2 CHECK=$3 HELPER32=${4:-}
 unset DISPLAY WAYLAND_DISPLAY
 dir=$(mktemp -d "${TMPDIR:-/tmp}/vms-cli-png-XXXXXX") || exit 99
 fails=0
@@ -49,6 +49,28 @@ fi
   fail "SVG export"
 "$VMSCOPE" "$hpid" --png "$dir/map.pdf" --size 800x600 2>/dev/null && head -c 5 "$dir/map.pdf" | grep -q '%PDF-' ||
   fail "PDF export"
+
+# A 32-bit process, its whole 4 GB in the linear layout: the helper's
+# one-page mappings (private, shared) still show.
+if [ -n "$HELPER32" ]; then
+  mkfifo "$dir/in32"
+  "$HELPER32" layout <"$dir/in32" >"$dir/ready32" &
+  h32=$!
+  exec 4>"$dir/in32"
+  for _ in $(seq 50); do
+    grep -q ready "$dir/ready32" 2>/dev/null && break
+    sleep 0.1
+  done
+  if "$VMSCOPE" "$h32" --png "$dir/4g.png" --size 1000x700 --layout linear 2>"$dir/err"; then
+    "$CHECK" "$dir/4g.png" 1000 700 private shareable image free=1000 || fail "32-bit PNG"
+  else
+    fail "vmscope --png of a 32-bit process exited $?: $(cat "$dir/err")"
+  fi
+  exec 4>&-
+  wait "$h32" 2>/dev/null
+else
+  echo "no 32-bit helper: the 4 GB view is checked by the unit tests only"
+fi
 
 # Bad input: a message, a non-zero exit, no file.
 bad() {
