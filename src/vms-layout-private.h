@@ -11,6 +11,8 @@
 
 #include "vms-render.h"
 
+#define ROW_PITCH_MAX 32 /* the tallest row, in pixels */
+
 /* Drawing classes: type * 2 + (reserved ? 1 : 0) for the nine types, then
  * the two that are not regions. */
 enum {

@@ -7,7 +7,7 @@
 
 /* Row pitch bounds: rows thinner than 4 px read as noise, rows taller than
  * 32 px waste the picture when zoomed in to a few pages. */
-enum { ROW_MIN = 4, ROW_MAX = 32, SEPARATOR_FROM = 6, LABEL_PX = 13, GAP_PX = 56 };
+enum { ROW_MIN = 4, ROW_MAX = ROW_PITCH_MAX, SEPARATOR_FROM = 6, LABEL_PX = 13, GAP_PX = 56 };
 #define GAP_MIN_BYTES (64ull << 20)
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }

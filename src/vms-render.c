@@ -289,29 +289,32 @@ bool vms_layout_build_glyphs(VmsLayout *l) {
 /* Break marks straight into the pixels: a double slash at the start of
  * each row piece of a shrunk gap. */
 static void raster_gap_marks(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+  if (!l->n_gaps) return;
   uint32_t v = pack(ink);
   uint64_t cols = (uint64_t)l->cols;
-  int h = l->cell_h, d = h < 4 ? h : 4;
+  int h = l->cell_h, d = h < 4 ? h : 4, wide = h >= 8;
+  int off[ROW_PITCH_MAX];
+  for (int j = 0; j < h; j++) off[j] = h > 1 ? (h - 1 - j) * d / (h - 1) : 0;
   for (size_t i = 0; i < l->n_segs; i++) {
     const VmsSegment *g = &l->segs[i];
     if (!g->gap) continue;
     for (uint64_t p = g->pix; p < g->pix + g->npix;) {
       uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
-      int x = ox + l->map_x + (int)(p - r * cols), y = oy + l->map_y + (int)r * l->row_h;
-      if (e - p >= 6) {
-        for (int j = 0; j < h; j++) {
-          int sy = y + j;
-          if (sy < clip.y0 || sy >= clip.y1) continue;
-          uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
-          int off = h > 1 ? (h - 1 - j) * d / (h - 1) : 0;
-          for (int k = 0; k < 2; k++) {
-            int sx = x + 2 + k * 4 + off;
-            if (sx >= clip.x0 && sx < clip.x1) dst[sx] = v;
-            if (h >= 8 && sx + 1 >= clip.x0 && sx + 1 < clip.x1) dst[sx + 1] = v;
-          }
+      int x = ox + l->map_x + (int)(p - r * cols) + 2, y = oy + l->map_y + (int)r * l->row_h;
+      uint64_t width = e - p;
+      p = e;
+      if (width < 6 || y >= clip.y1 || y + h <= clip.y0) continue;
+      bool inside = x >= clip.x0 && x + d + 4 + 2 <= clip.x1 && y >= clip.y0 && y + h <= clip.y1;
+      for (int j = 0; j < h; j++) {
+        int sy = y + j;
+        if (!inside && (sy < clip.y0 || sy >= clip.y1)) continue;
+        uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
+        for (int k = 0; k < 2; k++) {
+          int sx = x + k * 4 + off[j];
+          for (int w = 0; w <= wide; w++)
+            if (inside || (sx + w >= clip.x0 && sx + w < clip.x1)) dst[sx + w] = v;
         }
       }
-      p = e;
     }
   }
 }
@@ -461,7 +464,7 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
 /* Break marks (unless already in the pixels) and, where a piece has room,
  * the gap's size. */
 static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, bool marks_drawn) {
-  if (!l->n_gaps) return;
+  if (!l->n_gaps || (marks_drawn && l->cell_h < 8)) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   double fs = l->cell_h - 2 < 10 ? l->cell_h - 2 : 10;
