@@ -130,6 +130,10 @@ static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, u
     const uint8_t *c = l->pcls + a_lo;
     uint32_t *p = line + (a_lo - k0);
     size_t n = (size_t)(a_hi - a_lo), i = 0;
+    for (; i + 3 < n; i += 4) {
+      uint64_t two[2] = {t->pair[c[i] << 5 | c[i + 1]], t->pair[c[i + 2] << 5 | c[i + 3]]};
+      memcpy(p + i, two, sizeof two);
+    }
     for (; i + 1 < n; i += 2) memcpy(p + i, &t->pair[c[i] << 5 | c[i + 1]], sizeof(uint64_t));
     if (i < n) p[i] = lut[c[i]];
     return;
