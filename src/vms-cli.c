@@ -429,7 +429,9 @@ int vms_cli_main(int argc, char **argv) {
     VmsFitQuery fit = {o.fit_size, o.fit_align};
     vms_print_summary(stdout, snap, &st, o.format, &fit);
   }
-  if (o.regions) vms_print_regions(stdout, snap, o.format, lo, hi);
+  /* Without --range the list is every region, [vsyscall] above user space too,
+   * so it matches /proc/PID/maps line for line. */
+  if (o.regions) vms_print_regions(stdout, snap, o.format, lo, o.has_range ? hi : UINT64_MAX);
   if (o.png) {
 #if VMS_HAVE_CAIRO
     VmsLayoutKind kind = o.layout == 1 ? VMS_LAYOUT_COMPRESSED
