@@ -61,6 +61,7 @@ enum {
 #define PEB32_NUMBER_OF_HEAPS 0x88
 #define PEB32_PROCESS_HEAPS 0x90
 #define VMS_MAX_HEAPS 1024
+#define NAME_WCHARS 32768 /* the longest NT path, in UTF-16 units */
 #define KUSER_SHARED_DATA_ADDR UINT64_C(0x7ffe0000)
 
 typedef BOOL(WINAPI *IsWow64Process2Fn)(HANDLE, USHORT *, USHORT *);
@@ -104,14 +105,11 @@ static bool process_exited(HANDLE h) {
 
 /* Bitness of a process: 32 when it runs under WoW64, else the system's. */
 static int process_bits(HANDLE h, bool *wow64, bool *os64) {
-  static IsWow64Process2Fn is_wow64_2;
-  static bool looked;
-  if (!looked) {
-    HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
-    FARPROC f = k32 ? GetProcAddress(k32, "IsWow64Process2") : NULL;
-    memcpy(&is_wow64_2, &f, sizeof f < sizeof is_wow64_2 ? sizeof f : sizeof is_wow64_2);
-    looked = true;
-  }
+  /* Windows 10 1511+; looked up each time, which is cheap and needs no lock. */
+  IsWow64Process2Fn is_wow64_2 = NULL;
+  HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+  FARPROC f = k32 ? GetProcAddress(k32, "IsWow64Process2") : NULL;
+  memcpy(&is_wow64_2, &f, sizeof f < sizeof is_wow64_2 ? sizeof f : sizeof is_wow64_2);
   USHORT pm = 0, nm = 0;
   if (is_wow64_2 && is_wow64_2(h, &pm, &nm)) {
     *wow64 = pm != IMAGE_FILE_MACHINE_UNKNOWN;
@@ -209,6 +207,8 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
   if (pid < 0) return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
   bool can_read = false;
   DWORD e = 0;
+  wchar_t *wpath = NULL;
+  char path[1024] = "";
   HANDLE h = open_process(pid, allow_read, &can_read, &e);
   if (!h) return open_error(pid, e, err);
 
@@ -245,9 +245,12 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
     goto fail;
   }
 
-  wchar_t wpath[32768];
-  char path[1024] = "";
-  if (process_image_path(h, path, sizeof path, wpath, 32768))
+  wpath = malloc(NAME_WCHARS * sizeof(wchar_t));
+  if (!wpath) {
+    code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory opening process %d", pid);
+    goto fail;
+  }
+  if (process_image_path(h, path, sizeof path, wpath, NAME_WCHARS))
     snprintf(t->name, sizeof t->name, "%s", basename_of(path));
   else snprintf(t->name, sizeof t->name, "process %d", pid);
 
@@ -272,11 +275,13 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
    * stays inside the 32-bit space the program itself can use. */
   t->walk_end = t->bits == 32 ? UINT64_C(0x100000000) : UINT64_MAX;
   vms_win_drives_load(&t->drives);
+  free(wpath);
   *out = t;
   return VMS_OK;
 
 fail:
   CloseHandle(h);
+  free(wpath);
   free(t);
   return code;
 }
@@ -308,24 +313,26 @@ static uint64_t read_ptr(HANDLE h, uint64_t addr, int bits, bool *ok) {
   return v;
 }
 
+/* The last allocation's name (an image's regions share one), and the
+ * buffers GetMappedFileNameW answers in, per read so threads never share. */
 typedef struct {
   uint64_t alloc_base;
   uint32_t name;
   bool valid;
+  wchar_t *wbuf; /* NAME_WCHARS */
+  char *ubuf; /* NAME_WCHARS * 3 */
 } NameCache;
 
 static uint32_t region_name(VmsTarget *t, VmsSpace *space, uint64_t addr, uint64_t alloc_base,
                             NameCache *cache, VmsErrorCode *code) {
   if (cache->valid && cache->alloc_base == alloc_base) return cache->name;
-  static wchar_t wbuf[32768];
-  static char ubuf[32768 * 3];
   uint32_t off = 0;
-  DWORD n = GetMappedFileNameW(t->h, (LPVOID)(uintptr_t)addr, wbuf, 32767);
+  DWORD n = GetMappedFileNameW(t->h, (LPVOID)(uintptr_t)addr, cache->wbuf, NAME_WCHARS - 1);
   if (n > 0) {
-    wbuf[n] = 0;
-    size_t len = vms_win_path_from_nt(&t->drives, wbuf, ubuf, sizeof ubuf);
+    cache->wbuf[n] = 0;
+    size_t len = vms_win_path_from_nt(&t->drives, cache->wbuf, cache->ubuf, NAME_WCHARS * 3);
     if (len > 0) {
-      off = vms_name_pool_add(&space->names, ubuf, len);
+      off = vms_name_pool_add(&space->names, cache->ubuf, len);
       if (off == UINT32_MAX) {
         *code = VMS_ERR_NOMEM;
         off = 0;
@@ -338,8 +345,7 @@ static uint32_t region_name(VmsTarget *t, VmsSpace *space, uint64_t addr, uint64
   return off;
 }
 
-static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
-  NameCache cache = {0};
+static VmsErrorCode walk_regions_with(VmsTarget *t, VmsSpace *space, NameCache *cache, VmsError *err) {
   uint64_t addr = 0;
   while (addr < t->walk_end) {
     MEMORY_BASIC_INFORMATION mbi;
@@ -396,7 +402,7 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
     }
     if (mbi.Type == MEM_MAPPED || mbi.Type == MEM_IMAGE) {
       VmsErrorCode code = VMS_OK;
-      r->name = region_name(t, space, start, r->alloc_base, &cache, &code);
+      r->name = region_name(t, space, start, r->alloc_base, cache, &code);
       if (code != VMS_OK) return vms_error_set(err, code, "out of memory reading process %d", t->pid);
       if (r->name) r->os |= VMS_OS_FILE;
     }
@@ -404,6 +410,18 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
   if (space->n_regions == 0)
     return vms_error_set(err, VMS_ERR_INTERNAL, "VirtualQueryEx found no region in process %d", t->pid);
   return VMS_OK;
+}
+
+static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
+  NameCache cache = {0};
+  cache.wbuf = malloc(NAME_WCHARS * sizeof(wchar_t));
+  cache.ubuf = malloc(NAME_WCHARS * 3);
+  VmsErrorCode code = cache.wbuf && cache.ubuf
+                          ? walk_regions_with(t, space, &cache, err)
+                          : vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", t->pid);
+  free(cache.wbuf);
+  free(cache.ubuf);
+  return code;
 }
 
 /* Region index containing addr (regions are sorted), or SIZE_MAX. */
@@ -901,9 +919,8 @@ double vms_time_now(void) {
 }
 
 double vms_time_monotonic(void) {
-  static LARGE_INTEGER freq;
-  LARGE_INTEGER now;
-  if (freq.QuadPart == 0) QueryPerformanceFrequency(&freq);
+  LARGE_INTEGER freq, now;
+  QueryPerformanceFrequency(&freq);
   QueryPerformanceCounter(&now);
   return (double)now.QuadPart / (double)freq.QuadPart;
 }

@@ -48,38 +48,40 @@ static bool prefix_ci(const wchar_t *s, const wchar_t *prefix) {
 }
 
 size_t vms_win_path_from_nt(const VmsWinDrives *drives, const wchar_t *nt, char *out, size_t cap) {
-  wchar_t buf[32768 + 8];
+  wchar_t head[3] = {0};
   const wchar_t *rest = nt;
-  size_t used = 0;
 
   if (prefix_ci(nt, L"\\??\\UNC\\") || prefix_ci(nt, L"\\\\?\\UNC\\")) {
-    /* \??\UNC\server\share -> \\server\share */
-    buf[used++] = L'\\';
+    head[0] = L'\\'; /* \??\UNC\server\share -> \\server\share */
     rest = nt + 7;
   } else if (prefix_ci(nt, L"\\??\\") || prefix_ci(nt, L"\\\\?\\")) {
     rest = nt + 4; /* Wine answers \??\C:\...; Windows for some network paths */
   } else if (prefix_ci(nt, L"\\Device\\Mup\\")) {
-    buf[used++] = L'\\';
+    head[0] = L'\\';
     rest = nt + 11;
   } else if (prefix_ci(nt, L"\\Device\\LanmanRedirector\\")) {
-    buf[used++] = L'\\';
+    head[0] = L'\\';
     rest = nt + 24;
   } else {
     for (size_t i = 0; drives && i < drives->n; i++) {
       size_t dl = wcslen(drives->device[i]);
       if (dl > 0 && prefix_ci(nt, drives->device[i]) && (nt[dl] == L'\\' || nt[dl] == 0)) {
-        buf[used++] = drives->letter[i];
-        buf[used++] = L':';
+        head[0] = drives->letter[i];
+        head[1] = L':';
         rest = nt + dl;
         break;
       }
     }
   }
-  size_t rl = wcslen(rest);
-  if (used + rl >= sizeof buf / sizeof buf[0]) return 0;
-  memcpy(buf + used, rest, rl * sizeof(wchar_t));
-  used += rl;
-  return vms_win_utf8(buf, used, out, cap);
+  size_t hl = wcslen(head), rl = wcslen(rest);
+  size_t n = hl ? vms_win_utf8(head, hl, out, cap) : 0;
+  if (hl && n == 0) return 0;
+  size_t m = vms_win_utf8(rest, rl, out + n, cap - n);
+  if (rl && m == 0) {
+    out[0] = '\0';
+    return 0;
+  }
+  return n + m;
 }
 
 uint16_t vms_win_prot(uint32_t p) {
