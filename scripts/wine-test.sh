@@ -43,6 +43,18 @@ for pair in win64:x86_64 win32:i686; do
 done
 t1=$(date +%s.%N)
 
+# vmscope.exe must run with no MinGW DLL beside it (libwinpthread, libgcc).
+for pair in win64:x86_64 win32:i686; do
+  exe=build-${pair%%:*}/vmscope.exe
+  dlls=$("${pair##*:}-w64-mingw32-objdump" -p "$exe" | awk '/DLL Name:/ { print $3 }' | tr '\n' ' ')
+  case " $(echo "$dlls" | tr 'A-Z' 'a-z')" in
+    *" lib"*)
+      echo "wine-test.sh: $exe needs MinGW DLLs: $dlls" >&2
+      exit 1 ;;
+  esac
+  echo "$exe imports only: $dlls"
+done
+
 status=0
 rc=0
 wine build-win64/tests/windows/vms-win-canary.exe || rc=$?
