@@ -633,6 +633,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   if (code != VMS_OK) return code;
   append_note(space, t->laa_note);
 
+  /* Threads and heaps are read whatever `what` asks: on Windows they cost a
+   * few reads, and without them no stack or heap is typed. */
   if (!t->can_read) {
     append_note(space, "opened without read access (PROCESS_VM_READ refused): regions and their types only; "
                        "thread stacks and heaps not found");

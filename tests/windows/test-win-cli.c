@@ -212,6 +212,30 @@ static void check_summary(const char *vmscope, const VmsHelper *h) {
   free(json);
 }
 
+/* The helper in `vmscope --list --format csv`: named, readable, its bitness and owner. */
+static void check_list(const char *vmscope, const VmsHelper *h) {
+  DWORD code;
+  char *csv = run_vmscope(vmscope, "--list --format csv", &code);
+  VMS_CHECK_U64(code, 0);
+  VMS_CHECK(strncmp(csv, "pid,ppid,user,state,bits,rss,vsize,maps,name,readable,reason,cmdline", 68) == 0);
+  char want[32];
+  snprintf(want, sizeof want, "\n%lu,", (unsigned long)h->pid);
+  const char *line = strstr(csv, want);
+  VMS_CHECK_MSG(line != NULL, "the helper (PID %lu) is not listed", (unsigned long)h->pid);
+  if (line) {
+    const char *p = line + 1;
+    char f[12][1024];
+    for (int i = 0; i < 12; i++) csv_field(&p, f[i], sizeof f[i]);
+    VMS_CHECK(f[2][0] != '\0'); /* user */
+    VMS_CHECK_STR(f[4], vms_helper_get(h, "bits"));
+    VMS_CHECK(strtoull(f[7], NULL, 10) > 10); /* maps */
+    VMS_CHECK_STR(f[8], "vms-win-helper.exe");
+    VMS_CHECK_STR(f[9], "yes");
+    VMS_CHECK(strstr(f[11], "vms-win-helper-dll") != NULL);
+  }
+  free(csv);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: test-win-cli VMSCOPE.exe HELPER.exe HELPER-DLL.dll\n");
@@ -225,6 +249,7 @@ int main(int argc, char **argv) {
   }
   check_regions(vmscope, &h);
   check_summary(vmscope, &h);
+  check_list(vmscope, &h);
 
   /* A process that exited while its handle is still held: exit 6, no map. */
   HANDLE keep;
