@@ -211,6 +211,12 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
   char path[1024] = "";
   HANDLE h = open_process(pid, allow_read, &can_read, &e);
   if (!h) return open_error(pid, e, err);
+  /* Windows ignores the low two bits of a PID (they are multiples of 4):
+   * PID 1233 would open process 1232 and show its map under the wrong number. */
+  if (GetProcessId(h) != (DWORD)pid) {
+    CloseHandle(h);
+    return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
+  }
 
   VmsTarget *t = calloc(1, sizeof *t);
   if (!t) {
@@ -613,6 +619,8 @@ static void append_note(VmsSpace *space, const char *text) {
   snprintf(space->note + len, sizeof space->note - len, "%s%s", len ? "; " : "", text);
 }
 
+/* The handle held since vms_target_open keeps the PID from being handed to
+ * another process, so a read never meets a reused PID (no VMS_ERR_REUSED). */
 VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsError *err) {
   vms_space_reset(space);
   if (process_exited(t->h)) return vms_error_set(err, VMS_ERR_GONE, "process %d has exited", t->pid);

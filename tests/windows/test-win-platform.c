@@ -102,6 +102,10 @@ static void test_live(const char *helper_exe, const char *dll) {
     return;
   }
   VMS_CHECK_U64(vms_target_pid(t), h.pid);
+  /* Not the helper under a neighbouring number (Windows drops a PID's low bits). */
+  VmsTarget *t1 = NULL;
+  VMS_CHECK_U64(vms_target_open((int)h.pid + 1, &t1, &err), VMS_ERR_NO_PROCESS);
+  VMS_CHECK(t1 == NULL);
   VmsSpace s;
   vms_space_init(&s);
   VmsErrorCode code = vms_target_read(t, VMS_READ_THREADS | VMS_READ_COUNTERS, &s, &err);
