@@ -28,12 +28,14 @@ t0=$(date +%s.%N)
 for pair in win64:x86_64 win32:i686; do
   dir=build-${pair%%:*}
   if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" --cross-file "cross/${pair##*:}-w64-mingw32.txt" >"$dir.setup.log" 2>&1 || {
-      cat "$dir.setup.log" >&2
+    log=$(mktemp)
+    meson setup "$dir" --cross-file "cross/${pair##*:}-w64-mingw32.txt" >"$log" 2>&1 || {
+      cat "$log" >&2
+      rm -f "$log"
       echo "wine-test.sh: configuring $dir failed" >&2
       exit 1
     }
-    rm -f "$dir.setup.log"
+    rm -f "$log"
   fi
   meson compile -C "$dir" -j 2 >/dev/null || {
     meson compile -C "$dir" -j 1 >&2 || true
