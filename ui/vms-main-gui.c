@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-main-gui.c: entry point of the vmscope binary with the window: CLI options run without a display. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vms-application.h"
+#include "vms-cli.h"
+#include "vms-error.h"
+
+static gboolean parse_pid(const char *s, int *pid) {
+  if (!*s)
+    return FALSE;
+  for (const char *c = s; *c; c++)
+    if (*c < '0' || *c > '9')
+      return FALSE;
+  errno = 0;
+  long v = strtol(s, NULL, 10);
+  if (errno || v <= 0 || v > 0x7fffffff)
+    return FALSE;
+  *pid = (int)v;
+  return TRUE;
+}
+
+int main(int argc, char **argv) {
+  if (vms_cli_wants_cli(argc, argv))
+    return vms_cli_main(argc, argv);
+  int pid = 0;
+  if (argc > 2) {
+    fprintf(stderr, "vmscope: too many arguments; usage: vmscope [PID] (see vmscope --help)\n");
+    return VMS_ERR_USAGE;
+  }
+  if (argc == 2 && !parse_pid(argv[1], &pid)) {
+    if (argv[1][0] == '-')
+      fprintf(stderr, "vmscope: unknown option %s (see vmscope --help)\n", argv[1]);
+    else
+      fprintf(stderr, "vmscope: \"%s\" is not a PID; opening saved snapshots is not supported yet\n",
+              argv[1]);
+    return VMS_ERR_USAGE;
+  }
+  if (!gtk_init_check(NULL, NULL)) {
+    fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
+                    "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
+    return VMS_ERR_USAGE;
+  }
+  VmsApplication *app = vms_application_new(pid);
+  /* The PID is ours: GApplication would take it for a file to open. */
+  char *app_argv[] = {argv[0], NULL};
+  int status = g_application_run(G_APPLICATION(app), 1, app_argv);
+  g_object_unref(app);
+  return status;
+}
