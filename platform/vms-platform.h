@@ -248,6 +248,7 @@ enum {
   VMS_READ_REGIONS = 1u << 0,  /* always implied */
   VMS_READ_COUNTERS = 1u << 1, /* per-region counters (smaps): costly */
   VMS_READ_THREADS = 1u << 2,  /* thread stack pointers / ranges */
+  VMS_READ_ROLLUP = 1u << 3,   /* whole-process counter totals only (smaps_rollup) */
 };
 
 /* Opens pid. Checks it exists, has an address space and can be read; fails

@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-platform-linux.c: processes and address spaces from procfs.
+ *
+ * A target holds an O_DIRECTORY descriptor on /proc/PID: every later read
+ * goes through it, and the kernel ties that descriptor to the process it was
+ * opened on, so when the process exits and its PID is handed to another one,
+ * reads fail instead of silently describing the newcomer. The start time from
+ * stat is checked as well, to tell "exited" from "PID reused" in the message. */
+#include "vms-platform.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+struct VmsTarget {
+  int pid;
+  int dirfd;
+  uint64_t start_time;
+  int bits;
+  char name[256];
+  uint64_t mmap_min_addr, max_map_count, page_size;
+  uint64_t user_top64; /* top of a 64-bit process's user space on this machine */
+  char *buf;           /* reused across reads: one buffer for maps/smaps text */
+  size_t cap;
+};
+
+/* ---- small file helpers ---- */
+
+/* Reads the whole of an open fd into *buf (grown as needed). Large reads: the
+ * kernel fills as much as fits per call, so 65k mappings take a few calls. */
+static ssize_t read_all_fd(int fd, char **buf, size_t *cap) {
+  size_t len = 0;
+  if (!*buf) {
+    *cap = 256 * 1024;
+    *buf = malloc(*cap);
+    if (!*buf) {
+      errno = ENOMEM;
+      return -1;
+    }
+  }
+  for (;;) {
+    if (*cap - len < 64 * 1024) {
+      size_t ncap = *cap * 2;
+      char *p = realloc(*buf, ncap);
+      if (!p) {
+        errno = ENOMEM;
+        return -1;
+      }
+      *buf = p;
+      *cap = ncap;
+    }
+    ssize_t n = read(fd, *buf + len, *cap - len - 1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  (*buf)[len] = '\0';
+  return (ssize_t)len;
+}
+
+/* Reads a small file relative to dirfd (or absolute) into a fixed buffer. */
+static ssize_t read_small_at(int dirfd, const char *path, char *out, size_t size) {
+  int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t len = 0;
+  while (len + 1 < size) {
+    ssize_t n = read(fd, out + len, size - 1 - len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      close(fd);
+      errno = e;
+      return -1;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  out[len] = '\0';
+  return (ssize_t)len;
+}
+
+static uint64_t read_sysctl_u64(const char *path, uint64_t fallback) {
+  char b[64];
+  if (read_small_at(AT_FDCWD, path, b, sizeof b) <= 0) return fallback;
+  char *e;
+  unsigned long long v = strtoull(b, &e, 10);
+  return e == b ? fallback : (uint64_t)v;
+}
+
+/* ---- /proc/PID/stat ---- */
+
+typedef struct {
+  char comm[64];
+  char state;
+  int ppid;
+  unsigned long flags;
+  uint64_t start_time, vsize, rss_pages, start_stack, start_brk;
+} ProcStat;
+
+#define PF_KTHREAD 0x00200000UL
+
+/* The comm field may hold spaces and ')' itself: it runs from the first '('
+ * to the last ')'. */
+static bool parse_stat(const char *b, ProcStat *st) {
+  memset(st, 0, sizeof *st);
+  const char *open = strchr(b, '(');
+  const char *close = strrchr(b, ')');
+  if (!open || !close || close < open) return false;
+  size_t n = (size_t)(close - open - 1);
+  if (n >= sizeof st->comm) n = sizeof st->comm - 1;
+  memcpy(st->comm, open + 1, n);
+  st->comm[n] = '\0';
+  const char *p = close + 1;
+  /* Fields after comm, numbered from 3 (state) as in proc(5). */
+  unsigned long long v[52] = {0};
+  int field = 3;
+  while (*p && field < 52) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    if (field == 3) {
+      st->state = *p;
+      while (*p && *p != ' ') p++;
+    } else {
+      char *e;
+      v[field] = strtoull(p, &e, 10);
+      if (e == p) { /* a negative or odd field: skip it */
+        while (*p && *p != ' ') p++;
+      } else {
+        p = e;
+      }
+    }
+    field++;
+  }
+  if (field < 29) return false;
+  st->ppid = (int)v[4];
+  st->flags = (unsigned long)v[9];
+  st->start_time = v[22];
+  st->vsize = v[23];
+  st->rss_pages = v[24];
+  st->start_stack = v[28];
+  st->start_brk = v[47];
+  return true;
+}
+
+static bool read_stat_at(int dirfd, ProcStat *st) {
+  char b[1024];
+  if (read_small_at(dirfd, "stat", b, sizeof b) <= 0) return false;
+  return parse_stat(b, st);
+}
+
+/* ---- facts about this machine ---- */
+
+/* Top of a 64-bit process's user space: x86-64 with 4-level paging gives
+ * 2^47 minus one page, arm64 2^48; with 5-level paging a process sees more
+ * only when it asks (mmap hints above 2^47), handled in read_space. */
+static uint64_t machine_user_top64(void) {
+  struct utsname u;
+  if (uname(&u) == 0 && (strcmp(u.machine, "aarch64") == 0 || strncmp(u.machine, "riscv", 5) == 0))
+    return 1ULL << 48;
+  return (1ULL << 47) - 4096;
+}
+
+static bool machine_is_64(void) {
+  struct utsname u;
+  return uname(&u) == 0 && strstr(u.machine, "64") != NULL;
+}
+
+/* The bitness of the process's executable, from its ELF header; 0 if unknown. */
+static int exe_bits_at(int dirfd) {
+  unsigned char h[5];
+  int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, h, sizeof h);
+  close(fd);
+  if (n != 5 || memcmp(h, "\177ELF", 4) != 0) return 0;
+  return h[4] == 1 ? 32 : h[4] == 2 ? 64 : 0;
+}
+
+/* ---- users and the reason a process cannot be read ---- */
+
+static void user_name(uint32_t uid, char *out, size_t size) {
+  /* A tiny cache: a process list asks for the same few users a thousand times. */
+  static struct {
+    uint32_t uid;
+    char name[64];
+  } cache[32];
+  static int n_cache;
+  for (int i = 0; i < n_cache; i++)
+    if (cache[i].uid == uid) {
+      snprintf(out, size, "%s", cache[i].name);
+      return;
+    }
+  char b[4096];
+  struct passwd pw, *res = NULL;
+  if (getpwuid_r(uid, &pw, b, sizeof b, &res) == 0 && res)
+    snprintf(out, size, "%s", res->pw_name);
+  else
+    snprintf(out, size, "%u", uid);
+  if (n_cache < 32) {
+    cache[n_cache].uid = uid;
+    snprintf(cache[n_cache].name, sizeof cache[n_cache].name, "%s", out);
+    n_cache++;
+  }
+}
+
+static uint32_t status_uid_at(int dirfd, bool *ok) {
+  char b[4096];
+  *ok = false;
+  if (read_small_at(dirfd, "status", b, sizeof b) <= 0) return 0;
+  const char *u = strstr(b, "\nUid:");
+  if (!u) return 0;
+  *ok = true;
+  return (uint32_t)strtoul(u + 5, NULL, 10);
+}
+
+/* Explains EACCES on a process's maps: whose it is and what would help. */
+static void explain_denied(int pid, int dirfd, char *out, size_t size) {
+  bool ok;
+  uint32_t uid = status_uid_at(dirfd, &ok);
+  char who[64];
+  if (ok && uid != (uint32_t)geteuid()) {
+    user_name(uid, who, sizeof who);
+    snprintf(out, size,
+             "process %d belongs to user %s; run vmscope as that user or as root, or grant it "
+             "CAP_SYS_PTRACE",
+             pid, who);
+    return;
+  }
+  if (geteuid() == 0) {
+    snprintf(out, size,
+             "process %d cannot be read even by root here: vmscope lacks CAP_SYS_PTRACE over it "
+             "(a container, user namespace or security module denies it)",
+             pid);
+    return;
+  }
+  long scope = (long)read_sysctl_u64("/proc/sys/kernel/yama/ptrace_scope", 0);
+  if (scope > 0)
+    snprintf(out, size,
+             "process %d is yours, but the ptrace policy (kernel.yama.ptrace_scope = %ld) forbids "
+             "reading it; run vmscope as root or with CAP_SYS_PTRACE, or lower the setting",
+             pid, scope);
+  else
+    snprintf(out, size,
+             "process %d is not dumpable (setuid, or it changed credentials); run vmscope as root "
+             "or with CAP_SYS_PTRACE",
+             pid);
+}
+
+/* ---- process list ---- */
+
+static long count_lines_fd(int fd, char *b, size_t size) {
+  long lines = 0;
+  for (;;) {
+    ssize_t n = read(fd, b, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    if (n == 0) return lines;
+    for (const char *p = b; (p = memchr(p, '\n', (size_t)(b + n - p))) != NULL; p++) lines++;
+  }
+}
+
+static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char *scratch,
+                      size_t scratch_size) {
+  ProcStat st;
+  pi->pid = pid;
+  pi->state = '?';
+  pi->n_maps = -1;
+  if (read_stat_at(dirfd, &st)) {
+    snprintf(pi->name, sizeof pi->name, "%s", st.comm);
+    pi->state = st.state;
+    pi->ppid = st.ppid;
+    pi->start_time = st.start_time;
+    pi->vsize = st.vsize;
+    pi->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
+  }
+  bool ok;
+  pi->uid = status_uid_at(dirfd, &ok);
+  user_name(pi->uid, pi->user, sizeof pi->user);
+
+  ssize_t n = read_small_at(dirfd, "cmdline", scratch, scratch_size);
+  if (n > 0) {
+    for (ssize_t i = 0; i < n; i++)
+      if (scratch[i] == '\0' || scratch[i] == '\n') scratch[i] = ' ';
+    while (n > 0 && scratch[n - 1] == ' ') n--;
+    scratch[n] = '\0';
+  } else {
+    scratch[0] = '\0';
+  }
+  pi->cmdline = strdup(scratch);
+
+  if ((st.flags & PF_KTHREAD) != 0) {
+    pi->access = VMS_ERR_NO_ADDRESS_SPACE;
+    snprintf(pi->reason, sizeof pi->reason, "kernel thread: no user address space");
+    return;
+  }
+  if (pi->state == 'Z' || pi->state == 'X') {
+    pi->access = VMS_ERR_NO_ADDRESS_SPACE;
+    snprintf(pi->reason, sizeof pi->reason, "zombie: it has exited and has no address space");
+    return;
+  }
+  /* Opening maps runs the kernel's ptrace-read check, so open is the test. */
+  int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EACCES || errno == EPERM) {
+      pi->access = VMS_ERR_PERMISSION;
+      explain_denied(pid, dirfd, pi->reason, sizeof pi->reason);
+    } else {
+      pi->access = VMS_ERR_GONE;
+      snprintf(pi->reason, sizeof pi->reason, "exited while being listed");
+    }
+    return;
+  }
+  pi->access = VMS_OK;
+  if (flags & VMS_LIST_COUNT_MAPS) pi->n_maps = count_lines_fd(fd, scratch, scratch_size);
+  close(fd);
+  pi->bits = exe_bits_at(dirfd);
+}
+
+VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, VmsError *err) {
+  *out = NULL;
+  *n_out = 0;
+  DIR *d = opendir("/proc");
+  if (!d) return vms_error_set(err, VMS_ERR_IO, "cannot list /proc: %s", strerror(errno));
+  size_t n = 0, cap = 256;
+  VmsProcInfo *list = calloc(cap, sizeof *list);
+  char *scratch = malloc(64 * 1024);
+  if (!list || !scratch) {
+    free(list);
+    free(scratch);
+    closedir(d);
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory listing processes");
+  }
+  const int proc_fd = dirfd(d);
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    char *e;
+    long pid = strtol(de->d_name, &e, 10);
+    if (*e || pid <= 0) continue;
+    int pfd = openat(proc_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (pfd < 0) continue; /* exited since readdir: not an error */
+    if (n == cap) {
+      VmsProcInfo *p = realloc(list, cap * 2 * sizeof *list);
+      if (!p) {
+        close(pfd);
+        break;
+      }
+      list = p;
+      memset(list + cap, 0, cap * sizeof *list);
+      cap *= 2;
+    }
+    fill_proc((int)pid, pfd, flags, &list[n], scratch, 64 * 1024);
+    close(pfd);
+    if (list[n].cmdline) n++;
+    else memset(&list[n], 0, sizeof list[n]);
+  }
+  closedir(d);
+  free(scratch);
+  *out = list;
+  *n_out = n;
+  return VMS_OK;
+}
+
+void vms_process_list_free(VmsProcInfo *list, size_t n) {
+  if (!list) return;
+  for (size_t i = 0; i < n; i++) free(list[i].cmdline);
+  free(list);
+}
+
+/* ---- targets ---- */
+
+/* After a failed read through the target's descriptor: did the process exit,
+ * or does its PID now belong to another process? */
+static VmsErrorCode gone_or_reused(VmsTarget *t, VmsError *err) {
+  char path[64], b[1024];
+  ProcStat st;
+  snprintf(path, sizeof path, "/proc/%d/stat", t->pid);
+  if (read_small_at(AT_FDCWD, path, b, sizeof b) > 0 && parse_stat(b, &st) &&
+      st.start_time != t->start_time && st.state != 'Z' && st.state != 'X')
+    return vms_error_set(err, VMS_ERR_REUSED,
+                         "process %d (%s) exited and its PID now belongs to another process (%s)",
+                         t->pid, t->name, st.comm);
+  return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
+}
+
+VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
+  *out = NULL;
+  if (pid <= 0) return vms_error_set(err, VMS_ERR_USAGE, "%d is not a process ID", pid);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d", pid);
+  int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) {
+    if (errno == ENOENT || errno == ESRCH)
+      return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
+    return vms_error_set(err, VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+  }
+  ProcStat st;
+  if (!read_stat_at(dirfd, &st)) {
+    close(dirfd);
+    return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
+  }
+  if (st.flags & PF_KTHREAD) {
+    close(dirfd);
+    return vms_error_set(err, VMS_ERR_NO_ADDRESS_SPACE,
+                         "process %d (%s) is a kernel thread: it has no user address space", pid,
+                         st.comm);
+  }
+  if (st.state == 'Z' || st.state == 'X') {
+    close(dirfd);
+    return vms_error_set(err, VMS_ERR_NO_ADDRESS_SPACE,
+                         "process %d (%s) is a zombie: it has exited and has no address space",
+                         pid, st.comm);
+  }
+  int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    VmsErrorCode code;
+    if (errno == EACCES || errno == EPERM) {
+      char why[400];
+      explain_denied(pid, dirfd, why, sizeof why);
+      code = vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
+    } else {
+      code = vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", pid, st.comm);
+    }
+    close(dirfd);
+    return code;
+  }
+  close(fd);
+
+  VmsTarget *t = calloc(1, sizeof *t);
+  if (!t) {
+    close(dirfd);
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  }
+  t->pid = pid;
+  t->dirfd = dirfd;
+  t->start_time = st.start_time;
+  snprintf(t->name, sizeof t->name, "%s", st.comm);
+  t->bits = exe_bits_at(dirfd);
+  t->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+  t->mmap_min_addr = read_sysctl_u64("/proc/sys/vm/mmap_min_addr", 65536);
+  t->max_map_count = read_sysctl_u64("/proc/sys/vm/max_map_count", 0);
+  t->user_top64 = machine_user_top64();
+  *out = t;
+  return VMS_OK;
+}
+
+int vms_target_pid(const VmsTarget *t) { return t->pid; }
+
+void vms_target_close(VmsTarget *t) {
+  if (!t) return;
+  close(t->dirfd);
+  free(t->buf);
+  free(t);
+}
+
+/* The stack pointer of a thread blocked in (or between) system calls, from
+ * task/TID/syscall: "NR a1..a6 SP PC", "-1 SP PC", or "running" (unknown). */
+static bool thread_sp(int taskfd, const char *tid, uint64_t *sp) {
+  char path[64], b[512];
+  snprintf(path, sizeof path, "%s/syscall", tid);
+  ssize_t n = read_small_at(taskfd, path, b, sizeof b);
+  if (n <= 0 || strncmp(b, "running", 7) == 0) return false;
+  while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == ' ')) b[--n] = '\0';
+  char *last = strrchr(b, ' ');
+  if (!last) return false;
+  *last = '\0';
+  char *spf = strrchr(b, ' ');
+  if (!spf) return false;
+  char *e;
+  unsigned long long v = strtoull(spf + 1, &e, 16);
+  if (e == spf + 1 || v == 0) return false;
+  *sp = (uint64_t)v;
+  return true;
+}
+
+static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, VmsError *err) {
+  int taskfd = openat(t->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (taskfd < 0) return VMS_OK; /* checked by the caller's liveness test */
+  int dfd = dup(taskfd);
+  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  if (!d) {
+    if (dfd >= 0) close(dfd);
+    close(taskfd);
+    return VMS_OK;
+  }
+  struct dirent *de;
+  VmsErrorCode code = VMS_OK;
+  while ((de = readdir(d)) != NULL) {
+    char *e;
+    long tid = strtol(de->d_name, &e, 10);
+    if (*e || tid <= 0) continue;
+    VmsThread th = {.tid = (int)tid};
+    th.sp_known = thread_sp(taskfd, de->d_name, &th.sp);
+    if ((code = vms_space_add_thread(space, &th)) != VMS_OK) {
+      vms_error_set(err, code, "out of memory");
+      break;
+    }
+  }
+  closedir(d);
+  close(taskfd);
+  if (code == VMS_OK) space->fields |= VMS_FIELD_THREADS;
+  return code;
+}
+
+VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsError *err) {
+  vms_space_reset(space);
+  ProcStat st;
+  if (!read_stat_at(t->dirfd, &st) || st.start_time != t->start_time) return gone_or_reused(t, err);
+  if (st.state == 'Z' || st.state == 'X')
+    return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
+
+  const bool counters = (what & VMS_READ_COUNTERS) != 0;
+  int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EACCES || errno == EPERM) {
+      char why[400];
+      explain_denied(t->pid, t->dirfd, why, sizeof why);
+      return vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
+    }
+    return gone_or_reused(t, err);
+  }
+  ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
+  int read_errno = errno;
+  close(fd);
+  if (len < 0) {
+    if (read_errno == ENOMEM) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+    if (read_errno == ESRCH) return gone_or_reused(t, err);
+    return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
+                         strerror(read_errno));
+  }
+  VmsErrorCode code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
+                               : vms_maps_parse(t->buf, (size_t)len, space, err);
+  if (code != VMS_OK) {
+    vms_error_prefix(err, "/proc/%d/%s", t->pid, counters ? "smaps" : "maps");
+    return code;
+  }
+  if (counters) {
+    VmsCounters sum = {0};
+    for (size_t i = 0; i < space->n_regions; i++) {
+      const VmsCounters *c = &space->counters[i];
+      sum.rss += c->rss;
+      sum.pss += c->pss;
+      sum.shared_clean += c->shared_clean;
+      sum.shared_dirty += c->shared_dirty;
+      sum.private_clean += c->private_clean;
+      sum.private_dirty += c->private_dirty;
+      sum.swap += c->swap;
+      sum.locked += c->locked;
+      sum.mask |= c->mask;
+    }
+    space->rollup = sum;
+    space->fields |= VMS_FIELD_ROLLUP;
+  } else if (what & VMS_READ_ROLLUP) {
+    int rfd = openat(t->dirfd, "smaps_rollup", O_RDONLY | O_CLOEXEC);
+    char b[4096];
+    ssize_t rn = rfd >= 0 ? read(rfd, b, sizeof b - 1) : -1;
+    if (rfd >= 0) close(rfd);
+    if (rn > 0 && vms_smaps_rollup_parse(b, (size_t)rn, space, NULL) != VMS_OK)
+      space->fields &= ~(uint32_t)VMS_FIELD_ROLLUP;
+  }
+  if (what & VMS_READ_THREADS) {
+    if ((code = read_threads(t, space, err)) != VMS_OK) return code;
+  }
+
+  /* A process that exits mid-read leaves a short maps text that looks
+   * whole, so liveness is checked after the read, through the same handle. */
+  ProcStat after;
+  if (!read_stat_at(t->dirfd, &after) || after.start_time != t->start_time)
+    return gone_or_reused(t, err);
+  if (after.state == 'Z' || after.state == 'X' || space->n_regions == 0)
+    return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
+
+  space->pid = t->pid;
+  snprintf(space->name, sizeof space->name, "%s", after.comm);
+  space->start_time = t->start_time;
+  space->page_size = t->page_size;
+  space->alloc_granularity = t->page_size;
+  space->mmap_min_addr = t->mmap_min_addr;
+  space->max_map_count = t->max_map_count;
+  if (t->max_map_count) space->fields |= VMS_FIELD_MAX_MAP_COUNT;
+  space->main_stack.start = after.start_stack;
+  space->brk.start = after.start_brk;
+  space->fields |= VMS_FIELD_MAIN_STACK;
+
+  /* Bitness: the executable's ELF class; failing that, where it maps. */
+  uint64_t top_mapped = 0;
+  for (size_t i = 0; i < space->n_regions; i++) {
+    const VmsRegion *r = &space->regions[i];
+    if (r->start < (1ULL << 63)) top_mapped = r->end; /* skip [vsyscall] in the kernel half */
+  }
+  int bits = t->bits ? t->bits : (top_mapped > (1ULL << 32) || !machine_is_64() ? 64 : 32);
+  if (!machine_is_64()) bits = 32;
+  space->bits = bits;
+  space->usable_lo = 0;
+  if (bits == 32) {
+    /* A 32-bit task on a 64-bit x86 kernel gets 4 GiB less one guard page
+     * (IA32_PAGE_OFFSET); on a 32-bit kernel the usual split leaves 3 GiB. */
+    space->usable_hi = machine_is_64() ? 0xffffe000ULL : 0xc0000000ULL;
+  } else {
+    space->usable_hi = t->user_top64;
+    /* With 5-level paging a process that asked for high addresses has them. */
+    if (top_mapped > space->usable_hi) space->usable_hi = (1ULL << 56) - t->page_size;
+  }
+  return VMS_OK;
+}
+
+double vms_time_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double vms_time_monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-cli.c: the vmscope command line: list processes, summarise, list regions, watch, export. */
+#include "vms-cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vms-config.h"
+#include "vms-format.h"
+#include "vms-sampler.h"
+#if VMS_HAVE_CAIRO
+#include "vms-render.h"
+#endif
+
+typedef struct {
+  bool list, summary, regions, smaps, watch, help, version;
+  VmsFormat format;
+  int pid;
+  const char *maps_file;
+  uint64_t fit_size, fit_align;
+  double watch_interval;
+  long count;
+  bool has_range;
+  uint64_t range_lo, range_hi;
+  const char *png;
+  int width, height;
+  int layout; /* 0 linear, 1 compressed, -1 default */
+} Options;
+
+static const char usage_text[] =
+    "Usage: vmscope [PID]                       open the window (picker without PID)\n"
+    "       vmscope --list [--format F]\n"
+    "       vmscope PID --summary [--smaps] [--fit SIZE [--align SIZE]] [--range START-END]\n"
+    "       vmscope PID --regions [--smaps] [--range START-END]\n"
+    "       vmscope PID --watch SECONDS [--count N]\n"
+    "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
+    "       vmscope --maps-file FILE --summary|--regions|--png FILE ...\n"
+    "\n"
+    "  --list               every process, and why one cannot be read\n"
+    "  --summary            sizes by type (VMMap's table) and the fragmentation figures\n"
+    "  --regions            one row per region, free gaps included\n"
+    "  --format F           table (default), csv or json\n"
+    "  --smaps              also read per-region counters (RSS, PSS, swap...; costs more)\n"
+    "  --fit SIZE           can SIZE bytes (512M, 1G, 4096...) still be placed, and where\n"
+    "  --align SIZE         alignment for --fit (default: the page size)\n"
+    "  --range START-END    restrict to addresses [START, END) (hex)\n"
+    "  --watch SECONDS      print a summary line per sample; --count N stops after N\n"
+    "  --png FILE           write the map (.png, .svg or .pdf) with header and legend\n"
+    "  --size WxH           image size in pixels (default 1600x1000)\n"
+    "  --layout L           linear, or compressed (free gaps shrunk; default for 64-bit)\n"
+    "  --maps-file FILE     read a captured /proc/PID/maps or smaps instead of a process\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit status: 0 ok, 1 internal error, 2 usage, 3 no such process, 4 permission denied,\n"
+    "5 no address space (kernel thread, zombie), 6 process exited, 7 PID reused,\n"
+    "8 I/O error, 9 out of memory, 10 malformed input, 11 unsupported.\n";
+
+static const char *const cli_options[] = {
+    "--list", "--summary", "--regions", "--format", "--smaps", "--fit", "--align", "--range",
+    "--watch", "--count", "--png", "--size", "--layout", "--maps-file", "--help", "-h",
+    "--version", NULL,
+};
+
+bool vms_cli_wants_cli(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    for (int k = 0; cli_options[k]; k++) {
+      size_t n = strlen(cli_options[k]);
+      if (strncmp(a, cli_options[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) return true;
+    }
+  }
+  return false;
+}
+
+static int fail(VmsErrorCode code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(VmsErrorCode code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("vmscope: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return code;
+}
+
+static int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
+static int usage_error(const char *fmt, const char *arg) {
+  fputs("vmscope: ", stderr);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  fprintf(stderr, fmt, arg);
+#pragma GCC diagnostic pop
+  fputs("\nTry 'vmscope --help'.\n", stderr);
+  return VMS_ERR_USAGE;
+}
+
+static bool parse_pid(const char *s, int *out) {
+  if (!*s || strlen(s) > 10) return false;
+  for (const char *p = s; *p; p++)
+    if (*p < '0' || *p > '9') return false;
+  long long v = strtoll(s, NULL, 10);
+  if (v <= 0 || v > INT_MAX) return false;
+  *out = (int)v;
+  return true;
+}
+
+static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi) {
+  const char *dash = strchr(s, '-');
+  if (!dash) return false;
+  char a[40];
+  size_t n = (size_t)(dash - s);
+  if (n == 0 || n >= sizeof a) return false;
+  memcpy(a, s, n);
+  a[n] = '\0';
+  return vms_parse_addr(a, lo) && vms_parse_addr(dash + 1, hi);
+}
+
+/* Splits "--opt=value" or takes the next argument. */
+static const char *take_value(int argc, char **argv, int *i, const char *opt) {
+  const char *a = argv[*i];
+  size_t n = strlen(opt);
+  if (a[n] == '=') return a + n + 1;
+  if (*i + 1 >= argc) return NULL;
+  return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, Options *o) {
+  memset(o, 0, sizeof *o);
+  o->layout = -1;
+  o->width = 1600;
+  o->height = 1000;
+  o->count = -1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+#define IS(opt) (strncmp(a, opt, strlen(opt)) == 0 && (a[strlen(opt)] == '\0' || a[strlen(opt)] == '='))
+#define VALUE(opt)                                                                         \
+  const char *v = take_value(argc, argv, &i, opt);                                         \
+  if (!v) return usage_error("%s needs a value", opt)
+    if (IS("--list")) o->list = true;
+    else if (IS("--summary")) o->summary = true;
+    else if (IS("--regions")) o->regions = true;
+    else if (IS("--smaps")) o->smaps = true;
+    else if (IS("--help") || IS("-h")) o->help = true;
+    else if (IS("--version")) o->version = true;
+    else if (IS("--format")) {
+      VALUE("--format");
+      if (strcmp(v, "table") == 0) o->format = VMS_FORMAT_TABLE;
+      else if (strcmp(v, "csv") == 0) o->format = VMS_FORMAT_CSV;
+      else if (strcmp(v, "json") == 0) o->format = VMS_FORMAT_JSON;
+      else return usage_error("unknown format '%s' (table, csv or json)", v);
+    } else if (IS("--fit")) {
+      VALUE("--fit");
+      if (!vms_parse_size(v, false, &o->fit_size))
+        return usage_error("--fit: '%s' is not a size (like 512M, 1G or 4096)", v);
+    } else if (IS("--align")) {
+      VALUE("--align");
+      if (!vms_parse_size(v, false, &o->fit_align) || (o->fit_align & (o->fit_align - 1)))
+        return usage_error("--align: '%s' is not a power-of-two size", v);
+    } else if (IS("--range")) {
+      VALUE("--range");
+      if (!parse_range(v, &o->range_lo, &o->range_hi))
+        return usage_error("--range: '%s' is not START-END in hex (like 0x10000-0x7fff0000)", v);
+      if (o->range_lo >= o->range_hi)
+        return usage_error("--range: '%s' starts at or after its end", v);
+      o->has_range = true;
+    } else if (IS("--watch")) {
+      VALUE("--watch");
+      char *end;
+      o->watch_interval = strtod(v, &end);
+      if (end == v || *end || !(o->watch_interval >= 0.01 && o->watch_interval <= 86400))
+        return usage_error("--watch: '%s' is not an interval in seconds (0.01 to 86400)", v);
+      o->watch = true;
+    } else if (IS("--count")) {
+      VALUE("--count");
+      char *end;
+      long n = strtol(v, &end, 10);
+      if (end == v || *end || n <= 0) return usage_error("--count: '%s' is not a positive count", v);
+      o->count = n;
+    } else if (IS("--png")) {
+      VALUE("--png");
+      if (!*v) return usage_error("--png needs a file name%s", "");
+      o->png = v;
+    } else if (IS("--size")) {
+      VALUE("--size");
+      char *end;
+      long w = strtol(v, &end, 10), h = 0;
+      if (end != v && (*end == 'x' || *end == 'X')) {
+        const char *hs = end + 1;
+        h = strtol(hs, &end, 10);
+        if (end == hs) h = -1;
+      } else {
+        h = -1;
+      }
+      if (*end || w <= 0 || h <= 0 || w > 32767 || h > 32767)
+        return usage_error("--size: '%s' is not WIDTHxHEIGHT with each 1 to 32767", v);
+      o->width = (int)w;
+      o->height = (int)h;
+    } else if (IS("--layout")) {
+      VALUE("--layout");
+      if (strcmp(v, "linear") == 0) o->layout = 0;
+      else if (strcmp(v, "compressed") == 0) o->layout = 1;
+      else return usage_error("--layout: '%s' is not linear or compressed", v);
+    } else if (IS("--maps-file")) {
+      VALUE("--maps-file");
+      o->maps_file = v;
+    } else if (a[0] == '-') {
+      return usage_error("unknown option '%s'", a);
+    } else if (o->pid) {
+      return usage_error("one process at a time: unexpected '%s'", a);
+    } else if (!parse_pid(a, &o->pid)) {
+      return usage_error("'%s' is not a process ID", a);
+    }
+#undef IS
+#undef VALUE
+  }
+  if (o->help || o->version || o->list) return VMS_OK;
+  if (o->count > 0 && !o->watch) return usage_error("--count goes with --watch%s", "");
+  if (!o->pid && !o->maps_file) return usage_error("which process? Give a PID (see --list)%s", "");
+  if (o->pid && o->maps_file) return usage_error("give a PID or --maps-file, not both%s", "");
+  if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
+  if (!o->summary && !o->regions && !o->watch && !o->png) o->summary = true;
+  return VMS_OK;
+}
+
+static int read_file(const char *path, char **buf, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+  size_t cap = 1 << 20, n = 0;
+  char *b = malloc(cap);
+  while (b) {
+    size_t got = fread(b + n, 1, cap - n, f);
+    n += got;
+    if (got == 0) break;
+    if (n == cap) {
+      char *nb = realloc(b, cap * 2);
+      if (!nb) {
+        free(b);
+        b = NULL;
+        break;
+      }
+      b = nb;
+      cap *= 2;
+    }
+  }
+  bool bad = ferror(f);
+  int e = errno;
+  fclose(f);
+  if (!b) return fail(VMS_ERR_NOMEM, "out of memory reading %s", path);
+  if (bad) {
+    free(b);
+    return fail(VMS_ERR_IO, "cannot read %s: %s", path, strerror(e));
+  }
+  *buf = b;
+  *len = n;
+  return VMS_OK;
+}
+
+/* smaps text has "Key: value" lines after each mapping; maps has none. */
+static bool has_counter_lines(const char *buf, size_t len) {
+  for (size_t i = 0; i + 4 < len; i++)
+    if (buf[i] == '\n' && buf[i + 1] >= 'A' && buf[i + 1] <= 'Z') return true;
+  return false;
+}
+
+/* A snapshot of a captured maps/smaps file (smaps when it has counter lines). */
+static int snapshot_from_file(const char *path, VmsSnapshot **out) {
+  char *buf = NULL;
+  size_t len = 0;
+  int rc = read_file(path, &buf, &len);
+  if (rc) return rc;
+  VmsSpace space;
+  vms_space_init(&space);
+  VmsError err = {0};
+  const bool smaps = has_counter_lines(buf, len);
+  VmsErrorCode code = smaps ? vms_smaps_parse(buf, len, &space, &err)
+                            : vms_maps_parse(buf, len, &space, &err);
+  free(buf);
+  if (code == VMS_OK && space.n_regions == 0)
+    code = vms_error_set(&err, VMS_ERR_PARSE, "no mappings in the file");
+  if (code == VMS_OK) {
+    const char *base = strrchr(path, '/');
+    snprintf(space.name, sizeof space.name, "%s", base ? base + 1 : path);
+    code = vms_snapshot_build(&space, out, &err);
+  }
+  vms_space_clear(&space);
+  if (code != VMS_OK) return fail(code, "%s: %s", path, err.message);
+  return VMS_OK;
+}
+
+static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
+  VmsTarget *t;
+  VmsError err = {0};
+  VmsErrorCode code = vms_target_open(pid, &t, &err);
+  if (code != VMS_OK) return fail(code, "%s", err.message);
+  VmsSpace space;
+  vms_space_init(&space);
+  double t0 = vms_time_monotonic();
+  code = vms_target_read(t, what, &space, &err);
+  if (code == VMS_OK) code = vms_snapshot_build(&space, out, &err);
+  if (code == VMS_OK) (*out)->read_seconds = vms_time_monotonic() - t0;
+  vms_space_clear(&space);
+  vms_target_close(t);
+  if (code != VMS_OK) return fail(code, "%s", err.message);
+  return VMS_OK;
+}
+
+/* ---- --watch ---- */
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t done_cond;
+  VmsFormat format;
+  long remaining;
+  bool done, header;
+  int status;
+} Watch;
+
+static void watch_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
+  Watch *w = user;
+  pthread_mutex_lock(&w->lock);
+  if (!w->done) {
+    if (snap) {
+      vms_print_watch_line(stdout, snap, w->format, w->header);
+      fflush(stdout);
+      w->header = false;
+      if (w->remaining > 0 && --w->remaining == 0) w->done = true;
+    } else {
+      fprintf(stderr, "vmscope: %s\n", err->message);
+      w->status = err->code;
+      w->done = true;
+    }
+    if (w->done) pthread_cond_signal(&w->done_cond);
+  }
+  pthread_mutex_unlock(&w->lock);
+  vms_snapshot_unref(snap);
+}
+
+static int run_watch(const Options *o) {
+  Watch w = {.format = o->format, .remaining = o->count, .header = true};
+  pthread_mutex_init(&w.lock, NULL);
+  pthread_cond_init(&w.done_cond, NULL);
+  VmsSamplerOptions so;
+  vms_sampler_options_default(&so);
+  so.interval = o->watch_interval;
+  so.what = VMS_READ_REGIONS | VMS_READ_THREADS | (o->smaps ? VMS_READ_COUNTERS : 0);
+  VmsSampler *s;
+  VmsError err = {0};
+  VmsErrorCode code = vms_sampler_start(o->pid, &so, watch_sample, &w, &s, &err);
+  if (code != VMS_OK) return fail(code, "%s", err.message);
+  pthread_mutex_lock(&w.lock);
+  while (!w.done) pthread_cond_wait(&w.done_cond, &w.lock);
+  pthread_mutex_unlock(&w.lock);
+  vms_sampler_stop(s);
+  pthread_mutex_destroy(&w.lock);
+  pthread_cond_destroy(&w.done_cond);
+  return w.status;
+}
+
+/* ---- main ---- */
+
+static int finish_output(int rc) {
+  if (fflush(stdout) != 0 || ferror(stdout))
+    return fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
+  return rc;
+}
+
+int vms_cli_main(int argc, char **argv) {
+  Options o;
+  int rc = parse_args(argc, argv, &o);
+  if (rc) return rc;
+  if (o.help) {
+    fputs(usage_text, stdout);
+    return finish_output(VMS_OK);
+  }
+  if (o.version) {
+    printf("vmscope %s\n", VMS_VERSION);
+    return finish_output(VMS_OK);
+  }
+  if (o.list) {
+    VmsProcInfo *list;
+    size_t n;
+    VmsError err = {0};
+    VmsErrorCode code = vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err);
+    if (code != VMS_OK) return fail(code, "%s", err.message);
+    vms_print_process_list(stdout, list, n, o.format);
+    vms_process_list_free(list, n);
+    return finish_output(VMS_OK);
+  }
+  if (o.watch) return finish_output(run_watch(&o));
+
+  VmsSnapshot *snap = NULL;
+  unsigned what = VMS_READ_REGIONS | VMS_READ_THREADS | (o.smaps ? VMS_READ_COUNTERS : 0);
+  rc = o.maps_file ? snapshot_from_file(o.maps_file, &snap) : snapshot_from_pid(o.pid, what, &snap);
+  if (rc) return rc;
+
+  uint64_t lo = 0, hi = snap->usable_hi;
+  if (o.has_range) {
+    if (o.range_hi > snap->usable_hi) {
+      rc = fail(VMS_ERR_USAGE,
+                "--range: 0x%" PRIx64 "-0x%" PRIx64 " reaches past the address space, which "
+                "ends at 0x%" PRIx64,
+                o.range_lo, o.range_hi, snap->usable_hi);
+      vms_snapshot_unref(snap);
+      return rc;
+    }
+    lo = o.range_lo;
+    hi = o.range_hi;
+  }
+  if (o.summary) {
+    VmsStats st;
+    if (o.has_range) vms_stats_compute(snap, lo, hi, &st);
+    else st = snap->stats;
+    VmsFitQuery fit = {o.fit_size, o.fit_align};
+    vms_print_summary(stdout, snap, &st, o.format, &fit);
+  }
+  if (o.regions) vms_print_regions(stdout, snap, o.format, lo, hi);
+  if (o.png) {
+#if VMS_HAVE_CAIRO
+    VmsLayoutKind kind = o.layout == 1 ? VMS_LAYOUT_COMPRESSED
+                         : o.layout == 0 ? VMS_LAYOUT_LINEAR
+                         : snap->bits == 64 ? VMS_LAYOUT_COMPRESSED
+                                            : VMS_LAYOUT_LINEAR;
+    VmsViewport vp = vms_viewport_fit(snap, kind);
+    if (o.has_range) {
+      vp.start = lo;
+      vp.end = hi;
+    }
+    const char *ext = strrchr(o.png, '.');
+    VmsExportFormat ef = VMS_EXPORT_PNG;
+    if (ext && strcmp(ext, ".svg") == 0) ef = VMS_EXPORT_SVG;
+    else if (ext && strcmp(ext, ".pdf") == 0) ef = VMS_EXPORT_PDF;
+    VmsError err = {0};
+    VmsErrorCode code = vms_export(snap, &vp, o.width, o.height, ef, o.png, &err);
+    if (code != VMS_OK) rc = fail(code, "%s", err.message);
+    else if (!o.summary && !o.regions) fprintf(stderr, "vmscope: wrote %s\n", o.png);
+#else
+    rc = fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");
+#endif
+  }
+  vms_snapshot_unref(snap);
+  return finish_output(rc);
+}

@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-format.c: human, CSV and JSON renderings of snapshots, statistics and process lists. */
+#include "vms-format.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- sizes and addresses ---- */
+
+void vms_format_size(uint64_t bytes, char *buf, size_t len) {
+  static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int u = 0;
+  double v = (double)bytes;
+  while (v >= 1024 && u < 6) {
+    v /= 1024;
+    u++;
+  }
+  if (u == 0) snprintf(buf, len, "%" PRIu64 " B", bytes);
+  else if (v == (double)(uint64_t)v) snprintf(buf, len, "%.0f %s", v, units[u]);
+  else snprintf(buf, len, "%.*f %s", v < 10 ? 2 : v < 100 ? 1 : 0, v, units[u]);
+}
+
+bool vms_parse_size(const char *s, bool allow_zero, uint64_t *out) {
+  if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) return false;
+  char *end;
+  double v;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    unsigned long long h = strtoull(s, &end, 16);
+    if (end == s + 2 || *end) return false;
+    if (!allow_zero && h == 0) return false;
+    *out = h;
+    return true;
+  }
+  v = strtod(s, &end);
+  if (end == s || v < 0 || v != v) return false;
+  double mult = 1;
+  switch (tolower((unsigned char)*end)) {
+  case '\0': break;
+  case 'b': end--; break;
+  case 'k': mult = 1024.0; break;
+  case 'm': mult = 1024.0 * 1024; break;
+  case 'g': mult = 1024.0 * 1024 * 1024; break;
+  case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
+  case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
+  default: return false;
+  }
+  if (*end) {
+    end++;
+    if (*end == 'i' || *end == 'I') end++;
+    if (*end == 'b' || *end == 'B') end++;
+    if (*end) return false;
+  }
+  double bytes = v * mult;
+  if (bytes >= 18446744073709551616.0) return false;
+  if (bytes != (double)(uint64_t)bytes) return false; /* a fraction of a byte */
+  if (!allow_zero && bytes == 0) return false;
+  *out = (uint64_t)bytes;
+  return true;
+}
+
+bool vms_parse_addr(const char *s, uint64_t *out) {
+  if (!s || !*s) return false;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
+  if (!*s || !isxdigit((unsigned char)*s)) return false;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 16);
+  if (*end || strlen(s) > 16) return false;
+  *out = v;
+  return true;
+}
+
+/* ---- escaping ---- */
+
+/* Table output: control bytes shown as \ooo, as the kernel and pmap do. */
+static void put_text(FILE *f, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7f) fprintf(f, "\\%03o", c);
+    else fputc(c, f);
+  }
+}
+
+static void put_csv(FILE *f, const char *s) {
+  if (!strpbrk(s, ",\"\n\r")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static int utf8_len(const unsigned char *s) {
+  if (s[0] < 0x80) return 1;
+  int n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+  for (int i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80) return 0;
+  return n;
+}
+
+/* JSON wants UTF-8; a path is any bytes, so invalid ones become U+FFFD. */
+static void put_json(FILE *f, const char *str) {
+  const unsigned char *s = (const unsigned char *)str;
+  fputc('"', f);
+  while (*s) {
+    unsigned char c = *s;
+    if (c == '"' || c == '\\') {
+      fputc('\\', f);
+      fputc(c, f);
+      s++;
+    } else if (c == '\n') {
+      fputs("\\n", f);
+      s++;
+    } else if (c == '\t') {
+      fputs("\\t", f);
+      s++;
+    } else if (c < 0x20 || c == 0x7f) {
+      fprintf(f, "\\u%04x", c);
+      s++;
+    } else {
+      int n = utf8_len(s);
+      if (n == 0) {
+        fputs("\\ufffd", f);
+        s++;
+      } else {
+        fwrite(s, 1, (size_t)n, f);
+        s += n;
+      }
+    }
+  }
+  fputc('"', f);
+}
+
+/* ISO 8601 UTC from epoch seconds, by the days-to-civil algorithm: gmtime_r
+ * is not on every C library vmscope builds with. */
+static void put_time(FILE *f, double t) {
+  int64_t secs = (int64_t)t;
+  int64_t days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days--;
+  }
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  fprintf(f, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m, (int)d, (int)(rem / 3600),
+          (int)(rem / 60 % 60), (int)(rem % 60));
+}
+
+static void put_hex(FILE *f, uint64_t v) { fprintf(f, "0x%" PRIx64, v); }
+
+/* ---- regions ---- */
+
+static void put_counter(FILE *f, const VmsCounters *c, uint32_t bit, uint64_t v, VmsFormat fmt) {
+  if (c && (c->mask & bit)) fprintf(f, "%" PRIu64, v);
+  else if (fmt == VMS_FORMAT_JSON) fputs("null", f);
+}
+
+void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t lo, uint64_t hi) {
+  char desc[4600], prot[8], size[32];
+  const bool ctr = snap->counters != NULL;
+  if (fmt == VMS_FORMAT_CSV) {
+    fputs("start,end,size,type,state,protection,details,offset,device,inode,rss,pss,"
+          "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked\n",
+          f);
+  } else if (fmt == VMS_FORMAT_JSON) {
+    fprintf(f, "{\"pid\":%d,\"name\":", snap->pid);
+    put_json(f, snap->name);
+    fprintf(f, ",\"bits\":%d,\"counters_read\":%s,\"regions\":[", snap->bits, ctr ? "true" : "false");
+  } else {
+    fprintf(f, "%-18s %-18s %10s %-9s %-9s %-5s %s\n", "START", "END", "SIZE", "TYPE", "STATE",
+            "PROT", "DETAILS");
+  }
+  bool first = true;
+  for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
+    const VmsRegion *r = &snap->regions[i];
+    if (r->start >= hi) break;
+    const VmsCounters *c = ctr ? &snap->counters[i] : NULL;
+    vms_region_describe(snap, r, desc, sizeof desc);
+    if (r->state == VMS_STATE_FREE) strcpy(prot, "----");
+    else vms_prot_format(r->prot, prot);
+    const char *type = vms_type_name((VmsRegionType)r->type);
+    const char *state = vms_state_name((VmsRegionState)r->state);
+    char dev[24];
+    snprintf(dev, sizeof dev, "%02x:%02x", r->dev >> 20, r->dev & 0xfffff);
+    if (fmt == VMS_FORMAT_CSV) {
+      fprintf(f, "0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%s,%s,", r->start, r->end,
+              r->end - r->start, type, state, prot);
+      put_csv(f, desc);
+      if (snap->fields & VMS_FIELD_OS_TYPE)
+        fprintf(f, ",0x%" PRIx64 ",,", r->alloc_base);
+      else
+        fprintf(f, ",0x%" PRIx64 ",%s,%" PRIu64, r->offset, dev, r->inode);
+      const uint32_t bits[] = {VMS_CTR_RSS, VMS_CTR_PSS, VMS_CTR_SHARED_CLEAN,
+                               VMS_CTR_SHARED_DIRTY, VMS_CTR_PRIVATE_CLEAN,
+                               VMS_CTR_PRIVATE_DIRTY, VMS_CTR_SWAP, VMS_CTR_LOCKED};
+      const uint64_t vals[] = {c ? c->rss : 0, c ? c->pss : 0, c ? c->shared_clean : 0,
+                               c ? c->shared_dirty : 0, c ? c->private_clean : 0,
+                               c ? c->private_dirty : 0, c ? c->swap : 0, c ? c->locked : 0};
+      for (int k = 0; k < 8; k++) {
+        fputc(',', f);
+        put_counter(f, c, bits[k], vals[k], fmt);
+      }
+      fputc('\n', f);
+    } else if (fmt == VMS_FORMAT_JSON) {
+      fputs(first ? "\n" : ",\n", f);
+      fputs("{\"start\":\"", f);
+      put_hex(f, r->start);
+      fputs("\",\"end\":\"", f);
+      put_hex(f, r->end);
+      fprintf(f, "\",\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\",\"protection\":\"%s\","
+                 "\"details\":",
+              r->end - r->start, type, state, prot);
+      put_json(f, desc);
+      fputs(",\"name\":", f);
+      put_json(f, vms_snapshot_name_of(snap, r));
+      fprintf(f, ",\"inferred\":%s", (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false");
+      if (c) {
+        fputs(",\"rss\":", f);
+        put_counter(f, c, VMS_CTR_RSS, c->rss, fmt);
+        fputs(",\"pss\":", f);
+        put_counter(f, c, VMS_CTR_PSS, c->pss, fmt);
+        fputs(",\"private_dirty\":", f);
+        put_counter(f, c, VMS_CTR_PRIVATE_DIRTY, c->private_dirty, fmt);
+        fputs(",\"swap\":", f);
+        put_counter(f, c, VMS_CTR_SWAP, c->swap, fmt);
+      }
+      fputc('}', f);
+    } else {
+      vms_format_size(r->end - r->start, size, sizeof size);
+      fprintf(f, "%018" PRIx64 " %018" PRIx64 " %10s %-9s %-9s %-5s ", r->start, r->end, size, type,
+              state, prot);
+      put_text(f, desc);
+      if (c && (c->mask & VMS_CTR_RSS)) {
+        vms_format_size(c->rss, size, sizeof size);
+        fprintf(f, "%s[rss %s]", *desc ? " " : "", size);
+      }
+      fputc('\n', f);
+    }
+    first = false;
+  }
+  if (fmt == VMS_FORMAT_JSON) fputs("\n]}\n", f);
+}
+
+/* ---- summary ---- */
+
+static void json_type_stats(FILE *f, const VmsTypeStats *t, bool resident_known) {
+  fprintf(f, "\"size\":%" PRIu64 ",\"committed\":%" PRIu64 ",\"private\":%" PRIu64 ",\"resident\":",
+          t->size, t->committed, t->private_bytes);
+  if (resident_known) fprintf(f, "%" PRIu64, t->resident);
+  else fputs("null", f);
+  fprintf(f, ",\"blocks\":%" PRIu64 ",\"largest\":%" PRIu64, t->blocks, t->largest);
+}
+
+void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, VmsFormat fmt,
+                       const VmsFitQuery *fit) {
+  uint64_t starts[16];
+  size_t fits = 0;
+  if (fit && fit->size) fits = vms_fit(snap, fit->size, fit->align, starts, 16);
+  const size_t shown = fits < 16 ? fits : 16;
+  char a[32], b[32], c[32], d[32], e[32], g[32];
+
+  if (fmt == VMS_FORMAT_JSON) {
+    fprintf(f, "{\"pid\":%d,\"name\":", snap->pid);
+    put_json(f, snap->name);
+    fprintf(f, ",\"bits\":%d,\"time\":\"", snap->bits);
+    put_time(f, snap->taken_at);
+    fputs("\",\"address_space\":{\"start\":\"", f);
+    put_hex(f, snap->usable_lo);
+    fputs("\",\"end\":\"", f);
+    put_hex(f, snap->usable_hi);
+    fputs("\"},\"window\":{\"start\":\"", f);
+    put_hex(f, st->lo);
+    fputs("\",\"end\":\"", f);
+    put_hex(f, st->hi);
+    fprintf(f, "\"},\"regions\":%zu,\"threads\":%zu,\"stacks_found\":%zu,", snap->n_regions,
+            snap->n_threads, snap->n_stacks_found);
+    fprintf(f, "\"free\":{\"total\":%" PRIu64 ",\"largest\":%" PRIu64 ",\"largest_start\":\"",
+            st->free_total, st->free_largest);
+    put_hex(f, st->free_largest_start);
+    fprintf(f, "\",\"blocks\":%" PRIu64 ",\"fragmentation\":%.6f,\"histogram\":[", st->free_blocks,
+            st->fragmentation);
+    bool first = true;
+    for (int k = 0; k < VMS_HIST_BUCKETS; k++) {
+      if (!st->free_hist[k]) continue;
+      fprintf(f, "%s{\"min\":%" PRIu64 ",\"count\":%" PRIu64 "}", first ? "" : ",", (uint64_t)1 << k,
+              st->free_hist[k]);
+      first = false;
+    }
+    fputs("]},\"by_type\":[", f);
+    for (int k = 0; k < VMS_TYPE_COUNT; k++) {
+      fprintf(f, "%s{\"type\":\"%s\",", k ? "," : "", vms_type_name((VmsRegionType)k));
+      json_type_stats(f, &st->by_type[k], st->resident_known);
+      fputc('}', f);
+    }
+    fputs("],\"total\":{", f);
+    json_type_stats(f, &st->total, st->resident_known);
+    fprintf(f, "},\"vma_count\":%" PRIu64 ",\"max_map_count\":", st->vma_count);
+    if (st->max_map_count) fprintf(f, "%" PRIu64, st->max_map_count);
+    else fputs("null", f);
+    if (snap->fields & VMS_FIELD_ROLLUP)
+      fprintf(f, ",\"rollup\":{\"rss\":%" PRIu64 ",\"pss\":%" PRIu64 ",\"swap\":%" PRIu64 "}",
+              snap->rollup.rss, snap->rollup.pss, snap->rollup.swap);
+    if (fit && fit->size) {
+      fprintf(f, ",\"fit\":{\"size\":%" PRIu64 ",\"align\":%" PRIu64 ",\"fits\":%s,\"blocks\":%zu,"
+                 "\"starts\":[",
+              fit->size, fit->align ? fit->align : snap->page_size, fits ? "true" : "false", fits);
+      for (size_t i = 0; i < shown; i++) {
+        fputs(i ? ",\"" : "\"", f);
+        put_hex(f, starts[i]);
+        fputc('"', f);
+      }
+      fputs("]}", f);
+    }
+    fputs(",\"note\":", f);
+    put_json(f, snap->note);
+    fputs("}\n", f);
+    return;
+  }
+
+  if (fmt == VMS_FORMAT_CSV) {
+    fputs("type,size,committed,private,resident,blocks,largest\n", f);
+    for (int k = 0; k < VMS_TYPE_COUNT; k++) {
+      const VmsTypeStats *t = &st->by_type[k];
+      fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", vms_type_name((VmsRegionType)k),
+              t->size, t->committed, t->private_bytes);
+      if (st->resident_known) fprintf(f, "%" PRIu64, t->resident);
+      fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", t->blocks, t->largest);
+    }
+    fprintf(f, "total,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", st->total.size, st->total.committed,
+            st->total.private_bytes);
+    if (st->resident_known) fprintf(f, "%" PRIu64, st->total.resident);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", st->total.blocks, st->total.largest);
+    return;
+  }
+
+  vms_format_size(st->hi - st->lo, a, sizeof a);
+  fprintf(f, "process %d (", snap->pid);
+  put_text(f, snap->name);
+  fprintf(f, "), %d-bit, at ", snap->bits);
+  put_time(f, snap->taken_at);
+  fprintf(f, "\naddress space 0x%" PRIx64 "-0x%" PRIx64 " (%s), %zu regions, %zu threads, %zu "
+             "stacks found\n",
+          st->lo, st->hi, a, snap->n_regions, snap->n_threads, snap->n_stacks_found);
+  if (snap->note[0]) fprintf(f, "note: %s\n", snap->note);
+  fprintf(f, "\n%-13s %12s %12s %12s %12s %8s %12s\n", "Type", "Size", "Committed", "Private",
+          "Resident", "Blocks", "Largest");
+  for (int k = 0; k <= VMS_TYPE_COUNT; k++) {
+    const VmsTypeStats *t = k < VMS_TYPE_COUNT ? &st->by_type[k] : &st->total;
+    vms_format_size(t->size, a, sizeof a);
+    vms_format_size(t->committed, b, sizeof b);
+    vms_format_size(t->private_bytes, c, sizeof c);
+    if (st->resident_known) vms_format_size(t->resident, d, sizeof d);
+    else snprintf(d, sizeof d, "not read");
+    vms_format_size(t->largest, e, sizeof e);
+    fprintf(f, "%-13s %12s %12s %12s %12s %8" PRIu64 " %12s\n",
+            k < VMS_TYPE_COUNT ? vms_type_title((VmsRegionType)k) : "Total", a, b, c, d, t->blocks,
+            e);
+  }
+  vms_format_size(st->free_total, a, sizeof a);
+  vms_format_size(st->free_largest, b, sizeof b);
+  fprintf(f, "\nfree: %s in %" PRIu64 " blocks; largest %s at 0x%" PRIx64 "; fragmentation %.3f\n",
+          a, st->free_blocks, b, st->free_largest_start, st->fragmentation);
+  if (st->max_map_count)
+    fprintf(f, "mappings: %" PRIu64 " of vm.max_map_count %" PRIu64 " (%.1f%%)\n", st->vma_count,
+            st->max_map_count, 100.0 * (double)st->vma_count / (double)st->max_map_count);
+  else
+    fprintf(f, "mappings: %" PRIu64 "\n", st->vma_count);
+  fputs("free block sizes:\n", f);
+  for (int k = 0; k < VMS_HIST_BUCKETS; k++) {
+    if (!st->free_hist[k]) continue;
+    vms_format_size((uint64_t)1 << k, a, sizeof a);
+    if (k < 63) vms_format_size((uint64_t)1 << (k + 1), g, sizeof g);
+    else snprintf(g, sizeof g, "16 EiB");
+    fprintf(f, "  %10s - %-10s %8" PRIu64 "\n", a, g, st->free_hist[k]);
+  }
+  if (fit && fit->size) {
+    vms_format_size(fit->size, a, sizeof a);
+    if (fits) {
+      fprintf(f, "fit %s: yes, in %zu free block%s; lowest at 0x%" PRIx64 "\n", a, fits,
+              fits == 1 ? "" : "s", starts[0]);
+    } else {
+      vms_format_size(st->free_largest, b, sizeof b);
+      fprintf(f, "fit %s: no; the largest free block is %s\n", a, b);
+    }
+  }
+}
+
+/* ---- process list ---- */
+
+void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsFormat fmt) {
+  char rss[32];
+  if (fmt == VMS_FORMAT_CSV)
+    fputs("pid,ppid,user,state,bits,rss,vsize,maps,name,readable,reason,cmdline\n", f);
+  else if (fmt == VMS_FORMAT_JSON)
+    fputs("[", f);
+  else
+    fprintf(f, "%7s %-12s %-1s %4s %10s %6s %-16s %s\n", "PID", "USER", "S", "BITS", "RSS", "MAPS",
+            "NAME", "ACCESS / COMMAND");
+  for (size_t i = 0; i < n; i++) {
+    const VmsProcInfo *p = &list[i];
+    const bool ok = p->access == VMS_OK;
+    if (fmt == VMS_FORMAT_CSV) {
+      fprintf(f, "%d,%d,", p->pid, p->ppid);
+      put_csv(f, p->user);
+      fprintf(f, ",%c,%d,%" PRIu64 ",%" PRIu64 ",%ld,", p->state, p->bits, p->rss, p->vsize,
+              p->n_maps);
+      put_csv(f, p->name);
+      fprintf(f, ",%s,", ok ? "yes" : "no");
+      put_csv(f, p->reason);
+      fputc(',', f);
+      put_csv(f, p->cmdline ? p->cmdline : "");
+      fputc('\n', f);
+    } else if (fmt == VMS_FORMAT_JSON) {
+      fprintf(f, "%s\n{\"pid\":%d,\"ppid\":%d,\"user\":", i ? "," : "", p->pid, p->ppid);
+      put_json(f, p->user);
+      fprintf(f, ",\"state\":\"%c\",\"bits\":%d,\"rss\":%" PRIu64 ",\"vsize\":%" PRIu64
+                 ",\"maps\":%ld,\"name\":",
+              p->state, p->bits, p->rss, p->vsize, p->n_maps);
+      put_json(f, p->name);
+      fprintf(f, ",\"readable\":%s,\"reason\":", ok ? "true" : "false");
+      put_json(f, p->reason);
+      fputs(",\"cmdline\":", f);
+      put_json(f, p->cmdline ? p->cmdline : "");
+      fputc('}', f);
+    } else {
+      vms_format_size(p->rss, rss, sizeof rss);
+      char maps[24];
+      if (p->n_maps >= 0) snprintf(maps, sizeof maps, "%ld", p->n_maps);
+      else snprintf(maps, sizeof maps, "-");
+      char bits[8];
+      if (p->bits) snprintf(bits, sizeof bits, "%d", p->bits);
+      else snprintf(bits, sizeof bits, "-");
+      fprintf(f, "%7d %-12.12s %c %4s %10s %6s %-16.16s ", p->pid, p->user, p->state, bits, rss,
+              maps, p->name);
+      if (ok) put_text(f, p->cmdline ? p->cmdline : "");
+      else {
+        fputs("cannot read: ", f);
+        put_text(f, p->reason);
+      }
+      fputc('\n', f);
+    }
+  }
+  if (fmt == VMS_FORMAT_JSON) fputs("\n]\n", f);
+}
+
+void vms_print_watch_line(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, bool header) {
+  const VmsStats *st = &snap->stats;
+  if (fmt == VMS_FORMAT_JSON) {
+    fprintf(f, "{\"time\":\"");
+    put_time(f, snap->taken_at);
+    fprintf(f, "\",\"pid\":%d,\"regions\":%zu,\"vma_count\":%" PRIu64 ",\"committed\":%" PRIu64
+               ",\"free_total\":%" PRIu64 ",\"free_largest\":%" PRIu64 ",\"free_blocks\":%" PRIu64
+               ",\"fragmentation\":%.6f,\"read_seconds\":%.6f}\n",
+            snap->pid, snap->n_regions, st->vma_count, st->total.committed, st->free_total,
+            st->free_largest, st->free_blocks, st->fragmentation, snap->read_seconds);
+    return;
+  }
+  if (fmt == VMS_FORMAT_CSV) {
+    if (header)
+      fputs("time,pid,regions,vma_count,committed,free_total,free_largest,free_blocks,"
+            "fragmentation,read_seconds\n",
+            f);
+    put_time(f, snap->taken_at);
+    fprintf(f, ",%d,%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n",
+            snap->pid, snap->n_regions, st->vma_count, st->total.committed, st->free_total,
+            st->free_largest, st->free_blocks, st->fragmentation, snap->read_seconds);
+    return;
+  }
+  char a[32], b[32], c[32];
+  if (header)
+    fprintf(f, "%-20s %7s %8s %12s %12s %12s %7s %6s %9s\n", "TIME", "PID", "VMAS", "COMMITTED",
+            "FREE", "LARGEST", "BLOCKS", "FRAG", "READ");
+  vms_format_size(st->total.committed, a, sizeof a);
+  vms_format_size(st->free_total, b, sizeof b);
+  vms_format_size(st->free_largest, c, sizeof c);
+  put_time(f, snap->taken_at);
+  fprintf(f, " %7d %8" PRIu64 " %12s %12s %12s %7" PRIu64 " %6.3f %7.2fms\n", snap->pid,
+          st->vma_count, a, b, c, st->free_blocks, st->fragmentation, snap->read_seconds * 1e3);
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-sampler.c: the sampling thread behind --watch and the live window. */
+#include "vms-sampler.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct VmsSampler {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  VmsTarget *target;
+  VmsSamplerOptions opts;
+  VmsSamplerFunc func;
+  void *user;
+  /* under lock */
+  bool stop, paused, request, request_counters;
+  double effective_interval;
+};
+
+void vms_sampler_options_default(VmsSamplerOptions *opts) {
+  opts->interval = 1.0;
+  opts->max_cpu_share = 0.03;
+  opts->counters_every = 0;
+  opts->what = VMS_READ_REGIONS | VMS_READ_THREADS;
+}
+
+static bool fatal(VmsErrorCode code) {
+  return code == VMS_ERR_GONE || code == VMS_ERR_REUSED || code == VMS_ERR_PERMISSION ||
+         code == VMS_ERR_NO_ADDRESS_SPACE || code == VMS_ERR_NO_PROCESS;
+}
+
+static struct timespec deadline_in(double seconds) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  double whole = (double)(long long)seconds;
+  ts.tv_sec += (time_t)whole;
+  ts.tv_nsec += (long)((seconds - whole) * 1e9);
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  return ts;
+}
+
+static void *sampler_main(void *data) {
+  VmsSampler *s = data;
+  VmsSpace space;
+  vms_space_init(&space);
+  uint64_t serial = 0;
+  double last_counters = 0;
+  bool first = true;
+  pthread_mutex_lock(&s->lock);
+  while (!s->stop) {
+    if (!first && !s->request) {
+      if (s->paused) {
+        pthread_cond_wait(&s->wake, &s->lock);
+        continue;
+      }
+      struct timespec until = deadline_in(s->effective_interval);
+      int rc = 0;
+      while (!s->stop && !s->request && !s->paused && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&s->wake, &s->lock, &until);
+      if (s->stop) break;
+      if (s->paused && !s->request) continue;
+    }
+    first = false;
+    unsigned what = s->opts.what | VMS_READ_REGIONS;
+    double now = vms_time_monotonic();
+    if (s->request_counters ||
+        (s->opts.counters_every > 0 && now - last_counters >= s->opts.counters_every))
+      what |= VMS_READ_COUNTERS;
+    s->request = false;
+    s->request_counters = false;
+    pthread_mutex_unlock(&s->lock);
+
+    double t0 = vms_time_monotonic();
+    VmsError err = {0};
+    VmsSnapshot *snap = NULL;
+    VmsErrorCode code = vms_target_read(s->target, what, &space, &err);
+    if (code == VMS_OK) code = vms_snapshot_build(&space, &snap, &err);
+    double cost = vms_time_monotonic() - t0;
+    if (snap) {
+      snap->serial = ++serial;
+      snap->read_seconds = cost;
+      if (what & VMS_READ_COUNTERS) last_counters = now;
+    }
+    s->func(snap, code == VMS_OK ? NULL : &err, s->user);
+
+    pthread_mutex_lock(&s->lock);
+    /* Stretch the interval so sampling stays a few percent of one core. */
+    double need = s->opts.max_cpu_share > 0 ? cost / s->opts.max_cpu_share : 0;
+    s->effective_interval = need > s->opts.interval ? need : s->opts.interval;
+    if (code != VMS_OK && fatal(code)) {
+      while (!s->stop) pthread_cond_wait(&s->wake, &s->lock);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&s->lock);
+  vms_space_clear(&space);
+  return NULL;
+}
+
+VmsErrorCode vms_sampler_start(int pid, const VmsSamplerOptions *opts, VmsSamplerFunc func,
+                               void *user, VmsSampler **out, VmsError *err) {
+  *out = NULL;
+  VmsSampler *s = calloc(1, sizeof *s);
+  if (!s) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (opts) s->opts = *opts;
+  else vms_sampler_options_default(&s->opts);
+  if (s->opts.interval <= 0) s->opts.interval = 1.0;
+  s->effective_interval = s->opts.interval;
+  s->func = func;
+  s->user = user;
+  VmsErrorCode code = vms_target_open(pid, &s->target, err);
+  if (code != VMS_OK) {
+    free(s);
+    return code;
+  }
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->wake, NULL);
+  if (pthread_create(&s->thread, NULL, sampler_main, s) != 0) {
+    vms_target_close(s->target);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->wake);
+    free(s);
+    return vms_error_set(err, VMS_ERR_INTERNAL, "cannot start the sampler thread");
+  }
+  *out = s;
+  return VMS_OK;
+}
+
+void vms_sampler_stop(VmsSampler *s) {
+  if (!s) return;
+  pthread_mutex_lock(&s->lock);
+  s->stop = true;
+  pthread_cond_broadcast(&s->wake);
+  pthread_mutex_unlock(&s->lock);
+  pthread_join(s->thread, NULL);
+  vms_target_close(s->target);
+  pthread_mutex_destroy(&s->lock);
+  pthread_cond_destroy(&s->wake);
+  free(s);
+}
+
+void vms_sampler_set_interval(VmsSampler *s, double seconds) {
+  pthread_mutex_lock(&s->lock);
+  if (seconds > 0) {
+    /* The next sample stretches it again if reads cost too much. */
+    s->opts.interval = seconds;
+    s->effective_interval = seconds;
+  }
+  pthread_cond_broadcast(&s->wake);
+  pthread_mutex_unlock(&s->lock);
+}
+
+double vms_sampler_effective_interval(VmsSampler *s) {
+  pthread_mutex_lock(&s->lock);
+  double v = s->effective_interval;
+  pthread_mutex_unlock(&s->lock);
+  return v;
+}
+
+void vms_sampler_set_paused(VmsSampler *s, bool paused) {
+  pthread_mutex_lock(&s->lock);
+  s->paused = paused;
+  pthread_cond_broadcast(&s->wake);
+  pthread_mutex_unlock(&s->lock);
+}
+
+void vms_sampler_request(VmsSampler *s, bool with_counters) {
+  pthread_mutex_lock(&s->lock);
+  s->request = true;
+  if (with_counters) s->request_counters = true;
+  pthread_cond_broadcast(&s->wake);
+  pthread_mutex_unlock(&s->lock);
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-snapshot.c: building, sharing and querying immutable snapshots. */
+#include "vms-snapshot-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *err) {
+  *out = NULL;
+  double t0 = vms_time_monotonic();
+  VmsSnapshot *s = calloc(1, sizeof *s);
+  if (!s) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  VmsRegion *regions;
+  VmsCounters *counters;
+  size_t n, stacks;
+  VmsErrorCode code = vms_classify(space, &regions, &counters, &n, &stacks, err);
+  if (code != VMS_OK) {
+    free(s);
+    return code;
+  }
+  s->refcount_ = 1;
+  s->pid = space->pid;
+  snprintf(s->name, sizeof s->name, "%s", space->name);
+  s->bits = space->bits;
+  s->start_time = space->start_time;
+  s->usable_lo = space->usable_lo > space->mmap_min_addr ? space->usable_lo : space->mmap_min_addr;
+  s->usable_hi = space->usable_hi;
+  s->page_size = space->page_size;
+  s->alloc_granularity = space->alloc_granularity;
+  s->fields = space->fields;
+  s->taken_at = vms_time_now();
+  s->counters_at = counters ? s->taken_at : 0;
+  snprintf(s->note, sizeof s->note, "%s", space->note);
+  s->regions = regions;
+  s->n_regions = n;
+  s->counters = counters;
+  s->rollup = space->rollup;
+  /* The names move into the snapshot; the space starts a new pool. */
+  s->names = space->names;
+  vms_name_pool_init(&space->names);
+  vms_name_pool_seal(&s->names);
+  s->n_threads = space->n_threads;
+  s->n_stacks_found = stacks;
+
+  vms_stats_compute(s, 0, s->usable_hi, &s->stats);
+  s->stats.max_map_count = space->max_map_count;
+  s->read_seconds = vms_time_monotonic() - t0;
+  *out = s;
+  return VMS_OK;
+}
+
+VmsSnapshot *vms_snapshot_ref(VmsSnapshot *snap) {
+  if (snap) __atomic_add_fetch(&snap->refcount_, 1, __ATOMIC_RELAXED);
+  return snap;
+}
+
+void vms_snapshot_unref(VmsSnapshot *snap) {
+  if (!snap || __atomic_sub_fetch(&snap->refcount_, 1, __ATOMIC_ACQ_REL) != 0) return;
+  free((void *)snap->regions);
+  free((void *)snap->counters);
+  vms_name_pool_clear(&snap->names);
+  free(snap);
+}
+
+size_t vms_snapshot_lower_bound(const VmsSnapshot *snap, uint64_t addr) {
+  size_t lo = 0, hi = snap->n_regions;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (snap->regions[mid].end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr) {
+  size_t i = vms_snapshot_lower_bound(snap, addr);
+  if (i < snap->n_regions && snap->regions[i].start <= addr) return i;
+  return SIZE_MAX;
+}
+
+static const char *const type_names[VMS_TYPE_COUNT] = {
+    "image", "mapped", "shareable", "heap", "stack", "private", "system", "unusable", "free",
+};
+static const char *const type_titles[VMS_TYPE_COUNT] = {
+    "Image", "Mapped File", "Shareable", "Heap", "Stack", "Private Data", "System", "Unusable",
+    "Free",
+};
+
+const char *vms_type_name(VmsRegionType type) {
+  return (unsigned)type < VMS_TYPE_COUNT ? type_names[type] : "unknown";
+}
+
+const char *vms_type_title(VmsRegionType type) {
+  return (unsigned)type < VMS_TYPE_COUNT ? type_titles[type] : "Unknown";
+}
+
+const char *vms_state_name(VmsRegionState state) {
+  switch (state) {
+  case VMS_STATE_COMMITTED: return "committed";
+  case VMS_STATE_RESERVED: return "reserved";
+  case VMS_STATE_FREE: return "free";
+  default: return "unknown";
+  }
+}
+
+void vms_prot_format(uint16_t prot, char out[8]) {
+  out[0] = (prot & VMS_PROT_READ) ? 'r' : '-';
+  out[1] = (prot & VMS_PROT_WRITE) ? 'w' : (prot & VMS_PROT_COPY) ? 'c' : '-';
+  out[2] = (prot & VMS_PROT_EXEC) ? 'x' : '-';
+  out[3] = (prot & VMS_PROT_SHARED) ? 's' : 'p';
+  int k = 4;
+  if (prot & VMS_PROT_GUARD) out[k++] = 'g';
+  if (prot & VMS_PROT_NOCACHE) out[k++] = 'n';
+  out[k] = '\0';
+}
+
+void vms_region_describe(const VmsSnapshot *snap, const VmsRegion *r, char *buf, size_t len) {
+  const char *name = vms_snapshot_name_of(snap, r);
+  const char *inferred = (r->detail & VMS_DETAIL_INFERRED) ? " (inferred)" : "";
+  if (r->state == VMS_STATE_FREE) {
+    if (r->detail & VMS_DETAIL_MIN_ADDR) snprintf(buf, len, "below vm.mmap_min_addr");
+    else if (r->detail & VMS_DETAIL_ALIGN) snprintf(buf, len, "below the allocation granularity");
+    else if (r->detail & VMS_DETAIL_GUARD) snprintf(buf, len, "stack guard gap");
+    else buf[0] = '\0';
+    return;
+  }
+  if (r->detail & VMS_DETAIL_ARENA)
+    snprintf(buf, len, "glibc malloc arena%s%s", r->state == VMS_STATE_RESERVED ? " (reserved tail)" : "",
+             inferred);
+  else if (r->detail & VMS_DETAIL_MAIN_STACK)
+    snprintf(buf, len, "main thread stack");
+  else if (r->detail & VMS_DETAIL_THREAD_STACK)
+    snprintf(buf, len, "thread stack%s%s%s%s", (r->detail & VMS_DETAIL_GUARD) ? " guard" : "",
+             inferred, *name ? ": " : "", name);
+  else if (*name)
+    snprintf(buf, len, "%s%s", name, (r->os & VMS_OS_DELETED) ? " (deleted)" : "");
+  else
+    buf[0] = '\0';
+}
