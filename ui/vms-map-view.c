@@ -146,10 +146,9 @@ static void vms_map_view_size_allocate(GtkWidget *w, GtkAllocation *alloc) {
     invalidate_layout(self);
 }
 
-static uint64_t space_lo(const VmsSnapshot *s) { return s->n_regions ? s->regions[0].start : 0; }
-static uint64_t space_hi(const VmsSnapshot *s) {
-  return s->n_regions ? s->regions[s->n_regions - 1].end : 0;
-}
+/* The space the renderer clamps viewports to. */
+static uint64_t space_lo(const VmsSnapshot *s) { return vms_viewport_fit(s, VMS_LAYOUT_LINEAR).start; }
+static uint64_t space_hi(const VmsSnapshot *s) { return vms_viewport_fit(s, VMS_LAYOUT_LINEAR).end; }
 
 /* Centres the view on [start, end) keeping the zoom, unless it is already visible. */
 static void bring_into_view(VmsMapView *self, size_t idx) {

@@ -43,6 +43,7 @@ struct _VmsWindow {
   gboolean paused;
   guint n_snapshots;
   gboolean syncing;
+  gboolean layout_chosen; /* the user picked a layout: stop choosing by bitness */
   guint tick_id;
   gint64 handoff_time;
   double frame_latency;
@@ -161,6 +162,13 @@ static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
       self->counters_pending = FALSE;
       vms_region_table_set_counters_busy(self->table, FALSE);
     }
+  }
+  if (self->n_snapshots == 1 && !self->layout_chosen) {
+    /* A 64-bit space is almost all one free gap: compress it unless told otherwise. */
+    self->syncing = TRUE;
+    gtk_toggle_button_set_active(snap->bits == 64 ? self->compressed_button : self->linear_button, TRUE);
+    vms_map_view_set_layout_kind(self->map, snap->bits == 64 ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
+    self->syncing = FALSE;
   }
   self->syncing = TRUE;
   vms_map_view_set_counters_snapshot(self->map, self->counters_snap);
@@ -537,6 +545,8 @@ static void on_counters_wanted(VmsRegionTable *table, VmsWindow *self) {
 }
 
 static void on_layout_toggled(GtkToggleButton *button, VmsWindow *self) {
+  if (!self->syncing)
+    self->layout_chosen = TRUE;
   vms_map_view_set_layout_kind(self->map, gtk_toggle_button_get_active(self->compressed_button)
                                               ? VMS_LAYOUT_COMPRESSED
                                               : VMS_LAYOUT_LINEAR);
@@ -631,6 +641,7 @@ static void vms_window_init(VmsWindow *self) {
   g_signal_connect(self, "realize", G_CALLBACK(on_realize), NULL);
   g_signal_connect(self, "unrealize", G_CALLBACK(on_unrealize), NULL);
   self->tick_id = g_timeout_add_seconds(1, tick, self);
+  gtk_widget_grab_focus(GTK_WIDGET(self->map));
   update_title(self);
 }
 
