@@ -180,6 +180,8 @@ static size_t mark_stacks(VmsSpace *space) {
 
   for (size_t t = 0; t < space->n_threads; t++) {
     const VmsThread *th = &space->threads[t];
+    /* The main thread's stack is [stack], never a shape to look for. */
+    if (th->tid == space->pid && !th->sp_known) continue;
     if (!th->sp_known) {
       unplaced++;
       continue;
@@ -201,15 +203,6 @@ static size_t mark_stacks(VmsSpace *space) {
   }
   /* Without thread facts (a capture) every stack-shaped region counts. */
   bool limit = (space->fields & VMS_FIELD_THREADS) != 0;
-  if (limit && main_seen && space->n_threads > 0 && unplaced > 0) {
-    /* The main thread is among the threads; its stack is [stack], not a
-     * shape to find, unless its stack pointer was read (then it was skipped
-     * above without counting as unplaced). */
-    bool main_sp_known = false;
-    for (size_t t = 0; t < space->n_threads; t++)
-      if (space->threads[t].tid == space->pid) main_sp_known = space->threads[t].sp_known;
-    if (!main_sp_known) unplaced--;
-  }
   for (size_t i = 1; i < space->n_regions && (!limit || unplaced > 0); i++) {
     VmsRegion *r = &space->regions[i];
     if (r->type != VMS_TYPE_PRIVATE || !is_anon_private(r) || !is_rw(r)) continue;

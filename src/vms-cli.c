@@ -136,8 +136,18 @@ static int parse_args(int argc, char **argv, Options *o) {
   o->width = 1600;
   o->height = 1000;
   o->count = -1;
+  bool options_done = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
+    if (!options_done && strcmp(a, "--") == 0) {
+      options_done = true;
+      continue;
+    }
+    if (options_done) {
+      if (o->pid) return usage_error("one process at a time: unexpected '%s'", a);
+      if (!parse_pid(a, &o->pid)) return usage_error("'%s' is not a process ID", a);
+      continue;
+    }
 #define IS(opt) (strncmp(a, opt, strlen(opt)) == 0 && (a[strlen(opt)] == '\0' || a[strlen(opt)] == '='))
 #define VALUE(opt)                                                                         \
   const char *v = take_value(argc, argv, &i, opt);                                         \
