@@ -159,11 +159,14 @@ static void bring_into_view(VmsMapView *self, size_t idx) {
     return;
   uint64_t span = self->vp.end - self->vp.start;
   uint64_t lo = space_lo(self->snap), hi = space_hi(self->snap);
+  if (span > hi - lo)
+    span = hi - lo;
+  /* Regions outside the usable range ([vsyscall]) pull the view to its edge. */
   uint64_t start = r->start > span / 2 ? r->start - span / 2 : 0;
+  if (start > hi - span)
+    start = hi - span;
   if (start < lo)
     start = lo;
-  if (hi - start < span)
-    start = hi > span ? hi - span : 0;
   self->vp.start = start;
   self->vp.end = start + span;
   viewport_changed(self);
@@ -176,6 +179,7 @@ void vms_map_view_select(VmsMapView *self, size_t idx, gboolean emit) {
   gboolean changed = idx != self->selected;
   self->selected = idx;
   self->selected_start = idx == SIZE_MAX ? UINT64_MAX : self->snap->regions[idx].start;
+  self->vp.selected_start = self->selected_start;
   if (changed)
     invalidate_layout(self);
   if (idx != SIZE_MAX)
@@ -207,6 +211,10 @@ gboolean vms_map_view_point_of(VmsMapView *self, uint64_t addr, double *x, doubl
   *x += 0.5;
   *y += 0.5;
   return TRUE;
+}
+
+gboolean vms_map_view_addr_at(VmsMapView *self, double x, double y, uint64_t *addr) {
+  return ensure_layout(self) && vms_layout_addr_at(self->layout, x, y, addr);
 }
 
 void vms_map_view_zoom_at(VmsMapView *self, double x, double y, double factor) {

@@ -43,6 +43,9 @@ gboolean vms_map_view_select_at(VmsMapView *view, double x, double y);
 /* Pixel of an address (centre of its cell), FALSE when not in view. For tests. */
 gboolean vms_map_view_point_of(VmsMapView *view, uint64_t addr, double *x, double *y);
 
+/* Address under widget pixel (x, y); FALSE outside the map cells. */
+gboolean vms_map_view_addr_at(VmsMapView *view, double x, double y, uint64_t *addr);
+
 /* Seconds the last layout build and the last render took (for the benchmark). */
 void vms_map_view_get_timings(VmsMapView *view, double *layout_s, double *render_s);
 

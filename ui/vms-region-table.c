@@ -582,12 +582,16 @@ void vms_region_table_set_type_filter(VmsRegionTable *self, int type) {
 }
 
 void vms_region_table_set_text_filter(VmsRegionTable *self, const char *text) {
-  g_clear_pointer(&self->text_filter, g_free);
-  if (text && *text)
-    self->text_filter = g_utf8_casefold(text, -1);
+  char *folded = text && *text ? g_utf8_casefold(text, -1) : NULL;
+  if (g_strcmp0(folded, self->text_filter) == 0) {
+    g_free(folded);
+    return;
+  }
+  g_free(self->text_filter);
+  self->text_filter = folded;
+  /* The entry's delayed search-changed comes back here with the same text and stops above. */
   if (g_strcmp0(gtk_entry_get_text(GTK_ENTRY(self->search)), text ? text : "") != 0) {
     gtk_entry_set_text(GTK_ENTRY(self->search), text ? text : "");
-    return; /* search-changed comes back here */
   }
   rebuild(self, NULL);
 }
