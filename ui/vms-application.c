@@ -102,14 +102,29 @@ void vms_application_setup_style(void) {
   g_object_unref(css);
 }
 
+static void save_window(GtkWindow *w) {
+  if (!VMS_IS_WINDOW(w))
+    return;
+  VmsSettings s;
+  vms_settings_load(&s);
+  s.maximized = gtk_window_is_maximized(w);
+  if (!s.maximized)
+    gtk_window_get_size(w, &s.width, &s.height);
+  s.interval = vms_window_get_interval(VMS_WINDOW(w));
+  g_autoptr(GError) error = NULL;
+  if (!vms_settings_save(&s, &error))
+    g_printerr("vmscope: could not save settings: %s\n", error->message);
+}
+
 static void quit_activated(GSimpleAction *a, GVariant *p, gpointer data) {
-  GList *windows = gtk_application_get_windows(GTK_APPLICATION(data));
-  /* Closing (not just quitting) lets each window save its size. */
-  for (GList *l = windows; l;) {
-    GList *next = l->next;
-    gtk_window_close(GTK_WINDOW(l->data));
-    l = next;
+  /* gtk_window_close only queues a delete event, which quitting would never
+   * deliver: save and destroy each window here. */
+  GList *windows = g_list_copy(gtk_application_get_windows(GTK_APPLICATION(data)));
+  for (GList *l = windows; l; l = l->next) {
+    save_window(l->data);
+    gtk_widget_destroy(l->data);
   }
+  g_list_free(windows);
   g_application_quit(G_APPLICATION(data));
 }
 
@@ -154,15 +169,7 @@ static void vms_application_startup(GApplication *app) {
 }
 
 static gboolean on_window_delete(GtkWidget *w, GdkEvent *ev, gpointer data) {
-  VmsSettings s;
-  vms_settings_load(&s);
-  s.maximized = gtk_window_is_maximized(GTK_WINDOW(w));
-  if (!s.maximized)
-    gtk_window_get_size(GTK_WINDOW(w), &s.width, &s.height);
-  s.interval = vms_window_get_interval(VMS_WINDOW(w));
-  g_autoptr(GError) error = NULL;
-  if (!vms_settings_save(&s, &error))
-    g_printerr("vmscope: could not save settings: %s\n", error->message);
+  save_window(GTK_WINDOW(w));
   return FALSE;
 }
 
