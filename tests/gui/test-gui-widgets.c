@@ -13,6 +13,7 @@
 #include "vms-application.h"
 #include "vms-render.h"
 #include "vms-test.h"
+#include "vms-ui-util.h"
 #include "vms-window.h"
 
 typedef gboolean (*Cond)(gpointer);
@@ -206,6 +207,7 @@ static gboolean has_exit_banner(gpointer d) {
   const char *b = vms_window_get_banner(d, NULL);
   return b && strstr(b, "exited");
 }
+static gboolean has_counters(gpointer d) { return vms_window_get_counters_snapshot(d) != NULL; }
 static gboolean map_drawn(gpointer d) { return vms_window_get_frame_latency(d) >= 0; }
 
 static size_t first_of_type(const VmsSnapshot *s, VmsRegionType t) {
@@ -256,6 +258,22 @@ static void test_attach_and_map(VmsWindow *win, GPid target) {
 
   /* Live: a second sample arrives by itself. */
   VMS_CHECK_MSG(spin_until(has_two_snapshots, win, 10), "no second sample at a 1 s interval");
+
+  /* Counters on demand: sorting by a counter column asks for them. */
+  VmsRegionTable *t = vms_window_get_table(win);
+  vms_region_table_sort(t, VMS_COL_RSS, TRUE);
+  VMS_CHECK_MSG(spin_until(has_counters, win, 10), "sorting by resident size read no counters");
+  VmsSnapshot *cs = vms_window_get_counters_snapshot(win);
+  if (cs) {
+    VMS_CHECK(cs->counters != NULL);
+    VMS_CHECK(cs->counters_at > 0);
+    /* The biggest resident region sorts first, and has a known value. */
+    VmsSnapshot *now = vms_window_get_snapshot(win);
+    size_t top = vms_region_table_get_row_region(t, 0);
+    const VmsCounters *c = vms_ui_counters_for(now, top, cs);
+    VMS_CHECK_MSG(c && c->rss > 0, "the first row by resident size has no resident bytes");
+  }
+  vms_region_table_sort(t, VMS_COL_START, FALSE);
 }
 
 static void test_zoom_pan(VmsWindow *win) {

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-gui.c: the GTK application's speed with a 65,000-mapping target (a benchmark: prints figures, asserts nothing timed).
+ *
+ * Usage (under Xvfb): bench-gui TARGET_EXE [MAPPINGS] [SECONDS]. Reports
+ *  - hand-off to drawn frame: from a snapshot reaching the main loop to the
+ *    end of the first frame painted with it (table, summary and map updated);
+ *  - frame time while zooming and panning: from the viewport change to the
+ *    end of its painted frame;
+ *  - sorting the region table by size and filtering it by text;
+ *  - the CPU share of the whole process (UI and sampler threads) in a 1 Hz
+ *    live view over SECONDS (default 60);
+ * each beside the floor measured in the same run: the sampler's own read and
+ * build of one snapshot (read_seconds). */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "vms-application.h"
+#include "vms-window.h"
+
+static guint frames;
+static void on_after_paint(GdkFrameClock *c, gpointer d) { frames++; }
+
+static void spin(double seconds) {
+  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
+  while (g_get_monotonic_time() < end)
+    if (!g_main_context_iteration(NULL, FALSE))
+      g_usleep(1000);
+}
+
+/* Runs the loop until a frame ends; returns seconds since t0 (µs clock). */
+static double until_frame(gint64 t0) {
+  guint f = frames;
+  gint64 deadline = t0 + 5000000;
+  while (frames == f && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, TRUE);
+  return (double)(g_get_monotonic_time() - t0) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+static double median(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n ? v[n / 2] : 0;
+}
+static double p95(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n ? v[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1] : 0;
+}
+
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+         ru.ru_stime.tv_usec / 1e6;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s TARGET_EXE [MAPPINGS] [SECONDS]\n", argv[0]);
+    return 2;
+  }
+  const char *count = argc > 2 ? argv[2] : "65000";
+  double seconds = argc > 3 ? g_ascii_strtod(argv[3], NULL) : 60;
+  g_autofree char *dir = g_dir_make_tmp("vmscope-bench-XXXXXX", NULL);
+  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
+  if (!gtk_init_check(NULL, NULL)) {
+    printf("SKIP: no display (run under xvfb-run)\n");
+    return 77;
+  }
+  g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
+  vms_application_setup_style();
+
+  char *targv[] = {argv[1], (char *)count, NULL};
+  GPid target;
+  int out;
+  if (!g_spawn_async_with_pipes(NULL, targv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &target,
+                                NULL, &out, NULL, NULL)) {
+    fprintf(stderr, "cannot start %s\n", argv[1]);
+    return 1;
+  }
+  char buf[8] = {0};
+  if (read(out, buf, 5) != 5) {
+    fprintf(stderr, "the target did not get ready\n");
+    return 1;
+  }
+  close(out);
+
+  VmsWindow *win = vms_window_new(NULL);
+  gtk_window_set_default_size(GTK_WINDOW(win), 1200, 780);
+  gtk_widget_show(GTK_WIDGET(win));
+  g_signal_connect(gtk_widget_get_frame_clock(GTK_WIDGET(win)), "after-paint",
+                   G_CALLBACK(on_after_paint), NULL);
+  spin(0.3);
+  vms_window_attach(win, target);
+  gint64 deadline = g_get_monotonic_time() + 30000000;
+  while (vms_window_get_n_snapshots(win) < 1 && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, TRUE);
+  VmsSnapshot *snap = vms_window_get_snapshot(win);
+  if (!snap) {
+    fprintf(stderr, "no snapshot of the target\n");
+    return 1;
+  }
+  VmsMapView *map = vms_window_get_map(win);
+  VmsRegionTable *table = vms_window_get_table(win);
+  printf("target: %zu regions (%" G_GUINT64_FORMAT " mappings)\n", snap->n_regions, snap->stats.vma_count);
+
+  /* Hand-off to frame, over the next few live samples (1 Hz). */
+  double lat[8], floor_read[8];
+  int nl = 0;
+  for (guint seen = vms_window_get_n_snapshots(win); nl < 5;) {
+    g_main_context_iteration(NULL, TRUE);
+    if (vms_window_get_n_snapshots(win) != seen && vms_window_get_frame_latency(win) >= 0) {
+      seen = vms_window_get_n_snapshots(win);
+      spin(0.05);
+      lat[nl] = vms_window_get_frame_latency(win);
+      floor_read[nl] = vms_window_get_snapshot(win)->read_seconds;
+      nl++;
+    }
+  }
+  double read_s = median(floor_read, nl);
+  printf("floor: the sampler reads and builds one snapshot in %.1f ms (median of %d)\n",
+         read_s * 1e3, nl);
+  double hand = median(lat, nl);
+  printf("snapshot hand-off to drawn frame: %.1f ms median (%.2fx the read floor)\n", hand * 1e3,
+         hand / read_s);
+
+  /* Zoom and pan frames (paused so samples do not interleave). */
+  vms_window_set_paused(win, TRUE);
+  spin(0.3);
+  double zt[64], pt[64], lay = 0, ren = 0;
+  int nz = 0, np = 0;
+  int w = gtk_widget_get_allocated_width(GTK_WIDGET(map)), h = gtk_widget_get_allocated_height(GTK_WIDGET(map));
+  vms_map_view_set_layout_kind(map, VMS_LAYOUT_LINEAR);
+  for (int layout = 0; layout < 2; layout++) {
+    vms_map_view_set_layout_kind(map, layout ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
+    until_frame(g_get_monotonic_time());
+    for (int i = 0; i < 16; i++) {
+      gint64 t0 = g_get_monotonic_time();
+      vms_map_view_zoom_at(map, w * 0.55, h * 0.4, i < 8 ? 1.5 : 1 / 1.5);
+      zt[nz++] = until_frame(t0);
+      double l, r;
+      vms_map_view_get_timings(map, &l, &r);
+      lay += l;
+      ren += r;
+    }
+    vms_map_view_zoom_at(map, w * 0.55, h * 0.4, 8);
+    until_frame(g_get_monotonic_time());
+    for (int i = 0; i < 16; i++) {
+      gint64 t0 = g_get_monotonic_time();
+      vms_map_view_pan(map, i < 8 ? -25 : 25, i % 2 ? 6 : -6);
+      pt[np++] = until_frame(t0);
+    }
+  }
+  printf("zoom frame: %.1f ms median, %.1f ms p95 (layout %.1f ms + render %.1f ms per step on average)\n",
+         median(zt, nz) * 1e3, p95(zt, nz) * 1e3, lay / nz * 1e3, ren / nz * 1e3);
+  printf("pan frame: %.1f ms median, %.1f ms p95\n", median(pt, np) * 1e3, p95(pt, np) * 1e3);
+
+  /* The table at full size: sort by size, filter by text. */
+  snap = vms_window_get_snapshot(win);
+  gint64 t0 = g_get_monotonic_time();
+  vms_region_table_sort(table, VMS_COL_SIZE, TRUE);
+  double sort_s = (double)(g_get_monotonic_time() - t0) / 1e6;
+  double sort_frame = until_frame(t0);
+  t0 = g_get_monotonic_time();
+  vms_region_table_set_text_filter(table, "rw-p");
+  double filter_s = (double)(g_get_monotonic_time() - t0) / 1e6;
+  printf("table: sort %zu rows by size %.1f ms (%.1f ms to the frame), text filter %.1f ms -> %zu rows\n",
+         snap->n_regions, sort_s * 1e3, sort_frame * 1e3, filter_s * 1e3,
+         vms_region_table_get_n_rows(table));
+  vms_region_table_set_text_filter(table, "");
+  vms_region_table_sort(table, VMS_COL_START, FALSE);
+
+  /* CPU share in a 1 Hz live view. */
+  vms_window_set_interval(win, 1.0);
+  vms_window_set_paused(win, FALSE);
+  spin(1.5);
+  guint n0 = vms_window_get_n_snapshots(win);
+  double c0 = cpu_seconds();
+  gint64 w0 = g_get_monotonic_time();
+  gint64 end = w0 + (gint64)(seconds * 1e6);
+  while (g_get_monotonic_time() < end)
+    g_main_context_iteration(NULL, TRUE);
+  double cpu = cpu_seconds() - c0, wall = (double)(g_get_monotonic_time() - w0) / 1e6;
+  guint ns = vms_window_get_n_snapshots(win) - n0;
+  printf("live view at 1 Hz for %.0f s: %u snapshots, CPU %.2f s = %.1f %% of one core "
+         "(target at most 5 %%); %.0f ms CPU per snapshot = %.2fx the read floor\n",
+         wall, ns, cpu, 100 * cpu / wall, ns ? cpu / ns * 1e3 : 0, ns ? cpu / ns / read_s : 0);
+
+  gtk_widget_destroy(GTK_WIDGET(win));
+  kill(target, SIGKILL);
+  waitpid(target, NULL, 0);
+  g_rmdir(dir);
+  return 0;
+}
