@@ -63,6 +63,9 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
 /* The palette, one colour per type (sRGB 0..1); reserved space is drawn
  * lighter/hatched in the same hue. */
 void vms_palette_color(VmsRegionType type, double rgb[3]);
+/* The lightened colour reserved space of type is drawn in (under a hatch of
+ * vms_palette_color every fourth diagonal pixel). */
+void vms_palette_reserved_color(VmsRegionType type, double rgb[3]);
 
 typedef enum { VMS_EXPORT_PNG = 0, VMS_EXPORT_SVG, VMS_EXPORT_PDF } VmsExportFormat;
 

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-layout-private.h: the precomputed geometry the renderer reads (layout and render only).
+ *
+ * A layout is a sequence of pixels wrapped into rows. The sequence is cut
+ * into segments: address ranges drawn at bpp bytes per pixel, and, in the
+ * compressed layout, free gaps drawn at a fixed pixel width. Each segment
+ * starts on a fresh pixel, so the pixel <-> address mapping inside one is a
+ * division. The spans (runs of pixels of one drawing class) are computed
+ * once here, so that a frame only turns spans into pixels. */
+#pragma once
+
+#include "vms-render.h"
+
+/* Drawing classes: type * 2 + (reserved ? 1 : 0) for the nine types, then
+ * the two that are not regions. */
+enum {
+  VMS_CLS_BG = VMS_TYPE_COUNT * 2, /* no region here (outside the range, or a hole in the data) */
+  VMS_CLS_GAP,                     /* a compressed free gap */
+  VMS_CLS_COUNT
+};
+
+typedef struct {
+  uint64_t pix, npix; /* pixels [pix, pix + npix) */
+  uint64_t addr, end; /* addresses [addr, end) */
+  bool gap;
+} VmsSegment;
+
+typedef struct {
+  uint64_t p0, p1; /* pixels [p0, p1) */
+  uint8_t cls;
+} VmsSpan;
+
+struct VmsLayout {
+  VmsLayoutKind kind;
+  int width, height;
+  int map_x, map_y; /* top-left of the cells, inside the box */
+  int cols, rows;   /* pixel columns per row, rows in use */
+  int row_h;        /* row pitch in pixels */
+  int cell_h;       /* filled pixel lines per row (row_h - 1 when a separator line is kept) */
+  int label_every;  /* a row label every this many rows (0: no labels) */
+  int label_digits; /* hex digits of a row label */
+  uint64_t start, end;
+  uint64_t page;
+  uint64_t bpp;     /* bytes per pixel outside gaps */
+  uint64_t npix;    /* pixels in use */
+  uint64_t gap_threshold; /* compressed: free gaps of at least this size are shrunk */
+  int gap_px;       /* compressed: pixels of one shrunk gap */
+  size_t n_gaps;
+  uint64_t selected_start;
+
+  VmsSegment *segs;
+  size_t n_segs;
+  VmsSpan *spans;
+  size_t n_spans;
+};
+
+/* The pixel index holding addr, or UINT64_MAX when addr is not in view. */
+uint64_t vms_layout_pixel_of(const VmsLayout *layout, uint64_t addr);
+/* The span index holding pixel k (binary search). */
+size_t vms_layout_span_at(const VmsLayout *layout, uint64_t k);
+/* "12.5 TiB", "640 KiB": a size short enough for a label. */
+void vms_format_bytes_short(uint64_t n, char *buf, size_t len);

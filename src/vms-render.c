@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-render.c: the one routine that draws the map, for the window and for every export format.
+ *
+ * On an image surface (export, the canvas's cached surface) the layout's
+ * spans are written straight into the surface's pixels: one store per
+ * pixel, a copied line for the other lines of a row. Vector surfaces
+ * (SVG, PDF) get one path and one fill per drawing class; any other target
+ * gets the map rasterised into a temporary image surface and painted. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vms-layout-private.h"
+
+/* Okabe & Ito's colour-blind-safe set ("Color Universal Design", 2008): its
+ * seven hues for the seven kinds of mapped memory, a dark grey for unusable
+ * space (their lighter grey sits too close to reddish purple for a
+ * deuteranope), and a near-white for free space, which must recede. Reserved space
+ * is the same hue lightened, with a diagonal hatch in the full hue every
+ * fourth pixel, so it reads as "this type, not committed" without a
+ * colour of its own. tests/test-render.c checks the nine stay apart under
+ * simulated protanopia, deuteranopia and tritanopia. */
+static const uint8_t palette[VMS_TYPE_COUNT][3] = {
+    [VMS_TYPE_IMAGE] = {0xCC, 0x79, 0xA7},     /* reddish purple */
+    [VMS_TYPE_MAPPED] = {0x00, 0x72, 0xB2},    /* blue */
+    [VMS_TYPE_SHAREABLE] = {0x56, 0xB4, 0xE9}, /* sky blue */
+    [VMS_TYPE_HEAP] = {0xE6, 0x9F, 0x00},      /* orange */
+    [VMS_TYPE_STACK] = {0xD5, 0x5E, 0x00},     /* vermillion */
+    [VMS_TYPE_PRIVATE] = {0xF0, 0xE4, 0x42},   /* yellow */
+    [VMS_TYPE_SYSTEM] = {0x00, 0x9E, 0x73},    /* bluish green */
+    [VMS_TYPE_UNUSABLE] = {0x55, 0x55, 0x55},  /* dark grey */
+    [VMS_TYPE_FREE] = {0xF2, 0xF2, 0xF2},      /* near-white */
+};
+#define TINT 0.55 /* share of white mixed into a reserved region's hue */
+static const uint8_t background[3] = {0xFF, 0xFF, 0xFF};
+static const uint8_t ink[3] = {0x33, 0x33, 0x33}; /* labels and break marks */
+
+void vms_palette_color(VmsRegionType type, double rgb[3]) {
+  unsigned t = (unsigned)type < VMS_TYPE_COUNT ? (unsigned)type : VMS_TYPE_FREE;
+  for (int i = 0; i < 3; i++) rgb[i] = palette[t][i] / 255.0;
+}
+
+static uint8_t tint_of(uint8_t c) { return (uint8_t)lround(c + (255 - c) * TINT); }
+
+void vms_palette_reserved_color(VmsRegionType type, double rgb[3]) {
+  unsigned t = (unsigned)type < VMS_TYPE_COUNT ? (unsigned)type : VMS_TYPE_FREE;
+  for (int i = 0; i < 3; i++) rgb[i] = tint_of(palette[t][i]) / 255.0;
+}
+
+static uint32_t pack(const uint8_t c[3]) {
+  return 0xFF000000u | (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2];
+}
+
+/* Per class: the base colour and the hatch colour (equal unless reserved). */
+static void class_colors(uint32_t base[VMS_CLS_COUNT], uint32_t hatch[VMS_CLS_COUNT]) {
+  for (int t = 0; t < VMS_TYPE_COUNT; t++) {
+    uint8_t light[3] = {tint_of(palette[t][0]), tint_of(palette[t][1]), tint_of(palette[t][2])};
+    base[t * 2] = hatch[t * 2] = pack(palette[t]);
+    base[t * 2 + 1] = pack(light);
+    hatch[t * 2 + 1] = pack(palette[t]);
+  }
+  base[VMS_CLS_BG] = hatch[VMS_CLS_BG] = pack(background);
+  base[VMS_CLS_GAP] = hatch[VMS_CLS_GAP] = pack(palette[VMS_TYPE_FREE]);
+}
+
+static void set_rgb(cairo_t *cr, const uint8_t c[3]) {
+  cairo_set_source_rgb(cr, c[0] / 255.0, c[1] / 255.0, c[2] / 255.0);
+}
+
+/* ---- Direct rasterisation into an image surface ---- */
+
+typedef struct {
+  int x0, y0, x1, y1; /* surface pixels, half-open */
+} Box;
+
+static inline void fill_u32(uint32_t *p, int n, uint32_t v) {
+  for (int i = 0; i < n; i++) p[i] = v;
+}
+
+/* Writes every pixel of the layout's box that falls in clip. (ox, oy) is
+ * the surface pixel of the box's top-left corner. */
+static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+  uint32_t base[VMS_CLS_COUNT], hatch[VMS_CLS_COUNT];
+  class_colors(base, hatch);
+  const uint32_t bg = base[VMS_CLS_BG];
+  int mx = ox + l->map_x; /* surface x of map column 0 */
+  int c_lo = clip.x0 - mx, c_hi = clip.x1 - mx;
+  if (c_lo < 0) c_lo = 0;
+  if (c_hi > l->cols) c_hi = l->cols;
+  int gx0 = clip.x0, gx1 = mx < clip.x1 ? mx : clip.x1; /* the gutter, clipped */
+  int map_top = oy + l->map_y, map_bottom = map_top + l->rows * l->row_h;
+
+  for (int sy = clip.y0; sy < clip.y1; sy++) {
+    uint32_t *line = (uint32_t *)(data + (size_t)sy * (size_t)stride);
+    if (gx1 > gx0) fill_u32(line + gx0, gx1 - gx0, bg);
+    if (sy < map_top || sy >= map_bottom) {
+      if (c_hi > c_lo) fill_u32(line + mx + c_lo, c_hi - c_lo, bg);
+      continue;
+    }
+    int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
+    if (c_hi <= c_lo) continue;
+    if (j >= l->cell_h) {
+      fill_u32(line + mx + c_lo, c_hi - c_lo, bg);
+      continue;
+    }
+    uint64_t k0 = (uint64_t)r * (uint64_t)l->cols;
+    uint64_t k1 = k0 + (uint64_t)l->cols < l->npix ? k0 + (uint64_t)l->cols : l->npix;
+    uint64_t a_lo = k0 + (uint64_t)c_lo, a_hi = k0 + (uint64_t)c_hi;
+    if (a_hi > k1) a_hi = k1;
+    bool hatched = false;
+    if (a_lo < a_hi) {
+      for (size_t s = vms_layout_span_at(l, a_lo); s < l->n_spans && l->spans[s].p0 < a_hi; s++) {
+        const VmsSpan *sp = &l->spans[s];
+        uint64_t a = sp->p0 > a_lo ? sp->p0 : a_lo, b = sp->p1 < a_hi ? sp->p1 : a_hi;
+        if (a >= b) continue;
+        uint32_t *p = line + mx + (int)(a - k0);
+        int n = (int)(b - a);
+        if (base[sp->cls] == hatch[sp->cls]) {
+          fill_u32(p, n, base[sp->cls]);
+        } else {
+          /* Every fourth anti-diagonal: surface x + y == 0 (mod 4). */
+          hatched = true;
+          int x = mx + (int)(a - k0);
+          for (int i = 0; i < n; i++) p[i] = ((x + i + sy) & 3) ? base[sp->cls] : hatch[sp->cls];
+        }
+      }
+    }
+    if (a_hi < k0 + (uint64_t)c_hi) {
+      int from = a_hi > k0 + (uint64_t)c_lo ? (int)(a_hi - k0) : c_lo;
+      fill_u32(line + mx + from, c_hi - from, bg);
+    }
+    /* The other lines of this row are the same unless a hatch shifts. */
+    if (!hatched) {
+      int last = sy - j + l->cell_h;
+      if (last > clip.y1) last = clip.y1;
+      for (int y2 = sy + 1; y2 < last; y2++) {
+        uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride);
+        if (gx1 > gx0) fill_u32(dst + gx0, gx1 - gx0, bg);
+        memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
+      }
+      if (last > sy + 1) sy = last - 1;
+    }
+  }
+}
+
+/* Can the map be written straight into cr's target? Then sets the image
+ * surface, the box origin in its pixels and the clipped box. */
+static bool direct_target(cairo_t *cr, const VmsLayout *l, cairo_surface_t **img, int *ox, int *oy, Box *box) {
+  cairo_surface_t *t = cairo_get_group_target(cr);
+  if (!t || cairo_surface_get_type(t) != CAIRO_SURFACE_TYPE_IMAGE) return false;
+  cairo_format_t f = cairo_image_surface_get_format(t);
+  if (f != CAIRO_FORMAT_ARGB32 && f != CAIRO_FORMAT_RGB24) return false;
+  double sx, sy, dx, dy;
+  cairo_surface_get_device_scale(t, &sx, &sy);
+  if (sx != 1 || sy != 1) return false;
+  cairo_matrix_t m;
+  cairo_get_matrix(cr, &m);
+  if (m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0) return false;
+  cairo_surface_get_device_offset(t, &dx, &dy);
+  double fx = m.x0 + dx, fy = m.y0 + dy;
+  if (fx != floor(fx) || fy != floor(fy)) return false;
+  *ox = (int)fx;
+  *oy = (int)fy;
+  Box b = {*ox, *oy, *ox + l->width, *oy + l->height};
+  int w = cairo_image_surface_get_width(t), h = cairo_image_surface_get_height(t);
+  if (b.x0 < 0) b.x0 = 0;
+  if (b.y0 < 0) b.y0 = 0;
+  if (b.x1 > w) b.x1 = w;
+  if (b.y1 > h) b.y1 = h;
+  cairo_rectangle_list_t *rl = cairo_copy_clip_rectangle_list(cr);
+  bool ok = rl->status == CAIRO_STATUS_SUCCESS && rl->num_rectangles <= 1;
+  if (ok && rl->num_rectangles == 1) {
+    cairo_rectangle_t *c = &rl->rectangles[0];
+    int cx0 = (int)lround(c->x + fx), cy0 = (int)lround(c->y + fy);
+    int cx1 = (int)lround(c->x + c->width + fx), cy1 = (int)lround(c->y + c->height + fy);
+    if (cx0 > b.x0) b.x0 = cx0;
+    if (cy0 > b.y0) b.y0 = cy0;
+    if (cx1 < b.x1) b.x1 = cx1;
+    if (cy1 < b.y1) b.y1 = cy1;
+  } else if (ok) {
+    b.x1 = b.x0; /* an empty clip: nothing to draw */
+  }
+  cairo_rectangle_list_destroy(rl);
+  if (!ok) return false;
+  *img = t;
+  *box = b;
+  return true;
+}
+
+/* ---- Vector output: one path and one fill per class ---- */
+
+static void add_span_rects(cairo_t *cr, const VmsLayout *l, uint64_t p0, uint64_t p1) {
+  uint64_t cols = (uint64_t)l->cols;
+  while (p0 < p1) {
+    uint64_t r = p0 / cols, row_end = (r + 1) * cols, e = p1 < row_end ? p1 : row_end;
+    cairo_rectangle(cr, l->map_x + (double)(p0 - r * cols), l->map_y + (double)r * l->row_h,
+                    (double)(e - p0), l->cell_h);
+    p0 = e;
+  }
+}
+
+static cairo_pattern_t *hatch_pattern(const uint8_t c[3]) {
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
+  unsigned char *d = cairo_image_surface_get_data(s);
+  int stride = cairo_image_surface_get_stride(s);
+  cairo_surface_flush(s);
+  for (int y = 0; y < 4; y++)
+    for (int x = 0; x < 4; x++) ((uint32_t *)(d + y * stride))[x] = ((x + y) & 3) ? 0 : pack(c);
+  cairo_surface_mark_dirty(s);
+  cairo_pattern_t *p = cairo_pattern_create_for_surface(s);
+  cairo_surface_destroy(s);
+  cairo_pattern_set_extend(p, CAIRO_EXTEND_REPEAT);
+  cairo_pattern_set_filter(p, CAIRO_FILTER_NEAREST);
+  return p;
+}
+
+static void draw_vector(cairo_t *cr, const VmsLayout *l) {
+  cairo_save(cr);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+  set_rgb(cr, background);
+  cairo_rectangle(cr, 0, 0, l->width, l->height);
+  cairo_fill(cr);
+  bool present[VMS_CLS_COUNT] = {false};
+  for (size_t s = 0; s < l->n_spans; s++) present[l->spans[s].cls] = true;
+  for (int c = 0; c < VMS_CLS_BG + 2; c++) {
+    if (c == VMS_CLS_BG || !present[c]) continue;
+    for (size_t s = 0; s < l->n_spans; s++)
+      if (l->spans[s].cls == c) add_span_rects(cr, l, l->spans[s].p0, l->spans[s].p1);
+    if (c == VMS_CLS_GAP) {
+      set_rgb(cr, palette[VMS_TYPE_FREE]);
+      cairo_fill(cr);
+    } else if (c & 1) {
+      const uint8_t *hue = palette[c / 2];
+      uint8_t light[3] = {tint_of(hue[0]), tint_of(hue[1]), tint_of(hue[2])};
+      set_rgb(cr, light);
+      cairo_fill_preserve(cr);
+      cairo_pattern_t *p = hatch_pattern(hue);
+      cairo_set_source(cr, p);
+      cairo_fill(cr);
+      cairo_pattern_destroy(p);
+    } else {
+      set_rgb(cr, palette[c / 2]);
+      cairo_fill(cr);
+    }
+  }
+  cairo_restore(cr);
+}
+
+/* ---- Overlays: labels, break marks, selection, change marks ---- */
+
+static uint64_t addr_of_pixel(const VmsLayout *l, uint64_t k) {
+  uint64_t a = l->start;
+  vms_layout_addr_at(l, l->map_x + (double)(k % (uint64_t)l->cols) + 0.5,
+                     l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h + 0.5, &a);
+  return a;
+}
+
+void vms_format_bytes_short(uint64_t n, char *buf, size_t len) {
+  static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = (double)n;
+  int u = 0;
+  while (v >= 1024 && u < 6) {
+    v /= 1024;
+    u++;
+  }
+  if (u == 0) snprintf(buf, len, "%" PRIu64 " B", n);
+  else snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double clip_y1) {
+  if (!l->label_every || l->map_x <= 0) return;
+  cairo_save(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, 10);
+  set_rgb(cr, ink);
+  char buf[32];
+  for (int r = 0; r < l->rows; r += l->label_every) {
+    double y = l->map_y + (double)r * l->row_h;
+    double base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2.0 : y + 9;
+    if (base < clip_y0 || base - 10 > clip_y1 || base > l->height) continue;
+    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, addr_of_pixel(l, (uint64_t)r * (uint64_t)l->cols));
+    cairo_move_to(cr, 3, base);
+    cairo_show_text(cr, buf);
+  }
+  cairo_restore(cr);
+}
+
+static void draw_gap_marks(cairo_t *cr, const VmsLayout *l) {
+  if (!l->n_gaps) return;
+  cairo_save(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  double fs = l->cell_h - 2 < 10 ? l->cell_h - 2 : 10;
+  cairo_set_font_size(cr, fs > 1 ? fs : 1);
+  cairo_set_line_width(cr, 1.5);
+  uint64_t cols = (uint64_t)l->cols;
+  for (size_t i = 0; i < l->n_segs; i++) {
+    const VmsSegment *g = &l->segs[i];
+    if (!g->gap) continue;
+    char size[32];
+    vms_format_bytes_short(g->end - g->addr, size, sizeof size);
+    for (uint64_t p = g->pix; p < g->pix + g->npix;) {
+      uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
+      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h;
+      double w = (double)(e - p), h = l->cell_h;
+      if (w >= 6) {
+        /* A double slash: the axis is broken here. */
+        set_rgb(cr, ink);
+        for (int k = 0; k < 2; k++) {
+          double bx = x + 2 + k * 4;
+          cairo_move_to(cr, bx, y + h);
+          cairo_line_to(cr, bx + (h < 4 ? h : 4), y);
+        }
+        cairo_stroke(cr);
+        cairo_text_extents_t te;
+        cairo_text_extents(cr, size, &te);
+        if (h >= 8 && w >= te.x_advance + 14) {
+          cairo_move_to(cr, x + 11, y + (h + fs * 0.7) / 2);
+          cairo_show_text(cr, size);
+        }
+      }
+      p = e;
+    }
+  }
+  cairo_restore(cr);
+}
+
+/* The outline of pixels [k0, k1) wrapped into rows: at most eight corners. */
+static void trace_pixels(cairo_t *cr, const VmsLayout *l, uint64_t k0, uint64_t k1) {
+  uint64_t C = (uint64_t)l->cols;
+  if (k1 <= k0) return;
+  uint64_t r0 = k0 / C, c0 = k0 % C, r1 = (k1 - 1) / C, c1 = (k1 - 1) % C + 1;
+  double X = l->map_x, Y = l->map_y, RH = l->row_h, CH = l->cell_h;
+  if (r0 == r1) {
+    cairo_rectangle(cr, X + (double)c0, Y + (double)r0 * RH, (double)(c1 - c0), CH);
+  } else if (r1 == r0 + 1 && c1 <= c0) {
+    cairo_rectangle(cr, X + (double)c0, Y + (double)r0 * RH, (double)(C - c0), CH);
+    cairo_rectangle(cr, X, Y + (double)r1 * RH, (double)c1, CH);
+  } else {
+    double top0 = Y + (double)r0 * RH, top1 = Y + (double)(r0 + 1) * RH, topl = Y + (double)r1 * RH;
+    cairo_move_to(cr, X + (double)c0, top0);
+    cairo_line_to(cr, X + (double)C, top0);
+    cairo_line_to(cr, X + (double)C, topl);
+    cairo_line_to(cr, X + (double)c1, topl);
+    cairo_line_to(cr, X + (double)c1, topl + CH);
+    cairo_line_to(cr, X, topl + CH);
+    cairo_line_to(cr, X, top1);
+    cairo_line_to(cr, X + (double)c0, top1);
+    cairo_close_path(cr);
+  }
+}
+
+static bool range_pixels(const VmsLayout *l, uint64_t a, uint64_t b, uint64_t *k0, uint64_t *k1) {
+  if (a < l->start) a = l->start;
+  if (b > l->end) b = l->end;
+  if (a >= b) return false;
+  *k0 = vms_layout_pixel_of(l, a);
+  *k1 = vms_layout_pixel_of(l, b - 1) + 1;
+  return true;
+}
+
+static void draw_selection(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l) {
+  if (l->selected_start == UINT64_MAX) return;
+  size_t i = vms_snapshot_find(snap, l->selected_start);
+  uint64_t k0, k1;
+  if (i == SIZE_MAX || !range_pixels(l, snap->regions[i].start, snap->regions[i].end, &k0, &k1)) return;
+  cairo_save(cr);
+  trace_pixels(cr, l, k0, k1);
+  /* Black inside white, so the outline shows on every colour. */
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_set_line_width(cr, 4);
+  cairo_stroke_preserve(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 2);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
+/* New: solid outline; grown: long dashes; shrunk: dots; gone: outline and a
+ * dark veil. Black on white, so the marks do not compete with the palette. */
+static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras *ex) {
+  if (!ex || !ex->changes || !ex->n_changes || ex->change_alpha <= 0) return;
+  double alpha = ex->change_alpha > 1 ? 1 : ex->change_alpha;
+  static const double long_dash[] = {6, 3}, dots[] = {2, 2};
+  cairo_save(cr);
+  for (size_t i = 0; i < ex->n_changes; i++) {
+    const VmsChange *c = &ex->changes[i];
+    uint64_t k0, k1;
+    if (!range_pixels(l, c->start, c->end, &k0, &k1)) continue;
+    cairo_new_path(cr);
+    trace_pixels(cr, l, k0, k1);
+    if (c->kind == VMS_CHANGE_GONE) {
+      cairo_set_source_rgba(cr, 0, 0, 0, 0.35 * alpha);
+      cairo_fill_preserve(cr);
+    }
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_set_source_rgba(cr, 1, 1, 1, alpha);
+    cairo_set_line_width(cr, 3);
+    cairo_stroke_preserve(cr);
+    if (c->kind == VMS_CHANGE_GROWN) cairo_set_dash(cr, long_dash, 2, 0);
+    else if (c->kind == VMS_CHANGE_SHRUNK) cairo_set_dash(cr, dots, 2, 0);
+    cairo_set_source_rgba(cr, 0, 0, 0, alpha);
+    cairo_set_line_width(cr, 1.5);
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+}
+
+static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex) {
+  double x0, y0, x1, y1;
+  cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
+  draw_labels(cr, l, y0, y1);
+  draw_gap_marks(cr, l);
+  draw_changes(cr, l, ex);
+  draw_selection(cr, snap, l);
+}
+
+void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout, const VmsRenderExtras *extras) {
+  if (!cr || !snap || !layout) return;
+  cairo_surface_t *img;
+  int ox, oy;
+  Box box;
+  if (direct_target(cr, layout, &img, &ox, &oy, &box)) {
+    if (box.x1 > box.x0 && box.y1 > box.y0) {
+      cairo_surface_flush(img);
+      rasterise(layout, cairo_image_surface_get_data(img), cairo_image_surface_get_stride(img), ox, oy, box);
+      cairo_surface_mark_dirty_rectangle(img, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+      draw_overlays(cr, snap, layout, extras);
+    }
+    return;
+  }
+  cairo_surface_type_t type = cairo_surface_get_type(cairo_get_target(cr));
+  if (type == CAIRO_SURFACE_TYPE_SVG || type == CAIRO_SURFACE_TYPE_PDF || type == CAIRO_SURFACE_TYPE_PS ||
+      type == CAIRO_SURFACE_TYPE_RECORDING || type == CAIRO_SURFACE_TYPE_SCRIPT) {
+    draw_vector(cr, layout);
+    draw_overlays(cr, snap, layout, extras);
+    return;
+  }
+  /* A window's surface, or a transformed context: rasterise, then paint. */
+  cairo_surface_t *tmp = cairo_image_surface_create(CAIRO_FORMAT_RGB24, layout->width, layout->height);
+  if (cairo_surface_status(tmp) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(tmp);
+    draw_vector(cr, layout);
+    draw_overlays(cr, snap, layout, extras);
+    return;
+  }
+  cairo_t *tcr = cairo_create(tmp);
+  vms_render_map(tcr, snap, layout, extras);
+  cairo_destroy(tcr);
+  cairo_save(cr);
+  cairo_set_source_surface(cr, tmp, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle(cr, 0, 0, layout->width, layout->height);
+  cairo_fill(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(tmp);
+}
