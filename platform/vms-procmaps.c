@@ -10,29 +10,36 @@
 
 #include <string.h>
 
-/* Hex digit values; every other byte is 0 too, so is_hex() also checks for '0'. */
-static const signed char hexv[256] = {
-    ['0'] = 0,  ['1'] = 1,  ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,
-    ['7'] = 7,  ['8'] = 8,  ['9'] = 9,  ['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13,
-    ['e'] = 14, ['f'] = 15, ['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14,
-    ['F'] = 15,
+/* The value of each byte as a hex digit, 16 for a byte that is not one: one
+ * load a character, which is what keeps parse_hex off the profile. */
+static const unsigned char hex_value[256] = {
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+     0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 16, 16, 16, 16, 16, 16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
 };
 
-static inline bool is_hex(unsigned char c) {
-  return hexv[c] != 0 || c == '0';
-}
-
 static bool parse_hex(const char **pp, const char *end, uint64_t *out) {
-  const char *p = *pp;
+  const char *p = *pp, *first = p;
   uint64_t v = 0;
-  int n = 0;
-  while (p < end && is_hex((unsigned char)*p)) {
-    if (n == 16) return false; /* more than 64 bits */
-    v = (v << 4) | (uint64_t)hexv[(unsigned char)*p];
+  unsigned d;
+  while (p < end && (d = hex_value[(unsigned char)*p]) < 16) {
+    v = (v << 4) | d;
     p++;
-    n++;
   }
-  if (n == 0) return false;
+  if (p == first || p - first > 16) return false; /* none, or more than 64 bits */
   *pp = p;
   *out = v;
   return true;
@@ -122,9 +129,15 @@ static VmsErrorCode malformed(VmsError *err, const char *buf, const char *line, 
                        shown, line);
 }
 
-/* Parses one maps-format header line at p (up to eol, exclusive) into a new
- * region. Returns NULL on success or a description of what is wrong. */
-static const char *parse_header(VmsSpace *space, const char *p, const char *eol) {
+/* Parses one maps-format header line at p into a new region and sets *eol_out
+ * to its newline (or the end). The fields stop at any byte they do not
+ * expect, a newline included, so they are parsed against the buffer's end
+ * and only a name is searched for its newline: most mappings have none.
+ * Returns NULL on success or a description of what is wrong. */
+static const char *parse_header(VmsSpace *space, const char *p, const char *limit,
+                                const char **eol_out) {
+  const char *eol = limit;
+  *eol_out = limit;
   uint64_t start, end, offset, major, minor, inode;
   if (!parse_hex(&p, eol, &start) || !expect(&p, eol, '-') || !parse_hex(&p, eol, &end))
     return "bad address range";
@@ -132,6 +145,7 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *eol)
   if (space->n_regions && start < space->regions[space->n_regions - 1].end)
     return "range overlaps or precedes the previous one";
   if (!expect(&p, eol, ' ') || eol - p < 5) return "missing permissions";
+  /* Any newline inside the fixed fields fails one of the checks below. */
   uint16_t prot = 0;
   if (p[0] == 'r') prot |= VMS_PROT_READ;
   else if (p[0] != '-') return "bad permissions";
@@ -147,8 +161,15 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *eol)
       !parse_hex(&p, eol, &minor))
     return "bad device";
   if (!expect(&p, eol, ' ') || !parse_dec(&p, eol, &inode)) return "bad inode";
-  if (p < eol && *p != ' ') return "junk after the inode";
+  if (p < eol && *p != ' ' && *p != '\n') return "junk after the inode";
   while (p < eol && *p == ' ') p++;
+  if (p < limit && *p != '\n') {
+    const char *nl = memchr(p, '\n', (size_t)(limit - p));
+    eol = nl ? nl : limit;
+  } else {
+    eol = p;
+  }
+  *eol_out = eol;
 
   VmsRegion *r = vms_space_add_region(space);
   if (!r) return "out of memory";
@@ -170,13 +191,12 @@ static void set_fields(VmsSpace *space) {
 VmsErrorCode vms_maps_parse(const char *buf, size_t len, VmsSpace *space, VmsError *err) {
   const char *p = buf, *end = buf + len;
   while (p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol) eol = end; /* a last line without a newline is still a line */
-    if (eol > p) {
-      const char *why = parse_header(space, p, eol);
+    const char *eol = p;
+    if (*p != '\n') { /* blank lines are skipped */
+      const char *why = parse_header(space, p, end, &eol);
       if (why) return malformed(err, buf, p, end, why);
     }
-    p = eol + 1;
+    p = eol + 1; /* a last line without a newline is still a line */
   }
   set_fields(space);
   return VMS_OK;
@@ -237,7 +257,8 @@ VmsErrorCode vms_smaps_parse(const char *buf, size_t len, VmsSpace *space, VmsEr
       unsigned char c0 = (unsigned char)*p;
       /* Headers start with a lower-case hex address, keys with a capital. */
       if ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f')) {
-        why = parse_header(space, p, eol);
+        const char *header_eol;
+        why = parse_header(space, p, eol, &header_eol);
         if (!why && vms_space_reserve_counters(space, space->n_regions) != VMS_OK)
           why = "out of memory";
         if (!why) {

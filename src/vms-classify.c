@@ -36,6 +36,7 @@ static bool is_rw(const VmsRegion *r) {
 
 /* Fills in what a capture without live facts (a maps file) does not say. */
 void vms_space_guess_facts(VmsSpace *space) {
+  if (space->bits && space->usable_hi && space->page_size && space->alloc_granularity) return;
   uint64_t top = 0;
   for (size_t i = 0; i < space->n_regions; i++)
     if (space->regions[i].start < (1ULL << 63)) top = space->regions[i].end;
@@ -303,10 +304,15 @@ typedef struct {
   VmsRegion *out;
   VmsCounters *ctr; /* parallel to out when counters were read */
   size_t n, cap;
+  bool counting;    /* only count what would be written */
 } Out;
 
 static bool emit(Out *o, uint64_t start, uint64_t end, uint8_t type, uint16_t detail) {
   if (end <= start) return true;
+  if (o->counting) {
+    o->n++;
+    return true;
+  }
   if (o->n == o->cap) return false;
   if (o->ctr) memset(&o->ctr[o->n], 0, sizeof *o->ctr);
   VmsRegion *g = &o->out[o->n++];
@@ -344,6 +350,30 @@ static bool emit_gap(Out *o, const VmsSpace *space, uint64_t lo, uint64_t a, uin
   return emit(o, guard_start, b, VMS_TYPE_UNUSABLE, VMS_DETAIL_GUARD);
 }
 
+/* Writes the typed regions with the gaps between them into o (or, while
+ * o->counting, only counts them). */
+static bool fill(Out *o, VmsSpace *space) {
+  const uint64_t lo = space->usable_lo > space->mmap_min_addr ? space->usable_lo
+                                                              : space->mmap_min_addr;
+  const uint64_t hi = space->usable_hi;
+  uint64_t cursor = 0;
+  for (size_t i = 0; i < space->n_regions; i++) {
+    const VmsRegion *r = &space->regions[i];
+    if (r->start > cursor && cursor < hi &&
+        !emit_gap(o, space, lo, cursor, r->start < hi ? r->start : hi, r))
+      return false;
+    if (!o->counting) {
+      if (o->n == o->cap) return false;
+      if (o->ctr) o->ctr[o->n] = space->counters[i];
+      o->out[o->n] = *r;
+      if (r->start >= hi) o->out[o->n].detail |= VMS_DETAIL_OUTSIDE;
+    }
+    o->n++;
+    if (r->end > cursor) cursor = r->end;
+  }
+  return cursor >= hi || emit_gap(o, space, lo, cursor, hi, NULL);
+}
+
 VmsErrorCode vms_classify(VmsSpace *space, VmsRegion **out, VmsCounters **ctr_out, size_t *n_out,
                           size_t *stacks_found, VmsError *err) {
   vms_space_guess_facts(space);
@@ -370,46 +400,22 @@ VmsErrorCode vms_classify(VmsSpace *space, VmsRegion **out, VmsCounters **ctr_ou
   *out = NULL;
   *ctr_out = NULL;
   const bool counters = space->counters && (space->fields & VMS_FIELD_COUNTERS);
-  /* A region and the gap before it: at most five pieces (the region, and
-   * min-address, alignment, free and guard-gap parts of the gap). */
-  Out o = {.cap = space->n_regions * 5 + 8};
+  /* Two passes: count the pieces, then fill an array of exactly that size.
+   * The array is what a snapshot holds, and an exact allocation is reused
+   * by malloc from one refresh to the next instead of being mapped,
+   * faulted in and shrunk every time. */
+  Out o = {.counting = true};
+  fill(&o, space);
+  o = (Out){.cap = o.n ? o.n : 1};
   o.out = malloc(o.cap * sizeof *o.out);
   o.ctr = counters ? malloc(o.cap * sizeof *o.ctr) : NULL;
-  if (!o.out || (counters && !o.ctr)) {
+  if (!o.out || (counters && !o.ctr) || !fill(&o, space)) {
     free(o.out);
     free(o.ctr);
     return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   }
-  const uint64_t lo = space->usable_lo > space->mmap_min_addr ? space->usable_lo
-                                                              : space->mmap_min_addr;
-  const uint64_t hi = space->usable_hi;
-  uint64_t cursor = 0;
-  bool ok = true;
-  for (size_t i = 0; i < space->n_regions && ok; i++) {
-    VmsRegion r = space->regions[i];
-    if (r.start >= hi) r.detail |= VMS_DETAIL_OUTSIDE;
-    if (r.start > cursor && cursor < hi)
-      ok = emit_gap(&o, space, lo, cursor, r.start < hi ? r.start : hi, &r);
-    if (ok && o.n == o.cap) ok = false;
-    if (ok) {
-      if (o.ctr) o.ctr[o.n] = space->counters[i];
-      o.out[o.n++] = r;
-    }
-    if (r.end > cursor) cursor = r.end;
-  }
-  if (ok && cursor < hi) ok = emit_gap(&o, space, lo, cursor, hi, NULL);
-  if (!ok) {
-    free(o.out);
-    free(o.ctr);
-    return vms_error_set(err, VMS_ERR_INTERNAL, "region list larger than planned");
-  }
-  /* Give back what the gaps did not use: these arrays are what a snapshot holds. */
-  VmsRegion *shrunk = realloc(o.out, (o.n ? o.n : 1) * sizeof *o.out);
-  *out = shrunk ? shrunk : o.out;
-  if (o.ctr) {
-    VmsCounters *c = realloc(o.ctr, (o.n ? o.n : 1) * sizeof *o.ctr);
-    *ctr_out = c ? c : o.ctr;
-  }
+  *out = o.out;
+  *ctr_out = o.ctr;
   *n_out = o.n;
   return VMS_OK;
 }

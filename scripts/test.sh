@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The README's second command: set up everything the tests need, then run
+# the whole suite: the ordinary build (unit, CLI, live, GUI under Xvfb), the
+# same core suites under ASan+UBSan, and the Windows build under Wine.
+# Ends with one line "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test || exit 1
+
+status=0
+logs=""
+
+# run_suite BUILDDIR MESON-SETUP-ARGS -- MESON-TEST-ARGS
+run_suite() {
+  dir=$1
+  shift
+  setup_args=""
+  while [ "$1" != "--" ]; do setup_args="$setup_args $1"; shift; done
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    # shellcheck disable=SC2086
+    meson setup "$dir" $setup_args >/dev/null || { status=1; return; }
+  fi
+  meson compile -C "$dir" >/dev/null || { echo "vmscope tests: build in $dir failed"; meson compile -C "$dir" 2>&1 | tail -30; status=1; return; }
+  meson test -C "$dir" --print-errorlogs "$@" || status=1
+  logs="$logs $dir/meson-logs/testlog.json"
+}
+
+echo "== vmscope: tests =="
+run_suite build -- --num-processes 2
+
+echo "== vmscope: core tests under AddressSanitizer and UndefinedBehaviorSanitizer =="
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dgui=disabled -- \
+  --suite unit --suite cli --suite live --suite fuzz --num-processes 2
+
+if [ -x scripts/wine-test.sh ]; then
+  echo "== vmscope: Windows build under Wine =="
+  scripts/wine-test.sh || status=1
+  for f in build-win64/meson-logs/testlog.json build-win32/meson-logs/testlog.json; do
+    [ -f "$f" ] && logs="$logs $f"
+  done
+fi
+
+# One closing line over every run.
+passed=0 failed=0 skipped=0
+for f in $logs; do
+  [ -f "$f" ] || continue
+  p=$(grep -c '"result": "OK"' "$f")
+  x=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$f")
+  s=$(grep -c '"result": "SKIP"' "$f")
+  passed=$((passed + p)) failed=$((failed + x)) skipped=$((skipped + s))
+done
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

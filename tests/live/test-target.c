@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-target.c: the Linux platform against real processes: threads, exits, PID reuse, permissions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vms-snapshot.h"
+#include "vms-test.h"
+
+#define N_THREADS 5
+
+static int hold_pipe[2];
+
+static void *blocked_thread(void *arg) {
+  char c;
+  /* Blocked in read(): the kernel shows this thread's stack pointer. */
+  while (read(hold_pipe[0], &c, 1) < 0 && errno == EINTR) {
+  }
+  return arg;
+}
+
+/* A child with N_THREADS threads, all blocked; it writes its thread stack
+ * ranges (from pthread_getattr_np) to fd, then waits to be killed. */
+static pid_t spawn_threaded(int fd) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  if (pipe(hold_pipe) != 0) _exit(1);
+  pthread_t t[N_THREADS];
+  for (int i = 0; i < N_THREADS; i++) {
+    if (pthread_create(&t[i], NULL, blocked_thread, NULL) != 0) _exit(1);
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    pthread_getattr_np(t[i], &attr);
+    pthread_attr_getstack(&attr, &addr, &size);
+    uint64_t range[2] = {(uint64_t)(uintptr_t)addr, (uint64_t)(uintptr_t)addr + size};
+    if (write(fd, range, sizeof range) != sizeof range) _exit(1);
+    pthread_attr_destroy(&attr);
+  }
+  close(fd);
+  for (;;) pause();
+}
+
+static VmsSnapshot *snapshot_of(pid_t pid, VmsErrorCode *code_out) {
+  VmsTarget *t;
+  VmsError err = {0};
+  VmsErrorCode code = vms_target_open(pid, &t, &err);
+  VmsSnapshot *snap = NULL;
+  if (code == VMS_OK) {
+    VmsSpace sp;
+    vms_space_init(&sp);
+    code = vms_target_read(t, VMS_READ_REGIONS | VMS_READ_THREADS, &sp, &err);
+    if (code == VMS_OK) code = vms_snapshot_build(&sp, &snap, &err);
+    vms_space_clear(&sp);
+    vms_target_close(t);
+  }
+  if (code_out) *code_out = code;
+  return snap;
+}
+
+static void test_threads(void) {
+  int p[2];
+  VMS_CHECK(pipe(p) == 0);
+  pid_t pid = spawn_threaded(p[1]);
+  close(p[1]);
+  uint64_t ranges[N_THREADS][2];
+  size_t got = 0;
+  while (got < sizeof ranges) {
+    ssize_t n = read(p[0], (char *)ranges + got, sizeof ranges - got);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  close(p[0]);
+  VMS_CHECK_U64(got, sizeof ranges);
+  usleep(100000); /* let every thread reach its read() */
+  VmsErrorCode code;
+  VmsSnapshot *s = snapshot_of(pid, &code);
+  VMS_CHECK_U64(code, VMS_OK);
+  if (s) {
+    VMS_CHECK_U64(s->n_threads, N_THREADS + 1);
+    VMS_CHECK_U64(s->n_stacks_found, N_THREADS + 1);
+    for (int i = 0; i < N_THREADS; i++) {
+      /* The stack's top page is where the thread runs: a Stack region, found exactly. */
+      size_t k = vms_snapshot_find(s, ranges[i][1] - 1);
+      VMS_CHECK(k != SIZE_MAX);
+      if (k == SIZE_MAX) continue;
+      const VmsRegion *r = &s->regions[k];
+      VMS_CHECK_U64(r->type, VMS_TYPE_STACK);
+      VMS_CHECK(!(r->detail & VMS_DETAIL_INFERRED));
+      VMS_CHECK(r->detail & VMS_DETAIL_THREAD_STACK);
+      /* glibc puts its guard at the low end of the range it reports. */
+      size_t g = vms_snapshot_find(s, ranges[i][0]);
+      VMS_CHECK(g != SIZE_MAX && s->regions[g].type == VMS_TYPE_STACK);
+    }
+    VMS_CHECK_U64(s->bits, sizeof(void *) * 8);
+    vms_snapshot_unref(s);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+}
+
+/* Exited: a read through an open target fails as "exited", never succeeds. */
+static void test_gone(void) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (;;) pause();
+  }
+  VmsTarget *t;
+  VmsError err = {0};
+  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_OK);
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  VmsSpace sp;
+  vms_space_init(&sp);
+  VmsErrorCode code = vms_target_read(t, VMS_READ_REGIONS, &sp, &err);
+  VMS_CHECK_MSG(code == VMS_ERR_GONE, "got %d: %s", code, err.message);
+  VMS_CHECK(strstr(err.message, "has exited") != NULL);
+  vms_space_clear(&sp);
+  vms_target_close(t);
+
+  /* A zombie (exited, not reaped) has no address space. */
+  pid = fork();
+  if (pid == 0) _exit(0);
+  usleep(100000);
+  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_ERR_NO_ADDRESS_SPACE);
+  VMS_CHECK(strstr(err.message, "zombie") != NULL);
+  waitpid(pid, NULL, 0);
+  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_ERR_NO_PROCESS);
+}
+
+/* PID reuse: the target's PID handed to a new process must read as
+ * "reused", never as the new process. Needs root to steer the next PID
+ * through /proc/sys/kernel/ns_last_pid. */
+static void test_reuse(void) {
+  int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+  if (fd < 0) {
+    printf("PID reuse: skipped, /proc/sys/kernel/ns_last_pid is not writable here (needs root)\n");
+    return;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (;;) pause();
+  }
+  VmsTarget *t;
+  VmsError err = {0};
+  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_OK);
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  /* Start times count clock ticks; a real reuse comes ticks later. */
+  usleep(50000);
+  pid_t again = -1;
+  for (int attempt = 0; attempt < 20 && again != pid; attempt++) {
+    char b[32];
+    int n = snprintf(b, sizeof b, "%d", pid - 1);
+    if (pwrite(fd, b, (size_t)n, 0) != n) break;
+    again = fork();
+    if (again == 0) {
+      for (;;) pause();
+    }
+    if (again != pid) {
+      kill(again, SIGKILL);
+      waitpid(again, NULL, 0);
+    }
+  }
+  close(fd);
+  if (again != pid) {
+    printf("PID reuse: skipped, could not get PID %d back\n", pid);
+    vms_target_close(t);
+    return;
+  }
+  VmsSpace sp;
+  vms_space_init(&sp);
+  VmsErrorCode code = vms_target_read(t, VMS_READ_REGIONS, &sp, &err);
+  VMS_CHECK_MSG(code == VMS_ERR_REUSED, "got %d: %s", code, err.message);
+  VMS_CHECK(strstr(err.message, "another process") != NULL);
+  VMS_CHECK_U64(sp.n_regions, 0);
+  vms_space_clear(&sp);
+  vms_target_close(t);
+  kill(again, SIGKILL);
+  waitpid(again, NULL, 0);
+}
+
+/* Permission: a process that drops to another user cannot read ours, and
+ * is told why. */
+static void test_permission(void) {
+  if (geteuid() != 0) {
+    printf("permission: skipped, needs root to run a reader as another user\n");
+    return;
+  }
+  pid_t target = getpid();
+  int p[2];
+  VMS_CHECK(pipe(p) == 0);
+  pid_t reader = fork();
+  if (reader == 0) {
+    close(p[0]);
+    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) _exit(99);
+    VmsTarget *t;
+    VmsError err = {0};
+    VmsErrorCode code = vms_target_open(target, &t, &err);
+    if (write(p[1], &code, sizeof code) != sizeof code) _exit(98);
+    if (write(p[1], err.message, sizeof err.message) != sizeof err.message) _exit(98);
+    _exit(0);
+  }
+  close(p[1]);
+  VmsErrorCode code = VMS_OK;
+  char msg[512] = "";
+  VMS_CHECK(read(p[0], &code, sizeof code) == sizeof code);
+  VMS_CHECK(read(p[0], msg, sizeof msg) == sizeof msg);
+  close(p[0]);
+  int st;
+  waitpid(reader, &st, 0);
+  VMS_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  VMS_CHECK_MSG(code == VMS_ERR_PERMISSION, "got %d: %s", code, msg);
+  VMS_CHECK_MSG(strstr(msg, "belongs to user root") && strstr(msg, "CAP_SYS_PTRACE"), "%s", msg);
+}
+
+static void test_process_list(void) {
+  VmsProcInfo *list;
+  size_t n;
+  VmsError err = {0};
+  VMS_CHECK_U64(vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err), VMS_OK);
+  bool self = false;
+  for (size_t i = 0; i < n; i++) {
+    if (list[i].pid == getpid()) {
+      self = true;
+      VMS_CHECK_U64(list[i].access, VMS_OK);
+      VMS_CHECK(list[i].n_maps > 5);
+      VMS_CHECK(list[i].rss > 0);
+      VMS_CHECK_U64(list[i].ppid, getppid());
+      VMS_CHECK(strstr(list[i].cmdline, "test-target") != NULL);
+    }
+    if (list[i].pid == 2 && strcmp(list[i].name, "kthreadd") == 0) {
+      VMS_CHECK_U64(list[i].access, VMS_ERR_NO_ADDRESS_SPACE);
+      VMS_CHECK(strstr(list[i].reason, "kernel thread") != NULL);
+    }
+  }
+  VMS_CHECK(self);
+  vms_process_list_free(list, n);
+}
+
+int main(void) {
+  test_threads();
+  test_gone();
+  test_reuse();
+  test_permission();
+  test_process_list();
+  return vms_test_end();
+}
