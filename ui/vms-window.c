@@ -653,6 +653,7 @@ VmsMapView *vms_window_get_map(VmsWindow *self) { return self->map; }
 VmsRegionTable *vms_window_get_table(VmsWindow *self) { return self->table; }
 VmsSummary *vms_window_get_summary(VmsWindow *self) { return self->summary; }
 VmsSnapshot *vms_window_get_snapshot(VmsWindow *self) { return self->snap; }
+VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *self) { return self->counters_snap; }
 guint vms_window_get_n_snapshots(VmsWindow *self) { return self->n_snapshots; }
 double vms_window_get_frame_latency(VmsWindow *self) { return self->frame_latency; }
 

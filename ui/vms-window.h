@@ -37,6 +37,8 @@ VmsMapView *vms_window_get_map(VmsWindow *win);
 VmsRegionTable *vms_window_get_table(VmsWindow *win);
 VmsSummary *vms_window_get_summary(VmsWindow *win);
 VmsSnapshot *vms_window_get_snapshot(VmsWindow *win);
+/* The last snapshot whose smaps counters were read (NULL = never). */
+VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *win);
 /* Snapshots received since the last attach. */
 guint vms_window_get_n_snapshots(VmsWindow *win);
 /* The banner's text, or NULL when it is hidden; and its kind. */
