@@ -23,21 +23,17 @@ static gboolean parse_pid(const char *s, int *pid) {
 }
 
 int main(int argc, char **argv) {
-  if (vms_cli_wants_cli(argc, argv))
-    return vms_cli_main(argc, argv);
   int pid = 0;
-  if (argc > 2) {
-    fprintf(stderr, "vmscope: too many arguments; usage: vmscope [PID] (see vmscope --help)\n");
+  gboolean window = argc == 1 || (argc == 2 && parse_pid(argv[1], &pid));
+  if (!window && argc == 2 && argv[1][0] != '-' && g_file_test(argv[1], G_FILE_TEST_EXISTS)) {
+    fprintf(stderr, "vmscope: opening saved snapshots (%s) is not supported yet; "
+                    "give a process ID, or --maps-file for captured maps text\n", argv[1]);
     return VMS_ERR_USAGE;
   }
-  if (argc == 2 && !parse_pid(argv[1], &pid)) {
-    if (argv[1][0] == '-')
-      fprintf(stderr, "vmscope: unknown option %s (see vmscope --help)\n", argv[1]);
-    else
-      fprintf(stderr, "vmscope: \"%s\" is not a PID; opening saved snapshots is not supported yet\n",
-              argv[1]);
-    return VMS_ERR_USAGE;
-  }
+  /* Everything but "vmscope" and "vmscope PID" is the CLI's, including its
+   * messages for bad arguments; it never needs a display. */
+  if (!window || vms_cli_wants_cli(argc, argv))
+    return vms_cli_main(argc, argv);
   if (!gtk_init_check(NULL, NULL)) {
     fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
                     "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
