@@ -172,6 +172,24 @@ static void bring_into_view(VmsMapView *self, size_t idx) {
   viewport_changed(self);
 }
 
+/* Screen readers hear the selected region: the arrow keys are the map's only
+ * non-visual way in. */
+static void describe_selection(VmsMapView *self) {
+  char text[700] = "No region selected. Arrow keys move between regions.";
+  if (self->snap && self->selected != SIZE_MAX) {
+    const VmsRegion *r = &self->snap->regions[self->selected];
+    char size[32], desc[512];
+    vms_ui_format_size(r->end - r->start, size, sizeof size);
+    vms_region_describe(self->snap, r, desc, sizeof desc);
+    g_snprintf(text, sizeof text, "%s, %s, %s at 0x%" G_GINT64_MODIFIER "x%s%s",
+               vms_type_title((VmsRegionType)r->type), vms_state_name((VmsRegionState)r->state), size,
+               r->start, *desc ? ": " : "", desc);
+  }
+  AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(self));
+  if (acc)
+    atk_object_set_description(acc, text);
+}
+
 void vms_map_view_select(VmsMapView *self, size_t idx, gboolean emit) {
   g_return_if_fail(VMS_IS_MAP_VIEW(self));
   if (!self->snap || idx >= self->snap->n_regions)
@@ -180,8 +198,10 @@ void vms_map_view_select(VmsMapView *self, size_t idx, gboolean emit) {
   self->selected = idx;
   self->selected_start = idx == SIZE_MAX ? UINT64_MAX : self->snap->regions[idx].start;
   self->vp.selected_start = self->selected_start;
-  if (changed)
+  if (changed) {
     invalidate_layout(self);
+    describe_selection(self);
+  }
   if (idx != SIZE_MAX)
     bring_into_view(self, idx);
   if (changed && emit)

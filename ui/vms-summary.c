@@ -167,7 +167,7 @@ static void vms_summary_init(VmsSummary *self) {
 
   gtk_box_pack_start(GTK_BOX(self), heading("By type"), FALSE, FALSE, 0);
   GtkWidget *grid = gtk_grid_new();
-  gtk_grid_set_column_spacing(GTK_GRID(grid), 10);
+  gtk_grid_set_column_spacing(GTK_GRID(grid), 8);
   gtk_grid_set_row_spacing(GTK_GRID(grid), 2);
   static const char *const cols[N_C] = {"Size", "Committed", "Private", "Resident", "Blocks",
                                         "Largest"};

@@ -362,6 +362,10 @@ static void test_selection(VmsWindow *win) {
   VMS_CHECK_U64(vms_region_table_get_selected(table), other - 1);
   send_key(w, GDK_KEY_Home);
   VMS_CHECK_U64(vms_map_view_get_selected(map), 0);
+  const char *said = atk_object_get_description(gtk_widget_get_accessible(w));
+  VMS_CHECK_MSG(said && strstr(said, vms_type_title((VmsRegionType)snap->regions[0].type)),
+                "the map's accessible description does not name the selected region: %s",
+                said ? said : "(null)");
   send_key(w, GDK_KEY_End);
   VMS_CHECK_U64(vms_map_view_get_selected(map), snap->n_regions - 1);
   VMS_CHECK_U64(vms_region_table_get_selected(table), snap->n_regions - 1);
