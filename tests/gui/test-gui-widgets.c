@@ -481,6 +481,103 @@ static void test_no_address_space(VmsWindow *win) {
                 banner ? banner : "(none)");
 }
 
+/* A snapshot of n one-page mappings 8 KiB apart, skipping those in [skip_lo, skip_hi),
+ * plus one mapping at extra (0 = none). */
+static VmsSnapshot *synthetic(int n, int skip_lo, int skip_hi, uint64_t extra) {
+  GString *t = g_string_new(NULL);
+  uint64_t base = 0x7f0000000000ull;
+  for (int i = 0; i < n; i++) {
+    uint64_t a = base + (uint64_t)i * 0x2000;
+    if (extra && extra < a && (i == 0 || extra > a - 0x2000))
+      g_string_append_printf(t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x rw-p 00000000 00:00 0\n",
+                             extra, extra + 0x1000);
+    if (i >= skip_lo && i < skip_hi)
+      continue;
+    g_string_append_printf(t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s 00000000 00:00 0\n", a,
+                           a + 0x1000, i % 2 ? "r--p" : "rw-p");
+  }
+  VmsSpace space;
+  vms_space_init(&space);
+  VmsError err = {0};
+  VmsSnapshot *snap = NULL;
+  if (vms_maps_parse(t->str, t->len, &space, &err) != VMS_OK ||
+      vms_snapshot_build(&space, &snap, &err) != VMS_OK) {
+    fprintf(stderr, "synthetic snapshot: %s\n", err.message);
+    exit(1);
+  }
+  vms_space_clear(&space);
+  g_string_free(t, TRUE);
+  return snap;
+}
+
+static gboolean rows_are_identity(VmsRegionTable *t, const VmsSnapshot *s) {
+  if (vms_region_table_get_n_rows(t) != s->n_regions)
+    return FALSE;
+  for (size_t r = 0; r < s->n_regions; r++)
+    if (vms_region_table_get_row_region(t, r) != r)
+      return FALSE;
+  return TRUE;
+}
+
+/* Live refreshes patch the table; sorts reorder it; the selection follows its region. */
+static void test_table_updates(void) {
+  GtkWidget *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size(GTK_WINDOW(win), 900, 500);
+  VmsRegionTable *t = VMS_REGION_TABLE(vms_region_table_new());
+  gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(t));
+  gtk_widget_show_all(win);
+  spin_for(0.2);
+  VmsSnapshot *a = synthetic(3000, 0, 0, 0);
+  vms_region_table_set_snapshot(t, a);
+  VMS_CHECK(rows_are_identity(t, a));
+  size_t sel = vms_snapshot_find(a, 0x7f0000000000ull + 2500 * 0x2000);
+  VMS_CHECK(sel != SIZE_MAX);
+  vms_region_table_select(t, sel, FALSE);
+  uint64_t sel_start = a->regions[sel].start;
+
+  /* Ten mappings gone before the selection, one new one: rows patched, selection kept. */
+  VmsSnapshot *b = synthetic(3000, 100, 110, 0x7e0000000000ull);
+  vms_region_table_set_snapshot(t, b);
+  VMS_CHECK(rows_are_identity(t, b));
+  size_t now = vms_region_table_get_selected(t);
+  VMS_CHECK_MSG(now != SIZE_MAX && b->regions[now].start == sel_start,
+                "the selection did not follow its region across a refresh");
+
+  /* A sort reorders the same rows and keeps the selection on its region. */
+  vms_region_table_sort(t, VMS_COL_PROT, TRUE);
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), b->n_regions);
+  now = vms_region_table_get_selected(t);
+  VMS_CHECK_MSG(now != SIZE_MAX && b->regions[now].start == sel_start, "the selection moved in a sort");
+  gboolean ordered = TRUE;
+  for (size_t r = 1; r < vms_region_table_get_n_rows(t); r++)
+    if (b->regions[vms_region_table_get_row_region(t, r - 1)].prot <
+        b->regions[vms_region_table_get_row_region(t, r)].prot)
+      ordered = FALSE;
+  VMS_CHECK(ordered);
+
+  /* A refresh while sorted by something else re-sorts the new rows. */
+  vms_region_table_set_snapshot(t, a);
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), a->n_regions);
+  vms_region_table_sort(t, VMS_COL_START, FALSE);
+  VMS_CHECK(rows_are_identity(t, a));
+  now = vms_region_table_get_selected(t);
+  VMS_CHECK(now != SIZE_MAX && a->regions[now].start == sel_start);
+
+  /* With a filter on, a refresh patches the filtered rows. */
+  vms_region_table_set_text_filter(t, "r--p");
+  size_t n_ro = vms_region_table_get_n_rows(t);
+  VMS_CHECK(n_ro > 1000 && n_ro < a->n_regions);
+  vms_region_table_set_snapshot(t, b);
+  size_t expect = 0;
+  for (size_t i = 0; i < b->n_regions; i++)
+    expect += b->regions[i].type != VMS_TYPE_FREE && b->regions[i].type != VMS_TYPE_UNUSABLE &&
+              b->regions[i].prot == VMS_PROT_READ;
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), expect);
+  gtk_widget_destroy(win);
+  vms_snapshot_unref(a);
+  vms_snapshot_unref(b);
+}
+
 /* Every control a person can reach has a name a screen reader can say. */
 static void check_names(GtkWidget *w, int *unnamed) {
   if (!gtk_widget_get_visible(w))
@@ -542,6 +639,7 @@ int main(int argc, char **argv) {
                NULL);
   vms_application_setup_style();
   test_settings();
+  test_table_updates();
 
   GPid target = spawn_target(argv[1], "200");
   test_picker(target);
