@@ -47,6 +47,7 @@ struct _VmsWindow {
   guint tick_id;
   gint64 handoff_time;
   double frame_latency;
+  double update_seconds;
   gulong after_paint_id;
 };
 
@@ -184,6 +185,7 @@ static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   update_title(self);
   update_status(self);
   update_view_label(self);
+  self->update_seconds = (double)(g_get_monotonic_time() - self->handoff_time) / 1e6;
 }
 
 static void take_error(VmsWindow *self, const VmsError *err) {
@@ -656,6 +658,7 @@ VmsSnapshot *vms_window_get_snapshot(VmsWindow *self) { return self->snap; }
 VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *self) { return self->counters_snap; }
 guint vms_window_get_n_snapshots(VmsWindow *self) { return self->n_snapshots; }
 double vms_window_get_frame_latency(VmsWindow *self) { return self->frame_latency; }
+double vms_window_get_update_seconds(VmsWindow *self) { return self->update_seconds; }
 
 const char *vms_window_get_banner(VmsWindow *self, GtkMessageType *type) {
   if (!gtk_widget_get_visible(GTK_WIDGET(self->banner)))

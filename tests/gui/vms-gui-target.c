@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* vms-gui-target.c: a process with a known number of mappings for the GUI tests and benchmark.
  *
- * Usage: vms-gui-target N. Maps N anonymous one-page regions with alternating
- * protections (so the kernel cannot merge neighbours), prints "ready" and
- * sleeps until killed. */
+ * Usage: vms-gui-target N [churn]. Maps N anonymous one-page regions with
+ * alternating protections (so the kernel cannot merge neighbours), prints
+ * "ready" and sleeps until killed. With "churn" it flips the protection of
+ * eight pages every 100 ms, so each sample sees regions merge and split. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
@@ -31,6 +34,19 @@ int main(int argc, char **argv) {
     base[i * page] = 1;
   printf("ready\n");
   fflush(stdout);
+  if (argc > 2 && strcmp(argv[2], "churn") == 0 && n > 0) {
+    unsigned seed = 1;
+    for (;;) {
+      for (int k = 0; k < 8; k++) {
+        seed = seed * 1103515245u + 12345u;
+        long i = (long)(seed >> 8) % n;
+        static char flipped[1 << 20];
+        int rw = (i % 2 == 0) != (flipped[i % (1 << 20)] ^= 1);
+        mprotect(base + i * page, (size_t)page, rw ? PROT_READ | PROT_WRITE : PROT_NONE);
+      }
+      nanosleep(&(struct timespec){0, 100000000}, NULL);
+    }
+  }
   for (;;)
     pause();
 }
