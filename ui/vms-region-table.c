@@ -564,10 +564,12 @@ static void vms_region_table_init(VmsRegionTable *self) {
   g_signal_connect(self->type_combo, "changed", G_CALLBACK(on_type_changed), self);
   self->search = gtk_search_entry_new();
   gtk_entry_set_placeholder_text(GTK_ENTRY(self->search), "Filter regions (Ctrl+F)");
-  gtk_entry_set_width_chars(GTK_ENTRY(self->search), 28);
+  gtk_entry_set_width_chars(GTK_ENTRY(self->search), 16);
   vms_ui_set_accessible(self->search, "Region text filter", NULL);
   g_signal_connect(self->search, "search-changed", G_CALLBACK(on_search_changed), self);
   self->count_label = gtk_label_new("");
+  gtk_label_set_ellipsize(GTK_LABEL(self->count_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars(GTK_LABEL(self->count_label), 6);
   gtk_style_context_add_class(gtk_widget_get_style_context(self->count_label), "dim-label");
   self->counters_button = gtk_button_new_with_mnemonic("Read _counters");
   gtk_widget_set_tooltip_text(self->counters_button,
@@ -578,12 +580,16 @@ static void vms_region_table_init(VmsRegionTable *self) {
   self->spinner = gtk_spinner_new();
   vms_ui_set_accessible(self->spinner, "Reading counters", NULL);
   self->counters_label = gtk_label_new("Counters not read");
+  gtk_label_set_ellipsize(GTK_LABEL(self->counters_label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars(GTK_LABEL(self->counters_label), 6);
   gtk_style_context_add_class(gtk_widget_get_style_context(self->counters_label), "dim-label");
   gtk_box_pack_start(GTK_BOX(bar), self->type_combo, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(bar), self->search, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(bar), self->count_label, FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(bar), self->count_label, TRUE, TRUE, 0);
+  gtk_label_set_xalign(GTK_LABEL(self->count_label), 0);
   gtk_box_pack_end(GTK_BOX(bar), self->counters_button, FALSE, FALSE, 0);
-  gtk_box_pack_end(GTK_BOX(bar), self->counters_label, FALSE, FALSE, 0);
+  gtk_box_pack_end(GTK_BOX(bar), self->counters_label, TRUE, TRUE, 0);
+  gtk_label_set_xalign(GTK_LABEL(self->counters_label), 1);
   gtk_box_pack_end(GTK_BOX(bar), self->spinner, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(self), bar, FALSE, FALSE, 0);
 
