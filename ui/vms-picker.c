@@ -165,10 +165,7 @@ static void load_done(GObject *source, GAsyncResult *res, gpointer data) {
   LoadResult *r = g_task_propagate_pointer(task, NULL);
   self->loading = FALSE;
   if (r && r->code == VMS_OK) {
-    merge(self, r->list, r->n);
-    self->n_loads++;
-    select_first_if_none(self);
-    update_status(self, NULL);
+    vms_picker_set_processes(self, r->list, r->n);
   } else {
     update_status(self, r ? r->err.message : "unknown error");
   }
@@ -344,3 +341,24 @@ int vms_picker_get_visible_pid(VmsPicker *self, guint row) {
   return pid;
 }
 guint vms_picker_get_n_loads(VmsPicker *self) { return self->n_loads; }
+
+void vms_picker_set_processes(VmsPicker *self, const VmsProcInfo *list, size_t n) {
+  merge(self, list, n);
+  self->n_loads++;
+  select_first_if_none(self);
+  update_status(self, NULL);
+}
+
+gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
+  GtkTreeModel *m = GTK_TREE_MODEL(self->store);
+  GtkTreeIter it;
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it)) {
+    int p;
+    gtk_tree_model_get(m, &it, COL_PID, &p, -1);
+    if (p == pid) {
+      gtk_tree_model_get(m, &it, COL_SENSITIVE, readable, COL_TOOLTIP, reason, -1);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}

@@ -4,6 +4,8 @@
 
 #include <gtk/gtk.h>
 
+#include "vms-platform.h"
+
 G_BEGIN_DECLS
 
 #define VMS_TYPE_PICKER (vms_picker_get_type())
@@ -19,5 +21,10 @@ guint vms_picker_get_n_visible(VmsPicker *picker);
 int vms_picker_get_visible_pid(VmsPicker *picker, guint row);
 /* Number of completed process-list loads (the list refreshes while open). */
 guint vms_picker_get_n_loads(VmsPicker *picker);
+/* Merges a process list into the rows, as each refresh does (for tests and benchmarks). */
+void vms_picker_set_processes(VmsPicker *picker, const VmsProcInfo *list, size_t n);
+/* Whether pid's row is shown as readable, and the reason on hover when not;
+ * FALSE when there is no such row. */
+gboolean vms_picker_get_row_state(VmsPicker *picker, int pid, gboolean *readable, char **reason);
 
 G_END_DECLS

@@ -153,6 +153,12 @@ static void on_picker_response(GtkDialog *dlg, int response, PickerState *st) {
 }
 
 static void test_picker(GPid target) {
+  /* A zombie: listed, dimmed, and the reason on hover. */
+  char *zargv[] = {"true", NULL};
+  GPid zombie = 0;
+  VMS_CHECK(g_spawn_async(NULL, zargv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                          NULL, &zombie, NULL));
+  g_usleep(300000);
   PickerState st = {0};
   st.pid = target;
   st.picker = VMS_PICKER(vms_picker_new(NULL));
@@ -161,6 +167,17 @@ static void test_picker(GPid target) {
   VMS_CHECK_MSG(spin_until(picker_loaded, &st, 15), "the process list never loaded");
   guint all = vms_picker_get_n_visible(st.picker);
   VMS_CHECK_MSG(all > 3, "only %u processes listed", all);
+  gboolean readable = TRUE;
+  char *reason = NULL;
+  VMS_CHECK_MSG(vms_picker_get_row_state(st.picker, zombie, &readable, &reason), "the zombie is not listed");
+  VMS_CHECK_MSG(!readable && reason && strstr(reason, "zombie"), "zombie row: readable %d, reason %s",
+                readable, reason ? reason : "(none)");
+  g_free(reason);
+  reason = NULL;
+  VMS_CHECK(vms_picker_get_row_state(st.picker, target, &readable, &reason));
+  VMS_CHECK(readable && reason == NULL);
+  g_free(reason);
+  waitpid(zombie, NULL, 0);
 
   /* Type the target's PID a character at a time, as a person would. */
   GtkEntry *entry = vms_picker_get_search_entry(st.picker);
