@@ -540,7 +540,11 @@ static void on_table_selection(VmsRegionTable *table, VmsWindow *self) {
   self->syncing = FALSE;
 }
 
-static void on_map_viewport(VmsMapView *map, VmsWindow *self) { update_view_label(self); }
+static void on_map_viewport(VmsMapView *map, VmsWindow *self) {
+  update_view_label(self);
+  const VmsViewport *vp = vms_map_view_get_viewport(map);
+  vms_summary_set_viewed_range(self->summary, vp->start, vp->end);
+}
 
 static void on_counters_wanted(VmsRegionTable *table, VmsWindow *self) {
   vms_window_refresh(self, TRUE);

@@ -315,6 +315,20 @@ static void test_zoom_pan(VmsWindow *win) {
   VMS_CHECK_MSG(drift <= span1 / 20, "the address under the pointer moved by %" PRIu64 " of %" PRIu64,
                 drift, span1);
 
+  /* The summary can count only what the map shows. */
+  VmsSummary *sum = vms_window_get_summary(win);
+  vms_summary_set_over_viewed_range(sum, TRUE);
+  VmsStats in_view;
+  vms_stats_compute(snap, vp1.start, vp1.end, &in_view);
+  char expect[32];
+  g_snprintf(expect, sizeof expect, "%" G_GUINT64_FORMAT, in_view.free_blocks);
+  VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), expect);
+  const char *over = vms_summary_get_figure(sum, "window");
+  VMS_CHECK_MSG(over && strstr(over, "(viewed)"), "summary window: %s", over ? over : "(none)");
+  vms_summary_set_over_viewed_range(sum, FALSE);
+  g_snprintf(expect, sizeof expect, "%" G_GUINT64_FORMAT, snap->stats.free_blocks);
+  VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), expect);
+
   /* Dragging left shows higher addresses, by the dragged distance. */
   send_button(w, GDK_BUTTON_PRESS, cx, cy);
   send_motion(w, cx - 40, cy);
