@@ -4,6 +4,14 @@
 
 #include <stdarg.h>
 
+/* MinGW's "printf" archetype is msvcrt's, which knows no %zu; vmscope builds
+ * with __USE_MINGW_ANSI_STDIO, whose printf is the GNU one. */
+#if defined(__MINGW32__)
+#define VMS_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#else
+#define VMS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#endif
+
 /* Each code is also the CLI's exit status (see README "Exit codes"), so the
  * numbers are part of the interface: append, never renumber. */
 typedef enum {
@@ -29,9 +37,9 @@ typedef struct {
 /* Sets err (when non-NULL) and returns code, so callers can write
  * `return vms_error_set(err, VMS_ERR_IO, "...")`. */
 VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    VMS_PRINTF(3, 4);
 VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, va_list ap);
 /* Prefixes an existing message with context ("writing map.png: ..."). */
-void vms_error_prefix(VmsError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vms_error_prefix(VmsError *err, const char *fmt, ...) VMS_PRINTF(2, 3);
 void vms_error_clear(VmsError *err);
 const char *vms_error_code_name(VmsErrorCode code);

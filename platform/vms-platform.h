@@ -58,7 +58,8 @@ enum {
   VMS_OS_MEM_RESERVE = 1u << 4,
   VMS_OS_MEM_FREE = 1u << 5,
   VMS_OS_DELETED = 1u << 6,     /* Linux: the path ended in " (deleted)" (stripped from the name) */
-  VMS_OS_PSEUDO = 1u << 7,      /* Linux: a kernel name in brackets ([heap], [vdso], [anon:x]...) */
+  VMS_OS_PSEUDO = 1u << 7,      /* Linux: a kernel name in brackets ([heap], [vdso], [anon:x]...);
+                                   Windows: a region the system itself places (shared user data) */
   VMS_OS_ANON_NAME = 1u << 8,   /* Linux: [anon:name] set with PR_SET_VMA_ANON_NAME */
   VMS_OS_ANON_SHMEM = 1u << 9,  /* Linux: [anon_shmem:name] */
   VMS_OS_FILE = 1u << 10,       /* backed by a file (Linux: inode != 0 or a path) */

@@ -284,6 +284,7 @@ static void classify_windows(VmsSpace *space, size_t *stacks_found) {
     r->state = (r->os & VMS_OS_MEM_RESERVE) ? VMS_STATE_RESERVED : VMS_STATE_COMMITTED;
     if (r->os & VMS_OS_MEM_IMAGE) r->type = VMS_TYPE_IMAGE;
     else if (r->os & VMS_OS_MEM_MAPPED) r->type = r->name ? VMS_TYPE_MAPPED : VMS_TYPE_SHAREABLE;
+    else if (r->os & VMS_OS_PSEUDO) r->type = VMS_TYPE_SYSTEM; /* the platform named it (KUSER_SHARED_DATA) */
     else r->type = VMS_TYPE_PRIVATE;
   }
   mark_allocations(space, space->heaps, space->n_heaps, sizeof(VmsRange), VMS_TYPE_HEAP, 0);

@@ -2,6 +2,7 @@
 /* vms-cli.c: the vmscope command line: list processes, summarise, list regions, watch, export. */
 #include "vms-cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -78,7 +79,7 @@ bool vms_cli_wants_cli(int argc, char **argv) {
   return false;
 }
 
-static int fail(VmsErrorCode code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(2, 3);
 static int fail(VmsErrorCode code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -89,7 +90,7 @@ static int fail(VmsErrorCode code, const char *fmt, ...) {
   return code;
 }
 
-static int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
+static int usage_error(const char *fmt, const char *arg) VMS_PRINTF(1, 0);
 static int usage_error(const char *fmt, const char *arg) {
   fputs("vmscope: ", stderr);
 #pragma GCC diagnostic push
@@ -374,6 +375,17 @@ static int run_watch(const Options *o) {
 
 /* ---- main ---- */
 
+#if VMS_HAVE_CAIRO
+/* Case-insensitive: MAP.SVG is an SVG too. */
+static bool has_extension(const char *path, const char *ext) {
+  size_t n = strlen(path), k = strlen(ext);
+  if (n < k) return false;
+  for (size_t i = 0; i < k; i++)
+    if (tolower((unsigned char)path[n - k + i]) != ext[i]) return false;
+  return true;
+}
+#endif
+
 static int finish_output(int rc) {
   if (fflush(stdout) != 0 || ferror(stdout))
     return fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
@@ -429,7 +441,9 @@ int vms_cli_main(int argc, char **argv) {
     VmsFitQuery fit = {o.fit_size, o.fit_align};
     vms_print_summary(stdout, snap, &st, o.format, &fit);
   }
-  if (o.regions) vms_print_regions(stdout, snap, o.format, lo, hi);
+  /* Without --range the list is every region, [vsyscall] above user space too,
+   * so it matches /proc/PID/maps line for line. */
+  if (o.regions) vms_print_regions(stdout, snap, o.format, lo, o.has_range ? hi : UINT64_MAX);
   if (o.png) {
 #if VMS_HAVE_CAIRO
     VmsLayoutKind kind = o.layout == 1 ? VMS_LAYOUT_COMPRESSED
@@ -441,10 +455,9 @@ int vms_cli_main(int argc, char **argv) {
       vp.start = lo;
       vp.end = hi;
     }
-    const char *ext = strrchr(o.png, '.');
     VmsExportFormat ef = VMS_EXPORT_PNG;
-    if (ext && strcmp(ext, ".svg") == 0) ef = VMS_EXPORT_SVG;
-    else if (ext && strcmp(ext, ".pdf") == 0) ef = VMS_EXPORT_PDF;
+    if (has_extension(o.png, ".svg")) ef = VMS_EXPORT_SVG;
+    else if (has_extension(o.png, ".pdf")) ef = VMS_EXPORT_PDF;
     VmsError err = {0};
     VmsErrorCode code = vms_export(snap, &vp, o.width, o.height, ef, o.png, &err);
     if (code != VMS_OK) rc = fail(code, "%s", err.message);

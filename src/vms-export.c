@@ -141,11 +141,11 @@ typedef struct {
   double w;
 } LegendItem;
 
-static size_t legend_items(const VmsSnapshot *snap, const VmsLayout *l, LegendItem *items) {
+static size_t legend_items(const VmsStats *st, const VmsLayout *l, LegendItem *items) {
   size_t n = 0;
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
     char size[32];
-    vms_format_bytes_short(snap->stats.by_type[t].size, size, sizeof size);
+    vms_format_bytes_short(st->by_type[t].size, size, sizeof size);
     LegendItem *it = &items[n++];
     snprintf(it->text, sizeof it->text, "%s %s", vms_type_title((VmsRegionType)t), size);
     it->type = (VmsRegionType)t;
@@ -242,14 +242,30 @@ static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x
 
 enum { FONT_TITLE = 14, FONT_TEXT = 11, MIN_W = 320 };
 
-static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, char lines[3][320]) {
+/* "2026-11-26 01:20:00 UTC" from seconds since the epoch, without
+ * gmtime's shared buffer (exports may run on any thread). */
+static void format_utc(double when, char *buf, size_t len) {
+  int64_t secs = (int64_t)when, days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days--;
+  }
+  /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
+  snprintf(buf, len, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 " %02d:%02d:%02d UTC", y, m, d, (int)(rem / 3600),
+           (int)(rem / 60 % 60), (int)(rem % 60));
+}
+
+enum { N_LINES = 4 };
+
+static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, const VmsStats *st, bool whole,
+                         char lines[N_LINES][320]) {
   char name[128], when[64] = "unknown time";
   printable(snap->name[0] ? snap->name : "?", name, sizeof name);
-  if (snap->taken_at > 0) {
-    time_t t = (time_t)snap->taken_at;
-    const struct tm *tm = gmtime(&t);
-    if (tm) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", tm);
-  }
+  if (snap->taken_at > 0) format_utc(snap->taken_at, when, sizeof when);
   snprintf(lines[0], sizeof lines[0], "%s (PID %d, %d-bit), %s", name, snap->pid, snap->bits, when);
 
   char bpp[32], span[32];
@@ -267,15 +283,17 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, char lines
              l->end, span);
   }
 
-  const VmsStats *s = &snap->stats;
   char used[32], committed[32], free_total[32], largest[32];
-  vms_format_bytes_short(s->total.size, used, sizeof used);
-  vms_format_bytes_short(s->total.committed, committed, sizeof committed);
-  vms_format_bytes_short(s->free_total, free_total, sizeof free_total);
-  vms_format_bytes_short(s->free_largest, largest, sizeof largest);
+  vms_format_bytes_short(st->total.size, used, sizeof used);
+  vms_format_bytes_short(st->total.committed, committed, sizeof committed);
+  vms_format_bytes_short(st->free_total, free_total, sizeof free_total);
+  vms_format_bytes_short(st->free_largest, largest, sizeof largest);
   snprintf(lines[2], sizeof lines[2],
-           "In use %s (%s committed), %" PRIu64 " mappings; free %s in %" PRIu64 " blocks, largest free block %s at %#" PRIx64,
-           used, committed, s->vma_count, free_total, s->free_blocks, largest, s->free_largest_start);
+           "%s %s in use (%s committed), %" PRIu64 " mappings; free %s in %" PRIu64
+           " blocks, largest free block %s at %#" PRIx64,
+           whole ? "Whole space:" : "In view:", used, committed, st->vma_count, free_total, st->free_blocks, largest,
+           st->free_largest_start);
+  printable(snap->note, lines[3], sizeof lines[3]);
 }
 
 /* Shows text from (x, baseline y) wrapped at spaces to width; returns the
@@ -312,7 +330,7 @@ static int show_wrapped(cairo_t *cr, const char *text, double x, double y, doubl
 }
 
 /* Draws (or measures) the header; returns its height. */
-static int draw_header(cairo_t *cr, char lines[3][320], double x, double y, double width, bool draw) {
+static int draw_header(cairo_t *cr, char lines[N_LINES][320], double x, double y, double width, bool draw) {
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, FONT_TITLE);
@@ -322,6 +340,10 @@ static int draw_header(cairo_t *cr, char lines[3][320], double x, double y, doub
   cairo_set_font_size(cr, FONT_TEXT);
   at += 16 * show_wrapped(cr, lines[1], x, at, width, 16, draw);
   at += 16 * show_wrapped(cr, lines[2], x, at, width, 16, draw);
+  if (lines[3][0]) {
+    cairo_set_source_rgb(cr, 0.55, 0.1, 0.0);
+    at += 16 * show_wrapped(cr, lines[3], x, at, width, 16, draw);
+  }
   return (int)(at - y - 14 + 8);
 }
 
@@ -333,13 +355,20 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
     return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too narrow for the map with its header and legend (at least %d wide)",
                          width, height, MIN_W);
   LegendItem items[VMS_TYPE_COUNT + 2];
+  /* Figures over what the picture shows: the whole space's own when it
+   * shows the whole space. */
+  uint64_t page = snap->page_size ? snap->page_size : 4096;
+  uint64_t v_lo = vp->start / page * page, v_hi = (vp->end + page - 1) / page * page;
+  bool whole = v_lo <= snap->usable_lo && v_hi >= snap->usable_hi;
+  VmsStats st = snap->stats;
+  if (!whole) vms_stats_compute(snap, v_lo, v_hi, &st);
   /* The layout needs the map's height, which needs the header's and the
    * legend's; those need only the kind and the range, so a probe will do. */
   VmsLayout probe = {.kind = vp->kind, .start = vp->start, .end = vp->end, .bpp = 4096, .gap_threshold = 64ull << 20};
-  size_t n = legend_items(snap, &probe, items);
+  size_t n = legend_items(&st, &probe, items);
   int legend_h = legend_height(cr, items, n, inner_w);
-  char lines[3][320];
-  header_lines(snap, &probe, lines);
+  char lines[N_LINES][320];
+  header_lines(snap, &probe, &st, whole, lines);
   int header_h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
   int map_h = height - 2 * MARGIN - header_h - legend_h - 8;
   if (map_h < MIN_MAP_H)
@@ -351,7 +380,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
     vms_layout_free(l);
     l = vms_layout_new(snap, vp, inner_w, map_h);
     if (!l) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
-    header_lines(snap, l, lines);
+    header_lines(snap, l, &st, whole, lines);
     int h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
     if (h <= header_h) break;
     map_h -= h - header_h;
@@ -362,7 +391,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
                            width, height);
     }
   }
-  n = legend_items(snap, l, items);
+  n = legend_items(&st, l, items);
   legend_height(cr, items, n, inner_w);
 
   cairo_save(cr);
@@ -378,9 +407,9 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   draw_legend(cr, items, n, MARGIN, MARGIN + header_h + map_h + 8, inner_w);
   cairo_restore(cr);
   vms_layout_free(l);
-  cairo_status_t st = cairo_status(cr);
-  if (st != CAIRO_STATUS_SUCCESS)
-    return vms_error_set(err, VMS_ERR_INTERNAL, "drawing the map failed: %s", cairo_status_to_string(st));
+  cairo_status_t cst = cairo_status(cr);
+  if (cst != CAIRO_STATUS_SUCCESS)
+    return vms_error_set(err, VMS_ERR_INTERNAL, "drawing the map failed: %s", cairo_status_to_string(cst));
   return VMS_OK;
 }
 

@@ -11,6 +11,8 @@
 
 #include "vms-render.h"
 
+#define ROW_PITCH_MAX 32 /* the tallest row, in pixels */
+
 /* Drawing classes: type * 2 + (reserved ? 1 : 0) for the nine types, then
  * the two that are not regions. */
 enum {
@@ -52,6 +54,22 @@ struct VmsLayout {
   size_t n_segs;
   VmsSpan *spans;
   size_t n_spans;
+
+  /* For image surfaces: the class of every pixel, and where the hatch of
+   * reserved space goes. The hatch takes box pixels with (x + y) % 4 == 0,
+   * so a line of box y needs the reserved columns with (x + y) % 4 == 0:
+   * hatch lists them per row and residue q = (map_x + column) % 4, in
+   * increasing column order. */
+  uint8_t *pcls;           /* npix */
+  uint16_t *hatch;         /* map columns */
+  size_t n_hatch;
+  size_t *row_hatch;       /* rows * 4 + 1 offsets into hatch, at [row * 4 + q] */
+  size_t *row_span;        /* rows + 1: the first span reaching into each row */
+
+  /* Row labels for image surfaces: the 16 hex digits rendered once,
+   * composited on the background, glyph_w x glyph_h each. */
+  uint32_t *glyphs;
+  int glyph_w, glyph_h, glyph_ascent;
 };
 
 /* The pixel index holding addr, or UINT64_MAX when addr is not in view. */
@@ -60,3 +78,7 @@ uint64_t vms_layout_pixel_of(const VmsLayout *layout, uint64_t addr);
 size_t vms_layout_span_at(const VmsLayout *layout, uint64_t k);
 /* "12.5 TiB", "640 KiB": a size short enough for a label. */
 void vms_format_bytes_short(uint64_t n, char *buf, size_t len);
+/* Renders the hex digits of row labels (vms-render.c); false when out of memory. */
+bool vms_layout_build_glyphs(VmsLayout *layout);
+/* The ascent and size of the row-label font. */
+#define VMS_LABEL_FONT_SIZE 10.0

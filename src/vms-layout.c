@@ -7,7 +7,7 @@
 
 /* Row pitch bounds: rows thinner than 4 px read as noise, rows taller than
  * 32 px waste the picture when zoomed in to a few pages. */
-enum { ROW_MIN = 4, ROW_MAX = 32, SEPARATOR_FROM = 6, LABEL_PX = 13, GAP_PX = 56 };
+enum { ROW_MIN = 4, ROW_MAX = ROW_PITCH_MAX, SEPARATOR_FROM = 6, LABEL_PX = 13, GAP_PX = 56 };
 #define GAP_MIN_BYTES (64ull << 20)
 
 static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
@@ -45,9 +45,30 @@ static size_t collect_gaps(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, ui
   return n;
 }
 
-static int cmp_u64_desc(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? 1 : x > y ? -1 : 0;
+/* The k-th largest of v[0..n) (k < n), reordering v: quickselect, since
+ * sorting 65,000 gap sizes would cost more than the rest of the layout. */
+static uint64_t kth_largest(uint64_t *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    uint64_t pivot = v[lo + (hi - lo) / 2];
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] > pivot) i++;
+      while (v[j] < pivot) j--;
+      if (i <= j) {
+        uint64_t t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k];
+  }
+  return v[k];
 }
 
 /* Pixels the compressed layout needs at bpp: each non-gap stretch rounded
@@ -165,6 +186,53 @@ static bool build_spans(VmsLayout *l, const VmsSnapshot *snap) {
   return !b.oom;
 }
 
+static bool is_reserved(uint8_t cls) { return cls < VMS_CLS_BG && (cls & 1); }
+
+/* The per-pixel classes, the hatch lists and the first span of each row,
+ * from the spans. */
+static bool build_pixels(VmsLayout *l) {
+  uint64_t cols = (uint64_t)l->cols;
+  size_t nlists = (size_t)l->rows * 4;
+  l->pcls = malloc(l->npix ? l->npix : 1);
+  l->row_hatch = calloc(nlists + 1, sizeof *l->row_hatch);
+  if (!l->pcls || !l->row_hatch) return false;
+  /* Count, then place: each reserved pixel is in exactly one list. */
+  for (size_t s = 0; s < l->n_spans; s++) {
+    const VmsSpan *sp = &l->spans[s];
+    memset(l->pcls + sp->p0, sp->cls, (size_t)(sp->p1 - sp->p0));
+    if (!is_reserved(sp->cls)) continue;
+    for (uint64_t k = sp->p0; k < sp->p1; k++)
+      l->row_hatch[(k / cols) * 4 + (((uint64_t)l->map_x + k % cols) & 3) + 1]++;
+  }
+  for (size_t i = 0; i < nlists; i++) l->row_hatch[i + 1] += l->row_hatch[i];
+  l->n_hatch = l->row_hatch[nlists];
+  l->hatch = malloc((l->n_hatch ? l->n_hatch : 1) * sizeof *l->hatch);
+  size_t *fill = malloc((nlists ? nlists : 1) * sizeof *fill);
+  if (!l->hatch || !fill) {
+    free(fill);
+    return false;
+  }
+  memcpy(fill, l->row_hatch, nlists * sizeof *fill);
+  for (size_t s = 0; s < l->n_spans; s++) {
+    const VmsSpan *sp = &l->spans[s];
+    if (!is_reserved(sp->cls)) continue;
+    for (uint64_t k = sp->p0; k < sp->p1; k++) {
+      uint64_t x = k % cols;
+      l->hatch[fill[(k / cols) * 4 + (((uint64_t)l->map_x + x) & 3)]++] = (uint16_t)x;
+    }
+  }
+  free(fill);
+  l->row_span = malloc(((size_t)l->rows + 1) * sizeof *l->row_span);
+  if (!l->row_span) return false;
+  size_t sp = 0;
+  for (int r = 0; r <= l->rows; r++) {
+    uint64_t k = (uint64_t)r * cols;
+    while (sp < l->n_spans && l->spans[sp].p1 <= k) sp++;
+    l->row_span[r] = sp;
+  }
+  return true;
+}
+
 /* Rows of npix pixels in cols x map_h: as tall as the box allows, within
  * the pitch bounds. */
 static int row_pitch(uint64_t npix, int cols, int map_h, int row_min) {
@@ -205,8 +273,15 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
   l->end = end;
   l->selected_start = vp->selected_start;
   l->label_digits = digits_for(end, snap->bits);
-  int gutter = vp->show_labels ? l->label_digits * 6 + 8 : 0;
-  if (gutter > width / 3) gutter = 0;
+  int gutter = 0;
+  if (vp->show_labels) {
+    if (!vms_layout_build_glyphs(l)) {
+      free(l);
+      return NULL;
+    }
+    gutter = l->label_digits * l->glyph_w + 6;
+    if (gutter > width / 3) gutter = 0;
+  }
   l->map_x = gutter;
   l->map_y = 0;
   l->cols = width - gutter;
@@ -230,22 +305,20 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
       if (!sizes || !all) {
         free(sizes);
         free(all);
-        free(l);
+        vms_layout_free(l);
         return NULL;
       }
       collect_gaps(snap, start, end, threshold, all);
       for (size_t i = 0; i < n; i++) sizes[i] = all[i].end - all[i].start;
-      qsort(sizes, n, sizeof *sizes, cmp_u64_desc);
       /* Strictly above the first size left out, so ties do not overflow. */
-      threshold = max_gaps ? sizes[max_gaps - 1] : UINT64_MAX;
-      if (max_gaps && sizes[max_gaps] == threshold) threshold++;
+      threshold = kth_largest(sizes, n, max_gaps) + 1;
       free(sizes);
       free(all);
       n = collect_gaps(snap, start, end, threshold, NULL);
     }
     VmsRange *gaps = malloc((n ? n : 1) * sizeof *gaps);
     if (!gaps) {
-      free(l);
+      vms_layout_free(l);
       return NULL;
     }
     collect_gaps(snap, start, end, threshold, gaps);
@@ -286,7 +359,7 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
     l->rows = (int)ceil_div(l->npix ? l->npix : 1, (uint64_t)l->cols);
     l->cell_h = l->row_h >= SEPARATOR_FROM ? l->row_h - 1 : l->row_h;
     if (vp->show_labels && gutter) l->label_every = (LABEL_PX + l->row_h - 1) / l->row_h;
-    ok = build_spans(l, snap);
+    ok = build_spans(l, snap) && build_pixels(l);
   }
   if (!ok) {
     vms_layout_free(l);
@@ -299,6 +372,11 @@ void vms_layout_free(VmsLayout *layout) {
   if (!layout) return;
   free(layout->segs);
   free(layout->spans);
+  free(layout->pcls);
+  free(layout->hatch);
+  free(layout->row_hatch);
+  free(layout->row_span);
+  free(layout->glyphs);
   free(layout);
 }
 
@@ -369,6 +447,10 @@ bool vms_layout_point_of(const VmsLayout *l, uint64_t addr, double *x, double *y
   return true;
 }
 
+void vms_layout_set_selected(VmsLayout *l, uint64_t selected_start) {
+  if (l) l->selected_start = selected_start;
+}
+
 uint64_t vms_layout_bytes_per_pixel(const VmsLayout *l) {
   return l && l->kind == VMS_LAYOUT_LINEAR ? l->bpp : 0;
 }
@@ -403,6 +485,14 @@ static VmsViewport clamp_view(const VmsSnapshot *snap, const VmsViewport *vp, ui
   return out;
 }
 
+/* The first address of pixel k. */
+static uint64_t addr_of_index(const VmsLayout *l, uint64_t k) {
+  uint64_t a = l->start;
+  vms_layout_addr_at(l, l->map_x + (double)(k % (uint64_t)l->cols) + 0.5,
+                     l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h + 0.5, &a);
+  return a;
+}
+
 VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const VmsViewport *vp, double x,
                               double y, double factor) {
   if (!l || !(factor > 0)) return *vp;
@@ -427,8 +517,23 @@ VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const
     if (k >= npix) k = npix - 1;
     uint64_t back = k > UINT64_MAX / bpp ? UINT64_MAX : k * bpp;
     s = anchor > back ? anchor - back : 0;
+  } else if (l->kind == VMS_LAYOUT_COMPRESSED && factor > 1 && l->npix > 1 &&
+             vms_layout_addr_at(l, x, y, &anchor)) {
+    /* Shrunk gaps make bytes and pixels disagree, so zoom in on pixels:
+     * the new view is what the pixels around the pointer cover, in the
+     * same proportions left and right. */
+    uint64_t k = vms_layout_pixel_of(l, anchor);
+    double k0 = (double)k - (double)k / factor, k1 = (double)k + (double)(l->npix - k) / factor;
+    uint64_t a = addr_of_index(l, (uint64_t)k0), b = k1 >= (double)l->npix ? l->end : addr_of_index(l, (uint64_t)k1);
+    if (b <= anchor) b = anchor + page;
+    s = a;
+    nl = b - a;
+    if ((double)nl < min_len) {
+      s = anchor > (uint64_t)min_len / 2 ? anchor - (uint64_t)min_len / 2 : 0;
+      nl = (uint64_t)min_len;
+    }
   } else {
-    /* The anchor keeps its share of the view. */
+    /* The anchor keeps its share of the view's bytes. */
     double frac = (double)(anchor - vp->start) / (double)len;
     double nstart = (double)anchor - frac * nlen;
     s = nstart <= 0 ? 0 : (uint64_t)nstart;

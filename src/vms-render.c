@@ -79,12 +79,81 @@ static inline void fill_u32(uint32_t *p, int n, uint32_t v) {
   for (int i = 0; i < n; i++) p[i] = v;
 }
 
+/* Per frame: a line of each class's colour, for long fills, and a table of
+ * pixel pairs, for rows of short runs. Reserved space is drawn in its tint
+ * first; the hatch (the full hue where box x + y is 0 mod 4, counted from
+ * the box's corner so it does not depend on where the box is drawn) goes
+ * on afterwards. */
+typedef struct {
+  uint32_t *solid; /* VMS_CLS_COUNT lines of width + 4, one colour each */
+  size_t solid_len;
+  uint64_t *pair;  /* [a << 5 | b]: the pixels of classes a then b */
+} Templates;
+
+/* Fills n pixels with class c's colour. Long runs copy from a line of that
+ * colour: memcpy is vectorised everywhere, a store loop is not. */
+static inline void fill_cls(uint32_t *p, int n, uint8_t c, const uint32_t *lut, const Templates *t) {
+  if (n >= 16 && t->solid) memcpy(p, t->solid + c * t->solid_len, (size_t)n * sizeof *p);
+  else fill_u32(p, n, lut[c]);
+}
+
+static void templates_new(const VmsLayout *l, const uint32_t *base, Templates *t) {
+  memset(t, 0, sizeof *t);
+  t->solid_len = (size_t)l->width + 4;
+  t->solid = malloc(VMS_CLS_COUNT * t->solid_len * sizeof *t->solid);
+  if (t->solid)
+    for (int c = 0; c < VMS_CLS_COUNT; c++) fill_u32(t->solid + c * t->solid_len, (int)t->solid_len, base[c]);
+  t->pair = calloc(32 * 32, sizeof *t->pair);
+  if (t->pair)
+    for (int a = 0; a < VMS_CLS_COUNT; a++)
+      for (int b = 0; b < VMS_CLS_COUNT; b++) {
+        uint32_t two[2] = {base[a], base[b]};
+        memcpy(&t->pair[a << 5 | b], two, sizeof two);
+      }
+}
+
+static void templates_free(Templates *t) {
+  free(t->solid);
+  free(t->pair);
+}
+
+/* Map pixels [a_lo, a_hi) of the row starting at pixel k0 into line (map
+ * column 0 at line[0]), reserved as plain tint. Long runs are filled from
+ * the spans; a row of many short ones is converted pixel by pixel. */
+static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, uint64_t a_lo, uint64_t a_hi,
+                       const uint32_t *lut, const Templates *t) {
+  size_t s0 = l->row_span[r], s_end = l->row_span[r + 1] + 1;
+  if (s_end > l->n_spans) s_end = l->n_spans;
+  while (s0 + 1 < s_end && l->spans[s0].p1 <= a_lo) s0++;
+  if ((s_end - s0) * 8 >= a_hi - a_lo && t->pair) {
+    /* Many short spans: two pixels per store from a table of pairs. */
+    const uint8_t *c = l->pcls + a_lo;
+    uint32_t *p = line + (a_lo - k0);
+    size_t n = (size_t)(a_hi - a_lo), i = 0;
+    for (; i + 3 < n; i += 4) {
+      uint64_t two[2] = {t->pair[c[i] << 5 | c[i + 1]], t->pair[c[i + 2] << 5 | c[i + 3]]};
+      memcpy(p + i, two, sizeof two);
+    }
+    for (; i + 1 < n; i += 2) memcpy(p + i, &t->pair[c[i] << 5 | c[i + 1]], sizeof(uint64_t));
+    if (i < n) p[i] = lut[c[i]];
+    return;
+  }
+  for (size_t s = s0; s < s_end && l->spans[s].p0 < a_hi; s++) {
+    const VmsSpan *sp = &l->spans[s];
+    uint64_t a = sp->p0 > a_lo ? sp->p0 : a_lo, b = sp->p1 < a_hi ? sp->p1 : a_hi;
+    fill_cls(line + (a - k0), (int)(b - a), sp->cls, lut, t);
+  }
+}
+
 /* Writes every pixel of the layout's box that falls in clip. (ox, oy) is
- * the surface pixel of the box's top-left corner. */
+ * the surface pixel of the box's top-left corner. A row's first line is
+ * built, its other lines are copies, then the hatch goes over reserved runs
+ * at each line's phase. */
 static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
   uint32_t base[VMS_CLS_COUNT], hatch[VMS_CLS_COUNT];
   class_colors(base, hatch);
-  const uint32_t bg = base[VMS_CLS_BG];
+  Templates t;
+  templates_new(l, base, &t);
   int mx = ox + l->map_x; /* surface x of map column 0 */
   int c_lo = clip.x0 - mx, c_hi = clip.x1 - mx;
   if (c_lo < 0) c_lo = 0;
@@ -94,53 +163,162 @@ static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int o
 
   for (int sy = clip.y0; sy < clip.y1; sy++) {
     uint32_t *line = (uint32_t *)(data + (size_t)sy * (size_t)stride);
-    if (gx1 > gx0) fill_u32(line + gx0, gx1 - gx0, bg);
-    if (sy < map_top || sy >= map_bottom) {
-      if (c_hi > c_lo) fill_u32(line + mx + c_lo, c_hi - c_lo, bg);
-      continue;
-    }
-    int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
+    if (gx1 > gx0) fill_cls(line + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
     if (c_hi <= c_lo) continue;
-    if (j >= l->cell_h) {
-      fill_u32(line + mx + c_lo, c_hi - c_lo, bg);
+    int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
+    if (sy < map_top || sy >= map_bottom || j >= l->cell_h) {
+      fill_cls(line + mx + c_lo, c_hi - c_lo, VMS_CLS_BG, base, &t);
       continue;
     }
     uint64_t k0 = (uint64_t)r * (uint64_t)l->cols;
     uint64_t k1 = k0 + (uint64_t)l->cols < l->npix ? k0 + (uint64_t)l->cols : l->npix;
     uint64_t a_lo = k0 + (uint64_t)c_lo, a_hi = k0 + (uint64_t)c_hi;
     if (a_hi > k1) a_hi = k1;
-    bool hatched = false;
-    if (a_lo < a_hi) {
-      for (size_t s = vms_layout_span_at(l, a_lo); s < l->n_spans && l->spans[s].p0 < a_hi; s++) {
-        const VmsSpan *sp = &l->spans[s];
-        uint64_t a = sp->p0 > a_lo ? sp->p0 : a_lo, b = sp->p1 < a_hi ? sp->p1 : a_hi;
-        if (a >= b) continue;
-        uint32_t *p = line + mx + (int)(a - k0);
-        int n = (int)(b - a);
-        if (base[sp->cls] == hatch[sp->cls]) {
-          fill_u32(p, n, base[sp->cls]);
-        } else {
-          /* Every fourth anti-diagonal: surface x + y == 0 (mod 4). */
-          hatched = true;
-          int x = mx + (int)(a - k0);
-          for (int i = 0; i < n; i++) p[i] = ((x + i + sy) & 3) ? base[sp->cls] : hatch[sp->cls];
-        }
-      }
-    }
+    if (a_lo < a_hi) raster_row(l, r, line + mx, k0, a_lo, a_hi, base, &t);
     if (a_hi < k0 + (uint64_t)c_hi) {
       int from = a_hi > k0 + (uint64_t)c_lo ? (int)(a_hi - k0) : c_lo;
-      fill_u32(line + mx + from, c_hi - from, bg);
+      fill_cls(line + mx + from, c_hi - from, VMS_CLS_BG, base, &t);
     }
-    /* The other lines of this row are the same unless a hatch shifts. */
-    if (!hatched) {
-      int last = sy - j + l->cell_h;
-      if (last > clip.y1) last = clip.y1;
-      for (int y2 = sy + 1; y2 < last; y2++) {
-        uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride);
-        if (gx1 > gx0) fill_u32(dst + gx0, gx1 - gx0, bg);
-        memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
+    int last = sy - j + l->cell_h;
+    if (last > clip.y1) last = clip.y1;
+    for (int y2 = sy + 1; y2 < last; y2++) {
+      uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride);
+      if (gx1 > gx0) fill_cls(dst + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
+      memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
+    }
+    /* The hatch over the tint the lines already hold: on the line at box
+     * y, the reserved columns whose box x + y is 0 mod 4. */
+    int x_end = a_hi > a_lo ? (int)(a_hi - k0) : c_lo;
+    const uint8_t *c = l->pcls + k0;
+    for (int y2 = sy; y2 < last; y2++) {
+      uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride) + mx;
+      int q = (4 - ((y2 - oy) & 3)) & 3;
+      const uint16_t *h = l->hatch + l->row_hatch[(size_t)r * 4 + (size_t)q];
+      const uint16_t *h_end = l->hatch + l->row_hatch[(size_t)r * 4 + (size_t)q + 1];
+      if (c_lo > 0)
+        while (h < h_end && *h < c_lo) h++;
+      for (; h < h_end && *h < x_end; h++) dst[*h] = hatch[c[*h]];
+    }
+    if (last > sy + 1) sy = last - 1;
+  }
+  templates_free(&t);
+}
+
+/* Row labels straight into the pixels, from the digits rendered once per
+ * layout. The gutter was just filled with the background the glyphs were
+ * composited on, so a copy is the blend. */
+static void raster_labels(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+  if (!l->label_every || !l->glyphs || l->map_x <= 0) return;
+  char buf[32];
+  int gw = l->glyph_w, gh = l->glyph_h;
+  for (int r = 0; r < l->rows; r += l->label_every) {
+    int y = l->map_y + r * l->row_h;
+    int base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2 : y + 9;
+    int top = base - l->glyph_ascent;
+    if (top + gh <= clip.y0 - oy || top >= clip.y1 - oy || base > l->height) continue;
+    uint64_t a = 0;
+    vms_layout_addr_at(l, l->map_x + 0.5, y + 0.5, &a);
+    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, a);
+    for (int i = 0; buf[i]; i++) {
+      int d = buf[i] <= '9' ? buf[i] - '0' : buf[i] - 'a' + 10;
+      int gx = 3 + i * gw;
+      for (int yy = 0; yy < gh; yy++) {
+        int sy = oy + top + yy;
+        if (sy < clip.y0 || sy >= clip.y1 || top + yy < 0 || top + yy >= l->height) continue;
+        int x0 = ox + gx, x1 = ox + gx + gw;
+        if (x1 > ox + l->map_x) x1 = ox + l->map_x;
+        int cx0 = x0 < clip.x0 ? clip.x0 : x0, cx1 = x1 > clip.x1 ? clip.x1 : x1;
+        if (cx0 >= cx1) continue;
+        uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
+        memcpy(dst + cx0, l->glyphs + ((size_t)yy * 16 + (size_t)d) * (size_t)gw + (size_t)(cx0 - x0),
+               (size_t)(cx1 - cx0) * sizeof *dst);
       }
-      if (last > sy + 1) sy = last - 1;
+    }
+  }
+}
+
+bool vms_layout_build_glyphs(VmsLayout *l) {
+  cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *cr = cairo_create(probe);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
+  cairo_font_extents_t fe;
+  cairo_font_extents(cr, &fe);
+  static const char digits[] = "0123456789abcdef";
+  double adv = 0;
+  for (int i = 0; i < 16; i++) {
+    char s[2] = {digits[i], 0};
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, s, &te);
+    if (te.x_advance > adv) adv = te.x_advance;
+  }
+  cairo_destroy(cr);
+  cairo_surface_destroy(probe);
+  int gw = (int)ceil(adv), asc = (int)ceil(fe.ascent), gh = asc + (int)ceil(fe.descent);
+  if (gw < 1 || gh < 1) return false;
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 16 * gw, gh);
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(s);
+    return false;
+  }
+  cr = cairo_create(s);
+  set_rgb(cr, background);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
+  set_rgb(cr, ink);
+  for (int i = 0; i < 16; i++) {
+    /* Centred in its cell: the digits are a fixed pitch, the letters narrower. */
+    char t[2] = {digits[i], 0};
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, t, &te);
+    cairo_move_to(cr, i * gw + floor((gw - te.x_advance) / 2), asc);
+    cairo_show_text(cr, t);
+  }
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  l->glyphs = malloc((size_t)16 * (size_t)gw * (size_t)gh * sizeof *l->glyphs);
+  if (l->glyphs) {
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    int st = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < gh; y++) memcpy(l->glyphs + (size_t)y * 16 * (size_t)gw, d + (size_t)y * (size_t)st, (size_t)16 * (size_t)gw * sizeof *l->glyphs);
+  }
+  cairo_surface_destroy(s);
+  l->glyph_w = gw;
+  l->glyph_h = gh;
+  l->glyph_ascent = asc;
+  return l->glyphs != NULL;
+}
+
+/* Break marks straight into the pixels: a double slash at the start of
+ * each row piece of a shrunk gap. */
+static void raster_gap_marks(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+  if (!l->n_gaps) return;
+  uint32_t v = pack(ink);
+  uint64_t cols = (uint64_t)l->cols;
+  int h = l->cell_h, d = h < 4 ? h : 4, wide = h >= 8;
+  int off[ROW_PITCH_MAX];
+  for (int j = 0; j < h; j++) off[j] = h > 1 ? (h - 1 - j) * d / (h - 1) : 0;
+  for (size_t i = 0; i < l->n_segs; i++) {
+    const VmsSegment *g = &l->segs[i];
+    if (!g->gap) continue;
+    for (uint64_t p = g->pix; p < g->pix + g->npix;) {
+      uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
+      int x = ox + l->map_x + (int)(p - r * cols) + 2, y = oy + l->map_y + (int)r * l->row_h;
+      uint64_t width = e - p;
+      p = e;
+      if (width < 6 || y >= clip.y1 || y + h <= clip.y0) continue;
+      bool inside = x >= clip.x0 && x + d + 4 + 2 <= clip.x1 && y >= clip.y0 && y + h <= clip.y1;
+      for (int j = 0; j < h; j++) {
+        int sy = y + j;
+        if (!inside && (sy < clip.y0 || sy >= clip.y1)) continue;
+        uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
+        for (int k = 0; k < 2; k++) {
+          int sx = x + k * 4 + off[j];
+          for (int w = 0; w <= wide; w++)
+            if (inside || (sx + w >= clip.x0 && sx + w < clip.x1)) dst[sx + w] = v;
+        }
+      }
     }
   }
 }
@@ -273,7 +451,7 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
   if (!l->label_every || l->map_x <= 0) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, 10);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
   set_rgb(cr, ink);
   char buf[32];
   for (int r = 0; r < l->rows; r += l->label_every) {
@@ -287,42 +465,47 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
   cairo_restore(cr);
 }
 
-static void draw_gap_marks(cairo_t *cr, const VmsLayout *l) {
-  if (!l->n_gaps) return;
+/* Break marks (unless already in the pixels) and, where a piece has room,
+ * the gap's size. */
+static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, bool marks_drawn) {
+  if (!l->n_gaps || (marks_drawn && l->cell_h < 8)) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   double fs = l->cell_h - 2 < 10 ? l->cell_h - 2 : 10;
   cairo_set_font_size(cr, fs > 1 ? fs : 1);
   cairo_set_line_width(cr, 1.5);
+  set_rgb(cr, ink);
   uint64_t cols = (uint64_t)l->cols;
+  double h = l->cell_h;
   for (size_t i = 0; i < l->n_segs; i++) {
     const VmsSegment *g = &l->segs[i];
     if (!g->gap) continue;
-    char size[32];
-    vms_format_bytes_short(g->end - g->addr, size, sizeof size);
     for (uint64_t p = g->pix; p < g->pix + g->npix;) {
       uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
-      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h;
-      double w = (double)(e - p), h = l->cell_h;
-      if (w >= 6) {
-        /* A double slash: the axis is broken here. */
-        set_rgb(cr, ink);
+      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h, w = (double)(e - p);
+      if (w >= 6 && !marks_drawn) {
         for (int k = 0; k < 2; k++) {
           double bx = x + 2 + k * 4;
           cairo_move_to(cr, bx, y + h);
           cairo_line_to(cr, bx + (h < 4 ? h : 4), y);
         }
-        cairo_stroke(cr);
+      }
+      if (h >= 8 && w >= 40) {
+        char size[32];
+        vms_format_bytes_short(g->end - g->addr, size, sizeof size);
         cairo_text_extents_t te;
         cairo_text_extents(cr, size, &te);
-        if (h >= 8 && w >= te.x_advance + 14) {
+        if (w >= te.x_advance + 14) {
+          cairo_stroke(cr);
           cairo_move_to(cr, x + 11, y + (h + fs * 0.7) / 2);
           cairo_show_text(cr, size);
+          cairo_new_path(cr);
         }
       }
       p = e;
     }
   }
+  cairo_stroke(cr);
   cairo_restore(cr);
 }
 
@@ -407,11 +590,12 @@ static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras 
   cairo_restore(cr);
 }
 
-static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex) {
+static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex,
+                          bool rastered) {
   double x0, y0, x1, y1;
   cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-  draw_labels(cr, l, y0, y1);
-  draw_gap_marks(cr, l);
+  if (!rastered) draw_labels(cr, l, y0, y1);
+  draw_gap_marks(cr, l, rastered);
   draw_changes(cr, l, ex);
   draw_selection(cr, snap, l);
 }
@@ -424,9 +608,13 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (direct_target(cr, layout, &img, &ox, &oy, &box)) {
     if (box.x1 > box.x0 && box.y1 > box.y0) {
       cairo_surface_flush(img);
-      rasterise(layout, cairo_image_surface_get_data(img), cairo_image_surface_get_stride(img), ox, oy, box);
+      unsigned char *data = cairo_image_surface_get_data(img);
+      int stride = cairo_image_surface_get_stride(img);
+      rasterise(layout, data, stride, ox, oy, box);
+      raster_labels(layout, data, stride, ox, oy, box);
+      raster_gap_marks(layout, data, stride, ox, oy, box);
       cairo_surface_mark_dirty_rectangle(img, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
-      draw_overlays(cr, snap, layout, extras);
+      draw_overlays(cr, snap, layout, extras, true);
     }
     return;
   }
@@ -434,7 +622,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (type == CAIRO_SURFACE_TYPE_SVG || type == CAIRO_SURFACE_TYPE_PDF || type == CAIRO_SURFACE_TYPE_PS ||
       type == CAIRO_SURFACE_TYPE_RECORDING || type == CAIRO_SURFACE_TYPE_SCRIPT) {
     draw_vector(cr, layout);
-    draw_overlays(cr, snap, layout, extras);
+    draw_overlays(cr, snap, layout, extras, false);
     return;
   }
   /* A window's surface, or a transformed context: rasterise, then paint. */
@@ -442,7 +630,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (cairo_surface_status(tmp) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(tmp);
     draw_vector(cr, layout);
-    draw_overlays(cr, snap, layout, extras);
+    draw_overlays(cr, snap, layout, extras, false);
     return;
   }
   cairo_t *tcr = cairo_create(tmp);

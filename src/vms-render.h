@@ -25,7 +25,10 @@ typedef struct {
 typedef struct VmsLayout VmsLayout;
 
 /* Builds the address<->pixel mapping of the map area for a width x height
- * pixel box (labels included). */
+ * pixel box (labels included), and everything a frame needs (spans, the
+ * class of every pixel, the label glyphs), so drawing derives nothing.
+ * NULL when the range is empty (start >= end), a size is not positive, or
+ * memory runs out. The range is widened to whole pages. */
 VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height);
 void vms_layout_free(VmsLayout *layout);
 /* Address under pixel (x, y); false outside the map cells. */
@@ -33,6 +36,9 @@ bool vms_layout_addr_at(const VmsLayout *layout, double x, double y, uint64_t *a
 /* Pixel of an address (top-left of its cell); false when not in view. */
 bool vms_layout_point_of(const VmsLayout *layout, uint64_t addr, double *x, double *y);
 uint64_t vms_layout_bytes_per_pixel(const VmsLayout *layout); /* linear; 0 for compressed */
+/* Changes the outlined region (UINT64_MAX = none) without rebuilding the
+ * layout: selection changes on a click, the geometry does not. */
+void vms_layout_set_selected(VmsLayout *layout, uint64_t selected_start);
 /* A new viewport zoomed by factor (>1 zooms in) keeping the address under
  * (x, y) where it is; clamped to one page per pixel and the whole space. */
 VmsViewport vms_viewport_zoom(const VmsLayout *layout, const VmsSnapshot *snap,
@@ -56,7 +62,14 @@ typedef struct {
   double change_alpha;       /* 0..1 strength of the change marks (fades out) */
 } VmsRenderExtras;
 
-/* Draws the map of layout (built for this snap) at the cairo origin. */
+/* Draws the map of layout (built for this snap) at the cairo origin, over
+ * the whole width x height box. On an image surface (ARGB32 or RGB24, an
+ * integer translation, a rectangular clip) the pixels are written directly;
+ * vector surfaces get one fill per type and state; any other context gets
+ * a temporary image surface painted in (a canvas that redraws often does
+ * better to keep its own image surface and paint that). Pixels covering
+ * several types show the most important (see vms-layout.c); reserved space
+ * is hatched every fourth anti-diagonal counted from the box's corner. */
 void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout,
                     const VmsRenderExtras *extras);
 

@@ -6,6 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int cmp_tid(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+/* A WoW64 thread has two stacks (32- and 64-bit) under one thread ID: the
+ * platform reports both, and threads are counted once. */
+static size_t distinct_threads(const VmsSpace *space) {
+  if (space->n_threads < 2) return space->n_threads;
+  int *tids = malloc(space->n_threads * sizeof *tids);
+  if (!tids) return space->n_threads;
+  for (size_t i = 0; i < space->n_threads; i++) tids[i] = space->threads[i].tid;
+  qsort(tids, space->n_threads, sizeof *tids, cmp_tid);
+  size_t n = 1;
+  for (size_t i = 1; i < space->n_threads; i++)
+    if (tids[i] != tids[i - 1]) n++;
+  free(tids);
+  return n;
+}
+
 VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *err) {
   *out = NULL;
   double t0 = vms_time_monotonic();
@@ -40,7 +60,7 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   s->names = space->names;
   vms_name_pool_init(&space->names);
   vms_name_pool_seal(&s->names);
-  s->n_threads = space->n_threads;
+  s->n_threads = distinct_threads(space);
   s->n_stacks_found = stacks;
 
   vms_stats_compute(s, 0, s->usable_hi, &s->stats);
@@ -119,7 +139,9 @@ void vms_region_describe(const VmsSnapshot *snap, const VmsRegion *r, char *buf,
   const char *name = vms_snapshot_name_of(snap, r);
   const char *inferred = (r->detail & VMS_DETAIL_INFERRED) ? " (inferred)" : "";
   if (r->state == VMS_STATE_FREE) {
-    if (r->detail & VMS_DETAIL_MIN_ADDR) snprintf(buf, len, "below vm.mmap_min_addr");
+    if (r->detail & VMS_DETAIL_MIN_ADDR)
+      snprintf(buf, len, "%s", (snap->fields & VMS_FIELD_OS_TYPE) ? "below the minimum application address"
+                                                                  : "below vm.mmap_min_addr");
     else if (r->detail & VMS_DETAIL_ALIGN) snprintf(buf, len, "below the allocation granularity");
     else if (r->detail & VMS_DETAIL_GUARD) snprintf(buf, len, "stack guard gap");
     else buf[0] = '\0';

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-layout.c: the map's address <-> pixel mapping, zoom and pan, linear and compressed. */
+#include <math.h>
+
 #include "render-snapshot.h"
 #include "vms-render.h"
 #include "vms-test.h"
@@ -186,6 +188,37 @@ static void test_compressed(void) {
   }
   vms_layout_free(lin);
   vms_layout_free(cmp);
+  test_snap_free(s);
+
+  /* Zooming in on the compressed layout keeps the address under the
+   * pointer in view, on the same side of the picture. */
+  TestRegion mid[] = {
+      {0x100000000000, 0x100040000000, VMS_TYPE_HEAP, C_},
+      {0x300000000000, 0x300000100000, VMS_TYPE_MAPPED, C_},
+      {0x300010000000, 0x300010100000, VMS_TYPE_MAPPED, C_},
+      {0x500000000000, 0x500100000000, VMS_TYPE_PRIVATE, C_},
+  };
+  s = test_snap_new(mid, 4, 0x10000, 0x7ffffffff000, 64);
+  vp = vms_viewport_fit(s, VMS_LAYOUT_COMPRESSED);
+  vp.show_labels = false;
+  cmp = vms_layout_new(s, &vp, 1000, 600);
+  VmsLayout *cz = NULL;
+  static const uint64_t anchors[] = {0x100020000000, 0x300010000000, 0x500080000000};
+  for (int i = 0; i < 3; i++) {
+    uint64_t before = 0;
+    double zx = -1, zy = -1;
+    VMS_CHECK(vms_layout_point_of(cmp, anchors[i], &x0, &y0));
+    VMS_CHECK(vms_layout_addr_at(cmp, x0 + 0.5, y0 + 0.5, &before));
+    VmsViewport z = vms_viewport_zoom(cmp, s, &vp, x0 + 0.5, y0 + 0.5, 4);
+    VMS_CHECK(z.kind == VMS_LAYOUT_COMPRESSED && z.start <= before && z.end > before);
+    VMS_CHECK(z.end - z.start < vp.end - vp.start);
+    vms_layout_free(cz);
+    cz = vms_layout_new(s, &z, 1000, 600);
+    VMS_CHECK(cz && vms_layout_point_of(cz, before, &zx, &zy));
+    VMS_CHECK_MSG(fabs(zy - y0) <= 300, "anchor moved from %g,%g to %g,%g", x0, y0, zx, zy);
+  }
+  vms_layout_free(cz);
+  vms_layout_free(cmp);
 
   /* A range with start >= end gets no layout. */
   VmsViewport bad = view(VMS_LAYOUT_LINEAR, 0x2000, 0x1000);
@@ -221,7 +254,96 @@ static void test_compressed_many_gaps(void) {
   test_snap_free(s);
 }
 
+static uint64_t rng = 88172645463325252ull;
+static uint64_t rnd(uint64_t n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return n ? rng % n : 0;
+}
+
+/* Random snapshots, sizes and views: every layout is whole, hit-testing
+ * inverts the mapping, and no non-free region is lost to free space. */
+static void test_random(void) {
+  static const VmsRegionType types[] = {VMS_TYPE_IMAGE, VMS_TYPE_MAPPED, VMS_TYPE_SHAREABLE, VMS_TYPE_HEAP,
+                                        VMS_TYPE_STACK, VMS_TYPE_PRIVATE, VMS_TYPE_SYSTEM, VMS_TYPE_UNUSABLE};
+  double free_rgb[3];
+  vms_palette_color(VMS_TYPE_FREE, free_rgb);
+  uint32_t free_px = (uint32_t)lround(free_rgb[0] * 255) << 16 | (uint32_t)lround(free_rgb[1] * 255) << 8 |
+                     (uint32_t)lround(free_rgb[2] * 255);
+  int lost = 0, roundtrip_bad = 0, layouts = 0;
+  for (int iter = 0; iter < 120; iter++) {
+    bool wide = rnd(2);
+    uint64_t lo = 0x10000, hi = wide ? 0x7ffffffff000ull : 0xffffe000ull;
+    size_t n = 1 + rnd(400);
+    TestRegion *rs = calloc(n, sizeof *rs);
+    uint64_t at = lo, span = (hi - lo) / n;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      uint64_t gap = rnd(3) == 0 ? 0 : (rnd(span / 4096 / 2) + 1) * 4096;
+      uint64_t len = (rnd(1 + (rnd(4) == 0 ? span / 4096 / 2 : 4)) + 1) * 4096;
+      if (at + gap + len > hi) break;
+      rs[k++] = (TestRegion){at + gap, at + gap + len, types[rnd(8)], rnd(4) == 0 ? R_ : C_};
+      at += gap + len;
+    }
+    VmsSnapshot *s = test_snap_new(rs, k, lo, hi, wide ? 64 : 32);
+    int w = 1 + (int)rnd(500), h = 1 + (int)rnd(400);
+    VmsViewport vp = vms_viewport_fit(s, rnd(2) ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
+    vp.show_labels = rnd(2);
+    if (rnd(2)) {
+      uint64_t a = lo + rnd(hi - lo), b = lo + rnd(hi - lo);
+      vp.start = a < b ? a : b;
+      vp.end = a < b ? b : a + 4096;
+    }
+    VmsLayout *l = vms_layout_new(s, &vp, w, h);
+    VMS_CHECK(l != NULL);
+    if (!l) {
+      free(rs);
+      test_snap_free(s);
+      continue;
+    }
+    layouts++;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr = cairo_create(img);
+    vms_render_map(cr, s, l, NULL);
+    VMS_CHECK(cairo_status(cr) == CAIRO_STATUS_SUCCESS);
+    cairo_destroy(cr);
+    cairo_surface_flush(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+
+    for (int t = 0; t < 50; t++) {
+      double x = (double)rnd((uint64_t)w) + 0.5, y = (double)rnd((uint64_t)h) + 0.5, px, py;
+      uint64_t a, b;
+      if (!vms_layout_addr_at(l, x, y, &a)) continue;
+      VMS_CHECK(a >= vp.start / 4096 * 4096 && a < vp.end + 4096);
+      if (!vms_layout_point_of(l, a, &px, &py) || px != floor(x) || py > y || !vms_layout_addr_at(l, px, py, &b) ||
+          b != a) {
+        size_t i = vms_snapshot_find(s, a);
+        bool in_gap = vp.kind == VMS_LAYOUT_COMPRESSED && i != SIZE_MAX && s->regions[i].type == VMS_TYPE_FREE;
+        if (!in_gap) roundtrip_bad++;
+      }
+    }
+    for (size_t i = 0; i < s->n_regions; i++) {
+      const VmsRegion *r = &s->regions[i];
+      double px, py;
+      if (r->type == VMS_TYPE_FREE || !vms_layout_point_of(l, r->start, &px, &py)) continue;
+      if (py >= h) continue;
+      uint32_t v = ((const uint32_t *)(data + (size_t)py * (size_t)stride))[(int)px] & 0xFFFFFF;
+      if (v == free_px || v == 0xFFFFFF) lost++;
+    }
+    cairo_surface_destroy(img);
+    vms_layout_free(l);
+    free(rs);
+    test_snap_free(s);
+  }
+  VMS_CHECK_MSG(roundtrip_bad == 0, "%d pixels do not map back to themselves", roundtrip_bad);
+  VMS_CHECK_MSG(lost == 0, "%d non-free regions drawn as free", lost);
+  VMS_CHECK(layouts > 100);
+}
+
 int main(void) {
+  test_random();
   test_linear_32();
   test_zoom_pan();
   test_compressed();

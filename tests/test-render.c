@@ -180,6 +180,21 @@ static void test_known_pixels(void) {
   VMS_CHECK(!dark(pixel(img, 500, 20)));
   cairo_surface_destroy(img);
 
+  /* Selection changes without a new layout. */
+  vp.selected_start = UINT64_MAX;
+  img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1024, 512);
+  l = vms_layout_new(s, &vp, 1024, 512);
+  vms_layout_set_selected(l, 0x80100000);
+  cairo_t *cr = cairo_create(img);
+  vms_render_map(cr, s, l, NULL);
+  cairo_destroy(cr);
+  VMS_CHECK(dark(pixel(img, 40, 64 * 4)));     /* the shareable region's top edge */
+  VMS_CHECK(dark(pixel(img, 32, 64 * 4 + 2))); /* and its left edge */
+  CHECK_RGB(img, 20, 64 * 4 + 2, color(VMS_TYPE_MAPPED)); /* its neighbour, clear of the outline */
+  VMS_CHECK(!dark(pixel(img, 500, 32)));       /* the heap is no longer outlined */
+  cairo_surface_destroy(img);
+  vms_layout_free(l);
+
   /* A change mark around the one-page stack, gone when its alpha is 0. */
   VmsChange ch = {0x40000000, 0x40001000, VMS_CHANGE_NEW};
   VmsRenderExtras ex = {&ch, 1, 1.0};

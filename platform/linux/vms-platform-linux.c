@@ -110,6 +110,7 @@ typedef struct {
 } ProcStat;
 
 #define PF_KTHREAD 0x00200000UL
+#define PF_EXITING 0x00000004UL /* set first thing in do_exit, before the mm goes */
 
 /* The comm field may hold spaces and ')' itself: it runs from the first '('
  * to the last ')'. */
@@ -576,11 +577,13 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   }
 
   /* A process that exits mid-read leaves a short maps text that looks
-   * whole, so liveness is checked after the read, through the same handle. */
+   * whole, so liveness is checked after the read, through the same handle.
+   * The state turns 'Z' only at the end of do_exit, after the mm is torn
+   * down; PF_EXITING is set before, so it catches a read cut short. */
   ProcStat after;
   if (!read_stat_at(t->dirfd, &after) || after.start_time != t->start_time)
     return gone_or_reused(t, err);
-  if (after.state == 'Z' || after.state == 'X' || space->n_regions == 0)
+  if (after.state == 'Z' || after.state == 'X' || (after.flags & PF_EXITING) || space->n_regions == 0)
     return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
 
   space->pid = t->pid;

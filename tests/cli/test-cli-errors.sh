@@ -91,6 +91,20 @@ if [ -w /dev/full ]; then
   fi
 fi
 
+# The export format follows the file's extension, in any case.
+checks=$((checks + 1))
+"$vmscope" --maps-file "$data/jvm.maps" --png "$tmp/MAP.SVG" 2>"$tmp/err"
+got=$?
+if [ "$got" -eq 0 ]; then
+  if ! head -c 200 "$tmp/MAP.SVG" | grep -q "<svg"; then
+    echo "FAIL: --png MAP.SVG did not write an SVG"
+    fails=$((fails + 1))
+  fi
+elif [ "$got" -ne 11 ]; then
+  echo "FAIL: --png MAP.SVG: exit $got: $(cat "$tmp/err")"
+  fails=$((fails + 1))
+fi
+
 # Good input for contrast: the same file gives a summary and exit 0.
 expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary
 

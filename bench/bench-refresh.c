@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-refresh: what one refresh of a large target costs, against reading its /proc files alone.
+ *
+ * usage: bench-refresh [MAPPINGS...]   (default: 1000 10000 65000)
+ *
+ * For each size it forks a target holding that many mappings (one page each,
+ * protections alternating so the kernel cannot merge them; capped below
+ * vm.max_map_count) and measures, in the same run and interleaved:
+ *   - the floor: open + read() loop + close of /proc/PID/maps into a buffer
+ *   - a full refresh as the sampler does it: vms_target_read (regions and
+ *     threads) + vms_snapshot_build (parse, classify, gap-fill, statistics)
+ *   - the same pair for smaps (counters)
+ *   - procps pmap's CPU time for the same target (a whole run, for scale)
+ *   - the bytes a built snapshot holds per region (allocator sizes, so the
+ *     spare capacity of its arrays counts too), and ("all held") everything
+ *     a sampler keeps between refreshes: snapshot, target and read buffers
+ * Medians of interleaved runs of this thread's CPU time; the ratios are
+ * what to compare across machines. Exit status 0 unless something could not be measured. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vms-platform.h"
+#include "vms-snapshot.h"
+
+#define RATIO_TARGET 1.15
+#define BYTES_TARGET 64.0
+
+typedef struct {
+  pid_t pid;
+  int ctl; /* closing it ends the target */
+} Target;
+
+/* CPU time of this thread (user + system): the read's kernel work and the
+ * parse both run here, and time the scheduler gives to other processes on
+ * a shared machine is left out, so the ratios hold still under load. */
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n) {
+  qsort(v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static long read_long(const char *path, long fallback) {
+  FILE *f = fopen(path, "r");
+  long v = fallback;
+  if (f) {
+    if (fscanf(f, "%ld", &v) != 1)
+      v = fallback;
+    fclose(f);
+  }
+  return v;
+}
+
+static long count_maps(pid_t pid) {
+  char path[64], buf[65536];
+  snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  long lines = 0;
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < n; i++)
+      lines += buf[i] == '\n';
+  close(fd);
+  return lines;
+}
+
+/* A child with `extra` more mappings than it was born with. */
+static bool target_start(long extra, Target *t) {
+  int ready[2], ctl[2];
+  if (pipe(ready) != 0 || pipe(ctl) != 0)
+    return false;
+  pid_t pid = fork();
+  if (pid < 0)
+    return false;
+  if (pid == 0) {
+    close(ready[0]);
+    close(ctl[1]);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t size = (size_t)extra * (size_t)page;
+    char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    char ok = p != MAP_FAILED;
+    for (long i = 1; ok && i < extra; i += 2)
+      ok = mprotect(p + (size_t)i * (size_t)page, (size_t)page, PROT_READ | PROT_WRITE) == 0;
+    if (write(ready[1], &ok, 1) != 1)
+      _exit(1);
+    char c;
+    while (read(ctl[0], &c, 1) != 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  close(ready[1]);
+  close(ctl[0]);
+  char ok = 0;
+  if (read(ready[0], &ok, 1) != 1)
+    ok = 0;
+  close(ready[0]);
+  t->pid = pid;
+  t->ctl = ctl[1];
+  if (!ok) {
+    close(t->ctl);
+    waitpid(pid, NULL, 0);
+    return false;
+  }
+  return true;
+}
+
+static void target_stop(Target *t) {
+  close(t->ctl);
+  waitpid(t->pid, NULL, 0);
+}
+
+/* The floor: the kernel's cost of producing the text plus one copy into a
+ * buffer that is kept between reads (it grows only on the warm-up run). */
+static bool plain_read(const char *path, char **buf, size_t *cap, size_t *len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  size_t n = 0;
+  ssize_t r;
+  for (;;) {
+    if (*cap - n < 65536) {
+      size_t ncap = *cap * 2 + (1 << 20);
+      char *nb = realloc(*buf, ncap);
+      if (!nb) {
+        close(fd);
+        return false;
+      }
+      *buf = nb;
+      *cap = ncap;
+    }
+    r = read(fd, *buf + n, *cap - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break;
+    n += (size_t)r;
+  }
+  close(fd);
+  *len = n;
+  return r == 0;
+}
+
+/* CPU time (user + system) of one `pmap PID` run, procps's view of the same
+ * maps file, for comparison; -1 when pmap is not installed. */
+static double pmap_cpu(pid_t target) {
+  if (access("/usr/bin/pmap", X_OK) != 0)
+    return -1;
+  pid_t child = fork();
+  if (child < 0)
+    return -1;
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      dup2(devnull, STDOUT_FILENO);
+      dup2(devnull, STDERR_FILENO);
+    }
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", (int)target);
+    execl("/usr/bin/pmap", "pmap", pid, (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  struct rusage ru;
+  if (wait4(child, &st, 0, &ru) != child || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    return -1;
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+         (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+static size_t held(const void *p) { return p ? malloc_usable_size((void *)p) : 0; }
+
+/* Bytes the allocator has handed out (arena and mmapped chunks). */
+static size_t heap_in_use(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+/* Everything one sampler keeps for a target between refreshes: the target
+ * (with its read buffer), the reusable space and the latest snapshot. */
+static bool measure_held(pid_t pid, size_t *all, size_t *snapshot, size_t *regions) {
+  VmsError err;
+  VmsTarget *target = NULL;
+  VmsSpace space;
+  VmsSnapshot *snap = NULL;
+  size_t base = heap_in_use();
+  vms_space_init(&space);
+  bool ok = vms_target_open(pid, &target, &err) == VMS_OK &&
+            vms_target_read(target, VMS_READ_REGIONS | VMS_READ_THREADS, &space, &err) == VMS_OK &&
+            vms_snapshot_build(&space, &snap, &err) == VMS_OK;
+  if (ok) {
+    *all = heap_in_use() - base;
+    *snapshot = held(snap) + held(snap->regions) + held(snap->counters) + held(snap->names.data) +
+                held(snap->names.slots);
+    *regions = snap->n_regions;
+  } else {
+    fprintf(stderr, "bench-refresh: %s\n", err.message);
+  }
+  if (snap)
+    vms_snapshot_unref(snap);
+  vms_space_clear(&space);
+  if (target)
+    vms_target_close(target);
+  return ok;
+}
+
+typedef struct {
+  long mappings;
+  size_t regions;
+  double maps_read, refresh, smaps_read, smaps_refresh;
+  double best_maps_read, best_refresh; /* fastest runs: least disturbed by other load */
+  double pmap;                         /* CPU time of procps pmap, or -1 */
+  double bytes_per_region, bytes_all_per_region;
+} Result;
+
+static bool measure(long want, int reps, Result *res) {
+  long max_map = read_long("/proc/sys/vm/max_map_count", 65530);
+  long base = count_maps(getpid());
+  /* Leave room for what the child inherits and a few the kernel adds. */
+  long extra = want - base;
+  if (extra > max_map - base - 16)
+    extra = max_map - base - 16;
+  if (extra < 2)
+    extra = 2;
+  Target t;
+  if (!target_start(extra, &t)) {
+    fprintf(stderr, "bench-refresh: could not build a target with %ld mappings\n", extra);
+    return false;
+  }
+  memset(res, 0, sizeof *res);
+  res->mappings = count_maps(t.pid);
+
+  char maps_path[64], smaps_path[64];
+  snprintf(maps_path, sizeof maps_path, "/proc/%d/maps", (int)t.pid);
+  snprintf(smaps_path, sizeof smaps_path, "/proc/%d/smaps", (int)t.pid);
+  size_t cap = 0, scap = 0;
+  char *buf = NULL, *sbuf = NULL;
+  double *a = calloc((size_t)reps, sizeof *a), *b = calloc((size_t)reps, sizeof *b);
+  double *c = calloc((size_t)reps, sizeof *c), *d = calloc((size_t)reps, sizeof *d);
+  VmsTarget *target = NULL;
+  VmsError err;
+  VmsSpace space;
+  vms_space_init(&space);
+  bool ok = a && b && c && d;
+  if (ok && vms_target_open(t.pid, &target, &err) != VMS_OK) {
+    fprintf(stderr, "bench-refresh: %s\n", err.message);
+    ok = false;
+  }
+  const unsigned sample = VMS_READ_REGIONS | VMS_READ_THREADS;
+  VmsSnapshot *snap = NULL;
+  /* One warm-up of each so page cache, allocator and kernel caches settle. */
+  for (int i = -1; ok && i < reps; i++) {
+    size_t len;
+    double t0 = now();
+    ok = plain_read(maps_path, &buf, &cap, &len);
+    double t1 = now();
+    VmsSnapshot *s = NULL;
+    if (ok && (vms_target_read(target, sample, &space, &err) != VMS_OK ||
+               vms_snapshot_build(&space, &s, &err) != VMS_OK)) {
+      fprintf(stderr, "bench-refresh: refresh: %s\n", err.message);
+      ok = false;
+    }
+    double t2 = now();
+    if (i >= 0) {
+      a[i] = t1 - t0;
+      b[i] = t2 - t1;
+    }
+    if (s) {
+      if (snap)
+        vms_snapshot_unref(snap);
+      snap = s;
+    }
+  }
+  /* smaps costs about five times more; fewer runs keep the bench short. */
+  int sreps = reps > 5 ? reps / 2 : reps;
+  for (int i = -1; ok && i < sreps; i++) {
+    size_t len;
+    double t0 = now();
+    ok = plain_read(smaps_path, &sbuf, &scap, &len);
+    double t1 = now();
+    VmsSnapshot *s = NULL;
+    if (ok && (vms_target_read(target, sample | VMS_READ_COUNTERS, &space, &err) != VMS_OK ||
+               vms_snapshot_build(&space, &s, &err) != VMS_OK)) {
+      fprintf(stderr, "bench-refresh: smaps refresh: %s\n", err.message);
+      ok = false;
+    }
+    double t2 = now();
+    if (i >= 0) {
+      c[i] = t1 - t0;
+      d[i] = t2 - t1;
+    }
+    if (s)
+      vms_snapshot_unref(s);
+  }
+  if (ok && snap) {
+    res->maps_read = median(a, (size_t)reps);
+    res->refresh = median(b, (size_t)reps);
+    res->best_maps_read = a[0]; /* median() sorted them */
+    res->best_refresh = b[0];
+    res->smaps_read = median(c, (size_t)sreps);
+    res->smaps_refresh = median(d, (size_t)sreps);
+  }
+  if (snap)
+    vms_snapshot_unref(snap);
+  vms_space_clear(&space);
+  if (target)
+    vms_target_close(target);
+  /* pmap's time is a whole process (exec and libraries included), measured
+   * with the rusage clock, whose resolution is coarser: a few runs. */
+  double pm[5];
+  int npm = 0;
+  for (int i = 0; ok && i < 5; i++) {
+    double v = pmap_cpu(t.pid);
+    if (v >= 0)
+      pm[npm++] = v;
+  }
+  res->pmap = npm ? median(pm, (size_t)npm) : -1;
+  size_t all = 0, snap_bytes = 0;
+  if (ok && measure_held(t.pid, &all, &snap_bytes, &res->regions)) {
+    res->bytes_per_region = (double)snap_bytes / (double)res->regions;
+    res->bytes_all_per_region = (double)all / (double)res->regions;
+  } else {
+    ok = false;
+  }
+  target_stop(&t);
+  free(buf);
+  free(sbuf);
+  free(a);
+  free(b);
+  free(c);
+  free(d);
+  return ok;
+}
+
+int main(int argc, char **argv) {
+  long sizes[16] = {1000, 10000, 65000};
+  int n_sizes = 3;
+  if (argc > 1) {
+    n_sizes = 0;
+    for (int i = 1; i < argc && n_sizes < 16; i++) {
+      char *end;
+      long v = strtol(argv[i], &end, 10);
+      if (*end || v < 10 || v > 10000000) {
+        fprintf(stderr, "bench-refresh: '%s' is not a mapping count (10 or more)\n", argv[i]);
+        return 2;
+      }
+      sizes[n_sizes++] = v;
+    }
+  }
+  printf("vmscope refresh benchmark: a full refresh (read + parse + classify + statistics) against the read alone\n");
+  printf("thread CPU time, medians of interleaved runs; vm.max_map_count %ld; sizeof(VmsRegion) %zu\n\n",
+         read_long("/proc/sys/vm/max_map_count", -1), sizeof(VmsRegion));
+  printf("%9s %8s | %10s %10s %6s | %10s %10s %6s | %9s %9s\n", "mappings", "regions", "maps read", "refresh",
+         "ratio", "smaps read", "refresh", "ratio", "B/region", "all held");
+  Result last = {0};
+  bool all_ok = true;
+  for (int s = 0; s < n_sizes; s++) {
+    Result r;
+    int reps = sizes[s] >= 50000 ? 21 : sizes[s] >= 5000 ? 31 : 101;
+    if (!measure(sizes[s], reps, &r)) {
+      all_ok = false;
+      continue;
+    }
+    printf("%9ld %8zu | %8.3f ms %7.3f ms %5.2fx | %8.3f ms %7.3f ms %5.2fx | %9.1f %9.1f\n", r.mappings, r.regions,
+           r.maps_read * 1e3, r.refresh * 1e3, r.refresh / r.maps_read, r.smaps_read * 1e3, r.smaps_refresh * 1e3,
+           r.smaps_refresh / r.smaps_read, r.bytes_per_region, r.bytes_all_per_region);
+    fflush(stdout);
+    last = r;
+  }
+  if (last.mappings > 0) {
+    double ratio = last.refresh / last.maps_read;
+    printf("\nat %ld mappings: refresh %.2fx the maps read alone, median (fastest runs: %.2fx); "
+           "target <= %.2fx (procps pmap 2.2x, libgtop 7.3x): %s\n",
+           last.mappings, ratio, last.best_refresh / last.best_maps_read, RATIO_TARGET,
+           ratio <= RATIO_TARGET ? "met" : "MISSED");
+    if (last.pmap > 0)
+      printf("at %ld mappings: procps pmap (a whole run) took %.2fx the maps read alone, measured here\n", last.mappings,
+             last.pmap / last.maps_read);
+    printf("at %ld mappings: %.1f bytes held per region of the snapshot (target <= %.0f): %s\n", last.mappings,
+           last.bytes_per_region, BYTES_TARGET, last.bytes_per_region <= BYTES_TARGET ? "met" : "MISSED");
+    printf("with the read buffers kept for the next refresh (target, space): %.1f bytes per region in all\n",
+           last.bytes_all_per_region);
+  }
+  return all_ok ? 0 : 1;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-win-helper.c: a Windows process with a known layout for vmscope's tests to read.
+ *
+ * It reserves and commits private memory at fixed addresses (falling back to
+ * any address when one is taken), maps a file and a pagefile-backed section,
+ * loads a DLL and starts threads with stacks of a known size, then prints one
+ * "key value" line per fact and "ready", and waits until its standard input
+ * closes (or for 60 s, so a forgotten helper never lingers).
+ *
+ * Usage: vms-win-helper DLL-PATH */
+#include <windows.h>
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_THREADS 3
+#define THREAD_STACK (256 * 1024)
+
+static HANDLE g_go;
+static volatile uintptr_t g_thread_local[N_THREADS];
+static HANDLE g_started[N_THREADS];
+
+static DWORD WINAPI thread_main(LPVOID arg) {
+  volatile char local[64];
+  uintptr_t i = (uintptr_t)arg;
+  local[0] = (char)i;
+  g_thread_local[i] = (uintptr_t)&local[0];
+  SetEvent(g_started[i]);
+  WaitForSingleObject(g_go, INFINITE);
+  return (DWORD)local[0];
+}
+
+static DWORD WINAPI read_stdin(LPVOID arg) {
+  HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+  char buf[64];
+  DWORD got;
+  while (ReadFile(in, buf, sizeof buf, &got, NULL) && got > 0) {
+  }
+  return 0;
+}
+
+static void fail(const char *what) {
+  fprintf(stderr, "vms-win-helper: %s failed (error %lu)\n", what, (unsigned long)GetLastError());
+  exit(1);
+}
+
+/* VirtualAlloc at want, or anywhere when want is taken. */
+static char *alloc_at(uintptr_t want, SIZE_T size, DWORD type, DWORD prot) {
+  void *p = VirtualAlloc((void *)want, size, type, prot);
+  if (!p) p = VirtualAlloc(NULL, size, type, prot);
+  if (!p) fail("VirtualAlloc");
+  return p;
+}
+
+static void put(const char *key, const void *p) { printf("%s 0x%" PRIxPTR "\n", key, (uintptr_t)p); }
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: vms-win-helper DLL-PATH\n");
+    return 2;
+  }
+  /* Private reserved: 1 MiB, no page committed. */
+  char *reserved = alloc_at(0x30000000u, 1 << 20, MEM_RESERVE, PAGE_NOACCESS);
+  /* Private committed, read-write, with one guard page inside. */
+  char *committed = alloc_at(0x30200000u, 256 * 1024, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  memset(committed, 0x5a, 256 * 1024);
+  DWORD old;
+  if (!VirtualProtect(committed + 0x10000, 0x1000, PAGE_READWRITE | PAGE_GUARD, &old)) fail("VirtualProtect");
+  /* Half committed read-only, half reserved. */
+  char *partial = alloc_at(0x30400000u, 1 << 20, MEM_RESERVE, PAGE_NOACCESS);
+  if (!VirtualAlloc(partial, 0x10000, MEM_COMMIT, PAGE_READONLY)) fail("VirtualAlloc commit");
+  /* Execute-read-write, committed. */
+  char *rwx = alloc_at(0x30600000u, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_EXECUTE_READWRITE);
+  /* One page reserved at a 64 KiB boundary: the rest of the granule is
+   * free but unusable. */
+  char *small = alloc_at(0x30700000u, 0x1000, MEM_RESERVE, PAGE_NOACCESS);
+
+  /* A mapped file, with a space in its name. */
+  wchar_t dir[MAX_PATH], path[MAX_PATH + 64];
+  if (!GetTempPathW(MAX_PATH, dir)) fail("GetTempPathW");
+  swprintf(path, MAX_PATH + 64, L"%lsvmscope helper %lu.dat", dir, (unsigned long)GetCurrentProcessId());
+  HANDLE f = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
+                         CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
+  if (f == INVALID_HANDLE_VALUE) fail("CreateFileW");
+  static char block[128 * 1024];
+  memset(block, 'v', sizeof block);
+  DWORD wrote;
+  if (!WriteFile(f, block, sizeof block, &wrote, NULL) || wrote != sizeof block) fail("WriteFile");
+  HANDLE fm = CreateFileMappingW(f, NULL, PAGE_READONLY, 0, 0, NULL);
+  if (!fm) fail("CreateFileMappingW(file)");
+  void *mapped = MapViewOfFileEx(fm, FILE_MAP_READ, 0, 0, 0, (void *)(uintptr_t)0x30800000u);
+  if (!mapped) mapped = MapViewOfFile(fm, FILE_MAP_READ, 0, 0, 0);
+  if (!mapped) fail("MapViewOfFile(file)");
+
+  /* A pagefile-backed section: shareable. */
+  HANDLE sm = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 192 * 1024, NULL);
+  if (!sm) fail("CreateFileMappingW(pagefile)");
+  char *shared = MapViewOfFileEx(sm, FILE_MAP_WRITE, 0, 0, 0, (void *)(uintptr_t)0x30a00000u);
+  if (!shared) shared = MapViewOfFile(sm, FILE_MAP_WRITE, 0, 0, 0);
+  if (!shared) fail("MapViewOfFile(pagefile)");
+  shared[0] = 1;
+
+  /* A DLL of our own, so its path is known. */
+  HMODULE dll = LoadLibraryA(argv[1]);
+  if (!dll) fail("LoadLibrary");
+  wchar_t dll_path[MAX_PATH];
+  GetModuleFileNameW(dll, dll_path, MAX_PATH);
+
+  /* The process heap, with a block in it. */
+  HANDLE heap = GetProcessHeap();
+  void *block_in_heap = HeapAlloc(heap, 0, 100);
+
+  g_go = CreateEventW(NULL, TRUE, FALSE, NULL);
+  HANDLE threads[N_THREADS];
+  for (int i = 0; i < N_THREADS; i++) {
+    g_started[i] = CreateEventW(NULL, TRUE, FALSE, NULL);
+    threads[i] = CreateThread(NULL, THREAD_STACK, thread_main, (LPVOID)(uintptr_t)i,
+                              STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+    if (!threads[i]) fail("CreateThread");
+  }
+  WaitForMultipleObjects(N_THREADS, g_started, TRUE, INFINITE);
+
+  volatile char main_local = 1;
+  printf("pid %lu\n", (unsigned long)GetCurrentProcessId());
+  printf("bits %d\n", (int)(sizeof(void *) * 8));
+  put("reserved", reserved);
+  put("committed", committed);
+  put("guard", committed + 0x10000);
+  put("partial", partial);
+  put("rwx", rwx);
+  put("small", small);
+  put("mapped", mapped);
+  printf("mapped_path %ls\n", path);
+  put("shareable", shared);
+  put("dll", dll);
+  printf("dll_path %ls\n", dll_path);
+  put("heap", heap);
+  put("heap_block", block_in_heap);
+  put("main_stack", (const void *)&main_local);
+  for (int i = 0; i < N_THREADS; i++) {
+    char key[32];
+    snprintf(key, sizeof key, "thread_stack%d", i);
+    put(key, (const void *)g_thread_local[i]);
+  }
+  printf("ready\n");
+  fflush(stdout);
+
+  /* Wait for stdin to close (the test is done), with a 60 s safety net.
+   * A thread reads it, since a Unix pipe under Wine cannot be peeked. */
+  HANDLE reader = CreateThread(NULL, 0, read_stdin, NULL, 0, NULL);
+  if (reader) WaitForSingleObject(reader, 60000);
+  SetEvent(g_go);
+  WaitForMultipleObjects(N_THREADS, threads, TRUE, 5000);
+  return (int)main_local - 1;
+}
