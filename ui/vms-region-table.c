@@ -124,6 +124,7 @@ struct _VmsRegionTable {
   char *desc_lower;  /* desc_buf in ASCII lower case, for the text filter */
   int type_filter;
   char *text_filter; /* ASCII lower case, NULL when empty */
+  gboolean filter_hexlike; /* text_filter could be part of an address */
   VmsRegionColumn sort_col;
   gboolean sort_desc;
   gboolean blocking;  /* selection changes made by code, not the user */
@@ -215,7 +216,9 @@ static int row_cmp(const void *pa, const void *pb) {
   return c ? c : cmp_u64(ra->start, rb->start);
 }
 
-/* Case-insensitive for ASCII, without allocating: 65,000 rows are filtered per key press. */
+/* Case-insensitive for ASCII, without allocating: 65,000 rows are filtered
+ * per key press, so addresses are only formatted when the text could be part
+ * of one. */
 static gboolean row_matches(VmsRegionTable *self, size_t i) {
   const VmsRegion *r = &self->snap->regions[i];
   if (self->type_filter < VMS_TYPE_COUNT && r->type != self->type_filter)
@@ -223,9 +226,18 @@ static gboolean row_matches(VmsRegionTable *self, size_t i) {
   if (!self->text_filter)
     return TRUE;
   char buf[160], prot[8];
+  if (self->filter_hexlike) {
+    g_snprintf(buf, sizeof buf, "%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x", r->start,
+               r->end);
+    if (strstr(buf, self->text_filter))
+      return TRUE;
+  }
   vms_prot_format(r->prot, prot);
-  g_snprintf(buf, sizeof buf, "%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x %s %s %s",
-             r->start, r->end, vms_type_title(r->type), vms_state_name(r->state), prot);
+  g_strlcpy(buf, vms_type_title(r->type), sizeof buf);
+  g_strlcat(buf, " ", sizeof buf);
+  g_strlcat(buf, vms_state_name(r->state), sizeof buf);
+  g_strlcat(buf, " ", sizeof buf);
+  g_strlcat(buf, prot, sizeof buf);
   for (char *c = buf; *c; c++)
     *c = g_ascii_tolower(*c);
   if (strstr(buf, self->text_filter))
@@ -727,6 +739,10 @@ void vms_region_table_set_text_filter(VmsRegionTable *self, const char *text) {
   }
   g_free(self->text_filter);
   self->text_filter = folded;
+  self->filter_hexlike = folded != NULL;
+  for (const char *c = folded; c && *c; c++)
+    if (!g_ascii_isxdigit(*c) && *c != 'x' && *c != ' ')
+      self->filter_hexlike = FALSE;
   /* The entry's delayed search-changed comes back here with the same text and stops above. */
   if (g_strcmp0(gtk_entry_get_text(GTK_ENTRY(self->search)), text ? text : "") != 0) {
     gtk_entry_set_text(GTK_ENTRY(self->search), text ? text : "");
