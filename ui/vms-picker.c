@@ -25,10 +25,12 @@ struct _VmsPicker {
   GtkListStore *store;
   GtkTreeModel *filter, *sort;
   char **terms; /* casefolded search words, all must match */
+  char *applied; /* the casefolded text terms came from */
   GCancellable *cancel;
   guint refresh_id;
   gboolean loading;
   guint n_loads, generation;
+  gboolean activate_pending; /* Enter came before the first list */
   int pid;
 };
 
@@ -154,6 +156,7 @@ static void merge(VmsPicker *self, const VmsProcInfo *list, size_t n) {
 }
 
 static void schedule_refresh(VmsPicker *self);
+static void apply_search(VmsPicker *self);
 
 static void load_done(GObject *source, GAsyncResult *res, gpointer data) {
   GTask *task = G_TASK(res);
@@ -200,8 +203,22 @@ static void schedule_refresh(VmsPicker *self) {
 }
 
 static void on_search_changed(GtkSearchEntry *entry, VmsPicker *self) {
+  apply_search(self);
+}
+
+/* The search entry reports changes after a pause in typing; Enter applies
+ * the text at once, so a quick "type, Enter" attaches to what was typed. */
+static void apply_search(VmsPicker *self) {
+  GtkSearchEntry *entry = self->search;
+  char *folded = g_utf8_casefold(gtk_entry_get_text(GTK_ENTRY(entry)), -1);
+  if (self->applied && strcmp(folded, self->applied) == 0) {
+    g_free(folded);
+    return; /* keeps a row the user picked */
+  }
+  g_free(self->applied);
+  self->applied = folded;
+  folded = g_strdup(folded);
   g_clear_pointer(&self->terms, g_strfreev);
-  g_autofree char *folded = g_utf8_casefold(gtk_entry_get_text(GTK_ENTRY(entry)), -1);
   self->terms = g_strsplit_set(g_strstrip(folded), " \t", -1);
   /* Drop the empty words a double space leaves. */
   char **w = self->terms;
@@ -212,6 +229,7 @@ static void on_search_changed(GtkSearchEntry *entry, VmsPicker *self) {
       g_free(*r);
   }
   *w = NULL;
+  g_free(folded);
   gtk_tree_model_filter_refilter(GTK_TREE_MODEL_FILTER(self->filter));
   gtk_tree_selection_unselect_all(gtk_tree_view_get_selection(self->view));
   select_first_if_none(self);
@@ -233,6 +251,12 @@ static void choose_selected(VmsPicker *self) {
 }
 
 static void on_search_activate(GtkEntry *entry, VmsPicker *self) {
+  apply_search(self);
+  if (!self->n_loads) {
+    /* Typed ahead of the first list: attach to the first match once it lands. */
+    self->activate_pending = TRUE;
+    return;
+  }
   select_first_if_none(self);
   choose_selected(self);
 }
@@ -278,6 +302,7 @@ static void vms_picker_dispose(GObject *obj) {
   g_clear_object(&self->filter);
   g_clear_object(&self->store);
   g_clear_pointer(&self->terms, g_strfreev);
+  g_clear_pointer(&self->applied, g_free);
   G_OBJECT_CLASS(vms_picker_parent_class)->dispose(obj);
 }
 
@@ -347,6 +372,10 @@ void vms_picker_set_processes(VmsPicker *self, const VmsProcInfo *list, size_t n
   self->n_loads++;
   select_first_if_none(self);
   update_status(self, NULL);
+  if (self->activate_pending) {
+    self->activate_pending = FALSE;
+    choose_selected(self);
+  }
 }
 
 gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
