@@ -409,22 +409,23 @@ gboolean vms_window_export_png(VmsWindow *self, const char *path, int width, int
 }
 
 static const struct {
-  const char *label;
+  const char *id, *label;
   int w, h;
 } export_sizes[] = {
-    {"1280 × 800", 1280, 800},
-    {"1920 × 1200", 1920, 1200},
-    {"2560 × 1600", 2560, 1600},
-    {"3840 × 2400", 3840, 2400},
+    {"1280x800", "1280 × 800", 1280, 800},
+    {"1920x1200", "1920 × 1200", 1920, 1200},
+    {"2560x1600", "2560 × 1600", 2560, 1600},
+    {"3840x2400", "3840 × 2400", 3840, 2400},
 };
 
-static void on_export_response(GtkDialog *dialog, int response, VmsWindow *self) {
+static void on_export_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
   if (response == GTK_RESPONSE_ACCEPT) {
     g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
-    GtkWidget *combo = g_object_get_data(G_OBJECT(dialog), "size-combo");
-    int i = gtk_combo_box_get_active(GTK_COMBO_BOX(combo));
-    if (i < 0 || i >= (int)G_N_ELEMENTS(export_sizes))
-      i = 1;
+    const char *size = gtk_file_chooser_get_choice(GTK_FILE_CHOOSER(dialog), "size");
+    size_t i = 1;
+    for (size_t k = 0; size && k < G_N_ELEMENTS(export_sizes); k++)
+      if (strcmp(size, export_sizes[k].id) == 0)
+        i = k;
     if (path) {
       if (!g_str_has_suffix(path, ".png") && !g_str_has_suffix(path, ".PNG")) {
         char *with = g_strconcat(path, ".png", NULL);
@@ -432,9 +433,11 @@ static void on_export_response(GtkDialog *dialog, int response, VmsWindow *self)
         path = with;
       }
       vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL);
+    } else {
+      show_banner(self, GTK_MESSAGE_ERROR, "Export needs a local file; the chosen place is not one.");
     }
   }
-  gtk_widget_destroy(GTK_WIDGET(dialog));
+  g_object_unref(dialog);
 }
 
 static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
@@ -449,11 +452,10 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
     vms_window_export_png(self, preset, 1280, 800, NULL);
     return;
   }
-  GtkWidget *dialog = gtk_file_chooser_dialog_new("Export Map as PNG", GTK_WINDOW(self),
-                                                  GTK_FILE_CHOOSER_ACTION_SAVE, "_Cancel",
-                                                  GTK_RESPONSE_CANCEL, "_Export",
-                                                  GTK_RESPONSE_ACCEPT, NULL);
-  gtk_dialog_set_default_response(GTK_DIALOG(dialog), GTK_RESPONSE_ACCEPT);
+  /* The native chooser: the desktop portal's on GNOME (and in sandboxes),
+   * the system dialog on Windows, GTK's own elsewhere. */
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      "Export Map as PNG", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
   gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
   char name[320];
   g_snprintf(name, sizeof name, "%s-%d.png", self->name[0] ? self->name : "vmscope", self->pid);
@@ -466,21 +468,16 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   gtk_file_filter_add_mime_type(filter, "image/png");
   gtk_file_filter_add_pattern(filter, "*.png");
   gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
-  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new_with_mnemonic("Image _size:");
-  GtkWidget *combo = gtk_combo_box_text_new();
-  for (size_t i = 0; i < G_N_ELEMENTS(export_sizes); i++)
-    gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(combo), export_sizes[i].label);
-  gtk_combo_box_set_active(GTK_COMBO_BOX(combo), 1);
-  gtk_label_set_mnemonic_widget(GTK_LABEL(label), combo);
-  vms_ui_set_accessible(combo, "Image size", NULL);
-  gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
-  gtk_box_pack_start(GTK_BOX(box), combo, FALSE, FALSE, 0);
-  gtk_widget_show_all(box);
-  gtk_file_chooser_set_extra_widget(GTK_FILE_CHOOSER(dialog), box);
-  g_object_set_data(G_OBJECT(dialog), "size-combo", combo);
+  const char *ids[G_N_ELEMENTS(export_sizes) + 1], *labels[G_N_ELEMENTS(export_sizes) + 1];
+  for (size_t i = 0; i < G_N_ELEMENTS(export_sizes); i++) {
+    ids[i] = export_sizes[i].id;
+    labels[i] = export_sizes[i].label;
+  }
+  ids[G_N_ELEMENTS(export_sizes)] = labels[G_N_ELEMENTS(export_sizes)] = NULL;
+  gtk_file_chooser_add_choice(GTK_FILE_CHOOSER(dialog), "size", "Image size", ids, labels);
+  gtk_file_chooser_set_choice(GTK_FILE_CHOOSER(dialog), "size", export_sizes[1].id);
   g_signal_connect(dialog, "response", G_CALLBACK(on_export_response), self);
-  gtk_widget_show(dialog);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
 
 static void pick_activated(GSimpleAction *a, GVariant *p, gpointer data) {
