@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-gui-e2e.sh: the real vmscope binary used as a person would, driven with xdotool under Xvfb.
+#
+# Usage (inside run-xvfb.sh): test-gui-e2e.sh VMSCOPE TARGET PALETTE_PRINTER
+# Launches vmscope with no argument, types the target's PID into the
+# picker's search, presses Enter, zooms with the wheel, presses Ctrl+E (the
+# export file is preset through VMSCOPE_EXPORT_FILE), checks the PNG, takes
+# a screenshot and checks the map's colours are on screen, then quits with Ctrl+Q.
+set -u
+VMSCOPE=$1 TARGET=$2 PALETTE=$3
+for tool in xdotool import convert; do
+  if ! command -v $tool >/dev/null 2>&1; then
+    echo "SKIP: $tool is not installed (apt-get install xdotool imagemagick)"
+    exit 77
+  fi
+done
+
+tmp=$(mktemp -d)
+target_pid= app_pid=
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
+  [ -n "$target_pid" ] && kill "$target_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# Poll until a command succeeds or $1 seconds pass.
+wait_for() {
+  t=$1; shift
+  i=0
+  while [ $i -lt $((t * 10)) ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  return 1
+}
+
+export XDG_CONFIG_HOME="$tmp/config"
+mkdir -p "$XDG_CONFIG_HOME/gtk-3.0"
+printf '[Settings]\ngtk-cursor-blink=false\ngtk-enable-animations=false\n' \
+  > "$XDG_CONFIG_HOME/gtk-3.0/settings.ini"
+export VMSCOPE_EXPORT_FILE="$tmp/export.png"
+
+"$TARGET" 300 > "$tmp/target.out" &
+target_pid=$!
+wait_for 10 grep -q ready "$tmp/target.out" || { echo "FAIL: the target did not start"; exit 1; }
+
+"$VMSCOPE" > "$tmp/app.out" 2>&1 &
+app_pid=$!
+
+picker=$(wait_for 20 xdotool search --onlyvisible --name '^Pick a Process$' && \
+         xdotool search --onlyvisible --name '^Pick a Process$' | head -n 1)
+if [ -z "$picker" ]; then
+  cat "$tmp/app.out" >&2
+  echo "FAIL: the process picker did not open"; exit 1
+fi
+# No window manager runs under Xvfb: give the dialog the focus directly.
+xdotool windowfocus --sync "$picker" 2>/dev/null || xdotool windowfocus "$picker"
+sleep 0.5
+xdotool type --delay 60 "$target_pid"
+sleep 1  # the search entry waits a moment after the last key, and the list refilters
+xdotool key Return
+
+title="vms-gui-target ($target_pid) — vmscope"
+if ! wait_for 20 xdotool search --onlyvisible --name "vms-gui-target \\($target_pid\\)"; then
+  cat "$tmp/app.out" >&2
+  fail "the main window did not attach to $target_pid"
+fi
+main=$(xdotool search --onlyvisible --name "vms-gui-target \\($target_pid\\)" | head -n 1)
+xdotool windowfocus --sync "$main" 2>/dev/null
+sleep 1.5  # a sample or two
+
+# Zoom: three wheel steps over the map's first row (below the header bar and
+# the map's toolbar, where both layouts start drawing).
+eval "$(xdotool getwindowgeometry --shell "$main")"
+xdotool mousemove --window "$main" $((WIDTH / 4)) 110
+for i in 1 2 3; do xdotool click 4; sleep 0.1; done
+sleep 0.5
+xdotool key ctrl+e
+if ! wait_for 10 test -s "$VMSCOPE_EXPORT_FILE"; then
+  cat "$tmp/app.out" >&2
+  fail "Ctrl+E wrote no PNG"
+fi
+
+"$PALETTE" > "$tmp/palette"
+colour() { awk -v t="$1" '$1 == t { print $2 }' "$tmp/palette"; }
+# Pixels of exactly colour $2 in image $1.
+count() {
+  convert "$1" -depth 8 -format %c histogram:info:- 2>/dev/null |
+    awk -v c="$2" 'toupper($0) ~ c { n += $1 + 0 } END { print n + 0 }'
+}
+
+if [ -s "$VMSCOPE_EXPORT_FILE" ]; then
+  size=$(identify -format '%w %h' "$VMSCOPE_EXPORT_FILE" 2>/dev/null)
+  [ "$size" = "1280 800" ] || fail "the exported PNG is '$size', not 1280 x 800"
+  n=$(count "$VMSCOPE_EXPORT_FILE" "$(colour private)")
+  [ "$n" -gt 0 ] || fail "the exported PNG has no Private Data pixel ($(colour private))"
+  n=$(count "$VMSCOPE_EXPORT_FILE" "$(colour free)")
+  [ "$n" -gt 0 ] || fail "the exported PNG has no Free pixel ($(colour free))"
+fi
+
+import -window root "$tmp/screen.png" 2>/dev/null || fail "cannot take a screenshot"
+if [ -s "$tmp/screen.png" ]; then
+  # The legend's and the summary's swatches hold 2 x 144 pixels of each
+  # type's colour; pixels beyond those are the map's. Which types dominate
+  # depends on the target (a sanitizer build maps terabytes of shadow), so
+  # the map counts as shown when its colours cover a good part of the screen.
+  swatches=288 map_px=0 summary=""
+  for t in $(awk '{ print $1 }' "$tmp/palette"); do
+    n=$(count "$tmp/screen.png" "$(colour "$t")")
+    summary="$summary $t=$n"
+    [ "$n" -gt $swatches ] && map_px=$((map_px + n - swatches))
+  done
+  echo "screenshot:$summary; map pixels beyond the swatches: $map_px"
+  [ "$map_px" -gt 5000 ] || fail "the screenshot shows no map: only $map_px pixels in the palette's colours"
+  n_img=$(count "$tmp/screen.png" "$(colour image)")
+  [ "$n_img" -gt 0 ] || fail "the screenshot has no Image pixel at all"
+  [ -n "${VMSCOPE_E2E_KEEP:-}" ] && cp "$tmp/screen.png" "$VMSCOPE_E2E_KEEP"
+fi
+
+# Ctrl+Q quits cleanly and the window size is remembered.
+xdotool key ctrl+q
+if wait_for 10 sh -c "! kill -0 $app_pid"; then
+  wait "$app_pid"; status=$?
+  [ "$status" -eq 0 ] || fail "vmscope exited with status $status"
+  app_pid=
+  grep -q '^width=' "$XDG_CONFIG_HOME/vmscope/vmscope.ini" 2>/dev/null ||
+    fail "the window size was not saved to $XDG_CONFIG_HOME/vmscope/vmscope.ini"
+else
+  fail "Ctrl+Q did not quit"
+fi
+
+if [ $failures -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "end-to-end: picker, attach, zoom, export and screenshot all checked"

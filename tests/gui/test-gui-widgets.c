@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-gui-widgets.c: the picker, window, map, table and export, driven in-process under Xvfb.
+ *
+ * Usage: test-gui-widgets TARGET_EXE. TARGET_EXE is vms-gui-target, spawned
+ * as the process to attach to. Every wait has a generous deadline and fails
+ * the check when it passes; nothing here measures speed. */
+#include <cairo.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "vms-application.h"
+#include "vms-render.h"
+#include "vms-test.h"
+#include "vms-ui-util.h"
+#include "vms-window.h"
+
+typedef gboolean (*Cond)(gpointer);
+
+/* Runs the main loop until cond holds or seconds pass. */
+static gboolean spin_until(Cond cond, gpointer data, double seconds) {
+  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
+  while (!cond(data)) {
+    if (g_get_monotonic_time() > end)
+      return FALSE;
+    if (!g_main_context_iteration(NULL, FALSE))
+      g_usleep(2000);
+  }
+  return TRUE;
+}
+
+static gboolean never(gpointer d) { return FALSE; }
+static void spin_for(double seconds) { spin_until(never, NULL, seconds); }
+
+static GPid spawn_target(const char *exe, const char *count) {
+  char *argv[] = {(char *)exe, (char *)count, NULL};
+  GPid pid = 0;
+  int out = -1;
+  GError *e = NULL;
+  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+                                &out, NULL, &e)) {
+    fprintf(stderr, "cannot start %s: %s\n", exe, e->message);
+    exit(1);
+  }
+  char buf[16] = {0};
+  ssize_t n = read(out, buf, sizeof buf - 1);
+  close(out);
+  if (n < 5 || strncmp(buf, "ready", 5) != 0) {
+    fprintf(stderr, "%s did not get ready\n", exe);
+    exit(1);
+  }
+  return pid;
+}
+
+/* Counts pixels within tol (0..255) of rgb. */
+static long count_colour(cairo_surface_t *s, const double rgb[3], int tol) {
+  cairo_surface_flush(s);
+  int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+  int stride = cairo_image_surface_get_stride(s);
+  const unsigned char *d = cairo_image_surface_get_data(s);
+  int r = (int)(rgb[0] * 255 + 0.5), g = (int)(rgb[1] * 255 + 0.5), b = (int)(rgb[2] * 255 + 0.5);
+  long n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      uint32_t p = *(const uint32_t *)(d + y * stride + x * 4);
+      int pr = (p >> 16) & 255, pg = (p >> 8) & 255, pb = p & 255;
+      if (abs(pr - r) <= tol && abs(pg - g) <= tol && abs(pb - b) <= tol)
+        n++;
+    }
+  return n;
+}
+
+static cairo_surface_t *draw_widget(GtkWidget *w) {
+  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create(s);
+  gtk_widget_draw(w, cr);
+  cairo_destroy(cr);
+  return s;
+}
+
+static void send_scroll(GtkWidget *w, double x, double y, GdkScrollDirection dir) {
+  GdkEvent *ev = gdk_event_new(GDK_SCROLL);
+  ev->scroll.window = g_object_ref(gtk_widget_get_window(w));
+  ev->scroll.direction = dir;
+  ev->scroll.x = x;
+  ev->scroll.y = y;
+  ev->scroll.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+static void send_button(GtkWidget *w, GdkEventType type, double x, double y) {
+  GdkEvent *ev = gdk_event_new(type);
+  ev->button.window = g_object_ref(gtk_widget_get_window(w));
+  ev->button.button = 1;
+  ev->button.x = x;
+  ev->button.y = y;
+  ev->button.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+static void send_motion(GtkWidget *w, double x, double y) {
+  GdkEvent *ev = gdk_event_new(GDK_MOTION_NOTIFY);
+  ev->motion.window = g_object_ref(gtk_widget_get_window(w));
+  ev->motion.x = x;
+  ev->motion.y = y;
+  ev->motion.state = GDK_BUTTON1_MASK;
+  ev->motion.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+static void send_key(GtkWidget *w, guint keyval) {
+  GdkEvent *ev = gdk_event_new(GDK_KEY_PRESS);
+  ev->key.window = g_object_ref(gtk_widget_get_window(w));
+  ev->key.keyval = keyval;
+  ev->key.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+/* ---- the picker ---- */
+
+typedef struct {
+  VmsPicker *picker;
+  guint want;
+  int response, pid;
+} PickerState;
+
+static gboolean picker_loaded(gpointer d) { return vms_picker_get_n_loads(((PickerState *)d)->picker) >= 1; }
+static gboolean picker_reloaded(gpointer d) {
+  return vms_picker_get_n_loads(((PickerState *)d)->picker) >= ((PickerState *)d)->want;
+}
+static gboolean picker_has_visible_pid(gpointer d) {
+  PickerState *st = d;
+  guint n = vms_picker_get_n_visible(st->picker);
+  for (guint i = 0; i < n; i++)
+    if (vms_picker_get_visible_pid(st->picker, i) == st->pid)
+      return n <= 3; /* the search narrowed it down */
+  return FALSE;
+}
+static gboolean picker_empty(gpointer d) { return vms_picker_get_n_visible(((PickerState *)d)->picker) == 0; }
+static gboolean picker_full(gpointer d) { return vms_picker_get_n_visible(((PickerState *)d)->picker) > 3; }
+static void on_picker_response(GtkDialog *dlg, int response, PickerState *st) {
+  st->response = response;
+}
+
+static void test_picker(GPid target) {
+  /* A zombie: listed, dimmed, and the reason on hover. */
+  char *zargv[] = {"true", NULL};
+  GPid zombie = 0;
+  VMS_CHECK(g_spawn_async(NULL, zargv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                          NULL, &zombie, NULL));
+  g_usleep(300000);
+  PickerState st = {0};
+  st.pid = target;
+  st.picker = VMS_PICKER(vms_picker_new(NULL));
+  g_signal_connect(st.picker, "response", G_CALLBACK(on_picker_response), &st);
+  gtk_widget_show(GTK_WIDGET(st.picker));
+  VMS_CHECK_MSG(spin_until(picker_loaded, &st, 15), "the process list never loaded");
+  guint all = vms_picker_get_n_visible(st.picker);
+  VMS_CHECK_MSG(all > 3, "only %u processes listed", all);
+  gboolean readable = TRUE;
+  char *reason = NULL;
+  VMS_CHECK_MSG(vms_picker_get_row_state(st.picker, zombie, &readable, &reason), "the zombie is not listed");
+  VMS_CHECK_MSG(!readable && reason && strstr(reason, "zombie"), "zombie row: readable %d, reason %s",
+                readable, reason ? reason : "(none)");
+  g_free(reason);
+  reason = NULL;
+  VMS_CHECK(vms_picker_get_row_state(st.picker, target, &readable, &reason));
+  VMS_CHECK(readable && reason == NULL);
+  g_free(reason);
+  waitpid(zombie, NULL, 0);
+
+  /* Type the target's PID a character at a time, as a person would. */
+  GtkEntry *entry = vms_picker_get_search_entry(st.picker);
+  gtk_widget_grab_focus(GTK_WIDGET(entry));
+  char pidtext[16];
+  g_snprintf(pidtext, sizeof pidtext, "%d", (int)target);
+  for (const char *c = pidtext; *c; c++) {
+    int pos = -1;
+    gtk_editable_insert_text(GTK_EDITABLE(entry), c, 1, &pos);
+    spin_for(0.05);
+  }
+  VMS_CHECK_MSG(spin_until(picker_has_visible_pid, &st, 5),
+                "searching \"%s\" does not narrow the list to the target (%u shown)", pidtext,
+                vms_picker_get_n_visible(st.picker));
+  /* The list refreshes while open; the filter holds across a refresh. */
+  st.want = vms_picker_get_n_loads(st.picker) + 1;
+  VMS_CHECK_MSG(spin_until(picker_reloaded, &st, 10), "the list did not refresh while open");
+  VMS_CHECK(picker_has_visible_pid(&st));
+
+  gtk_entry_set_text(entry, "no-such-process-name-at-all");
+  VMS_CHECK_MSG(spin_until(picker_empty, &st, 5), "a search matching nothing still shows %u rows",
+                vms_picker_get_n_visible(st.picker));
+  /* Words match any column: the target's name and its user. */
+  gtk_entry_set_text(entry, "vms-gui-target");
+  VMS_CHECK_MSG(spin_until(picker_has_visible_pid, &st, 5), "searching by name misses the target");
+  gtk_entry_set_text(entry, "");
+  VMS_CHECK_MSG(spin_until(picker_full, &st, 5), "clearing the search does not bring rows back");
+
+  /* Enter in the search entry attaches to the first match, even when it
+   * comes before the entry's pause after typing. */
+  gtk_entry_set_text(entry, pidtext);
+  gtk_widget_activate(GTK_WIDGET(entry));
+  VMS_CHECK_U64(st.response, (uint64_t)GTK_RESPONSE_ACCEPT);
+  VMS_CHECK_U64(vms_picker_get_pid(st.picker), target);
+  gtk_widget_destroy(GTK_WIDGET(st.picker));
+}
+
+/* ---- the window ---- */
+
+static gboolean has_snapshot(gpointer d) { return vms_window_get_n_snapshots(d) >= 1; }
+static gboolean has_two_snapshots(gpointer d) { return vms_window_get_n_snapshots(d) >= 2; }
+static gboolean has_banner(gpointer d) { return vms_window_get_banner(d, NULL) != NULL; }
+static gboolean has_exit_banner(gpointer d) {
+  const char *b = vms_window_get_banner(d, NULL);
+  return b && strstr(b, "exited");
+}
+static gboolean has_counters(gpointer d) { return vms_window_get_counters_snapshot(d) != NULL; }
+static gboolean map_drawn(gpointer d) { return vms_window_get_frame_latency(d) >= 0; }
+
+static size_t first_of_type(const VmsSnapshot *s, VmsRegionType t) {
+  for (size_t i = 0; i < s->n_regions; i++)
+    if (s->regions[i].type == t)
+      return i;
+  return SIZE_MAX;
+}
+
+static void test_attach_and_map(VmsWindow *win, GPid target) {
+  VMS_CHECK(vms_window_attach(win, target));
+  VMS_CHECK_MSG(spin_until(has_snapshot, win, 15), "no snapshot arrived after attaching");
+  VmsSnapshot *snap = vms_window_get_snapshot(win);
+  if (!snap)
+    VMS_SKIP("cannot go on without a snapshot");
+  VMS_CHECK_U64(snap->pid, target);
+  VMS_CHECK(snap->n_regions > 50); /* the target maps 200 pages */
+  VmsMapView *map = vms_window_get_map(win);
+  VmsRegionTable *table = vms_window_get_table(win);
+  VMS_CHECK(vms_map_view_get_snapshot(map) == snap);
+  VMS_CHECK_U64(vms_region_table_get_n_rows(table), snap->n_regions);
+  VMS_CHECK_MSG(spin_until(map_drawn, win, 5), "the map was never drawn");
+  const char *banner = vms_window_get_banner(win, NULL);
+  VMS_CHECK_MSG(banner == NULL, "unexpected banner: %s", banner);
+
+  /* The drawn map shows the palette: images and private data are there. */
+  cairo_surface_t *s = draw_widget(GTK_WIDGET(map));
+  double rgb[3];
+  vms_palette_color(VMS_TYPE_IMAGE, rgb);
+  long image_px = count_colour(s, rgb, 3);
+  vms_palette_color(VMS_TYPE_PRIVATE, rgb);
+  long private_px = count_colour(s, rgb, 3);
+  VMS_CHECK_MSG(image_px > 0 && private_px > 0, "map pixels: image %ld, private %ld", image_px,
+                private_px);
+  cairo_surface_destroy(s);
+
+  /* The summary shows the same figures as the snapshot. */
+  VmsSummary *sum = vms_window_get_summary(win);
+  char expect[32];
+  g_snprintf(expect, sizeof expect, "%" G_GUINT64_FORMAT, snap->stats.free_blocks);
+  VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), expect);
+  const char *fit = vms_summary_ask_fit(sum, "64K");
+  VMS_CHECK_MSG(strstr(fit, "fits") != NULL, "fit answer: %s", fit);
+  fit = vms_summary_ask_fit(sum, "1000000T");
+  VMS_CHECK_MSG(strstr(fit, "does not fit") != NULL, "fit answer: %s", fit);
+  fit = vms_summary_ask_fit(sum, "lots");
+  VMS_CHECK_MSG(strstr(fit, "not a size") != NULL, "fit answer: %s", fit);
+
+  /* Live: a second sample arrives by itself. */
+  VMS_CHECK_MSG(spin_until(has_two_snapshots, win, 10), "no second sample at a 1 s interval");
+
+  /* Counters on demand: sorting by a counter column asks for them. */
+  VmsRegionTable *t = vms_window_get_table(win);
+  vms_region_table_sort(t, VMS_COL_RSS, TRUE);
+  VMS_CHECK_MSG(spin_until(has_counters, win, 10), "sorting by resident size read no counters");
+  VmsSnapshot *cs = vms_window_get_counters_snapshot(win);
+  if (cs) {
+    VMS_CHECK(cs->counters != NULL);
+    VMS_CHECK(cs->counters_at > 0);
+    /* The biggest resident region sorts first, and has a known value. */
+    VmsSnapshot *now = vms_window_get_snapshot(win);
+    size_t top = vms_region_table_get_row_region(t, 0);
+    const VmsCounters *c = vms_ui_counters_for(now, top, cs);
+    VMS_CHECK_MSG(c && c->rss > 0, "the first row by resident size has no resident bytes");
+  }
+  vms_region_table_sort(t, VMS_COL_START, FALSE);
+}
+
+static void test_zoom_pan(VmsWindow *win) {
+  VmsMapView *map = vms_window_get_map(win);
+  GtkWidget *w = GTK_WIDGET(map);
+  VmsSnapshot *snap = vms_window_get_snapshot(win);
+  vms_map_view_set_layout_kind(map, VMS_LAYOUT_LINEAR);
+  VmsViewport fit = vms_viewport_fit(snap, VMS_LAYOUT_LINEAR);
+  VmsViewport vp0 = *vms_map_view_get_viewport(map);
+  VMS_CHECK_U64(vp0.start, fit.start);
+  VMS_CHECK_U64(vp0.end, fit.end);
+  double cx = gtk_widget_get_allocated_width(w) * 0.6, cy = gtk_widget_get_allocated_height(w) * 0.5;
+  uint64_t before = 0, after = 0;
+  VMS_CHECK(vms_map_view_addr_at(map, cx, cy, &before));
+  for (int i = 0; i < 6; i++)
+    send_scroll(w, cx, cy, GDK_SCROLL_UP);
+  VmsViewport vp1 = *vms_map_view_get_viewport(map);
+  uint64_t span0 = vp0.end - vp0.start, span1 = vp1.end - vp1.start;
+  VMS_CHECK_MSG(span1 < span0 / 3, "six wheel steps in: span %" PRIu64 " -> %" PRIu64, span0, span1);
+  VMS_CHECK(vms_map_view_addr_at(map, cx, cy, &after));
+  uint64_t drift = after > before ? after - before : before - after;
+  VMS_CHECK_MSG(drift <= span1 / 20, "the address under the pointer moved by %" PRIu64 " of %" PRIu64,
+                drift, span1);
+
+  /* The summary can count only what the map shows. */
+  VmsSummary *sum = vms_window_get_summary(win);
+  vms_summary_set_over_viewed_range(sum, TRUE);
+  VmsStats in_view;
+  vms_stats_compute(snap, vp1.start, vp1.end, &in_view);
+  char expect[32];
+  g_snprintf(expect, sizeof expect, "%" G_GUINT64_FORMAT, in_view.free_blocks);
+  VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), expect);
+  const char *over = vms_summary_get_figure(sum, "window");
+  VMS_CHECK_MSG(over && strstr(over, "(viewed)"), "summary window: %s", over ? over : "(none)");
+  vms_summary_set_over_viewed_range(sum, FALSE);
+  g_snprintf(expect, sizeof expect, "%" G_GUINT64_FORMAT, snap->stats.free_blocks);
+  VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), expect);
+
+  /* Dragging left shows higher addresses, by the dragged distance. */
+  send_button(w, GDK_BUTTON_PRESS, cx, cy);
+  send_motion(w, cx - 40, cy);
+  send_motion(w, cx - 120, cy);
+  send_button(w, GDK_BUTTON_RELEASE, cx - 120, cy);
+  VmsViewport vp2 = *vms_map_view_get_viewport(map);
+  VMS_CHECK_MSG(vp2.start > vp1.start, "drag left: start %" PRIx64 " -> %" PRIx64, vp1.start, vp2.start);
+  VMS_CHECK_U64(vp2.end - vp2.start, span1);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), SIZE_MAX); /* a drag is not a click */
+
+  /* Wheel down zooms back out; Ctrl+0 (win.zoom-fit) shows the whole space. */
+  send_scroll(w, cx, cy, GDK_SCROLL_DOWN);
+  VmsViewport vp3 = *vms_map_view_get_viewport(map);
+  VMS_CHECK(vp3.end - vp3.start > span1);
+  g_action_group_activate_action(G_ACTION_GROUP(win), "zoom-fit", NULL);
+  VmsViewport vp4 = *vms_map_view_get_viewport(map);
+  VMS_CHECK_U64(vp4.start, fit.start);
+  VMS_CHECK_U64(vp4.end, fit.end);
+  g_action_group_activate_action(G_ACTION_GROUP(win), "zoom-in", NULL);
+  VmsViewport vp5 = *vms_map_view_get_viewport(map);
+  VMS_CHECK(vp5.end - vp5.start < vp4.end - vp4.start);
+
+  /* The compressed layout also fits the whole space. */
+  vms_map_view_set_layout_kind(map, VMS_LAYOUT_COMPRESSED);
+  VMS_CHECK_U64(vms_map_view_get_viewport(map)->kind, VMS_LAYOUT_COMPRESSED);
+  vms_map_view_set_layout_kind(map, VMS_LAYOUT_LINEAR);
+}
+
+static void test_selection(VmsWindow *win) {
+  VmsMapView *map = vms_window_get_map(win);
+  VmsRegionTable *table = vms_window_get_table(win);
+  GtkWidget *w = GTK_WIDGET(map);
+  VmsSnapshot *snap = vms_window_get_snapshot(win);
+  size_t idx = first_of_type(snap, VMS_TYPE_IMAGE);
+  VMS_CHECK(idx != SIZE_MAX);
+  if (idx == SIZE_MAX)
+    return;
+  const VmsRegion *r = &snap->regions[idx];
+  /* Zoom to the region so one pixel holds it alone, then click its middle. */
+  vms_map_view_zoom_to_region(map, idx);
+  double x, y;
+  VMS_CHECK(vms_map_view_point_of(map, r->start + (r->end - r->start) / 2, &x, &y));
+  send_button(w, GDK_BUTTON_PRESS, x, y);
+  send_button(w, GDK_BUTTON_RELEASE, x, y);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), idx);
+  VMS_CHECK_U64(vms_region_table_get_selected(table), idx);
+  VMS_CHECK_U64(vms_map_view_get_viewport(map)->selected_start, r->start);
+
+  /* The other way: a row selected in the table is selected and shown on the map. */
+  size_t other = snap->n_regions - 2;
+  vms_region_table_select(table, other, TRUE);
+  VMS_CHECK_U64(vms_region_table_get_selected(table), other);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), other);
+  const VmsViewport *vp = vms_map_view_get_viewport(map);
+  VMS_CHECK_MSG(snap->regions[other].start >= vp->start && snap->regions[other].start < vp->end,
+                "the selected region is out of view");
+
+  /* Keyboard: the arrows walk the regions, Home and End go to the ends. */
+  gtk_widget_grab_focus(w);
+  send_key(w, GDK_KEY_Left);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), other - 1);
+  VMS_CHECK_U64(vms_region_table_get_selected(table), other - 1);
+  send_key(w, GDK_KEY_Home);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), 0);
+  const char *said = atk_object_get_description(gtk_widget_get_accessible(w));
+  VMS_CHECK_MSG(said && strstr(said, vms_type_title((VmsRegionType)snap->regions[0].type)),
+                "the map's accessible description does not name the selected region: %s",
+                said ? said : "(null)");
+  send_key(w, GDK_KEY_End);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), snap->n_regions - 1);
+  VMS_CHECK_U64(vms_region_table_get_selected(table), snap->n_regions - 1);
+
+  /* The table filters by type and by text; the selection survives a refresh. */
+  vms_region_table_set_type_filter(table, VMS_TYPE_IMAGE);
+  size_t n_image = 0;
+  for (size_t i = 0; i < snap->n_regions; i++)
+    n_image += snap->regions[i].type == VMS_TYPE_IMAGE;
+  VMS_CHECK_U64(vms_region_table_get_n_rows(table), n_image);
+  vms_region_table_set_type_filter(table, VMS_TYPE_COUNT);
+  vms_region_table_set_text_filter(table, "libc");
+  size_t n_text = vms_region_table_get_n_rows(table);
+  VMS_CHECK(n_text >= 1 && n_text < snap->n_regions);
+  vms_region_table_set_text_filter(table, "");
+  VMS_CHECK_U64(vms_region_table_get_n_rows(table), snap->n_regions);
+  vms_region_table_sort(table, VMS_COL_SIZE, TRUE);
+  uint64_t prev = UINT64_MAX;
+  gboolean sorted = TRUE;
+  for (size_t row = 0; row < vms_region_table_get_n_rows(table); row++) {
+    const VmsRegion *rr = &snap->regions[vms_region_table_get_row_region(table, row)];
+    if (rr->end - rr->start > prev)
+      sorted = FALSE;
+    prev = rr->end - rr->start;
+  }
+  VMS_CHECK_MSG(sorted, "sorting by size (descending) is out of order");
+  vms_region_table_sort(table, VMS_COL_START, FALSE);
+}
+
+static gboolean file_exists(gpointer d) { return g_file_test(d, G_FILE_TEST_EXISTS); }
+
+static void test_export(VmsWindow *win, const char *dir) {
+  g_autofree char *path = g_build_filename(dir, "map.png", NULL);
+  GError *e = NULL;
+  VMS_CHECK(vms_window_export_png(win, path, 900, 560, &e));
+  g_clear_error(&e);
+  cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+  VMS_CHECK_MSG(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "%s is not a PNG", path);
+  if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+    VMS_CHECK_U64(cairo_image_surface_get_width(s), 900);
+    VMS_CHECK_U64(cairo_image_surface_get_height(s), 560);
+    double rgb[3];
+    vms_palette_color(VMS_TYPE_IMAGE, rgb);
+    VMS_CHECK_MSG(count_colour(s, rgb, 3) > 0, "the PNG has no Image-coloured pixel");
+    vms_palette_color(VMS_TYPE_FREE, rgb);
+    VMS_CHECK_MSG(count_colour(s, rgb, 3) > 0, "the PNG has no Free-coloured pixel");
+  }
+  cairo_surface_destroy(s);
+
+  /* An unwritable place: an error in the window, nothing left behind. */
+  g_autofree char *bad = g_build_filename(dir, "no-such-dir", "map.png", NULL);
+  VMS_CHECK(!vms_window_export_png(win, bad, 640, 400, &e));
+  VMS_CHECK(e != NULL);
+  g_clear_error(&e);
+  GtkMessageType type = GTK_MESSAGE_OTHER;
+  const char *banner = vms_window_get_banner(win, &type);
+  VMS_CHECK_MSG(banner && strstr(banner, "Export failed"), "banner: %s", banner ? banner : "(none)");
+  VMS_CHECK_U64(type, GTK_MESSAGE_ERROR);
+  VMS_CHECK(!g_file_test(bad, G_FILE_TEST_EXISTS));
+
+  /* Ctrl+E (win.export) with the file preset, as the end-to-end test uses it. */
+  g_autofree char *preset = g_build_filename(dir, "preset.png", NULL);
+  g_setenv("VMSCOPE_EXPORT_FILE", preset, TRUE);
+  g_action_group_activate_action(G_ACTION_GROUP(win), "export", NULL);
+  g_unsetenv("VMSCOPE_EXPORT_FILE");
+  VMS_CHECK(spin_until(file_exists, preset, 5));
+  s = cairo_image_surface_create_from_png(preset);
+  VMS_CHECK(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
+  VMS_CHECK_U64(cairo_image_surface_get_width(s), 1280);
+  cairo_surface_destroy(s);
+  g_unlink(path);
+  g_unlink(preset);
+}
+
+static void test_exit_banner(VmsWindow *win, GPid target) {
+  guint n_before = vms_window_get_n_snapshots(win);
+  VmsSnapshot *last = vms_window_get_snapshot(win);
+  kill(target, SIGKILL);
+  waitpid(target, NULL, 0);
+  VMS_CHECK_MSG(spin_until(has_exit_banner, win, 10), "no banner after the target exited");
+  GtkMessageType type = GTK_MESSAGE_OTHER;
+  const char *banner = vms_window_get_banner(win, &type);
+  VMS_CHECK_MSG(banner && strstr(banner, "exited"), "banner: %s", banner ? banner : "(none)");
+  VMS_CHECK_U64(type, GTK_MESSAGE_WARNING);
+  /* The last map stays. */
+  VMS_CHECK(vms_window_get_snapshot(win) != NULL);
+  VMS_CHECK(vms_map_view_get_snapshot(vms_window_get_map(win)) != NULL);
+  VMS_CHECK(vms_window_get_n_snapshots(win) >= n_before);
+  (void)last;
+}
+
+static void test_no_address_space(VmsWindow *win) {
+  /* A zombie: a child that exited and is not reaped yet. */
+  char *argv[] = {"true", NULL};
+  GPid z = 0;
+  if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                     &z, NULL)) {
+    VMS_CHECK_MSG(FALSE, "cannot start true");
+    return;
+  }
+  g_usleep(300000);
+  VMS_CHECK(!vms_window_attach(win, z) || spin_until(has_banner, win, 10));
+  spin_until(has_banner, win, 5);
+  const char *banner = vms_window_get_banner(win, NULL);
+  VMS_CHECK_MSG(banner && strstr(banner, "no address space"), "zombie banner: %s",
+                banner ? banner : "(none)");
+  waitpid(z, NULL, 0);
+
+  /* No such process. */
+  VMS_CHECK(!vms_window_attach(win, 0x3ffffff));
+  banner = vms_window_get_banner(win, NULL);
+  VMS_CHECK_MSG(banner && strstr(banner, "no process"), "missing-process banner: %s",
+                banner ? banner : "(none)");
+}
+
+/* A snapshot of n one-page mappings 8 KiB apart, skipping those in [skip_lo, skip_hi),
+ * plus one mapping at extra (0 = none). */
+static VmsSnapshot *synthetic(int n, int skip_lo, int skip_hi, uint64_t extra) {
+  GString *t = g_string_new(NULL);
+  uint64_t base = 0x7f0000000000ull;
+  for (int i = 0; i < n; i++) {
+    uint64_t a = base + (uint64_t)i * 0x2000;
+    if (extra && extra < a && (i == 0 || extra > a - 0x2000))
+      g_string_append_printf(t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x rw-p 00000000 00:00 0\n",
+                             extra, extra + 0x1000);
+    if (i >= skip_lo && i < skip_hi)
+      continue;
+    g_string_append_printf(t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s 00000000 00:00 0\n", a,
+                           a + 0x1000, i % 2 ? "r--p" : "rw-p");
+  }
+  VmsSpace space;
+  vms_space_init(&space);
+  VmsError err = {0};
+  VmsSnapshot *snap = NULL;
+  if (vms_maps_parse(t->str, t->len, &space, &err) != VMS_OK ||
+      vms_snapshot_build(&space, &snap, &err) != VMS_OK) {
+    fprintf(stderr, "synthetic snapshot: %s\n", err.message);
+    exit(1);
+  }
+  vms_space_clear(&space);
+  g_string_free(t, TRUE);
+  return snap;
+}
+
+static gboolean rows_are_identity(VmsRegionTable *t, const VmsSnapshot *s) {
+  if (vms_region_table_get_n_rows(t) != s->n_regions)
+    return FALSE;
+  for (size_t r = 0; r < s->n_regions; r++)
+    if (vms_region_table_get_row_region(t, r) != r)
+      return FALSE;
+  return TRUE;
+}
+
+/* Live refreshes patch the table; sorts reorder it; the selection follows its region. */
+static void test_table_updates(void) {
+  GtkWidget *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size(GTK_WINDOW(win), 900, 500);
+  VmsRegionTable *t = VMS_REGION_TABLE(vms_region_table_new());
+  gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(t));
+  gtk_widget_show_all(win);
+  spin_for(0.2);
+  VmsSnapshot *a = synthetic(3000, 0, 0, 0);
+  vms_region_table_set_snapshot(t, a);
+  VMS_CHECK(rows_are_identity(t, a));
+  size_t sel = vms_snapshot_find(a, 0x7f0000000000ull + 2500 * 0x2000);
+  VMS_CHECK(sel != SIZE_MAX);
+  vms_region_table_select(t, sel, FALSE);
+  uint64_t sel_start = a->regions[sel].start;
+
+  /* Ten mappings gone before the selection, one new one: rows patched, selection kept. */
+  VmsSnapshot *b = synthetic(3000, 100, 110, 0x7e0000000000ull);
+  vms_region_table_set_snapshot(t, b);
+  VMS_CHECK(rows_are_identity(t, b));
+  size_t now = vms_region_table_get_selected(t);
+  VMS_CHECK_MSG(now != SIZE_MAX && b->regions[now].start == sel_start,
+                "the selection did not follow its region across a refresh");
+
+  /* A sort reorders the same rows and keeps the selection on its region. */
+  vms_region_table_sort(t, VMS_COL_PROT, TRUE);
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), b->n_regions);
+  now = vms_region_table_get_selected(t);
+  VMS_CHECK_MSG(now != SIZE_MAX && b->regions[now].start == sel_start, "the selection moved in a sort");
+  gboolean ordered = TRUE;
+  for (size_t r = 1; r < vms_region_table_get_n_rows(t); r++)
+    if (b->regions[vms_region_table_get_row_region(t, r - 1)].prot <
+        b->regions[vms_region_table_get_row_region(t, r)].prot)
+      ordered = FALSE;
+  VMS_CHECK(ordered);
+
+  /* A refresh while sorted by something else re-sorts the new rows. */
+  vms_region_table_set_snapshot(t, a);
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), a->n_regions);
+  vms_region_table_sort(t, VMS_COL_START, FALSE);
+  VMS_CHECK(rows_are_identity(t, a));
+  now = vms_region_table_get_selected(t);
+  VMS_CHECK(now != SIZE_MAX && a->regions[now].start == sel_start);
+
+  /* With a filter on, a refresh patches the filtered rows. */
+  vms_region_table_set_text_filter(t, "r--p");
+  size_t n_ro = vms_region_table_get_n_rows(t);
+  VMS_CHECK(n_ro > 1000 && n_ro < a->n_regions);
+  vms_region_table_set_snapshot(t, b);
+  size_t expect = 0;
+  for (size_t i = 0; i < b->n_regions; i++)
+    expect += b->regions[i].type != VMS_TYPE_FREE && b->regions[i].type != VMS_TYPE_UNUSABLE &&
+              b->regions[i].prot == VMS_PROT_READ;
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), expect);
+  gtk_widget_destroy(win);
+  vms_snapshot_unref(a);
+  vms_snapshot_unref(b);
+}
+
+/* Every control a person can reach has a name a screen reader can say. */
+static void check_names(GtkWidget *w, int *unnamed) {
+  if (!gtk_widget_get_visible(w))
+    return;
+  gboolean control = GTK_IS_BUTTON(w) || GTK_IS_COMBO_BOX(w) || GTK_IS_ENTRY(w) ||
+                     GTK_IS_TREE_VIEW(w) || VMS_IS_MAP_VIEW(w);
+  if (control) {
+    const char *name = atk_object_get_name(gtk_widget_get_accessible(w));
+    if (!name || !*name) {
+      fprintf(stderr, "unnamed control: %s\n", G_OBJECT_TYPE_NAME(w));
+      (*unnamed)++;
+    }
+  }
+  if (GTK_IS_CONTAINER(w) && !GTK_IS_COMBO_BOX(w) && !GTK_IS_BUTTON(w)) {
+    GList *kids = gtk_container_get_children(GTK_CONTAINER(w));
+    for (GList *l = kids; l; l = l->next)
+      check_names(l->data, unnamed);
+    g_list_free(kids);
+  }
+}
+
+static void test_accessible_names(VmsWindow *win) {
+  int unnamed = 0;
+  check_names(GTK_WIDGET(win), &unnamed);
+  GtkWidget *titlebar = gtk_window_get_titlebar(GTK_WINDOW(win));
+  if (titlebar)
+    check_names(titlebar, &unnamed);
+  VMS_CHECK_U64(unnamed, 0);
+  VMS_CHECK(gtk_widget_get_can_focus(GTK_WIDGET(vms_window_get_map(win))));
+}
+
+static void test_settings(void) {
+  VmsSettings s = {1000, 700, FALSE, 2.0};
+  GError *e = NULL;
+  VMS_CHECK(vms_settings_save(&s, &e));
+  g_clear_error(&e);
+  VmsSettings t;
+  vms_settings_load(&t);
+  VMS_CHECK_U64(t.width, 1000);
+  VMS_CHECK_U64(t.height, 700);
+  VMS_CHECK(t.interval == 2.0);
+  g_autofree char *path = vms_settings_path();
+  VMS_CHECK(g_file_set_contents(path, "[window]\nwidth=banana\n[refresh]\ninterval=-4\n", -1, NULL));
+  vms_settings_load(&t);
+  VMS_CHECK_U64(t.width, 1200); /* the defaults, not garbage */
+  VMS_CHECK(t.interval == 1.0);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s TARGET_EXE\n", argv[0]);
+    return 2;
+  }
+  g_autofree char *dir = g_dir_make_tmp("vmscope-gui-XXXXXX", NULL);
+  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
+  if (!gtk_init_check(NULL, NULL))
+    VMS_SKIP("no display (run under xvfb-run)");
+  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations", FALSE,
+               NULL);
+  vms_application_setup_style();
+  test_settings();
+  test_table_updates();
+
+  GPid target = spawn_target(argv[1], "200");
+  test_picker(target);
+
+  VmsWindow *win = vms_window_new(NULL);
+  gtk_window_set_default_size(GTK_WINDOW(win), 1200, 780);
+  gtk_widget_show(GTK_WIDGET(win));
+  spin_for(0.3);
+  test_accessible_names(win);
+  test_attach_and_map(win, target);
+  test_zoom_pan(win);
+  test_selection(win);
+  test_export(win, dir);
+  test_exit_banner(win, target);
+  test_no_address_space(win);
+  gtk_widget_destroy(GTK_WIDGET(win));
+  spin_for(0.1);
+
+  g_autofree char *cfg = g_build_filename(dir, "vmscope", "vmscope.ini", NULL);
+  g_unlink(cfg);
+  g_autofree char *cfgdir = g_build_filename(dir, "vmscope", NULL);
+  g_rmdir(cfgdir);
+  g_rmdir(dir);
+  return vms_test_end();
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-application.h: the GtkApplication: actions, shortcuts, theme, remembered settings. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define VMS_TYPE_APPLICATION (vms_application_get_type())
+G_DECLARE_FINAL_TYPE(VmsApplication, vms_application, VMS, APPLICATION, GtkApplication)
+
+/* pid > 0 attaches the first window to that process; otherwise the picker opens. */
+VmsApplication *vms_application_new(int pid);
+
+/* The remembered window size and refresh interval, in
+ * g_get_user_config_dir()/vmscope/vmscope.ini. Missing or bad values keep the defaults. */
+typedef struct {
+  int width, height;
+  gboolean maximized;
+  double interval;
+} VmsSettings;
+
+void vms_settings_load(VmsSettings *settings);
+gboolean vms_settings_save(const VmsSettings *settings, GError **error);
+char *vms_settings_path(void);
+
+/* Loads the CSS and the shortcuts window resources once GTK is initialised
+ * (the widget tests call this instead of running the application). */
+void vms_application_setup_style(void);
+
+G_END_DECLS

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-main-gui.c: entry point of the vmscope binary with the window: CLI options run without a display. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vms-application.h"
+#include "vms-cli.h"
+#include "vms-error.h"
+
+static gboolean parse_pid(const char *s, int *pid) {
+  if (!*s)
+    return FALSE;
+  for (const char *c = s; *c; c++)
+    if (*c < '0' || *c > '9')
+      return FALSE;
+  errno = 0;
+  long v = strtol(s, NULL, 10);
+  if (errno || v <= 0 || v > 0x7fffffff)
+    return FALSE;
+  *pid = (int)v;
+  return TRUE;
+}
+
+int main(int argc, char **argv) {
+  int pid = 0;
+  gboolean window = argc == 1 || (argc == 2 && parse_pid(argv[1], &pid));
+  if (!window && argc == 2 && argv[1][0] != '-' && g_file_test(argv[1], G_FILE_TEST_EXISTS)) {
+    fprintf(stderr, "vmscope: opening saved snapshots (%s) is not supported yet; "
+                    "give a process ID, or --maps-file for captured maps text\n", argv[1]);
+    return VMS_ERR_USAGE;
+  }
+  /* Everything but "vmscope" and "vmscope PID" is the CLI's, including its
+   * messages for bad arguments; it never needs a display. */
+  if (!window || vms_cli_wants_cli(argc, argv))
+    return vms_cli_main(argc, argv);
+  if (!gtk_init_check(NULL, NULL)) {
+    fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
+                    "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
+    return VMS_ERR_USAGE;
+  }
+  VmsApplication *app = vms_application_new(pid);
+  /* The PID is ours: GApplication would take it for a file to open. */
+  char *app_argv[] = {argv[0], NULL};
+  int status = g_application_run(G_APPLICATION(app), 1, app_argv);
+  g_object_unref(app);
+  return status;
+}

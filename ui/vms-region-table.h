@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-region-table.h: the sortable, filterable table of a snapshot's regions. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vms-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define VMS_TYPE_REGION_TABLE (vms_region_table_get_type())
+G_DECLARE_FINAL_TYPE(VmsRegionTable, vms_region_table, VMS, REGION_TABLE, GtkBox)
+
+/* Sort keys, one per column. */
+typedef enum {
+  VMS_COL_START = 0,
+  VMS_COL_END,
+  VMS_COL_SIZE,
+  VMS_COL_TYPE,
+  VMS_COL_STATE,
+  VMS_COL_PROT,
+  VMS_COL_DETAILS,
+  VMS_COL_RSS,
+  VMS_COL_PSS,
+  VMS_COL_PRIVATE_DIRTY,
+  VMS_COL_SWAP,
+  VMS_COL_COUNT
+} VmsRegionColumn;
+
+GtkWidget *vms_region_table_new(void);
+/* Shows snap's regions (the table keeps a reference); keeps the sort, the
+ * filter, the selection (by start address) and the scroll position. */
+void vms_region_table_set_snapshot(VmsRegionTable *table, VmsSnapshot *snap);
+/* The last snapshot whose counters were read; the counter columns show its values. */
+void vms_region_table_set_counters_snapshot(VmsRegionTable *table, VmsSnapshot *snap);
+
+/* Filters: type (VMS_TYPE_COUNT = all) and text (matched against addresses,
+ * type, state, protection and details; case-insensitive). */
+void vms_region_table_set_type_filter(VmsRegionTable *table, int type);
+void vms_region_table_set_text_filter(VmsRegionTable *table, const char *text);
+void vms_region_table_focus_filter(VmsRegionTable *table);
+void vms_region_table_sort(VmsRegionTable *table, VmsRegionColumn col, gboolean descending);
+
+/* Selected region index in the snapshot, or SIZE_MAX. */
+size_t vms_region_table_get_selected(VmsRegionTable *table);
+/* Selects the row of region idx and scrolls to it (when the filter shows it);
+ * emits "selection-changed" only when emit is TRUE. */
+void vms_region_table_select(VmsRegionTable *table, size_t idx, gboolean emit);
+
+/* Rows shown after filtering; the region index shown in row `row`. */
+size_t vms_region_table_get_n_rows(VmsRegionTable *table);
+size_t vms_region_table_get_row_region(VmsRegionTable *table, size_t row);
+GtkTreeView *vms_region_table_get_view(VmsRegionTable *table);
+/* Shows that counters are being read (spinner, button insensitive). */
+void vms_region_table_set_counters_busy(VmsRegionTable *table, gboolean busy);
+/* Ages the "counters read N s ago" label; the window calls it once a second. */
+void vms_region_table_tick(VmsRegionTable *table);
+/* "counters-wanted" is emitted when the user sorts by a counter column that
+ * has no values yet, or presses the read button. */
+
+G_END_DECLS

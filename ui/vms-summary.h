@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-summary.h: the summary panel (VMMap's table by type, fragmentation, free-block histogram, fit) and the legend. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vms-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define VMS_TYPE_SUMMARY (vms_summary_get_type())
+G_DECLARE_FINAL_TYPE(VmsSummary, vms_summary, VMS, SUMMARY, GtkBox)
+
+GtkWidget *vms_summary_new(void);
+/* Shows snap's figures; counters_snap (may be NULL) supplies resident sizes
+ * when snap has none. */
+void vms_summary_set_snapshot(VmsSummary *summary, VmsSnapshot *snap, VmsSnapshot *counters_snap);
+/* The map's viewed range; with "viewed range only" on, every figure but the
+ * fit answer is computed over it instead of the whole usable range. */
+void vms_summary_set_viewed_range(VmsSummary *summary, uint64_t lo, uint64_t hi);
+void vms_summary_set_over_viewed_range(VmsSummary *summary, gboolean viewed);
+/* Runs the fit question for text ("64M") and returns the answer shown. */
+const char *vms_summary_ask_fit(VmsSummary *summary, const char *text);
+/* The text of a figure by key ("free_total", "free_largest", "free_blocks",
+ * "vma_count", "size:<type name>"), for tests. */
+const char *vms_summary_get_figure(VmsSummary *summary, const char *key);
+
+/* A horizontal legend: one swatch per region type in the renderer's palette. */
+GtkWidget *vms_legend_new(void);
+
+G_END_DECLS

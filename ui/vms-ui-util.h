@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-ui-util.h: small helpers the GTK widgets share (sizes, accessible names, counters lookup). */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vms-snapshot.h"
+
+/* "1.5 MiB", "64 KiB", "12 B": binary units, at most 4 significant digits. */
+void vms_ui_format_size(uint64_t bytes, char *buf, size_t len);
+/* Parses "64M", "1.5 GiB", "4096", "0x10000" into bytes; FALSE when it is not a size. */
+gboolean vms_ui_parse_size(const char *text, uint64_t *out);
+/* Gives widget an accessible name (and description when non-NULL). */
+void vms_ui_set_accessible(GtkWidget *widget, const char *name, const char *description);
+/* The counters of snap's region idx: snap's own when it has them, otherwise
+ * those of the same [start, end) region in counters_snap (the last snapshot
+ * with counters read); NULL when unknown. */
+const VmsCounters *vms_ui_counters_for(const VmsSnapshot *snap, size_t idx,
+                                       const VmsSnapshot *counters_snap);
+/* "just now", "12 s ago", "3 min ago". */
+void vms_ui_format_age(double seconds, char *buf, size_t len);

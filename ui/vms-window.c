@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-window.c: the main window: one attached process, its live map, table and summary.
+ *
+ * The sampler thread reads the target; its callback only wraps the finished
+ * snapshot (or error) with the attachment's generation and queues it to the
+ * main loop. The main thread never reads /proc: it swaps snapshots in and
+ * hands them to the map, the table and the summary. A result from an older
+ * attachment (the user picked another process meanwhile) is dropped. */
+#include "vms-window.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "vms-sampler.h"
+#include "vms-ui-util.h"
+
+struct _VmsWindow {
+  GtkApplicationWindow parent_instance;
+
+  GtkHeaderBar *header;
+  GtkToggleButton *pause_button;
+  GtkImage *pause_image;
+  GtkComboBoxText *interval_combo;
+  GtkInfoBar *banner;
+  GtkLabel *banner_label;
+  GtkToggleButton *linear_button, *compressed_button;
+  GtkLabel *view_label, *status_label;
+  GtkBox *legend_box;
+  VmsMapView *map;
+  VmsRegionTable *table;
+  VmsSummary *summary;
+
+  VmsPicker *picker;
+  VmsSampler *sampler;
+  guint generation;
+  int pid;
+  char name[256];
+  VmsSnapshot *snap;
+  VmsSnapshot *counters_snap;
+  gboolean counters_pending;
+  gboolean ended; /* the target exited, was reused or cannot be read: no sampler */
+  double interval;
+  gboolean paused;
+  guint n_snapshots;
+  gboolean syncing;
+  gboolean layout_chosen; /* the user picked a layout: stop choosing by bitness */
+  guint tick_id;
+  gint64 handoff_time;
+  double frame_latency;
+  double update_seconds;
+  gulong after_paint_id;
+};
+
+G_DEFINE_TYPE(VmsWindow, vms_window, GTK_TYPE_APPLICATION_WINDOW)
+
+typedef struct {
+  VmsWindow *win; /* a reference */
+  guint generation;
+  VmsSnapshot *snap;
+  VmsError err;
+  gboolean has_err;
+} Delivery;
+
+static void show_banner(VmsWindow *self, GtkMessageType type, const char *text) {
+  gtk_info_bar_set_message_type(self->banner, type);
+  gtk_label_set_text(self->banner_label, text);
+  gtk_widget_set_no_show_all(GTK_WIDGET(self->banner), FALSE);
+  gtk_widget_show_all(GTK_WIDGET(self->banner));
+  gtk_info_bar_set_revealed(self->banner, TRUE);
+}
+
+static void hide_banner(VmsWindow *self) {
+  gtk_widget_hide(GTK_WIDGET(self->banner));
+  gtk_label_set_text(self->banner_label, "");
+}
+
+static void on_banner_response(GtkInfoBar *bar, int response, VmsWindow *self) {
+  hide_banner(self);
+}
+
+static void update_title(VmsWindow *self) {
+  char sub[400];
+  if (self->pid <= 0) {
+    gtk_header_bar_set_title(self->header, "vmscope");
+    gtk_header_bar_set_subtitle(self->header, "No process");
+    gtk_window_set_title(GTK_WINDOW(self), "vmscope");
+    return;
+  }
+  const VmsSnapshot *s = self->snap;
+  const char *state = self->ended ? " — detached" : self->paused ? " — paused" : "";
+  if (s)
+    g_snprintf(sub, sizeof sub, "PID %d · %d-bit%s", self->pid, s->bits, state);
+  else
+    g_snprintf(sub, sizeof sub, "PID %d%s", self->pid, state);
+  gtk_header_bar_set_title(self->header, self->name[0] ? self->name : "vmscope");
+  gtk_header_bar_set_subtitle(self->header, sub);
+  char title[512];
+  g_snprintf(title, sizeof title, "%s (%d) — vmscope", self->name[0] ? self->name : "?", self->pid);
+  gtk_window_set_title(GTK_WINDOW(self), title);
+}
+
+static void update_status(VmsWindow *self) {
+  const VmsSnapshot *s = self->snap;
+  if (!s) {
+    gtk_label_set_text(self->status_label, self->pid > 0 ? "Waiting for the first sample…" : "");
+    return;
+  }
+  char when[32], text[512];
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local((gint64)s->taken_at);
+  g_autofree char *hms = dt ? g_date_time_format(dt, "%H:%M:%S") : g_strdup("?");
+  g_strlcpy(when, hms, sizeof when);
+  int len = g_snprintf(text, sizeof text, "Sampled at %s · %zu regions · read in %.1f ms", when,
+                       s->n_regions, s->read_seconds * 1000);
+  if (self->sampler && !self->ended) {
+    double eff = vms_sampler_effective_interval(self->sampler);
+    if (self->paused)
+      len += g_snprintf(text + len, sizeof text - (size_t)len, " · paused (F5 samples once)");
+    else if (eff > self->interval * 1.05)
+      len += g_snprintf(text + len, sizeof text - (size_t)len,
+                        " · every %.1f s (stretched from %g s to keep sampling cheap)", eff,
+                        self->interval);
+    else
+      len += g_snprintf(text + len, sizeof text - (size_t)len, " · every %g s", self->interval);
+  }
+  if (s->note[0] && len < (int)sizeof text - 8)
+    g_snprintf(text + len, sizeof text - (size_t)len, " · %s", s->note);
+  gtk_label_set_text(self->status_label, text);
+}
+
+static void update_view_label(VmsWindow *self) {
+  const VmsViewport *vp = vms_map_view_get_viewport(self->map);
+  if (!self->snap) {
+    gtk_label_set_text(self->view_label, "");
+    return;
+  }
+  char span[32], text[160];
+  vms_ui_format_size(vp->end - vp->start, span, sizeof span);
+  g_snprintf(text, sizeof text, "Viewing 0x%" G_GINT64_MODIFIER "x – 0x%" G_GINT64_MODIFIER "x (%s)",
+             vp->start, vp->end, span);
+  gtk_label_set_text(self->view_label, text);
+}
+
+static void on_after_paint(GdkFrameClock *clock, VmsWindow *self) {
+  if (self->handoff_time) {
+    self->frame_latency = (double)(g_get_monotonic_time() - self->handoff_time) / 1e6;
+    self->handoff_time = 0;
+  }
+}
+
+static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
+  self->handoff_time = g_get_monotonic_time();
+  g_strlcpy(self->name, snap->name, sizeof self->name);
+  if (self->snap)
+    vms_snapshot_unref(self->snap);
+  self->snap = snap; /* takes the delivered reference */
+  self->n_snapshots++;
+  if (snap->counters) {
+    vms_snapshot_ref(snap);
+    if (self->counters_snap)
+      vms_snapshot_unref(self->counters_snap);
+    self->counters_snap = snap;
+    if (self->counters_pending) {
+      self->counters_pending = FALSE;
+      vms_region_table_set_counters_busy(self->table, FALSE);
+    }
+  }
+  if (self->n_snapshots == 1 && !self->layout_chosen) {
+    /* A 64-bit space is almost all one free gap: compress it unless told otherwise. */
+    self->syncing = TRUE;
+    gtk_toggle_button_set_active(snap->bits == 64 ? self->compressed_button : self->linear_button, TRUE);
+    vms_map_view_set_layout_kind(self->map, snap->bits == 64 ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
+    self->syncing = FALSE;
+  }
+  self->syncing = TRUE;
+  vms_map_view_set_counters_snapshot(self->map, self->counters_snap);
+  vms_map_view_set_snapshot(self->map, snap);
+  vms_region_table_set_snapshot(self->table, snap);
+  if (self->counters_snap && self->counters_snap != snap)
+    vms_region_table_set_counters_snapshot(self->table, self->counters_snap);
+  size_t sel = vms_map_view_get_selected(self->map);
+  if (sel != SIZE_MAX && vms_region_table_get_selected(self->table) != sel)
+    vms_region_table_select(self->table, sel, FALSE);
+  self->syncing = FALSE;
+  vms_summary_set_snapshot(self->summary, snap, self->counters_snap);
+  update_title(self);
+  update_status(self);
+  update_view_label(self);
+  self->update_seconds = (double)(g_get_monotonic_time() - self->handoff_time) / 1e6;
+}
+
+static void take_error(VmsWindow *self, const VmsError *err) {
+  char text[800];
+  GtkMessageType type = GTK_MESSAGE_ERROR;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local();
+  g_autofree char *hms = g_date_time_format(now, "%H:%M:%S");
+  switch (err->code) {
+  case VMS_ERR_GONE:
+    type = GTK_MESSAGE_WARNING;
+    g_snprintf(text, sizeof text,
+               "Process %d (%s) exited at %s. The last map read is still shown; "
+               "press Ctrl+O to pick another process.",
+               self->pid, self->name[0] ? self->name : "?", hms);
+    break;
+  case VMS_ERR_REUSED:
+    type = GTK_MESSAGE_WARNING;
+    g_snprintf(text, sizeof text,
+               "Process %d (%s) exited and its PID now belongs to another process; detached at %s. "
+               "The last map of the original process is still shown.",
+               self->pid, self->name[0] ? self->name : "?", hms);
+    break;
+  case VMS_ERR_PERMISSION:
+    g_snprintf(text, sizeof text,
+               "Permission denied: %s\nRun vmscope as the process's owner, as root, or with "
+               "CAP_SYS_PTRACE (and check kernel.yama.ptrace_scope).",
+               err->message);
+    break;
+  case VMS_ERR_NO_ADDRESS_SPACE:
+    type = GTK_MESSAGE_INFO;
+    g_snprintf(text, sizeof text,
+               "Process %d has no address space to show: it is a kernel thread or a zombie. (%s)",
+               self->pid, err->message);
+    break;
+  case VMS_ERR_NO_PROCESS:
+    g_snprintf(text, sizeof text, "There is no process %d: %s", self->pid, err->message);
+    break;
+  default:
+    g_snprintf(text, sizeof text, "Reading process %d failed: %s", self->pid, err->message);
+  }
+  if (err->code == VMS_ERR_GONE || err->code == VMS_ERR_REUSED || err->code == VMS_ERR_PERMISSION ||
+      err->code == VMS_ERR_NO_ADDRESS_SPACE || err->code == VMS_ERR_NO_PROCESS)
+    self->ended = TRUE;
+  if (self->counters_pending) {
+    self->counters_pending = FALSE;
+    vms_region_table_set_counters_busy(self->table, FALSE);
+  }
+  show_banner(self, type, text);
+  update_title(self);
+  update_status(self);
+}
+
+static gboolean deliver_idle(gpointer data) {
+  Delivery *d = data;
+  VmsWindow *self = d->win;
+  if (d->generation == self->generation && self->sampler) {
+    if (d->snap) {
+      take_snapshot(self, d->snap);
+      d->snap = NULL;
+    } else if (d->has_err) {
+      take_error(self, &d->err);
+    }
+  }
+  if (d->snap)
+    vms_snapshot_unref(d->snap);
+  g_object_unref(d->win);
+  g_free(d);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on the sampler's thread: hand over and return at once. */
+static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
+  VmsWindow *self = user;
+  Delivery *d = g_new0(Delivery, 1);
+  d->win = g_object_ref(self);
+  d->generation = g_atomic_int_get(&self->generation);
+  d->snap = snap;
+  if (err) {
+    d->err = *err;
+    d->has_err = TRUE;
+  }
+  g_idle_add_full(G_PRIORITY_DEFAULT, deliver_idle, d, NULL);
+}
+
+void vms_window_detach(VmsWindow *self) {
+  g_atomic_int_inc(&self->generation);
+  if (self->sampler) {
+    vms_sampler_stop(self->sampler);
+    self->sampler = NULL;
+  }
+}
+
+gboolean vms_window_attach(VmsWindow *self, int pid) {
+  vms_window_detach(self);
+  hide_banner(self);
+  self->pid = pid;
+  self->name[0] = '\0';
+  self->ended = FALSE;
+  self->n_snapshots = 0;
+  self->counters_pending = FALSE;
+  vms_region_table_set_counters_busy(self->table, FALSE);
+  g_clear_pointer(&self->snap, vms_snapshot_unref);
+  g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  vms_map_view_set_counters_snapshot(self->map, NULL);
+  vms_map_view_set_snapshot(self->map, NULL);
+  vms_region_table_set_counters_snapshot(self->table, NULL);
+  vms_region_table_set_snapshot(self->table, NULL);
+  vms_summary_set_snapshot(self->summary, NULL, NULL);
+
+  VmsSamplerOptions opts;
+  vms_sampler_options_default(&opts);
+  opts.interval = self->interval;
+  VmsError err = {0};
+  VmsSampler *sampler = NULL;
+  if (vms_sampler_start(pid, &opts, sampler_cb, self, &sampler, &err) != VMS_OK) {
+    self->sampler = NULL;
+    take_error(self, &err);
+    update_title(self);
+    return FALSE;
+  }
+  self->sampler = sampler;
+  if (self->paused)
+    vms_sampler_set_paused(sampler, TRUE);
+  update_title(self);
+  update_status(self);
+  return TRUE;
+}
+
+void vms_window_set_interval(VmsWindow *self, double seconds) {
+  if (!(seconds > 0))
+    return;
+  self->interval = seconds;
+  if (self->sampler)
+    vms_sampler_set_interval(self->sampler, seconds);
+  char id[32];
+  g_snprintf(id, sizeof id, "%g", seconds);
+  if (g_strcmp0(gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->interval_combo)), id) != 0 &&
+      !gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->interval_combo), id)) {
+    char label[48];
+    g_snprintf(label, sizeof label, "Every %g s", seconds);
+    gtk_combo_box_text_append(self->interval_combo, id, label);
+    gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->interval_combo), id);
+  }
+  update_status(self);
+}
+
+double vms_window_get_interval(VmsWindow *self) { return self->interval; }
+
+static void on_interval_changed(GtkComboBox *combo, VmsWindow *self) {
+  const char *id = gtk_combo_box_get_active_id(combo);
+  if (id)
+    vms_window_set_interval(self, g_ascii_strtod(id, NULL));
+}
+
+void vms_window_set_paused(VmsWindow *self, gboolean paused) {
+  self->paused = paused;
+  if (self->sampler)
+    vms_sampler_set_paused(self->sampler, paused);
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "pause");
+  g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_new_boolean(paused));
+  gtk_image_set_from_icon_name(self->pause_image,
+                               paused ? "media-playback-start-symbolic"
+                                      : "media-playback-pause-symbolic",
+                               GTK_ICON_SIZE_BUTTON);
+  vms_ui_set_accessible(GTK_WIDGET(self->pause_button),
+                        paused ? "Resume live refresh" : "Pause live refresh", NULL);
+  update_title(self);
+  update_status(self);
+}
+
+void vms_window_refresh(VmsWindow *self, gboolean with_counters) {
+  if (!self->sampler || self->ended)
+    return;
+  if (with_counters && !self->counters_pending) {
+    self->counters_pending = TRUE;
+    vms_region_table_set_counters_busy(self->table, TRUE);
+  }
+  vms_sampler_request(self->sampler, with_counters);
+}
+
+static void on_picker_response(GtkDialog *dialog, int response, VmsWindow *self) {
+  int pid = response == GTK_RESPONSE_ACCEPT ? vms_picker_get_pid(VMS_PICKER(dialog)) : 0;
+  self->picker = NULL;
+  gtk_widget_destroy(GTK_WIDGET(dialog));
+  if (pid > 0)
+    vms_window_attach(self, pid);
+}
+
+void vms_window_show_picker(VmsWindow *self) {
+  if (self->picker) {
+    gtk_window_present(GTK_WINDOW(self->picker));
+    return;
+  }
+  self->picker = VMS_PICKER(vms_picker_new(GTK_WINDOW(self)));
+  g_signal_connect(self->picker, "response", G_CALLBACK(on_picker_response), self);
+  gtk_window_present(GTK_WINDOW(self->picker));
+}
+
+VmsPicker *vms_window_get_picker(VmsWindow *self) { return self->picker; }
+
+gboolean vms_window_export_png(VmsWindow *self, const char *path, int width, int height,
+                               GError **error) {
+  if (!self->snap) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "There is no map to export yet.");
+    show_banner(self, GTK_MESSAGE_ERROR, "There is no map to export yet.");
+    return FALSE;
+  }
+  VmsViewport vp = *vms_map_view_get_viewport(self->map);
+  VmsError err = {0};
+  if (vms_export(self->snap, &vp, width, height, VMS_EXPORT_PNG, path, &err) != VMS_OK) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
+    char text[700];
+    g_snprintf(text, sizeof text, "Export failed: %s", err.message);
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+    return FALSE;
+  }
+  char text[600];
+  g_snprintf(text, sizeof text, "Saved the map (%d × %d) to %s", width, height, path);
+  gtk_label_set_text(self->status_label, text);
+  return TRUE;
+}
+
+static const struct {
+  const char *id, *label;
+  int w, h;
+} export_sizes[] = {
+    {"1280x800", "1280 × 800", 1280, 800},
+    {"1920x1200", "1920 × 1200", 1920, 1200},
+    {"2560x1600", "2560 × 1600", 2560, 1600},
+    {"3840x2400", "3840 × 2400", 3840, 2400},
+};
+
+static void on_export_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
+    const char *size = gtk_file_chooser_get_choice(GTK_FILE_CHOOSER(dialog), "size");
+    size_t i = 1;
+    for (size_t k = 0; size && k < G_N_ELEMENTS(export_sizes); k++)
+      if (strcmp(size, export_sizes[k].id) == 0)
+        i = k;
+    if (path) {
+      if (!g_str_has_suffix(path, ".png") && !g_str_has_suffix(path, ".PNG")) {
+        char *with = g_strconcat(path, ".png", NULL);
+        g_free(path);
+        path = with;
+      }
+      vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL);
+    } else {
+      show_banner(self, GTK_MESSAGE_ERROR, "Export needs a local file; the chosen place is not one.");
+    }
+  }
+  g_object_unref(dialog);
+}
+
+static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  if (!self->snap) {
+    show_banner(self, GTK_MESSAGE_ERROR, "There is no map to export yet: attach to a process first.");
+    return;
+  }
+  /* Lets scripted runs export without a file dialog. */
+  const char *preset = g_getenv("VMSCOPE_EXPORT_FILE");
+  if (preset && *preset) {
+    vms_window_export_png(self, preset, 1280, 800, NULL);
+    return;
+  }
+  /* The native chooser: the desktop portal's on GNOME (and in sandboxes),
+   * the system dialog on Windows, GTK's own elsewhere. */
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      "Export Map as PNG", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
+  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
+  char name[320];
+  g_snprintf(name, sizeof name, "%s-%d.png", self->name[0] ? self->name : "vmscope", self->pid);
+  for (char *c = name; *c; c++)
+    if (*c == '/' || *c == ' ')
+      *c = '_';
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), name);
+  GtkFileFilter *filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "PNG images");
+  gtk_file_filter_add_mime_type(filter, "image/png");
+  gtk_file_filter_add_pattern(filter, "*.png");
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
+  const char *ids[G_N_ELEMENTS(export_sizes) + 1], *labels[G_N_ELEMENTS(export_sizes) + 1];
+  for (size_t i = 0; i < G_N_ELEMENTS(export_sizes); i++) {
+    ids[i] = export_sizes[i].id;
+    labels[i] = export_sizes[i].label;
+  }
+  ids[G_N_ELEMENTS(export_sizes)] = labels[G_N_ELEMENTS(export_sizes)] = NULL;
+  gtk_file_chooser_add_choice(GTK_FILE_CHOOSER(dialog), "size", "Image size", ids, labels);
+  gtk_file_chooser_set_choice(GTK_FILE_CHOOSER(dialog), "size", export_sizes[1].id);
+  g_signal_connect(dialog, "response", G_CALLBACK(on_export_response), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
+static void pick_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_window_show_picker(data);
+}
+static void refresh_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_window_refresh(data, FALSE);
+}
+static void counters_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_window_refresh(data, TRUE);
+}
+static void pause_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  vms_window_set_paused(self, !self->paused);
+}
+static void zoom_in_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_map_view_zoom_at(VMS_WINDOW(data)->map, -1, -1, 1.5);
+}
+static void zoom_out_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_map_view_zoom_at(VMS_WINDOW(data)->map, -1, -1, 1 / 1.5);
+}
+static void zoom_fit_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_map_view_zoom_fit(VMS_WINDOW(data)->map);
+}
+static void filter_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  vms_region_table_focus_filter(VMS_WINDOW(data)->table);
+}
+
+static const GActionEntry win_actions[] = {
+    {"pick", pick_activated, NULL, NULL, NULL, {0}},
+    {"export", export_activated, NULL, NULL, NULL, {0}},
+    {"refresh", refresh_activated, NULL, NULL, NULL, {0}},
+    {"read-counters", counters_activated, NULL, NULL, NULL, {0}},
+    {"pause", pause_activated, NULL, "false", NULL, {0}},
+    {"zoom-in", zoom_in_activated, NULL, NULL, NULL, {0}},
+    {"zoom-out", zoom_out_activated, NULL, NULL, NULL, {0}},
+    {"zoom-fit", zoom_fit_activated, NULL, NULL, NULL, {0}},
+    {"filter", filter_activated, NULL, NULL, NULL, {0}},
+};
+
+static void on_map_selection(VmsMapView *map, VmsWindow *self) {
+  if (self->syncing)
+    return;
+  self->syncing = TRUE;
+  vms_region_table_select(self->table, vms_map_view_get_selected(map), FALSE);
+  self->syncing = FALSE;
+}
+
+static void on_table_selection(VmsRegionTable *table, VmsWindow *self) {
+  if (self->syncing)
+    return;
+  size_t idx = vms_region_table_get_selected(table);
+  if (idx == SIZE_MAX)
+    return;
+  self->syncing = TRUE;
+  vms_map_view_select(self->map, idx, FALSE);
+  self->syncing = FALSE;
+}
+
+static void on_map_viewport(VmsMapView *map, VmsWindow *self) {
+  update_view_label(self);
+  const VmsViewport *vp = vms_map_view_get_viewport(map);
+  vms_summary_set_viewed_range(self->summary, vp->start, vp->end);
+}
+
+static void on_counters_wanted(VmsRegionTable *table, VmsWindow *self) {
+  vms_window_refresh(self, TRUE);
+}
+
+static void on_layout_toggled(GtkToggleButton *button, VmsWindow *self) {
+  if (!self->syncing)
+    self->layout_chosen = TRUE;
+  vms_map_view_set_layout_kind(self->map, gtk_toggle_button_get_active(self->compressed_button)
+                                              ? VMS_LAYOUT_COMPRESSED
+                                              : VMS_LAYOUT_LINEAR);
+}
+
+/* Space pauses, except where it types or toggles something. */
+static gboolean on_key_press(GtkWidget *w, GdkEventKey *ev, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(w);
+  if (ev->keyval != GDK_KEY_space ||
+      (ev->state & gtk_accelerator_get_default_mod_mask()) != 0)
+    return FALSE;
+  GtkWidget *focus = gtk_window_get_focus(GTK_WINDOW(w));
+  if (focus && (GTK_IS_EDITABLE(focus) || GTK_IS_BUTTON(focus) || GTK_IS_TREE_VIEW(focus) ||
+                GTK_IS_COMBO_BOX(focus)))
+    return FALSE;
+  vms_window_set_paused(self, !self->paused);
+  return TRUE;
+}
+
+static gboolean tick(gpointer data) {
+  VmsWindow *self = data;
+  vms_region_table_tick(self->table);
+  return G_SOURCE_CONTINUE;
+}
+
+static void on_realize(GtkWidget *w, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(w);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock(w);
+  if (clock)
+    self->after_paint_id = g_signal_connect(clock, "after-paint", G_CALLBACK(on_after_paint), self);
+}
+
+static void on_unrealize(GtkWidget *w, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(w);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock(w);
+  if (clock && self->after_paint_id)
+    g_signal_handler_disconnect(clock, self->after_paint_id);
+  self->after_paint_id = 0;
+}
+
+static void vms_window_dispose(GObject *obj) {
+  VmsWindow *self = VMS_WINDOW(obj);
+  vms_window_detach(self);
+  if (self->tick_id) {
+    g_source_remove(self->tick_id);
+    self->tick_id = 0;
+  }
+  g_clear_pointer(&self->snap, vms_snapshot_unref);
+  g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  G_OBJECT_CLASS(vms_window_parent_class)->dispose(obj);
+}
+
+static void vms_window_class_init(VmsWindowClass *klass) {
+  GtkWidgetClass *wc = GTK_WIDGET_CLASS(klass);
+  G_OBJECT_CLASS(klass)->dispose = vms_window_dispose;
+  g_type_ensure(VMS_TYPE_MAP_VIEW);
+  g_type_ensure(VMS_TYPE_REGION_TABLE);
+  g_type_ensure(VMS_TYPE_SUMMARY);
+  gtk_widget_class_set_template_from_resource(wc, "/io/github/vmscope/Vmscope/vms-window.ui");
+  gtk_widget_class_bind_template_child(wc, VmsWindow, header);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, pause_button);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, pause_image);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, interval_combo);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, banner);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, banner_label);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, linear_button);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, compressed_button);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, view_label);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, status_label);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, legend_box);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, map);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, table);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, summary);
+  gtk_widget_class_bind_template_callback(wc, on_banner_response);
+  gtk_widget_class_bind_template_callback(wc, on_interval_changed);
+  gtk_widget_class_bind_template_callback(wc, on_layout_toggled);
+  gtk_widget_class_bind_template_callback(wc, on_map_selection);
+  gtk_widget_class_bind_template_callback(wc, on_map_viewport);
+  gtk_widget_class_bind_template_callback(wc, on_table_selection);
+  gtk_widget_class_bind_template_callback(wc, on_counters_wanted);
+}
+
+static void vms_window_init(VmsWindow *self) {
+  self->interval = 1.0;
+  self->frame_latency = -1;
+  gtk_widget_init_template(GTK_WIDGET(self));
+  g_action_map_add_action_entries(G_ACTION_MAP(self), win_actions, G_N_ELEMENTS(win_actions), self);
+  GtkWidget *legend = vms_legend_new();
+  gtk_widget_show_all(legend);
+  gtk_box_pack_start(self->legend_box, legend, TRUE, TRUE, 0);
+  g_signal_connect(self, "key-press-event", G_CALLBACK(on_key_press), NULL);
+  g_signal_connect(self, "realize", G_CALLBACK(on_realize), NULL);
+  g_signal_connect(self, "unrealize", G_CALLBACK(on_unrealize), NULL);
+  self->tick_id = g_timeout_add_seconds(1, tick, self);
+  gtk_widget_grab_focus(GTK_WIDGET(self->map));
+  update_title(self);
+}
+
+VmsWindow *vms_window_new(GtkApplication *app) {
+  return g_object_new(VMS_TYPE_WINDOW, "application", app, NULL);
+}
+
+VmsMapView *vms_window_get_map(VmsWindow *self) { return self->map; }
+VmsRegionTable *vms_window_get_table(VmsWindow *self) { return self->table; }
+VmsSummary *vms_window_get_summary(VmsWindow *self) { return self->summary; }
+VmsSnapshot *vms_window_get_snapshot(VmsWindow *self) { return self->snap; }
+VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *self) { return self->counters_snap; }
+guint vms_window_get_n_snapshots(VmsWindow *self) { return self->n_snapshots; }
+double vms_window_get_frame_latency(VmsWindow *self) { return self->frame_latency; }
+double vms_window_get_update_seconds(VmsWindow *self) { return self->update_seconds; }
+
+const char *vms_window_get_banner(VmsWindow *self, GtkMessageType *type) {
+  if (!gtk_widget_get_visible(GTK_WIDGET(self->banner)))
+    return NULL;
+  if (type)
+    *type = gtk_info_bar_get_message_type(self->banner);
+  return gtk_label_get_text(self->banner_label);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vms-window.h: the main window: one attached process, its live map, table and summary. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vms-map-view.h"
+#include "vms-picker.h"
+#include "vms-region-table.h"
+#include "vms-summary.h"
+
+G_BEGIN_DECLS
+
+#define VMS_TYPE_WINDOW (vms_window_get_type())
+G_DECLARE_FINAL_TYPE(VmsWindow, vms_window, VMS, WINDOW, GtkApplicationWindow)
+
+VmsWindow *vms_window_new(GtkApplication *app);
+/* Starts sampling pid; on failure shows why in the banner and returns FALSE. */
+gboolean vms_window_attach(VmsWindow *win, int pid);
+void vms_window_detach(VmsWindow *win);
+/* Opens the process picker (the window attaches to the chosen process). */
+void vms_window_show_picker(VmsWindow *win);
+VmsPicker *vms_window_get_picker(VmsWindow *win); /* NULL when closed */
+
+void vms_window_set_interval(VmsWindow *win, double seconds);
+double vms_window_get_interval(VmsWindow *win);
+void vms_window_set_paused(VmsWindow *win, gboolean paused);
+/* Asks for a sample now (with smaps counters when with_counters). */
+void vms_window_refresh(VmsWindow *win, gboolean with_counters);
+
+/* Writes the current view of the map as a PNG of width x height with header
+ * and legend, atomically. On failure shows the error in the banner too. */
+gboolean vms_window_export_png(VmsWindow *win, const char *path, int width, int height,
+                               GError **error);
+
+VmsMapView *vms_window_get_map(VmsWindow *win);
+VmsRegionTable *vms_window_get_table(VmsWindow *win);
+VmsSummary *vms_window_get_summary(VmsWindow *win);
+VmsSnapshot *vms_window_get_snapshot(VmsWindow *win);
+/* The last snapshot whose smaps counters were read (NULL = never). */
+VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *win);
+/* Snapshots received since the last attach. */
+guint vms_window_get_n_snapshots(VmsWindow *win);
+/* The banner's text, or NULL when it is hidden; and its kind. */
+const char *vms_window_get_banner(VmsWindow *win, GtkMessageType *type);
+/* Seconds from a snapshot's hand-off to the end of its first drawn frame (last one; -1 = none yet). */
+double vms_window_get_frame_latency(VmsWindow *win);
+/* Seconds the main thread spent handing the last snapshot to the map, table and summary. */
+double vms_window_get_update_seconds(VmsWindow *win);
+
+G_END_DECLS
