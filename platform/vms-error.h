@@ -38,7 +38,8 @@ typedef struct {
  * `return vms_error_set(err, VMS_ERR_IO, "...")`. */
 VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ...)
     VMS_PRINTF(3, 4);
-VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, va_list ap);
+VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, va_list ap)
+    VMS_PRINTF(3, 0);
 /* Prefixes an existing message with context ("writing map.png: ..."). */
 void vms_error_prefix(VmsError *err, const char *fmt, ...) VMS_PRINTF(2, 3);
 void vms_error_clear(VmsError *err);
