@@ -161,6 +161,21 @@ VmsRegion *vms_space_add_region(VmsSpace *space) {
   return r;
 }
 
+size_t vms_space_lower_bound(const VmsSpace *space, uint64_t addr) {
+  size_t lo = 0, hi = space->n_regions;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (space->regions[mid].end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+size_t vms_space_find(const VmsSpace *space, uint64_t addr) {
+  size_t i = vms_space_lower_bound(space, addr);
+  return i < space->n_regions && space->regions[i].start <= addr ? i : SIZE_MAX;
+}
+
 VmsErrorCode vms_space_add_thread(VmsSpace *space, const VmsThread *t) {
   if (!grow((void **)&space->threads, &space->cap_threads, space->n_threads + 1,
             sizeof *space->threads))

@@ -136,17 +136,6 @@ static void mark_arenas(VmsSpace *space) {
   }
 }
 
-static size_t find_region(const VmsSpace *space, uint64_t addr) {
-  size_t lo = 0, hi = space->n_regions;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (space->regions[mid].end <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < space->n_regions && space->regions[lo].start <= addr) return lo;
-  return SIZE_MAX;
-}
-
 /* A thread stack as glibc lays it out: a PROT_NONE guard directly below the
  * read-write stack. */
 static bool guard_below(const VmsSpace *space, size_t i) {
@@ -187,7 +176,7 @@ static size_t mark_stacks(VmsSpace *space) {
       unplaced++;
       continue;
     }
-    size_t i = find_region(space, th->sp);
+    size_t i = vms_space_find(space, th->sp);
     if (i == SIZE_MAX) {
       unplaced++;
       continue;
@@ -256,7 +245,7 @@ static size_t mark_allocations(VmsSpace *space, const VmsRange *ranges, size_t n
     const VmsRange *rr = (const VmsRange *)((const char *)ranges + k * stride);
     if (rr->end <= rr->start) continue;
     bool hit = false;
-    for (size_t i = find_region(space, rr->start); i < space->n_regions; i++) {
+    for (size_t i = vms_space_lower_bound(space, rr->start); i < space->n_regions; i++) {
       VmsRegion *r = &space->regions[i];
       if (r->start >= rr->end) break;
       if (!(r->os & VMS_OS_MEM_PRIVATE)) continue;

@@ -430,21 +430,9 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
   return code;
 }
 
-/* Region index containing addr (regions are sorted), or SIZE_MAX. */
-static size_t find_region(const VmsSpace *space, uint64_t addr) {
-  size_t lo = 0, hi = space->n_regions;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (space->regions[mid].end <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < space->n_regions && space->regions[lo].start <= addr) return lo;
-  return SIZE_MAX;
-}
-
 /* The whole allocation containing addr: [AllocationBase, end of its last region). */
 static bool allocation_of(const VmsSpace *space, uint64_t addr, VmsRange *out) {
-  size_t i = find_region(space, addr);
+  size_t i = vms_space_find(space, addr);
   if (i == SIZE_MAX || (space->regions[i].os & VMS_OS_MEM_FREE)) return false;
   uint64_t base = space->regions[i].alloc_base;
   size_t a = i, b = i;

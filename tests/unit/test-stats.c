@@ -9,6 +9,15 @@ typedef struct {
   uint64_t total, largest, blocks, hist[64];
 } Gaps;
 
+static void add_gap(Gaps *g, uint64_t size) {
+  g->total += size;
+  g->blocks++;
+  if (size > g->largest) g->largest = size;
+  int k = 0;
+  while ((size >> (k + 1)) != 0) k++;
+  g->hist[k]++;
+}
+
 static void independent_gaps(const char *text, uint64_t top, Gaps *g) {
   memset(g, 0, sizeof *g);
   uint64_t cursor = 0x10000;
@@ -18,35 +27,17 @@ static void independent_gaps(const char *text, uint64_t top, Gaps *g) {
     char name[4200] = "";
     int n = 0;
     if (sscanf(p, "%llx-%llx %*s %*s %*s %*s%n", &a, &b, &n) < 2) break;
-    const char *eol = strchr(p, '\n');
-    size_t rest = (size_t)((eol ? eol : p + strlen(p)) - (p + n));
     sscanf(p + n, " %4199[^\n]", name);
-    (void)rest;
     if (a >= top) break;
     uint64_t gap_end = a;
     if (strcmp(name, "[stack]") == 0) gap_end = a - 1048576;
-    if (gap_end > cursor) {
-      uint64_t size = gap_end - cursor;
-      g->total += size;
-      g->blocks++;
-      if (size > g->largest) g->largest = size;
-      int k = 0;
-      while ((size >> (k + 1)) != 0) k++;
-      g->hist[k]++;
-    }
+    if (gap_end > cursor) add_gap(g, gap_end - cursor);
     if (b > cursor) cursor = b;
+    const char *eol = strchr(p, '\n');
     if (!eol) break;
     p = eol + 1;
   }
-  if (top > cursor) {
-    uint64_t size = top - cursor;
-    g->total += size;
-    g->blocks++;
-    if (size > g->largest) g->largest = size;
-    int k = 0;
-    while ((size >> (k + 1)) != 0) k++;
-    g->hist[k]++;
-  }
+  if (top > cursor) add_gap(g, top - cursor);
 }
 
 static void compare(const char *fixture) {
