@@ -20,7 +20,7 @@
  * deuteranope), and a near-white for free space, which must recede. Reserved space
  * is the same hue lightened, with a diagonal hatch in the full hue every
  * fourth pixel, so it reads as "this type, not committed" without a
- * colour of its own. tests/test-render.c checks the nine stay apart under
+ * colour of its own. tests/render/test-render.c checks the nine stay apart under
  * simulated protanopia, deuteranopia and tritanopia. */
 static const uint8_t palette[VMS_TYPE_COUNT][3] = {
     [VMS_TYPE_IMAGE] = {0xCC, 0x79, 0xA7},     /* reddish purple */
