@@ -50,8 +50,9 @@ static bool parse_dec(const char **pp, const char *end, uint64_t *out) {
   uint64_t v = 0;
   int n = 0;
   while (p < end && *p >= '0' && *p <= '9') {
-    if (n == 20) return false;
-    v = v * 10 + (uint64_t)(*p - '0');
+    uint64_t d = (uint64_t)(*p - '0');
+    if (v > (UINT64_MAX - d) / 10) return false; /* more than 64 bits */
+    v = v * 10 + d;
     p++;
     n++;
   }
@@ -78,9 +79,11 @@ static bool has_prefix(const char *s, size_t n, const char *prefix) {
 
 /* Stores the name of a mapping. The kernel escapes a newline in a path as
  * the four characters "\012" (and nothing else), so that one is decoded;
- * any other backslash is part of the name. */
-static bool store_name(VmsSpace *space, VmsRegion *r, const char *s, size_t n) {
-  if (n == 0) return true;
+ * any other backslash is part of the name. Returns NULL or what is wrong. */
+static const char *store_name(VmsSpace *space, VmsRegion *r, const char *s, size_t n) {
+  if (n == 0) return NULL;
+  /* The kernel never prints one; a capture file might. */
+  if (memchr(s, '\0', n)) return "NUL byte in the name";
   char scratch[4 * 4096 + 64]; /* PATH_MAX bytes, each escape 4 characters */
   if (memchr(s, '\\', n) && n <= sizeof scratch) {
     size_t o = 0;
@@ -108,9 +111,9 @@ static bool store_name(VmsSpace *space, VmsRegion *r, const char *s, size_t n) {
     r->os |= VMS_OS_FILE;
   }
   uint32_t off = vms_name_pool_add(&space->names, s, n);
-  if (off == UINT32_MAX) return false;
+  if (off == UINT32_MAX) return "out of memory";
   r->name = off;
-  return true;
+  return NULL;
 }
 
 static size_t line_number(const char *buf, const char *at) {
@@ -180,8 +183,7 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *limi
   r->dev = (uint32_t)((major & 0xfff) << 20 | (minor & 0xfffff));
   r->prot = prot;
   if (inode) r->os |= VMS_OS_FILE;
-  if (!store_name(space, r, p, (size_t)(eol - p))) return "out of memory";
-  return NULL;
+  return store_name(space, r, p, (size_t)(eol - p));
 }
 
 static void set_fields(VmsSpace *space) {

@@ -79,7 +79,8 @@ uint32_t vms_name_pool_add(VmsNamePool *pool, const char *s, size_t n) {
   uint32_t j = name_hash(s, n) & mask;
   while (pool->slots[j]) {
     const char *have = pool->data + pool->slots[j];
-    if (strncmp(have, s, n) == 0 && have[n] == '\0') return pool->slots[j];
+    /* strnlen first: never read past the stored name's terminator. */
+    if (strnlen(have, n + 1) == n && memcmp(have, s, n) == 0) return pool->slots[j];
     j = (j + 1) & mask;
   }
   if ((uint64_t)pool->len + n + 1 > UINT32_MAX) return UINT32_MAX;

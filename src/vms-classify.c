@@ -44,8 +44,16 @@ void vms_space_guess_facts(VmsSpace *space) {
   if (!space->page_size) space->page_size = 4096;
   if (!space->alloc_granularity) space->alloc_granularity = space->page_size;
   if (!space->usable_hi) {
-    space->usable_hi = space->bits == 32 ? 0xffffe000ULL : (1ULL << 47) - 4096;
-    if (top > space->usable_hi) space->usable_hi = (1ULL << 56) - space->page_size;
+    /* The x86 tops (4 GiB less a page for 32-bit tasks on a 64-bit kernel,
+     * 2^47 less a page), widened to the next architectural limit only as
+     * far as the mappings show: a 32-bit kernel's vDSO at 0xffffe000 means
+     * 4 GiB, an arm64 stack near 2^48 means 2^48, only beyond that 2^56. */
+    if (space->bits == 32) {
+      space->usable_hi = top > 0xffffe000ULL ? 1ULL << 32 : 0xffffe000ULL;
+    } else {
+      space->usable_hi = (1ULL << 47) - 4096;
+      if (top > space->usable_hi) space->usable_hi = top <= (1ULL << 48) ? 1ULL << 48 : (1ULL << 56) - space->page_size;
+    }
     if (!space->mmap_min_addr && !(space->fields & VMS_FIELD_OS_TYPE))
       space->mmap_min_addr = 65536; /* the usual vm.mmap_min_addr */
   }
@@ -375,7 +383,7 @@ VmsErrorCode vms_classify(VmsSpace *space, VmsRegion **out, VmsCounters **ctr_ou
     size_t k = 0;
     for (size_t i = 0; i < space->n_regions; i++) {
       if (space->regions[i].os & VMS_OS_MEM_FREE) continue;
-      if (space->counters) space->counters[k] = space->counters[i];
+      if (space->fields & VMS_FIELD_COUNTERS) space->counters[k] = space->counters[i];
       space->regions[k++] = space->regions[i];
     }
     space->n_regions = k;

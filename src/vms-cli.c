@@ -236,6 +236,9 @@ static int parse_args(int argc, char **argv, Options *o) {
   if (o->pid && o->maps_file) return usage_error("give a PID or --maps-file, not both%s", "");
   if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
   if (!o->summary && !o->regions && !o->watch && !o->png) o->summary = true;
+  if (o->summary && o->regions && o->format != VMS_FORMAT_TABLE)
+    return usage_error("--summary and --regions are one document each in %s: ask for one at a time",
+                       o->format == VMS_FORMAT_JSON ? "JSON" : "CSV");
   return VMS_OK;
 }
 

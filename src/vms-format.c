@@ -96,11 +96,27 @@ static void put_csv(FILE *f, const char *s) {
   fputc('"', f);
 }
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
+/* Length of a well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0. */
 static int utf8_len(const unsigned char *s) {
-  if (s[0] < 0x80) return 1;
-  int n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-  for (int i = 1; i < n; i++)
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  int n;
+  unsigned char lo = 0x80, hi = 0xbf; /* the allowed range of the second byte */
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (int i = 2; i < n; i++)
     if ((s[i] & 0xc0) != 0x80) return 0;
   return n;
 }
@@ -270,7 +286,7 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
                        const VmsFitQuery *fit) {
   uint64_t starts[16];
   size_t fits = 0;
-  if (fit && fit->size) fits = vms_fit(snap, fit->size, fit->align, starts, 16);
+  if (fit && fit->size) fits = vms_fit(snap, st->lo, st->hi, fit->size, fit->align, starts, 16);
   const size_t shown = fits < 16 ? fits : 16;
   char a[32], b[32], c[32], d[32], e[32], g[32];
 
@@ -318,7 +334,7 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
     if (fit && fit->size) {
       fprintf(f, ",\"fit\":{\"size\":%" PRIu64 ",\"align\":%" PRIu64 ",\"fits\":%s,\"blocks\":%zu,"
                  "\"starts\":[",
-              fit->size, fit->align ? fit->align : snap->page_size, fits ? "true" : "false", fits);
+              fit->size, vms_fit_alignment(snap, fit->align), fits ? "true" : "false", fits);
       for (size_t i = 0; i < shown; i++) {
         fputs(i ? ",\"" : "\"", f);
         put_hex(f, starts[i]);

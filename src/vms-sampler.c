@@ -2,7 +2,6 @@
 /* vms-sampler.c: the sampling thread behind --watch and the live window. */
 #include "vms-sampler.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +50,7 @@ static void *sampler_main(void *data) {
   VmsSpace space;
   vms_space_init(&space);
   uint64_t serial = 0;
-  double last_counters = 0;
+  double last_counters = 0, last_start = 0;
   bool first = true;
   pthread_mutex_lock(&s->lock);
   while (!s->stop) {
@@ -60,10 +59,15 @@ static void *sampler_main(void *data) {
         pthread_cond_wait(&s->wake, &s->lock);
         continue;
       }
-      struct timespec until = deadline_in(s->effective_interval);
-      int rc = 0;
-      while (!s->stop && !s->request && !s->paused && rc != ETIMEDOUT)
-        rc = pthread_cond_timedwait(&s->wake, &s->lock, &until);
+      /* The deadline is recomputed on every wake, so a new interval takes
+       * effect at once; each wait is at most a second, so a wall clock set
+       * back (the condition variable's clock) delays a sample by no more. */
+      while (!s->stop && !s->request && !s->paused) {
+        double left = last_start + s->effective_interval - vms_time_monotonic();
+        if (left <= 0) break;
+        struct timespec until = deadline_in(left < 1.0 ? left : 1.0);
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+      }
       if (s->stop) break;
       if (s->paused && !s->request) continue;
     }
@@ -78,6 +82,7 @@ static void *sampler_main(void *data) {
     pthread_mutex_unlock(&s->lock);
 
     double t0 = vms_time_monotonic();
+    last_start = t0;
     VmsError err = {0};
     VmsSnapshot *snap = NULL;
     VmsErrorCode code = vms_target_read(s->target, what, &space, &err);

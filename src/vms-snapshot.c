@@ -62,9 +62,13 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   vms_name_pool_seal(&s->names);
   s->n_threads = distinct_threads(space);
   s->n_stacks_found = stacks;
+  const uint64_t max_map_count = space->max_map_count;
+  /* Empty but reusable, as promised: its region names now live in the
+   * snapshot's pool. */
+  vms_space_reset(space);
 
-  vms_stats_compute(s, 0, s->usable_hi, &s->stats);
-  s->stats.max_map_count = space->max_map_count;
+  s->stats.max_map_count = max_map_count;
+  vms_stats_compute(s, s->usable_lo, s->usable_hi, &s->stats);
   s->read_seconds = vms_time_monotonic() - t0;
   *out = s;
   return VMS_OK;

@@ -79,11 +79,15 @@ size_t vms_snapshot_lower_bound(const VmsSnapshot *snap, uint64_t addr);
 /* Figures over a window [lo, hi) (regions are clipped to it). */
 void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsStats *out);
 
-/* Can `size` bytes aligned to `align` (a power of two, >= page size) be
- * placed in free space? Writes up to max candidate start addresses, lowest
- * first, one per free block that can hold it, and returns how many blocks can
- * (which may exceed max). */
-size_t vms_fit(const VmsSnapshot *snap, uint64_t size, uint64_t align, uint64_t *starts, size_t max);
+/* Can `size` bytes aligned to `align` (a power of two; 0 for the default)
+ * be placed in the free space inside [lo, hi)? Writes up to max candidate
+ * start addresses, lowest first, one per free block that can hold it, and
+ * returns how many blocks can (which may exceed max). */
+size_t vms_fit(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint64_t size, uint64_t align,
+               uint64_t *starts, size_t max);
+/* The alignment vms_fit really uses: at least the page size, and on Windows
+ * the 64 KiB allocation granularity; 0 when align is not a power of two. */
+uint64_t vms_fit_alignment(const VmsSnapshot *snap, uint64_t align);
 
 /* Names: "image", "mapped", "shareable", "heap", "stack", "private",
  * "system", "unusable", "free" (CSV/JSON) and their titles ("Mapped File"). */

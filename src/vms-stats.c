@@ -87,36 +87,49 @@ void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsSta
   st->fragmentation = st->free_total ? 1.0 - (double)st->free_largest / (double)st->free_total : 0;
 }
 
-size_t vms_fit(const VmsSnapshot *snap, uint64_t size, uint64_t align, uint64_t *starts,
-               size_t max) {
-  if (size == 0) return 0;
-  if (align < snap->page_size) align = snap->page_size;
+uint64_t vms_fit_alignment(const VmsSnapshot *snap, uint64_t align) {
   if (align & (align - 1)) return 0;
+  if (align < snap->page_size) align = snap->page_size;
   /* Windows places allocations on its granularity, not on pages. */
   if (align < snap->alloc_granularity) align = snap->alloc_granularity;
+  return align ? align : 4096;
+}
+
+size_t vms_fit(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint64_t size, uint64_t align,
+               uint64_t *starts, size_t max) {
+  align = vms_fit_alignment(snap, align);
+  if (size == 0 || align == 0) return 0;
+  if (hi > snap->usable_hi) hi = snap->usable_hi;
   size_t count = 0;
   uint64_t run_start = 0, run_end = 0;
   bool in_run = false;
-  for (size_t i = 0; i <= snap->n_regions; i++) {
+  for (size_t i = vms_snapshot_lower_bound(snap, lo); i <= snap->n_regions; i++) {
     const VmsRegion *r = i < snap->n_regions ? &snap->regions[i] : NULL;
-    bool is_free = r && r->type == VMS_TYPE_FREE && r->end <= snap->usable_hi;
-    if (is_free && in_run && run_end == r->start) {
-      run_end = r->end;
+    if (r && r->start >= hi) r = NULL;
+    bool is_free = r && r->type == VMS_TYPE_FREE;
+    uint64_t a = 0, b = 0;
+    if (is_free) {
+      a = r->start < lo ? lo : r->start;
+      b = r->end > hi ? hi : r->end;
+    }
+    if (is_free && in_run && run_end == a) {
+      run_end = b;
       continue;
     }
     if (in_run) {
-      uint64_t a = (run_start + align - 1) & ~(align - 1);
-      if (a >= run_start && a < run_end && run_end - a >= size) {
-        if (count < max) starts[count] = a;
+      uint64_t s = run_start + align - 1 < run_start ? 0 : (run_start + align - 1) & ~(align - 1);
+      if (s >= run_start && s < run_end && run_end - s >= size) {
+        if (count < max) starts[count] = s;
         count++;
       }
       in_run = false;
     }
     if (is_free) {
       in_run = true;
-      run_start = r->start;
-      run_end = r->end;
+      run_start = a;
+      run_end = b;
     }
+    if (!r) break;
   }
   return count;
 }

@@ -257,12 +257,12 @@ const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
     uint64_t page = self->snap->alloc_granularity ? self->snap->alloc_granularity
                                                   : self->snap->page_size ? self->snap->page_size : 4096;
     uint64_t starts[4];
-    size_t n = vms_fit(self->snap, size, page, starts, 4);
+    size_t n = vms_fit(self->snap, self->stats.lo, self->stats.hi, size, page, starts, 4);
     char sz[32];
     vms_ui_format_size(size, sz, sizeof sz);
     if (n == 0) {
       char largest[32];
-      vms_ui_format_size(self->snap->stats.free_largest, largest, sizeof largest);
+      vms_ui_format_size(self->stats.free_largest, largest, sizeof largest);
       g_snprintf(buf, sizeof buf, "%s does not fit: the largest free block is %s.", sz, largest);
     } else {
       int len = g_snprintf(buf, sizeof buf, "%s fits in %zu free block%s; lowest at", sz, n,

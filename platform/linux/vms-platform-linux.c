@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,9 +174,10 @@ static uint64_t machine_user_top64(void) {
   return (1ULL << 47) - 4096;
 }
 
+/* x86_64, aarch64, ppc64(le), riscv64, loongarch64, mips64, sparc64, and s390x. */
 static bool machine_is_64(void) {
   struct utsname u;
-  return uname(&u) == 0 && strstr(u.machine, "64") != NULL;
+  return uname(&u) == 0 && (strstr(u.machine, "64") != NULL || strcmp(u.machine, "s390x") == 0);
 }
 
 /* The bitness of the process's executable, from its ELF header; 0 if unknown. */
@@ -192,15 +194,19 @@ static int exe_bits_at(int dirfd) {
 /* ---- users and the reason a process cannot be read ---- */
 
 static void user_name(uint32_t uid, char *out, size_t size) {
-  /* A tiny cache: a process list asks for the same few users a thousand times. */
+  /* A tiny cache: a process list asks for the same few users a thousand
+   * times. The picker's worker and a sampler may ask at once: one lock. */
   static struct {
     uint32_t uid;
     char name[64];
   } cache[32];
   static int n_cache;
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&lock);
   for (int i = 0; i < n_cache; i++)
     if (cache[i].uid == uid) {
       snprintf(out, size, "%s", cache[i].name);
+      pthread_mutex_unlock(&lock);
       return;
     }
   char b[4096];
@@ -214,6 +220,7 @@ static void user_name(uint32_t uid, char *out, size_t size) {
     snprintf(cache[n_cache].name, sizeof cache[n_cache].name, "%s", out);
     n_cache++;
   }
+  pthread_mutex_unlock(&lock);
 }
 
 static uint32_t status_uid_at(int dirfd, bool *ok) {
@@ -228,6 +235,13 @@ static uint32_t status_uid_at(int dirfd, bool *ok) {
 
 /* Explains EACCES on a process's maps: whose it is and what would help. */
 static void explain_denied(int pid, int dirfd, char *out, size_t size) {
+  if (geteuid() == 0) {
+    snprintf(out, size,
+             "process %d cannot be read even by root here: vmscope lacks CAP_SYS_PTRACE over it "
+             "(a container, user namespace or security module denies it)",
+             pid);
+    return;
+  }
   bool ok;
   uint32_t uid = status_uid_at(dirfd, &ok);
   char who[64];
@@ -237,13 +251,6 @@ static void explain_denied(int pid, int dirfd, char *out, size_t size) {
              "process %d belongs to user %s; run vmscope as that user or as root, or grant it "
              "CAP_SYS_PTRACE",
              pid, who);
-    return;
-  }
-  if (geteuid() == 0) {
-    snprintf(out, size,
-             "process %d cannot be read even by root here: vmscope lacks CAP_SYS_PTRACE over it "
-             "(a container, user namespace or security module denies it)",
-             pid);
     return;
   }
   long scope = (long)read_sysctl_u64("/proc/sys/kernel/yama/ptrace_scope", 0);
@@ -276,7 +283,7 @@ static long count_lines_fd(int fd, char *b, size_t size) {
 
 static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char *scratch,
                       size_t scratch_size) {
-  ProcStat st;
+  ProcStat st = {0}; /* a process that exits before its stat is read stays zeroed */
   pi->pid = pid;
   pi->state = '?';
   pi->n_maps = -1;

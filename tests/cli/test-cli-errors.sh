@@ -56,6 +56,8 @@ expect 2 "linear or compressed" $$ --png "$tmp/x.png" --layout spiral
 expect 2 "one process at a time" 1 2
 expect 2 "needs a value" $$ --format
 expect 2 "not both" $$ --maps-file "$data/jvm.maps"
+expect 2 "one document each in JSON" $$ --summary --regions --format json
+expect 2 "one document each in CSV" $$ --summary --regions --format csv
 expect 2 "reaches past the address space" --maps-file "$data/jvm.maps" --summary --range 0x1000-0xffffffffffffffff
 
 # A kernel thread (kthreadd is PID 2 wherever there is a kernel to ask).

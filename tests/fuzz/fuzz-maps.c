@@ -10,7 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void exercise(const VmsSnapshot *s) {
   uint64_t starts[4];
-  vms_fit(s, 1 << 20, 1 << 16, starts, 4);
+  vms_fit(s, 0, UINT64_MAX, 1 << 20, 1 << 16, starts, 4);
+  vms_fit(s, s->usable_hi / 4, s->usable_hi / 2, 4096, 0, starts, 4);
   VmsStats st;
   vms_stats_compute(s, s->usable_hi / 3, s->usable_hi / 2 + 1, &st);
   char desc[4600];

@@ -183,14 +183,23 @@ static void test_32bit_and_live_facts(void) {
   VMS_CHECK_U64(s->stats.free_blocks, 4);
   uint64_t starts[4];
   /* The fit question is exact to the page. */
-  VMS_CHECK_U64(vms_fit(s, s->stats.free_largest + 4096, 0, starts, 4), 0);
-  VMS_CHECK_U64(vms_fit(s, s->stats.free_largest, 0, starts, 4), 1);
+  VMS_CHECK_U64(vms_fit(s, 0, UINT64_MAX, s->stats.free_largest + 4096, 0, starts, 4), 0);
+  VMS_CHECK_U64(vms_fit(s, 0, UINT64_MAX, s->stats.free_largest, 0, starts, 4), 1);
   VMS_CHECK_U64(starts[0], 0x50801000ULL);
-  VMS_CHECK_U64(vms_fit(s, 64 << 20, 1 << 20, starts, 4), 4);
+  VMS_CHECK_U64(vms_fit(s, 0, UINT64_MAX, 64 << 20, 1 << 20, starts, 4), 4);
   VMS_CHECK_U64(starts[0], 0x00100000ULL);
   VMS_CHECK_U64(starts[1], 0x08100000ULL);
   VMS_CHECK_U64(starts[2], 0x40900000ULL); /* aligned up to 1 MiB */
-  VMS_CHECK_U64(vms_fit(s, 0, 0, starts, 4), 0);
+  VMS_CHECK_U64(vms_fit(s, 0, UINT64_MAX, 0, 0, starts, 4), 0);
+  /* Within a window only its free space counts, clipped to it. */
+  VMS_CHECK_U64(vms_fit(s, 0x40000000, 0x50000000, 64 << 20, 0, starts, 4), 1);
+  VMS_CHECK_U64(starts[0], 0x40801000ULL);
+  VMS_CHECK_U64(vms_fit(s, 0x40000000, 0x50000000, 0x10000000, 0, starts, 4), 0);
+  VMS_CHECK_U64(vms_fit(s, 0x40900000, 0x4a000000, 0x9700000, 0, starts, 4), 1);
+  VMS_CHECK_U64(starts[0], 0x40900000ULL);
+  VMS_CHECK_U64(vms_fit_alignment(s, 0), 4096);
+  VMS_CHECK_U64(vms_fit_alignment(s, 1 << 20), 1 << 20);
+  VMS_CHECK_U64(vms_fit_alignment(s, 3000), 0);
   vms_snapshot_unref(s);
   vms_space_clear(&sp);
 }
@@ -263,6 +272,69 @@ static void test_windows_rules(void) {
   vms_space_clear(&sp);
 }
 
+/* What a capture without live facts is taken to be. */
+static void test_guessed_facts(void) {
+  static const struct {
+    const char *maps;
+    int bits;
+    uint64_t top;
+  } cases[] = {
+      /* 32-bit kernel: the vDSO sits in the last pages below 4 GiB */
+      {"08048000-08049000 r-xp 00000000 08:01 5 /bin/x\nffffe000-fffff000 r-xp 00000000 00:00 0 [vdso]\n",
+       32, 1ULL << 32},
+      {"08048000-08049000 r-xp 00000000 08:01 5 /bin/x\nf7f00000-f7f01000 r-xp 00000000 00:00 0 [vdso]\n",
+       32, 0xffffe000ULL},
+      /* arm64 with 48-bit addresses: the stack near 2^48 */
+      {"aaaab0000000-aaaab0001000 r-xp 00000000 08:01 5 /bin/x\nfffff7fde000-fffff7fff000 rw-p 00000000 00:00 0 [stack]\n",
+       64, 1ULL << 48},
+      {"555500000000-555500001000 r-xp 00000000 08:01 5 /bin/x\n7ffc00000000-7ffc00001000 rw-p 00000000 00:00 0 [stack]\n",
+       64, (1ULL << 47) - 4096},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    VmsSpace sp;
+    vms_space_init(&sp);
+    VMS_CHECK_U64(vms_maps_parse(cases[k].maps, strlen(cases[k].maps), &sp, NULL), VMS_OK);
+    VmsSnapshot *s;
+    VMS_CHECK_U64(vms_snapshot_build(&sp, &s, NULL), VMS_OK);
+    VMS_CHECK_U64(s->bits, cases[k].bits);
+    VMS_CHECK_U64(s->usable_hi, cases[k].top);
+    /* The space is left empty (its names moved into the snapshot) and reusable. */
+    VMS_CHECK_U64(sp.n_regions, 0);
+    VMS_CHECK_U64(vms_maps_parse(cases[k].maps, strlen(cases[k].maps), &sp, NULL), VMS_OK);
+    VmsSnapshot *again;
+    VMS_CHECK_U64(vms_snapshot_build(&sp, &again, NULL), VMS_OK);
+    VMS_CHECK_U64(again->n_regions, s->n_regions);
+    vms_snapshot_unref(again);
+    vms_snapshot_unref(s);
+    vms_space_clear(&sp);
+  }
+}
+
+/* A space keeps its counters buffer across reads; a later read without
+ * counters and with more regions must not touch it. */
+static void test_stale_counters(void) {
+  VmsSpace sp;
+  vms_space_init(&sp);
+  VMS_CHECK_U64(vms_space_reserve_counters(&sp, 2), VMS_OK);
+  sp.bits = 64;
+  sp.page_size = 4096;
+  sp.alloc_granularity = 65536;
+  sp.usable_lo = 0x10000;
+  sp.usable_hi = 1ULL << 40;
+  sp.fields = VMS_FIELD_OS_TYPE;
+  for (uint64_t i = 0; i < 200; i++) {
+    VmsRegion *r = add(&sp, 0x100000 + i * 0x20000, 0x110000 + i * 0x20000, VMS_PROT_READ);
+    r->os = VMS_OS_MEM_PRIVATE | VMS_OS_MEM_COMMIT;
+    r->alloc_base = r->start;
+  }
+  VmsSnapshot *s;
+  VMS_CHECK_U64(vms_snapshot_build(&sp, &s, NULL), VMS_OK);
+  VMS_CHECK(s->counters == NULL);
+  VMS_CHECK_U64(s->stats.by_type[VMS_TYPE_PRIVATE].blocks, 200);
+  vms_snapshot_unref(s);
+  vms_space_clear(&sp);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) vms_test_data_dir = argv[1];
   test_python();
@@ -270,5 +342,7 @@ int main(int argc, char **argv) {
   test_odd_names();
   test_32bit_and_live_facts();
   test_windows_rules();
+  test_guessed_facts();
+  test_stale_counters();
   return vms_test_end();
 }

@@ -76,6 +76,17 @@ static void test_malformed(void) {
   expect_parse_error("1000-3000 r--p 0 00:00 0\n2000-4000 r--p 0 00:00 0\n", "overlap", 2);
   expect_parse_error("11111111111111111-2 r--p 0 00:00 0\n", "too long", 1);
   expect_parse_error("1000-2000 r--p 0 00:00 12x /a\n", "junk inode", 1);
+  expect_parse_error("1000-2000 r--p 0 00:00 18446744073709551616 /a\n", "inode past 64 bits", 1);
+  {
+    /* A NUL inside a name (only a file can hold one) is refused, not cut. */
+    static const char nul[] = "1000-2000 r--p 0 00:00 1 /a\0b\n";
+    VmsSpace s0;
+    vms_space_init(&s0);
+    VmsError e0 = {0};
+    VMS_CHECK_U64(vms_maps_parse(nul, sizeof nul - 1, &s0, &e0), VMS_ERR_PARSE);
+    VMS_CHECK(strstr(e0.message, "NUL byte") != NULL);
+    vms_space_clear(&s0);
+  }
   /* A last line without its newline is still read; blank lines are skipped. */
   VmsSpace s;
   vms_space_init(&s);
