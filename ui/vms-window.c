@@ -188,6 +188,26 @@ static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   self->update_seconds = (double)(g_get_monotonic_time() - self->handoff_time) / 1e6;
 }
 
+/* The platform says "permission denied: WHY; WHAT WOULD HELP": the banner
+ * shows why on its first line and the remedy on the second, each once. */
+static void permission_text(const char *msg, char *text, size_t size) {
+  static const char prefix[] = "permission denied: ";
+  if (g_ascii_strncasecmp(msg, prefix, sizeof prefix - 1) == 0)
+    msg += sizeof prefix - 1;
+  const char *semi = strstr(msg, "; ");
+  if (semi && strstr(semi, "vmscope")) {
+    g_autofree char *why = g_strndup(msg, (size_t)(semi - msg));
+    g_autofree char *help = g_strdup(semi + 2);
+    help[0] = g_ascii_toupper(help[0]);
+    g_snprintf(text, size, "Permission denied: %s.\n%s.", why, help);
+  } else {
+    g_snprintf(text, size,
+               "Permission denied: %s.\nRun vmscope as the process's owner, as root, or with "
+               "CAP_SYS_PTRACE.",
+               msg);
+  }
+}
+
 static void take_error(VmsWindow *self, const VmsError *err) {
   char text[800];
   GtkMessageType type = GTK_MESSAGE_ERROR;
@@ -209,10 +229,7 @@ static void take_error(VmsWindow *self, const VmsError *err) {
                self->pid, self->name[0] ? self->name : "?", hms);
     break;
   case VMS_ERR_PERMISSION:
-    g_snprintf(text, sizeof text,
-               "Permission denied: %s\nRun vmscope as the process's owner, as root, or with "
-               "CAP_SYS_PTRACE (and check kernel.yama.ptrace_scope).",
-               err->message);
+    permission_text(err->message, text, sizeof text);
     break;
   case VMS_ERR_NO_ADDRESS_SPACE:
     type = GTK_MESSAGE_INFO;
