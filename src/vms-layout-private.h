@@ -66,9 +66,10 @@ struct VmsLayout {
   size_t *row_hatch;       /* rows * 4 + 1 offsets into hatch, at [row * 4 + q] */
   size_t *row_span;        /* rows + 1: the first span reaching into each row */
 
-  /* Row labels for image surfaces: the 16 hex digits rendered once,
-   * composited on the background, glyph_w x glyph_h each. */
-  uint32_t *glyphs;
+  /* Row labels for image surfaces: the 16 hex digits rendered once as
+   * coverage (0..255), glyph_w x glyph_h each, blended at draw time so
+   * any background and text colour can use them. */
+  uint8_t *glyphs;
   int glyph_w, glyph_h, glyph_ascent;
 };
 

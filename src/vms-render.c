@@ -37,6 +37,11 @@ static const uint8_t palette[VMS_TYPE_COUNT][3] = {
 static const uint8_t background[3] = {0xFF, 0xFF, 0xFF};
 static const uint8_t ink[3] = {0x33, 0x33, 0x33}; /* labels and break marks */
 
+/* The colours of one frame that are not a type's own. */
+typedef struct {
+  uint8_t bg[3], free[3], ink[3];
+} Colors;
+
 void vms_palette_color(VmsRegionType type, double rgb[3]) {
   unsigned t = (unsigned)type < VMS_TYPE_COUNT ? (unsigned)type : VMS_TYPE_FREE;
   for (int i = 0; i < 3; i++) rgb[i] = palette[t][i] / 255.0;
@@ -49,20 +54,96 @@ void vms_palette_reserved_color(VmsRegionType type, double rgb[3]) {
   for (int i = 0; i < 3; i++) rgb[i] = tint_of(palette[t][i]) / 255.0;
 }
 
+static uint8_t byte_of(double v) { return (uint8_t)lround((v < 0 ? 0 : v > 1 ? 1 : v) * 255); }
+
+static double lin_of(uint8_t c) {
+  double v = c / 255.0;
+  return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
+static void lab_of(const uint8_t c[3], double lab[3]) {
+  double r = lin_of(c[0]), g = lin_of(c[1]), b = lin_of(c[2]);
+  double f[3] = {(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+                 (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883};
+  for (int i = 0; i < 3; i++) f[i] = f[i] > 0.008856 ? cbrt(f[i]) : 7.787 * f[i] + 16.0 / 116;
+  lab[0] = 116 * f[1] - 16;
+  lab[1] = 500 * (f[0] - f[1]);
+  lab[2] = 200 * (f[1] - f[2]);
+}
+
+/* CIE76 distance from c to the nearest colour a mapped type is drawn in
+ * (committed or reserved). */
+static double nearest_type(const uint8_t c[3]) {
+  double lc[3], best = 1e9;
+  lab_of(c, lc);
+  for (int t = 0; t < VMS_TYPE_COUNT; t++) {
+    if (t == VMS_TYPE_FREE) continue;
+    uint8_t light[3] = {tint_of(palette[t][0]), tint_of(palette[t][1]), tint_of(palette[t][2])};
+    const uint8_t *two[2] = {palette[t], light};
+    for (int k = 0; k < 2; k++) {
+      double l[3];
+      lab_of(two[k], l);
+      double d = sqrt((l[0] - lc[0]) * (l[0] - lc[0]) + (l[1] - lc[1]) * (l[1] - lc[1]) +
+                      (l[2] - lc[2]) * (l[2] - lc[2]));
+      if (d < best) best = d;
+    }
+  }
+  return best;
+}
+
+/* Free space takes a theme's background, unless that is too near a type's
+ * colour (a mid grey next to Unusable, a pale yellow next to reserved
+ * Private): then it is moved toward black or white, whichever is nearer,
+ * until it is 12 apart (the palette's own margin, see test-render.c). */
+static void free_from_background(const uint8_t bg[3], uint8_t out[3]) {
+  double lab[3];
+  lab_of(bg, lab);
+  uint8_t to = lab[0] < 50 ? 0 : 255;
+  for (int step = 0; step <= 50; step++) {
+    double m = step / 50.0;
+    for (int i = 0; i < 3; i++) out[i] = (uint8_t)lround(bg[i] + (to - bg[i]) * m);
+    if (nearest_type(out) >= 12) return;
+  }
+}
+
+static void resolve_colors(const VmsRenderExtras *ex, Colors *c) {
+  if (!ex || !ex->themed) {
+    memcpy(c->bg, background, 3);
+    memcpy(c->free, palette[VMS_TYPE_FREE], 3);
+    memcpy(c->ink, ink, 3);
+    return;
+  }
+  for (int i = 0; i < 3; i++) {
+    c->bg[i] = byte_of(ex->background[i]);
+    c->ink[i] = byte_of(ex->text[i]);
+  }
+  free_from_background(c->bg, c->free);
+}
+
+void vms_render_free_color(const VmsRenderExtras *extras, double rgb[3]) {
+  Colors c;
+  resolve_colors(extras, &c);
+  for (int i = 0; i < 3; i++) rgb[i] = c.free[i] / 255.0;
+}
+
+/* A type's hue in this frame: free space follows the theme. */
+static const uint8_t *hue_of(int t, const Colors *c) { return t == VMS_TYPE_FREE ? c->free : palette[t]; }
+
 static uint32_t pack(const uint8_t c[3]) {
   return 0xFF000000u | (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2];
 }
 
 /* Per class: the base colour and the hatch colour (equal unless reserved). */
-static void class_colors(uint32_t base[VMS_CLS_COUNT], uint32_t hatch[VMS_CLS_COUNT]) {
+static void class_colors(const Colors *col, uint32_t base[VMS_CLS_COUNT], uint32_t hatch[VMS_CLS_COUNT]) {
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
-    uint8_t light[3] = {tint_of(palette[t][0]), tint_of(palette[t][1]), tint_of(palette[t][2])};
-    base[t * 2] = hatch[t * 2] = pack(palette[t]);
+    const uint8_t *hue = hue_of(t, col);
+    uint8_t light[3] = {tint_of(hue[0]), tint_of(hue[1]), tint_of(hue[2])};
+    base[t * 2] = hatch[t * 2] = pack(hue);
     base[t * 2 + 1] = pack(light);
-    hatch[t * 2 + 1] = pack(palette[t]);
+    hatch[t * 2 + 1] = pack(hue);
   }
-  base[VMS_CLS_BG] = hatch[VMS_CLS_BG] = pack(background);
-  base[VMS_CLS_GAP] = hatch[VMS_CLS_GAP] = pack(palette[VMS_TYPE_FREE]);
+  base[VMS_CLS_BG] = hatch[VMS_CLS_BG] = pack(col->bg);
+  base[VMS_CLS_GAP] = hatch[VMS_CLS_GAP] = pack(col->free);
 }
 
 static void set_rgb(cairo_t *cr, const uint8_t c[3]) {
@@ -149,9 +230,10 @@ static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, u
  * the surface pixel of the box's top-left corner. A row's first line is
  * built, its other lines are copies, then the hatch goes over reserved runs
  * at each line's phase. */
-static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+static void rasterise(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
+                      Box clip) {
   uint32_t base[VMS_CLS_COUNT], hatch[VMS_CLS_COUNT];
-  class_colors(base, hatch);
+  class_colors(col, base, hatch);
   Templates t;
   templates_new(l, base, &t);
   int mx = ox + l->map_x; /* surface x of map column 0 */
@@ -204,11 +286,17 @@ static void rasterise(const VmsLayout *l, unsigned char *data, int stride, int o
   templates_free(&t);
 }
 
-/* Row labels straight into the pixels, from the digits rendered once per
- * layout. The gutter was just filled with the background the glyphs were
- * composited on, so a copy is the blend. */
-static void raster_labels(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+/* Row labels straight into the pixels, from the digits' coverage rendered
+ * once per layout, blended from the background to the text colour. */
+static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
+                          Box clip) {
   if (!l->label_every || !l->glyphs || l->map_x <= 0) return;
+  uint32_t shade[256];
+  for (int a = 0; a < 256; a++) {
+    uint8_t c[3];
+    for (int i = 0; i < 3; i++) c[i] = (uint8_t)((col->bg[i] * (255 - a) + col->ink[i] * a + 127) / 255);
+    shade[a] = pack(c);
+  }
   char buf[32];
   int gw = l->glyph_w, gh = l->glyph_h;
   for (int r = 0; r < l->rows; r += l->label_every) {
@@ -230,8 +318,8 @@ static void raster_labels(const VmsLayout *l, unsigned char *data, int stride, i
         int cx0 = x0 < clip.x0 ? clip.x0 : x0, cx1 = x1 > clip.x1 ? clip.x1 : x1;
         if (cx0 >= cx1) continue;
         uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
-        memcpy(dst + cx0, l->glyphs + ((size_t)yy * 16 + (size_t)d) * (size_t)gw + (size_t)(cx0 - x0),
-               (size_t)(cx1 - cx0) * sizeof *dst);
+        const uint8_t *cov = l->glyphs + ((size_t)yy * 16 + (size_t)d) * (size_t)gw + (size_t)(cx0 - x0);
+        for (int x = cx0; x < cx1; x++) dst[x] = shade[cov[x - cx0]];
       }
     }
   }
@@ -256,17 +344,15 @@ bool vms_layout_build_glyphs(VmsLayout *l) {
   cairo_surface_destroy(probe);
   int gw = (int)ceil(adv), asc = (int)ceil(fe.ascent), gh = asc + (int)ceil(fe.descent);
   if (gw < 1 || gh < 1) return false;
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 16 * gw, gh);
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 16 * gw, gh);
   if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(s);
     return false;
   }
   cr = cairo_create(s);
-  set_rgb(cr, background);
-  cairo_paint(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
-  set_rgb(cr, ink);
+  cairo_set_source_rgb(cr, 0, 0, 0);
   for (int i = 0; i < 16; i++) {
     /* Centred in its cell: the digits are a fixed pitch, the letters narrower. */
     char t[2] = {digits[i], 0};
@@ -292,9 +378,10 @@ bool vms_layout_build_glyphs(VmsLayout *l) {
 
 /* Break marks straight into the pixels: a double slash at the start of
  * each row piece of a shrunk gap. */
-static void raster_gap_marks(const VmsLayout *l, unsigned char *data, int stride, int ox, int oy, Box clip) {
+static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
+                             Box clip) {
   if (!l->n_gaps) return;
-  uint32_t v = pack(ink);
+  uint32_t v = pack(col->ink);
   uint64_t cols = (uint64_t)l->cols;
   int h = l->cell_h, d = h < 4 ? h : 4, wide = h >= 8;
   int off[ROW_PITCH_MAX];
@@ -394,10 +481,10 @@ static cairo_pattern_t *hatch_pattern(const uint8_t c[3]) {
   return p;
 }
 
-static void draw_vector(cairo_t *cr, const VmsLayout *l) {
+static void draw_vector(cairo_t *cr, const VmsLayout *l, const Colors *col) {
   cairo_save(cr);
   cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-  set_rgb(cr, background);
+  set_rgb(cr, col->bg);
   cairo_rectangle(cr, 0, 0, l->width, l->height);
   cairo_fill(cr);
   bool present[VMS_CLS_COUNT] = {false};
@@ -407,10 +494,10 @@ static void draw_vector(cairo_t *cr, const VmsLayout *l) {
     for (size_t s = 0; s < l->n_spans; s++)
       if (l->spans[s].cls == c) add_span_rects(cr, l, l->spans[s].p0, l->spans[s].p1);
     if (c == VMS_CLS_GAP) {
-      set_rgb(cr, palette[VMS_TYPE_FREE]);
+      set_rgb(cr, col->free);
       cairo_fill(cr);
     } else if (c & 1) {
-      const uint8_t *hue = palette[c / 2];
+      const uint8_t *hue = hue_of(c / 2, col);
       uint8_t light[3] = {tint_of(hue[0]), tint_of(hue[1]), tint_of(hue[2])};
       set_rgb(cr, light);
       cairo_fill_preserve(cr);
@@ -419,7 +506,7 @@ static void draw_vector(cairo_t *cr, const VmsLayout *l) {
       cairo_fill(cr);
       cairo_pattern_destroy(p);
     } else {
-      set_rgb(cr, palette[c / 2]);
+      set_rgb(cr, hue_of(c / 2, col));
       cairo_fill(cr);
     }
   }
@@ -447,12 +534,12 @@ void vms_format_bytes_short(uint64_t n, char *buf, size_t len) {
   else snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double clip_y1) {
+static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, double clip_y0, double clip_y1) {
   if (!l->label_every || l->map_x <= 0) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
-  set_rgb(cr, ink);
+  set_rgb(cr, col->ink);
   char buf[32];
   for (int r = 0; r < l->rows; r += l->label_every) {
     double y = l->map_y + (double)r * l->row_h;
@@ -467,14 +554,14 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, double clip_y0, double 
 
 /* Break marks (unless already in the pixels) and, where a piece has room,
  * the gap's size. */
-static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, bool marks_drawn) {
+static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, const Colors *col, bool marks_drawn) {
   if (!l->n_gaps || (marks_drawn && l->cell_h < 8)) return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   double fs = l->cell_h - 2 < 10 ? l->cell_h - 2 : 10;
   cairo_set_font_size(cr, fs > 1 ? fs : 1);
   cairo_set_line_width(cr, 1.5);
-  set_rgb(cr, ink);
+  set_rgb(cr, col->ink);
   uint64_t cols = (uint64_t)l->cols;
   double h = l->cell_h;
   for (size_t i = 0; i < l->n_segs; i++) {
@@ -591,17 +678,19 @@ static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras 
 }
 
 static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex,
-                          bool rastered) {
+                          const Colors *col, bool rastered) {
   double x0, y0, x1, y1;
   cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-  if (!rastered) draw_labels(cr, l, y0, y1);
-  draw_gap_marks(cr, l, rastered);
+  if (!rastered) draw_labels(cr, l, col, y0, y1);
+  draw_gap_marks(cr, l, col, rastered);
   draw_changes(cr, l, ex);
   draw_selection(cr, snap, l);
 }
 
 void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout, const VmsRenderExtras *extras) {
   if (!cr || !snap || !layout) return;
+  Colors col;
+  resolve_colors(extras, &col);
   cairo_surface_t *img;
   int ox, oy;
   Box box;
@@ -610,27 +699,27 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
       cairo_surface_flush(img);
       unsigned char *data = cairo_image_surface_get_data(img);
       int stride = cairo_image_surface_get_stride(img);
-      rasterise(layout, data, stride, ox, oy, box);
-      raster_labels(layout, data, stride, ox, oy, box);
-      raster_gap_marks(layout, data, stride, ox, oy, box);
+      rasterise(layout, &col, data, stride, ox, oy, box);
+      raster_labels(layout, &col, data, stride, ox, oy, box);
+      raster_gap_marks(layout, &col, data, stride, ox, oy, box);
       cairo_surface_mark_dirty_rectangle(img, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
-      draw_overlays(cr, snap, layout, extras, true);
+      draw_overlays(cr, snap, layout, extras, &col, true);
     }
     return;
   }
   cairo_surface_type_t type = cairo_surface_get_type(cairo_get_target(cr));
   if (type == CAIRO_SURFACE_TYPE_SVG || type == CAIRO_SURFACE_TYPE_PDF || type == CAIRO_SURFACE_TYPE_PS ||
       type == CAIRO_SURFACE_TYPE_RECORDING || type == CAIRO_SURFACE_TYPE_SCRIPT) {
-    draw_vector(cr, layout);
-    draw_overlays(cr, snap, layout, extras, false);
+    draw_vector(cr, layout, &col);
+    draw_overlays(cr, snap, layout, extras, &col, false);
     return;
   }
   /* A window's surface, or a transformed context: rasterise, then paint. */
   cairo_surface_t *tmp = cairo_image_surface_create(CAIRO_FORMAT_RGB24, layout->width, layout->height);
   if (cairo_surface_status(tmp) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(tmp);
-    draw_vector(cr, layout);
-    draw_overlays(cr, snap, layout, extras, false);
+    draw_vector(cr, layout, &col);
+    draw_overlays(cr, snap, layout, extras, &col, false);
     return;
   }
   cairo_t *tcr = cairo_create(tmp);

@@ -60,6 +60,14 @@ typedef struct {
   const VmsChange *changes;  /* may be NULL */
   size_t n_changes;
   double change_alpha;       /* 0..1 strength of the change marks (fades out) */
+  /* A window's theme. false: white around the map, near-white free space
+   * and dark grey labels, as exported. true: background (sRGB 0..1) around
+   * the map and for free space, text for row labels and gap marks. Free
+   * space is moved off background just enough to stay apart from every
+   * type's colour (see vms_render_free_color). */
+  bool themed;
+  double background[3];
+  double text[3];
 } VmsRenderExtras;
 
 /* Draws the map of layout (built for this snap) at the cairo origin, over
@@ -72,6 +80,10 @@ typedef struct {
  * is hatched every fourth anti-diagonal counted from the box's corner. */
 void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout,
                     const VmsRenderExtras *extras);
+
+/* The colour free space is drawn in with these extras (NULL: as exported),
+ * for a legend that matches the map. */
+void vms_render_free_color(const VmsRenderExtras *extras, double rgb[3]);
 
 /* The palette, one colour per type (sRGB 0..1); reserved space is drawn
  * lighter/hatched in the same hue. */

@@ -387,11 +387,92 @@ static void test_diff(void) {
   test_snap_free(nw);
 }
 
+/* A window's theme: free space and the gutter in its background, row
+ * labels in its text colour, the types' colours as they are; a background
+ * too near a type's colour moves free space away from it. */
+static bool between(Rgb p, Rgb a, Rgb b) {
+#define IN_(c) (p.c >= (a.c < b.c ? a.c : b.c) && p.c <= (a.c > b.c ? a.c : b.c))
+  return IN_(r) && IN_(g) && IN_(b);
+#undef IN_
+}
+
+static void check_themed(cairo_surface_t *img, const VmsLayout *l, Rgb bg, Rgb text, const char *path) {
+  double fx, fy, hx, hy, x0, y0;
+  VMS_CHECK(vms_layout_point_of(l, 0x18000000, &fx, &fy)); /* free, row 12 */
+  VMS_CHECK(vms_layout_point_of(l, 0x10000000, &hx, &hy)); /* heap */
+  VMS_CHECK(vms_layout_point_of(l, 0, &x0, &y0));
+  VMS_CHECK_MSG(x0 > 20, "%s: no label gutter", path);
+  CHECK_RGB(img, (int)fx + 5, (int)fy + 1, bg);
+  CHECK_RGB(img, (int)hx + 5, (int)hy + 1, color(VMS_TYPE_HEAP));
+  CHECK_RGB(img, (int)x0 - 1, 500, bg);
+  int text_px = 0, off = 0;
+  for (int y = 0; y < 512; y++)
+    for (int x = 0; x < (int)x0; x++) {
+      Rgb p = pixel(img, x, y);
+      text_px += abs(p.r - text.r) <= 4 && abs(p.g - text.g) <= 4 && abs(p.b - text.b) <= 4;
+      off += !between(p, bg, text);
+    }
+  VMS_CHECK_MSG(text_px > 30, "%s: %d label pixels in the text colour", path, text_px);
+  VMS_CHECK_MSG(off == 0, "%s: %d gutter pixels are neither background, text nor a blend", path, off);
+}
+
+static void test_theme_colors(void) {
+  VmsSnapshot *s = test_snap_new(known, sizeof known / sizeof known[0], 0, 4 * GiB, 32);
+  VmsViewport vp = {VMS_LAYOUT_LINEAR, 0, 4 * GiB, UINT64_MAX, true};
+  Rgb bg = {0x24, 0x24, 0x24}, text = {0xDE, 0xDD, 0xDA};
+  VmsRenderExtras ex = {NULL, 0, 0, true, {0x24 / 255.0, 0x24 / 255.0, 0x24 / 255.0},
+                        {0xDE / 255.0, 0xDD / 255.0, 0xDA / 255.0}};
+  VmsLayout *l;
+  cairo_surface_t *img = render_known(s, &vp, &ex, &l);
+  check_themed(img, l, bg, text, "image surface");
+  cairo_surface_destroy(img);
+
+  /* The vector path (labels as text) agrees. */
+  cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+  cairo_t *cr = cairo_create(rec);
+  vms_render_map(cr, s, l, &ex);
+  cairo_destroy(cr);
+  img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1024, 512);
+  cr = cairo_create(img);
+  cairo_set_source_surface(cr, rec, 0, 0);
+  cairo_paint(cr);
+  cairo_destroy(cr);
+  check_themed(img, l, bg, text, "vector surface");
+  cairo_surface_destroy(img);
+  cairo_surface_destroy(rec);
+
+  /* The legend's colour for free space is the one drawn. */
+  double c[3];
+  vms_render_free_color(&ex, c);
+  VMS_CHECK(same(rgb_of(c), bg));
+  vms_render_free_color(NULL, c);
+  VMS_CHECK(same(rgb_of(c), color(VMS_TYPE_FREE)));
+
+  /* A background that is Unusable's grey: free space moves off it, the
+   * gutter keeps it. */
+  Rgb grey = color(VMS_TYPE_UNUSABLE);
+  vms_palette_color(VMS_TYPE_UNUSABLE, ex.background);
+  vms_render_free_color(&ex, c);
+  Rgb moved = rgb_of(c);
+  VMS_CHECK_MSG(!same(moved, grey) && moved.r < grey.r, "free space on a grey background: #%02x%02x%02x",
+                moved.r, moved.g, moved.b);
+  img = render_known(s, &vp, &ex, NULL);
+  double fx, fy, x0, y0;
+  VMS_CHECK(vms_layout_point_of(l, 0x18000000, &fx, &fy));
+  VMS_CHECK(vms_layout_point_of(l, 0, &x0, &y0));
+  CHECK_RGB(img, (int)fx + 5, (int)fy + 1, moved);
+  CHECK_RGB(img, (int)x0 - 1, 500, grey);
+  cairo_surface_destroy(img);
+  vms_layout_free(l);
+  test_snap_free(s);
+}
+
 int main(void) {
   test_palette();
   test_known_pixels();
   test_paths_agree();
   test_break_marks();
   test_diff();
+  test_theme_colors();
   return vms_test_end();
 }
