@@ -47,6 +47,7 @@ struct _VmsMapView {
   double press_x, press_y, last_x, last_y;
 
   double layout_seconds, render_seconds;
+  VmsRenderExtras theme; /* the colours the cached images were drawn in */
 };
 
 G_DEFINE_TYPE(VmsMapView, vms_map_view, GTK_TYPE_DRAWING_AREA)
@@ -106,7 +107,10 @@ static cairo_surface_t *new_surface(int width, int height, int scale) {
   return s;
 }
 
-static void render_into(VmsMapView *self, cairo_surface_t *target, const VmsRenderExtras *extras) {
+static void render_into(VmsMapView *self, cairo_surface_t *target, VmsRenderExtras *extras) {
+  extras->themed = self->theme.themed;
+  memcpy(extras->background, self->theme.background, sizeof extras->background);
+  memcpy(extras->text, self->theme.text, sizeof extras->text);
   cairo_t *scr = cairo_create(target);
   cairo_set_operator(scr, CAIRO_OPERATOR_CLEAR);
   cairo_paint(scr);
@@ -139,10 +143,21 @@ static gboolean vms_map_view_draw(GtkWidget *w, cairo_t *cr) {
     self->surface_scale = scale;
     self->surface_dirty = TRUE;
   }
+  /* The theme's colours: free space reads as the window's background, a
+   * theme switch redraws the cached images. */
+  VmsRenderExtras theme = {0};
+  vms_ui_theme_colors(w, &theme);
+  if (theme.themed != self->theme.themed ||
+      memcmp(theme.background, self->theme.background, sizeof theme.background) != 0 ||
+      memcmp(theme.text, self->theme.text, sizeof theme.text) != 0) {
+    self->theme = theme;
+    self->surface_dirty = TRUE;
+  }
   double alpha = change_alpha(self);
   if (self->surface_dirty) {
     gint64 t0 = g_get_monotonic_time();
-    render_into(self, self->surface, NULL);
+    VmsRenderExtras plain = {0};
+    render_into(self, self->surface, &plain);
     g_clear_pointer(&self->marks_surface, cairo_surface_destroy);
     self->surface_dirty = FALSE;
     self->render_seconds = (double)(g_get_monotonic_time() - t0) / 1e6;

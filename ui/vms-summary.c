@@ -30,7 +30,15 @@ G_DEFINE_TYPE(VmsSummary, vms_summary, GTK_TYPE_BOX)
 
 static gboolean swatch_draw(GtkWidget *w, cairo_t *cr, gpointer data) {
   double rgb[3];
-  vms_palette_color((VmsRegionType)GPOINTER_TO_INT(data), rgb);
+  VmsRegionType type = (VmsRegionType)GPOINTER_TO_INT(data);
+  if (type == VMS_TYPE_FREE) {
+    /* As the map draws it: the theme's background. */
+    VmsRenderExtras theme = {0};
+    vms_ui_theme_colors(w, &theme);
+    vms_render_free_color(&theme, rgb);
+  } else {
+    vms_palette_color(type, rgb);
+  }
   int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
   cairo_rectangle(cr, 0.5, 0.5, width - 1, height - 1);
   cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);

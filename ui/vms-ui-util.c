@@ -110,3 +110,27 @@ void vms_ui_format_age(double seconds, char *buf, size_t len) {
   else
     g_snprintf(buf, len, "%.0f h ago", seconds / 3600);
 }
+
+void vms_ui_theme_colors(GtkWidget *widget, VmsRenderExtras *extras) {
+  GtkStyleContext *sc = gtk_widget_get_style_context(widget);
+  GtkStateFlags state = gtk_style_context_get_state(sc);
+  GdkRGBA *bg = NULL, fg, base;
+  gtk_style_context_get(sc, state, GTK_STYLE_PROPERTY_BACKGROUND_COLOR, &bg, NULL);
+  gtk_style_context_get_color(sc, state, &fg);
+  /* A translucent background would show what is behind the widget, which
+   * the renderer cannot know: take the theme's base colour instead. */
+  if (bg && bg->alpha >= 0.99)
+    base = *bg;
+  else if (!gtk_style_context_lookup_color(sc, "theme_base_color", &base))
+    base = (GdkRGBA){1, 1, 1, 1};
+  if (bg)
+    gdk_rgba_free(bg);
+  extras->themed = true;
+  extras->background[0] = base.red;
+  extras->background[1] = base.green;
+  extras->background[2] = base.blue;
+  /* Text drawn translucent reads as a blend with the background. */
+  extras->text[0] = base.red + (fg.red - base.red) * fg.alpha;
+  extras->text[1] = base.green + (fg.green - base.green) * fg.alpha;
+  extras->text[2] = base.blue + (fg.blue - base.blue) * fg.alpha;
+}

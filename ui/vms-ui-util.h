@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vms-render.h"
 #include "vms-snapshot.h"
 
 /* "1.5 MiB", "64 KiB", "12 B": binary units, at most 4 significant digits. */
@@ -19,3 +20,6 @@ const VmsCounters *vms_ui_counters_for(const VmsSnapshot *snap, size_t idx,
                                        const VmsSnapshot *counters_snap);
 /* "just now", "12 s ago", "3 min ago". */
 void vms_ui_format_age(double seconds, char *buf, size_t len);
+/* The map's colours in widget's theme: its background (the theme's base
+ * colour when the widget paints none) and its text colour. */
+void vms_ui_theme_colors(GtkWidget *widget, VmsRenderExtras *extras);

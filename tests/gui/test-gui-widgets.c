@@ -293,6 +293,36 @@ static void test_attach_and_map(VmsWindow *win, GPid target) {
   vms_region_table_sort(t, VMS_COL_START, FALSE);
 }
 
+/* In a dark theme the map is no white block: free space and the gutter take
+ * the theme's background, and a theme switch redraws the cached map. */
+static void test_dark_theme(VmsWindow *win) {
+  GtkSettings *settings = gtk_settings_get_default();
+  g_object_set(settings, "gtk-application-prefer-dark-theme", TRUE, NULL);
+  spin_for(0.3);
+  GtkWidget *map = GTK_WIDGET(vms_window_get_map(win));
+  VmsRenderExtras theme = {0};
+  vms_ui_theme_colors(map, &theme);
+  double luma = 0.2126 * theme.background[0] + 0.7152 * theme.background[1] + 0.0722 * theme.background[2];
+  VMS_CHECK_MSG(luma < 0.35, "the dark theme's map background has luma %.2f", luma);
+  double free_rgb[3], white[3] = {1, 1, 1}, old_free[3];
+  vms_render_free_color(&theme, free_rgb);
+  vms_render_free_color(NULL, old_free);
+  cairo_surface_t *s = draw_widget(map);
+  long area = (long)gtk_widget_get_allocated_width(map) * gtk_widget_get_allocated_height(map);
+  long free_px = count_colour(s, free_rgb, 2);
+  long light_px = count_colour(s, white, 2) + count_colour(s, old_free, 2);
+  VMS_CHECK_MSG(free_px > area / 4, "%ld of %ld map pixels in the dark background", free_px, area);
+  VMS_CHECK_MSG(light_px < area / 100, "%ld map pixels still white or near-white", light_px);
+  cairo_surface_destroy(s);
+  g_object_set(settings, "gtk-application-prefer-dark-theme", FALSE, NULL);
+  spin_for(0.3);
+  vms_ui_theme_colors(map, &theme);
+  vms_render_free_color(&theme, free_rgb);
+  s = draw_widget(map);
+  VMS_CHECK_MSG(count_colour(s, free_rgb, 2) > area / 4, "the light theme's background is not back");
+  cairo_surface_destroy(s);
+}
+
 static void test_zoom_pan(VmsWindow *win) {
   VmsMapView *map = vms_window_get_map(win);
   GtkWidget *w = GTK_WIDGET(map);
@@ -681,6 +711,7 @@ int main(int argc, char **argv) {
   spin_for(0.3);
   test_accessible_names(win);
   test_attach_and_map(win, target);
+  test_dark_theme(win);
   test_zoom_pan(win);
   test_selection(win);
   test_export(win, dir);
