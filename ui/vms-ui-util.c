@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void vms_ui_format_size(uint64_t bytes, char *buf, size_t len) {
   static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -133,4 +134,60 @@ void vms_ui_theme_colors(GtkWidget *widget, VmsRenderExtras *extras) {
   extras->text[0] = base.red + (fg.red - base.red) * fg.alpha;
   extras->text[1] = base.green + (fg.green - base.green) * fg.alpha;
   extras->text[2] = base.blue + (fg.blue - base.blue) * fg.alpha;
+}
+
+gboolean vms_ui_parse_interval(const char *text, double *seconds) {
+  if (!text)
+    return FALSE;
+  while (g_ascii_isspace(*text))
+    text++;
+  if (g_ascii_strncasecmp(text, "every", 5) == 0)
+    text += 5;
+  while (g_ascii_isspace(*text))
+    text++;
+  /* A decimal comma too: people type what their locale writes. */
+  char num[32];
+  size_t n = 0;
+  while (n + 1 < sizeof num && (g_ascii_isdigit(text[n]) || text[n] == '.' || text[n] == ',')) {
+    num[n] = text[n] == ',' ? '.' : text[n];
+    n++;
+  }
+  num[n] = '\0';
+  if (n == 0 || (!g_ascii_isdigit(num[0]) && !(num[0] == '.' && g_ascii_isdigit(num[1]))))
+    return FALSE;
+  char *end = NULL;
+  double v = g_ascii_strtod(num, &end);
+  if (*end != '\0')
+    return FALSE;
+  const char *unit = text + n;
+  while (g_ascii_isspace(*unit))
+    unit++;
+  g_autofree char *u = g_ascii_strdown(unit, -1);
+  g_strchomp(u);
+  static const struct {
+    const char *name;
+    double scale;
+  } units[] = {{"", 1},      {"s", 1},        {"sec", 1},     {"secs", 1},   {"second", 1},
+               {"seconds", 1}, {"ms", 0.001}, {"m", 60},     {"min", 60},   {"mins", 60},
+               {"minute", 60}, {"minutes", 60}, {"h", 3600}, {"hour", 3600}};
+  gboolean known = FALSE;
+  for (size_t i = 0; i < G_N_ELEMENTS(units) && !known; i++)
+    if (strcmp(u, units[i].name) == 0) {
+      v *= units[i].scale;
+      known = TRUE;
+    }
+  if (!known || !isfinite(v))
+    return FALSE;
+  v = round(v * 1000) / 1000;
+  if (v < VMS_UI_INTERVAL_MIN || v > VMS_UI_INTERVAL_MAX)
+    return FALSE;
+  *seconds = v;
+  return TRUE;
+}
+
+void vms_ui_format_interval(double seconds, char *buf, size_t len) {
+  if (seconds >= 60 && fmod(seconds, 60) == 0)
+    g_snprintf(buf, len, "Every %g min", seconds / 60);
+  else
+    g_snprintf(buf, len, "Every %g s", seconds);
 }

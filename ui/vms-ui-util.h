@@ -18,6 +18,15 @@ void vms_ui_set_accessible(GtkWidget *widget, const char *name, const char *desc
  * with counters read); NULL when unknown. */
 const VmsCounters *vms_ui_counters_for(const VmsSnapshot *snap, size_t idx,
                                        const VmsSnapshot *counters_snap);
+/* The shortest and longest refresh interval a person may choose, in seconds. */
+#define VMS_UI_INTERVAL_MIN 0.1
+#define VMS_UI_INTERVAL_MAX 3600.0
+/* Parses a refresh interval: "0.5", "2 s", "250 ms", "1 min", "1.5 minutes",
+ * "Every 2 s" (what the interval box shows), rounded to the millisecond;
+ * FALSE when it is not one or lies outside [VMS_UI_INTERVAL_MIN, _MAX]. */
+gboolean vms_ui_parse_interval(const char *text, double *seconds);
+/* "Every 0.5 s", "Every 90 s", "Every 2 min". */
+void vms_ui_format_interval(double seconds, char *buf, size_t len);
 /* "just now", "12 s ago", "3 min ago". */
 void vms_ui_format_age(double seconds, char *buf, size_t len);
 /* The map's colours in widget's theme: its background (the theme's base

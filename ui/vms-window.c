@@ -21,6 +21,8 @@ struct _VmsWindow {
   GtkToggleButton *pause_button;
   GtkImage *pause_image;
   GtkComboBoxText *interval_combo;
+  GtkEntry *interval_entry;
+  char custom_id[32]; /* the one typed interval listed beside the presets ("" = none) */
   GtkInfoBar *banner;
   GtkLabel *banner_label;
   GtkToggleButton *linear_button, *compressed_button;
@@ -331,6 +333,55 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   return TRUE;
 }
 
+/* Position of the custom interval's row in the list, or -1. */
+static int custom_row(VmsWindow *self) {
+  GtkTreeModel *m = gtk_combo_box_get_model(GTK_COMBO_BOX(self->interval_combo));
+  int id_col = gtk_combo_box_get_id_column(GTK_COMBO_BOX(self->interval_combo));
+  GtkTreeIter it;
+  int row = 0;
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it), row++) {
+    g_autofree char *id = NULL;
+    gtk_tree_model_get(m, &it, id_col, &id, -1);
+    if (self->custom_id[0] && g_strcmp0(id, self->custom_id) == 0)
+      return row;
+  }
+  return -1;
+}
+
+/* Lists a typed interval in order among the presets, replacing the last
+ * typed one, so the list stays short and the choice is still on show. */
+static void list_custom_interval(VmsWindow *self, const char *id, double seconds) {
+  int old = custom_row(self);
+  if (old >= 0)
+    gtk_combo_box_text_remove(self->interval_combo, old);
+  GtkTreeModel *m = gtk_combo_box_get_model(GTK_COMBO_BOX(self->interval_combo));
+  int id_col = gtk_combo_box_get_id_column(GTK_COMBO_BOX(self->interval_combo));
+  GtkTreeIter it;
+  int pos = 0;
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it), pos++) {
+    g_autofree char *row_id = NULL;
+    gtk_tree_model_get(m, &it, id_col, &row_id, -1);
+    if (row_id && g_ascii_strtod(row_id, NULL) > seconds)
+      break;
+  }
+  char label[48];
+  vms_ui_format_interval(seconds, label, sizeof label);
+  gtk_combo_box_text_insert(self->interval_combo, pos, id, label);
+  g_strlcpy(self->custom_id, id, sizeof self->custom_id);
+}
+
+static void set_interval_hint(VmsWindow *self, const char *hint) {
+  GtkStyleContext *sc = gtk_widget_get_style_context(GTK_WIDGET(self->interval_entry));
+  if (hint)
+    gtk_style_context_add_class(sc, GTK_STYLE_CLASS_ERROR);
+  else
+    gtk_style_context_remove_class(sc, GTK_STYLE_CLASS_ERROR);
+  gtk_entry_set_icon_from_icon_name(self->interval_entry, GTK_ENTRY_ICON_SECONDARY,
+                                    hint ? "dialog-warning-symbolic" : NULL);
+  gtk_entry_set_icon_tooltip_text(self->interval_entry, GTK_ENTRY_ICON_SECONDARY, hint);
+  gtk_widget_set_tooltip_text(GTK_WIDGET(self->interval_entry), hint);
+}
+
 void vms_window_set_interval(VmsWindow *self, double seconds) {
   if (!(seconds > 0))
     return;
@@ -341,13 +392,45 @@ void vms_window_set_interval(VmsWindow *self, double seconds) {
   g_snprintf(id, sizeof id, "%g", seconds);
   if (g_strcmp0(gtk_combo_box_get_active_id(GTK_COMBO_BOX(self->interval_combo)), id) != 0 &&
       !gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->interval_combo), id)) {
-    char label[48];
-    g_snprintf(label, sizeof label, "Every %g s", seconds);
-    gtk_combo_box_text_append(self->interval_combo, id, label);
+    list_custom_interval(self, id, seconds);
     gtk_combo_box_set_active_id(GTK_COMBO_BOX(self->interval_combo), id);
   }
+  set_interval_hint(self, NULL);
   update_status(self);
 }
+
+/* Applies what was typed in the interval box, or says why it cannot. */
+static void apply_typed_interval(VmsWindow *self) {
+  const char *text = gtk_entry_get_text(self->interval_entry);
+  if (gtk_combo_box_get_active(GTK_COMBO_BOX(self->interval_combo)) >= 0)
+    return; /* a listed choice, already applied */
+  double seconds;
+  if (vms_ui_parse_interval(text, &seconds)) {
+    vms_window_set_interval(self, seconds);
+    return;
+  }
+  char hint[200];
+  g_snprintf(hint, sizeof hint,
+             "\u201c%.40s\u201d is not a refresh interval: type one such as 0.5, 3 s or 1 min "
+             "(from 0.1 s to 1 hour). Still every %g s.",
+             text, self->interval);
+  set_interval_hint(self, hint);
+}
+
+static void on_interval_activate(GtkEntry *entry, VmsWindow *self) { apply_typed_interval(self); }
+
+static gboolean on_interval_focus_out(GtkWidget *entry, GdkEventFocus *ev, VmsWindow *self) {
+  apply_typed_interval(self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* A new edit clears the last complaint until it is applied in turn. */
+static void on_interval_edited(GtkEditable *entry, VmsWindow *self) {
+  if (gtk_entry_get_icon_name(self->interval_entry, GTK_ENTRY_ICON_SECONDARY))
+    set_interval_hint(self, NULL);
+}
+
+GtkEntry *vms_window_get_interval_entry(VmsWindow *self) { return self->interval_entry; }
 
 double vms_window_get_interval(VmsWindow *self) { return self->interval; }
 
@@ -630,6 +713,7 @@ static void vms_window_class_init(VmsWindowClass *klass) {
   gtk_widget_class_bind_template_child(wc, VmsWindow, pause_button);
   gtk_widget_class_bind_template_child(wc, VmsWindow, pause_image);
   gtk_widget_class_bind_template_child(wc, VmsWindow, interval_combo);
+  gtk_widget_class_bind_template_child(wc, VmsWindow, interval_entry);
   gtk_widget_class_bind_template_child(wc, VmsWindow, banner);
   gtk_widget_class_bind_template_child(wc, VmsWindow, banner_label);
   gtk_widget_class_bind_template_child(wc, VmsWindow, linear_button);
@@ -642,6 +726,9 @@ static void vms_window_class_init(VmsWindowClass *klass) {
   gtk_widget_class_bind_template_child(wc, VmsWindow, summary);
   gtk_widget_class_bind_template_callback(wc, on_banner_response);
   gtk_widget_class_bind_template_callback(wc, on_interval_changed);
+  gtk_widget_class_bind_template_callback(wc, on_interval_activate);
+  gtk_widget_class_bind_template_callback(wc, on_interval_focus_out);
+  gtk_widget_class_bind_template_callback(wc, on_interval_edited);
   gtk_widget_class_bind_template_callback(wc, on_layout_toggled);
   gtk_widget_class_bind_template_callback(wc, on_map_selection);
   gtk_widget_class_bind_template_callback(wc, on_map_viewport);

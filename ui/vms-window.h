@@ -24,6 +24,8 @@ VmsPicker *vms_window_get_picker(VmsWindow *win); /* NULL when closed */
 
 void vms_window_set_interval(VmsWindow *win, double seconds);
 double vms_window_get_interval(VmsWindow *win);
+/* The interval box's text entry, where a person types an interval of their own. */
+GtkEntry *vms_window_get_interval_entry(VmsWindow *win);
 void vms_window_set_paused(VmsWindow *win, gboolean paused);
 /* Asks for a sample now (with smaps counters when with_counters). */
 void vms_window_refresh(VmsWindow *win, gboolean with_counters);

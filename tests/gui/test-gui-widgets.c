@@ -5,6 +5,7 @@
  * as the process to attach to. Every wait has a generous deadline and fails
  * the check when it passes; nothing here measures speed. */
 #include <cairo.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
@@ -670,6 +671,91 @@ static void test_accessible_names(VmsWindow *win) {
   VMS_CHECK(gtk_widget_get_can_focus(GTK_WIDGET(vms_window_get_map(win))));
 }
 
+/* The interval box takes typed intervals, lists the last one among the
+ * presets, and refuses nonsense with a visible hint. */
+static gboolean type_interval(VmsWindow *win, const char *text) {
+  GtkEntry *entry = vms_window_get_interval_entry(win);
+  gtk_widget_grab_focus(GTK_WIDGET(entry));
+  gtk_entry_set_text(entry, text);
+  gtk_widget_activate(GTK_WIDGET(entry));
+  spin_for(0.05);
+  /* TRUE when no complaint is shown. */
+  return !gtk_style_context_has_class(gtk_widget_get_style_context(GTK_WIDGET(entry)), GTK_STYLE_CLASS_ERROR) &&
+         gtk_entry_get_icon_name(entry, GTK_ENTRY_ICON_SECONDARY) == NULL;
+}
+
+static int combo_rows(GtkEntry *entry) {
+  GtkComboBox *combo = GTK_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX));
+  return gtk_tree_model_iter_n_children(gtk_combo_box_get_model(combo), NULL);
+}
+
+static void test_interval_entry(VmsWindow *win) {
+  GtkEntry *entry = vms_window_get_interval_entry(win);
+  VMS_CHECK(GTK_IS_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX)));
+  GtkComboBox *combo = GTK_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX));
+  int presets = combo_rows(entry);
+  static const struct {
+    const char *text;
+    double seconds;
+    const char *shown;
+  } good[] = {
+      {"0.7", 0.7, "Every 0.7 s"},  {"2", 2, "Every 2 s"},          {"10 s", 10, "Every 10 s"},
+      {"1 min", 60, "Every 1 min"}, {"1,5 s", 1.5, "Every 1.5 s"},  {"250ms", 0.25, "Every 0.25 s"},
+      {" 90 seconds ", 90, "Every 90 s"}, {"Every 3 s", 3, "Every 3 s"}, {"2 min", 120, "Every 2 min"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+    gboolean clean = type_interval(win, good[i].text);
+    VMS_CHECK_MSG(clean, "\"%s\" was refused", good[i].text);
+    VMS_CHECK_MSG(fabs(vms_window_get_interval(win) - good[i].seconds) < 1e-9, "\"%s\" set %g s", good[i].text,
+                  vms_window_get_interval(win));
+    VMS_CHECK_STR(gtk_entry_get_text(entry), good[i].shown);
+    VMS_CHECK(gtk_combo_box_get_active(combo) >= 0);
+    /* Presets stay; at most one typed interval is listed beside them. */
+    VMS_CHECK(combo_rows(entry) == presets || combo_rows(entry) == presets + 1);
+  }
+  /* The listed typed interval can be picked again, in its place by value. */
+  VMS_CHECK(gtk_combo_box_set_active_id(combo, "0.5"));
+  VMS_CHECK(vms_window_get_interval(win) == 0.5);
+  VMS_CHECK(gtk_combo_box_set_active_id(combo, "120"));
+  VMS_CHECK(vms_window_get_interval(win) == 120);
+  VMS_CHECK_U64(combo_rows(entry), presets + 1);
+  static const char *bad[] = {"banana", "0", "-3", "0.01", "2 hours and a bit", "5000", "1e9", "nan", "", "s", "3 parsecs"};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    gboolean clean = type_interval(win, bad[i]);
+    VMS_CHECK_MSG(!clean, "\"%s\" was accepted", bad[i]);
+    VMS_CHECK_MSG(vms_window_get_interval(win) == 120, "\"%s\" changed the interval to %g s", bad[i],
+                  vms_window_get_interval(win));
+    const char *tip = gtk_entry_get_icon_tooltip_text(entry, GTK_ENTRY_ICON_SECONDARY);
+    VMS_CHECK_MSG(tip && strstr(tip, "not a refresh interval") && strstr(tip, "1 min"), "hint: %s",
+                  tip ? tip : "(none)");
+    g_free((char *)tip);
+  }
+  /* Editing again clears the complaint. */
+  gtk_entry_set_text(entry, "4");
+  VMS_CHECK(gtk_entry_get_icon_name(entry, GTK_ENTRY_ICON_SECONDARY) == NULL);
+  /* Moving away applies what was typed, as Enter does. */
+  gtk_widget_grab_focus(GTK_WIDGET(vms_window_get_map(win)));
+  spin_for(0.05);
+  VMS_CHECK_MSG(vms_window_get_interval(win) == 4, "leaving the box set %g s", vms_window_get_interval(win));
+  /* Remembered like a preset: a new window lists the saved typed interval. */
+  type_interval(win, "0.7");
+  VmsSettings st;
+  vms_settings_load(&st);
+  st.interval = vms_window_get_interval(win);
+  VMS_CHECK(vms_settings_save(&st, NULL));
+  vms_settings_load(&st);
+  VMS_CHECK(st.interval == 0.7);
+  VmsWindow *other = vms_window_new(NULL);
+  vms_window_set_interval(other, st.interval);
+  VMS_CHECK_STR(gtk_entry_get_text(vms_window_get_interval_entry(other)), "Every 0.7 s");
+  VMS_CHECK_STR(gtk_combo_box_get_active_id(GTK_COMBO_BOX(gtk_widget_get_ancestor(
+                    GTK_WIDGET(vms_window_get_interval_entry(other)), GTK_TYPE_COMBO_BOX))),
+                "0.7");
+  gtk_widget_destroy(GTK_WIDGET(other));
+  vms_window_set_interval(win, 1.0);
+  VMS_CHECK_STR(gtk_entry_get_text(entry), "Every 1 s");
+}
+
 static void test_settings(void) {
   VmsSettings s = {1000, 700, FALSE, 2.0};
   GError *e = NULL;
@@ -710,6 +796,7 @@ int main(int argc, char **argv) {
   gtk_widget_show(GTK_WIDGET(win));
   spin_for(0.3);
   test_accessible_names(win);
+  test_interval_entry(win);
   test_attach_and_map(win, target);
   test_dark_theme(win);
   test_zoom_pan(win);
