@@ -5,6 +5,7 @@
  * root-owned process, the second hands a dead helper's PID to a new process
  * through /proc/sys/kernel/ns_last_pid. Every wait has a generous deadline
  * and fails the check when it passes; nothing here measures speed. */
+#include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <grp.h>
@@ -76,8 +77,8 @@ static gboolean give_display_to_nobody(void) {
 static int permission_child(void) {
   pid_t root_owned = getppid();
   if (!give_display_to_nobody()) {
-    fprintf(stderr, "cannot hand the X cookie to nobody\n");
-    return 1;
+    printf("SKIP permission: cannot hand the X cookie to user nobody\n");
+    return 77;
   }
   g_autofree char *cfg = g_dir_make_tmp("vmscope-gui-XXXXXX", NULL);
   if (!cfg || chown(cfg, NOBODY, NOBODY) != 0)
@@ -87,13 +88,13 @@ static int permission_child(void) {
   g_setenv("HOME", cfg, TRUE);
   if (setgroups(0, NULL) != 0 || setresgid(NOBODY, NOBODY, NOBODY) != 0 ||
       setresuid(NOBODY, NOBODY, NOBODY) != 0) {
-    fprintf(stderr, "cannot become user nobody\n");
-    return 1;
+    printf("SKIP permission: cannot become user nobody here (%s)\n", g_strerror(errno));
+    return 77;
   }
   VMS_CHECK_U64(geteuid(), NOBODY);
   if (!gtk_init_check(NULL, NULL)) {
-    fprintf(stderr, "user nobody cannot open the display\n");
-    return 1;
+    printf("SKIP permission: user nobody cannot open the display\n");
+    return 77;
   }
   VmsWindow *win = new_window();
   VMS_CHECK_MSG(!vms_window_attach(win, root_owned), "user nobody attached to root's process %d",
@@ -131,6 +132,8 @@ static int permission_child(void) {
   return vms_test_end();
 }
 
+static int n_skipped;
+
 static void test_permission(void) {
   fflush(NULL);
   pid_t child = fork();
@@ -145,6 +148,10 @@ static void test_permission(void) {
   }
   int status = 0;
   VMS_CHECK(waitpid(child, &status, 0) == child);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    n_skipped++;
+    return;
+  }
   VMS_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                 "the window run as nobody failed its checks (status 0x%x)", status);
 }
@@ -167,10 +174,17 @@ static void test_reused(void) {
   int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
     printf("SKIP PID reuse: /proc/sys/kernel/ns_last_pid is not writable here\n");
+    n_skipped++;
     return;
   }
   VmsWindow *win = new_window();
   pid_t pid = fork_sleeper();
+  if (pid <= 0) {
+    VMS_CHECK_MSG(FALSE, "cannot fork a helper");
+    close(fd);
+    gtk_widget_destroy(GTK_WIDGET(win));
+    return;
+  }
   VMS_CHECK(vms_window_attach(win, pid));
   VMS_CHECK_MSG(spin_until(has_snapshot, win, 15), "no snapshot of the helper arrived");
   VmsSnapshot *last = vms_window_get_snapshot(win);
@@ -189,6 +203,8 @@ static void test_reused(void) {
     if (pwrite(fd, b, (size_t)n, 0) != n)
       break;
     again = fork_sleeper();
+    if (again <= 0)
+      break;
     if (again != pid) {
       kill(again, SIGKILL);
       waitpid(again, NULL, 0);
@@ -198,6 +214,7 @@ static void test_reused(void) {
   if (again != pid) {
     printf("SKIP PID reuse: could not get PID %d back from the kernel\n", (int)pid);
     gtk_widget_destroy(GTK_WIDGET(win));
+    n_skipped++;
     return;
   }
   /* The next sample finds another process behind the PID. */
@@ -250,5 +267,7 @@ int main(void) {
   g_autofree char *cfgdir = g_build_filename(dir, "vmscope", NULL);
   g_rmdir(cfgdir);
   g_rmdir(dir);
+  if (n_skipped == 2)
+    VMS_SKIP("neither banner could be brought about here (reasons above)");
   return vms_test_end();
 }
