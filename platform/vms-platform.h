@@ -200,8 +200,10 @@ void vms_space_reset(VmsSpace *space); /* empty, keep buffers */
 void vms_space_clear(VmsSpace *space); /* free everything */
 /* Appends a zeroed region (NULL when out of memory). */
 VmsRegion *vms_space_add_region(VmsSpace *space);
-/* Index of the first region ending above addr (n_regions when none), and of
- * the region containing addr (SIZE_MAX when addr is in a gap). */
+/* Index of the first of n sorted regions ending above addr (n when none). */
+size_t vms_regions_lower_bound(const VmsRegion *regions, size_t n, uint64_t addr);
+/* The same over a space, and the region containing addr (SIZE_MAX when addr
+ * is in a gap). */
 size_t vms_space_lower_bound(const VmsSpace *space, uint64_t addr);
 size_t vms_space_find(const VmsSpace *space, uint64_t addr);
 VmsErrorCode vms_space_add_thread(VmsSpace *space, const VmsThread *t);

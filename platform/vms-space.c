@@ -162,14 +162,18 @@ VmsRegion *vms_space_add_region(VmsSpace *space) {
   return r;
 }
 
-size_t vms_space_lower_bound(const VmsSpace *space, uint64_t addr) {
-  size_t lo = 0, hi = space->n_regions;
+size_t vms_regions_lower_bound(const VmsRegion *regions, size_t n, uint64_t addr) {
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (space->regions[mid].end <= addr) lo = mid + 1;
+    if (regions[mid].end <= addr) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+size_t vms_space_lower_bound(const VmsSpace *space, uint64_t addr) {
+  return vms_regions_lower_bound(space->regions, space->n_regions, addr);
 }
 
 size_t vms_space_find(const VmsSpace *space, uint64_t addr) {

@@ -88,13 +88,7 @@ void vms_snapshot_unref(VmsSnapshot *snap) {
 }
 
 size_t vms_snapshot_lower_bound(const VmsSnapshot *snap, uint64_t addr) {
-  size_t lo = 0, hi = snap->n_regions;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (snap->regions[mid].end <= addr) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return vms_regions_lower_bound(snap->regions, snap->n_regions, addr);
 }
 
 size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr) {

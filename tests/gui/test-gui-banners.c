@@ -14,25 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vms-gui-test.h"
 #include "vms-test.h"
 #include "vms-window.h"
 
 #define NOBODY 65534
 
-typedef gboolean (*Cond)(gpointer);
-
-static gboolean spin_until(Cond cond, gpointer data, double seconds) {
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
-  while (!cond(data)) {
-    if (g_get_monotonic_time() > end)
-      return FALSE;
-    if (!g_main_context_iteration(NULL, FALSE))
-      g_usleep(2000);
-  }
-  return TRUE;
-}
-
-static gboolean never(gpointer d) { return FALSE; }
 static gboolean has_banner(gpointer d) { return vms_window_get_banner(d, NULL) != NULL; }
 static gboolean has_snapshot(gpointer d) { return vms_window_get_n_snapshots(d) >= 1; }
 

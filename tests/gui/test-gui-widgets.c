@@ -12,27 +12,12 @@
 #include <sys/wait.h>
 
 #include "vms-application.h"
+#include "vms-gui-test.h"
 #include "vms-render.h"
 #include "vms-test.h"
 #include "vms-ui-util.h"
 #include "vms-window.h"
 
-typedef gboolean (*Cond)(gpointer);
-
-/* Runs the main loop until cond holds or seconds pass. */
-static gboolean spin_until(Cond cond, gpointer data, double seconds) {
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
-  while (!cond(data)) {
-    if (g_get_monotonic_time() > end)
-      return FALSE;
-    if (!g_main_context_iteration(NULL, FALSE))
-      g_usleep(2000);
-  }
-  return TRUE;
-}
-
-static gboolean never(gpointer d) { return FALSE; }
-static void spin_for(double seconds) { spin_until(never, NULL, seconds); }
 
 static GPid spawn_target(const char *exe, const char *count) {
   char *argv[] = {(char *)exe, (char *)count, NULL};
