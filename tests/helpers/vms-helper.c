@@ -4,6 +4,8 @@
  * usage: vms-helper ACTION... where each action adds to the layout:
  *   layout          one mapping per protection at fixed addresses, one page apart
  *   threads N       N threads that sleep; their stacks measured from inside
+ *   arenas N        N threads that each allocate with malloc and keep it: glibc
+ *                   gives each its own malloc arena
  *   files DIR       a memfd, a POSIX shm object, a file in DIR mapped and then
  *                   deleted, and a mapped file in DIR whose name has a space
  *                   and a newline
@@ -18,6 +20,7 @@
  *   pid PID / bits 32|64 / page SIZE
  *   map START END PERMS                   (layout; PERMS as /proc prints them)
  *   thread TID STACK_LO STACK_HI GUARD SP (stack range from pthread_getattr_np)
+ *   arena PTR                             (a block malloc gave a thread)
  *   memfd START END / shm START END NAME / deleted START END PATH_HEX /
  *   oddname START END PATH_HEX            (paths hex-encoded: they hold newlines)
  *   many START END N / zombie PID / largest BYTES
@@ -197,6 +200,53 @@ static void do_threads(long n) {
   }
 }
 
+/* ---- malloc arenas ---- */
+
+typedef struct {
+  Gate *gate;
+  void *block;
+} ArenaFacts;
+
+static void *arena_main(void *arg) {
+  ArenaFacts *af = arg;
+  /* The first malloc of a thread creates its arena (up to glibc's limit of
+   * arenas per core); the block is kept, so the arena stays in use. */
+  af->block = malloc(1000);
+  pthread_mutex_lock(&af->gate->lock);
+  af->gate->ready++;
+  pthread_cond_broadcast(&af->gate->cond);
+  pthread_mutex_unlock(&af->gate->lock);
+  for (;;)
+    pause();
+  return NULL;
+}
+
+static void do_arenas(long n) {
+  static Gate gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+  ArenaFacts *facts = calloc((size_t)n, sizeof *facts);
+  if (!facts)
+    die("calloc");
+  for (long i = 0; i < n; i++) {
+    pthread_t t;
+    facts[i].gate = &gate;
+    int e = pthread_create(&t, NULL, arena_main, &facts[i]);
+    if (e) {
+      errno = e;
+      die("pthread_create");
+    }
+    pthread_detach(t);
+  }
+  pthread_mutex_lock(&gate.lock);
+  while (gate.ready < n)
+    pthread_cond_wait(&gate.cond, &gate.lock);
+  pthread_mutex_unlock(&gate.lock);
+  for (long i = 0; i < n; i++) {
+    if (!facts[i].block)
+      die("malloc");
+    printf("arena 0x%" PRIx64 "\n", addr_of(facts[i].block));
+  }
+}
+
 /* ---- shared memory and files ---- */
 
 static void do_files(const char *dir) {
@@ -330,6 +380,8 @@ int main(int argc, char **argv) {
       do_layout();
     } else if (strcmp(a, "threads") == 0) {
       do_threads(parse_count(i + 1 < argc ? argv[++i] : NULL, 1000));
+    } else if (strcmp(a, "arenas") == 0) {
+      do_arenas(parse_count(i + 1 < argc ? argv[++i] : NULL, 64));
     } else if (strcmp(a, "files") == 0) {
       if (i + 1 >= argc)
         usage_die("files wants a directory");
