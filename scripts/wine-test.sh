@@ -78,4 +78,6 @@ else
 fi
 t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "wine-test.sh: build %.1f s, Wine tests %.1f s\n", b - a, c - b }'
+# A developer keeps the warm server for the next run; CI leaves nothing behind.
+[ -n "${CI:-}" ] && vms_wine_stop
 exit $status
