@@ -314,13 +314,23 @@ void vms_map_view_zoom_to_region(VmsMapView *self, size_t idx) {
   if (!self->snap || idx >= self->snap->n_regions)
     return;
   const VmsRegion *r = &self->snap->regions[idx];
-  uint64_t size = r->end - r->start, margin = size / 16;
   uint64_t lo = space_lo(self->snap), hi = space_hi(self->snap);
   uint64_t page = self->snap->page_size ? self->snap->page_size : 4096;
-  self->vp.start = r->start - lo > margin ? r->start - margin : lo;
-  self->vp.end = hi - r->end > margin ? r->end + margin : hi;
-  if (self->vp.end - self->vp.start < 16 * page)
-    self->vp.end = self->vp.start + 16 * page < hi ? self->vp.start + 16 * page : hi;
+  /* Regions may lie partly or wholly outside the drawable space (the one
+   * below mmap_min_addr, [vsyscall] above the top): zoom to their part in it,
+   * or to the edge they lie beyond. */
+  uint64_t rs = MIN(MAX(r->start, lo), hi), re = MIN(MAX(r->end, lo), hi);
+  uint64_t margin = (re - rs) / 16;
+  uint64_t start = rs - lo > margin ? rs - margin : lo;
+  uint64_t end = hi - re > margin ? re + margin : hi;
+  if (end - start < 16 * page) {
+    end = hi - start > 16 * page ? start + 16 * page : hi;
+    start = end - lo > 16 * page ? end - 16 * page : lo;
+  }
+  if (end <= start)
+    return; /* a space smaller than a page: nothing to zoom to */
+  self->vp.start = start;
+  self->vp.end = end;
   viewport_changed(self);
 }
 

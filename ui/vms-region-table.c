@@ -402,6 +402,15 @@ static gboolean patch_rows(VmsRegionTable *self, const VmsSnapshot *old_snap, gu
     self->blocking = TRUE;
     GtkTreeModel *m = GTK_TREE_MODEL(self->model);
     guint len = n_old;
+    /* The view reads cells while it handles each signal (the cursor row, the
+     * focus): the rows must index the snapshot the cells are read from at
+     * every one. Deletions run over the old snapshot, without the new one's
+     * descriptions; then the survivors take their new indices and the
+     * insertions run over the new snapshot. */
+    VmsSnapshot *new_snap = self->snap;
+    char **new_desc = self->desc;
+    self->snap = (VmsSnapshot *)old_snap;
+    self->desc = NULL;
     for (guint k = del->len; k-- > 0;) {
       guint p = g_array_index(del, guint, k);
       memmove(cur + p, cur + p + 1, (len - p - 1) * sizeof *cur);
@@ -412,6 +421,14 @@ static gboolean patch_rows(VmsRegionTable *self, const VmsSnapshot *old_snap, gu
     }
     cur = g_renew(guint32, cur, n ? n : 1);
     self->model->rows = cur;
+    for (guint k = 0, at = 0, q = 0; q < n; q++) {
+      if (k < ins->len && g_array_index(ins, guint, k) == q)
+        k++;
+      else
+        cur[at++] = rows[q];
+    }
+    self->snap = new_snap;
+    self->desc = new_desc;
     for (guint k = 0; k < ins->len; k++) {
       guint q = g_array_index(ins, guint, k);
       memmove(cur + q + 1, cur + q, (len - q) * sizeof *cur);
@@ -422,8 +439,6 @@ static gboolean patch_rows(VmsRegionTable *self, const VmsSnapshot *old_snap, gu
       gtk_tree_model_row_inserted(m, path, &it);
       gtk_tree_path_free(path);
     }
-    /* Same rows in the same places now; the survivors' indices are the new snapshot's. */
-    memcpy(cur, rows, n * sizeof *cur);
     g_free(rows);
     restore_selection(self, sel_start);
     self->blocking = FALSE;
@@ -665,7 +680,10 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
   } else {
     guint n;
     guint32 *rows = compute_rows(self, &n);
-    if (n == self->model->n_rows && memcmp(rows, self->model->rows, n * sizeof *rows) == 0 &&
+    /* Equal rows under a filter say nothing of the regions outside it: the
+     * region arrays are compared whole, and only when equally long. */
+    if (n == self->model->n_rows && old->n_regions == snap->n_regions &&
+        memcmp(rows, self->model->rows, n * sizeof *rows) == 0 &&
         memcmp(old->regions, snap->regions, snap->n_regions * sizeof *snap->regions) == 0) {
       /* Nothing moved: the rows stay, only counters may differ. */
       g_free(rows);
@@ -681,16 +699,8 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
     vms_region_table_set_counters_snapshot(self, snap);
 }
 
-void vms_region_table_set_counters_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
-  if (snap)
-    vms_snapshot_ref(snap);
-  if (self->counters_snap)
-    vms_snapshot_unref(self->counters_snap);
-  self->counters_snap = snap;
-  self->counters_pending = FALSE;
-  gtk_spinner_stop(GTK_SPINNER(self->spinner));
-  gtk_widget_hide(self->spinner);
-  gtk_widget_set_sensitive(self->counters_button, TRUE);
+static void update_counters_label(VmsRegionTable *self) {
+  const VmsSnapshot *snap = self->counters_snap;
   if (snap && snap->counters_at > 0) {
     char age[32], text[64];
     vms_ui_format_age(vms_time_now() - snap->counters_at, age, sizeof age);
@@ -699,6 +709,19 @@ void vms_region_table_set_counters_snapshot(VmsRegionTable *self, VmsSnapshot *s
   } else {
     gtk_label_set_text(GTK_LABEL(self->counters_label), "Counters not read");
   }
+}
+
+void vms_region_table_set_counters_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
+  /* Handing back the counters already shown (a plain sample arrived) is no
+   * answer to a pending read: the table stays busy until new ones come. */
+  gboolean fresh = snap != self->counters_snap;
+  if (snap)
+    vms_snapshot_ref(snap);
+  if (self->counters_snap)
+    vms_snapshot_unref(self->counters_snap);
+  self->counters_snap = snap;
+  if (fresh || !self->counters_pending)
+    vms_region_table_set_counters_busy(self, FALSE);
   if (is_counter_col(self->sort_col))
     rebuild(self, TRUE);
   else
@@ -713,6 +736,7 @@ void vms_region_table_set_counters_busy(VmsRegionTable *self, gboolean busy) {
     gtk_label_set_text(GTK_LABEL(self->counters_label), "Reading counters…");
   } else {
     gtk_spinner_stop(GTK_SPINNER(self->spinner));
+    update_counters_label(self);
   }
   gtk_widget_set_sensitive(self->counters_button, !busy);
 }
@@ -720,10 +744,7 @@ void vms_region_table_set_counters_busy(VmsRegionTable *self, gboolean busy) {
 void vms_region_table_tick(VmsRegionTable *self) {
   if (self->counters_pending || !self->counters_snap || !(self->counters_snap->counters_at > 0))
     return;
-  char age[32], text[64];
-  vms_ui_format_age(vms_time_now() - self->counters_snap->counters_at, age, sizeof age);
-  g_snprintf(text, sizeof text, "Counters read %s", age);
-  gtk_label_set_text(GTK_LABEL(self->counters_label), text);
+  update_counters_label(self);
 }
 
 void vms_region_table_set_type_filter(VmsRegionTable *self, int type) {

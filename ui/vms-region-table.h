@@ -31,7 +31,8 @@ GtkWidget *vms_region_table_new(void);
 /* Shows snap's regions (the table keeps a reference); keeps the sort, the
  * filter, the selection (by start address) and the scroll position. */
 void vms_region_table_set_snapshot(VmsRegionTable *table, VmsSnapshot *snap);
-/* The last snapshot whose counters were read; the counter columns show its values. */
+/* The last snapshot whose counters were read; the counter columns show its
+ * values. A new one ends the busy state; the one already shown does not. */
 void vms_region_table_set_counters_snapshot(VmsRegionTable *table, VmsSnapshot *snap);
 
 /* Filters: type (VMS_TYPE_COUNT = all) and text (matched against addresses,

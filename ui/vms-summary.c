@@ -260,7 +260,12 @@ const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
   } else if (!self->snap) {
     g_strlcpy(buf, "No process attached.", sizeof buf);
   } else if (!vms_ui_parse_size(text, &size)) {
-    g_snprintf(buf, sizeof buf, "“%s” is not a size: try 4096, 64K, 256M or 1.5G.", text);
+    /* Echo at most 80 characters, cut on a character boundary: the label
+     * takes valid UTF-8 only. */
+    g_autofree char *valid = g_utf8_make_valid(text, -1);
+    const char *cut = g_utf8_offset_to_pointer(valid, MIN(g_utf8_strlen(valid, -1), 80));
+    g_snprintf(buf, sizeof buf, "“%.*s%s” is not a size: try 4096, 64K, 256M or 1.5G.",
+               (int)(cut - valid), valid, *cut ? "…" : "");
   } else {
     uint64_t page = self->snap->alloc_granularity ? self->snap->alloc_granularity
                                                   : self->snap->page_size ? self->snap->page_size : 4096;

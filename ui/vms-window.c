@@ -5,7 +5,11 @@
  * snapshot (or error) with the attachment's generation and queues it to the
  * main loop. The main thread never reads /proc: it swaps snapshots in and
  * hands them to the map, the table and the summary. A result from an older
- * attachment (the user picked another process meanwhile) is dropped. */
+ * attachment (the user picked another process meanwhile) is dropped.
+ *
+ * The main thread never waits for the target either: an old sampler is
+ * stopped (joined, which waits out a read in flight) on a thread of its
+ * own, and an export renders and writes on a GTask thread. */
 #include "vms-window.h"
 
 #include <math.h>
@@ -33,7 +37,11 @@ struct _VmsWindow {
   VmsSummary *summary;
 
   VmsPicker *picker;
+  GtkFileChooserNative *export_dialog;
+  gboolean exporting;
+  gboolean disposed;
   VmsSampler *sampler;
+  struct SamplerLink *link; /* the running sampler's */
   guint generation;
   int pid;
   char name[256];
@@ -54,6 +62,34 @@ struct _VmsWindow {
 };
 
 G_DEFINE_TYPE(VmsWindow, vms_window, GTK_TYPE_APPLICATION_WINDOW)
+
+/* The sampler's user data. It lives as long as the sampler (freed once
+ * vms_sampler_stop has returned), which may be longer than the window: the
+ * window is reached through a weak reference, and every result carries the
+ * generation of the attachment that started this sampler, never the
+ * window's current one. */
+typedef struct SamplerLink {
+  GWeakRef win;
+  guint generation;
+} SamplerLink;
+
+static void link_free(SamplerLink *link) {
+  g_weak_ref_clear(&link->win);
+  g_free(link);
+}
+
+typedef struct {
+  VmsSampler *sampler;
+  SamplerLink *link;
+} Stopper;
+
+static gpointer stop_thread(gpointer data) {
+  Stopper *st = data;
+  vms_sampler_stop(st->sampler);
+  link_free(st->link);
+  g_free(st);
+  return NULL;
+}
 
 typedef struct {
   VmsWindow *win; /* a reference */
@@ -277,10 +313,16 @@ static gboolean deliver_idle(gpointer data) {
 
 /* Runs on the sampler's thread: hand over and return at once. */
 static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
-  VmsWindow *self = user;
+  SamplerLink *link = user;
+  VmsWindow *win = g_weak_ref_get(&link->win);
+  if (!win) {
+    if (snap)
+      vms_snapshot_unref(snap);
+    return;
+  }
   Delivery *d = g_new0(Delivery, 1);
-  d->win = g_object_ref(self);
-  d->generation = g_atomic_int_get(&self->generation);
+  d->win = win;
+  d->generation = link->generation;
   d->snap = snap;
   if (err) {
     d->err = *err;
@@ -290,11 +332,19 @@ static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
 }
 
 void vms_window_detach(VmsWindow *self) {
-  g_atomic_int_inc(&self->generation);
-  if (self->sampler) {
-    vms_sampler_stop(self->sampler);
-    self->sampler = NULL;
-  }
+  self->generation++;
+  if (!self->sampler)
+    return;
+  Stopper *st = g_new(Stopper, 1);
+  st->sampler = self->sampler;
+  st->link = self->link;
+  self->sampler = NULL;
+  self->link = NULL;
+  GThread *t = g_thread_try_new("vms-sampler-stop", stop_thread, st, NULL);
+  if (t)
+    g_thread_unref(t);
+  else
+    stop_thread(st); /* no thread to spare: wait here rather than leak a sampler */
 }
 
 gboolean vms_window_attach(VmsWindow *self, int pid) {
@@ -319,13 +369,18 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   opts.interval = self->interval;
   VmsError err = {0};
   VmsSampler *sampler = NULL;
-  if (vms_sampler_start(pid, &opts, sampler_cb, self, &sampler, &err) != VMS_OK) {
+  SamplerLink *link = g_new0(SamplerLink, 1);
+  g_weak_ref_init(&link->win, self);
+  link->generation = self->generation;
+  if (vms_sampler_start(pid, &opts, sampler_cb, link, &sampler, &err) != VMS_OK) {
+    link_free(link);
     self->sampler = NULL;
     take_error(self, &err);
     update_title(self);
     return FALSE;
   }
   self->sampler = sampler;
+  self->link = link;
   if (self->paused)
     vms_sampler_set_paused(sampler, TRUE);
   update_title(self);
@@ -486,26 +541,92 @@ void vms_window_show_picker(VmsWindow *self) {
 
 VmsPicker *vms_window_get_picker(VmsWindow *self) { return self->picker; }
 
-gboolean vms_window_export_png(VmsWindow *self, const char *path, int width, int height,
-                               GError **error) {
-  if (!self->snap) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "There is no map to export yet.");
-    show_banner(self, GTK_MESSAGE_ERROR, "There is no map to export yet.");
-    return FALSE;
-  }
-  VmsViewport vp = *vms_map_view_get_viewport(self->map);
+/* What the export thread needs, all its own: the snapshot is immutable and
+ * referenced, the viewport a copy. */
+typedef struct {
+  VmsSnapshot *snap;
+  VmsViewport vp;
+  int width, height;
+  char *path;
+} ExportJob;
+
+static void export_job_free(gpointer data) {
+  ExportJob *job = data;
+  vms_snapshot_unref(job->snap);
+  g_free(job->path);
+  g_free(job);
+}
+
+static void export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  ExportJob *job = data;
   VmsError err = {0};
-  if (vms_export(self->snap, &vp, width, height, VMS_EXPORT_PNG, path, &err) != VMS_OK) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
-    char text[700];
-    g_snprintf(text, sizeof text, "Export failed: %s", err.message);
-    show_banner(self, GTK_MESSAGE_ERROR, text);
-    return FALSE;
+  if (vms_export(job->snap, &job->vp, job->width, job->height, VMS_EXPORT_PNG, job->path, &err) != VMS_OK)
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
+  else
+    g_task_return_boolean(task, TRUE);
+}
+
+static void set_exporting(VmsWindow *self, gboolean exporting) {
+  self->exporting = exporting;
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "export");
+  g_simple_action_set_enabled(G_SIMPLE_ACTION(a), !exporting);
+}
+
+/* Back on the main thread: says how it went, then answers the caller. */
+static void export_done(GObject *source, GAsyncResult *res, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(source);
+  GTask *outer = data;
+  ExportJob *job = g_task_get_task_data(G_TASK(res));
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
+  if (!self->disposed) {
+    set_exporting(self, FALSE);
+    if (ok) {
+      char text[600];
+      g_snprintf(text, sizeof text, "Saved the map (%d × %d) to %s", job->width, job->height, job->path);
+      gtk_label_set_text(self->status_label, text);
+    } else {
+      char text[700];
+      g_snprintf(text, sizeof text, "Export failed: %s", error->message);
+      show_banner(self, GTK_MESSAGE_ERROR, text);
+    }
   }
-  char text[600];
-  g_snprintf(text, sizeof text, "Saved the map (%d × %d) to %s", width, height, path);
-  gtk_label_set_text(self->status_label, text);
-  return TRUE;
+  if (ok)
+    g_task_return_boolean(outer, TRUE);
+  else
+    g_task_return_error(outer, error);
+  g_object_unref(outer);
+}
+
+void vms_window_export_png(VmsWindow *self, const char *path, int width, int height,
+                           GAsyncReadyCallback callback, gpointer user_data) {
+  GTask *outer = g_task_new(self, NULL, callback, user_data);
+  const char *why = !self->snap ? "There is no map to export yet."
+                    : self->exporting ? "An export is still being written."
+                                      : NULL;
+  if (why) {
+    show_banner(self, GTK_MESSAGE_ERROR, why);
+    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED, "%s", why);
+    g_object_unref(outer);
+    return;
+  }
+  ExportJob *job = g_new0(ExportJob, 1);
+  job->snap = vms_snapshot_ref(self->snap);
+  job->vp = *vms_map_view_get_viewport(self->map);
+  job->width = width;
+  job->height = height;
+  job->path = g_strdup(path);
+  set_exporting(self, TRUE);
+  gtk_label_set_text(self->status_label, "Exporting the map…");
+  GTask *task = g_task_new(self, NULL, export_done, outer);
+  g_task_set_task_data(task, job, export_job_free);
+  g_task_run_in_thread(task, export_thread);
+  g_object_unref(task);
+}
+
+gboolean vms_window_export_png_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
+  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
 }
 
 static const struct {
@@ -532,11 +653,12 @@ static void on_export_response(GtkNativeDialog *dialog, int response, VmsWindow 
         g_free(path);
         path = with;
       }
-      vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL);
+      vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL, NULL);
     } else {
       show_banner(self, GTK_MESSAGE_ERROR, "Export needs a local file; the chosen place is not one.");
     }
   }
+  self->export_dialog = NULL;
   g_object_unref(dialog);
 }
 
@@ -549,7 +671,11 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   /* Lets scripted runs export without a file dialog. */
   const char *preset = g_getenv("VMSCOPE_EXPORT_FILE");
   if (preset && *preset) {
-    vms_window_export_png(self, preset, 1280, 800, NULL);
+    vms_window_export_png(self, preset, 1280, 800, NULL, NULL);
+    return;
+  }
+  if (self->export_dialog) {
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->export_dialog));
     return;
   }
   /* The native chooser: the desktop portal's on GNOME (and in sandboxes),
@@ -576,6 +702,8 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   ids[G_N_ELEMENTS(export_sizes)] = labels[G_N_ELEMENTS(export_sizes)] = NULL;
   gtk_file_chooser_add_choice(GTK_FILE_CHOOSER(dialog), "size", "Image size", ids, labels);
   gtk_file_chooser_set_choice(GTK_FILE_CHOOSER(dialog), "size", export_sizes[1].id);
+  /* The window owns the dialog: dispose destroys it, so no answer reaches a closed window. */
+  self->export_dialog = dialog;
   g_signal_connect(dialog, "response", G_CALLBACK(on_export_response), self);
   gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
@@ -692,7 +820,15 @@ static void on_unrealize(GtkWidget *w, gpointer data) {
 
 static void vms_window_dispose(GObject *obj) {
   VmsWindow *self = VMS_WINDOW(obj);
+  self->disposed = TRUE;
   vms_window_detach(self);
+  if (self->export_dialog) {
+    GtkFileChooserNative *dialog = self->export_dialog;
+    self->export_dialog = NULL;
+    g_signal_handlers_disconnect_by_data(dialog, self);
+    gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
+    g_object_unref(dialog);
+  }
   if (self->tick_id) {
     g_source_remove(self->tick_id);
     self->tick_id = 0;

@@ -31,9 +31,12 @@ void vms_window_set_paused(VmsWindow *win, gboolean paused);
 void vms_window_refresh(VmsWindow *win, gboolean with_counters);
 
 /* Writes the current view of the map as a PNG of width x height with header
- * and legend, atomically. On failure shows the error in the banner too. */
-gboolean vms_window_export_png(VmsWindow *win, const char *path, int width, int height,
-                               GError **error);
+ * and legend, atomically, on a worker thread; the export action is disabled
+ * meanwhile. When it is written the status line says so (on failure the
+ * banner says why), then callback (may be NULL) runs on the main thread. */
+void vms_window_export_png(VmsWindow *win, const char *path, int width, int height,
+                           GAsyncReadyCallback callback, gpointer user_data);
+gboolean vms_window_export_png_finish(VmsWindow *win, GAsyncResult *result, GError **error);
 
 VmsMapView *vms_window_get_map(VmsWindow *win);
 VmsRegionTable *vms_window_get_table(VmsWindow *win);

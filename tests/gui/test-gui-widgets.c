@@ -112,6 +112,36 @@ static void send_key(GtkWidget *w, guint keyval) {
   gdk_event_free(ev);
 }
 
+/* The first descendant of root of type t (in GtkContainer order), or NULL. */
+static void find_cb(GtkWidget *w, gpointer data) {
+  gpointer *st = data; /* {GType as pointer-sized, result, prefix} */
+  if (st[1])
+    return;
+  if (G_TYPE_CHECK_INSTANCE_TYPE(w, (GType)GPOINTER_TO_SIZE(st[0]))) {
+    const char *prefix = st[2];
+    if (!prefix || (GTK_IS_LABEL(w) && g_str_has_prefix(gtk_label_get_text(GTK_LABEL(w)), prefix)) ||
+        (GTK_IS_BUTTON(w) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(w)), prefix) == 0)) {
+      st[1] = w;
+      return;
+    }
+  }
+  if (GTK_IS_CONTAINER(w))
+    gtk_container_forall(GTK_CONTAINER(w), find_cb, data);
+}
+
+static GtkWidget *find_widget(GtkWidget *root, GType t, const char *text) {
+  gpointer st[3] = {GSIZE_TO_POINTER(t), NULL, (gpointer)text};
+  if (GTK_IS_CONTAINER(root))
+    gtk_container_forall(GTK_CONTAINER(root), find_cb, st);
+  return st[1];
+}
+
+static void hide_banner_of(VmsWindow *win) {
+  GtkWidget *bar = find_widget(GTK_WIDGET(win), GTK_TYPE_INFO_BAR, NULL);
+  if (bar)
+    gtk_info_bar_response(GTK_INFO_BAR(bar), GTK_RESPONSE_CLOSE);
+}
+
 /* ---- the picker ---- */
 
 typedef struct {
@@ -444,11 +474,49 @@ static void test_selection(VmsWindow *win) {
 
 static gboolean file_exists(gpointer d) { return g_file_test(d, G_FILE_TEST_EXISTS); }
 
+typedef struct {
+  gboolean done, ok;
+  GError *error;
+} ExportResult;
+
+static void on_export_done(GObject *source, GAsyncResult *res, gpointer data) {
+  ExportResult *r = data;
+  r->ok = vms_window_export_png_finish(VMS_WINDOW(source), res, &r->error);
+  r->done = TRUE;
+}
+
+static gboolean export_finished(gpointer d) { return ((ExportResult *)d)->done; }
+
+static gboolean export_enabled(VmsWindow *win) {
+  return g_action_group_get_action_enabled(G_ACTION_GROUP(win), "export");
+}
+
+static gboolean export_action_enabled(gpointer d) { return export_enabled(d); }
+
+/* Exports on the worker thread and waits for the answer on the main loop. */
+static gboolean export_and_wait(VmsWindow *win, const char *path, int w, int h, GError **error) {
+  ExportResult r = {0};
+  vms_window_export_png(win, path, w, h, on_export_done, &r);
+  /* Until it is written the export cannot be started again. */
+  if (!r.done)
+    VMS_CHECK_MSG(!export_enabled(win), "the export action stays enabled while an export runs");
+  VMS_CHECK_MSG(spin_until(export_finished, &r, 20), "the export never finished");
+  VMS_CHECK(export_enabled(win));
+  if (error)
+    *error = r.error;
+  else
+    g_clear_error(&r.error);
+  return r.ok;
+}
+
 static void test_export(VmsWindow *win, const char *dir) {
   g_autofree char *path = g_build_filename(dir, "map.png", NULL);
   GError *e = NULL;
-  VMS_CHECK(vms_window_export_png(win, path, 900, 560, &e));
+  VMS_CHECK(export_and_wait(win, path, 900, 560, &e));
+  VMS_CHECK(e == NULL);
   g_clear_error(&e);
+  VMS_CHECK_MSG(find_widget(GTK_WIDGET(win), GTK_TYPE_LABEL, "Saved the map") != NULL,
+                "the status line does not say the map was saved");
   cairo_surface_t *s = cairo_image_surface_create_from_png(path);
   VMS_CHECK_MSG(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "%s is not a PNG", path);
   if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
@@ -464,7 +532,7 @@ static void test_export(VmsWindow *win, const char *dir) {
 
   /* An unwritable place: an error in the window, nothing left behind. */
   g_autofree char *bad = g_build_filename(dir, "no-such-dir", "map.png", NULL);
-  VMS_CHECK(!vms_window_export_png(win, bad, 640, 400, &e));
+  VMS_CHECK(!export_and_wait(win, bad, 640, 400, &e));
   VMS_CHECK(e != NULL);
   g_clear_error(&e);
   GtkMessageType type = GTK_MESSAGE_OTHER;
@@ -479,12 +547,27 @@ static void test_export(VmsWindow *win, const char *dir) {
   g_action_group_activate_action(G_ACTION_GROUP(win), "export", NULL);
   g_unsetenv("VMSCOPE_EXPORT_FILE");
   VMS_CHECK(spin_until(file_exists, preset, 5));
+  VMS_CHECK_MSG(spin_until(export_action_enabled, win, 5), "the export action stayed disabled");
   s = cairo_image_surface_create_from_png(preset);
   VMS_CHECK(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
   VMS_CHECK_U64(cairo_image_surface_get_width(s), 1280);
   cairo_surface_destroy(s);
   g_unlink(path);
   g_unlink(preset);
+
+  /* A second export asked for while one runs is refused, not queued over it. */
+  ExportResult r1 = {0}, r2 = {0};
+  vms_window_export_png(win, path, 1920, 1200, on_export_done, &r1);
+  vms_window_export_png(win, preset, 640, 400, on_export_done, &r2);
+  VMS_CHECK(spin_until(export_finished, &r1, 20) && spin_until(export_finished, &r2, 5));
+  VMS_CHECK_MSG(r1.ok && !r2.ok && g_error_matches(r2.error, G_IO_ERROR, G_IO_ERROR_BUSY),
+                "two overlapping exports: first %d (%s), second %d (%s)", r1.ok,
+                r1.error ? r1.error->message : "no error", r2.ok, r2.error ? r2.error->message : "no error");
+  VMS_CHECK(!g_file_test(preset, G_FILE_TEST_EXISTS));
+  g_clear_error(&r1.error);
+  g_clear_error(&r2.error);
+  g_unlink(path);
+  hide_banner_of(win);
 }
 
 static void test_exit_banner(VmsWindow *win, GPid target) {
