@@ -708,6 +708,146 @@ static void test_table_updates(void) {
   vms_snapshot_unref(b);
 }
 
+/* What the view sees at every row signal of a live refresh: the Start cell
+ * of each row, formatted by the table itself, matched against a shadow list
+ * that applies the same deletions and insertions. */
+typedef struct {
+  GtkTreeView *view;
+  GArray *shadow;      /* uint64 starts, as the model should read now */
+  const GArray *final; /* the rows' starts once the refresh is done */
+  int signals, bad;
+} RowWatch;
+
+static uint64_t start_cell(GtkTreeView *view, GtkTreeModel *m, int row) {
+  GtkTreeIter it;
+  if (!gtk_tree_model_iter_nth_child(m, &it, NULL, row))
+    return UINT64_MAX;
+  GtkTreeViewColumn *col = gtk_tree_view_get_column(view, VMS_COL_START);
+  gtk_tree_view_column_cell_set_cell_data(col, m, &it, FALSE, FALSE);
+  GList *cells = gtk_cell_layout_get_cells(GTK_CELL_LAYOUT(col));
+  g_autofree char *text = NULL;
+  g_object_get(cells->data, "text", &text, NULL);
+  g_list_free(cells);
+  return text && *text ? g_ascii_strtoull(text, NULL, 16) : UINT64_MAX;
+}
+
+static void watch_check(RowWatch *w, GtkTreeModel *m) {
+  w->signals++;
+  int n = gtk_tree_model_iter_n_children(m, NULL);
+  if ((guint)n != w->shadow->len) {
+    w->bad++;
+    return;
+  }
+  for (int r = 0; r < n; r++)
+    if (start_cell(w->view, m, r) != g_array_index(w->shadow, uint64_t, r)) {
+      w->bad++;
+      return;
+    }
+}
+
+static void on_watch_deleted(GtkTreeModel *m, GtkTreePath *path, RowWatch *w) {
+  g_array_remove_index(w->shadow, (guint)gtk_tree_path_get_indices(path)[0]);
+  watch_check(w, m);
+}
+
+static void on_watch_inserted(GtkTreeModel *m, GtkTreePath *path, GtkTreeIter *it, RowWatch *w) {
+  guint q = (guint)gtk_tree_path_get_indices(path)[0];
+  g_array_insert_val(w->shadow, q, g_array_index(w->final, uint64_t, q));
+  watch_check(w, m);
+}
+
+static GArray *row_starts(VmsRegionTable *t, const VmsSnapshot *s) {
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+  for (size_t r = 0; r < vms_region_table_get_n_rows(t); r++)
+    g_array_append_val(a, s->regions[vms_region_table_get_row_region(t, r)].start);
+  return a;
+}
+
+/* A live refresh that removes and adds regions keeps the model readable at
+ * every signal (the focused view formats its cursor row while a row is
+ * deleted); under a filter, a snapshot with more regions but the same
+ * filtered rows is no "nothing moved". */
+static void test_table_consistency(void) {
+  GtkWidget *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size(GTK_WINDOW(win), 900, 500);
+  VmsRegionTable *t = VMS_REGION_TABLE(vms_region_table_new());
+  gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(t));
+  gtk_widget_show_all(win);
+  spin_for(0.2);
+  GtkTreeView *view = vms_region_table_get_view(t);
+  VmsSnapshot *a = synthetic(60, 0, 0, 0), *b = synthetic(60, 20, 40, 0x7e0000000000ull);
+  vms_region_table_set_snapshot(t, a);
+  spin_for(0.1);
+  /* The cursor on a region that goes away, the table focused. */
+  gtk_widget_grab_focus(GTK_WIDGET(view));
+  size_t gone = vms_snapshot_find(a, 0x7f0000000000ull + 35 * 0x2000);
+  VMS_CHECK(gone != SIZE_MAX);
+  vms_region_table_select(t, gone, FALSE);
+  spin_for(0.1);
+
+  /* The expected rows after the refresh: b's regions in address order. */
+  RowWatch w = {view, row_starts(t, a), NULL, 0, 0};
+  GArray *final = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+  for (size_t i = 0; i < b->n_regions; i++)
+    g_array_append_val(final, b->regions[i].start);
+  w.final = final;
+  GtkTreeModel *m = gtk_tree_view_get_model(view);
+  gulong h1 = g_signal_connect(m, "row-deleted", G_CALLBACK(on_watch_deleted), &w);
+  gulong h2 = g_signal_connect(m, "row-inserted", G_CALLBACK(on_watch_inserted), &w);
+  vms_region_table_set_snapshot(t, b);
+  g_signal_handler_disconnect(m, h1);
+  g_signal_handler_disconnect(m, h2);
+  spin_for(0.1);
+  VMS_CHECK_MSG(w.signals > 20, "the refresh was not patched row by row (%d signals)", w.signals);
+  VMS_CHECK_MSG(w.bad == 0, "%d of %d row signals saw rows that index another snapshot", w.bad, w.signals);
+  VMS_CHECK(rows_are_identity(t, b));
+  g_array_unref(w.shadow);
+
+  /* And back: rows reappear where they were. */
+  vms_region_table_set_snapshot(t, a);
+  VMS_CHECK(rows_are_identity(t, a));
+
+  /* A filter shows the same rows of a snapshot that has more regions past
+   * them: the table takes the new snapshot (its count says so). */
+  VmsSnapshot *c = synthetic(61, 0, 0, 0); /* one more rw-p mapping at the top */
+  vms_region_table_set_text_filter(t, "r--p");
+  size_t n_ro = vms_region_table_get_n_rows(t);
+  VMS_CHECK(n_ro == 30);
+  vms_region_table_set_snapshot(t, c);
+  VMS_CHECK_U64(vms_region_table_get_n_rows(t), n_ro);
+  char expect[64];
+  g_snprintf(expect, sizeof expect, "%zu of %zu regions", n_ro, c->n_regions);
+  VMS_CHECK_MSG(find_widget(GTK_WIDGET(t), GTK_TYPE_LABEL, expect) != NULL,
+                "the count does not read \u201c%s\u201d", expect);
+  vms_region_table_set_snapshot(t, a); /* fewer regions, same rows */
+  g_snprintf(expect, sizeof expect, "%zu of %zu regions", n_ro, a->n_regions);
+  VMS_CHECK_MSG(find_widget(GTK_WIDGET(t), GTK_TYPE_LABEL, expect) != NULL,
+                "the count does not read \u201c%s\u201d", expect);
+  vms_region_table_set_text_filter(t, NULL);
+
+  /* A plain sample handing back the counters already shown keeps a pending
+   * counters read busy; new counters end it. */
+  GtkWidget *button = find_widget(GTK_WIDGET(t), GTK_TYPE_BUTTON, "Read _counters");
+  GtkWidget *spinner = find_widget(GTK_WIDGET(t), GTK_TYPE_SPINNER, NULL);
+  VMS_CHECK(button && spinner);
+  if (button && spinner) {
+    vms_region_table_set_counters_snapshot(t, a);
+    vms_region_table_set_counters_busy(t, TRUE);
+    vms_region_table_set_snapshot(t, b);
+    vms_region_table_set_counters_snapshot(t, a);
+    VMS_CHECK_MSG(gtk_widget_get_visible(spinner) && !gtk_widget_get_sensitive(button),
+                  "the counters read looks finished while it is pending");
+    VMS_CHECK(find_widget(GTK_WIDGET(t), GTK_TYPE_LABEL, "Reading counters") != NULL);
+    vms_region_table_set_counters_snapshot(t, b);
+    VMS_CHECK(!gtk_widget_get_visible(spinner) && gtk_widget_get_sensitive(button));
+  }
+  gtk_widget_destroy(win);
+  g_array_unref(final);
+  vms_snapshot_unref(a);
+  vms_snapshot_unref(b);
+  vms_snapshot_unref(c);
+}
+
 /* Every control a person can reach has a name a screen reader can say. */
 static void check_names(GtkWidget *w, int *unnamed) {
   if (!gtk_widget_get_visible(w))
@@ -855,6 +995,7 @@ int main(int argc, char **argv) {
   vms_application_setup_style();
   test_settings();
   test_table_updates();
+  test_table_consistency();
 
   GPid target = spawn_target(argv[1], "200");
   test_picker(target);
