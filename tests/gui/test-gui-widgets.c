@@ -288,6 +288,15 @@ static void test_attach_and_map(VmsWindow *win, GPid target) {
   VMS_CHECK_MSG(strstr(fit, "does not fit") != NULL, "fit answer: %s", fit);
   fit = vms_summary_ask_fit(sum, "lots");
   VMS_CHECK_MSG(strstr(fit, "not a size") != NULL, "fit answer: %s", fit);
+  /* A long answer that is no size is echoed cut on a character boundary. */
+  GString *long_text = g_string_new(NULL);
+  for (int i = 0; i < 400; i++)
+    g_string_append(long_text, i % 3 ? "é" : "€");
+  fit = vms_summary_ask_fit(sum, long_text->str);
+  VMS_CHECK_MSG(g_utf8_validate(fit, -1, NULL) && strstr(fit, "not a size"), "fit answer: %s", fit);
+  fit = vms_summary_ask_fit(sum, "\xff\xfe 12 parsecs");
+  VMS_CHECK(g_utf8_validate(fit, -1, NULL) && strstr(fit, "not a size"));
+  g_string_free(long_text, TRUE);
 
   /* Live: a second sample arrives by itself. */
   VMS_CHECK_MSG(spin_until(has_two_snapshots, win, 10), "no second sample at a 1 s interval");
@@ -446,6 +455,31 @@ static void test_selection(VmsWindow *win) {
   send_key(w, GDK_KEY_End);
   VMS_CHECK_U64(vms_map_view_get_selected(map), snap->n_regions - 1);
   VMS_CHECK_U64(vms_region_table_get_selected(table), snap->n_regions - 1);
+
+  /* Enter zooms to the selected region, also to the first and last ones,
+   * which lie (partly) outside the drawable space: below mmap_min_addr and,
+   * with [vsyscall], above the top. The view stays a forward range inside
+   * the space, and the map still answers the pointer. */
+  for (int end = 0; end < 2; end++) {
+    send_key(w, end ? GDK_KEY_End : GDK_KEY_Home);
+    send_key(w, GDK_KEY_Return);
+    VmsSnapshot *now = vms_map_view_get_snapshot(map);
+    VmsViewport space = vms_viewport_fit(now, VMS_LAYOUT_LINEAR);
+    const VmsViewport *zv = vms_map_view_get_viewport(map);
+    const VmsRegion *zr = &now->regions[vms_map_view_get_selected(map)];
+    VMS_CHECK_MSG(zv->start < zv->end && zv->start >= space.start && zv->end <= space.end,
+                  "Enter on the %s region (%#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER
+                  "x) viewed %#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER "x", end ? "last" : "first",
+                  zr->start, zr->end, zv->start, zv->end);
+    uint64_t near = MIN(MAX(zr->start, space.start), space.end - 1);
+    VMS_CHECK_MSG(near >= zv->start && near <= zv->end, "the zoom left the region's edge out of view");
+    uint64_t addr = 0;
+    double px = -1, py = -1;
+    VMS_CHECK_MSG(vms_map_view_point_of(map, near, &px, &py) && vms_map_view_addr_at(map, px, py, &addr) &&
+                      addr >= zv->start && addr < zv->end,
+                  "the zoomed map does not map %#" G_GINT64_MODIFIER "x to a point and back", near);
+    vms_map_view_zoom_fit(map);
+  }
 
   /* The table filters by type and by text; the selection survives a refresh. */
   vms_region_table_set_type_filter(table, VMS_TYPE_IMAGE);
