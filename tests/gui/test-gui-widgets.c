@@ -319,12 +319,32 @@ static void test_attach_and_map(VmsWindow *win, GPid target) {
 }
 
 /* In a dark theme the map is no white block: free space and the gutter take
- * the theme's background, and a theme switch redraws the cached map. */
+ * the theme's background, and a theme switch redraws the cached map. The map
+ * is zoomed into the middle of the largest free block, so what the view
+ * holds is free space whatever the target's layout (an ASan build's shadow
+ * memory moves everything else). */
 static void test_dark_theme(VmsWindow *win) {
   GtkSettings *settings = gtk_settings_get_default();
+  VmsMapView *mv = vms_window_get_map(win);
+  VmsViewport saved = *vms_map_view_get_viewport(mv), vp = saved;
+  VmsSnapshot *snap = vms_map_view_get_snapshot(mv);
+  VmsViewport space = vms_viewport_fit(snap, VMS_LAYOUT_LINEAR);
+  uint64_t best = 0;
+  for (size_t i = 0; i < snap->n_regions; i++) {
+    const VmsRegion *r = &snap->regions[i];
+    uint64_t lo = MAX(r->start, space.start), hi = MIN(r->end, space.end);
+    if (r->type == VMS_TYPE_FREE && hi > lo && hi - lo > best) {
+      best = hi - lo;
+      vp.start = lo + (hi - lo) / 4;
+      vp.end = hi - (hi - lo) / 4;
+    }
+  }
+  VMS_CHECK_MSG(best > 0, "the target has no free block");
+  vp.kind = VMS_LAYOUT_LINEAR;
+  vms_map_view_set_viewport(mv, &vp);
   g_object_set(settings, "gtk-application-prefer-dark-theme", TRUE, NULL);
   spin_for(0.3);
-  GtkWidget *map = GTK_WIDGET(vms_window_get_map(win));
+  GtkWidget *map = GTK_WIDGET(mv);
   VmsRenderExtras theme = {0};
   vms_ui_theme_colors(map, &theme);
   double luma = 0.2126 * theme.background[0] + 0.7152 * theme.background[1] + 0.0722 * theme.background[2];
@@ -336,7 +356,7 @@ static void test_dark_theme(VmsWindow *win) {
   long area = (long)gtk_widget_get_allocated_width(map) * gtk_widget_get_allocated_height(map);
   long free_px = count_colour(s, free_rgb, 2);
   long light_px = count_colour(s, white, 2) + count_colour(s, old_free, 2);
-  VMS_CHECK_MSG(free_px > area / 4, "%ld of %ld map pixels in the dark background", free_px, area);
+  VMS_CHECK_MSG(free_px > area / 2, "%ld of %ld map pixels in the dark background", free_px, area);
   VMS_CHECK_MSG(light_px < area / 100, "%ld map pixels still white or near-white", light_px);
   cairo_surface_destroy(s);
   g_object_set(settings, "gtk-application-prefer-dark-theme", FALSE, NULL);
@@ -344,8 +364,9 @@ static void test_dark_theme(VmsWindow *win) {
   vms_ui_theme_colors(map, &theme);
   vms_render_free_color(&theme, free_rgb);
   s = draw_widget(map);
-  VMS_CHECK_MSG(count_colour(s, free_rgb, 2) > area / 4, "the light theme's background is not back");
+  VMS_CHECK_MSG(count_colour(s, free_rgb, 2) > area / 2, "the light theme's background is not back");
   cairo_surface_destroy(s);
+  vms_map_view_set_viewport(mv, &saved);
 }
 
 static void test_zoom_pan(VmsWindow *win) {
