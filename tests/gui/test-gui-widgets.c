@@ -625,6 +625,65 @@ static void test_export(VmsWindow *win, const char *dir) {
   hide_banner_of(win);
 }
 
+/* Attaching to another process while a read of the first is in flight: what
+ * that read brings back, a map or an error, belongs to the old attachment
+ * and is dropped. The first process is a large one read with counters, so
+ * its read is still running when the window moves on. */
+static void test_reattach(VmsWindow *win, const char *exe, GPid target) {
+  GPid big = spawn_target(exe, "8000");
+  for (int round = 0; round < 3; round++) {
+    VMS_CHECK(vms_window_attach(win, big));
+    VMS_CHECK(spin_until(has_snapshot, win, 15));
+    vms_window_refresh(win, TRUE);
+    g_usleep(2000);
+    VMS_CHECK(vms_window_attach(win, target));
+    if (round == 2) {
+      /* The old process exits while its last read is pending: no
+       * "exited" for the new one. */
+      kill(big, SIGKILL);
+      waitpid(big, NULL, 0);
+    }
+    VMS_CHECK(spin_until(has_snapshot, win, 15));
+    VmsSnapshot *snap = vms_window_get_snapshot(win);
+    VMS_CHECK_MSG(snap && snap->pid == target, "round %d: the first map after attaching to %d is of %d",
+                  round, (int)target, snap ? snap->pid : -1);
+  }
+  spin_for(0.5);
+  const char *banner = vms_window_get_banner(win, NULL);
+  VMS_CHECK_MSG(banner == NULL, "the new attachment shows a banner: %s", banner);
+  VMS_CHECK_U64(vms_window_get_snapshot(win)->pid, target);
+}
+
+/* The export file chooser goes with its window: closing the window while it
+ * is open leaves no dialog that would answer a disposed window. */
+static void test_export_dialog_closes(GPid target) {
+  VmsWindow *win = vms_window_new(NULL);
+  gtk_widget_show(GTK_WIDGET(win));
+  VMS_CHECK(vms_window_attach(win, target));
+  VMS_CHECK(spin_until(has_snapshot, win, 15));
+  g_unsetenv("VMSCOPE_EXPORT_FILE");
+  g_action_group_activate_action(G_ACTION_GROUP(win), "export", NULL);
+  spin_for(0.3);
+  GtkWidget *dialog = NULL;
+  GList *top = gtk_window_list_toplevels();
+  for (GList *l = top; l; l = l->next)
+    if (GTK_IS_FILE_CHOOSER(l->data) && gtk_widget_get_visible(l->data))
+      dialog = g_object_ref(l->data);
+  g_list_free(top);
+  if (!dialog) {
+    VMS_CHECK_MSG(FALSE, "Ctrl+E opened no file chooser");
+  } else {
+    gtk_widget_destroy(GTK_WIDGET(win));
+    spin_for(0.2);
+    VMS_CHECK_MSG(!gtk_widget_get_visible(dialog), "the export dialog outlived its window");
+    /* Were it still there, this answer would reach the disposed window. */
+    if (gtk_widget_get_visible(dialog))
+      gtk_dialog_response(GTK_DIALOG(dialog), GTK_RESPONSE_CANCEL);
+    g_object_unref(dialog);
+    spin_for(0.1);
+  }
+}
+
 static void test_exit_banner(VmsWindow *win, GPid target) {
   guint n_before = vms_window_get_n_snapshots(win);
   VmsSnapshot *last = vms_window_get_snapshot(win);
@@ -1066,6 +1125,8 @@ int main(int argc, char **argv) {
   test_zoom_pan(win);
   test_selection(win);
   test_export(win, dir);
+  test_reattach(win, argv[1], target);
+  test_export_dialog_closes(target);
   test_exit_banner(win, target);
   test_no_address_space(win);
   gtk_widget_destroy(GTK_WIDGET(win));
