@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vms-error.h"
 
@@ -267,6 +268,18 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err);
 VmsErrorCode vms_target_read(VmsTarget *target, unsigned what, VmsSpace *space, VmsError *err);
 int vms_target_pid(const VmsTarget *target);
 void vms_target_close(VmsTarget *target);
+
+/* ---- The process and its files ---- */
+
+/* Once at start-up: a write past a file-size limit (ulimit -f) then fails
+ * with an error vmscope reports and cleans up after, instead of killing the
+ * process with SIGXFSZ and leaving a temporary file behind. */
+void vms_platform_init(void);
+/* Pushes f's data to the disk, so that a rename after it never exposes an
+ * empty file after a crash. False (errno set) on failure. */
+bool vms_file_sync(FILE *f);
+/* Renames from over to, replacing to when it exists. False (errno set) on failure. */
+bool vms_file_replace(const char *from, const char *to);
 
 /* Seconds since the epoch, wall clock, and a monotonic clock for intervals. */
 double vms_time_now(void);

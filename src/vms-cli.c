@@ -396,6 +396,7 @@ static int finish_output(int rc) {
 }
 
 int vms_cli_main(int argc, char **argv) {
+  vms_platform_init();
   Options o;
   int rc = parse_args(argc, argv, &o);
   if (rc) return rc;

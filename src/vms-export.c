@@ -74,7 +74,7 @@ static void out_abandon(Out *o) {
 
 static VmsErrorCode out_commit(Out *o, const char *path, VmsError *err) {
   errno = 0;
-  if (!o->write_errno && fflush(o->f) != 0) o->write_errno = errno ? errno : EIO;
+  if (!o->write_errno && !vms_file_sync(o->f)) o->write_errno = errno ? errno : EIO;
   if (!o->write_errno && ferror(o->f)) o->write_errno = EIO;
   int rc = fclose(o->f);
   o->f = NULL;
@@ -83,7 +83,7 @@ static VmsErrorCode out_commit(Out *o, const char *path, VmsError *err) {
     remove(o->tmp);
     return vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(o->write_errno));
   }
-  if (rename(o->tmp, path) != 0) {
+  if (!vms_file_replace(o->tmp, path)) {
     int e = errno;
     remove(o->tmp);
     return vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(e));

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -626,6 +627,12 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   }
   return VMS_OK;
 }
+
+void vms_platform_init(void) { signal(SIGXFSZ, SIG_IGN); }
+
+bool vms_file_sync(FILE *f) { return fflush(f) == 0 && fsync(fileno(f)) == 0; }
+
+bool vms_file_replace(const char *from, const char *to) { return rename(from, to) == 0; }
 
 double vms_time_now(void) {
   struct timespec ts;

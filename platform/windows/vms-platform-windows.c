@@ -20,7 +20,9 @@
 #include <tlhelp32.h>
 #include <winternl.h>
 
+#include <errno.h>
 #include <inttypes.h>
+#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -914,6 +916,34 @@ double vms_time_now(void) {
   GetSystemTimePreciseAsFileTime(&ft);
   /* 100 ns ticks since 1601 -> seconds since 1970 */
   return (double)(filetime_u64(ft) - UINT64_C(116444736000000000)) / 1e7;
+}
+
+/* Windows has no SIGXFSZ: a write past a quota fails with an error already. */
+void vms_platform_init(void) {}
+
+bool vms_file_sync(FILE *f) {
+  if (fflush(f) != 0) return false;
+  HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+  if (h == INVALID_HANDLE_VALUE || !FlushFileBuffers(h)) {
+    errno = EIO;
+    return false;
+  }
+  return true;
+}
+
+/* rename() on Windows refuses to replace an existing file. */
+bool vms_file_replace(const char *from, const char *to) {
+  wchar_t wfrom[MAX_PATH * 4], wto[MAX_PATH * 4];
+  if (!MultiByteToWideChar(CP_UTF8, 0, from, -1, wfrom, (int)(sizeof wfrom / sizeof *wfrom)) ||
+      !MultiByteToWideChar(CP_UTF8, 0, to, -1, wto, (int)(sizeof wto / sizeof *wto))) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
+  if (!MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    errno = GetLastError() == ERROR_ACCESS_DENIED ? EACCES : EIO;
+    return false;
+  }
+  return true;
 }
 
 double vms_time_monotonic(void) {
