@@ -7,6 +7,7 @@
 #include "vms-application.h"
 #include "vms-cli.h"
 #include "vms-error.h"
+#include "vms-platform.h"
 
 static gboolean parse_pid(const char *s, int *pid) {
   if (!*s)
@@ -34,6 +35,9 @@ int main(int argc, char **argv) {
    * messages for bad arguments; it never needs a display. */
   if (!window || vms_cli_wants_cli(argc, argv))
     return vms_cli_main(argc, argv);
+  /* A PNG export past a file-size limit fails with an error, as in the CLI,
+   * rather than killing the window. */
+  vms_platform_init();
   if (!gtk_init_check(NULL, NULL)) {
     fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
                     "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
