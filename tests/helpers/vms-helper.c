@@ -138,6 +138,32 @@ typedef struct {
   int ready;
 } Gate;
 
+/* A thread has what the test will ask about: tell the starter. */
+static void gate_arrive(Gate *g) {
+  pthread_mutex_lock(&g->lock);
+  g->ready++;
+  pthread_cond_broadcast(&g->cond);
+  pthread_mutex_unlock(&g->lock);
+}
+
+/* Starts n detached threads, thread i running fn on the i-th of the
+ * stride-byte records at args, and waits until each has arrived at gate. */
+static void run_threads(long n, void *(*fn)(void *), void *args, size_t stride, Gate *gate) {
+  for (long i = 0; i < n; i++) {
+    pthread_t t;
+    int e = pthread_create(&t, NULL, fn, (char *)args + (size_t)i * stride);
+    if (e) {
+      errno = e;
+      die("pthread_create");
+    }
+    pthread_detach(t);
+  }
+  pthread_mutex_lock(&gate->lock);
+  while (gate->ready < n)
+    pthread_cond_wait(&gate->cond, &gate->lock);
+  pthread_mutex_unlock(&gate->lock);
+}
+
 typedef struct {
   Gate *gate;
   pid_t tid;
@@ -162,10 +188,7 @@ static void *thread_main(void *arg) {
     tf->guard = guard;
     pthread_attr_destroy(&attr);
   }
-  pthread_mutex_lock(&tf->gate->lock);
-  tf->gate->ready++;
-  pthread_cond_broadcast(&tf->gate->cond);
-  pthread_mutex_unlock(&tf->gate->lock);
+  gate_arrive(tf->gate);
   for (;;)
     pause();
   return NULL;
@@ -176,20 +199,9 @@ static void do_threads(long n) {
   ThreadFacts *facts = calloc((size_t)n, sizeof *facts);
   if (!facts)
     die("calloc");
-  for (long i = 0; i < n; i++) {
-    pthread_t t;
+  for (long i = 0; i < n; i++)
     facts[i].gate = &gate;
-    int e = pthread_create(&t, NULL, thread_main, &facts[i]);
-    if (e) {
-      errno = e;
-      die("pthread_create");
-    }
-    pthread_detach(t);
-  }
-  pthread_mutex_lock(&gate.lock);
-  while (gate.ready < n)
-    pthread_cond_wait(&gate.cond, &gate.lock);
-  pthread_mutex_unlock(&gate.lock);
+  run_threads(n, thread_main, facts, sizeof *facts, &gate);
   for (long i = 0; i < n; i++) {
     if (facts[i].error) {
       errno = facts[i].error;
@@ -212,10 +224,7 @@ static void *arena_main(void *arg) {
   /* The first malloc of a thread creates its arena (up to glibc's limit of
    * arenas per core); the block is kept, so the arena stays in use. */
   af->block = malloc(1000);
-  pthread_mutex_lock(&af->gate->lock);
-  af->gate->ready++;
-  pthread_cond_broadcast(&af->gate->cond);
-  pthread_mutex_unlock(&af->gate->lock);
+  gate_arrive(af->gate);
   for (;;)
     pause();
   return NULL;
@@ -226,20 +235,9 @@ static void do_arenas(long n) {
   ArenaFacts *facts = calloc((size_t)n, sizeof *facts);
   if (!facts)
     die("calloc");
-  for (long i = 0; i < n; i++) {
-    pthread_t t;
+  for (long i = 0; i < n; i++)
     facts[i].gate = &gate;
-    int e = pthread_create(&t, NULL, arena_main, &facts[i]);
-    if (e) {
-      errno = e;
-      die("pthread_create");
-    }
-    pthread_detach(t);
-  }
-  pthread_mutex_lock(&gate.lock);
-  while (gate.ready < n)
-    pthread_cond_wait(&gate.cond, &gate.lock);
-  pthread_mutex_unlock(&gate.lock);
+  run_threads(n, arena_main, facts, sizeof *facts, &gate);
   for (long i = 0; i < n; i++) {
     if (!facts[i].block)
       die("malloc");
