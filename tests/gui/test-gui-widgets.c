@@ -754,6 +754,17 @@ static VmsSnapshot *synthetic(int n, int skip_lo, int skip_hi, uint64_t extra) {
   return snap;
 }
 
+/* A region table alone in a shown window. */
+static VmsRegionTable *shown_table(GtkWidget **win) {
+  *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  gtk_window_set_default_size(GTK_WINDOW(*win), 900, 500);
+  VmsRegionTable *t = VMS_REGION_TABLE(vms_region_table_new());
+  gtk_container_add(GTK_CONTAINER(*win), GTK_WIDGET(t));
+  gtk_widget_show_all(*win);
+  spin_for(0.2);
+  return t;
+}
+
 static gboolean rows_are_identity(VmsRegionTable *t, const VmsSnapshot *s) {
   if (vms_region_table_get_n_rows(t) != s->n_regions)
     return FALSE;
@@ -765,12 +776,8 @@ static gboolean rows_are_identity(VmsRegionTable *t, const VmsSnapshot *s) {
 
 /* Live refreshes patch the table; sorts reorder it; the selection follows its region. */
 static void test_table_updates(void) {
-  GtkWidget *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
-  gtk_window_set_default_size(GTK_WINDOW(win), 900, 500);
-  VmsRegionTable *t = VMS_REGION_TABLE(vms_region_table_new());
-  gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(t));
-  gtk_widget_show_all(win);
-  spin_for(0.2);
+  GtkWidget *win;
+  VmsRegionTable *t = shown_table(&win);
   VmsSnapshot *a = synthetic(3000, 0, 0, 0);
   vms_region_table_set_snapshot(t, a);
   VMS_CHECK(rows_are_identity(t, a));
@@ -882,12 +889,8 @@ static GArray *row_starts(VmsRegionTable *t, const VmsSnapshot *s) {
  * deleted); under a filter, a snapshot with more regions but the same
  * filtered rows is no "nothing moved". */
 static void test_table_consistency(void) {
-  GtkWidget *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
-  gtk_window_set_default_size(GTK_WINDOW(win), 900, 500);
-  VmsRegionTable *t = VMS_REGION_TABLE(vms_region_table_new());
-  gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(t));
-  gtk_widget_show_all(win);
-  spin_for(0.2);
+  GtkWidget *win;
+  VmsRegionTable *t = shown_table(&win);
   GtkTreeView *view = vms_region_table_get_view(t);
   VmsSnapshot *a = synthetic(60, 0, 0, 0), *b = synthetic(60, 20, 40, 0x7e0000000000ull);
   vms_region_table_set_snapshot(t, a);
