@@ -27,6 +27,20 @@ static uint64_t next_rand(void) {
 
 /* Like a real process with many mappings: a program and its heap low, then
  * n mappings of 4 to 64 KiB packed below the stack, 4 to 64 KiB apart. */
+/* A 64-bit snapshot over [lo, hi) holding the k regions at v. */
+static VmsSnapshot *wrap_snapshot(const char *name, VmsRegion *v, size_t k, uint64_t lo, uint64_t hi,
+                                  uint64_t page) {
+  VmsSnapshot *s = calloc(1, sizeof *s);
+  snprintf(s->name, sizeof s->name, "%s", name);
+  s->bits = 64;
+  s->usable_lo = lo;
+  s->usable_hi = hi;
+  s->page_size = page;
+  s->regions = v;
+  s->n_regions = k;
+  return s;
+}
+
 static VmsSnapshot *make_clustered(size_t n) {
   const uint64_t lo = 0x10000, hi = 0x7ffffffff000ull, page = 4096;
   VmsRegion *v = calloc(2 * n + 8, sizeof *v);
@@ -46,15 +60,7 @@ static VmsSnapshot *make_clustered(size_t n) {
   }
   v[k++] = (VmsRegion){.start = at, .end = 0x7ffffffde000ull, .type = VMS_TYPE_FREE, .state = VMS_STATE_FREE};
   v[k++] = (VmsRegion){.start = 0x7ffffffde000ull, .end = hi, .type = VMS_TYPE_STACK};
-  VmsSnapshot *s = calloc(1, sizeof *s);
-  strcpy(s->name, "bench-clustered");
-  s->bits = 64;
-  s->usable_lo = lo;
-  s->usable_hi = hi;
-  s->page_size = page;
-  s->regions = v;
-  s->n_regions = k;
-  return s;
+  return wrap_snapshot("bench-clustered", v, k, lo, hi, page);
 }
 
 static VmsSnapshot *make_snapshot(size_t n) {
@@ -74,15 +80,7 @@ static VmsSnapshot *make_snapshot(size_t n) {
     at = start + len;
   }
   if (hi > at) v[k++] = (VmsRegion){.start = at, .end = hi, .type = VMS_TYPE_FREE, .state = VMS_STATE_FREE};
-  VmsSnapshot *s = calloc(1, sizeof *s);
-  strcpy(s->name, "bench");
-  s->bits = 64;
-  s->usable_lo = lo;
-  s->usable_hi = hi;
-  s->page_size = page;
-  s->regions = v;
-  s->n_regions = k;
-  return s;
+  return wrap_snapshot("bench", v, k, lo, hi, page);
 }
 
 /* Seconds per call of fn: the best of 15 batches of about 20 ms each, so

@@ -104,17 +104,25 @@ static void test_threads(void) {
   waitpid(pid, NULL, 0);
 }
 
-/* Exited: a read through an open target fails as "exited", never succeeds. */
-static void test_gone(void) {
+/* Opens a target on a new child, then kills and reaps the child: the
+ * target now names a process that is gone. Returns the child's PID. */
+static pid_t open_then_end(VmsTarget **t) {
   pid_t pid = fork();
   if (pid == 0) {
     for (;;) pause();
   }
-  VmsTarget *t;
   VmsError err = {0};
-  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_OK);
+  VMS_CHECK_U64(vms_target_open(pid, t, &err), VMS_OK);
   kill(pid, SIGKILL);
   waitpid(pid, NULL, 0);
+  return pid;
+}
+
+/* Exited: a read through an open target fails as "exited", never succeeds. */
+static void test_gone(void) {
+  VmsTarget *t;
+  VmsError err = {0};
+  pid_t pid = open_then_end(&t);
   VmsSpace sp;
   vms_space_init(&sp);
   VmsErrorCode code = vms_target_read(t, VMS_READ_REGIONS, &sp, &err);
@@ -142,15 +150,9 @@ static void test_reuse(void) {
     printf("PID reuse: skipped, /proc/sys/kernel/ns_last_pid is not writable here (needs root)\n");
     return;
   }
-  pid_t pid = fork();
-  if (pid == 0) {
-    for (;;) pause();
-  }
   VmsTarget *t;
   VmsError err = {0};
-  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_OK);
-  kill(pid, SIGKILL);
-  waitpid(pid, NULL, 0);
+  pid_t pid = open_then_end(&t);
   /* Start times count clock ticks; a real reuse comes ticks later. */
   usleep(50000);
   pid_t again = -1;
