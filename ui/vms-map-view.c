@@ -218,7 +218,7 @@ static void describe_selection(VmsMapView *self) {
   if (self->snap && self->selected != SIZE_MAX) {
     const VmsRegion *r = &self->snap->regions[self->selected];
     char size[32], desc[512];
-    vms_ui_format_size(r->end - r->start, size, sizeof size);
+    vms_size_format(r->end - r->start, size, sizeof size);
     vms_region_describe(self->snap, r, desc, sizeof desc);
     g_snprintf(text, sizeof text, "%s, %s, %s at 0x%" G_GINT64_MODIFIER "x%s%s",
                vms_type_title((VmsRegionType)r->type), vms_state_name((VmsRegionState)r->state), size,
@@ -556,7 +556,7 @@ static gboolean vms_map_view_query_tooltip(GtkWidget *w, int x, int y, gboolean 
   const VmsSnapshot *s = self->snap;
   const VmsRegion *r = &s->regions[idx];
   char size[32], prot[8], desc[512];
-  vms_ui_format_size(r->end - r->start, size, sizeof size);
+  vms_size_format(r->end - r->start, size, sizeof size);
   vms_prot_format(r->prot, prot);
   vms_region_describe(s, r, desc, sizeof desc);
   GString *m = g_string_new(NULL);
@@ -572,10 +572,10 @@ static gboolean vms_map_view_query_tooltip(GtkWidget *w, int x, int y, gboolean 
   const VmsCounters *c = vms_ui_counters_for(s, idx, self->counters_snap);
   if (c) {
     char rss[32], pss[32], pd[32], swp[32];
-    vms_ui_format_size(c->rss, rss, sizeof rss);
-    vms_ui_format_size(c->pss, pss, sizeof pss);
-    vms_ui_format_size(c->private_dirty, pd, sizeof pd);
-    vms_ui_format_size(c->swap, swp, sizeof swp);
+    vms_size_format(c->rss, rss, sizeof rss);
+    vms_size_format(c->pss, pss, sizeof pss);
+    vms_size_format(c->private_dirty, pd, sizeof pd);
+    vms_size_format(c->swap, swp, sizeof swp);
     g_string_append_printf(m, "\nResident %s, PSS %s, private dirty %s, swap %s", rss, pss, pd,
                            swp);
   }

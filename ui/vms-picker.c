@@ -119,7 +119,7 @@ static void merge(VmsPicker *self, const VmsProcInfo *list, size_t n) {
     }
     char mem[32], tip[256];
     if (p->rss)
-      vms_ui_format_size(p->rss, mem, sizeof mem);
+      vms_size_format(p->rss, mem, sizeof mem);
     else
       g_strlcpy(mem, "", sizeof mem);
     gboolean readable = p->access == VMS_OK;

@@ -503,7 +503,7 @@ static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeM
   switch (col) {
   case VMS_COL_START: g_snprintf(buf, sizeof buf, "%012" G_GINT64_MODIFIER "x", r->start); break;
   case VMS_COL_END: g_snprintf(buf, sizeof buf, "%012" G_GINT64_MODIFIER "x", r->end); break;
-  case VMS_COL_SIZE: vms_ui_format_size(r->end - r->start, buf, sizeof buf); break;
+  case VMS_COL_SIZE: vms_size_format(r->end - r->start, buf, sizeof buf); break;
   case VMS_COL_TYPE: g_strlcpy(buf, vms_type_title(r->type), sizeof buf); break;
   case VMS_COL_STATE: g_strlcpy(buf, vms_state_name(r->state), sizeof buf); break;
   case VMS_COL_PROT:
@@ -521,7 +521,7 @@ static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeM
   default: {
     const VmsCounters *c = counters_of(self, idx);
     if (c) {
-      vms_ui_format_size(counter_value(c, col), buf, sizeof buf);
+      vms_size_format(counter_value(c, col), buf, sizeof buf);
     } else {
       g_strlcpy(buf, r->type == VMS_TYPE_FREE || r->type == VMS_TYPE_UNUSABLE ? "" : "not read",
                 sizeof buf);

@@ -135,8 +135,8 @@ static gboolean histogram_draw(GtkWidget *w, cairo_t *cr, VmsSummary *self) {
   cairo_set_line_width(cr, 0.5);
   cairo_stroke(cr);
   char a[32], b[32], text[80];
-  vms_ui_format_size((uint64_t)1 << lo, a, sizeof a);
-  vms_ui_format_size((uint64_t)1 << hi, b, sizeof b);
+  vms_size_format((uint64_t)1 << lo, a, sizeof a);
+  vms_size_format((uint64_t)1 << hi, b, sizeof b);
   g_snprintf(text, sizeof text, "%s … %s (largest bar: %" G_GUINT64_FORMAT ")", a, b, max);
   PangoLayout *pl = gtk_widget_create_pango_layout(w, text);
   gtk_render_layout(sc, cr, 2, height - label_h, pl);
@@ -259,7 +259,7 @@ const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
     buf[0] = '\0';
   } else if (!self->snap) {
     g_strlcpy(buf, "No process attached.", sizeof buf);
-  } else if (!vms_ui_parse_size(text, &size)) {
+  } else if (!vms_size_parse(text, false, &size)) {
     /* Echo at most 80 characters, cut on a character boundary: the label
      * takes valid UTF-8 only. */
     g_autofree char *valid = g_utf8_make_valid(text, -1);
@@ -272,10 +272,10 @@ const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
     uint64_t starts[4];
     size_t n = vms_fit(self->snap, self->stats.lo, self->stats.hi, size, page, starts, 4);
     char sz[32];
-    vms_ui_format_size(size, sz, sizeof sz);
+    vms_size_format(size, sz, sizeof sz);
     if (n == 0) {
       char largest[32];
-      vms_ui_format_size(self->stats.free_largest, largest, sizeof largest);
+      vms_size_format(self->stats.free_largest, largest, sizeof largest);
       g_snprintf(buf, sizeof buf, "%s does not fit: the largest free block is %s.", sz, largest);
     } else {
       int len = g_snprintf(buf, sizeof buf, "%s fits in %zu free block%s; lowest at", sz, n,
@@ -338,7 +338,7 @@ static void refresh_figures(VmsSummary *self) {
       else if (v[c] == 0)
         g_strlcpy(buf, "", sizeof buf);
       else
-        vms_ui_format_size(v[c], buf, sizeof buf);
+        vms_size_format(v[c], buf, sizeof buf);
       static const char *const ck[N_C] = {"size", "committed", "private", "resident", "blocks",
                                           "largest"};
       g_snprintf(key, sizeof key, "%s:%s", ck[c], r < VMS_TYPE_COUNT ? vms_type_name(r) : "total");
@@ -349,9 +349,9 @@ static void refresh_figures(VmsSummary *self) {
   g_snprintf(buf, sizeof buf, "0x%" G_GINT64_MODIFIER "x – 0x%" G_GINT64_MODIFIER "x%s",
              self->stats.lo, self->stats.hi, ranged ? " (viewed)" : "");
   set_figure(self, self->window_label, "window", buf);
-  vms_ui_format_size(self->stats.free_total, buf, sizeof buf);
+  vms_size_format(self->stats.free_total, buf, sizeof buf);
   set_figure(self, self->free_total, "free_total", buf);
-  vms_ui_format_size(self->stats.free_largest, a, sizeof a);
+  vms_size_format(self->stats.free_largest, a, sizeof a);
   if (self->stats.free_largest)
     g_snprintf(buf, sizeof buf, "%s at 0x%" G_GINT64_MODIFIER "x", a, self->stats.free_largest_start);
   else

@@ -6,11 +6,8 @@
 
 #include "vms-render.h"
 #include "vms-snapshot.h"
+#include "vms-units.h"
 
-/* "1.5 MiB", "64 KiB", "12 B": binary units, at most 4 significant digits. */
-void vms_ui_format_size(uint64_t bytes, char *buf, size_t len);
-/* Parses "64M", "1.5 GiB", "4096", "0x10000" into bytes; FALSE when it is not a size. */
-gboolean vms_ui_parse_size(const char *text, uint64_t *out);
 /* Gives widget an accessible name (and description when non-NULL). */
 void vms_ui_set_accessible(GtkWidget *widget, const char *name, const char *description);
 /* The counters of snap's region idx: snap's own when it has them, otherwise

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "vms-export.h"
 #include "vms-sampler.h"
 #include "vms-ui-util.h"
 
@@ -172,7 +173,7 @@ static void update_view_label(VmsWindow *self) {
     return;
   }
   char span[32], text[160];
-  vms_ui_format_size(vp->end - vp->start, span, sizeof span);
+  vms_size_format(vp->end - vp->start, span, sizeof span);
   g_snprintf(text, sizeof text, "Viewing 0x%" G_GINT64_MODIFIER "x – 0x%" G_GINT64_MODIFIER "x (%s)",
              vp->start, vp->end, span);
   gtk_label_set_text(self->view_label, text);

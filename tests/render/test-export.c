@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "render-snapshot.h"
+#include "vms-export.h"
 #include "vms-render.h"
 #include "vms-test.h"
 

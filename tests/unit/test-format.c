@@ -1,41 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-format.c: size parsing and the escaping of names in table, CSV and JSON output. */
+/* test-format.c: the escaping of names in table, CSV and JSON output. */
 #include "vms-format.h"
 #include "vms-test-data.h"
-
-static void test_sizes(void) {
-  uint64_t v;
-  VMS_CHECK(vms_parse_size("512M", false, &v) && v == 512ULL << 20);
-  VMS_CHECK(vms_parse_size("1G", false, &v) && v == 1ULL << 30);
-  VMS_CHECK(vms_parse_size("1.5GiB", false, &v) && v == 3ULL << 29);
-  VMS_CHECK(vms_parse_size("64k", false, &v) && v == 65536);
-  VMS_CHECK(vms_parse_size("4096", false, &v) && v == 4096);
-  VMS_CHECK(vms_parse_size("4096B", false, &v) && v == 4096);
-  VMS_CHECK(vms_parse_size("0x1000", false, &v) && v == 4096);
-  VMS_CHECK(vms_parse_size("2TB", false, &v) && v == 2ULL << 40);
-  VMS_CHECK(!vms_parse_size("0", false, &v));
-  VMS_CHECK(vms_parse_size("0", true, &v) && v == 0);
-  VMS_CHECK(!vms_parse_size("", false, &v));
-  VMS_CHECK(!vms_parse_size("-5M", false, &v));
-  VMS_CHECK(!vms_parse_size("12Q", false, &v));
-  VMS_CHECK(!vms_parse_size("1.0000001", false, &v));
-  VMS_CHECK(!vms_parse_size("M", false, &v));
-  VMS_CHECK(!vms_parse_size("20000P", false, &v));
-  VMS_CHECK(!vms_parse_size("nan", false, &v));
-  VMS_CHECK(!vms_parse_size("5MiBs", false, &v));
-  char b[32];
-  vms_format_size(1536, b, sizeof b);
-  VMS_CHECK_STR(b, "1.50 KiB");
-  vms_format_size(128ULL << 40, b, sizeof b);
-  VMS_CHECK_STR(b, "128 TiB");
-  vms_format_size(812, b, sizeof b);
-  VMS_CHECK_STR(b, "812 B");
-  VMS_CHECK(vms_parse_addr("0x7fff0000", &v) && v == 0x7fff0000);
-  VMS_CHECK(vms_parse_addr("ffff", &v) && v == 0xffff);
-  VMS_CHECK(!vms_parse_addr("0x", &v));
-  VMS_CHECK(!vms_parse_addr("12g", &v));
-  VMS_CHECK(!vms_parse_addr("0x11111111111111111", &v));
-}
 
 static char *capture(void (*fn)(FILE *, const VmsSnapshot *, VmsFormat), const VmsSnapshot *s,
                      VmsFormat fmt) {
@@ -98,7 +64,6 @@ static void test_json_utf8(void) {
 
 int main(int argc, char **argv) {
   if (argc > 1) vms_test_data_dir = argv[1];
-  test_sizes();
   test_escaping();
   test_json_utf8();
   return vms_test_end();

@@ -15,7 +15,9 @@
 #include "vms-config.h"
 #include "vms-format.h"
 #include "vms-sampler.h"
+#include "vms-units.h"
 #if VMS_HAVE_CAIRO
+#include "vms-export.h"
 #include "vms-render.h"
 #endif
 
@@ -119,7 +121,7 @@ static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi) {
   if (n == 0 || n >= sizeof a) return false;
   memcpy(a, s, n);
   a[n] = '\0';
-  return vms_parse_addr(a, lo) && vms_parse_addr(dash + 1, hi);
+  return vms_addr_parse(a, lo) && vms_addr_parse(dash + 1, hi);
 }
 
 /* Splits "--opt=value" or takes the next argument. */
@@ -167,11 +169,11 @@ static int parse_args(int argc, char **argv, Options *o) {
       else return usage_error("unknown format '%s' (table, csv or json)", v);
     } else if (IS("--fit")) {
       VALUE("--fit");
-      if (!vms_parse_size(v, false, &o->fit_size))
+      if (!vms_size_parse(v, false, &o->fit_size))
         return usage_error("--fit: '%s' is not a size (like 512M, 1G or 4096)", v);
     } else if (IS("--align")) {
       VALUE("--align");
-      if (!vms_parse_size(v, false, &o->fit_align) || (o->fit_align & (o->fit_align - 1)))
+      if (!vms_size_parse(v, false, &o->fit_align) || (o->fit_align & (o->fit_align - 1)))
         return usage_error("--align: '%s' is not a power-of-two size", v);
     } else if (IS("--range")) {
       VALUE("--range");

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* vms-stats.c: VMMap's summary by type, the fragmentation figures, and the fit query. */
-#include "vms-snapshot.h"
+#include "vms-stats.h"
+
+#include "vms-snapshot.h" /* the struct's fields only: nothing here calls vms-snapshot.c */
 
 #include <string.h>
 
@@ -33,7 +35,7 @@ void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsSta
    * (a window edge, bookkeeping splits) count as one block. */
   uint64_t run_start = 0, run_end = 0;
   bool in_run = false;
-  for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
+  for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo); i < snap->n_regions; i++) {
     const VmsRegion *r = &snap->regions[i];
     if (r->start >= hi) break;
     uint64_t a = r->start < lo ? lo : r->start;
@@ -103,7 +105,7 @@ size_t vms_fit(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint64_t size,
   size_t count = 0;
   uint64_t run_start = 0, run_end = 0;
   bool in_run = false;
-  for (size_t i = vms_snapshot_lower_bound(snap, lo); i <= snap->n_regions; i++) {
+  for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo); i <= snap->n_regions; i++) {
     const VmsRegion *r = i < snap->n_regions ? &snap->regions[i] : NULL;
     if (r && r->start >= hi) r = NULL;
     bool is_free = r && r->type == VMS_TYPE_FREE;

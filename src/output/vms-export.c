@@ -15,7 +15,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "vms-layout-private.h"
+#include "vms-export.h"
+
+#include "vms-render.h"
+#include "vms-units.h"
 
 #define MAX_SIDE 32767                 /* cairo's limit for an image surface side */
 #define MAX_PIXELS (16384ull * 16384ull) /* 1 GiB of pixels: beyond that, refuse rather than swap */
@@ -141,11 +144,11 @@ typedef struct {
   double w;
 } LegendItem;
 
-static size_t legend_items(const VmsStats *st, const VmsLayout *l, LegendItem *items) {
+static size_t legend_items(const VmsStats *st, const VmsLayoutInfo *l, LegendItem *items) {
   size_t n = 0;
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
     char size[32];
-    vms_format_bytes_short(st->by_type[t].size, size, sizeof size);
+    vms_size_format_short(st->by_type[t].size, size, sizeof size);
     LegendItem *it = &items[n++];
     snprintf(it->text, sizeof it->text, "%s %s", vms_type_title((VmsRegionType)t), size);
     it->type = (VmsRegionType)t;
@@ -157,7 +160,7 @@ static size_t legend_items(const VmsStats *st, const VmsLayout *l, LegendItem *i
   r->swatch = 1;
   if (l->kind == VMS_LAYOUT_COMPRESSED) {
     char size[32];
-    vms_format_bytes_short(l->gap_threshold, size, sizeof size);
+    vms_size_format_short(l->gap_threshold, size, sizeof size);
     LegendItem *g = &items[n++];
     snprintf(g->text, sizeof g->text, "free gap of %s or more, shrunk", size);
     g->type = VMS_TYPE_FREE;
@@ -242,38 +245,21 @@ static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x
 
 enum { FONT_TITLE = 14, FONT_TEXT = 11, MIN_W = 320 };
 
-/* "2026-11-26 01:20:00 UTC" from seconds since the epoch, without
- * gmtime's shared buffer (exports may run on any thread). */
-static void format_utc(double when, char *buf, size_t len) {
-  int64_t secs = (int64_t)when, days = secs / 86400, rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days--;
-  }
-  /* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-  snprintf(buf, len, "%04" PRId64 "-%02" PRId64 "-%02" PRId64 " %02d:%02d:%02d UTC", y, m, d, (int)(rem / 3600),
-           (int)(rem / 60 % 60), (int)(rem % 60));
-}
-
 enum { N_LINES = 4 };
 
-static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, const VmsStats *st, bool whole,
+static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const VmsStats *st, bool whole,
                          char lines[N_LINES][320]) {
   char name[128], when[64] = "unknown time";
   printable(snap->name[0] ? snap->name : "?", name, sizeof name);
-  if (snap->taken_at > 0) format_utc(snap->taken_at, when, sizeof when);
+  if (snap->taken_at > 0) vms_time_format(snap->taken_at, VMS_TIME_READABLE, when, sizeof when);
   snprintf(lines[0], sizeof lines[0], "%s (PID %d, %d-bit), %s", name, snap->pid, snap->bits, when);
 
   char bpp[32], span[32];
-  vms_format_bytes_short(l->bpp, bpp, sizeof bpp);
-  vms_format_bytes_short(l->end - l->start, span, sizeof span);
+  vms_size_format_short(l->bytes_per_pixel, bpp, sizeof bpp);
+  vms_size_format_short(l->end - l->start, span, sizeof span);
   if (l->kind == VMS_LAYOUT_COMPRESSED) {
     char thr[32];
-    vms_format_bytes_short(l->gap_threshold, thr, sizeof thr);
+    vms_size_format_short(l->gap_threshold, thr, sizeof thr);
     snprintf(lines[1], sizeof lines[1],
              "Compressed layout: %zu free gaps of %s or more shrunk to %d px (marked //); "
              "elsewhere 1 px = %s; %#" PRIx64 "-%#" PRIx64 " (%s)",
@@ -284,10 +270,10 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayout *l, const VmsS
   }
 
   char used[32], committed[32], free_total[32], largest[32];
-  vms_format_bytes_short(st->total.size, used, sizeof used);
-  vms_format_bytes_short(st->total.committed, committed, sizeof committed);
-  vms_format_bytes_short(st->free_total, free_total, sizeof free_total);
-  vms_format_bytes_short(st->free_largest, largest, sizeof largest);
+  vms_size_format_short(st->total.size, used, sizeof used);
+  vms_size_format_short(st->total.committed, committed, sizeof committed);
+  vms_size_format_short(st->free_total, free_total, sizeof free_total);
+  vms_size_format_short(st->free_largest, largest, sizeof largest);
   snprintf(lines[2], sizeof lines[2],
            "%s %s in use (%s committed), %" PRIu64 " mappings; free %s in %" PRIu64
            " blocks, largest free block %s at %#" PRIx64,
@@ -364,7 +350,8 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   if (!whole) vms_stats_compute(snap, v_lo, v_hi, &st);
   /* The layout needs the map's height, which needs the header's and the
    * legend's; those need only the kind and the range, so a probe will do. */
-  VmsLayout probe = {.kind = vp->kind, .start = vp->start, .end = vp->end, .bpp = 4096, .gap_threshold = 64ull << 20};
+  VmsLayoutInfo probe = {.kind = vp->kind, .start = vp->start, .end = vp->end, .bytes_per_pixel = 4096,
+                         .gap_threshold = 64ull << 20};
   size_t n = legend_items(&st, &probe, items);
   int legend_h = legend_height(cr, items, n, inner_w);
   char lines[N_LINES][320];
@@ -375,12 +362,14 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
     return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too low for the map with its header and legend (at least %d high)",
                          width, height, height - map_h + MIN_MAP_H);
   VmsLayout *l = NULL;
+  VmsLayoutInfo info;
   /* The real header may wrap differently from the probe's: settle it. */
   for (int round = 0; round < 3; round++) {
     vms_layout_free(l);
     l = vms_layout_new(snap, vp, inner_w, map_h);
     if (!l) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
-    header_lines(snap, l, &st, whole, lines);
+    vms_layout_get_info(l, &info);
+    header_lines(snap, &info, &st, whole, lines);
     int h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
     if (h <= header_h) break;
     map_h -= h - header_h;
@@ -391,7 +380,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
                            width, height);
     }
   }
-  n = legend_items(&st, l, items);
+  n = legend_items(&st, &info, items);
   legend_height(cr, items, n, inner_w);
 
   cairo_save(cr);

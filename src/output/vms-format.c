@@ -2,75 +2,13 @@
 /* vms-format.c: human, CSV and JSON renderings of snapshots, statistics and process lists. */
 #include "vms-format.h"
 
+#include "vms-units.h"
+
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* ---- sizes and addresses ---- */
-
-void vms_format_size(uint64_t bytes, char *buf, size_t len) {
-  static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  int u = 0;
-  double v = (double)bytes;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    u++;
-  }
-  if (u == 0) snprintf(buf, len, "%" PRIu64 " B", bytes);
-  else if (v == (double)(uint64_t)v) snprintf(buf, len, "%.0f %s", v, units[u]);
-  else snprintf(buf, len, "%.*f %s", v < 10 ? 2 : v < 100 ? 1 : 0, v, units[u]);
-}
-
-bool vms_parse_size(const char *s, bool allow_zero, uint64_t *out) {
-  if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) return false;
-  char *end;
-  double v;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    unsigned long long h = strtoull(s, &end, 16);
-    if (end == s + 2 || *end) return false;
-    if (!allow_zero && h == 0) return false;
-    *out = h;
-    return true;
-  }
-  v = strtod(s, &end);
-  if (end == s || v < 0 || v != v) return false;
-  double mult = 1;
-  switch (tolower((unsigned char)*end)) {
-  case '\0': break;
-  case 'b': end--; break;
-  case 'k': mult = 1024.0; break;
-  case 'm': mult = 1024.0 * 1024; break;
-  case 'g': mult = 1024.0 * 1024 * 1024; break;
-  case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
-  case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
-  default: return false;
-  }
-  if (*end) {
-    end++;
-    if (*end == 'i' || *end == 'I') end++;
-    if (*end == 'b' || *end == 'B') end++;
-    if (*end) return false;
-  }
-  double bytes = v * mult;
-  if (bytes >= 18446744073709551616.0) return false;
-  if (bytes != (double)(uint64_t)bytes) return false; /* a fraction of a byte */
-  if (!allow_zero && bytes == 0) return false;
-  *out = (uint64_t)bytes;
-  return true;
-}
-
-bool vms_parse_addr(const char *s, uint64_t *out) {
-  if (!s || !*s) return false;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
-  if (!*s || !isxdigit((unsigned char)*s)) return false;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 16);
-  if (*end || strlen(s) > 16) return false;
-  *out = v;
-  return true;
-}
 
 /* ---- escaping ---- */
 
@@ -154,27 +92,10 @@ static void put_json(FILE *f, const char *str) {
   fputc('"', f);
 }
 
-/* ISO 8601 UTC from epoch seconds, by the days-to-civil algorithm: gmtime_r
- * is not on every C library vmscope builds with. */
 static void put_time(FILE *f, double t) {
-  int64_t secs = (int64_t)t;
-  int64_t days = secs / 86400, rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days--;
-  }
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) y++;
-  fprintf(f, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m, (int)d, (int)(rem / 3600),
-          (int)(rem / 60 % 60), (int)(rem % 60));
+  char buf[32];
+  vms_time_format(t, VMS_TIME_ISO8601, buf, sizeof buf);
+  fputs(buf, f);
 }
 
 static void put_hex(FILE *f, uint64_t v) { fprintf(f, "0x%" PRIx64, v); }
@@ -257,12 +178,12 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
       }
       fputc('}', f);
     } else {
-      vms_format_size(r->end - r->start, size, sizeof size);
+      vms_size_format(r->end - r->start, size, sizeof size);
       fprintf(f, "%018" PRIx64 " %018" PRIx64 " %10s %-9s %-9s %-5s ", r->start, r->end, size, type,
               state, prot);
       put_text(f, desc);
       if (c && (c->mask & VMS_CTR_RSS)) {
-        vms_format_size(c->rss, size, sizeof size);
+        vms_size_format(c->rss, size, sizeof size);
         fprintf(f, "%s[rss %s]", *desc ? " " : "", size);
       }
       fputc('\n', f);
@@ -364,7 +285,7 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
     return;
   }
 
-  vms_format_size(st->hi - st->lo, a, sizeof a);
+  vms_size_format(st->hi - st->lo, a, sizeof a);
   fprintf(f, "process %d (", snap->pid);
   put_text(f, snap->name);
   fprintf(f, "), %d-bit, at ", snap->bits);
@@ -377,18 +298,18 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
           "Resident", "Blocks", "Largest");
   for (int k = 0; k <= VMS_TYPE_COUNT; k++) {
     const VmsTypeStats *t = k < VMS_TYPE_COUNT ? &st->by_type[k] : &st->total;
-    vms_format_size(t->size, a, sizeof a);
-    vms_format_size(t->committed, b, sizeof b);
-    vms_format_size(t->private_bytes, c, sizeof c);
-    if (st->resident_known) vms_format_size(t->resident, d, sizeof d);
+    vms_size_format(t->size, a, sizeof a);
+    vms_size_format(t->committed, b, sizeof b);
+    vms_size_format(t->private_bytes, c, sizeof c);
+    if (st->resident_known) vms_size_format(t->resident, d, sizeof d);
     else snprintf(d, sizeof d, "not read");
-    vms_format_size(t->largest, e, sizeof e);
+    vms_size_format(t->largest, e, sizeof e);
     fprintf(f, "%-13s %12s %12s %12s %12s %8" PRIu64 " %12s\n",
             k < VMS_TYPE_COUNT ? vms_type_title((VmsRegionType)k) : "Total", a, b, c, d, t->blocks,
             e);
   }
-  vms_format_size(st->free_total, a, sizeof a);
-  vms_format_size(st->free_largest, b, sizeof b);
+  vms_size_format(st->free_total, a, sizeof a);
+  vms_size_format(st->free_largest, b, sizeof b);
   fprintf(f, "\nfree: %s in %" PRIu64 " blocks; largest %s at 0x%" PRIx64 "; fragmentation %.3f\n",
           a, st->free_blocks, b, st->free_largest_start, st->fragmentation);
   if (st->max_map_count)
@@ -399,18 +320,18 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
   fputs("free block sizes:\n", f);
   for (int k = 0; k < VMS_HIST_BUCKETS; k++) {
     if (!st->free_hist[k]) continue;
-    vms_format_size((uint64_t)1 << k, a, sizeof a);
-    if (k < 63) vms_format_size((uint64_t)1 << (k + 1), g, sizeof g);
+    vms_size_format((uint64_t)1 << k, a, sizeof a);
+    if (k < 63) vms_size_format((uint64_t)1 << (k + 1), g, sizeof g);
     else snprintf(g, sizeof g, "16 EiB");
     fprintf(f, "  %10s - %-10s %8" PRIu64 "\n", a, g, st->free_hist[k]);
   }
   if (fit && fit->size) {
-    vms_format_size(fit->size, a, sizeof a);
+    vms_size_format(fit->size, a, sizeof a);
     if (fits) {
       fprintf(f, "fit %s: yes, in %zu free block%s; lowest at 0x%" PRIx64 "\n", a, fits,
               fits == 1 ? "" : "s", starts[0]);
     } else {
-      vms_format_size(st->free_largest, b, sizeof b);
+      vms_size_format(st->free_largest, b, sizeof b);
       fprintf(f, "fit %s: no; the largest free block is %s\n", a, b);
     }
   }
@@ -454,7 +375,7 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
       put_json(f, p->cmdline ? p->cmdline : "");
       fputc('}', f);
     } else {
-      vms_format_size(p->rss, rss, sizeof rss);
+      vms_size_format(p->rss, rss, sizeof rss);
       char maps[24];
       if (p->n_maps >= 0) snprintf(maps, sizeof maps, "%ld", p->n_maps);
       else snprintf(maps, sizeof maps, "-");
@@ -501,9 +422,9 @@ void vms_print_watch_line(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, bool 
   if (header)
     fprintf(f, "%-20s %7s %8s %12s %12s %12s %7s %6s %9s\n", "TIME", "PID", "VMAS", "COMMITTED",
             "FREE", "LARGEST", "BLOCKS", "FRAG", "READ");
-  vms_format_size(st->total.committed, a, sizeof a);
-  vms_format_size(st->free_total, b, sizeof b);
-  vms_format_size(st->free_largest, c, sizeof c);
+  vms_size_format(st->total.committed, a, sizeof a);
+  vms_size_format(st->free_total, b, sizeof b);
+  vms_size_format(st->free_largest, c, sizeof c);
   put_time(f, snap->taken_at);
   fprintf(f, " %7d %8" PRIu64 " %12s %12s %12s %7" PRIu64 " %6.3f %7.2fms\n", snap->pid,
           st->vma_count, a, b, c, st->free_blocks, st->fragmentation, snap->read_seconds * 1e3);

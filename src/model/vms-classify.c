@@ -5,7 +5,7 @@
  * and recorded Windows walks are classified by the tests exactly as live reads
  * are. The rules are DESIGN.md's table; a rule that guesses from the shape of
  * the mappings marks its regions VMS_DETAIL_INFERRED. */
-#include "vms-snapshot-private.h"
+#include "vms-classify.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-snapshot-private.h: what the snapshot builder shares with the classifier and statistics. */
+/* vms-classify.h: the classifier, which the snapshot builder calls (model/ only). */
 #pragma once
 
 #include "vms-snapshot.h"

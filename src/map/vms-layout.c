@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* vms-layout.c: the map's geometry: address <-> pixel, linear and gap-compressed, and its spans. */
+#include <cairo.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +247,59 @@ static int row_pitch(uint64_t npix, int cols, int map_h, int row_min) {
 
 static int row_min_for(int map_h) { return map_h >= 16 * ROW_MIN ? ROW_MIN : 1; }
 
+/* Renders the 16 hex digits of the row labels once, as coverage, so a frame
+ * blends them in any colour without text layout. False when out of memory. */
+static bool build_glyphs(VmsLayout *l) {
+  cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *cr = cairo_create(probe);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
+  cairo_font_extents_t fe;
+  cairo_font_extents(cr, &fe);
+  static const char digits[] = "0123456789abcdef";
+  double adv = 0;
+  for (int i = 0; i < 16; i++) {
+    char s[2] = {digits[i], 0};
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, s, &te);
+    if (te.x_advance > adv) adv = te.x_advance;
+  }
+  cairo_destroy(cr);
+  cairo_surface_destroy(probe);
+  int gw = (int)ceil(adv), asc = (int)ceil(fe.ascent), gh = asc + (int)ceil(fe.descent);
+  if (gw < 1 || gh < 1) return false;
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 16 * gw, gh);
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(s);
+    return false;
+  }
+  cr = cairo_create(s);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  for (int i = 0; i < 16; i++) {
+    /* Centred in its cell: the digits are a fixed pitch, the letters narrower. */
+    char t[2] = {digits[i], 0};
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, t, &te);
+    cairo_move_to(cr, i * gw + floor((gw - te.x_advance) / 2), asc);
+    cairo_show_text(cr, t);
+  }
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  l->glyphs = malloc((size_t)16 * (size_t)gw * (size_t)gh * sizeof *l->glyphs);
+  if (l->glyphs) {
+    const unsigned char *d = cairo_image_surface_get_data(s);
+    int st = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < gh; y++) memcpy(l->glyphs + (size_t)y * 16 * (size_t)gw, d + (size_t)y * (size_t)st, (size_t)16 * (size_t)gw * sizeof *l->glyphs);
+  }
+  cairo_surface_destroy(s);
+  l->glyph_w = gw;
+  l->glyph_h = gh;
+  l->glyph_ascent = asc;
+  return l->glyphs != NULL;
+}
+
 /* The linear layout's geometry depends on the range's length alone, so zoom
  * can predict where an address will land before the layout exists. */
 static void linear_geometry(uint64_t range, uint64_t page, int cols, int map_h, uint64_t *bpp, uint64_t *npix,
@@ -275,7 +330,7 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
   l->label_digits = digits_for(end, snap->bits);
   int gutter = 0;
   if (vp->show_labels) {
-    if (!vms_layout_build_glyphs(l)) {
+    if (!build_glyphs(l)) {
       free(l);
       return NULL;
     }
@@ -455,6 +510,10 @@ uint64_t vms_layout_bytes_per_pixel(const VmsLayout *l) {
   return l && l->kind == VMS_LAYOUT_LINEAR ? l->bpp : 0;
 }
 
+void vms_layout_get_info(const VmsLayout *l, VmsLayoutInfo *info) {
+  *info = (VmsLayoutInfo){l->kind, l->start, l->end, l->bpp, l->gap_threshold, l->n_gaps, l->gap_px};
+}
+
 /* ---- Viewports ---- */
 
 static void space_of(const VmsSnapshot *snap, uint64_t *lo, uint64_t *hi) {
@@ -486,7 +545,7 @@ static VmsViewport clamp_view(const VmsSnapshot *snap, const VmsViewport *vp, ui
 }
 
 /* The first address of pixel k. */
-static uint64_t addr_of_index(const VmsLayout *l, uint64_t k) {
+uint64_t vms_layout_addr_of_pixel(const VmsLayout *l, uint64_t k) {
   uint64_t a = l->start;
   vms_layout_addr_at(l, l->map_x + (double)(k % (uint64_t)l->cols) + 0.5,
                      l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h + 0.5, &a);
@@ -524,7 +583,7 @@ VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const
      * same proportions left and right. */
     uint64_t k = vms_layout_pixel_of(l, anchor);
     double k0 = (double)k - (double)k / factor, k1 = (double)k + (double)(l->npix - k) / factor;
-    uint64_t a = addr_of_index(l, (uint64_t)k0), b = k1 >= (double)l->npix ? l->end : addr_of_index(l, (uint64_t)k1);
+    uint64_t a = vms_layout_addr_of_pixel(l, (uint64_t)k0), b = k1 >= (double)l->npix ? l->end : vms_layout_addr_of_pixel(l, (uint64_t)k1);
     if (b <= anchor) b = anchor + page;
     s = a;
     nl = b - a;

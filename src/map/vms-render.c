@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vms-render.h"
+
 #include "vms-layout-private.h"
+#include "vms-units.h"
 
 /* Okabe & Ito's colour-blind-safe set ("Color Universal Design", 2008): its
  * seven hues for the seven kinds of mapped memory, a dark grey for unusable
@@ -325,57 +328,6 @@ static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *
   }
 }
 
-bool vms_layout_build_glyphs(VmsLayout *l) {
-  cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
-  cairo_t *cr = cairo_create(probe);
-  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
-  cairo_font_extents_t fe;
-  cairo_font_extents(cr, &fe);
-  static const char digits[] = "0123456789abcdef";
-  double adv = 0;
-  for (int i = 0; i < 16; i++) {
-    char s[2] = {digits[i], 0};
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    if (te.x_advance > adv) adv = te.x_advance;
-  }
-  cairo_destroy(cr);
-  cairo_surface_destroy(probe);
-  int gw = (int)ceil(adv), asc = (int)ceil(fe.ascent), gh = asc + (int)ceil(fe.descent);
-  if (gw < 1 || gh < 1) return false;
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 16 * gw, gh);
-  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-    cairo_surface_destroy(s);
-    return false;
-  }
-  cr = cairo_create(s);
-  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  for (int i = 0; i < 16; i++) {
-    /* Centred in its cell: the digits are a fixed pitch, the letters narrower. */
-    char t[2] = {digits[i], 0};
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, t, &te);
-    cairo_move_to(cr, i * gw + floor((gw - te.x_advance) / 2), asc);
-    cairo_show_text(cr, t);
-  }
-  cairo_destroy(cr);
-  cairo_surface_flush(s);
-  l->glyphs = malloc((size_t)16 * (size_t)gw * (size_t)gh * sizeof *l->glyphs);
-  if (l->glyphs) {
-    const unsigned char *d = cairo_image_surface_get_data(s);
-    int st = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < gh; y++) memcpy(l->glyphs + (size_t)y * 16 * (size_t)gw, d + (size_t)y * (size_t)st, (size_t)16 * (size_t)gw * sizeof *l->glyphs);
-  }
-  cairo_surface_destroy(s);
-  l->glyph_w = gw;
-  l->glyph_h = gh;
-  l->glyph_ascent = asc;
-  return l->glyphs != NULL;
-}
-
 /* Break marks straight into the pixels: a double slash at the start of
  * each row piece of a shrunk gap. */
 static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
@@ -515,25 +467,6 @@ static void draw_vector(cairo_t *cr, const VmsLayout *l, const Colors *col) {
 
 /* ---- Overlays: labels, break marks, selection, change marks ---- */
 
-static uint64_t addr_of_pixel(const VmsLayout *l, uint64_t k) {
-  uint64_t a = l->start;
-  vms_layout_addr_at(l, l->map_x + (double)(k % (uint64_t)l->cols) + 0.5,
-                     l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h + 0.5, &a);
-  return a;
-}
-
-void vms_format_bytes_short(uint64_t n, char *buf, size_t len) {
-  static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = (double)n;
-  int u = 0;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    u++;
-  }
-  if (u == 0) snprintf(buf, len, "%" PRIu64 " B", n);
-  else snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, double clip_y0, double clip_y1) {
   if (!l->label_every || l->map_x <= 0) return;
   cairo_save(cr);
@@ -545,7 +478,7 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, doub
     double y = l->map_y + (double)r * l->row_h;
     double base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2.0 : y + 9;
     if (base < clip_y0 || base - 10 > clip_y1 || base > l->height) continue;
-    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, addr_of_pixel(l, (uint64_t)r * (uint64_t)l->cols));
+    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, vms_layout_addr_of_pixel(l, (uint64_t)r * (uint64_t)l->cols));
     cairo_move_to(cr, 3, base);
     cairo_show_text(cr, buf);
   }
@@ -579,7 +512,7 @@ static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, const Colors *col, b
       }
       if (h >= 8 && w >= 40) {
         char size[32];
-        vms_format_bytes_short(g->end - g->addr, size, sizeof size);
+        vms_size_format_short(g->end - g->addr, size, sizeof size);
         cairo_text_extents_t te;
         cairo_text_extents(cr, size, &te);
         if (w >= te.x_advance + 14) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* vms-snapshot.c: building, sharing and querying immutable snapshots. */
-#include "vms-snapshot-private.h"
+#include "vms-classify.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * of anyone's, so it takes no part. */
 #include <stdlib.h>
 
-#include "vms-render.h"
+#include "vms-diff.h"
 
 static bool counts(const VmsRegion *r) {
   return r->type != VMS_TYPE_FREE && r->type != VMS_TYPE_UNUSABLE;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-layout-private.h: the precomputed geometry the renderer reads (layout and render only).
+/* vms-layout-private.h: the precomputed geometry the renderer reads (map/ only).
  *
  * A layout is a sequence of pixels wrapped into rows. The sequence is cut
  * into segments: address ranges drawn at bpp bytes per pixel, and, in the
@@ -9,7 +9,7 @@
  * once here, so that a frame only turns spans into pixels. */
 #pragma once
 
-#include "vms-render.h"
+#include "vms-layout.h"
 
 #define ROW_PITCH_MAX 32 /* the tallest row, in pixels */
 
@@ -77,9 +77,7 @@ struct VmsLayout {
 uint64_t vms_layout_pixel_of(const VmsLayout *layout, uint64_t addr);
 /* The span index holding pixel k (binary search). */
 size_t vms_layout_span_at(const VmsLayout *layout, uint64_t k);
-/* "12.5 TiB", "640 KiB": a size short enough for a label. */
-void vms_format_bytes_short(uint64_t n, char *buf, size_t len);
-/* Renders the hex digits of row labels (vms-render.c); false when out of memory. */
-bool vms_layout_build_glyphs(VmsLayout *layout);
+/* The address drawn at pixel index k (the first address of its cell). */
+uint64_t vms_layout_addr_of_pixel(const VmsLayout *layout, uint64_t k);
 /* The ascent and size of the row-label font. */
 #define VMS_LABEL_FONT_SIZE 10.0
