@@ -92,6 +92,14 @@ static int fail(VmsErrorCode code, const char *fmt, ...) {
   return code;
 }
 
+/* An error's one line on stderr, remedy included. */
+static int fail_err(const VmsError *err, const char *context) {
+  char line[sizeof err->message + sizeof err->remedy + 2];
+  vms_error_line(err, line, sizeof line);
+  if (context) return fail(err->code, "%s: %s", context, line);
+  return fail(err->code, "%s", line);
+}
+
 static int usage_error(const char *fmt, const char *arg) VMS_PRINTF(1, 0);
 static int usage_error(const char *fmt, const char *arg) {
   fputs("vmscope: ", stderr);
@@ -305,7 +313,7 @@ static int snapshot_from_file(const char *path, VmsSnapshot **out) {
     code = vms_snapshot_build(&space, out, &err);
   }
   vms_space_clear(&space);
-  if (code != VMS_OK) return fail(code, "%s: %s", path, err.message);
+  if (code != VMS_OK) return fail_err(&err, path);
   return VMS_OK;
 }
 
@@ -313,7 +321,7 @@ static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
   VmsTarget *t;
   VmsError err = {0};
   VmsErrorCode code = vms_target_open(pid, &t, &err);
-  if (code != VMS_OK) return fail(code, "%s", err.message);
+  if (code != VMS_OK) return fail_err(&err, NULL);
   VmsSpace space;
   vms_space_init(&space);
   double t0 = vms_time_monotonic();
@@ -322,7 +330,7 @@ static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
   if (code == VMS_OK) (*out)->read_seconds = vms_time_monotonic() - t0;
   vms_space_clear(&space);
   vms_target_close(t);
-  if (code != VMS_OK) return fail(code, "%s", err.message);
+  if (code != VMS_OK) return fail_err(&err, NULL);
   return VMS_OK;
 }
 
@@ -347,8 +355,7 @@ static void watch_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
       w->header = false;
       if (w->remaining > 0 && --w->remaining == 0) w->done = true;
     } else {
-      fprintf(stderr, "vmscope: %s\n", err->message);
-      w->status = err->code;
+      w->status = fail_err(err, NULL);
       w->done = true;
     }
     if (w->done) pthread_cond_signal(&w->done_cond);
@@ -368,7 +375,7 @@ static int run_watch(const Options *o) {
   VmsSampler *s;
   VmsError err = {0};
   VmsErrorCode code = vms_sampler_start(o->pid, &so, watch_sample, &w, &s, &err);
-  if (code != VMS_OK) return fail(code, "%s", err.message);
+  if (code != VMS_OK) return fail_err(&err, NULL);
   pthread_mutex_lock(&w.lock);
   while (!w.done) pthread_cond_wait(&w.done_cond, &w.lock);
   pthread_mutex_unlock(&w.lock);
@@ -415,7 +422,7 @@ int vms_cli_main(int argc, char **argv) {
     size_t n;
     VmsError err = {0};
     VmsErrorCode code = vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err);
-    if (code != VMS_OK) return fail(code, "%s", err.message);
+    if (code != VMS_OK) return fail_err(&err, NULL);
     vms_print_process_list(stdout, list, n, o.format);
     vms_process_list_free(list, n);
     return finish_output(VMS_OK);
@@ -466,7 +473,7 @@ int vms_cli_main(int argc, char **argv) {
     else if (has_extension(o.png, ".pdf")) ef = VMS_EXPORT_PDF;
     VmsError err = {0};
     VmsErrorCode code = vms_export(snap, &vp, o.width, o.height, ef, o.png, &err);
-    if (code != VMS_OK) rc = fail(code, "%s", err.message);
+    if (code != VMS_OK) rc = fail_err(&err, NULL);
     else if (!o.summary && !o.regions) fprintf(stderr, "vmscope: wrote %s\n", o.png);
 #else
     rc = fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");

@@ -9,6 +9,7 @@ VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, v
   if (err) {
     err->code = code;
     vsnprintf(err->message, sizeof err->message, fmt, ap);
+    err->remedy[0] = '\0';
   }
   return code;
 }
@@ -19,6 +20,20 @@ VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ..
   vms_error_setv(err, code, fmt, ap);
   va_end(ap);
   return code;
+}
+
+void vms_error_set_remedy(VmsError *err, const char *fmt, ...) {
+  if (!err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->remedy, sizeof err->remedy, fmt, ap);
+  va_end(ap);
+}
+
+const char *vms_error_line(const VmsError *err, char *buf, size_t len) {
+  if (err->remedy[0]) snprintf(buf, len, "%s; %s", err->message, err->remedy);
+  else snprintf(buf, len, "%s", err->message);
+  return buf;
 }
 
 void vms_error_prefix(VmsError *err, const char *fmt, ...) {
@@ -36,6 +51,7 @@ void vms_error_clear(VmsError *err) {
   if (err) {
     err->code = VMS_OK;
     err->message[0] = '\0';
+    err->remedy[0] = '\0';
   }
 }
 
@@ -55,4 +71,9 @@ const char *vms_error_code_name(VmsErrorCode code) {
   case VMS_ERR_UNSUPPORTED: return "unsupported";
   }
   return "unknown error";
+}
+
+bool vms_error_ends_target(VmsErrorCode code) {
+  return code == VMS_ERR_GONE || code == VMS_ERR_REUSED || code == VMS_ERR_PERMISSION ||
+         code == VMS_ERR_NO_ADDRESS_SPACE || code == VMS_ERR_NO_PROCESS;
 }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 /* MinGW's "printf" archetype is msvcrt's, which knows no %zu; vmscope builds
  * with __USE_MINGW_ANSI_STDIO, whose printf is the GNU one. */
@@ -29,18 +31,30 @@ typedef enum {
   VMS_ERR_UNSUPPORTED = 11,    /* the platform cannot do this */
 } VmsErrorCode;
 
+/* message says what went wrong; remedy, when not empty, what would help
+ * ("run vmscope as root or with CAP_SYS_PTRACE"), so that a window can show
+ * it apart and a command line can append it. */
 typedef struct {
   VmsErrorCode code;
   char message[512];
+  char remedy[256];
 } VmsError;
 
 /* Sets err (when non-NULL) and returns code, so callers can write
- * `return vms_error_set(err, VMS_ERR_IO, "...")`. */
+ * `return vms_error_set(err, VMS_ERR_IO, "...")`. Clears the remedy. */
 VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ...)
     VMS_PRINTF(3, 4);
 VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, va_list ap)
     VMS_PRINTF(3, 0);
+/* Sets err's remedy (err's code and message stay). */
+void vms_error_set_remedy(VmsError *err, const char *fmt, ...) VMS_PRINTF(2, 3);
+/* The message and the remedy as one line, "MESSAGE; REMEDY", into buf. */
+const char *vms_error_line(const VmsError *err, char *buf, size_t len);
 /* Prefixes an existing message with context ("writing map.png: ..."). */
 void vms_error_prefix(VmsError *err, const char *fmt, ...) VMS_PRINTF(2, 3);
 void vms_error_clear(VmsError *err);
 const char *vms_error_code_name(VmsErrorCode code);
+/* True for the errors after which reading the same target again cannot
+ * succeed: it is gone, reused, forbidden, has no address space or never
+ * existed. A sampler stops on them; a window says the process has ended. */
+bool vms_error_ends_target(VmsErrorCode code);

@@ -227,24 +227,19 @@ static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   self->update_seconds = (double)(g_get_monotonic_time() - self->handoff_time) / 1e6;
 }
 
-/* The platform says "permission denied: WHY; WHAT WOULD HELP": the banner
- * shows why on its first line and the remedy on the second, each once. */
-static void permission_text(const char *msg, char *text, size_t size) {
+/* The banner shows why on its first line and the remedy on the second. */
+static void permission_text(const VmsError *err, char *text, size_t size) {
   static const char prefix[] = "permission denied: ";
-  if (g_ascii_strncasecmp(msg, prefix, sizeof prefix - 1) == 0)
-    msg += sizeof prefix - 1;
-  const char *semi = strstr(msg, "; ");
-  if (semi && strstr(semi, "vmscope")) {
-    g_autofree char *why = g_strndup(msg, (size_t)(semi - msg));
-    g_autofree char *help = g_strdup(semi + 2);
-    help[0] = g_ascii_toupper(help[0]);
-    g_snprintf(text, size, "Permission denied: %s.\n%s.", why, help);
-  } else {
-    g_snprintf(text, size,
-               "Permission denied: %s.\nRun vmscope as the process's owner, as root, or with "
-               "CAP_SYS_PTRACE.",
-               msg);
+  const char *why = err->message;
+  if (g_ascii_strncasecmp(why, prefix, sizeof prefix - 1) == 0)
+    why += sizeof prefix - 1;
+  if (!err->remedy[0]) {
+    g_snprintf(text, size, "Permission denied: %s.", why);
+    return;
   }
+  g_autofree char *help = g_strdup(err->remedy);
+  help[0] = g_ascii_toupper(help[0]);
+  g_snprintf(text, size, "Permission denied: %s.\n%s.", why, help);
 }
 
 static void take_error(VmsWindow *self, const VmsError *err) {
@@ -268,7 +263,7 @@ static void take_error(VmsWindow *self, const VmsError *err) {
                self->pid, self->name[0] ? self->name : "?", hms);
     break;
   case VMS_ERR_PERMISSION:
-    permission_text(err->message, text, sizeof text);
+    permission_text(err, text, sizeof text);
     break;
   case VMS_ERR_NO_ADDRESS_SPACE:
     type = GTK_MESSAGE_INFO;
@@ -282,8 +277,7 @@ static void take_error(VmsWindow *self, const VmsError *err) {
   default:
     g_snprintf(text, sizeof text, "Reading process %d failed: %s", self->pid, err->message);
   }
-  if (err->code == VMS_ERR_GONE || err->code == VMS_ERR_REUSED || err->code == VMS_ERR_PERMISSION ||
-      err->code == VMS_ERR_NO_ADDRESS_SPACE || err->code == VMS_ERR_NO_PROCESS)
+  if (vms_error_ends_target(err->code))
     self->ended = TRUE;
   if (self->counters_pending) {
     self->counters_pending = FALSE;

@@ -235,12 +235,15 @@ static uint32_t status_uid_at(int dirfd, bool *ok) {
 }
 
 /* Explains EACCES on a process's maps: whose it is and what would help. */
-static void explain_denied(int pid, int dirfd, char *out, size_t size) {
+/* Why pid's maps cannot be opened, and what would help. */
+static void explain_denied(int pid, int dirfd, char *why, size_t why_size, char *help,
+                           size_t help_size) {
   if (geteuid() == 0) {
-    snprintf(out, size,
+    snprintf(why, why_size,
              "process %d cannot be read even by root here: vmscope lacks CAP_SYS_PTRACE over it "
              "(a container, user namespace or security module denies it)",
              pid);
+    snprintf(help, help_size, "run vmscope in the process's own container or namespace");
     return;
   }
   bool ok;
@@ -248,23 +251,29 @@ static void explain_denied(int pid, int dirfd, char *out, size_t size) {
   char who[64];
   if (ok && uid != (uint32_t)geteuid()) {
     user_name(uid, who, sizeof who);
-    snprintf(out, size,
-             "process %d belongs to user %s; run vmscope as that user or as root, or grant it "
-             "CAP_SYS_PTRACE",
-             pid, who);
+    snprintf(why, why_size, "process %d belongs to user %s", pid, who);
+    snprintf(help, help_size, "run vmscope as that user or as root, or grant it CAP_SYS_PTRACE");
     return;
   }
   long scope = (long)read_sysctl_u64("/proc/sys/kernel/yama/ptrace_scope", 0);
-  if (scope > 0)
-    snprintf(out, size,
+  if (scope > 0) {
+    snprintf(why, why_size,
              "process %d is yours, but the ptrace policy (kernel.yama.ptrace_scope = %ld) forbids "
-             "reading it; run vmscope as root or with CAP_SYS_PTRACE, or lower the setting",
+             "reading it",
              pid, scope);
-  else
-    snprintf(out, size,
-             "process %d is not dumpable (setuid, or it changed credentials); run vmscope as root "
-             "or with CAP_SYS_PTRACE",
-             pid);
+    snprintf(help, help_size, "run vmscope as root or with CAP_SYS_PTRACE, or lower the setting");
+  } else {
+    snprintf(why, why_size, "process %d is not dumpable (setuid, or it changed credentials)", pid);
+    snprintf(help, help_size, "run vmscope as root or with CAP_SYS_PTRACE");
+  }
+}
+
+static VmsErrorCode denied(int pid, int dirfd, VmsError *err) {
+  char why[300], help[200];
+  explain_denied(pid, dirfd, why, sizeof why, help, sizeof help);
+  vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
+  vms_error_set_remedy(err, "%s", help);
+  return VMS_ERR_PERMISSION;
 }
 
 /* ---- process list ---- */
@@ -326,7 +335,9 @@ static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char 
   if (fd < 0) {
     if (errno == EACCES || errno == EPERM) {
       pi->access = VMS_ERR_PERMISSION;
-      explain_denied(pid, dirfd, pi->reason, sizeof pi->reason);
+      char why[300], help[200];
+      explain_denied(pid, dirfd, why, sizeof why, help, sizeof help);
+      snprintf(pi->reason, sizeof pi->reason, "%s; %s", why, help);
     } else {
       pi->access = VMS_ERR_GONE;
       snprintf(pi->reason, sizeof pi->reason, "exited while being listed");
@@ -437,9 +448,7 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   if (fd < 0) {
     VmsErrorCode code;
     if (errno == EACCES || errno == EPERM) {
-      char why[400];
-      explain_denied(pid, dirfd, why, sizeof why);
-      code = vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
+      code = denied(pid, dirfd, err);
     } else {
       code = vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", pid, st.comm);
     }
@@ -534,11 +543,7 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   const bool counters = (what & VMS_READ_COUNTERS) != 0;
   int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == EACCES || errno == EPERM) {
-      char why[400];
-      explain_denied(t->pid, t->dirfd, why, sizeof why);
-      return vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
-    }
+    if (errno == EACCES || errno == EPERM) return denied(t->pid, t->dirfd, err);
     return gone_or_reused(t, err);
   }
   ssize_t len = read_all_fd(fd, &t->buf, &t->cap);

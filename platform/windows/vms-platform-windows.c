@@ -161,17 +161,17 @@ static VmsErrorCode open_error(int pid, DWORD e, VmsError *err) {
       char path[MAX_PATH * 3] = "";
       process_image_path(lim, path, sizeof path, wpath, MAX_PATH);
       CloseHandle(lim);
-      return vms_error_set(err, code,
-                           "permission denied: process %d (%s) grants only limited query access "
-                           "(a protected process, or one running elevated or as another user); "
-                           "reading its regions needs PROCESS_QUERY_INFORMATION: run vmscope as "
-                           "administrator",
-                           pid, path[0] ? basename_of(path) : "?");
+      vms_error_set(err, code,
+                    "permission denied: process %d (%s) grants only limited query access "
+                    "(a protected process, or one running elevated or as another user); "
+                    "reading its regions needs PROCESS_QUERY_INFORMATION",
+                    pid, path[0] ? basename_of(path) : "?");
+      vms_error_set_remedy(err, "run vmscope as administrator");
+      return code;
     }
-    return vms_error_set(err, code,
-                         "permission denied: process %d cannot be opened for query (%s); run vmscope "
-                         "as administrator, or as the user who owns it",
-                         pid, msg);
+    vms_error_set(err, code, "permission denied: process %d cannot be opened for query (%s)", pid, msg);
+    vms_error_set_remedy(err, "run vmscope as administrator, or as the user who owns it");
+    return code;
   }
   default: return vms_error_set(err, code, "cannot open process %d: %s", pid, msg);
   }
@@ -819,7 +819,8 @@ static void fill_proc_info(VmsProcInfo *p, const PROCESSENTRY32W *pe, unsigned f
     VmsError err;
     vms_error_clear(&err);
     p->access = open_error(p->pid, e, &err);
-    snprintf(p->reason, sizeof p->reason, "%s", err.message);
+    char line[sizeof err.message + sizeof err.remedy + 2];
+    snprintf(p->reason, sizeof p->reason, "%s", vms_error_line(&err, line, sizeof line));
   }
   if (info) {
     bool wow = false, os64 = false;

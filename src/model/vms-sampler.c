@@ -27,11 +27,6 @@ void vms_sampler_options_default(VmsSamplerOptions *opts) {
   opts->what = VMS_READ_REGIONS | VMS_READ_THREADS;
 }
 
-static bool fatal(VmsErrorCode code) {
-  return code == VMS_ERR_GONE || code == VMS_ERR_REUSED || code == VMS_ERR_PERMISSION ||
-         code == VMS_ERR_NO_ADDRESS_SPACE || code == VMS_ERR_NO_PROCESS;
-}
-
 static struct timespec deadline_in(double seconds) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -99,7 +94,7 @@ static void *sampler_main(void *data) {
     /* Stretch the interval so sampling stays a few percent of one core. */
     double need = s->opts.max_cpu_share > 0 ? cost / s->opts.max_cpu_share : 0;
     s->effective_interval = need > s->opts.interval ? need : s->opts.interval;
-    if (code != VMS_OK && fatal(code)) {
+    if (code != VMS_OK && vms_error_ends_target(code)) {
       while (!s->stop) pthread_cond_wait(&s->wake, &s->lock);
       break;
     }
