@@ -36,50 +36,19 @@ typedef struct {
   int layout; /* 0 linear, 1 compressed, -1 default */
 } Options;
 
-static const char usage_text[] =
+static const char usage_synopsis[] =
     "Usage: vmscope [PID]                       open the window (picker without PID)\n"
     "       vmscope --list [--format F]\n"
     "       vmscope PID --summary [--smaps] [--fit SIZE [--align SIZE]] [--range START-END]\n"
     "       vmscope PID --regions [--smaps] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
-    "       vmscope --maps-file FILE --summary|--regions|--png FILE ...\n"
-    "\n"
-    "  --list               every process, and why one cannot be read\n"
-    "  --summary            sizes by type (VMMap's table) and the fragmentation figures\n"
-    "  --regions            one row per region, free gaps included\n"
-    "  --format F           table (default), csv or json\n"
-    "  --smaps              also read per-region counters (RSS, PSS, swap...; costs more)\n"
-    "  --fit SIZE           can SIZE bytes (512M, 1G, 4096...) still be placed, and where\n"
-    "  --align SIZE         alignment for --fit (default: the page size)\n"
-    "  --range START-END    restrict to addresses [START, END) (hex)\n"
-    "  --watch SECONDS      print a summary line per sample; --count N stops after N\n"
-    "  --png FILE           write the map (.png, .svg or .pdf) with header and legend\n"
-    "  --size WxH           image size in pixels (default 1600x1000)\n"
-    "  --layout L           linear, or compressed (free gaps shrunk; default for 64-bit)\n"
-    "  --maps-file FILE     read a captured /proc/PID/maps or smaps instead of a process\n"
-    "  --help, --version\n"
-    "\n"
+    "       vmscope --maps-file FILE --summary|--regions|--png FILE ...\n";
+
+static const char usage_exit[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 no such process, 4 permission denied,\n"
     "5 no address space (kernel thread, zombie), 6 process exited, 7 PID reused,\n"
     "8 I/O error, 9 out of memory, 10 malformed input, 11 unsupported.\n";
-
-static const char *const cli_options[] = {
-    "--list", "--summary", "--regions", "--format", "--smaps", "--fit", "--align", "--range",
-    "--watch", "--count", "--png", "--size", "--layout", "--maps-file", "--help", "-h",
-    "--version", NULL,
-};
-
-bool vms_cli_wants_cli(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    for (int k = 0; cli_options[k]; k++) {
-      size_t n = strlen(cli_options[k]);
-      if (strncmp(a, cli_options[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) return true;
-    }
-  }
-  return false;
-}
 
 static int fail(VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(2, 3);
 static int fail(VmsErrorCode code, const char *fmt, ...) {
@@ -132,13 +101,159 @@ static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi) {
   return vms_addr_parse(a, lo) && vms_addr_parse(dash + 1, hi);
 }
 
-/* Splits "--opt=value" or takes the next argument. */
-static const char *take_value(int argc, char **argv, int *i, const char *opt) {
-  const char *a = argv[*i];
-  size_t n = strlen(opt);
-  if (a[n] == '=') return a + n + 1;
-  if (*i + 1 >= argc) return NULL;
-  return argv[++*i];
+/* ---- the options, listed once: parsing, --help and vms_cli_wants_cli read this table ---- */
+
+static int opt_flag(Options *o, const char *v, bool *field) {
+  (void)o;
+  (void)v;
+  *field = true;
+  return VMS_OK;
+}
+
+static int opt_list(Options *o, const char *v) { return opt_flag(o, v, &o->list); }
+static int opt_summary(Options *o, const char *v) { return opt_flag(o, v, &o->summary); }
+static int opt_regions(Options *o, const char *v) { return opt_flag(o, v, &o->regions); }
+static int opt_smaps(Options *o, const char *v) { return opt_flag(o, v, &o->smaps); }
+static int opt_help(Options *o, const char *v) { return opt_flag(o, v, &o->help); }
+static int opt_version(Options *o, const char *v) { return opt_flag(o, v, &o->version); }
+
+static int opt_format(Options *o, const char *v) {
+  if (strcmp(v, "table") == 0) o->format = VMS_FORMAT_TABLE;
+  else if (strcmp(v, "csv") == 0) o->format = VMS_FORMAT_CSV;
+  else if (strcmp(v, "json") == 0) o->format = VMS_FORMAT_JSON;
+  else return usage_error("unknown format '%s' (table, csv or json)", v);
+  return VMS_OK;
+}
+
+static int opt_fit(Options *o, const char *v) {
+  if (!vms_size_parse(v, false, &o->fit_size))
+    return usage_error("--fit: '%s' is not a size (like 512M, 1.5G or 4096)", v);
+  return VMS_OK;
+}
+
+static int opt_align(Options *o, const char *v) {
+  if (!vms_size_parse(v, false, &o->fit_align) || (o->fit_align & (o->fit_align - 1)))
+    return usage_error("--align: '%s' is not a power-of-two size", v);
+  return VMS_OK;
+}
+
+static int opt_range(Options *o, const char *v) {
+  if (!parse_range(v, &o->range_lo, &o->range_hi))
+    return usage_error("--range: '%s' is not START-END in hex (like 0x10000-0x7fff0000)", v);
+  if (o->range_lo >= o->range_hi) return usage_error("--range: '%s' starts at or after its end", v);
+  o->has_range = true;
+  return VMS_OK;
+}
+
+static int opt_watch(Options *o, const char *v) {
+  if (!vms_interval_parse(v, 0.01, 86400, &o->watch_interval))
+    return usage_error("--watch: '%s' is not an interval (like 2, 0.5, 500ms or 1min; 0.01 s to 24 h)", v);
+  o->watch = true;
+  return VMS_OK;
+}
+
+static int opt_count(Options *o, const char *v) {
+  char *end;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (end == v || *end || n <= 0 || errno == ERANGE)
+    return usage_error("--count: '%s' is not a positive count", v);
+  o->count = n;
+  return VMS_OK;
+}
+
+static int opt_png(Options *o, const char *v) {
+  if (!*v) return usage_error("--png needs a file name%s", "");
+  o->png = v;
+  return VMS_OK;
+}
+
+static int opt_size(Options *o, const char *v) {
+  char *end;
+  long w = strtol(v, &end, 10), h = -1;
+  if (end != v && (*end == 'x' || *end == 'X')) {
+    const char *hs = end + 1;
+    h = strtol(hs, &end, 10);
+    if (end == hs) h = -1;
+  }
+  if (*end || w <= 0 || h <= 0 || w > 32767 || h > 32767)
+    return usage_error("--size: '%s' is not WIDTHxHEIGHT with each 1 to 32767", v);
+  o->width = (int)w;
+  o->height = (int)h;
+  return VMS_OK;
+}
+
+static int opt_layout(Options *o, const char *v) {
+  if (strcmp(v, "linear") == 0) o->layout = 0;
+  else if (strcmp(v, "compressed") == 0) o->layout = 1;
+  else return usage_error("--layout: '%s' is not linear or compressed", v);
+  return VMS_OK;
+}
+
+static int opt_maps_file(Options *o, const char *v) {
+  o->maps_file = v;
+  return VMS_OK;
+}
+
+typedef struct {
+  const char *name, *alias; /* "--format"; alias may be NULL */
+  const char *arg;          /* the value's name in --help; NULL: a flag */
+  const char *help;
+  int (*apply)(Options *o, const char *value);
+} CliOption;
+
+static const CliOption cli_options[] = {
+    {"--list", NULL, NULL, "every process, and why one cannot be read", opt_list},
+    {"--summary", NULL, NULL, "sizes by type (VMMap's table) and the fragmentation figures", opt_summary},
+    {"--regions", NULL, NULL, "one row per region, free gaps included", opt_regions},
+    {"--format", NULL, "F", "table (default), csv or json", opt_format},
+    {"--smaps", NULL, NULL, "also read per-region counters (RSS, PSS, swap...; costs more)", opt_smaps},
+    {"--fit", NULL, "SIZE", "can SIZE bytes (512M, 1.5G, 4096...) still be placed, and where", opt_fit},
+    {"--align", NULL, "SIZE", "alignment for --fit (default: the page size)", opt_align},
+    {"--range", NULL, "START-END", "restrict to addresses [START, END) (hex)", opt_range},
+    {"--watch", NULL, "SECONDS", "print a summary line per sample (2, 0.5, 500ms, 1min)", opt_watch},
+    {"--count", NULL, "N", "with --watch: stop after N samples", opt_count},
+    {"--png", NULL, "FILE", "write the map (.png, .svg or .pdf) with header and legend", opt_png},
+    {"--size", NULL, "WxH", "image size in pixels (default 1600x1000)", opt_size},
+    {"--layout", NULL, "L", "linear, or compressed (free gaps shrunk; default for 64-bit)", opt_layout},
+    {"--maps-file", NULL, "FILE", "read a captured /proc/PID/maps or smaps instead of a process",
+     opt_maps_file},
+    {"--help", "-h", NULL, "this text", opt_help},
+    {"--version", NULL, NULL, "vmscope's version", opt_version},
+};
+enum { N_CLI_OPTIONS = sizeof cli_options / sizeof cli_options[0] };
+
+/* Does argument a name the option name (as itself or as "name=value")? */
+static bool names(const char *a, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+static const CliOption *find_option(const char *a) {
+  for (size_t k = 0; k < N_CLI_OPTIONS; k++)
+    if (names(a, cli_options[k].name) || (cli_options[k].alias && names(a, cli_options[k].alias)))
+      return &cli_options[k];
+  return NULL;
+}
+
+static void print_usage(FILE *f) {
+  fputs(usage_synopsis, f);
+  fputc('\n', f);
+  for (size_t k = 0; k < N_CLI_OPTIONS; k++) {
+    const CliOption *c = &cli_options[k];
+    char left[40];
+    snprintf(left, sizeof left, "%s%s%s%s%s", c->name, c->alias ? ", " : "", c->alias ? c->alias : "",
+             c->arg ? " " : "", c->arg ? c->arg : "");
+    fprintf(f, "  %-20s %s\n", left, c->help);
+  }
+  fputc('\n', f);
+  fputs(usage_exit, f);
+}
+
+bool vms_cli_wants_cli(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (find_option(argv[i])) return true;
+  return false;
 }
 
 static int parse_args(int argc, char **argv, Options *o) {
@@ -154,91 +269,27 @@ static int parse_args(int argc, char **argv, Options *o) {
       options_done = true;
       continue;
     }
-    if (options_done) {
-      if (o->pid) return usage_error("one process at a time: unexpected '%s'", a);
-      if (!parse_pid(a, &o->pid)) return usage_error("'%s' is not a process ID", a);
-      continue;
-    }
-#define IS(opt) (strncmp(a, opt, strlen(opt)) == 0 && (a[strlen(opt)] == '\0' || a[strlen(opt)] == '='))
-#define VALUE(opt)                                                                         \
-  const char *v = take_value(argc, argv, &i, opt);                                         \
-  if (!v) return usage_error("%s needs a value", opt)
-    if (IS("--list")) o->list = true;
-    else if (IS("--summary")) o->summary = true;
-    else if (IS("--regions")) o->regions = true;
-    else if (IS("--smaps")) o->smaps = true;
-    else if (IS("--help") || IS("-h")) o->help = true;
-    else if (IS("--version")) o->version = true;
-    else if (IS("--format")) {
-      VALUE("--format");
-      if (strcmp(v, "table") == 0) o->format = VMS_FORMAT_TABLE;
-      else if (strcmp(v, "csv") == 0) o->format = VMS_FORMAT_CSV;
-      else if (strcmp(v, "json") == 0) o->format = VMS_FORMAT_JSON;
-      else return usage_error("unknown format '%s' (table, csv or json)", v);
-    } else if (IS("--fit")) {
-      VALUE("--fit");
-      if (!vms_size_parse(v, false, &o->fit_size))
-        return usage_error("--fit: '%s' is not a size (like 512M, 1G or 4096)", v);
-    } else if (IS("--align")) {
-      VALUE("--align");
-      if (!vms_size_parse(v, false, &o->fit_align) || (o->fit_align & (o->fit_align - 1)))
-        return usage_error("--align: '%s' is not a power-of-two size", v);
-    } else if (IS("--range")) {
-      VALUE("--range");
-      if (!parse_range(v, &o->range_lo, &o->range_hi))
-        return usage_error("--range: '%s' is not START-END in hex (like 0x10000-0x7fff0000)", v);
-      if (o->range_lo >= o->range_hi)
-        return usage_error("--range: '%s' starts at or after its end", v);
-      o->has_range = true;
-    } else if (IS("--watch")) {
-      VALUE("--watch");
-      char *end;
-      o->watch_interval = strtod(v, &end);
-      if (end == v || *end || !(o->watch_interval >= 0.01 && o->watch_interval <= 86400))
-        return usage_error("--watch: '%s' is not an interval in seconds (0.01 to 86400)", v);
-      o->watch = true;
-    } else if (IS("--count")) {
-      VALUE("--count");
-      char *end;
-      long n = strtol(v, &end, 10);
-      if (end == v || *end || n <= 0) return usage_error("--count: '%s' is not a positive count", v);
-      o->count = n;
-    } else if (IS("--png")) {
-      VALUE("--png");
-      if (!*v) return usage_error("--png needs a file name%s", "");
-      o->png = v;
-    } else if (IS("--size")) {
-      VALUE("--size");
-      char *end;
-      long w = strtol(v, &end, 10), h = 0;
-      if (end != v && (*end == 'x' || *end == 'X')) {
-        const char *hs = end + 1;
-        h = strtol(hs, &end, 10);
-        if (end == hs) h = -1;
-      } else {
-        h = -1;
+    const CliOption *c = options_done ? NULL : find_option(a);
+    if (c) {
+      const char *v = NULL;
+      if (c->arg) {
+        /* "--opt=value" or the next argument. */
+        size_t n = strlen(names(a, c->name) ? c->name : c->alias);
+        if (a[n] == '=') v = a + n + 1;
+        else if (i + 1 < argc) v = argv[++i];
+        else return usage_error("%s needs a value", c->name);
+      } else if (strchr(a, '=')) {
+        return usage_error("%s takes no value", c->name);
       }
-      if (*end || w <= 0 || h <= 0 || w > 32767 || h > 32767)
-        return usage_error("--size: '%s' is not WIDTHxHEIGHT with each 1 to 32767", v);
-      o->width = (int)w;
-      o->height = (int)h;
-    } else if (IS("--layout")) {
-      VALUE("--layout");
-      if (strcmp(v, "linear") == 0) o->layout = 0;
-      else if (strcmp(v, "compressed") == 0) o->layout = 1;
-      else return usage_error("--layout: '%s' is not linear or compressed", v);
-    } else if (IS("--maps-file")) {
-      VALUE("--maps-file");
-      o->maps_file = v;
-    } else if (a[0] == '-') {
+      int rc = c->apply(o, v);
+      if (rc != VMS_OK) return rc;
+    } else if (!options_done && a[0] == '-') {
       return usage_error("unknown option '%s'", a);
     } else if (o->pid) {
       return usage_error("one process at a time: unexpected '%s'", a);
     } else if (!parse_pid(a, &o->pid)) {
       return usage_error("'%s' is not a process ID", a);
     }
-#undef IS
-#undef VALUE
   }
   if (o->help || o->version || o->list) return VMS_OK;
   if (o->count > 0 && !o->watch) return usage_error("--count goes with --watch%s", "");
@@ -410,7 +461,7 @@ int vms_cli_main(int argc, char **argv) {
   int rc = parse_args(argc, argv, &o);
   if (rc) return rc;
   if (o.help) {
-    fputs(usage_text, stdout);
+    print_usage(stdout);
     return finish_output(VMS_OK);
   }
   if (o.version) {

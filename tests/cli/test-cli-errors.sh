@@ -55,6 +55,8 @@ expect 2 "WIDTHxHEIGHT" $$ --png "$tmp/x.png" --size 40000x100
 expect 2 "linear or compressed" $$ --png "$tmp/x.png" --layout spiral
 expect 2 "one process at a time" 1 2
 expect 2 "needs a value" $$ --format
+expect 2 "takes no value" $$ --summary=yes
+expect 2 "is not a size" $$ --fit 1.5
 expect 2 "not both" $$ --maps-file "$data/jvm.maps"
 expect 2 "one document each in JSON" $$ --summary --regions --format json
 expect 2 "one document each in CSV" $$ --summary --regions --format csv
@@ -109,6 +111,11 @@ fi
 
 # Good input for contrast: the same file gives a summary and exit 0.
 expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary
+# Sizes and intervals as the window writes them are good input here too.
+expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary --fit "1.5 GiB" --align 64K
+expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary --fit=1.3k
+expect 0 "" $$ --watch 50ms --count 1
+expect 0 "" $$ --watch "0.05 s" --count=1
 
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
