@@ -663,12 +663,6 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
     show_banner(self, GTK_MESSAGE_ERROR, "There is no map to export yet: attach to a process first.");
     return;
   }
-  /* Lets scripted runs export without a file dialog. */
-  const char *preset = g_getenv("VMSCOPE_EXPORT_FILE");
-  if (preset && *preset) {
-    vms_window_export_png(self, preset, 1280, 800, NULL, NULL);
-    return;
-  }
   if (self->export_dialog) {
     gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->export_dialog));
     return;

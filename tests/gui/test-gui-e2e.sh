@@ -5,7 +5,7 @@
 # Usage (inside run-xvfb.sh): test-gui-e2e.sh VMSCOPE TARGET PALETTE_PRINTER
 # Launches vmscope with no argument, types the target's PID into the
 # picker's search, presses Enter, zooms with the wheel, presses Ctrl+E (the
-# export file is preset through VMSCOPE_EXPORT_FILE), checks the PNG, takes
+# path is typed into the real file chooser), checks the PNG, takes
 # a screenshot and checks the map's colours are on screen, then quits with Ctrl+Q.
 set -u
 VMSCOPE=$1 TARGET=$2 PALETTE=$3
@@ -42,7 +42,9 @@ export XDG_CONFIG_HOME="$tmp/config"
 mkdir -p "$XDG_CONFIG_HOME/gtk-3.0"
 printf '[Settings]\ngtk-cursor-blink=false\ngtk-enable-animations=false\n' \
   > "$XDG_CONFIG_HOME/gtk-3.0/settings.ini"
-export VMSCOPE_EXPORT_FILE="$tmp/export.png"
+export_file="$tmp/export.png"
+# GTK's own file chooser, as on a desktop without a portal.
+export GTK_USE_PORTAL=0
 
 "$TARGET" 300 > "$tmp/target.out" &
 target_pid=$!
@@ -80,10 +82,22 @@ xdotool mousemove --window "$main" $((WIDTH / 4)) 110
 for i in 1 2 3; do xdotool click 4; sleep 0.1; done
 sleep 0.5
 xdotool key ctrl+e
-if ! wait_for 10 test -s "$VMSCOPE_EXPORT_FILE"; then
+# The real chooser: type the whole path into its name field and accept.
+if ! wait_for 10 xdotool search --onlyvisible --name '^Export Map as PNG$'; then
   cat "$tmp/app.out" >&2
-  fail "Ctrl+E wrote no PNG"
+  fail "Ctrl+E opened no file chooser"
 fi
+chooser=$(xdotool search --onlyvisible --name '^Export Map as PNG$' | head -n 1)
+xdotool windowfocus --sync "$chooser" 2>/dev/null || xdotool windowfocus "$chooser"
+sleep 0.5
+xdotool key ctrl+a
+xdotool type --delay 20 "$export_file"
+xdotool key Return
+if ! wait_for 10 test -s "$export_file"; then
+  cat "$tmp/app.out" >&2
+  fail "exporting through the file chooser wrote no PNG"
+fi
+xdotool windowfocus --sync "$main" 2>/dev/null
 
 "$PALETTE" > "$tmp/palette"
 colour() { awk -v t="$1" '$1 == t { print $2 }' "$tmp/palette"; }
@@ -93,12 +107,13 @@ count() {
     awk -v c="$2" 'toupper($0) ~ c { n += $1 + 0 } END { print n + 0 }'
 }
 
-if [ -s "$VMSCOPE_EXPORT_FILE" ]; then
-  size=$(identify -format '%w %h' "$VMSCOPE_EXPORT_FILE" 2>/dev/null)
-  [ "$size" = "1280 800" ] || fail "the exported PNG is '$size', not 1280 x 800"
-  n=$(count "$VMSCOPE_EXPORT_FILE" "$(colour private)")
+if [ -s "$export_file" ]; then
+  # The chooser's size choice starts at 1920 x 1200.
+  size=$(identify -format '%w %h' "$export_file" 2>/dev/null)
+  [ "$size" = "1920 1200" ] || fail "the exported PNG is '$size', not 1920 x 1200"
+  n=$(count "$export_file" "$(colour private)")
   [ "$n" -gt 0 ] || fail "the exported PNG has no Private Data pixel ($(colour private))"
-  n=$(count "$VMSCOPE_EXPORT_FILE" "$(colour free)")
+  n=$(count "$export_file" "$(colour free)")
   [ "$n" -gt 0 ] || fail "the exported PNG has no Free pixel ($(colour free))"
 fi
 

@@ -527,7 +527,18 @@ static void test_selection(VmsWindow *win) {
   vms_region_table_sort(table, VMS_COL_START, FALSE);
 }
 
-static gboolean file_exists(gpointer d) { return g_file_test(d, G_FILE_TEST_EXISTS); }
+/* The visible file chooser (GTK's own dialog behind GtkFileChooserNative
+ * when no portal runs), referenced into *out. */
+static gboolean find_file_chooser(gpointer data) {
+  GtkWidget **out = data;
+  GList *top = gtk_window_list_toplevels();
+  for (GList *l = top; l && !*out; l = l->next)
+    if (GTK_IS_FILE_CHOOSER(l->data) && gtk_widget_get_visible(l->data))
+      *out = g_object_ref(l->data);
+  g_list_free(top);
+  return *out != NULL;
+}
+
 
 typedef struct {
   gboolean done, ok;
@@ -596,17 +607,10 @@ static void test_export(VmsWindow *win, const char *dir) {
   VMS_CHECK_U64(type, GTK_MESSAGE_ERROR);
   VMS_CHECK(!g_file_test(bad, G_FILE_TEST_EXISTS));
 
-  /* Ctrl+E (win.export) with the file preset, as the end-to-end test uses it. */
-  g_autofree char *preset = g_build_filename(dir, "preset.png", NULL);
-  g_setenv("VMSCOPE_EXPORT_FILE", preset, TRUE);
-  g_action_group_activate_action(G_ACTION_GROUP(win), "export", NULL);
-  g_unsetenv("VMSCOPE_EXPORT_FILE");
-  VMS_CHECK(spin_until(file_exists, preset, 5));
+  /* A failed export gives Ctrl+E back. (Its file chooser is answered by a
+   * person in the end-to-end test.) */
   VMS_CHECK_MSG(spin_until(export_action_enabled, win, 5), "the export action stayed disabled");
-  s = cairo_image_surface_create_from_png(preset);
-  VMS_CHECK(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
-  VMS_CHECK_U64(cairo_image_surface_get_width(s), 1280);
-  cairo_surface_destroy(s);
+  g_autofree char *preset = g_build_filename(dir, "second.png", NULL);
   g_unlink(path);
   g_unlink(preset);
 
@@ -661,15 +665,9 @@ static void test_export_dialog_closes(GPid target) {
   gtk_widget_show(GTK_WIDGET(win));
   VMS_CHECK(vms_window_attach(win, target));
   VMS_CHECK(spin_until(has_snapshot, win, 15));
-  g_unsetenv("VMSCOPE_EXPORT_FILE");
   g_action_group_activate_action(G_ACTION_GROUP(win), "export", NULL);
-  spin_for(0.3);
   GtkWidget *dialog = NULL;
-  GList *top = gtk_window_list_toplevels();
-  for (GList *l = top; l; l = l->next)
-    if (GTK_IS_FILE_CHOOSER(l->data) && gtk_widget_get_visible(l->data))
-      dialog = g_object_ref(l->data);
-  g_list_free(top);
+  spin_until(find_file_chooser, &dialog, 5);
   if (!dialog) {
     VMS_CHECK_MSG(FALSE, "Ctrl+E opened no file chooser");
   } else {
