@@ -48,6 +48,7 @@ struct _VmsMapView {
 
   double layout_seconds, render_seconds;
   VmsRenderExtras theme; /* the colours the cached images were drawn in */
+  guint n_layouts;        /* layouts built so far */
 };
 
 G_DEFINE_TYPE(VmsMapView, vms_map_view, GTK_TYPE_DRAWING_AREA)
@@ -77,6 +78,7 @@ static gboolean ensure_layout(VmsMapView *self) {
   g_clear_pointer(&self->layout, vms_layout_free);
   self->vp.selected_start = self->selected == SIZE_MAX ? UINT64_MAX : self->selected_start;
   self->layout = vms_layout_new(self->snap, &self->vp, width, height);
+  self->n_layouts++;
   self->layout_w = width;
   self->layout_h = height;
   self->layout_dirty = FALSE;
@@ -238,7 +240,11 @@ void vms_map_view_select(VmsMapView *self, size_t idx, gboolean emit) {
   self->selected_start = idx == SIZE_MAX ? UINT64_MAX : self->snap->regions[idx].start;
   self->vp.selected_start = self->selected_start;
   if (changed) {
-    invalidate_layout(self);
+    /* The geometry stays: only the outline moves, so the layout is kept. */
+    if (self->layout && !self->layout_dirty)
+      vms_layout_set_selected(self->layout, self->selected_start);
+    self->surface_dirty = TRUE;
+    gtk_widget_queue_draw(GTK_WIDGET(self));
     describe_selection(self);
   }
   if (idx != SIZE_MAX)
@@ -247,7 +253,15 @@ void vms_map_view_select(VmsMapView *self, size_t idx, gboolean emit) {
     g_signal_emit(self, signals[SIG_SELECTION_CHANGED], 0);
 }
 
-size_t vms_map_view_get_selected(VmsMapView *self) { return self->selected; }
+size_t vms_map_view_get_selected(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), SIZE_MAX);
+  return self->selected;
+}
+
+guint vms_map_view_get_n_layouts(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), 0);
+  return self->n_layouts;
+}
 
 static size_t region_at(VmsMapView *self, double x, double y) {
   uint64_t addr;
@@ -257,6 +271,7 @@ static size_t region_at(VmsMapView *self, double x, double y) {
 }
 
 gboolean vms_map_view_select_at(VmsMapView *self, double x, double y) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), FALSE);
   size_t idx = region_at(self, x, y);
   if (idx == SIZE_MAX)
     return FALSE;
@@ -265,6 +280,7 @@ gboolean vms_map_view_select_at(VmsMapView *self, double x, double y) {
 }
 
 gboolean vms_map_view_point_of(VmsMapView *self, uint64_t addr, double *x, double *y) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), FALSE);
   if (!ensure_layout(self) || !vms_layout_point_of(self->layout, addr, x, y))
     return FALSE;
   *x += 0.5;
@@ -273,10 +289,12 @@ gboolean vms_map_view_point_of(VmsMapView *self, uint64_t addr, double *x, doubl
 }
 
 gboolean vms_map_view_addr_at(VmsMapView *self, double x, double y, uint64_t *addr) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), FALSE);
   return ensure_layout(self) && vms_layout_addr_at(self->layout, x, y, addr);
 }
 
 void vms_map_view_zoom_at(VmsMapView *self, double x, double y, double factor) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   if (!ensure_layout(self))
     return;
   if (x < 0) {
@@ -291,6 +309,7 @@ void vms_map_view_zoom_at(VmsMapView *self, double x, double y, double factor) {
 }
 
 void vms_map_view_pan(VmsMapView *self, double dx, double dy) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   if (!ensure_layout(self))
     return;
   VmsViewport vp = vms_viewport_pan(self->layout, self->snap, &self->vp, dx, dy);
@@ -301,6 +320,7 @@ void vms_map_view_pan(VmsMapView *self, double dx, double dy) {
 }
 
 void vms_map_view_zoom_fit(VmsMapView *self) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   if (!self->snap)
     return;
   VmsViewport vp = vms_viewport_fit(self->snap, self->kind);
@@ -311,6 +331,7 @@ void vms_map_view_zoom_fit(VmsMapView *self) {
 }
 
 void vms_map_view_zoom_to_region(VmsMapView *self, size_t idx) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   if (!self->snap || idx >= self->snap->n_regions)
     return;
   const VmsRegion *r = &self->snap->regions[idx];
@@ -357,14 +378,14 @@ static gboolean fade_tick(gpointer data) {
 
 void vms_map_view_set_snapshot(VmsMapView *self, VmsSnapshot *snap) {
   g_return_if_fail(VMS_IS_MAP_VIEW(self));
-  VmsSnapshot *old = self->snap;
+  /* Released on return, after the diff against it. */
+  g_autoptr(VmsSnapshot) old = self->snap;
+  self->snap = snap ? vms_snapshot_ref(snap) : NULL;
   gboolean same = old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
   if (same && old->n_regions == snap->n_regions &&
       memcmp(old->regions, snap->regions, snap->n_regions * sizeof *snap->regions) == 0) {
     /* Nothing moved: the layout holds no pointer into the snapshot, so it
      * and the drawn image stay valid; a static target costs no repaint. */
-    self->snap = vms_snapshot_ref(snap);
-    vms_snapshot_unref(old);
     return;
   }
   fade_stop(self);
@@ -382,9 +403,6 @@ void vms_map_view_set_snapshot(VmsMapView *self, VmsSnapshot *snap) {
       free(changes);
     }
   }
-  self->snap = snap ? vms_snapshot_ref(snap) : NULL;
-  if (old)
-    vms_snapshot_unref(old);
   if (!same) {
     self->selected = SIZE_MAX;
     self->selected_start = UINT64_MAX;
@@ -399,33 +417,42 @@ void vms_map_view_set_snapshot(VmsMapView *self, VmsSnapshot *snap) {
   invalidate_layout(self);
 }
 
-VmsSnapshot *vms_map_view_get_snapshot(VmsMapView *self) { return self->snap; }
+VmsSnapshot *vms_map_view_get_snapshot(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
+  return self->snap;
+}
 
 void vms_map_view_set_counters_snapshot(VmsMapView *self, VmsSnapshot *snap) {
-  if (snap)
-    vms_snapshot_ref(snap);
-  if (self->counters_snap)
-    vms_snapshot_unref(self->counters_snap);
-  self->counters_snap = snap;
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
+  vms_ui_snapshot_set(&self->counters_snap, snap);
 }
 
 void vms_map_view_set_layout_kind(VmsMapView *self, VmsLayoutKind kind) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   if (kind == self->kind)
     return;
   self->kind = kind;
   vms_map_view_zoom_fit(self);
 }
 
-VmsLayoutKind vms_map_view_get_layout_kind(VmsMapView *self) { return self->kind; }
-const VmsViewport *vms_map_view_get_viewport(VmsMapView *self) { return &self->vp; }
+VmsLayoutKind vms_map_view_get_layout_kind(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), VMS_LAYOUT_LINEAR);
+  return self->kind;
+}
+const VmsViewport *vms_map_view_get_viewport(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
+  return &self->vp;
+}
 
 void vms_map_view_set_viewport(VmsMapView *self, const VmsViewport *vp) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   self->vp = *vp;
   self->kind = vp->kind;
   viewport_changed(self);
 }
 
 void vms_map_view_get_timings(VmsMapView *self, double *layout_s, double *render_s) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
   *layout_s = self->layout_seconds;
   *render_s = self->render_seconds;
 }

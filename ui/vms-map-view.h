@@ -46,6 +46,9 @@ gboolean vms_map_view_point_of(VmsMapView *view, uint64_t addr, double *x, doubl
 /* Address under widget pixel (x, y); FALSE outside the map cells. */
 gboolean vms_map_view_addr_at(VmsMapView *view, double x, double y, uint64_t *addr);
 
+/* How many layouts the view has built: a selection moves the outline
+ * without building one. */
+guint vms_map_view_get_n_layouts(VmsMapView *view);
 /* Seconds the last layout build and the last render took (for the benchmark). */
 void vms_map_view_get_timings(VmsMapView *view, double *layout_s, double *render_s);
 

@@ -353,21 +353,33 @@ GtkWidget *vms_picker_new(GtkWindow *parent) {
   return g_object_new(VMS_TYPE_PICKER, "transient-for", parent, "use-header-bar", TRUE, NULL);
 }
 
-int vms_picker_get_pid(VmsPicker *self) { return self->pid; }
-GtkEntry *vms_picker_get_search_entry(VmsPicker *self) { return GTK_ENTRY(self->search); }
+int vms_picker_get_pid(VmsPicker *self) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), -1);
+  return self->pid;
+}
+GtkEntry *vms_picker_get_search_entry(VmsPicker *self) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), NULL);
+  return GTK_ENTRY(self->search);
+}
 guint vms_picker_get_n_visible(VmsPicker *self) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), 0);
   return (guint)gtk_tree_model_iter_n_children(self->filter, NULL);
 }
 int vms_picker_get_visible_pid(VmsPicker *self, guint row) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), -1);
   GtkTreeIter it;
   int pid = -1;
   if (gtk_tree_model_iter_nth_child(self->sort, &it, NULL, (int)row))
     gtk_tree_model_get(self->sort, &it, COL_PID, &pid, -1);
   return pid;
 }
-guint vms_picker_get_n_loads(VmsPicker *self) { return self->n_loads; }
+guint vms_picker_get_n_loads(VmsPicker *self) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), 0);
+  return self->n_loads;
+}
 
 void vms_picker_set_processes(VmsPicker *self, const VmsProcInfo *list, size_t n) {
+  g_return_if_fail(VMS_IS_PICKER(self));
   merge(self, list, n);
   self->n_loads++;
   select_first_if_none(self);
@@ -379,6 +391,7 @@ void vms_picker_set_processes(VmsPicker *self, const VmsProcInfo *list, size_t n
 }
 
 gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), FALSE);
   GtkTreeModel *m = GTK_TREE_MODEL(self->store);
   GtkTreeIter it;
   for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it)) {

@@ -185,13 +185,10 @@ static uint64_t counter_value(const VmsCounters *c, VmsRegionColumn col) {
   }
 }
 
-/* qsort has no user pointer in C11; the table sorts on the main thread only. */
-static VmsRegionTable *sort_table;
-
 static int cmp_u64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
 
-static int row_cmp(const void *pa, const void *pb) {
-  VmsRegionTable *self = sort_table;
+static gint row_cmp(gconstpointer pa, gconstpointer pb, gpointer data) {
+  VmsRegionTable *self = data;
   guint32 a = *(const guint32 *)pa, b = *(const guint32 *)pb;
   const VmsRegion *ra = &self->snap->regions[a], *rb = &self->snap->regions[b];
   int c = 0;
@@ -278,9 +275,7 @@ static guint32 *compute_rows(VmsRegionTable *self, guint *n_out) {
     if (row_matches(self, i))
       rows[n++] = (guint32)i;
   if (self->sort_col != VMS_COL_START || self->sort_desc) {
-    sort_table = self;
-    qsort(rows, n, sizeof *rows, row_cmp);
-    sort_table = NULL;
+    g_qsort_with_data(rows, (gint)n, sizeof *rows, row_cmp, self);
   }
   *n_out = n;
   return rows;
@@ -473,6 +468,7 @@ static gboolean have_counters(VmsRegionTable *self) {
 }
 
 void vms_region_table_sort(VmsRegionTable *self, VmsRegionColumn col, gboolean descending) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   self->sort_col = col;
   self->sort_desc = descending;
   update_sort_indicators(self);
@@ -661,7 +657,9 @@ static void vms_region_table_init(VmsRegionTable *self) {
 GtkWidget *vms_region_table_new(void) { return g_object_new(VMS_TYPE_REGION_TABLE, NULL); }
 
 void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
-  VmsSnapshot *old = self->snap;
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
+  /* The rows are patched against the old snapshot: released on return. */
+  g_autoptr(VmsSnapshot) old = self->snap;
   gboolean same_target = old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
   clear_descriptions(self);
   if (!same_target) {
@@ -693,8 +691,6 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
     }
     update_count_label(self);
   }
-  if (old)
-    vms_snapshot_unref(old);
   if (snap && snap->counters)
     vms_region_table_set_counters_snapshot(self, snap);
 }
@@ -712,14 +708,11 @@ static void update_counters_label(VmsRegionTable *self) {
 }
 
 void vms_region_table_set_counters_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   /* Handing back the counters already shown (a plain sample arrived) is no
    * answer to a pending read: the table stays busy until new ones come. */
   gboolean fresh = snap != self->counters_snap;
-  if (snap)
-    vms_snapshot_ref(snap);
-  if (self->counters_snap)
-    vms_snapshot_unref(self->counters_snap);
-  self->counters_snap = snap;
+  vms_ui_snapshot_set(&self->counters_snap, snap);
   if (fresh || !self->counters_pending)
     vms_region_table_set_counters_busy(self, FALSE);
   if (is_counter_col(self->sort_col))
@@ -729,6 +722,7 @@ void vms_region_table_set_counters_snapshot(VmsRegionTable *self, VmsSnapshot *s
 }
 
 void vms_region_table_set_counters_busy(VmsRegionTable *self, gboolean busy) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   self->counters_pending = busy;
   gtk_widget_set_visible(self->spinner, busy);
   if (busy) {
@@ -742,17 +736,20 @@ void vms_region_table_set_counters_busy(VmsRegionTable *self, gboolean busy) {
 }
 
 void vms_region_table_tick(VmsRegionTable *self) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   if (self->counters_pending || !self->counters_snap || !(self->counters_snap->counters_at > 0))
     return;
   update_counters_label(self);
 }
 
 void vms_region_table_set_type_filter(VmsRegionTable *self, int type) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   gtk_combo_box_set_active(GTK_COMBO_BOX(self->type_combo),
                            type >= 0 && type < VMS_TYPE_COUNT ? type + 1 : 0);
 }
 
 void vms_region_table_set_text_filter(VmsRegionTable *self, const char *text) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   char *folded = text && *text ? g_ascii_strdown(text, -1) : NULL;
   if (g_strcmp0(folded, self->text_filter) == 0) {
     g_free(folded);
@@ -771,11 +768,18 @@ void vms_region_table_set_text_filter(VmsRegionTable *self, const char *text) {
   rebuild(self, FALSE);
 }
 
-void vms_region_table_focus_filter(VmsRegionTable *self) { gtk_widget_grab_focus(self->search); }
+void vms_region_table_focus_filter(VmsRegionTable *self) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
+  gtk_widget_grab_focus(self->search);
+}
 
-size_t vms_region_table_get_selected(VmsRegionTable *self) { return selected_region(self); }
+size_t vms_region_table_get_selected(VmsRegionTable *self) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), SIZE_MAX);
+  return selected_region(self);
+}
 
 void vms_region_table_select(VmsRegionTable *self, size_t idx, gboolean emit) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
   GtkTreeSelection *sel = gtk_tree_view_get_selection(self->view);
   self->blocking = !emit;
   guint row;
@@ -790,8 +794,15 @@ void vms_region_table_select(VmsRegionTable *self, size_t idx, gboolean emit) {
   self->blocking = FALSE;
 }
 
-size_t vms_region_table_get_n_rows(VmsRegionTable *self) { return self->model->n_rows; }
+size_t vms_region_table_get_n_rows(VmsRegionTable *self) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), 0);
+  return self->model->n_rows;
+}
 size_t vms_region_table_get_row_region(VmsRegionTable *self, size_t row) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), SIZE_MAX);
   return row < self->model->n_rows ? self->model->rows[row] : SIZE_MAX;
 }
-GtkTreeView *vms_region_table_get_view(VmsRegionTable *self) { return self->view; }
+GtkTreeView *vms_region_table_get_view(VmsRegionTable *self) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), NULL);
+  return self->view;
+}

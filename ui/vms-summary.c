@@ -253,6 +253,7 @@ static void vms_summary_init(VmsSummary *self) {
 GtkWidget *vms_summary_new(void) { return g_object_new(VMS_TYPE_SUMMARY, NULL); }
 
 const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
+  g_return_val_if_fail(VMS_IS_SUMMARY(self), NULL);
   char buf[512];
   uint64_t size;
   if (!text || !*text) {
@@ -375,6 +376,7 @@ static void refresh_figures(VmsSummary *self) {
 }
 
 void vms_summary_set_snapshot(VmsSummary *self, VmsSnapshot *snap, VmsSnapshot *counters_snap) {
+  g_return_if_fail(VMS_IS_SUMMARY(self));
   if (snap)
     vms_snapshot_ref(snap);
   if (counters_snap)
@@ -387,6 +389,7 @@ void vms_summary_set_snapshot(VmsSummary *self, VmsSnapshot *snap, VmsSnapshot *
 }
 
 void vms_summary_set_viewed_range(VmsSummary *self, uint64_t lo, uint64_t hi) {
+  g_return_if_fail(VMS_IS_SUMMARY(self));
   if (lo == self->range_lo && hi == self->range_hi)
     return;
   self->range_lo = lo;
@@ -396,9 +399,11 @@ void vms_summary_set_viewed_range(VmsSummary *self, uint64_t lo, uint64_t hi) {
 }
 
 void vms_summary_set_over_viewed_range(VmsSummary *self, gboolean viewed) {
+  g_return_if_fail(VMS_IS_SUMMARY(self));
   gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(self->range_check), viewed);
 }
 
 const char *vms_summary_get_figure(VmsSummary *self, const char *key) {
+  g_return_val_if_fail(VMS_IS_SUMMARY(self), NULL);
   return g_hash_table_lookup(self->figures, key);
 }

@@ -8,6 +8,17 @@
 #include "vms-snapshot.h"
 #include "vms-units.h"
 
+/* g_autoptr(VmsSnapshot) and g_autoptr(VmsLayout) release what the core hands out. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmsSnapshot, vms_snapshot_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmsLayout, vms_layout_free)
+
+/* Makes *slot hold a reference to snap (NULL clears), dropping the one it
+ * held; snap may be the one already held. */
+static inline void vms_ui_snapshot_set(VmsSnapshot **slot, VmsSnapshot *snap) {
+  g_autoptr(VmsSnapshot) old = *slot;
+  *slot = snap ? vms_snapshot_ref(snap) : NULL;
+}
+
 /* Gives widget an accessible name (and description when non-NULL). */
 void vms_ui_set_accessible(GtkWidget *widget, const char *name, const char *description);
 /* The counters of snap's region idx: snap's own when it has them, otherwise

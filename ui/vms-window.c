@@ -189,15 +189,11 @@ static void on_after_paint(GdkFrameClock *clock, VmsWindow *self) {
 static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   self->handoff_time = g_get_monotonic_time();
   g_strlcpy(self->name, snap->name, sizeof self->name);
-  if (self->snap)
-    vms_snapshot_unref(self->snap);
+  g_clear_pointer(&self->snap, vms_snapshot_unref);
   self->snap = snap; /* takes the delivered reference */
   self->n_snapshots++;
   if (snap->counters) {
-    vms_snapshot_ref(snap);
-    if (self->counters_snap)
-      vms_snapshot_unref(self->counters_snap);
-    self->counters_snap = snap;
+    vms_ui_snapshot_set(&self->counters_snap, snap);
     if (self->counters_pending) {
       self->counters_pending = FALSE;
       vms_region_table_set_counters_busy(self->table, FALSE);
@@ -299,8 +295,7 @@ static gboolean deliver_idle(gpointer data) {
       take_error(self, &d->err);
     }
   }
-  if (d->snap)
-    vms_snapshot_unref(d->snap);
+  g_clear_pointer(&d->snap, vms_snapshot_unref);
   g_object_unref(d->win);
   g_free(d);
   return G_SOURCE_REMOVE;
@@ -327,6 +322,7 @@ static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
 }
 
 void vms_window_detach(VmsWindow *self) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
   self->generation++;
   if (!self->sampler)
     return;
@@ -343,6 +339,7 @@ void vms_window_detach(VmsWindow *self) {
 }
 
 gboolean vms_window_attach(VmsWindow *self, int pid) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   vms_window_detach(self);
   hide_banner(self);
   self->pid = pid;
@@ -433,6 +430,7 @@ static void set_interval_hint(VmsWindow *self, const char *hint) {
 }
 
 void vms_window_set_interval(VmsWindow *self, double seconds) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
   if (!(seconds > 0))
     return;
   self->interval = seconds;
@@ -480,9 +478,15 @@ static void on_interval_edited(GtkEditable *entry, VmsWindow *self) {
     set_interval_hint(self, NULL);
 }
 
-GtkEntry *vms_window_get_interval_entry(VmsWindow *self) { return self->interval_entry; }
+GtkEntry *vms_window_get_interval_entry(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->interval_entry;
+}
 
-double vms_window_get_interval(VmsWindow *self) { return self->interval; }
+double vms_window_get_interval(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->interval;
+}
 
 static void on_interval_changed(GtkComboBox *combo, VmsWindow *self) {
   const char *id = gtk_combo_box_get_active_id(combo);
@@ -491,6 +495,7 @@ static void on_interval_changed(GtkComboBox *combo, VmsWindow *self) {
 }
 
 void vms_window_set_paused(VmsWindow *self, gboolean paused) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
   self->paused = paused;
   if (self->sampler)
     vms_sampler_set_paused(self->sampler, paused);
@@ -507,6 +512,7 @@ void vms_window_set_paused(VmsWindow *self, gboolean paused) {
 }
 
 void vms_window_refresh(VmsWindow *self, gboolean with_counters) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
   if (!self->sampler || self->ended)
     return;
   if (with_counters && !self->counters_pending) {
@@ -525,6 +531,7 @@ static void on_picker_response(GtkDialog *dialog, int response, VmsWindow *self)
 }
 
 void vms_window_show_picker(VmsWindow *self) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
   if (self->picker) {
     gtk_window_present(GTK_WINDOW(self->picker));
     return;
@@ -534,7 +541,10 @@ void vms_window_show_picker(VmsWindow *self) {
   gtk_window_present(GTK_WINDOW(self->picker));
 }
 
-VmsPicker *vms_window_get_picker(VmsWindow *self) { return self->picker; }
+VmsPicker *vms_window_get_picker(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->picker;
+}
 
 /* What the export thread needs, all its own: the snapshot is immutable and
  * referenced, the viewport a copy. */
@@ -595,6 +605,8 @@ static void export_done(GObject *source, GAsyncResult *res, gpointer data) {
 
 void vms_window_export_png(VmsWindow *self, const char *path, int width, int height,
                            GAsyncReadyCallback callback, gpointer user_data) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(path != NULL);
   GTask *outer = g_task_new(self, NULL, callback, user_data);
   const char *why = !self->snap ? "There is no map to export yet."
                     : self->exporting ? "An export is still being written."
@@ -881,16 +893,41 @@ VmsWindow *vms_window_new(GtkApplication *app) {
   return g_object_new(VMS_TYPE_WINDOW, "application", app, NULL);
 }
 
-VmsMapView *vms_window_get_map(VmsWindow *self) { return self->map; }
-VmsRegionTable *vms_window_get_table(VmsWindow *self) { return self->table; }
-VmsSummary *vms_window_get_summary(VmsWindow *self) { return self->summary; }
-VmsSnapshot *vms_window_get_snapshot(VmsWindow *self) { return self->snap; }
-VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *self) { return self->counters_snap; }
-guint vms_window_get_n_snapshots(VmsWindow *self) { return self->n_snapshots; }
-double vms_window_get_frame_latency(VmsWindow *self) { return self->frame_latency; }
-double vms_window_get_update_seconds(VmsWindow *self) { return self->update_seconds; }
+VmsMapView *vms_window_get_map(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->map;
+}
+VmsRegionTable *vms_window_get_table(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->table;
+}
+VmsSummary *vms_window_get_summary(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->summary;
+}
+VmsSnapshot *vms_window_get_snapshot(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->snap;
+}
+VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->counters_snap;
+}
+guint vms_window_get_n_snapshots(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->n_snapshots;
+}
+double vms_window_get_frame_latency(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->frame_latency;
+}
+double vms_window_get_update_seconds(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->update_seconds;
+}
 
 const char *vms_window_get_banner(VmsWindow *self, GtkMessageType *type) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
   if (!gtk_widget_get_visible(GTK_WIDGET(self->banner)))
     return NULL;
   if (type)
