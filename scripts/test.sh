@@ -18,9 +18,13 @@ run_suite() {
   setup_args=""
   while [ "$1" != "--" ]; do setup_args="$setup_args $1"; shift; done
   shift
+  # Warnings are errors here, as in CI; a build dir made by a plain setup
+  # (scripts/run.sh) is switched over.
   if [ ! -f "$dir/build.ninja" ]; then
     # shellcheck disable=SC2086
-    meson setup "$dir" $setup_args >/dev/null || { status=1; return; }
+    meson setup "$dir" -Dwerror=true $setup_args >/dev/null || { status=1; return; }
+  else
+    meson configure "$dir" -Dwerror=true >/dev/null || { status=1; return; }
   fi
   meson compile -C "$dir" >/dev/null || { echo "vmscope tests: build in $dir failed"; meson compile -C "$dir" 2>&1 | tail -30; status=1; return; }
   meson test -C "$dir" --print-errorlogs "$@" || status=1

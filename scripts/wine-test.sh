@@ -29,7 +29,7 @@ for pair in win64:x86_64 win32:i686; do
   dir=build-${pair%%:*}
   if [ ! -f "$dir/build.ninja" ]; then
     log=$(mktemp)
-    meson setup "$dir" --cross-file "cross/${pair##*:}-w64-mingw32.txt" >"$log" 2>&1 || {
+    meson setup "$dir" -Dwerror=true --cross-file "cross/${pair##*:}-w64-mingw32.txt" >"$log" 2>&1 || {
       cat "$log" >&2
       rm -f "$log"
       echo "wine-test.sh: configuring $dir failed" >&2
