@@ -15,6 +15,7 @@
 #include "vms-config.h"
 #include "vms-format.h"
 #include "vms-sampler.h"
+#include "vms-textmap.h"
 #include "vms-units.h"
 #if VMS_HAVE_CAIRO
 #include "vms-export.h"
@@ -32,6 +33,8 @@ typedef struct {
   bool has_range;
   uint64_t range_lo, range_hi;
   const char *png;
+  bool map, size_given;
+  int color; /* --color: 0 never, 1 always, -1 auto */
   int width, height;
   int layout; /* 0 linear, 1 compressed, -1 default */
 } Options;
@@ -43,7 +46,8 @@ static const char usage_synopsis[] =
     "       vmscope PID --regions [--smaps] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
-    "       vmscope --maps-file FILE --summary|--regions|--png FILE ...\n";
+    "       vmscope PID --map [--color WHEN] [--size COLSxROWS] [--range START-END]\n"
+    "       vmscope --maps-file FILE --summary|--regions|--png FILE|--map ...\n";
 
 static const char usage_exit[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 no such process, 4 permission denied,\n"
@@ -180,6 +184,7 @@ static int opt_size(Options *o, const char *v) {
     return usage_error("--size: '%s' is not WIDTHxHEIGHT with each 1 to 32767", v);
   o->width = (int)w;
   o->height = (int)h;
+  o->size_given = true;
   return VMS_OK;
 }
 
@@ -187,6 +192,18 @@ static int opt_layout(Options *o, const char *v) {
   if (strcmp(v, "linear") == 0) o->layout = 0;
   else if (strcmp(v, "compressed") == 0) o->layout = 1;
   else return usage_error("--layout: '%s' is not linear or compressed", v);
+  return VMS_OK;
+}
+
+static int opt_map(Options *o, const char *v) {
+  return opt_flag(o, v, &o->map);
+}
+
+static int opt_color(Options *o, const char *v) {
+  if (strcmp(v, "never") == 0) o->color = 0;
+  else if (strcmp(v, "always") == 0) o->color = 1;
+  else if (strcmp(v, "auto") == 0) o->color = -1;
+  else return usage_error("--color: '%s' is not never, always or auto", v);
   return VMS_OK;
 }
 
@@ -214,7 +231,10 @@ static const CliOption cli_options[] = {
     {"--watch", NULL, "SECONDS", "print a summary line per sample (2, 0.5, 500ms, 1min)", opt_watch},
     {"--count", NULL, "N", "with --watch: stop after N samples", opt_count},
     {"--png", NULL, "FILE", "write the map (.png, .svg or .pdf) with header and legend", opt_png},
-    {"--size", NULL, "WxH", "image size in pixels (default 1600x1000)", opt_size},
+    {"--map", NULL, NULL, "the map as text, sized to the terminal (--size COLSxROWS)", opt_map},
+    {"--color", NULL, "WHEN", "colour the --map: never, always or auto (a terminal, no NO_COLOR)",
+     opt_color},
+    {"--size", NULL, "WxH", "image size in pixels (default 1600x1000); for --map, characters", opt_size},
     {"--layout", NULL, "L", "linear, or compressed (free gaps shrunk; default for 64-bit)", opt_layout},
     {"--maps-file", NULL, "FILE", "read a captured /proc/PID/maps or smaps instead of a process",
      opt_maps_file},
@@ -262,6 +282,7 @@ static int parse_args(int argc, char **argv, Options *o) {
   o->width = 1600;
   o->height = 1000;
   o->count = -1;
+  o->color = -1;
   bool options_done = false;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -296,7 +317,7 @@ static int parse_args(int argc, char **argv, Options *o) {
   if (!o->pid && !o->maps_file) return usage_error("which process? Give a PID (see --list)%s", "");
   if (o->pid && o->maps_file) return usage_error("give a PID or --maps-file, not both%s", "");
   if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
-  if (!o->summary && !o->regions && !o->watch && !o->png) o->summary = true;
+  if (!o->summary && !o->regions && !o->watch && !o->png && !o->map) o->summary = true;
   if (o->summary && o->regions && o->format != VMS_FORMAT_TABLE)
     return usage_error("--summary and --regions are one document each in %s: ask for one at a time",
                        o->format == VMS_FORMAT_JSON ? "JSON" : "CSV");
@@ -455,6 +476,30 @@ static int finish_output(int rc) {
   return rc;
 }
 
+/* The map as text: the terminal's size (less the header and the legend)
+ * unless --size says, 100x40 when writing to no terminal. */
+static int print_text_map(const Options *o, const VmsSnapshot *snap, uint64_t lo, uint64_t hi) {
+  VmsTextMapOptions t = {.start = o->has_range ? lo : 0, .end = o->has_range ? hi : 0};
+  int cols = 100, rows = 44;
+  bool tty = vms_terminal_is(stdout);
+  if (o->size_given) {
+    cols = o->width;
+    rows = o->height;
+  } else if (tty) {
+    vms_terminal_size(stdout, &cols, &rows);
+  }
+  t.columns = cols;
+  t.rows = o->size_given ? rows : (rows > 12 ? rows - 4 : 8);
+  t.compressed = o->layout == 1 || (o->layout == -1 && snap->bits == 64);
+  const char *no_color = getenv("NO_COLOR");
+  const char *term = getenv("TERM");
+  t.color = o->color == 1 ||
+            (o->color == -1 && tty && !(no_color && *no_color) && !(term && !strcmp(term, "dumb")));
+  VmsError err = {0};
+  if (!vms_textmap_print(stdout, snap, &t, &err)) return fail_err(&err, "--map");
+  return VMS_OK;
+}
+
 int vms_cli_main(int argc, char **argv) {
   vms_platform_init();
   Options o;
@@ -530,6 +575,7 @@ int vms_cli_main(int argc, char **argv) {
     rc = fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");
 #endif
   }
+  if (o.map && rc == VMS_OK) rc = print_text_map(&o, snap, lo, hi);
   vms_snapshot_unref(snap);
   return finish_output(rc);
 }

@@ -281,6 +281,13 @@ bool vms_file_sync(FILE *f);
 /* Renames from over to, replacing to when it exists. False (errno set) on failure. */
 bool vms_file_replace(const char *from, const char *to);
 
+/* The size of the terminal f writes to, in characters; false when f is no
+ * terminal or it does not say. */
+bool vms_terminal_size(FILE *f, int *columns, int *rows);
+/* True when f is a terminal (on Windows, a console that takes escape
+ * sequences; this turns them on). */
+bool vms_terminal_is(FILE *f);
+
 /* Seconds since the epoch, wall clock, and a monotonic clock for intervals. */
 double vms_time_now(void);
 double vms_time_monotonic(void);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vms-layout-private.h"
+#include "vms-palette.h"
 
 /* Row pitch bounds: rows thinner than 4 px read as noise, rows taller than
  * 32 px waste the picture when zoomed in to a few pages. */
@@ -98,19 +99,10 @@ static bool push_seg(VmsLayout *l, size_t *cap, VmsSegment s) {
   return true;
 }
 
-/* Importance of a type when one pixel covers several: what a reader must not
- * miss comes first. The rule: the type decides first (stack > heap > image >
- * private > shareable > mapped > system > unusable > free); between two
- * regions of one type, committed wins over reserved. */
-static const uint8_t type_rank[VMS_TYPE_COUNT] = {
-    [VMS_TYPE_STACK] = 8, [VMS_TYPE_HEAP] = 7,   [VMS_TYPE_IMAGE] = 6,
-    [VMS_TYPE_PRIVATE] = 5, [VMS_TYPE_SHAREABLE] = 4, [VMS_TYPE_MAPPED] = 3,
-    [VMS_TYPE_SYSTEM] = 2, [VMS_TYPE_UNUSABLE] = 1, [VMS_TYPE_FREE] = 0,
-};
-
+/* Between two regions of one type, committed wins over reserved. */
 static int cls_rank(uint8_t cls) {
   if (cls >= VMS_CLS_BG) return -1;
-  return type_rank[cls / 2] * 2 + !(cls & 1);
+  return vms_type_rank((VmsRegionType)(cls / 2)) * 2 + !(cls & 1);
 }
 
 static uint8_t cls_of(const VmsRegion *r) {

@@ -14,29 +14,10 @@
 
 #include "vms-render.h"
 
+#include "vms-palette.h"
 #include "vms-layout-private.h"
 #include "vms-units.h"
 
-/* Okabe & Ito's colour-blind-safe set ("Color Universal Design", 2008): its
- * seven hues for the seven kinds of mapped memory, a dark grey for unusable
- * space (their lighter grey sits too close to reddish purple for a
- * deuteranope), and a near-white for free space, which must recede. Reserved space
- * is the same hue lightened, with a diagonal hatch in the full hue every
- * fourth pixel, so it reads as "this type, not committed" without a
- * colour of its own. tests/render/test-render.c checks the nine stay apart under
- * simulated protanopia, deuteranopia and tritanopia. */
-static const uint8_t palette[VMS_TYPE_COUNT][3] = {
-    [VMS_TYPE_IMAGE] = {0xCC, 0x79, 0xA7},     /* reddish purple */
-    [VMS_TYPE_MAPPED] = {0x00, 0x72, 0xB2},    /* blue */
-    [VMS_TYPE_SHAREABLE] = {0x56, 0xB4, 0xE9}, /* sky blue */
-    [VMS_TYPE_HEAP] = {0xE6, 0x9F, 0x00},      /* orange */
-    [VMS_TYPE_STACK] = {0xD5, 0x5E, 0x00},     /* vermillion */
-    [VMS_TYPE_PRIVATE] = {0xF0, 0xE4, 0x42},   /* yellow */
-    [VMS_TYPE_SYSTEM] = {0x00, 0x9E, 0x73},    /* bluish green */
-    [VMS_TYPE_UNUSABLE] = {0x55, 0x55, 0x55},  /* dark grey */
-    [VMS_TYPE_FREE] = {0xF2, 0xF2, 0xF2},      /* near-white */
-};
-#define TINT 0.55 /* share of white mixed into a reserved region's hue */
 static const uint8_t background[3] = {0xFF, 0xFF, 0xFF};
 static const uint8_t ink[3] = {0x33, 0x33, 0x33}; /* labels and break marks */
 
@@ -44,18 +25,6 @@ static const uint8_t ink[3] = {0x33, 0x33, 0x33}; /* labels and break marks */
 typedef struct {
   uint8_t bg[3], free[3], ink[3];
 } Colors;
-
-void vms_palette_color(VmsRegionType type, double rgb[3]) {
-  unsigned t = (unsigned)type < VMS_TYPE_COUNT ? (unsigned)type : VMS_TYPE_FREE;
-  for (int i = 0; i < 3; i++) rgb[i] = palette[t][i] / 255.0;
-}
-
-static uint8_t tint_of(uint8_t c) { return (uint8_t)lround(c + (255 - c) * TINT); }
-
-void vms_palette_reserved_color(VmsRegionType type, double rgb[3]) {
-  unsigned t = (unsigned)type < VMS_TYPE_COUNT ? (unsigned)type : VMS_TYPE_FREE;
-  for (int i = 0; i < 3; i++) rgb[i] = tint_of(palette[t][i]) / 255.0;
-}
 
 static uint8_t byte_of(double v) { return (uint8_t)lround((v < 0 ? 0 : v > 1 ? 1 : v) * 255); }
 
@@ -81,8 +50,8 @@ static double nearest_type(const uint8_t c[3]) {
   lab_of(c, lc);
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
     if (t == VMS_TYPE_FREE) continue;
-    uint8_t light[3] = {tint_of(palette[t][0]), tint_of(palette[t][1]), tint_of(palette[t][2])};
-    const uint8_t *two[2] = {palette[t], light};
+    uint8_t light[3] = {vms_palette_tint(vms_palette_rgb[t][0]), vms_palette_tint(vms_palette_rgb[t][1]), vms_palette_tint(vms_palette_rgb[t][2])};
+    const uint8_t *two[2] = {vms_palette_rgb[t], light};
     for (int k = 0; k < 2; k++) {
       double l[3];
       lab_of(two[k], l);
@@ -112,7 +81,7 @@ static void free_from_background(const uint8_t bg[3], uint8_t out[3]) {
 static void resolve_colors(const VmsRenderExtras *ex, Colors *c) {
   if (!ex || !ex->themed) {
     memcpy(c->bg, background, 3);
-    memcpy(c->free, palette[VMS_TYPE_FREE], 3);
+    memcpy(c->free, vms_palette_rgb[VMS_TYPE_FREE], 3);
     memcpy(c->ink, ink, 3);
     return;
   }
@@ -130,7 +99,7 @@ void vms_render_free_color(const VmsRenderExtras *extras, double rgb[3]) {
 }
 
 /* A type's hue in this frame: free space follows the theme. */
-static const uint8_t *hue_of(int t, const Colors *c) { return t == VMS_TYPE_FREE ? c->free : palette[t]; }
+static const uint8_t *hue_of(int t, const Colors *c) { return t == VMS_TYPE_FREE ? c->free : vms_palette_rgb[t]; }
 
 static uint32_t pack(const uint8_t c[3]) {
   return 0xFF000000u | (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2];
@@ -140,7 +109,7 @@ static uint32_t pack(const uint8_t c[3]) {
 static void class_colors(const Colors *col, uint32_t base[VMS_CLS_COUNT], uint32_t hatch[VMS_CLS_COUNT]) {
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
     const uint8_t *hue = hue_of(t, col);
-    uint8_t light[3] = {tint_of(hue[0]), tint_of(hue[1]), tint_of(hue[2])};
+    uint8_t light[3] = {vms_palette_tint(hue[0]), vms_palette_tint(hue[1]), vms_palette_tint(hue[2])};
     base[t * 2] = hatch[t * 2] = pack(hue);
     base[t * 2 + 1] = pack(light);
     hatch[t * 2 + 1] = pack(hue);
@@ -450,7 +419,7 @@ static void draw_vector(cairo_t *cr, const VmsLayout *l, const Colors *col) {
       cairo_fill(cr);
     } else if (c & 1) {
       const uint8_t *hue = hue_of(c / 2, col);
-      uint8_t light[3] = {tint_of(hue[0]), tint_of(hue[1]), tint_of(hue[2])};
+      uint8_t light[3] = {vms_palette_tint(hue[0]), vms_palette_tint(hue[1]), vms_palette_tint(hue[2])};
       set_rgb(cr, light);
       cairo_fill_preserve(cr);
       cairo_pattern_t *p = hatch_pattern(hue);

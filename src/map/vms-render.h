@@ -10,6 +10,7 @@
 
 #include "vms-diff.h"
 #include "vms-layout.h"
+#include "vms-palette.h"
 #include "vms-snapshot.h"
 
 typedef struct {
@@ -40,10 +41,3 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
 /* The colour free space is drawn in with these extras (NULL: as exported),
  * for a legend that matches the map. */
 void vms_render_free_color(const VmsRenderExtras *extras, double rgb[3]);
-
-/* The palette, one colour per type (sRGB 0..1); reserved space is drawn
- * lighter/hatched in the same hue. */
-void vms_palette_color(VmsRegionType type, double rgb[3]);
-/* The lightened colour reserved space of type is drawn in (under a hatch of
- * vms_palette_color every fourth diagonal pixel). */
-void vms_palette_reserved_color(VmsRegionType type, double rgb[3]);

@@ -56,6 +56,8 @@ expect 2 "linear or compressed" $$ --png "$tmp/x.png" --layout spiral
 expect 2 "one process at a time" 1 2
 expect 2 "needs a value" $$ --format
 expect 2 "takes no value" $$ --summary=yes
+expect 2 "not never, always or auto" $$ --map --color sometimes
+expect 2 "too small for the map" --maps-file "$data/jvm.maps" --map --size 20x5
 expect 2 "is not a size" $$ --fit 1.5
 expect 2 "not both" $$ --maps-file "$data/jvm.maps"
 expect 2 "one document each in JSON" $$ --summary --regions --format json
@@ -115,6 +117,15 @@ expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary
 expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary --fit "1.5 GiB" --align 64K
 expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary --fit=1.3k
 expect 0 "" $$ --watch 50ms --count 1
+expect 0 "" --maps-file "$data/jvm.maps" --map --size 100x20
+# NO_COLOR and a pipe keep escapes out; --color=always puts them in.
+checks=$((checks + 1))
+NO_COLOR=1 "$vmscope" --maps-file "$data/jvm.maps" --map --color always >"$tmp/c1" 2>&1
+"$vmscope" --maps-file "$data/jvm.maps" --map >"$tmp/c2" 2>&1
+if ! grep -q "$(printf '\033')\[" "$tmp/c1" || grep -q "$(printf '\033')" "$tmp/c2"; then
+  echo "FAIL: --map colour: --color always gave no escape, or a pipe got one"
+  fails=$((fails + 1))
+fi
 expect 0 "" $$ --watch "0.05 s" --count=1
 
 echo "$((checks - fails)) passed, $fails failed"
