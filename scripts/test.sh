@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The README's second command: set up everything the tests need, then run
 # the whole suite: the ordinary build (unit, CLI, live, GUI under Xvfb), the
-# same core suites under ASan+UBSan, and the Windows build under Wine.
+# same core suites under ASan+UBSan, the threaded tests under
+# ThreadSanitizer, and the Windows build under Wine.
 # Ends with one line "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
@@ -42,8 +43,16 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   run_suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dgui=disabled -- \
   --suite unit --suite cli --suite live --suite fuzz --suite render --num-processes 2
 
+echo "== vmscope: threads under ThreadSanitizer =="
+# The sampler, two targets read at once, two exports at once, and the
+# window's attach/export/detach cycle. The tests set TSAN_OPTIONS to their
+# suppressions (tests/tsan.supp, tests/tsan-gui.supp); a report fails them.
+run_suite build-tsan -Db_sanitize=thread -Db_lundef=false -- --suite tsan --num-processes 2
+
 if [ -x scripts/wine-test.sh ]; then
   echo "== vmscope: Windows build under Wine =="
+  # A log left by an earlier run must not count for this one.
+  rm -f build-win64/meson-logs/testlog.json build-win32/meson-logs/testlog.json
   scripts/wine-test.sh || status=1
   for f in build-win64/meson-logs/testlog.json build-win32/meson-logs/testlog.json; do
     [ -f "$f" ] && logs="$logs $f"

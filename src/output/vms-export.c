@@ -43,7 +43,8 @@ static VmsErrorCode out_open(const char *path, Out *o, VmsError *err) {
   static unsigned counter;
   unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed ^ (unsigned)clock();
   for (int attempt = 0; attempt < 100; attempt++) {
-    unsigned tag = seed * 2654435761u + ++counter * 40503u;
+    /* Atomic: exports run on several threads at once (the window's worker). */
+    unsigned tag = seed * 2654435761u + __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED) * 40503u;
     int n = snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.%08x.tmp", (int)dir_len, path, base, tag);
     if (n < 0 || (size_t)n >= sizeof o->tmp) return vms_error_set(err, VMS_ERR_USAGE, "%s: path too long", path);
     /* "x": C11's exclusive create, so a name someone else holds is never reused. */

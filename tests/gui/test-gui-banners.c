@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-gui-banners.c: the window's permission-denied and PID-reused banners, under Xvfb as root.
  *
+ * usage: test-gui-banners permission|reuse
  * Both need root: the first runs the window as user nobody against a
  * root-owned process, the second hands a dead helper's PID to a new process
- * through /proc/sys/kernel/ns_last_pid. Every wait has a generous deadline
- * and fails the check when it passes; nothing here measures speed. */
+ * through /proc/sys/kernel/ns_last_pid. Each is a meson test of its own, so
+ * one that cannot run here shows as SKIP with its reason. Every wait has a
+ * generous deadline and fails the check when it passes; nothing here
+ * measures speed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -12,6 +15,7 @@
 #include <gtk/gtk.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vms-gui-test.h"
@@ -119,8 +123,6 @@ static int permission_child(void) {
   return vms_test_end();
 }
 
-static int n_skipped;
-
 static void test_permission(void) {
   fflush(NULL);
   pid_t child = fork();
@@ -135,10 +137,8 @@ static void test_permission(void) {
   }
   int status = 0;
   VMS_CHECK(waitpid(child, &status, 0) == child);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-    n_skipped++;
-    return;
-  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+    exit(77); /* the child said why */
   VMS_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                 "the window run as nobody failed its checks (status 0x%x)", status);
 }
@@ -157,20 +157,29 @@ static gboolean has_reused_banner(gpointer d) {
   return b && strstr(b, "another process");
 }
 
-static void test_reused(void) {
+/* The boot-time clock in the ticks /proc/PID/stat counts start times in. */
+static long long boot_ticks(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  long hz = sysconf(_SC_CLK_TCK);
+  return (long long)ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz);
+}
+
+static gboolean tick_passed(gpointer d) { return boot_ticks() > *(long long *)d; }
+
+/* Returns NULL when it ran, or why it could not. */
+static const char *test_reused(void) {
+  static char why[128];
   int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
-    printf("SKIP PID reuse: /proc/sys/kernel/ns_last_pid is not writable here\n");
-    n_skipped++;
-    return;
-  }
+  if (fd < 0)
+    return "PID reuse: /proc/sys/kernel/ns_last_pid is not writable here";
   VmsWindow *win = new_window();
   pid_t pid = fork_sleeper();
   if (pid <= 0) {
     VMS_CHECK_MSG(FALSE, "cannot fork a helper");
     close(fd);
     gtk_widget_destroy(GTK_WIDGET(win));
-    return;
+    return NULL;
   }
   VMS_CHECK(vms_window_attach(win, pid));
   VMS_CHECK_MSG(spin_until(has_snapshot, win, 15), "no snapshot of the helper arrived");
@@ -181,8 +190,10 @@ static void test_reused(void) {
   guint n_before = vms_window_get_n_snapshots(win);
   kill(pid, SIGKILL);
   waitpid(pid, NULL, 0);
-  /* Start times count clock ticks; a real reuse comes ticks later. */
-  g_usleep(50000);
+  /* Start times count clock ticks; a real reuse comes ticks later, so the
+   * new process must start in a later tick than the old one did. */
+  long long ended = boot_ticks();
+  VMS_CHECK(spin_until(tick_passed, &ended, 5));
   pid_t again = -1;
   for (int attempt = 0; attempt < 50 && again != pid; attempt++) {
     char b[32];
@@ -199,10 +210,9 @@ static void test_reused(void) {
   }
   close(fd);
   if (again != pid) {
-    printf("SKIP PID reuse: could not get PID %d back from the kernel\n", (int)pid);
+    g_snprintf(why, sizeof why, "PID reuse: could not get PID %d back from the kernel", (int)pid);
     gtk_widget_destroy(GTK_WIDGET(win));
-    n_skipped++;
-    return;
+    return why;
   }
   /* The next sample finds another process behind the PID. */
   vms_window_refresh(win, FALSE);
@@ -235,26 +245,36 @@ static void test_reused(void) {
   kill(again, SIGKILL);
   waitpid(again, NULL, 0);
   gtk_widget_destroy(GTK_WIDGET(win));
+  return NULL;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  gboolean permission = argc == 2 && strcmp(argv[1], "permission") == 0;
+  if (!permission && !(argc == 2 && strcmp(argv[1], "reuse") == 0)) {
+    fprintf(stderr, "usage: test-gui-banners permission|reuse\n");
+    return 2;
+  }
   if (geteuid() != 0)
-    VMS_SKIP("needs root: running the window as another user and handing out a chosen PID");
+    VMS_SKIP(permission ? "needs root: running the window as another user"
+                        : "needs root: handing out a chosen PID through ns_last_pid");
   if (!g_getenv("DISPLAY"))
     VMS_SKIP("no display (run under xvfb-run)");
-  test_permission();
+  if (permission) {
+    test_permission();
+    return vms_test_end();
+  }
 
   g_autofree char *dir = g_dir_make_tmp("vmscope-gui-XXXXXX", NULL);
   g_setenv("XDG_CONFIG_HOME", dir, TRUE);
   if (!gtk_init_check(NULL, NULL))
     VMS_SKIP("no display (run under xvfb-run)");
-  test_reused();
+  const char *skipped = test_reused();
   g_autofree char *cfg = g_build_filename(dir, "vmscope", "vmscope.ini", NULL);
   g_unlink(cfg);
   g_autofree char *cfgdir = g_build_filename(dir, "vmscope", NULL);
   g_rmdir(cfgdir);
   g_rmdir(dir);
-  if (n_skipped == 2)
-    VMS_SKIP("neither banner could be brought about here (reasons above)");
+  if (skipped)
+    VMS_SKIP("%s", skipped);
   return vms_test_end();
 }

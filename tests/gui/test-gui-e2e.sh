@@ -61,42 +61,24 @@ if [ -z "$picker" ]; then
 fi
 # No window manager runs under Xvfb: give the dialog the focus directly.
 xdotool windowfocus --sync "$picker" 2>/dev/null || xdotool windowfocus "$picker"
-sleep 0.5
 xdotool type --delay 60 "$target_pid"
-sleep 1  # the search entry waits a moment after the last key, and the list refilters
-xdotool key Return
-
-title="vms-gui-target ($target_pid) — vmscope"
-if ! wait_for 20 xdotool search --onlyvisible --name "vms-gui-target \\($target_pid\\)"; then
+# Enter attaches to the first match; until the process list has loaded
+# there is none, so Enter is pressed again until the main window shows.
+attached() { xdotool search --onlyvisible --name "vms-gui-target \\($target_pid\\)"; }
+enter_until_attached() {
+  n=0  # not i: wait_for uses that one
+  while [ $n -lt 40 ]; do
+    xdotool key Return
+    wait_for 1 attached && return 0
+    n=$((n + 1))
+  done
+  return 1
+}
+if ! enter_until_attached; then
   cat "$tmp/app.out" >&2
   fail "the main window did not attach to $target_pid"
 fi
 main=$(xdotool search --onlyvisible --name "vms-gui-target \\($target_pid\\)" | head -n 1)
-xdotool windowfocus --sync "$main" 2>/dev/null
-sleep 1.5  # a sample or two
-
-# Zoom: three wheel steps over the map's first row (below the header bar and
-# the map's toolbar, where both layouts start drawing).
-eval "$(xdotool getwindowgeometry --shell "$main")"
-xdotool mousemove --window "$main" $((WIDTH / 4)) 110
-for i in 1 2 3; do xdotool click 4; sleep 0.1; done
-sleep 0.5
-xdotool key ctrl+e
-# The real chooser: type the whole path into its name field and accept.
-if ! wait_for 10 xdotool search --onlyvisible --name '^Export Map as PNG$'; then
-  cat "$tmp/app.out" >&2
-  fail "Ctrl+E opened no file chooser"
-fi
-chooser=$(xdotool search --onlyvisible --name '^Export Map as PNG$' | head -n 1)
-xdotool windowfocus --sync "$chooser" 2>/dev/null || xdotool windowfocus "$chooser"
-sleep 0.5
-xdotool key ctrl+a
-xdotool type --delay 20 "$export_file"
-xdotool key Return
-if ! wait_for 10 test -s "$export_file"; then
-  cat "$tmp/app.out" >&2
-  fail "exporting through the file chooser wrote no PNG"
-fi
 xdotool windowfocus --sync "$main" 2>/dev/null
 
 "$PALETTE" > "$tmp/palette"
@@ -106,6 +88,42 @@ count() {
   convert "$1" -depth 8 -format %c histogram:info:- 2>/dev/null |
     awk -v c="$2" 'toupper($0) ~ c { n += $1 + 0 } END { print n + 0 }'
 }
+# The first sample is drawn: the map's Private Data colour is on screen
+# beyond the legend's and the summary's swatches (2 x 144 pixels).
+map_shown() {
+  import -window root "$tmp/poll.png" 2>/dev/null &&
+    [ "$(count "$tmp/poll.png" "$(colour private)")" -gt 288 ]
+}
+wait_for 20 map_shown || fail "no map was drawn within 20 s of attaching"
+
+# Zoom: three wheel steps over the map's first row (below the header bar and
+# the map's toolbar, where both layouts start drawing).
+eval "$(xdotool getwindowgeometry --shell "$main")"
+xdotool mousemove --window "$main" $((WIDTH / 4)) 110
+# A person's pace between steps (not a wait for anything); the X server
+# delivers the events in order, so Ctrl+E comes after the last of them.
+for i in 1 2 3; do xdotool click 4; sleep 0.1; done
+xdotool key ctrl+e
+# The real chooser: type the whole path into its name field and accept.
+if ! wait_for 10 xdotool search --onlyvisible --name '^Export Map as PNG$'; then
+  cat "$tmp/app.out" >&2
+  fail "Ctrl+E opened no file chooser"
+fi
+chooser=$(xdotool search --onlyvisible --name '^Export Map as PNG$' | head -n 1)
+xdotool windowfocus --sync "$chooser" 2>/dev/null || xdotool windowfocus "$chooser"
+# The name field has the focus once the chooser is mapped and focused.
+xdotool key ctrl+a
+xdotool type --delay 20 "$export_file"
+xdotool key Return
+if ! wait_for 10 test -s "$export_file"; then
+  cat "$tmp/app.out" >&2
+  fail "exporting through the file chooser wrote no PNG"
+fi
+xdotool windowfocus --sync "$main" 2>/dev/null
+# The chooser is gone and the window has repainted under it.
+wait_for 10 sh -c "! xdotool search --onlyvisible --name '^Export Map as PNG\$'" ||
+  fail "the file chooser stayed open after the export"
+wait_for 10 map_shown || fail "the map was not redrawn after the file chooser closed"
 
 if [ -s "$export_file" ]; then
   # The chooser's size choice starts at 1920 x 1200.

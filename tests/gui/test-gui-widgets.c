@@ -174,7 +174,8 @@ static void test_picker(GPid target) {
   GPid zombie = 0;
   VMS_CHECK(g_spawn_async(NULL, zargv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
                           NULL, &zombie, NULL));
-  g_usleep(300000);
+  siginfo_t info;
+  VMS_CHECK(waitid(P_PID, (id_t)zombie, &info, WEXITED | WNOWAIT) == 0); /* exited, left unreaped */
   PickerState st = {0};
   st.pid = target;
   st.picker = VMS_PICKER(vms_picker_new(NULL));
@@ -643,6 +644,9 @@ static void test_reattach(VmsWindow *win, const char *exe, GPid target) {
     VMS_CHECK(vms_window_attach(win, big));
     VMS_CHECK(spin_until(has_snapshot, win, 15));
     vms_window_refresh(win, TRUE);
+    /* Not a wait for a condition: 2 ms lets the sampler thread start the
+     * counters read of 8000 mappings (far longer than that), so the attach
+     * below lands while it is in flight, which is the case under test. */
     g_usleep(2000);
     VMS_CHECK(vms_window_attach(win, target));
     if (round == 2) {
@@ -712,7 +716,8 @@ static void test_no_address_space(VmsWindow *win) {
     VMS_CHECK_MSG(FALSE, "cannot start true");
     return;
   }
-  g_usleep(300000);
+  siginfo_t info;
+  VMS_CHECK(waitid(P_PID, (id_t)z, &info, WEXITED | WNOWAIT) == 0); /* exited, left unreaped */
   VMS_CHECK(!vms_window_attach(win, z) || spin_until(has_banner, win, 10));
   spin_until(has_banner, win, 5);
   const char *banner = vms_window_get_banner(win, NULL);

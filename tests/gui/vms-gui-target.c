@@ -44,6 +44,8 @@ int main(int argc, char **argv) {
         int rw = (i % 2 == 0) != (flipped[i % (1 << 20)] ^= 1);
         mprotect(base + i * page, (size_t)page, rw ? PROT_READ | PROT_WRITE : PROT_NONE);
       }
+      /* The churn's pace, not a wait for anything: the layout changes ten
+       * times a second, so every sample sees a different map. */
       nanosleep(&(struct timespec){0, 100000000}, NULL);
     }
   }

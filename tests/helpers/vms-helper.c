@@ -403,6 +403,8 @@ int main(int argc, char **argv) {
   fflush(stdout);
 
   if (exit_after_ms >= 0) {
+    /* Not a wait for a condition: exiting at a chosen moment (while vmscope
+     * reads or samples the process) is the behaviour asked for. */
     struct timespec ts = {exit_after_ms / 1000, (exit_after_ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
