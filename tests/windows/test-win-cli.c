@@ -264,6 +264,23 @@ static void check_regions(const char *vmscope, const VmsHelper *h) {
   CHECK_ROW(vms_helper_addr(h, "heap"), "heap", "committed", NULL);
   CHECK_ROW(vms_helper_addr(h, "heap_block"), "heap", "committed", "rw-p");
 
+  int n_seg = atoi(vms_helper_get(h, "heap_segments"));
+  VMS_CHECK(n_seg >= 2);
+  for (int k = 0; k < n_seg; k++) {
+    char key[32];
+    snprintf(key, sizeof key, "heap_segment%d", k);
+    CHECK_ROW(vms_helper_addr(h, key), "heap", "committed", "rw-p");
+  }
+  CHECK_ROW(vms_helper_addr(h, "heap_large"), "heap", "committed", "rw-p");
+
+  CHECK_ROW(vms_helper_addr(h, "peb"), "private", "committed", NULL);
+  r = row_at(vms_helper_addr(h, "peb"));
+  VMS_CHECK_MSG(r && strstr(r->details, "PEB"), "the PEB's row says \"%s\"", r ? r->details : "?");
+  char want[48];
+  snprintf(want, sizeof want, "TEB of thread %s", vms_helper_get(h, "thread_tid1"));
+  r = row_at(vms_helper_addr(h, "thread_teb1"));
+  VMS_CHECK_MSG(r && strstr(r->details, want), "a TEB's row says \"%s\"", r ? r->details : "?");
+
   CHECK_ROW(vms_helper_addr(h, "main_stack"), "stack", "committed", "rw-p");
   for (int i = 0; i < 3; i++) {
     char key[32];

@@ -231,6 +231,35 @@ static void test_live(const char *helper_exe, const char *dll) {
     bool heap_found = false;
     for (size_t i = 0; i < s.n_heaps; i++) heap_found |= s.heaps[i].start <= heap && heap < s.heaps[i].end;
     VMS_CHECK(heap_found);
+    /* Every segment of the grown process heap, and its large block (an
+     * allocation of its own), are heap allocations too. */
+    int n_seg = atoi(vms_helper_get(&h, "heap_segments"));
+    VMS_CHECK_MSG(n_seg >= 2, "the helper's process heap has %d segments", n_seg);
+    for (int k = 0; k <= n_seg; k++) {
+      char key[32];
+      if (k < n_seg) snprintf(key, sizeof key, "heap_segment%d", k);
+      else snprintf(key, sizeof key, "heap_large");
+      uint64_t at = vms_helper_addr(&h, key);
+      bool in_heap = false;
+      for (size_t i = 0; i < s.n_heaps; i++) in_heap |= s.heaps[i].start <= at && at < s.heaps[i].end;
+      VMS_CHECK_MSG(in_heap, "%s (0x%" PRIx64 ") is in no heap", key, at);
+    }
+
+    /* The PEB and each TEB are named, as System Informer's Use column does. */
+    r = region_at(&s, vms_helper_addr(&h, "peb"));
+    VMS_CHECK_MSG(r && strstr(vms_name_pool_get(&s.names, r->name), "PEB"), "the PEB's region is \"%s\"",
+                  r ? vms_name_pool_get(&s.names, r->name) : "?");
+    for (int k = -1; k < 3; k++) {
+      char key[32], tid_key[32], want[48];
+      snprintf(key, sizeof key, k < 0 ? "main_teb" : "thread_teb%d", k);
+      snprintf(tid_key, sizeof tid_key, k < 0 ? "main_tid" : "thread_tid%d", k);
+      snprintf(want, sizeof want, "TEB of thread %s", vms_helper_get(&h, tid_key));
+      r = region_at(&s, vms_helper_addr(&h, key));
+      const char *name = r ? vms_name_pool_get(&s.names, r->name) : "?";
+      const char *hit = strstr(name, want);
+      VMS_CHECK_MSG(hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == ','), "%s's region is \"%s\"", key,
+                    name);
+    }
 
     VMS_CHECK(s.fields & VMS_FIELD_ROLLUP);
     if (s.fields & VMS_FIELD_COUNTERS) {

@@ -12,8 +12,10 @@
  *
  * Usage: vms-win-helper DLL-PATH */
 #include <windows.h>
+#include <winternl.h>
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +27,23 @@
 static HANDLE g_go;
 static volatile uintptr_t g_thread_local[N_THREADS];
 static HANDLE g_started[N_THREADS];
+static volatile uintptr_t g_thread_teb[N_THREADS];
+static volatile DWORD g_thread_id[N_THREADS];
+
+/* The calling thread's TEB, read from its segment register. GCC 12 takes
+ * the inline read of fs:/gs: for an access past an empty array. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+static TEB *current_teb(void) { return NtCurrentTeb(); }
+#pragma GCC diagnostic pop
 
 static DWORD WINAPI thread_main(LPVOID arg) {
   volatile char local[64];
   uintptr_t i = (uintptr_t)arg;
   local[0] = (char)i;
   g_thread_local[i] = (uintptr_t)&local[0];
+  g_thread_teb[i] = (uintptr_t)current_teb();
+  g_thread_id[i] = GetCurrentThreadId();
   SetEvent(g_started[i]);
   WaitForSingleObject(g_go, INFINITE);
   return (DWORD)local[0];
@@ -79,33 +92,33 @@ static size_t walk_self(void) {
   return n;
 }
 
-/* A growable private heap with more in it than its first segment holds,
- * and one block too large for any segment (the heap gives it an
- * allocation of its own). HeapWalk, which reads only its own process,
- * says where the segments are. */
-static HANDLE g_heap;
+/* The process heap grown past its first segment (Windows and Wine both
+ * start it at about 1 MiB), and one block too large for any segment (the
+ * heap gives it an allocation of its own). HeapWalk, which reads only its
+ * own process, says where the segments are. */
 static void *g_heap_large;
 
-static void grow_heap(void) {
-  g_heap = HeapCreate(0, 0x10000, 0);
-  if (!g_heap) fail("HeapCreate");
-  for (int i = 0; i < 64; i++)
-    if (!HeapAlloc(g_heap, 0, 48 * 1024)) fail("HeapAlloc");
-  g_heap_large = HeapAlloc(g_heap, 0, 4 << 20);
-  if (!g_heap_large) fail("HeapAlloc(large)");
-}
-
-static void put_heap_segments(void) {
+/* Each segment of the process heap, as HeapWalk reports it; put prints them. */
+static int heap_segments(bool put_them) {
   PROCESS_HEAP_ENTRY e;
   memset(&e, 0, sizeof e);
   int n = 0;
-  while (HeapWalk(g_heap, &e) && n < 16) {
+  while (HeapWalk(GetProcessHeap(), &e) && n < 16) {
     if (!(e.wFlags & PROCESS_HEAP_REGION)) continue;
     char key[32];
-    snprintf(key, sizeof key, "heap2_segment%d", n++);
-    put(key, e.lpData);
+    snprintf(key, sizeof key, "heap_segment%d", n++);
+    if (put_them) put(key, e.lpData);
   }
-  printf("heap2_segments %d\n", n);
+  return n;
+}
+
+static void grow_heap(void) {
+  /* 48 KiB blocks, under any large-block threshold, until a second
+   * segment is there (Wine's 64-bit process heap starts larger). */
+  for (int i = 0; i < 1280 && (i % 32 || heap_segments(false) < 2); i++)
+    if (!HeapAlloc(GetProcessHeap(), 0, 48 * 1024)) fail("HeapAlloc");
+  g_heap_large = HeapAlloc(GetProcessHeap(), 0, 4 << 20);
+  if (!g_heap_large) fail("HeapAlloc(large)");
 }
 
 int main(int argc, char **argv) {
@@ -209,14 +222,20 @@ int main(int argc, char **argv) {
   printf("dll_path %ls\n", dll_path);
   put("heap", heap);
   put("heap_block", block_in_heap);
-  put("heap2", g_heap);
-  put("heap2_large", g_heap_large);
-  put_heap_segments();
+  put("heap_large", g_heap_large);
+  put("peb", current_teb()->ProcessEnvironmentBlock);
+  put("main_teb", current_teb());
+  printf("main_tid %lu\n", (unsigned long)GetCurrentThreadId());
+  printf("heap_segments %d\n", heap_segments(true));
   put("main_stack", (const void *)&main_local);
   for (int i = 0; i < N_THREADS; i++) {
     char key[32];
     snprintf(key, sizeof key, "thread_stack%d", i);
     put(key, (const void *)g_thread_local[i]);
+    snprintf(key, sizeof key, "thread_teb%d", i);
+    put(key, (const void *)g_thread_teb[i]);
+    snprintf(key, sizeof key, "thread_tid%d", i);
+    printf("%s %lu\n", key, (unsigned long)g_thread_id[i]);
   }
   /* base size state protect type allocation-base allocation-protect */
   for (size_t i = 0; i < n_walk; i++) {
