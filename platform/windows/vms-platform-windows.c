@@ -1029,6 +1029,21 @@ bool vms_file_sync(FILE *f) {
   return true;
 }
 
+static bool is_closed_pipe_error(DWORD e) {
+  return e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED;
+}
+
+int vms_stream_write_errno(FILE *f, int e) {
+  if (e == EPIPE || is_closed_pipe_error(GetLastError())) return EPIPE;
+  /* The error may be an earlier write's: ask the pipe with an empty write. */
+  HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+  DWORD wrote;
+  if (h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_PIPE && !WriteFile(h, "", 0, &wrote, NULL) &&
+      is_closed_pipe_error(GetLastError()))
+    return EPIPE;
+  return e;
+}
+
 /* rename() on Windows refuses to replace an existing file. */
 bool vms_file_replace(const char *from, const char *to) {
   wchar_t wfrom[MAX_PATH * 4], wto[MAX_PATH * 4];

@@ -343,6 +343,54 @@ static void check_list(const char *vmscope, const VmsHelper *h) {
   free(csv);
 }
 
+/* vmscope writing into a pipe whose reader has gone: exit 8 and one clear
+ * line on stderr. Windows fails the write with ERROR_NO_DATA, which the C
+ * runtime reports as EINVAL ("Invalid argument") unless told otherwise. */
+static void check_broken_pipe(const char *vmscope) {
+  SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+  HANDLE out_r, out_w, err_r, err_w;
+  if (!CreatePipe(&out_r, &out_w, &sa, 0) || !CreatePipe(&err_r, &err_w, &sa, 0)) {
+    VMS_CHECK_MSG(false, "CreatePipe failed");
+    return;
+  }
+  SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
+  SetHandleInformation(err_r, HANDLE_FLAG_INHERIT, 0);
+  CloseHandle(out_r); /* the reader is gone before the first write */
+  char cmd[4096] = "";
+  vms_win_quote(cmd, sizeof cmd, vmscope);
+  strncat(cmd, "--list --format csv", sizeof cmd - strlen(cmd) - 1);
+  STARTUPINFOA si;
+  memset(&si, 0, sizeof si);
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  si.hStdOutput = out_w;
+  si.hStdError = err_w;
+  PROCESS_INFORMATION pi;
+  BOOL ok = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+  CloseHandle(out_w);
+  CloseHandle(err_w);
+  VMS_CHECK_MSG(ok, "CreateProcess(%s) failed", cmd);
+  if (!ok) {
+    CloseHandle(err_r);
+    return;
+  }
+  char msg[1024];
+  DWORD len = 0, got;
+  while (len + 1 < sizeof msg && ReadFile(err_r, msg + len, (DWORD)(sizeof msg - 1 - len), &got, NULL) && got)
+    len += got;
+  msg[len] = '\0';
+  WaitForSingleObject(pi.hProcess, 30000);
+  DWORD code = 0xffffffff;
+  GetExitCodeProcess(pi.hProcess, &code);
+  VMS_CHECK_U64(code, 8);
+  VMS_CHECK_MSG(strstr(msg, "Invalid argument") == NULL && strstr(msg, "closed") != NULL,
+                "the message for a closed pipe is \"%s\"", msg);
+  CloseHandle(pi.hProcess);
+  CloseHandle(pi.hThread);
+  CloseHandle(err_r);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: test-win-cli VMSCOPE.exe HELPER.exe HELPER-DLL.dll\n");
@@ -357,6 +405,7 @@ int main(int argc, char **argv) {
   check_regions(vmscope, &h);
   check_summary(vmscope, &h);
   check_list(vmscope, &h);
+  check_broken_pipe(vmscope);
 
   /* A process that exited while its handle is still held: exit 6, no map. */
   HANDLE keep;
