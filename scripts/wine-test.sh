@@ -74,7 +74,7 @@ if [ "$rc" = 42 ]; then
   VMS_WIN64_HELPER_DLL="$PWD/build-win64/tests/windows/vms-win-helper-dll.dll" \
     meson test -C build-win32 --print-errorlogs "$@" || status=1
 else
-  echo "SKIP: win32 tests: 32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing); build-win32 was built"
+  echo "SKIP: win32 tests: 32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing, or $WINEPREFIX was made before it was installed and must be removed); build-win32 was built"
 fi
 t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "wine-test.sh: build %.1f s, Wine tests %.1f s\n", b - a, c - b }'
