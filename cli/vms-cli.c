@@ -471,8 +471,11 @@ static bool has_extension(const char *path, const char *ext) {
 #endif
 
 static int finish_output(int rc) {
-  if (fflush(stdout) != 0 || ferror(stdout))
-    return fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    int e = vms_stream_write_errno(stdout, errno);
+    if (e == EPIPE) return fail(VMS_ERR_IO, "writing the output failed: the reading end of the pipe was closed");
+    return fail(VMS_ERR_IO, "writing the output failed: %s", strerror(e));
+  }
   return rc;
 }
 

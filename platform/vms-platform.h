@@ -278,6 +278,10 @@ void vms_platform_init(void);
 /* Pushes f's data to the disk, so that a rename after it never exposes an
  * empty file after a crash. False (errno set) on failure. */
 bool vms_file_sync(FILE *f);
+/* The errno a failed write to f means, given the errno e it left: EPIPE
+ * when the reading end of a pipe has gone. On Windows such a write fails
+ * with ERROR_NO_DATA, which the C runtime reports as EINVAL. */
+int vms_stream_write_errno(FILE *f, int e);
 /* Renames from over to, replacing to when it exists. False (errno set) on failure. */
 bool vms_file_replace(const char *from, const char *to);
 

@@ -3,7 +3,7 @@
 # Installs the Debian/Ubuntu packages vmscope needs (only those missing),
 # then configures and builds it in build/.
 #   scripts/setup.sh          what building and running need
-#   scripts/setup.sh --test   also what the test suite needs (Xvfb, Wine, MinGW...)
+#   scripts/setup.sh --test   also what the test suite needs (Xvfb, Wine with wine32, MinGW...)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,28 @@ if [ -n "$missing" ]; then
   $sudo apt-get update -qq
   # shellcheck disable=SC2086
   $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# 32-bit Windows programs under Wine need wine32, from Debian's i386
+# architecture; without it scripts/wine-test.sh skips the 32-bit tests and
+# says so. Added only on an amd64 host where it is missing.
+if [ "${1:-}" = "--test" ] && [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ] &&
+   ! dpkg-query -W -f='${Status}' wine32:i386 2>/dev/null | grep -q "install ok installed"; then
+  if [ "$(id -u)" -eq 0 ]; then sudo=""
+  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"
+  else sudo="none"
+  fi
+  if [ "$sudo" = none ]; then
+    echo "vmscope setup: wine32 is missing and I am not root; the 32-bit Windows tests will be skipped" >&2
+  else
+    echo "vmscope setup: installing wine32:i386 (adding the i386 architecture)"
+    export DEBIAN_FRONTEND=noninteractive
+    dpkg --print-foreign-architectures | grep -qx i386 || $sudo dpkg --add-architecture i386
+    if ! { $sudo apt-get update -qq &&
+           $sudo apt-get install -y -qq --no-install-recommends wine32:i386 >/dev/null; }; then
+      echo "vmscope setup: wine32:i386 could not be installed; the 32-bit Windows tests will be skipped" >&2
+    fi
+  fi
 fi
 
 if [ ! -f build/build.ninja ]; then

@@ -76,7 +76,7 @@ if [ "$rc" = 42 ]; then
   VMS_WIN64_HELPER_DLL="$PWD/build-win64/tests/windows/vms-win-helper-dll.dll" \
     meson test -C build-win32 --print-errorlogs "$@" || status=1
 else
-  reason="32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing)"
+  reason="32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing, or $WINEPREFIX was made before it was installed and must be removed)"
   echo "SKIP: win32 tests: $reason; build-win32 was built"
   # One SKIP entry per test that would have run, in meson's own log format,
   # in place of any log a run with wine32 left there.

@@ -637,6 +637,8 @@ void vms_platform_init(void) { signal(SIGXFSZ, SIG_IGN); }
 
 bool vms_file_sync(FILE *f) { return fflush(f) == 0 && fsync(fileno(f)) == 0; }
 
+int vms_stream_write_errno(FILE *f, int e) { return e; }
+
 bool vms_file_replace(const char *from, const char *to) { return rename(from, to) == 0; }
 
 double vms_time_now(void) {

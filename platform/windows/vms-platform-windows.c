@@ -448,6 +448,29 @@ static bool allocation_of(const VmsSpace *space, uint64_t addr, VmsRange *out) {
   return true;
 }
 
+/* Names the private region holding addr for what lives there ("PEB", "TEB
+ * of thread N"), as System Informer's Use column does; a region holding
+ * several (Wine packs TEBs together) lists them. */
+static VmsErrorCode name_private_region(VmsSpace *space, uint64_t addr, const char *what) {
+  size_t i = vms_space_find(space, addr);
+  if (i == SIZE_MAX) return VMS_OK;
+  VmsRegion *r = &space->regions[i];
+  if ((r->os & (VMS_OS_MEM_FREE | VMS_OS_MEM_PRIVATE | VMS_OS_PSEUDO)) != VMS_OS_MEM_PRIVATE) return VMS_OK;
+  const char *old = r->name ? vms_name_pool_get(&space->names, r->name) : "";
+  size_t len = strlen(old);
+  if (len > 160) {
+    if (len >= 3 && strcmp(old + len - 3, "...") == 0) return VMS_OK;
+    what = "...";
+  }
+  char buf[256];
+  int n = snprintf(buf, sizeof buf, "%s%s%s", old, len ? ", " : "", what);
+  if (n <= 0 || (size_t)n >= sizeof buf) return VMS_OK;
+  uint32_t off = vms_name_pool_add(&space->names, buf, (size_t)n);
+  if (off == UINT32_MAX) return VMS_ERR_NOMEM;
+  r->name = off;
+  return VMS_OK;
+}
+
 /* One thread's stack from its TEB. bits picks the TEB layout. */
 static bool stack_from_teb(const VmsTarget *t, uint64_t teb, int bits, VmsRange *out) {
   /* NT_TIB: ExceptionList, StackBase, StackLimit, ..., Self at 6 pointers in. */
@@ -486,7 +509,17 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, unsigned *missed
                                  NULL) >= 0 &&
         tbi.teb_base) {
       uint64_t teb = (uint64_t)(uintptr_t)tbi.teb_base;
+      char what[64];
       if (t->wow64 && self_bits() == 64) {
+        snprintf(what, sizeof what, "64-bit TEB of thread %d", th.tid);
+        code = name_private_region(space, teb, what);
+        snprintf(what, sizeof what, "TEB of thread %d", th.tid);
+        if (code == VMS_OK) code = name_private_region(space, teb + TEB64_TO_TEB32, what);
+      } else {
+        snprintf(what, sizeof what, "TEB of thread %d", th.tid);
+        code = name_private_region(space, teb, what);
+      }
+      if (code == VMS_OK && t->wow64 && self_bits() == 64) {
         /* The 32-bit stack is the one the program runs on; the 64-bit
          * one the WoW64 layer uses is a stack too, so both are kept. */
         VmsThread th64 = th;
@@ -515,8 +548,61 @@ static VmsErrorCode add_heap_at(VmsSpace *space, uint64_t addr) {
   return vms_space_add_heap(space, a.start, a.end);
 }
 
+/* A heap's later segments and its large blocks are allocations of their
+ * own, chained to the heap by doubly linked lists (LIST_ENTRY: the next
+ * pointer, then the previous) whose heads and links lie in the first page of
+ * the heap and of each segment: Windows' HEAP.SegmentList and
+ * VirtualAllocdBlocks, Wine's sub-heap and large-block lists. A pointer in
+ * such a page that lands in the first page of another private allocation is
+ * taken as a link only when the list agrees both ways (its target's
+ * previous pointer points back at it, and its target's next entry's
+ * previous pointer at the target), which chance values do not. The layout of
+ * the structures is not read, so it holds whatever their version. */
+#define HEAP_HEADER_BYTES 4096
+#define VMS_MAX_HEAP_ALLOCATIONS 4096
+
+static bool is_private_allocation(const VmsSpace *space, uint64_t addr) {
+  size_t i = vms_space_find(space, addr);
+  if (i == SIZE_MAX) return false;
+  const VmsRegion *r = &space->regions[i];
+  return (r->os & (VMS_OS_MEM_FREE | VMS_OS_MEM_PRIVATE | VMS_OS_MEM_COMMIT)) ==
+         (VMS_OS_MEM_PRIVATE | VMS_OS_MEM_COMMIT);
+}
+
+static bool is_heap_start(const VmsSpace *space, uint64_t start) {
+  for (size_t i = 0; i < space->n_heaps; i++)
+    if (space->heaps[i].start == start) return true;
+  return false;
+}
+
+static VmsErrorCode add_heap_segments(VmsTarget *t, VmsSpace *space, int bits) {
+  const size_t ps = bits == 32 ? 4 : 8;
+  unsigned char page[HEAP_HEADER_BYTES];
+  VmsErrorCode code = VMS_OK;
+  for (size_t h = 0; h < space->n_heaps && h < VMS_MAX_HEAP_ALLOCATIONS && code == VMS_OK; h++) {
+    uint64_t base = space->heaps[h].start;
+    size_t n = space->heaps[h].end - base < HEAP_HEADER_BYTES ? (size_t)(space->heaps[h].end - base)
+                                                                : HEAP_HEADER_BYTES;
+    if (!is_private_allocation(space, base) || !read_mem(t->h, base, page, n)) continue;
+    for (size_t o = 0; o + 2 * ps <= n && code == VMS_OK; o += ps) {
+      uint64_t link = 0;
+      memcpy(&link, page + o, ps);
+      VmsRange a;
+      if (!is_private_allocation(space, link) || !allocation_of(space, link, &a)) continue;
+      if (link - a.start > HEAP_HEADER_BYTES - 2 * ps || is_heap_start(space, a.start)) continue;
+      bool ok1, ok2, ok3;
+      uint64_t next = read_ptr(t->h, link, bits, &ok1);
+      uint64_t prev = read_ptr(t->h, link + ps, bits, &ok2);
+      if (!ok1 || !ok2 || prev != base + o) continue;
+      if (read_ptr(t->h, next + ps, bits, &ok3) != link || !ok3) continue;
+      code = vms_space_add_heap(space, a.start, a.end);
+    }
+  }
+  return code;
+}
+
 /* Heaps from the PEB: the process heap and the heap list. Each becomes the
- * allocation holding its first segment. */
+ * allocation holding its first segment; the others are reached from it. */
 /* The PEB the program itself uses: the 32-bit one of a WoW64 target seen
  * from a 64-bit vmscope (*bits says which layout), else the native one. */
 static uint64_t peb_address(HANDLE h, bool wow64, int *bits) {
@@ -544,21 +630,33 @@ static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
   bool ok;
   uint64_t process_heap =
       read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAP : PEB64_PROCESS_HEAP), bits, &ok);
-  VmsErrorCode code = VMS_OK;
+  VmsErrorCode code = name_private_region(space, peb, "PEB");
+  if (code != VMS_OK) return code;
+  if (t->wow64 && self_bits() == 64) {
+    /* The 64-bit PEB the WoW64 layer keeps beside the program's. */
+    PROCESS_BASIC_INFORMATION pbi;
+    memset(&pbi, 0, sizeof pbi);
+    if (NtQueryInformationProcess(t->h, ProcessBasicInformation, &pbi, sizeof pbi, NULL) >= 0 &&
+        pbi.PebBaseAddress && (code = name_private_region(space, (uint64_t)(uintptr_t)pbi.PebBaseAddress,
+                                                           "64-bit PEB")) != VMS_OK)
+      return code;
+  }
   if (ok && process_heap) {
     *found = true;
     code = add_heap_at(space, process_heap);
   }
   uint32_t count = 0;
-  if (!read_mem(t->h, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4))
-    return code;
-  uint64_t list = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
-  if (!ok || !list) return code;
+  uint64_t list = 0;
+  if (code == VMS_OK &&
+      read_mem(t->h, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4))
+    list = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
+  if (!ok) list = 0;
   if (count > VMS_MAX_HEAPS) count = VMS_MAX_HEAPS;
-  for (uint32_t i = 0; i < count && code == VMS_OK; i++) {
+  for (uint32_t i = 0; list && i < count && code == VMS_OK; i++) {
     uint64_t heap = read_ptr(t->h, list + (uint64_t)i * (bits == 32 ? 4 : 8), bits, &ok);
     if (ok && heap) code = add_heap_at(space, heap);
   }
+  if (code == VMS_OK && *found) code = add_heap_segments(t, space, bits);
   return code;
 }
 
@@ -930,6 +1028,21 @@ bool vms_file_sync(FILE *f) {
     return false;
   }
   return true;
+}
+
+static bool is_closed_pipe_error(DWORD e) {
+  return e == ERROR_NO_DATA || e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED;
+}
+
+int vms_stream_write_errno(FILE *f, int e) {
+  if (e == EPIPE || is_closed_pipe_error(GetLastError())) return EPIPE;
+  /* The error may be an earlier write's: ask the pipe with an empty write. */
+  HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+  DWORD wrote;
+  if (h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_PIPE && !WriteFile(h, "", 0, &wrote, NULL) &&
+      is_closed_pipe_error(GetLastError()))
+    return EPIPE;
+  return e;
 }
 
 /* rename() on Windows refuses to replace an existing file. */

@@ -7,6 +7,7 @@
 #include "vms-win-private.h"
 #include "vms-win-spawn.h"
 
+#include <inttypes.h>
 #include <wctype.h>
 
 static const VmsRegion *region_at(const VmsSpace *s, uint64_t addr) {
@@ -78,6 +79,43 @@ static void check_sorted(const VmsSpace *s) {
     if (i)
       VMS_CHECK_MSG(s->regions[i - 1].end <= s->regions[i].start, "regions %zu and %zu overlap", i - 1, i);
   }
+}
+
+/* vmscope's raw regions against the helper's own VirtualQuery walk of
+ * itself, region for region: base, size, state, type, protection and
+ * allocation base; free space only inside the usable range, as vmscope
+ * keeps it. */
+static void check_walk(const VmsSpace *s, const VmsHelper *h) {
+  VMS_CHECK_MSG(h->n_walk > 10, "the helper printed %zu regions of its walk", h->n_walk);
+  size_t want = 0, mismatches = 0;
+  for (size_t k = 0; k < h->n_walk; k++) {
+    const VmsWalkRegion *w = &h->walk[k];
+    uint64_t start = w->base, end = w->base + w->size;
+    uint16_t os = vms_win_os_bits(w->state, w->type), prot = 0;
+    if (w->state == MEM_FREE) {
+      if (start < s->usable_lo) start = s->usable_lo;
+      if (end > s->usable_hi) end = s->usable_hi;
+      if (start >= end) continue;
+    } else if (w->state == MEM_COMMIT) {
+      prot = vms_win_prot(w->protect);
+      if (w->type == MEM_MAPPED && !(prot & VMS_PROT_COPY)) prot |= VMS_PROT_SHARED;
+    }
+    want++;
+    const VmsRegion *r = region_at(s, start);
+    bool same = r && r->start == start && r->end == end &&
+                (r->os & (VMS_OS_MEM_COMMIT | VMS_OS_MEM_RESERVE | VMS_OS_MEM_FREE | VMS_OS_MEM_IMAGE |
+                          VMS_OS_MEM_MAPPED | VMS_OS_MEM_PRIVATE)) == (os & ~VMS_OS_FILE) &&
+                (w->state == MEM_FREE || (r->prot == prot && r->alloc_base == w->alloc_base));
+    if (!same && mismatches++ < 5)
+      VMS_CHECK_MSG(false,
+                    "the helper's region [0x%" PRIx64 ", 0x%" PRIx64 ") state 0x%x protect 0x%x type 0x%x base 0x%" PRIx64
+                    " is read as [0x%" PRIx64 ", 0x%" PRIx64 ") os 0x%x prot 0x%x base 0x%" PRIx64,
+                    start, end, (unsigned)w->state, (unsigned)w->protect, (unsigned)w->type, w->alloc_base,
+                    r ? r->start : 0, r ? r->end : 0, r ? (unsigned)r->os : 0, r ? (unsigned)r->prot : 0,
+                    r ? r->alloc_base : 0);
+  }
+  VMS_CHECK_MSG(mismatches == 0, "%zu of the helper's regions read otherwise", mismatches);
+  VMS_CHECK_U64(s->n_regions, want);
 }
 
 static bool in_some_stack(const VmsSpace *s, uint64_t addr) {
@@ -152,9 +190,21 @@ static void test_live(const char *helper_exe, const char *dll) {
     r = region_at(&s, vms_helper_addr(&h, "rwx"));
     VMS_CHECK(r && r->prot == (VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC));
 
+    /* One page reserved: the reservation is that page, at a granule
+     * boundary, and nothing else can be reserved in the rest of the
+     * granule (ERROR_INVALID_ADDRESS). Windows reports that rest MEM_FREE;
+     * 32-bit Wine reports free space outside its own reserved areas
+     * MEM_RESERVE, as an allocation of its own. Either way it is not part
+     * of this reservation, and vmscope reads it as the helper does. */
     a = vms_helper_addr(&h, "small");
+    VMS_CHECK_U64(a & 0xffff, 0);
+    r = region_at(&s, a);
+    VMS_CHECK(r && r->start == a && r->end == a + 0x1000 && r->alloc_base == a);
+    VMS_CHECK(r && r->os == (VMS_OS_MEM_PRIVATE | VMS_OS_MEM_RESERVE));
+    VMS_CHECK_STR(vms_helper_get(&h, "small_again_error"), "487");
     r = region_at(&s, a + 0x1000);
-    VMS_CHECK(r && r->start == a + 0x1000 && (r->os & VMS_OS_MEM_FREE));
+    VMS_CHECK(r && r->start == a + 0x1000 && r->alloc_base != a);
+    check_walk(&s, &h);
 
     r = region_at(&s, vms_helper_addr(&h, "mapped"));
     VMS_CHECK(r && (r->os & VMS_OS_MEM_MAPPED) && (r->os & VMS_OS_FILE));
@@ -181,6 +231,35 @@ static void test_live(const char *helper_exe, const char *dll) {
     bool heap_found = false;
     for (size_t i = 0; i < s.n_heaps; i++) heap_found |= s.heaps[i].start <= heap && heap < s.heaps[i].end;
     VMS_CHECK(heap_found);
+    /* Every segment of the grown process heap, and its large block (an
+     * allocation of its own), are heap allocations too. */
+    int n_seg = atoi(vms_helper_get(&h, "heap_segments"));
+    VMS_CHECK_MSG(n_seg >= 2, "the helper's process heap has %d segments", n_seg);
+    for (int k = 0; k <= n_seg; k++) {
+      char key[32];
+      if (k < n_seg) snprintf(key, sizeof key, "heap_segment%d", k);
+      else snprintf(key, sizeof key, "heap_large");
+      uint64_t at = vms_helper_addr(&h, key);
+      bool in_heap = false;
+      for (size_t i = 0; i < s.n_heaps; i++) in_heap |= s.heaps[i].start <= at && at < s.heaps[i].end;
+      VMS_CHECK_MSG(in_heap, "%s (0x%" PRIx64 ") is in no heap", key, at);
+    }
+
+    /* The PEB and each TEB are named, as System Informer's Use column does. */
+    r = region_at(&s, vms_helper_addr(&h, "peb"));
+    VMS_CHECK_MSG(r && strstr(vms_name_pool_get(&s.names, r->name), "PEB"), "the PEB's region is \"%s\"",
+                  r ? vms_name_pool_get(&s.names, r->name) : "?");
+    for (int k = -1; k < 3; k++) {
+      char key[32], tid_key[32], want[48];
+      snprintf(key, sizeof key, k < 0 ? "main_teb" : "thread_teb%d", k);
+      snprintf(tid_key, sizeof tid_key, k < 0 ? "main_tid" : "thread_tid%d", k);
+      snprintf(want, sizeof want, "TEB of thread %s", vms_helper_get(&h, tid_key));
+      r = region_at(&s, vms_helper_addr(&h, key));
+      const char *name = r ? vms_name_pool_get(&s.names, r->name) : "?";
+      const char *hit = strstr(name, want);
+      VMS_CHECK_MSG(hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == ','), "%s's region is \"%s\"", key,
+                    name);
+    }
 
     VMS_CHECK(s.fields & VMS_FIELD_ROLLUP);
     if (s.fields & VMS_FIELD_COUNTERS) {

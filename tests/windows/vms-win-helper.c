@@ -3,14 +3,19 @@
  *
  * It reserves and commits private memory at fixed addresses (falling back to
  * any address when one is taken), maps a file and a pagefile-backed section,
- * loads a DLL and starts threads with stacks of a known size, then prints one
- * "key value" line per fact and "ready", and waits until its standard input
- * closes (or for 60 s, so a forgotten helper never lingers).
+ * loads a DLL, grows a private heap past its first segment and starts threads
+ * with stacks of a known size, then prints one "key value" line per fact, its
+ * own VirtualQuery walk of itself (one "region" line per region, the second
+ * opinion a test holds vmscope's reading against) and "ready", and waits
+ * until its standard input closes (or for 60 s, so a forgotten helper never
+ * lingers).
  *
  * Usage: vms-win-helper DLL-PATH */
 #include <windows.h>
+#include <winternl.h>
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +27,23 @@
 static HANDLE g_go;
 static volatile uintptr_t g_thread_local[N_THREADS];
 static HANDLE g_started[N_THREADS];
+static volatile uintptr_t g_thread_teb[N_THREADS];
+static volatile DWORD g_thread_id[N_THREADS];
+
+/* The calling thread's TEB, read from its segment register. GCC 12 takes
+ * the inline read of fs:/gs: for an access past an empty array. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+static TEB *current_teb(void) { return NtCurrentTeb(); }
+#pragma GCC diagnostic pop
 
 static DWORD WINAPI thread_main(LPVOID arg) {
   volatile char local[64];
   uintptr_t i = (uintptr_t)arg;
   local[0] = (char)i;
   g_thread_local[i] = (uintptr_t)&local[0];
+  g_thread_teb[i] = (uintptr_t)current_teb();
+  g_thread_id[i] = GetCurrentThreadId();
   SetEvent(g_started[i]);
   WaitForSingleObject(g_go, INFINITE);
   return (DWORD)local[0];
@@ -57,6 +73,54 @@ static char *alloc_at(uintptr_t want, SIZE_T size, DWORD type, DWORD prot) {
 
 static void put(const char *key, const void *p) { printf("%s 0x%" PRIxPTR "\n", key, (uintptr_t)p); }
 
+/* The walk is taken whole before any of it is printed, so printing (which
+ * may allocate) cannot change what it describes. */
+#define MAX_WALK 8192
+static MEMORY_BASIC_INFORMATION g_walk[MAX_WALK];
+
+static size_t walk_self(void) {
+  size_t n = 0;
+  uintptr_t addr = 0;
+  while (n < MAX_WALK) {
+    MEMORY_BASIC_INFORMATION *m = &g_walk[n];
+    if (VirtualQuery((LPCVOID)addr, m, sizeof *m) == 0) break;
+    uintptr_t next = (uintptr_t)m->BaseAddress + m->RegionSize;
+    n++;
+    if (next <= addr) break; /* the top of the address space */
+    addr = next;
+  }
+  return n;
+}
+
+/* The process heap grown past its first segment (Windows and Wine both
+ * start it at about 1 MiB), and one block too large for any segment (the
+ * heap gives it an allocation of its own). HeapWalk, which reads only its
+ * own process, says where the segments are. */
+static void *g_heap_large;
+
+/* Each segment of the process heap, as HeapWalk reports it; put prints them. */
+static int heap_segments(bool put_them) {
+  PROCESS_HEAP_ENTRY e;
+  memset(&e, 0, sizeof e);
+  int n = 0;
+  while (HeapWalk(GetProcessHeap(), &e) && n < 16) {
+    if (!(e.wFlags & PROCESS_HEAP_REGION)) continue;
+    char key[32];
+    snprintf(key, sizeof key, "heap_segment%d", n++);
+    if (put_them) put(key, e.lpData);
+  }
+  return n;
+}
+
+static void grow_heap(void) {
+  /* 48 KiB blocks, under any large-block threshold, until a second
+   * segment is there (Wine's 64-bit process heap starts larger). */
+  for (int i = 0; i < 1280 && (i % 32 || heap_segments(false) < 2); i++)
+    if (!HeapAlloc(GetProcessHeap(), 0, 48 * 1024)) fail("HeapAlloc");
+  g_heap_large = HeapAlloc(GetProcessHeap(), 0, 4 << 20);
+  if (!g_heap_large) fail("HeapAlloc(large)");
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: vms-win-helper DLL-PATH\n");
@@ -74,9 +138,15 @@ int main(int argc, char **argv) {
   if (!VirtualAlloc(partial, 0x10000, MEM_COMMIT, PAGE_READONLY)) fail("VirtualAlloc commit");
   /* Execute-read-write, committed. */
   char *rwx = alloc_at(0x30600000u, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_EXECUTE_READWRITE);
-  /* One page reserved at a 64 KiB boundary: the rest of the granule is
-   * free but unusable. */
-  char *small = alloc_at(0x30700000u, 0x1000, MEM_RESERVE, PAGE_NOACCESS);
+  /* One page reserved where the system puts it, as a program would: at a
+   * 64 KiB boundary, the rest of the granule outside the reservation and
+   * unusable for another one. */
+  char *small = VirtualAlloc(NULL, 0x1000, MEM_RESERVE, PAGE_NOACCESS);
+  if (!small) fail("VirtualAlloc(small)");
+  SetLastError(0);
+  void *again = VirtualAlloc(small + 0x1000, 0x1000, MEM_RESERVE, PAGE_NOACCESS);
+  DWORD again_error = again ? 0 : GetLastError();
+  if (again) VirtualFree(again, 0, MEM_RELEASE);
 
   /* A mapped file, with a space in its name. */
   wchar_t dir[MAX_PATH], path[MAX_PATH + 64];
@@ -112,6 +182,7 @@ int main(int argc, char **argv) {
   /* The process heap, with a block in it. */
   HANDLE heap = GetProcessHeap();
   void *block_in_heap = HeapAlloc(heap, 0, 100);
+  grow_heap();
 
   g_go = CreateEventW(NULL, TRUE, FALSE, NULL);
   HANDLE threads[N_THREADS];
@@ -123,15 +194,27 @@ int main(int argc, char **argv) {
   }
   WaitForMultipleObjects(N_THREADS, g_started, TRUE, INFINITE);
 
+  /* Wait for stdin to close (the test is done), with a 60 s safety net.
+   * A thread reads it, since a Unix pipe under Wine cannot be peeked; it
+   * starts before the walk, so its stack is in it. */
+  HANDLE reader = CreateThread(NULL, 0, read_stdin, NULL, 0, NULL);
+  static char out_buf[1 << 16];
+  setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+  size_t n_walk = walk_self();
+
   volatile char main_local = 1;
   printf("pid %lu\n", (unsigned long)GetCurrentProcessId());
   printf("bits %d\n", (int)(sizeof(void *) * 8));
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  put("max_app", si.lpMaximumApplicationAddress);
   put("reserved", reserved);
   put("committed", committed);
   put("guard", committed + 0x10000);
   put("partial", partial);
   put("rwx", rwx);
   put("small", small);
+  printf("small_again_error %lu\n", (unsigned long)again_error);
   put("mapped", mapped);
   printf("mapped_path %ls\n", path);
   put("shareable", shared);
@@ -139,18 +222,31 @@ int main(int argc, char **argv) {
   printf("dll_path %ls\n", dll_path);
   put("heap", heap);
   put("heap_block", block_in_heap);
+  put("heap_large", g_heap_large);
+  put("peb", current_teb()->ProcessEnvironmentBlock);
+  put("main_teb", current_teb());
+  printf("main_tid %lu\n", (unsigned long)GetCurrentThreadId());
+  printf("heap_segments %d\n", heap_segments(true));
   put("main_stack", (const void *)&main_local);
   for (int i = 0; i < N_THREADS; i++) {
     char key[32];
     snprintf(key, sizeof key, "thread_stack%d", i);
     put(key, (const void *)g_thread_local[i]);
+    snprintf(key, sizeof key, "thread_teb%d", i);
+    put(key, (const void *)g_thread_teb[i]);
+    snprintf(key, sizeof key, "thread_tid%d", i);
+    printf("%s %lu\n", key, (unsigned long)g_thread_id[i]);
+  }
+  /* base size state protect type allocation-base allocation-protect */
+  for (size_t i = 0; i < n_walk; i++) {
+    const MEMORY_BASIC_INFORMATION *m = &g_walk[i];
+    printf("region 0x%" PRIxPTR " 0x%" PRIxPTR " 0x%lx 0x%lx 0x%lx 0x%" PRIxPTR " 0x%lx\n", (uintptr_t)m->BaseAddress,
+           (uintptr_t)m->RegionSize, (unsigned long)m->State, (unsigned long)m->Protect, (unsigned long)m->Type,
+           (uintptr_t)m->AllocationBase, (unsigned long)m->AllocationProtect);
   }
   printf("ready\n");
   fflush(stdout);
 
-  /* Wait for stdin to close (the test is done), with a 60 s safety net.
-   * A thread reads it, since a Unix pipe under Wine cannot be peeked. */
-  HANDLE reader = CreateThread(NULL, 0, read_stdin, NULL, 0, NULL);
   if (reader) WaitForSingleObject(reader, 60000);
   SetEvent(g_go);
   WaitForMultipleObjects(N_THREADS, threads, TRUE, 5000);

@@ -10,13 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One region of the helper's own VirtualQuery walk of itself. */
+typedef struct {
+  uint64_t base, size, alloc_base;
+  uint32_t state, protect, type, alloc_protect;
+} VmsWalkRegion;
+
 typedef struct {
   HANDLE process;
   HANDLE stdin_w; /* closing it tells the helper to exit */
   DWORD pid;
-  char keys[32][32];
-  char values[32][1024];
+  char keys[64][32];
+  char values[64][1024];
   int n;
+  VmsWalkRegion *walk; /* its "region" lines, in address order */
+  size_t n_walk;
 } VmsHelper;
 
 /* Quotes one argument for CreateProcess's command line (spaces, quotes). */
@@ -118,8 +126,24 @@ static inline bool vms_helper_start(VmsHelper *h, const char *helper_exe, const 
       ready = true;
       break;
     }
+    if (strncmp(line, "region ", 7) == 0) {
+      VmsWalkRegion w;
+      char *p = line + 7;
+      w.base = strtoull(p, &p, 0);
+      w.size = strtoull(p, &p, 0);
+      w.state = (uint32_t)strtoul(p, &p, 0);
+      w.protect = (uint32_t)strtoul(p, &p, 0);
+      w.type = (uint32_t)strtoul(p, &p, 0);
+      w.alloc_base = strtoull(p, &p, 0);
+      w.alloc_protect = (uint32_t)strtoul(p, &p, 0);
+      VmsWalkRegion *grown = realloc(h->walk, (h->n_walk + 1) * sizeof *grown);
+      if (!grown) continue;
+      h->walk = grown;
+      h->walk[h->n_walk++] = w;
+      continue;
+    }
     char *sp = strchr(line, ' ');
-    if (!sp || h->n >= 32) continue;
+    if (!sp || h->n >= 64) continue;
     *sp = '\0';
     snprintf(h->keys[h->n], sizeof h->keys[0], "%s", line);
     snprintf(h->values[h->n], sizeof h->values[0], "%s", sp + 1);
@@ -149,4 +173,7 @@ static inline void vms_helper_stop(VmsHelper *h) {
   if (WaitForSingleObject(h->process, 10000) != WAIT_OBJECT_0) TerminateProcess(h->process, 1);
   CloseHandle(h->process);
   h->process = NULL;
+  free(h->walk);
+  h->walk = NULL;
+  h->n_walk = 0;
 }

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-win-demo.c: the Windows demo fragments its space until a large VirtualAlloc fails; vmscope's figures must be its own.
+ *
+ * The demo prints its free figures from its own VirtualQuery walk and waits;
+ * vmscope.exe, run as another process, must see the same space (2 GB for a
+ * 32-bit image, 4 GB for a large-address-aware one on a 64-bit system, the
+ * system's range for a 64-bit one) and the same total free, largest free
+ * block and number of free blocks.
+ *
+ * Usage: test-win-demo VMSCOPE.exe DEMO.exe [DEMO-LAA.exe] */
+#include "vms-test.h"
+#include "vms-win-spawn.h"
+
+#include <inttypes.h>
+
+typedef struct {
+  uint64_t total, largest, blocks, lo, hi, request;
+} Figures;
+
+/* Starts the demo and reads its output up to the "waiting:" line. */
+static HANDLE start_demo(const char *exe, const char *args, DWORD *pid, HANDLE *stdin_w, Figures *f) {
+  char cmd[4096] = "";
+  vms_win_quote(cmd, sizeof cmd, exe);
+  strncat(cmd, args, sizeof cmd - strlen(cmd) - 1);
+  HANDLE out;
+  HANDLE p = vms_win_start(cmd, &out, stdin_w, pid);
+  if (!p) return NULL;
+  memset(f, 0, sizeof *f);
+  char line[512];
+  size_t len = 0;
+  bool figures = false, waiting = false;
+  for (;;) {
+    char c;
+    DWORD got = 0;
+    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0) break;
+    if (c == '\r') continue;
+    if (c != '\n') {
+      if (len + 1 < sizeof line) line[len++] = c;
+      continue;
+    }
+    line[len] = '\0';
+    len = 0;
+    if (strncmp(line, "round ", 6) == 0 && strstr(line, "FAILED")) printf("%s\n", line);
+    if (sscanf(line, "figures: free %" SCNu64 ", largest %" SCNu64 ", blocks %" SCNu64 ", space %" SCNx64 "-%" SCNx64
+                     ", request %" SCNu64,
+               &f->total, &f->largest, &f->blocks, &f->lo, &f->hi, &f->request) == 6) {
+      figures = true;
+      printf("%s\n", line);
+    }
+    if (strncmp(line, "waiting:", 8) == 0) {
+      waiting = true;
+      break;
+    }
+  }
+  CloseHandle(out);
+  VMS_CHECK_MSG(figures && waiting, "%s printed no figures", exe);
+  return p;
+}
+
+static uint64_t json_number(const char *json, const char *key) {
+  const char *p = strstr(json, key);
+  VMS_CHECK_MSG(p != NULL, "the JSON has no %s", key);
+  return p ? strtoull(p + strlen(key), NULL, 0) : 0;
+}
+
+static void stop_demo(HANDLE p, HANDLE stdin_w) {
+  CloseHandle(stdin_w);
+  if (WaitForSingleObject(p, 10000) != WAIT_OBJECT_0) TerminateProcess(p, 1);
+  CloseHandle(p);
+}
+
+/* Runs the demo, then vmscope on it; want_hi is the top of the space the
+ * demo must have, 0 for "whatever the demo says". */
+static void check_demo(const char *vmscope, const char *demo, const char *args, uint64_t want_hi, bool must_fail) {
+  DWORD pid = 0;
+  HANDLE stdin_w = NULL;
+  Figures f;
+  HANDLE p = start_demo(demo, args, &pid, &stdin_w, &f);
+  VMS_CHECK_MSG(p != NULL, "cannot start %s", demo);
+  if (!p) return;
+  char cmd[4096] = "", arg[64];
+  vms_win_quote(cmd, sizeof cmd, vmscope);
+  snprintf(arg, sizeof arg, "%lu --summary --format json", (unsigned long)pid);
+  strncat(cmd, arg, sizeof cmd - strlen(cmd) - 1);
+  DWORD code = 0xffffffff;
+  char *json = vms_win_run(cmd, &code);
+  VMS_CHECK_U64(code, 0);
+  if (json) {
+    VMS_CHECK_U64(json_number(json, "\"address_space\":{\"start\":\""), f.lo);
+    VMS_CHECK_U64(json_number(json, "\"address_space\":{\"start\":\"0x10000\",\"end\":\""), f.hi);
+    if (want_hi) VMS_CHECK_U64(f.hi, want_hi);
+    const char *fr = strstr(json, "\"free\":{");
+    VMS_CHECK_MSG(fr != NULL, "the JSON has no free figures");
+    if (fr) {
+      VMS_CHECK_U64(json_number(fr, "\"total\":"), f.total);
+      VMS_CHECK_U64(json_number(fr, "\"largest\":"), f.largest);
+      VMS_CHECK_U64(json_number(fr, "\"blocks\":"), f.blocks);
+    }
+    free(json);
+  }
+  if (must_fail) {
+    /* The point of the demo: the request fails with far more than it free. */
+    VMS_CHECK_MSG(f.request > 0, "%s never failed an allocation", demo);
+    VMS_CHECK(f.largest < f.request);
+    VMS_CHECK_MSG(f.total >= 100 * 1024 * 1024 && f.total > 4 * f.request,
+                  "only %" PRIu64 " bytes free at the failure", f.total);
+  }
+  stop_demo(p, stdin_w);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: test-win-demo VMSCOPE.exe DEMO.exe [DEMO-LAA.exe]\n");
+    return 1;
+  }
+  BOOL self_wow = FALSE;
+  IsWow64Process(GetCurrentProcess(), &self_wow);
+  bool os64 = sizeof(void *) == 8 || self_wow;
+  if (sizeof(void *) == 4) {
+    /* 2 GB less the top 64 KiB, whatever the system. */
+    check_demo(argv[1], argv[2], " --interval 0", 0x7fff0000u, true);
+    /* Large-address-aware: 4 GB less the top 64 KiB on a 64-bit system
+     * (WoW64, and 32-bit Wine on a 64-bit host), 2 GB on a 32-bit one
+     * booted without /3GB. */
+    if (argc > 3) check_demo(argv[1], argv[3], " --interval 0", os64 ? 0xffff0000u : 0, true);
+    else VMS_CHECK_MSG(false, "no large-address-aware demo named");
+  } else {
+    /* 64-bit: no failure in a few rounds, but the same figures. */
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    check_demo(argv[1], argv[2], " --interval 0 --rounds 40", (uint64_t)(uintptr_t)si.lpMaximumApplicationAddress + 1,
+               false);
+  }
+  return vms_test_end();
+}
