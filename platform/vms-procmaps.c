@@ -242,7 +242,12 @@ static const char *parse_counter_line(VmsCounters *c, const char *p, const char 
   uint64_t v;
   if (!parse_dec(&q, eol, &v)) return "bad counter value";
   while (q < eol && *q == ' ') q++;
-  if (eol - q >= 2 && q[0] == 'k' && q[1] == 'B') v *= 1024;
+  if (eol - q >= 2 && q[0] == 'k' && q[1] == 'B') {
+    /* The kernel never prints this much; a capture may, and a wrapped
+     * byte count would pass for a small one. */
+    if (v > UINT64_MAX / 1024) return "counter too large: its bytes do not fit in 64 bits";
+    v *= 1024;
+  }
   *field = v;
   c->mask |= bit;
   return NULL;
