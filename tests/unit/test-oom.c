@@ -8,7 +8,10 @@
  * VMS_ERR_NOMEM (or, where an allocation only trims, the same result as
  * without the failure), and the blocks handed out and freed must balance
  * once its results are released. Run it in the ASan build as well: LSan
- * then checks the balance independently. */
+ * then checks the balance independently.
+ *
+ * Usage: test-oom DATA-DIR [--live]; --live adds the process list and reads
+ * of this process (the live suite). */
 #include <unistd.h>
 
 #include "vms-classify.h"
@@ -256,6 +259,64 @@ static void snapshot_under_oom(const char *what, const SpaceSource *src) {
   vms_snapshot_unref(want);
 }
 
+/* ---- the live platform (this process) ---- */
+
+static void process_list_under_oom(void) {
+  long step = 1;
+  for (; step < MAX_STEPS; step++) {
+    long before = live;
+    VmsProcInfo *list = NULL;
+    size_t n = 0;
+    VmsError err = {0};
+    arm(step);
+    VmsErrorCode rc = vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err);
+    disarm();
+    bool was_refused = refused;
+    if (was_refused) {
+      VMS_CHECK_MSG(rc == VMS_ERR_NOMEM, "process list: allocation %ld refused: %s, %zu processes", step,
+                    vms_error_code_name(rc), n);
+      VMS_CHECK(list == NULL && n == 0);
+    } else {
+      VMS_CHECK_U64(rc, VMS_OK);
+      VMS_CHECK(n > 0);
+    }
+    vms_process_list_free(list, n);
+    VMS_CHECK_MSG(live == before, "process list: allocation %ld refused: %ld blocks leaked", step, live - before);
+    if (!was_refused) break;
+  }
+  VMS_CHECK_MSG(step > 1 && step < MAX_STEPS, "process list: %ld steps", step);
+}
+
+static void target_read_under_oom(unsigned what, const char *name) {
+  long step = 1;
+  for (; step < MAX_STEPS; step++) {
+    long before = live;
+    VmsSpace sp;
+    vms_space_init(&sp);
+    VmsTarget *t = NULL;
+    VmsError err = {0};
+    arm(step);
+    VmsErrorCode rc = vms_target_open((int)getpid(), &t, &err);
+    if (rc == VMS_OK) rc = vms_target_read(t, what, &sp, &err);
+    disarm();
+    bool was_refused = refused;
+    if (was_refused)
+      VMS_CHECK_MSG(rc == VMS_ERR_NOMEM, "%s: allocation %ld refused: %s (%s)", name, step, vms_error_code_name(rc),
+                    err.message);
+    else VMS_CHECK_MSG(rc == VMS_OK, "%s: %s", name, err.message);
+    if (rc == VMS_OK) {
+      VMS_CHECK(sp.n_regions > 0);
+      VMS_CHECK_MSG(sp.fields & VMS_FIELD_ROLLUP, "%s: no rollup", name);
+      VMS_CHECK_MSG(sp.rollup.rss > 0, "%s: rollup rss 0", name);
+    }
+    vms_target_close(t);
+    vms_space_clear(&sp);
+    VMS_CHECK_MSG(live == before, "%s: allocation %ld refused: %ld blocks leaked", name, step, live - before);
+    if (!was_refused) break;
+  }
+  VMS_CHECK_MSG(step > 1 && step < MAX_STEPS, "%s: %ld steps", name, step);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) vms_test_data_dir = argv[1];
   size_t maps_len, smaps_len;
@@ -275,6 +336,13 @@ int main(int argc, char **argv) {
   classify_under_oom("classify smaps", &linux_smaps);
   snapshot_under_oom("snapshot windows", &windows);
   snapshot_under_oom("snapshot maps", &linux_maps);
+
+  /* With --live (the live suite): the platform on this very process. */
+  if (argc > 2 && strcmp(argv[2], "--live") == 0) {
+    process_list_under_oom();
+    target_read_under_oom(VMS_READ_THREADS | VMS_READ_ROLLUP, "read maps, threads and rollup");
+    target_read_under_oom(VMS_READ_COUNTERS | VMS_READ_THREADS, "read smaps and threads");
+  }
 
   free(maps);
   free(smaps);
