@@ -77,6 +77,10 @@ static bool has_prefix(const char *s, size_t n, const char *prefix) {
 
 #define DELETED_SUFFIX " (deleted)"
 
+/* What the line parsers answer when an allocation fails: compared by
+ * address, so that it is reported as VMS_ERR_NOMEM, not as a bad line. */
+static const char out_of_memory[] = "out of memory";
+
 /* Stores the name of a mapping. The kernel escapes a newline in a path as
  * the four characters "\012" (and nothing else), so that one is decoded;
  * any other backslash is part of the name. Returns NULL or what is wrong. */
@@ -111,7 +115,7 @@ static const char *store_name(VmsSpace *space, VmsRegion *r, const char *s, size
     r->os |= VMS_OS_FILE;
   }
   uint32_t off = vms_name_pool_add(&space->names, s, n);
-  if (off == UINT32_MAX) return "out of memory";
+  if (off == UINT32_MAX) return out_of_memory;
   r->name = off;
   return NULL;
 }
@@ -125,6 +129,8 @@ static size_t line_number(const char *buf, const char *at) {
 
 static VmsErrorCode malformed(VmsError *err, const char *buf, const char *line, const char *end,
                               const char *what) {
+  if (what == out_of_memory)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory at line %zu", line_number(buf, line));
   const char *nl = memchr(line, '\n', (size_t)(end - line));
   int shown = (int)((nl ? nl : end) - line);
   if (shown > 80) shown = 80;
@@ -175,7 +181,7 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *limi
   *eol_out = eol;
 
   VmsRegion *r = vms_space_add_region(space);
-  if (!r) return "out of memory";
+  if (!r) return out_of_memory;
   r->start = start;
   r->end = end;
   r->offset = offset;
@@ -242,7 +248,12 @@ static const char *parse_counter_line(VmsCounters *c, const char *p, const char 
   uint64_t v;
   if (!parse_dec(&q, eol, &v)) return "bad counter value";
   while (q < eol && *q == ' ') q++;
-  if (eol - q >= 2 && q[0] == 'k' && q[1] == 'B') v *= 1024;
+  if (eol - q >= 2 && q[0] == 'k' && q[1] == 'B') {
+    /* The kernel never prints this much; a capture may, and a wrapped
+     * byte count would pass for a small one. */
+    if (v > UINT64_MAX / 1024) return "counter too large: its bytes do not fit in 64 bits";
+    v *= 1024;
+  }
   *field = v;
   c->mask |= bit;
   return NULL;
@@ -262,7 +273,7 @@ VmsErrorCode vms_smaps_parse(const char *buf, size_t len, VmsSpace *space, VmsEr
         const char *header_eol;
         why = parse_header(space, p, eol, &header_eol);
         if (!why && vms_space_reserve_counters(space, space->n_regions) != VMS_OK)
-          why = "out of memory";
+          why = out_of_memory;
         if (!why) {
           cur = &space->counters[space->n_regions - 1];
           memset(cur, 0, sizeof *cur);

@@ -365,6 +365,7 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
     return vms_error_set(err, VMS_ERR_NOMEM, "out of memory listing processes");
   }
   const int proc_fd = dirfd(d);
+  VmsErrorCode code = VMS_OK;
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
     char *e;
@@ -376,6 +377,7 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
       VmsProcInfo *p = realloc(list, cap * 2 * sizeof *list);
       if (!p) {
         close(pfd);
+        code = VMS_ERR_NOMEM;
         break;
       }
       list = p;
@@ -384,11 +386,20 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
     }
     fill_proc((int)pid, pfd, flags, &list[n], scratch, 64 * 1024);
     close(pfd);
-    if (list[n].cmdline) n++;
-    else memset(&list[n], 0, sizeof list[n]);
+    /* fill_proc always sets a command line (maybe empty): NULL is strdup failing. */
+    if (!list[n].cmdline) {
+      code = VMS_ERR_NOMEM;
+      break;
+    }
+    n++;
   }
   closedir(d);
   free(scratch);
+  /* A list cut short would pass for every process there is. */
+  if (code != VMS_OK) {
+    vms_process_list_free(list, n);
+    return vms_error_set(err, code, "out of memory listing processes");
+  }
   *out = list;
   *n_out = n;
   return VMS_OK;
@@ -578,12 +589,19 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
     space->rollup = sum;
     space->fields |= VMS_FIELD_ROLLUP;
   } else if (what & VMS_READ_ROLLUP) {
+    /* To EOF through the same helper as maps (a signal mid-read retries);
+     * the maps text is parsed already, so its buffer is free to reuse. A
+     * kernel without smaps_rollup (before 4.14), or a read that fails, leaves
+     * the rollup not read; running out of memory is an error like anywhere. */
     int rfd = openat(t->dirfd, "smaps_rollup", O_RDONLY | O_CLOEXEC);
-    char b[4096];
-    ssize_t rn = rfd >= 0 ? read(rfd, b, sizeof b - 1) : -1;
-    if (rfd >= 0) close(rfd);
-    if (rn > 0 && vms_smaps_rollup_parse(b, (size_t)rn, space, NULL) != VMS_OK)
-      space->fields &= ~(uint32_t)VMS_FIELD_ROLLUP;
+    if (rfd >= 0) {
+      ssize_t rn = read_all_fd(rfd, &t->buf, &t->cap);
+      int rollup_errno = errno;
+      close(rfd);
+      if (rn < 0 && rollup_errno == ENOMEM) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+      if (rn > 0 && vms_smaps_rollup_parse(t->buf, (size_t)rn, space, NULL) != VMS_OK)
+        space->fields &= ~(uint32_t)VMS_FIELD_ROLLUP;
+    }
   }
   if (what & VMS_READ_THREADS) {
     if ((code = read_threads(t, space, err)) != VMS_OK) return code;

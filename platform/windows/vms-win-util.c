@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* vms-win-util.c: NT path to Win32 path, PAGE_* and MEM_* to vmscope bits, error codes. */
 #include "vms-win-private.h"
+#include "vms-pe.h"
 
 #include <windows.h>
 
@@ -133,7 +134,9 @@ uint64_t vms_win_usable_hi(int bits, int laa, int os_is_64, uint64_t sys_max_app
 }
 
 /* Reads IMAGE_FILE_LARGE_ADDRESS_AWARE from the image on disk: works with
- * any access right, unlike reading the mapped header. -1 when unknown. */
+ * any access right, unlike reading the mapped header. -1 when unknown. The
+ * file is the target's to choose, so its header is parsed by vms-pe.c, which
+ * checks every offset against what was read. */
 int vms_win_image_large_address_aware(const wchar_t *path) {
   HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                          OPEN_EXISTING, 0, NULL);
@@ -141,15 +144,7 @@ int vms_win_image_large_address_aware(const wchar_t *path) {
   unsigned char hdr[1024];
   DWORD got = 0;
   int r = -1;
-  if (ReadFile(f, hdr, sizeof hdr, &got, NULL) && got >= 64 && hdr[0] == 'M' && hdr[1] == 'Z') {
-    uint32_t lfanew;
-    memcpy(&lfanew, hdr + 0x3c, 4);
-    if (lfanew + 24 <= got && memcmp(hdr + lfanew, "PE\0\0", 4) == 0) {
-      uint16_t characteristics;
-      memcpy(&characteristics, hdr + lfanew + 4 + 18, 2);
-      r = (characteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 1 : 0;
-    }
-  }
+  if (ReadFile(f, hdr, sizeof hdr, &got, NULL)) r = vms_pe_large_address_aware(hdr, got);
   CloseHandle(f);
   return r;
 }

@@ -242,13 +242,16 @@ static bool base_in(const uint64_t *bases, size_t n, uint64_t b) {
 
 /* Marks as `type` every private region that overlaps one of the ranges, and
  * every region of the same allocations (a stack's reserved part and guard
- * share its AllocationBase). Returns how many ranges matched a region. */
-static size_t mark_allocations(VmsSpace *space, const VmsRange *ranges, size_t n_ranges,
-                               size_t stride, VmsRegionType type, uint16_t detail) {
-  if (n_ranges == 0) return 0;
+ * share its AllocationBase). Sets *matched to how many ranges matched a
+ * region; fails only for memory, and then marks nothing. */
+static VmsErrorCode mark_allocations(VmsSpace *space, const VmsRange *ranges, size_t n_ranges,
+                                     size_t stride, VmsRegionType type, uint16_t detail,
+                                     size_t *matched_out) {
+  *matched_out = 0;
+  if (n_ranges == 0) return VMS_OK;
   uint64_t *bases = calloc(n_ranges * 4 + 1, sizeof *bases);
   size_t n_bases = 0, matched = 0;
-  if (!bases) return 0;
+  if (!bases) return VMS_ERR_NOMEM;
   for (size_t k = 0; k < n_ranges; k++) {
     const VmsRange *rr = (const VmsRange *)((const char *)ranges + k * stride);
     if (rr->end <= rr->start) continue;
@@ -272,10 +275,11 @@ static size_t mark_allocations(VmsSpace *space, const VmsRange *ranges, size_t n
     }
   }
   free(bases);
-  return matched;
+  *matched_out = matched;
+  return VMS_OK;
 }
 
-static void classify_windows(VmsSpace *space, size_t *stacks_found) {
+static VmsErrorCode classify_windows(VmsSpace *space, size_t *stacks_found) {
   for (size_t i = 0; i < space->n_regions; i++) {
     VmsRegion *r = &space->regions[i];
     r->state = (r->os & VMS_OS_MEM_RESERVE) ? VMS_STATE_RESERVED : VMS_STATE_COMMITTED;
@@ -284,16 +288,19 @@ static void classify_windows(VmsSpace *space, size_t *stacks_found) {
     else if (r->os & VMS_OS_PSEUDO) r->type = VMS_TYPE_SYSTEM; /* the platform named it (KUSER_SHARED_DATA) */
     else r->type = VMS_TYPE_PRIVATE;
   }
-  mark_allocations(space, space->heaps, space->n_heaps, sizeof(VmsRange), VMS_TYPE_HEAP, 0);
+  size_t heaps_found;
+  VmsErrorCode code = mark_allocations(space, space->heaps, space->n_heaps, sizeof(VmsRange),
+                                       VMS_TYPE_HEAP, 0, &heaps_found);
+  if (code != VMS_OK) return code;
   VmsRange *stacks = calloc(space->n_threads + 1, sizeof *stacks);
+  if (!stacks) return VMS_ERR_NOMEM;
   size_t n = 0;
-  if (stacks) {
-    for (size_t t = 0; t < space->n_threads; t++)
-      if (space->threads[t].range_known) stacks[n++] = space->threads[t].stack;
-    *stacks_found = mark_allocations(space, stacks, n, sizeof(VmsRange), VMS_TYPE_STACK,
-                                     VMS_DETAIL_THREAD_STACK);
-    free(stacks);
-  }
+  for (size_t t = 0; t < space->n_threads; t++)
+    if (space->threads[t].range_known) stacks[n++] = space->threads[t].stack;
+  code = mark_allocations(space, stacks, n, sizeof(VmsRange), VMS_TYPE_STACK,
+                          VMS_DETAIL_THREAD_STACK, stacks_found);
+  free(stacks);
+  return code;
 }
 
 /* ---- gaps ---- */
@@ -387,7 +394,8 @@ VmsErrorCode vms_classify(VmsSpace *space, VmsRegion **out, VmsCounters **ctr_ou
       space->regions[k++] = space->regions[i];
     }
     space->n_regions = k;
-    classify_windows(space, stacks_found);
+    if (classify_windows(space, stacks_found) != VMS_OK)
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   } else {
     uint8_t *exec_names = calloc(space->names.len + 1, 1);
     if (!exec_names) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");

@@ -12,11 +12,12 @@ static int cmp_tid(const void *a, const void *b) {
 }
 
 /* A WoW64 thread has two stacks (32- and 64-bit) under one thread ID: the
- * platform reports both, and threads are counted once. */
+ * platform reports both, and threads are counted once. SIZE_MAX when out of
+ * memory. */
 static size_t distinct_threads(const VmsSpace *space) {
   if (space->n_threads < 2) return space->n_threads;
   int *tids = malloc(space->n_threads * sizeof *tids);
-  if (!tids) return space->n_threads;
+  if (!tids) return SIZE_MAX;
   for (size_t i = 0; i < space->n_threads; i++) tids[i] = space->threads[i].tid;
   qsort(tids, space->n_threads, sizeof *tids, cmp_tid);
   size_t n = 1;
@@ -29,6 +30,10 @@ static size_t distinct_threads(const VmsSpace *space) {
 VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *err) {
   *out = NULL;
   double t0 = vms_time_monotonic();
+  /* Counted before the space is classified and emptied, so that running
+   * out of memory leaves it as it was. */
+  const size_t n_threads = distinct_threads(space);
+  if (n_threads == SIZE_MAX) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   VmsSnapshot *s = calloc(1, sizeof *s);
   if (!s) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   VmsRegion *regions;
@@ -60,7 +65,7 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   s->names = space->names;
   vms_name_pool_init(&space->names);
   vms_name_pool_seal(&s->names);
-  s->n_threads = distinct_threads(space);
+  s->n_threads = n_threads;
   s->n_stacks_found = stacks;
   const uint64_t max_map_count = space->max_map_count;
   /* Empty but reusable, as promised: its region names now live in the

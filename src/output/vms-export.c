@@ -9,6 +9,7 @@
 #include <cairo-svg.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,13 @@ static VmsErrorCode out_open(const char *path, Out *o, VmsError *err) {
   size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
   const char *base = slash ? slash + 1 : path;
   if (!*base) return vms_error_set(err, VMS_ERR_IO, "%s: is a directory", path);
-  static unsigned counter;
+  /* Shared by every thread that exports (the window's worker, a CLI run):
+   * atomic, so two exports at once never race on it and draw distinct tags. */
+  static atomic_uint counter;
   unsigned seed = (unsigned)time(NULL) ^ (unsigned)(uintptr_t)&seed ^ (unsigned)clock();
   for (int attempt = 0; attempt < 100; attempt++) {
-    /* Atomic: exports run on several threads at once (the window's worker). */
-    unsigned tag = seed * 2654435761u + __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED) * 40503u;
+    unsigned n_tag = atomic_fetch_add_explicit(&counter, 1u, memory_order_relaxed) + 1u;
+    unsigned tag = seed * 2654435761u + n_tag * 40503u;
     int n = snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.%08x.tmp", (int)dir_len, path, base, tag);
     if (n < 0 || (size_t)n >= sizeof o->tmp) return vms_error_set(err, VMS_ERR_USAGE, "%s: path too long", path);
     /* "x": C11's exclusive create, so a name someone else holds is never reused. */

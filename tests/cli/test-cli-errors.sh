@@ -124,6 +124,9 @@ kill "$parent" 2>/dev/null
 # Malformed and missing capture files.
 printf '1000-2000 r--p 00000000 00:00 0\nthis is not a mapping\n' >"$tmp/bad.maps"
 expect 10 "line 2" --maps-file "$tmp/bad.maps" --summary
+# A counter in kB whose byte count does not fit in 64 bits.
+printf '1000-2000 r--p 00000000 00:00 0\nRss: 4 kB\nSwap: 18014398509481984 kB\n' >"$tmp/huge.smaps"
+expect 10 "line 3: counter too large" --maps-file "$tmp/huge.smaps" --summary
 : >"$tmp/empty.maps"
 expect 10 "no mappings" --maps-file "$tmp/empty.maps" --summary
 expect 8 "cannot open" --maps-file "$tmp/missing.maps" --summary

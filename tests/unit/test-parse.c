@@ -153,6 +153,44 @@ static void test_smaps(void) {
   vms_space_clear(&r);
 }
 
+/* A count in kB is multiplied by 1024: one that would not fit in 64 bits as
+ * bytes is malformed, reported with its line, never a wrapped number. */
+static void test_counter_overflow(void) {
+  VmsSpace s;
+  vms_space_init(&s);
+  VmsError err = {0};
+  /* 2^54 - 1 kB is 2^64 - 1024 bytes: the largest that fits. */
+  const char *most = "1000-2000 rw-p 00000000 00:00 0\nSize: 4 kB\nRss: 18014398509481983 kB\n";
+  VMS_CHECK_U64(vms_smaps_parse(most, strlen(most), &s, &err), VMS_OK);
+  VMS_CHECK_U64(s.counters[0].rss, UINT64_MAX - 1023);
+  vms_space_clear(&s);
+
+  vms_space_init(&s);
+  const char *over = "1000-2000 rw-p 00000000 00:00 0\nSize: 4 kB\nRss: 4 kB\n"
+                     "2000-3000 rw-p 00000000 00:00 0\nRss: 4 kB\nPss: 18014398509481984 kB\n";
+  err = (VmsError){0};
+  VMS_CHECK_U64(vms_smaps_parse(over, strlen(over), &s, &err), VMS_ERR_PARSE);
+  VMS_CHECK_MSG(strstr(err.message, "line 6") && strstr(err.message, "Pss: 18014398509481984 kB"), "%s",
+                err.message);
+  vms_space_clear(&s);
+
+  /* What wraps to a small number (2^64 + 1024 bytes) is refused as well. */
+  vms_space_init(&s);
+  const char *wraps = "55d0-7ffe ---p 00000000 00:00 0 [rollup]\nRss: 100 kB\nSwap: 18014398509481985 kB\n";
+  err = (VmsError){0};
+  VMS_CHECK_U64(vms_smaps_rollup_parse(wraps, strlen(wraps), &s, &err), VMS_ERR_PARSE);
+  VMS_CHECK_MSG(strstr(err.message, "line 3"), "%s", err.message);
+  VMS_CHECK(!(s.fields & VMS_FIELD_ROLLUP));
+  vms_space_clear(&s);
+
+  /* Without a unit the number is bytes already: all 64 bits are fine. */
+  vms_space_init(&s);
+  const char *bytes = "1000-2000 rw-p 00000000 00:00 0\nRss: 18446744073709551615\n";
+  VMS_CHECK_U64(vms_smaps_parse(bytes, strlen(bytes), &s, &err), VMS_OK);
+  VMS_CHECK_U64(s.counters[0].rss, UINT64_MAX);
+  vms_space_clear(&s);
+}
+
 static void test_name_pool(void) {
   VmsNamePool p;
   vms_name_pool_init(&p);
@@ -177,6 +215,7 @@ int main(int argc, char **argv) {
   test_odd_names();
   test_malformed();
   test_smaps();
+  test_counter_overflow();
   test_name_pool();
   return vms_test_end();
 }

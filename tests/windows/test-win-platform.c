@@ -24,6 +24,43 @@ static bool path_eq(const char *a, const char *b) {
   return *a == *b;
 }
 
+/* Writes len bytes of a crafted image header to a temporary file and asks
+ * vms_win_image_large_address_aware about it. */
+static int laa_of_file(const unsigned char *bytes, DWORD len) {
+  wchar_t dir[MAX_PATH], path[MAX_PATH];
+  if (!GetTempPathW(MAX_PATH, dir) || !GetTempFileNameW(dir, L"vms", 0, path)) return -2;
+  HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+  if (f == INVALID_HANDLE_VALUE) return -2;
+  DWORD put = 0;
+  BOOL ok = WriteFile(f, bytes, len, &put, NULL) && put == len;
+  CloseHandle(f);
+  int r = ok ? vms_win_image_large_address_aware(path) : -2;
+  DeleteFileW(path);
+  return r;
+}
+
+/* A file the target names is the target's to craft: an e_lfanew near 4 GiB
+ * (lfanew + 24 wraps to a small number) or a header cut short is unknown,
+ * never a read outside what was read. */
+static void test_crafted_images(void) {
+  unsigned char b[512];
+  memset(b, 0, sizeof b);
+  b[0] = 'M';
+  b[1] = 'Z';
+  b[0x3c] = 0x80;
+  memcpy(b + 0x80, "PE\0\0", 4);
+  b[0x80 + 4 + 18] = IMAGE_FILE_LARGE_ADDRESS_AWARE | IMAGE_FILE_EXECUTABLE_IMAGE;
+  VMS_CHECK_U64(laa_of_file(b, sizeof b), 1);
+  b[0x80 + 4 + 18] = IMAGE_FILE_EXECUTABLE_IMAGE;
+  VMS_CHECK_U64(laa_of_file(b, sizeof b), 0);
+  VMS_CHECK_U64(laa_of_file(b, 0x80 + 23), (uint64_t)-1);
+  static const uint32_t hostile[] = {0xffffffe8u, 0xfffffff0u, 0xffffffffu, 0x80000000u};
+  for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+    memcpy(b + 0x3c, &hostile[i], 4);
+    VMS_CHECK_MSG(laa_of_file(b, sizeof b) == -1, "e_lfanew %#x", hostile[i]);
+  }
+}
+
 static void test_pure(void) {
   VmsWinDrives d = {0};
   vms_win_drives_add(&d, L"\\Device\\HarddiskVolume3", L'C');
@@ -66,6 +103,7 @@ static void test_pure(void) {
   VMS_CHECK_U64(vms_win_image_large_address_aware(self),
                 (nt->FileHeader.Characteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 1 : 0);
   VMS_CHECK_U64(vms_win_image_large_address_aware(L"Z:\\no\\such\\file.exe"), (uint64_t)-1);
+  test_crafted_images();
 
   VMS_CHECK_U64(vms_win_usable_hi(32, 0, 1, 0x7fffffeffffull), 0x7fff0000u);
   VMS_CHECK_U64(vms_win_usable_hi(32, 1, 1, 0x7fffffeffffull), 0xffff0000u);
