@@ -238,7 +238,9 @@ typedef struct {
   uint64_t start_time;
   long n_maps;              /* -1 when not counted or unreadable */
   VmsErrorCode access;      /* VMS_OK when its address space can be read */
-  char reason[160];         /* why not, when access != VMS_OK */
+  char reason[320];         /* why not and what would help, when access != VMS_OK */
+  int ns_pid;               /* its PID inside its own PID namespace; 0 when it shares ours */
+  char container[80];       /* container ID or cgroup path (vms-container.h); "" for none */
 } VmsProcInfo;
 
 enum {

@@ -7,6 +7,7 @@
  * reads fail instead of silently describing the newcomer. The start time from
  * stat is checked as well, to tell "exited" from "PID reused" in the message. */
 #include "vms-platform.h"
+#include "vms-container.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -234,7 +235,6 @@ static uint32_t status_uid_at(int dirfd, bool *ok) {
   return (uint32_t)strtoul(u + 5, NULL, 10);
 }
 
-/* Explains EACCES on a process's maps: whose it is and what would help. */
 /* Why pid's maps cannot be opened, and what would help. */
 static void explain_denied(int pid, int dirfd, char *why, size_t why_size, char *help,
                            size_t help_size) {
@@ -308,6 +308,10 @@ static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char 
   bool ok;
   pi->uid = status_uid_at(dirfd, &ok);
   user_name(pi->uid, pi->user, sizeof pi->user);
+  if (read_small_at(dirfd, "status", scratch, scratch_size) > 0)
+    pi->ns_pid = vms_status_ns_pid(scratch);
+  if (read_small_at(dirfd, "cgroup", scratch, scratch_size) > 0)
+    vms_cgroup_container(scratch, pi->container, sizeof pi->container);
 
   ssize_t n = read_small_at(dirfd, "cmdline", scratch, scratch_size);
   if (n > 0) {

@@ -342,7 +342,8 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
 void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsFormat fmt) {
   char rss[32];
   if (fmt == VMS_FORMAT_CSV)
-    fputs("pid,ppid,user,state,bits,rss,vsize,maps,name,readable,reason,cmdline\n", f);
+    fputs("pid,ppid,user,state,bits,rss,vsize,maps,name,readable,reason,cmdline,ns_pid,container\n",
+          f);
   else if (fmt == VMS_FORMAT_JSON)
     fputs("[", f);
   else
@@ -361,6 +362,11 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
       put_csv(f, p->reason);
       fputc(',', f);
       put_csv(f, p->cmdline ? p->cmdline : "");
+      fputc(',', f);
+      if (p->ns_pid)
+        fprintf(f, "%d", p->ns_pid);
+      fputc(',', f);
+      put_csv(f, p->container);
       fputc('\n', f);
     } else if (fmt == VMS_FORMAT_JSON) {
       fprintf(f, "%s\n{\"pid\":%d,\"ppid\":%d,\"user\":", i ? "," : "", p->pid, p->ppid);
@@ -373,6 +379,16 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
       put_json(f, p->reason);
       fputs(",\"cmdline\":", f);
       put_json(f, p->cmdline ? p->cmdline : "");
+      /* null: in vmscope's own namespace, or in no container. */
+      if (p->ns_pid)
+        fprintf(f, ",\"ns_pid\":%d", p->ns_pid);
+      else
+        fputs(",\"ns_pid\":null", f);
+      fputs(",\"container\":", f);
+      if (p->container[0])
+        put_json(f, p->container);
+      else
+        fputs("null", f);
       fputc('}', f);
     } else {
       vms_size_format(p->rss, rss, sizeof rss);
@@ -384,6 +400,11 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
       else snprintf(bits, sizeof bits, "-");
       fprintf(f, "%7d %-12.12s %c %4s %10s %6s %-16.16s ", p->pid, p->user, p->state, bits, rss,
               maps, p->name);
+      /* A process in another PID namespace: its PID there and its container. */
+      if (p->ns_pid && p->container[0])
+        fprintf(f, "[PID %d in %.12s] ", p->ns_pid, p->container);
+      else if (p->ns_pid)
+        fprintf(f, "[PID %d in its namespace] ", p->ns_pid);
       if (ok) put_text(f, p->cmdline ? p->cmdline : "");
       else {
         fputs("cannot read: ", f);
