@@ -23,7 +23,9 @@ row_of() { "$vmscope" --list --format json | grep "^,\{0,1\}{\"pid\":$1,"; }
 
 if [ "$part" = namespace ]; then
   command -v unshare >/dev/null || { echo "SKIP: unshare is not installed (util-linux)"; exit 77; }
-  unshare --pid --fork --mount-proc sleep 60 &
+  # Its output goes nowhere: a sleep holding the test's stdout would keep
+  # meson waiting after the test ends.
+  unshare --pid --fork --mount-proc sleep 60 >/dev/null 2>&1 &
   pids=$!
   if ! unshare --pid --fork --mount-proc true 2>"$tmp/err"; then
     echo "SKIP: cannot make a PID namespace here: $(cat "$tmp/err")"
@@ -37,6 +39,7 @@ if [ "$part" = namespace ]; then
     sleep 0.1
   done
   [ -n "$child" ] || { echo "FAIL: the namespaced sleep never started"; exit 1; }
+  pids="$child $pids"
   row=$(row_of "$child")
   echo "$row" | grep -q '"ns_pid":1,' || { echo "FAIL: PID $child should be 1 in its namespace: $row"; exit 1; }
   mine=$(row_of $$)
@@ -58,7 +61,7 @@ if ! mkdir "$cg" 2>"$tmp/err"; then
   echo "SKIP: cannot make a cgroup under $root: $(cat "$tmp/err")"
   exit 77
 fi
-sleep 60 &
+sleep 60 >/dev/null 2>&1 &
 pids=$!
 if ! echo "$pids" >"$cg/cgroup.procs" 2>"$tmp/err"; then
   echo "SKIP: cannot move a process into $cg: $(cat "$tmp/err")"
