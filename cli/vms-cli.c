@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vms-cli-metrics.h"
 #include "vms-config.h"
 #include "vms-format.h"
 #include "vms-sampler.h"
@@ -34,6 +35,11 @@ typedef struct {
   uint64_t range_lo, range_hi;
   const char *png;
   bool map, size_given;
+  bool metrics, all;
+  const char *match, *metrics_dir;
+  double interval;
+  int *pids; /* every PID given, for --metrics; pid is the first */
+  size_t n_pids;
   int color; /* --color: 0 never, 1 always, -1 auto */
   int width, height;
   int layout; /* 0 linear, 1 compressed, -1 default */
@@ -46,6 +52,7 @@ static const char usage_synopsis[] =
     "       vmscope PID --regions [--smaps] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
+    "       vmscope --metrics PID...|--all|--match REGEX [--metrics-dir DIR [--interval SECONDS]]\n"
     "       vmscope PID --map [--color WHEN] [--size COLSxROWS] [--range START-END]\n"
     "       vmscope --maps-file FILE --summary|--regions|--png FILE|--map ...\n";
 
@@ -207,6 +214,35 @@ static int opt_color(Options *o, const char *v) {
   return VMS_OK;
 }
 
+static int opt_metrics(Options *o, const char *v) {
+  return opt_flag(o, v, &o->metrics);
+}
+
+static int opt_all(Options *o, const char *v) {
+  return opt_flag(o, v, &o->all);
+}
+
+static int opt_match(Options *o, const char *v) {
+  if (!*v)
+    return usage_error("--match needs a regular expression%s", "");
+  o->match = v;
+  return VMS_OK;
+}
+
+static int opt_metrics_dir(Options *o, const char *v) {
+  if (!*v)
+    return usage_error("--metrics-dir needs a directory%s", "");
+  o->metrics_dir = v;
+  o->metrics = true;
+  return VMS_OK;
+}
+
+static int opt_interval(Options *o, const char *v) {
+  if (!vms_interval_parse(v, 0.01, 86400, &o->interval))
+    return usage_error("--interval: '%s' is not an interval (like 15, 500ms or 1min; 0.01 s to 24 h)", v);
+  return VMS_OK;
+}
+
 static int opt_maps_file(Options *o, const char *v) {
   o->maps_file = v;
   return VMS_OK;
@@ -236,6 +272,15 @@ static const CliOption cli_options[] = {
      opt_color},
     {"--size", NULL, "WxH", "image size in pixels (default 1600x1000); for --map, characters", opt_size},
     {"--layout", NULL, "L", "linear, or compressed (free gaps shrunk; default for 64-bit)", opt_layout},
+    {"--metrics", NULL, NULL, "OpenMetrics text for Prometheus of the PIDs given, --all or --match",
+     opt_metrics},
+    {"--all", NULL, NULL, "with --metrics: every process", opt_all},
+    {"--match", NULL, "REGEX", "with --metrics: processes whose name or command line matches",
+     opt_match},
+    {"--metrics-dir", NULL, "DIR", "write DIR/vmscope.prom for node_exporter's textfile collector",
+     opt_metrics_dir},
+    {"--interval", NULL, "SECONDS", "with --metrics-dir: collect again every SECONDS until stopped",
+     opt_interval},
     {"--maps-file", NULL, "FILE", "read a captured /proc/PID/maps or smaps instead of a process",
      opt_maps_file},
     {"--help", "-h", NULL, "this text", opt_help},
@@ -276,8 +321,9 @@ bool vms_cli_wants_cli(int argc, char **argv) {
   return false;
 }
 
-static int parse_args(int argc, char **argv, Options *o) {
+static int parse_args(int argc, char **argv, int *pids, Options *o) {
   memset(o, 0, sizeof *o);
+  o->pids = pids; /* room for argc PIDs */
   o->layout = -1;
   o->width = 1600;
   o->height = 1000;
@@ -306,12 +352,27 @@ static int parse_args(int argc, char **argv, Options *o) {
       if (rc != VMS_OK) return rc;
     } else if (!options_done && a[0] == '-') {
       return usage_error("unknown option '%s'", a);
-    } else if (o->pid) {
-      return usage_error("one process at a time: unexpected '%s'", a);
-    } else if (!parse_pid(a, &o->pid)) {
-      return usage_error("'%s' is not a process ID", a);
+    } else {
+      int pid;
+      if (!parse_pid(a, &pid))
+        return usage_error("'%s' is not a process ID", a);
+      o->pids[o->n_pids++] = pid;
+      if (!o->pid)
+        o->pid = pid;
     }
   }
+  if (o->metrics) {
+    int ways = (o->n_pids > 0) + o->all + (o->match != NULL);
+    if (ways != 1)
+      return usage_error("--metrics takes PIDs, --all or --match REGEX: one of them%s", "");
+    if (o->interval > 0 && !o->metrics_dir)
+      return usage_error("--interval goes with --metrics-dir%s", "");
+    return VMS_OK;
+  }
+  if (o->all || o->match || o->interval > 0)
+    return usage_error("--all, --match and --interval go with --metrics%s", "");
+  if (o->n_pids > 1)
+    return usage_error("one process at a time: unexpected '%s'", "another PID");
   if (o->help || o->version || o->list) return VMS_OK;
   if (o->count > 0 && !o->watch) return usage_error("--count goes with --watch%s", "");
   if (!o->pid && !o->maps_file) return usage_error("which process? Give a PID (see --list)%s", "");
@@ -503,10 +564,9 @@ static int print_text_map(const Options *o, const VmsSnapshot *snap, uint64_t lo
   return VMS_OK;
 }
 
-int vms_cli_main(int argc, char **argv) {
-  vms_platform_init();
+static int cli_main(int argc, char **argv, int *pids) {
   Options o;
-  int rc = parse_args(argc, argv, &o);
+  int rc = parse_args(argc, argv, pids, &o);
   if (rc) return rc;
   if (o.help) {
     print_usage(stdout);
@@ -525,6 +585,10 @@ int vms_cli_main(int argc, char **argv) {
     vms_print_process_list(stdout, list, n, o.format);
     vms_process_list_free(list, n);
     return finish_output(VMS_OK);
+  }
+  if (o.metrics) {
+    VmsCliMetrics m = {o.pids, o.n_pids, o.all, o.match, o.smaps, o.metrics_dir, o.interval};
+    return finish_output(vms_cli_metrics(&m));
   }
   if (o.watch) return finish_output(run_watch(&o));
 
@@ -581,4 +645,14 @@ int vms_cli_main(int argc, char **argv) {
   if (o.map && rc == VMS_OK) rc = print_text_map(&o, snap, lo, hi);
   vms_snapshot_unref(snap);
   return finish_output(rc);
+}
+
+int vms_cli_main(int argc, char **argv) {
+  vms_platform_init();
+  int *pids = calloc((size_t)argc + 1, sizeof *pids);
+  if (!pids)
+    return fail(VMS_ERR_NOMEM, "out of memory");
+  int rc = cli_main(argc, argv, pids);
+  free(pids);
+  return rc;
 }

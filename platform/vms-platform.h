@@ -294,6 +294,16 @@ bool vms_terminal_size(FILE *f, int *columns, int *rows);
  * sequences; this turns them on). */
 bool vms_terminal_is(FILE *f);
 
+/* CPU time (user + system) vmscope has used, in seconds; < 0 unknown. */
+double vms_cpu_seconds(void);
+
+/* A pattern to pick processes by name (POSIX extended regular expressions,
+ * where the C library has them; VMS_ERR_UNSUPPORTED elsewhere). */
+typedef struct VmsPattern VmsPattern;
+VmsErrorCode vms_pattern_compile(const char *text, VmsPattern **out, VmsError *err);
+bool vms_pattern_match(const VmsPattern *pattern, const char *s);
+void vms_pattern_free(VmsPattern *pattern);
+
 /* Seconds since the epoch, wall clock, and a monotonic clock for intervals. */
 double vms_time_now(void);
 double vms_time_monotonic(void);
