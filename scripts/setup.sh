@@ -11,7 +11,7 @@ run_pkgs="gcc libc6-dev meson ninja-build pkg-config libgtk-3-dev libcairo2-dev"
 test_pkgs="gcc-multilib procps util-linux xvfb xauth xdotool x11-utils imagemagick
   mingw-w64 wine wine64 at-spi2-core dbus-x11 adwaita-icon-theme
   desktop-file-utils appstream clang-format
-  dpkg-dev debhelper lintian fakeroot man-db"
+  dpkg-dev debhelper lintian fakeroot man-db prometheus prometheus-node-exporter curl time"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $test_pkgs"
 
@@ -28,9 +28,21 @@ if [ -n "$missing" ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # The tests run Prometheus and node_exporter themselves, on 127.0.0.1, for
+  # as long as they need them: their packages must not also start system
+  # services listening on every interface. A policy-rc.d that says "not
+  # now" (exit 101) keeps the install from starting any, if none is there.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
   $sudo apt-get update -qq
   # shellcheck disable=SC2086
   $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  [ -n "$policy" ] && $sudo rm -f "$policy"
+  trap - EXIT
 fi
 
 # 32-bit Windows programs under Wine need wine32, from Debian's i386
