@@ -19,7 +19,7 @@ static void exercise(const VmsSnapshot *s) {
   FILE *null = fopen("/dev/null", "w");
   if (null) {
     vms_print_regions(null, s, VMS_FORMAT_JSON, 0, UINT64_MAX);
-    vms_print_summary(null, s, &s->stats, VMS_FORMAT_TABLE, NULL);
+    vms_print_summary(null, s, &s->stats, VMS_FORMAT_TABLE, NULL, NULL);
     fclose(null);
   }
 }
