@@ -575,9 +575,10 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     fprintf(f, "largest free block %s at 0x%" PRIx64, a, b->largest_start);
   else
     fputs("no free block", f);
-  fprintf(f, "; %" PRIu64 " free blocks, %" PRIu64 " usable (at least %s); %" PRIu64
-          " barriers, %" PRIu64 " between two usable blocks\n",
-          b->free_blocks, b->usable_blocks, c, b->n_barriers, b->n_splits);
+  fprintf(f, "; %" PRIu64 " free block%s, %" PRIu64 " usable (at least %s); %" PRIu64
+          " barrier%s, %" PRIu64 " between two usable blocks\n",
+          b->free_blocks, b->free_blocks == 1 ? "" : "s", b->usable_blocks, c, b->n_barriers,
+          b->n_barriers == 1 ? "" : "s", b->n_splits);
   if (!b->n_barriers) {
     vms_barrier_top_line(snap, b, text, sizeof text);
     fprintf(f, "%s\n", text);
