@@ -232,7 +232,8 @@ static void refresh_barriers(VmsSummary *self, gboolean ranged) {
   VmsBarrierOptions opts = {.top = N_BARRIER_ROWS};
   char text[1024], who[600], a[32], b[32], c[32];
   if (vms_barriers_compute(self->snap, &scope, &opts, &self->barriers, NULL) != VMS_OK) {
-    set_figure(self, self->barrier_scope, "barriers_scope", "Out of memory computing the barriers.");
+    set_figure(self, self->barrier_scope, "barriers_scope",
+               "Out of memory computing the barriers.");
     return;
   }
   const VmsBarriers *bs = &self->barriers;

@@ -157,8 +157,8 @@ int vms_win_image_large_address_aware(const wchar_t *path) {
 /* The optional header's SizeOfStackReserve sits at offset 72 in PE32 (4
  * bytes) and PE32+ (8 bytes) alike. */
 uint64_t vms_win_image_stack_reserve(const wchar_t *path) {
-  HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                         OPEN_EXISTING, 0, NULL);
+  const DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  HANDLE f = CreateFileW(path, GENERIC_READ, share, NULL, OPEN_EXISTING, 0, NULL);
   if (f == INVALID_HANDLE_VALUE) return 0;
   unsigned char hdr[1024];
   DWORD got = 0;

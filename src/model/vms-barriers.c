@@ -13,9 +13,13 @@
 
 static const char *const group_names[VMS_BGROUP_COUNT + 1] = {
     "stacks", "images", "heaps", "private", "mapped", "system", "mixed"};
-static const char *const group_titles[VMS_BGROUP_COUNT + 1] = {
-    "Thread stacks", "Images",       "Heaps and arenas", "Other private data",
-    "Mapped files and shareable", "System", "Several owners"};
+static const char *const group_titles[VMS_BGROUP_COUNT + 1] = {"Thread stacks",
+                                                               "Images",
+                                                               "Heaps and arenas",
+                                                               "Other private data",
+                                                               "Mapped files and shareable",
+                                                               "System",
+                                                               "Several owners"};
 
 const char *vms_barrier_group_name(VmsBarrierGroup g) {
   return g <= VMS_BGROUP_MIXED ? group_names[g] : "?";
@@ -27,31 +31,22 @@ const char *vms_barrier_group_title(VmsBarrierGroup g) {
 
 const char *vms_barrier_scope_name(VmsBarrierScopeKind kind) {
   switch (kind) {
-  case VMS_SCOPE_GIVEN:
-    return "given";
-  case VMS_SCOPE_USABLE:
-    return "usable";
-  case VMS_SCOPE_CLUSTER:
-    return "cluster";
+  case VMS_SCOPE_GIVEN: return "given";
+  case VMS_SCOPE_USABLE: return "usable";
+  case VMS_SCOPE_CLUSTER: return "cluster";
   }
   return "?";
 }
 
 static VmsBarrierGroup group_of_type(uint8_t type) {
   switch (type) {
-  case VMS_TYPE_STACK:
-    return VMS_BGROUP_STACKS;
-  case VMS_TYPE_IMAGE:
-    return VMS_BGROUP_IMAGES;
-  case VMS_TYPE_HEAP:
-    return VMS_BGROUP_HEAPS;
-  case VMS_TYPE_PRIVATE:
-    return VMS_BGROUP_PRIVATE;
+  case VMS_TYPE_STACK: return VMS_BGROUP_STACKS;
+  case VMS_TYPE_IMAGE: return VMS_BGROUP_IMAGES;
+  case VMS_TYPE_HEAP: return VMS_BGROUP_HEAPS;
+  case VMS_TYPE_PRIVATE: return VMS_BGROUP_PRIVATE;
   case VMS_TYPE_MAPPED:
-  case VMS_TYPE_SHAREABLE:
-    return VMS_BGROUP_MAPPED;
-  default:
-    return VMS_BGROUP_SYSTEM;
+  case VMS_TYPE_SHAREABLE: return VMS_BGROUP_MAPPED;
+  default: return VMS_BGROUP_SYSTEM;
   }
 }
 
@@ -152,23 +147,22 @@ void vms_barrier_scope_describe(const VmsBarrierScope *sc, char *buf, size_t len
   if (n < 0 || (size_t)n >= len)
     return;
   switch (sc->kind) {
-  case VMS_SCOPE_GIVEN:
-    snprintf(buf + n, len - (size_t)n, " (the range given)");
-    break;
-  case VMS_SCOPE_USABLE:
-    snprintf(buf + n, len - (size_t)n, " (the usable range)");
-    break;
+  case VMS_SCOPE_GIVEN: snprintf(buf + n, len - (size_t)n, " (the range given)"); break;
+  case VMS_SCOPE_USABLE: snprintf(buf + n, len - (size_t)n, " (the usable range)"); break;
   case VMS_SCOPE_CLUSTER:
     snprintf(buf + n, len - (size_t)n,
              " (the busiest cluster of mappings; left out: %s free below it and %s above it%s)",
-             below, above, sc->below_stack ? ", under the stack, where mmap does not place mappings" : "");
+             below, above,
+             sc->below_stack ? ", under the stack, where mmap does not place mappings" : "");
     break;
   }
 }
 
 /* ---- owners ---- */
 
-static uint64_t arena_block(const VmsSnapshot *snap) { return snap->bits == 32 ? MiB : 64 * MiB; }
+static uint64_t arena_block(const VmsSnapshot *snap) {
+  return snap->bits == 32 ? MiB : 64 * MiB;
+}
 
 static bool anon_private(const VmsRegion *r) {
   return r->type == VMS_TYPE_PRIVATE && r->name == 0 && !(r->prot & VMS_PROT_SHARED);
@@ -195,12 +189,11 @@ static bool same_owner(const VmsSnapshot *snap, const VmsRegion *a, const VmsReg
   case VMS_TYPE_HEAP:
     if (a->detail & b->detail & VMS_DETAIL_ARENA)
       return (b->start & (arena_block(snap) - 1)) != 0;
-    return a->name == b->name && ((a->detail ^ b->detail) & (VMS_DETAIL_ARENA | VMS_DETAIL_BRK)) == 0;
+    return a->name == b->name &&
+           ((a->detail ^ b->detail) & (VMS_DETAIL_ARENA | VMS_DETAIL_BRK)) == 0;
   case VMS_TYPE_IMAGE:
-  case VMS_TYPE_MAPPED:
-    return a->name == b->name && a->inode == b->inode;
-  default:
-    return a->name == b->name;
+  case VMS_TYPE_MAPPED: return a->name == b->name && a->inode == b->inode;
+  default: return a->name == b->name;
   }
 }
 
@@ -371,7 +364,8 @@ static int mm_bucket(uint64_t size) {
 }
 
 static bool mmap_shaped(const VmsSnapshot *snap, const VmsRegion *r, uint64_t size) {
-  return !(snap->fields & VMS_FIELD_OS_TYPE) && anon_private(r) && r->state == VMS_STATE_COMMITTED &&
+  return !(snap->fields & VMS_FIELD_OS_TYPE) && anon_private(r) &&
+         r->state == VMS_STATE_COMMITTED &&
          (r->prot & (VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC)) ==
              (VMS_PROT_READ | VMS_PROT_WRITE) &&
          !(r->detail & VMS_DETAIL_INFERRED) && mm_bucket(size) >= 0;
@@ -654,8 +648,8 @@ void vms_barrier_describe(const VmsSnapshot *snap, const VmsBarrier *b, char *bu
     r = &snap->regions[b->first + 1];
   vms_region_describe(snap, r, first, sizeof first);
   if (!first[0])
-    snprintf(first, sizeof first, "anonymous %s", r->type == VMS_TYPE_PRIVATE ? "private data"
-                                                                               : vms_type_name((VmsRegionType)r->type));
+    snprintf(first, sizeof first, "anonymous %s",
+             r->type == VMS_TYPE_PRIVATE ? "private data" : vms_type_name((VmsRegionType)r->type));
   if (b->n_units <= 1) {
     snprintf(buf, len, "%s", first);
   } else if (b->group == VMS_BGROUP_STACKS) {
@@ -710,8 +704,9 @@ size_t vms_barrier_fact_text(const VmsBarriers *b, VmsBarrierFact fact, char *bu
       break;
     size_or_range(f->stack_min, f->stack_max, e, sizeof e);
     vms_size_format(f->stack_total, a, sizeof a);
-    n = snprintf(buf, len, "%" PRIu64 " thread stack%s%s reserve %s, %s in all, at 0x%" PRIx64
-                 "-0x%" PRIx64 "; ",
+    n = snprintf(buf, len,
+                 "%" PRIu64 " thread stack%s%s reserve %s, %s in all, at 0x%" PRIx64 "-0x%" PRIx64
+                 "; ",
                  f->thread_stacks, f->thread_stacks == 1 ? "" : "s",
                  f->thread_stacks_inferred ? " (some inferred)" : "", e, a, f->stack_lowest,
                  f->stack_highest);
@@ -760,8 +755,7 @@ size_t vms_barrier_fact_text(const VmsBarriers *b, VmsBarrierFact fact, char *bu
                  "mapping of its own (inferred)",
                  f->mmap_count, a, c, d, f->mmap_barriers);
     break;
-  default:
-    break;
+  default: break;
   }
   return n > 0 ? strlen(buf) : 0;
 }
@@ -778,7 +772,8 @@ void vms_barrier_top_line(const VmsSnapshot *snap, const VmsBarriers *b, char *b
   vms_size_format(t->end - t->start, size, sizeof size);
   vms_size_format(t->merged, merged, sizeof merged);
   vms_size_format(t->gain, gain, sizeof gain);
-  snprintf(buf, len, "top barrier: %s at 0x%" PRIx64 " (%s); without it the largest free block "
+  snprintf(buf, len,
+           "top barrier: %s at 0x%" PRIx64 " (%s); without it the largest free block "
            "would be %s (+%s)",
            who, t->start, size, merged, gain);
 }

@@ -25,9 +25,9 @@
 typedef enum {
   VMS_BGROUP_STACKS = 0,
   VMS_BGROUP_IMAGES,
-  VMS_BGROUP_HEAPS,    /* [heap] and malloc arenas */
-  VMS_BGROUP_PRIVATE,  /* other private data */
-  VMS_BGROUP_MAPPED,   /* mapped files and shareable memory */
+  VMS_BGROUP_HEAPS,   /* [heap] and malloc arenas */
+  VMS_BGROUP_PRIVATE, /* other private data */
+  VMS_BGROUP_MAPPED,  /* mapped files and shareable memory */
   VMS_BGROUP_SYSTEM,
   VMS_BGROUP_COUNT,
   VMS_BGROUP_MIXED = VMS_BGROUP_COUNT /* a wall of owners of several groups */
@@ -44,9 +44,9 @@ const char *vms_barrier_group_title(VmsBarrierGroup g);
  * cluster of mappings between two free blocks of at least 1 TiB that holds
  * the most regions (Linux: the mapping area), up to the main stack. */
 typedef enum {
-  VMS_SCOPE_GIVEN = 0,   /* a range the user chose (--range, the viewed range) */
-  VMS_SCOPE_USABLE,      /* the whole usable range (32-bit spaces) */
-  VMS_SCOPE_CLUSTER,     /* 64-bit: the busiest cluster between holes of 1 TiB or more */
+  VMS_SCOPE_GIVEN = 0, /* a range the user chose (--range, the viewed range) */
+  VMS_SCOPE_USABLE,    /* the whole usable range (32-bit spaces) */
+  VMS_SCOPE_CLUSTER,   /* 64-bit: the busiest cluster between holes of 1 TiB or more */
 } VmsBarrierScopeKind;
 
 typedef struct {
@@ -65,38 +65,38 @@ void vms_barrier_scope_describe(const VmsBarrierScope *scope, char *buf, size_t 
 const char *vms_barrier_scope_name(VmsBarrierScopeKind kind);
 
 typedef struct {
-  uint64_t start, end;        /* the wall, [start, end), clipped to the scope */
-  size_t first, last;         /* its regions in the snapshot, [first, last] */
-  uint32_t n_units;           /* owners in it */
-  uint8_t group;              /* VmsBarrierGroup of its units, or VMS_BGROUP_MIXED */
-  bool inferred;              /* some unit's type or extent is a guess from the shape */
+  uint64_t start, end;             /* the wall, [start, end), clipped to the scope */
+  size_t first, last;              /* its regions in the snapshot, [first, last] */
+  uint32_t n_units;                /* owners in it */
+  uint8_t group;                   /* VmsBarrierGroup of its units, or VMS_BGROUP_MIXED */
+  bool inferred;                   /* some unit's type or extent is a guess from the shape */
   uint64_t free_below, free_above; /* the free blocks directly below and above */
   uint64_t merged_start, merged;   /* the free block there would be without it */
-  uint64_t gain;              /* merged - today's largest free block; 0 when not larger */
+  uint64_t gain;                   /* merged - today's largest free block; 0 when not larger */
 } VmsBarrier;
 
 #define VMS_BARRIERS_MAX_TOP 32
 
 typedef struct {
-  uint64_t units;             /* owners of this group in the scope */
-  uint64_t bytes;             /* the space they cover */
-  uint64_t unit_min, unit_max;/* the smallest and largest owner (stacks: each one's reserve) */
-  uint64_t lowest, highest;   /* [lowest, highest): where they sit */
-  uint64_t walls;             /* barriers made of this group alone */
-  uint64_t splits;            /* of which with a usable free block on both sides */
+  uint64_t units;              /* owners of this group in the scope */
+  uint64_t bytes;              /* the space they cover */
+  uint64_t unit_min, unit_max; /* the smallest and largest owner (stacks: each one's reserve) */
+  uint64_t lowest, highest;    /* [lowest, highest): where they sit */
+  uint64_t walls;              /* barriers made of this group alone */
+  uint64_t splits;             /* of which with a usable free block on both sides */
   uint64_t largest_without, largest_without_start; /* were every unit of the group gone */
-  uint64_t usable_without;    /* usable free blocks then */
+  uint64_t usable_without;                         /* usable free blocks then */
 } VmsBarrierGroupStats;
 
 /* One library or DLL: its mappings in the scope, and the best barrier it alone makes. */
 typedef struct {
-  uint32_t name;              /* in the snapshot's name pool */
+  uint32_t name; /* in the snapshot's name pool */
   uint64_t lowest, highest;
   uint64_t bytes;
-  uint32_t units;             /* separate runs of its mappings */
-  uint32_t walls;             /* barriers it alone makes */
+  uint32_t units;                              /* separate runs of its mappings */
+  uint32_t walls;                              /* barriers it alone makes */
   uint64_t best_merged, best_gain, best_start; /* its best barrier (0 when none) */
-  size_t first;               /* its lowest region's index */
+  size_t first;                                /* its lowest region's index */
 } VmsBarrierImage;
 
 typedef enum {
@@ -111,14 +111,14 @@ typedef struct {
   VmsLaaState laa;
   uint64_t space_now, space_laa; /* the usable range today, and with /LARGEADDRESSAWARE */
 
-  uint64_t thread_stacks;        /* thread stacks (the main thread's left out) */
+  uint64_t thread_stacks; /* thread stacks (the main thread's left out) */
   uint64_t thread_stacks_inferred;
   uint64_t stack_min, stack_max, stack_total, stack_lowest, stack_highest;
-  bool windows;                  /* a Windows snapshot: the setting is the image's */
-  bool stack_setting_known;      /* Linux RLIMIT_STACK / Windows image stack reserve */
-  uint64_t stack_setting;        /* bytes; UINT64_MAX unlimited */
+  bool windows;             /* a Windows snapshot: the setting is the image's */
+  bool stack_setting_known; /* Linux RLIMIT_STACK / Windows image stack reserve */
+  uint64_t stack_setting;   /* bytes; UINT64_MAX unlimited */
 
-  uint64_t arenas;               /* glibc malloc arena blocks (Linux) */
+  uint64_t arenas; /* glibc malloc arena blocks (Linux) */
   uint64_t arena_size, arena_total, arena_committed;
 
   /* Inferred from the shape: at least VMS_MMAP_RUN_MIN anonymous private
@@ -126,7 +126,7 @@ typedef struct {
    * in [128 KiB, 32 MiB], glibc's range for M_MMAP_THRESHOLD. */
   bool mmap_shape;
   uint64_t mmap_count, mmap_min, mmap_max, mmap_total;
-  uint64_t mmap_barriers;        /* of which standing alone between two free blocks */
+  uint64_t mmap_barriers; /* of which standing alone between two free blocks */
 } VmsBarrierFacts;
 
 #define VMS_MMAP_RUN_MIN 16
@@ -135,23 +135,24 @@ typedef struct {
 
 typedef struct {
   VmsBarrierScope scope;
-  uint64_t usable_min;        /* a free block at least this large is "usable" */
+  uint64_t usable_min;             /* a free block at least this large is "usable" */
   uint64_t largest, largest_start; /* today, in the scope */
   uint64_t free_blocks, usable_blocks;
-  uint64_t n_barriers;        /* walls with a free block on both sides */
-  uint64_t n_splits;          /* of which with a usable block on both sides */
+  uint64_t n_barriers; /* walls with a free block on both sides */
+  uint64_t n_splits;   /* of which with a usable block on both sides */
   size_t n_by_gain, n_by_split;
-  VmsBarrier by_gain[VMS_BARRIERS_MAX_TOP];  /* the most merged first (ties: lowest first) */
-  VmsBarrier by_split[VMS_BARRIERS_MAX_TOP]; /* usable on both sides, the larger smaller side first */
+  VmsBarrier by_gain[VMS_BARRIERS_MAX_TOP]; /* the most merged first (ties: lowest first) */
+  VmsBarrier
+      by_split[VMS_BARRIERS_MAX_TOP]; /* usable on both sides, the larger smaller side first */
   VmsBarrierGroupStats groups[VMS_BGROUP_COUNT];
-  VmsBarrierImage *images;    /* the best barrier first, then by address */
+  VmsBarrierImage *images; /* the best barrier first, then by address */
   size_t n_images;
   VmsBarrierFacts facts;
 } VmsBarriers;
 
 typedef struct {
-  size_t top;                 /* how many to rank; 0: 10; at most VMS_BARRIERS_MAX_TOP */
-  uint64_t usable_min;        /* 0: 1 MiB */
+  size_t top;          /* how many to rank; 0: 10; at most VMS_BARRIERS_MAX_TOP */
+  uint64_t usable_min; /* 0: 1 MiB */
 } VmsBarrierOptions;
 
 /* Computes the barriers of snap over scope. Fails only when out of memory. */

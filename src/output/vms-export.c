@@ -356,7 +356,8 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   if (whole) vms_barrier_scope_default(snap, &scope);
   else vms_barrier_scope_given(v_lo, v_hi, &scope);
   VmsBarriers bars;
-  VmsErrorCode bcode = vms_barriers_compute(snap, &scope, &(VmsBarrierOptions){.top = 1}, &bars, err);
+  const VmsBarrierOptions bopts = {.top = 1};
+  VmsErrorCode bcode = vms_barriers_compute(snap, &scope, &bopts, &bars, err);
   if (bcode != VMS_OK) return bcode;
   char barrier[320];
   vms_barrier_top_line(snap, &bars, barrier, sizeof barrier);

@@ -791,7 +791,8 @@ static void test_summary_barriers(void) {
   char want[32];
   g_snprintf(want, sizeof want, "0x%" G_GINT64_MODIFIER "x", b.by_gain[0].start);
   const char *top = vms_summary_get_figure(sum, "barrier:0");
-  VMS_CHECK_MSG(top && strstr(top, want), "top barrier row: %s (want %s)", top ? top : "(none)", want);
+  VMS_CHECK_MSG(top && strstr(top, want), "top barrier row: %s (want %s)", top ? top : "(none)",
+                want);
   VMS_CHECK(vms_summary_get_figure(sum, "barrier:4") != NULL);
   VMS_CHECK(vms_summary_get_figure(sum, "barrier:5") == NULL);
   VMS_CHECK(vms_summary_get_figure(sum, "barrier_group:private") != NULL);

@@ -24,7 +24,8 @@ typedef struct {
   uint64_t lo, hi, below, above, merged;
 } Stack;
 
-/* Free blocks in [lo, hi) from the maps lines: the one ending at addr and the one starting at it. */
+/* Free blocks in [lo, hi) from the maps lines: the one ending at addr and the one starting at it.
+ */
 static uint64_t gap_ending_at(const VmsMaps *m, uint64_t lo, uint64_t addr) {
   uint64_t prev_end = lo;
   for (size_t i = 0; i < m->n; i++) {
@@ -74,8 +75,8 @@ int main(int argc, char **argv) {
     st[i].below = gap_ending_at(&maps, lo, st[i].lo);
     st[i].above = gap_starting_at(&maps, st[i].hi, hi);
     st[i].merged = st[i].below + (st[i].hi - st[i].lo) + st[i].above;
-    VMS_CHECK_MSG(st[i].below > 0 && st[i].above > 0, "stack %d at 0x%" PRIx64 " is not between two gaps",
-                  i, st[i].lo);
+    VMS_CHECK_MSG(st[i].below > 0 && st[i].above > 0,
+                  "stack %d at 0x%" PRIx64 " is not between two gaps", i, st[i].lo);
     if (st[i].below > largest)
       largest = st[i].below;
     if (st[i].above > largest)
@@ -113,7 +114,8 @@ int main(int argc, char **argv) {
       for (int i = 0; i < N_STACKS; i++)
         if (st[i].lo == start && st[i].hi == end)
           which = i;
-      VMS_CHECK_MSG(which >= 0, "barrier 0x%" PRIx64 "-0x%" PRIx64 " is not one of the stacks", start, end);
+      VMS_CHECK_MSG(which >= 0, "barrier 0x%" PRIx64 "-0x%" PRIx64 " is not one of the stacks",
+                    start, end);
       if (which < 0)
         continue;
       VMS_CHECK(!seen[which]);
@@ -149,7 +151,8 @@ int main(int argc, char **argv) {
   VMS_CHECK(c_section >= 0 && c_start >= 0 && c_gain >= 0);
   size_t gaining = 0;
   for (size_t row = 1; row < csv.n_rows && c_section >= 0 && c_start >= 0 && c_gain >= 0; row++) {
-    if (strcmp(csv.rows[row][c_section], "gain") != 0 || strtoull(csv.rows[row][c_gain], NULL, 10) == 0)
+    if (strcmp(csv.rows[row][c_section], "gain") != 0 ||
+        strtoull(csv.rows[row][c_gain], NULL, 10) == 0)
       continue;
     gaining++;
     uint64_t start = vms_live_parse_hex(csv.rows[row][c_start]);

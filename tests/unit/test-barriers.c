@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-barriers.c: the ranked barriers and groups against a brute force over the maps text, and bad input. */
+/* test-barriers.c: the ranked barriers and groups against a brute force over the maps text, and bad
+ * input. */
 #include "vms-barriers.h"
 #include "vms-test-data.h"
 
@@ -68,8 +69,9 @@ static void read_lines(const char *text, uint64_t lo, uint64_t hi, Lines *out) {
 
 /* The largest free block in [lo, hi) with the lines for which gone() holds
  * taken out; also the free block containing addr (when addr is not 0). */
-static uint64_t scan(const Lines *ls, uint64_t lo, uint64_t hi, bool (*gone)(const Line *, size_t, void *),
-                     void *data, uint64_t addr, uint64_t *around) {
+static uint64_t scan(const Lines *ls, uint64_t lo, uint64_t hi,
+                     bool (*gone)(const Line *, size_t, void *), void *data, uint64_t addr,
+                     uint64_t *around) {
   uint64_t cursor = lo, largest = 0;
   if (around)
     *around = 0;
@@ -89,7 +91,9 @@ static uint64_t scan(const Lines *ls, uint64_t lo, uint64_t hi, bool (*gone)(con
   return largest;
 }
 
-static bool keep_all(const Line *l, size_t i, void *data) { return false; }
+static bool keep_all(const Line *l, size_t i, void *data) {
+  return false;
+}
 
 typedef struct {
   size_t first, last;
@@ -100,7 +104,9 @@ static bool in_wall(const Line *l, size_t i, void *data) {
   return i >= w->first && i <= w->last;
 }
 
-static bool is_image(const Line *l, size_t i, void *data) { return l->image; }
+static bool is_image(const Line *l, size_t i, void *data) {
+  return l->image;
+}
 
 typedef struct {
   uint64_t start, end, merged, below, above;
@@ -113,7 +119,9 @@ static int cmp_merged(const void *a, const void *b) {
   return (x->start > y->start) - (x->start < y->start);
 }
 
-static uint64_t min_side(const Expect *e) { return e->below < e->above ? e->below : e->above; }
+static uint64_t min_side(const Expect *e) {
+  return e->below < e->above ? e->below : e->above;
+}
 
 static int cmp_split(const void *a, const void *b) {
   const Expect *x = a, *y = b;
