@@ -10,6 +10,8 @@
  *   - a full refresh as the sampler does it: vms_target_read (regions and
  *     threads) + vms_snapshot_build (parse, classify, gap-fill, statistics)
  *   - the same pair for smaps (counters)
+ *   - the barriers of each built snapshot over its whole usable range (every
+ *     region visited), as the window's summary computes them per refresh
  *   - procps pmap's CPU time for the same target (a whole run, for scale)
  *   - the bytes a built snapshot holds per region (allocator sizes, so the
  *     spare capacity of its arrays counts too), and ("all held") everything
@@ -30,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vms-barriers.h"
 #include "vms-platform.h"
 #include "vms-snapshot.h"
 
@@ -232,7 +235,58 @@ typedef struct {
   double best_maps_read, best_refresh; /* fastest runs: least disturbed by other load */
   double pmap;                         /* CPU time of procps pmap, or -1 */
   double bytes_per_region, bytes_all_per_region;
+  double barriers;       /* computing the barriers of the refreshed snapshot */
+  uint64_t barrier_walls;
 } Result;
+
+/* The barriers' worst case: n mappings each between two free pages, so
+ * every one is a barrier (the target's mappings are adjacent, one wall).
+ * Built by hand, not read; returns the median time, or -1. */
+static double spread_barriers(long n, int reps, uint64_t *walls) {
+  VmsSpace space;
+  vms_space_init(&space);
+  space.bits = 64;
+  space.page_size = 4096;
+  space.usable_lo = 0x10000;
+  space.usable_hi = UINT64_C(0x7ffffffff000);
+  const uint64_t base = UINT64_C(0x7f0000000000);
+  for (long i = 0; i < n; i++) {
+    VmsRegion *r = vms_space_add_region(&space);
+    if (!r)
+      return -1;
+    /* Sizes vary so the ranking keeps changing its top. */
+    r->start = base + (uint64_t)i * 0x40000;
+    r->end = r->start + 4096 * (uint64_t)(1 + (i * 7919) % 31);
+    r->prot = VMS_PROT_READ | VMS_PROT_WRITE;
+  }
+  VmsSnapshot *snap = NULL;
+  VmsError err;
+  if (vms_snapshot_build(&space, &snap, &err) != VMS_OK) {
+    vms_space_clear(&space);
+    return -1;
+  }
+  vms_space_clear(&space);
+  double *t = calloc((size_t)reps, sizeof *t);
+  VmsBarrierScope scope;
+  vms_barrier_scope_given(snap->usable_lo, snap->usable_hi, &scope);
+  bool ok = t != NULL;
+  for (int i = -1; ok && i < reps; i++) {
+    VmsBarriers b;
+    double t0 = now();
+    ok = vms_barriers_compute(snap, &scope, NULL, &b, &err) == VMS_OK;
+    double t1 = now();
+    if (ok) {
+      *walls = b.n_barriers;
+      vms_barriers_clear(&b);
+    }
+    if (i >= 0)
+      t[i] = t1 - t0;
+  }
+  double m = ok ? median(t, (size_t)reps) : -1;
+  free(t);
+  vms_snapshot_unref(snap);
+  return m;
+}
 
 static bool measure(long want, int reps, Result *res) {
   long max_map = read_long("/proc/sys/vm/max_map_count", 65530);
@@ -258,11 +312,12 @@ static bool measure(long want, int reps, Result *res) {
   char *buf = NULL, *sbuf = NULL;
   double *a = calloc((size_t)reps, sizeof *a), *b = calloc((size_t)reps, sizeof *b);
   double *c = calloc((size_t)reps, sizeof *c), *d = calloc((size_t)reps, sizeof *d);
+  double *e = calloc((size_t)reps, sizeof *e);
   VmsTarget *target = NULL;
   VmsError err;
   VmsSpace space;
   vms_space_init(&space);
-  bool ok = a && b && c && d;
+  bool ok = a && b && c && d && e;
   if (ok && vms_target_open(t.pid, &target, &err) != VMS_OK) {
     fprintf(stderr, "bench-refresh: %s\n", err.message);
     ok = false;
@@ -282,9 +337,23 @@ static bool measure(long want, int reps, Result *res) {
       ok = false;
     }
     double t2 = now();
+    if (ok && s) {
+      VmsBarrierScope scope;
+      vms_barrier_scope_given(s->usable_lo, s->usable_hi, &scope);
+      VmsBarriers bars;
+      if (vms_barriers_compute(s, &scope, NULL, &bars, &err) != VMS_OK) {
+        fprintf(stderr, "bench-refresh: barriers: %s\n", err.message);
+        ok = false;
+      } else {
+        res->barrier_walls = bars.n_barriers;
+        vms_barriers_clear(&bars);
+      }
+    }
+    double t3 = now();
     if (i >= 0) {
       a[i] = t1 - t0;
       b[i] = t2 - t1;
+      e[i] = t3 - t2;
     }
     if (s) {
       if (snap)
@@ -320,6 +389,7 @@ static bool measure(long want, int reps, Result *res) {
     res->best_refresh = b[0];
     res->smaps_read = median(c, (size_t)sreps);
     res->smaps_refresh = median(d, (size_t)sreps);
+    res->barriers = median(e, (size_t)reps);
   }
   if (snap)
     vms_snapshot_unref(snap);
@@ -350,6 +420,7 @@ static bool measure(long want, int reps, Result *res) {
   free(b);
   free(c);
   free(d);
+  free(e);
   return ok;
 }
 
@@ -401,6 +472,16 @@ int main(int argc, char **argv) {
            last.bytes_per_region, BYTES_TARGET, last.bytes_per_region <= BYTES_TARGET ? "met" : "MISSED");
     printf("with the read buffers kept for the next refresh (target, space): %.1f bytes per region in all\n",
            last.bytes_all_per_region);
+    printf("at %ld mappings: barriers over the whole usable range (%zu regions, %" PRIu64
+           " barriers) %.3f ms, %.3fx the refresh\n",
+           last.mappings, last.regions, last.barrier_walls, last.barriers * 1e3,
+           last.barriers / last.refresh);
+    uint64_t walls = 0;
+    double spread = spread_barriers(last.mappings, 21, &walls);
+    if (spread >= 0)
+      printf("at %ld mappings each between two free blocks (built by hand, %" PRIu64
+             " barriers): barriers %.3f ms, %.3fx the refresh above\n",
+             last.mappings, walls, spread * 1e3, spread / last.refresh);
   }
   return all_ok ? 0 : 1;
 }

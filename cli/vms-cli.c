@@ -24,7 +24,7 @@
 #endif
 
 typedef struct {
-  bool list, summary, regions, smaps, watch, help, version;
+  bool list, summary, regions, barriers, smaps, watch, help, version;
   VmsFormat format;
   int pid;
   const char *maps_file;
@@ -50,11 +50,12 @@ static const char usage_synopsis[] =
     "       vmscope --list [--format F]\n"
     "       vmscope PID --summary [--smaps] [--fit SIZE [--align SIZE]] [--range START-END]\n"
     "       vmscope PID --regions [--smaps] [--range START-END]\n"
+    "       vmscope PID --barriers [--fit SIZE] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
     "       vmscope --metrics PID...|--all|--match REGEX [--metrics-dir DIR [--interval SECONDS]]\n"
     "       vmscope PID --map [--color WHEN] [--size COLSxROWS] [--range START-END]\n"
-    "       vmscope --maps-file FILE --summary|--regions|--png FILE|--map ...\n";
+    "       vmscope --maps-file FILE --summary|--regions|--barriers|--png FILE|--map ...\n";
 
 static const char usage_exit[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 no such process, 4 permission denied,\n"
@@ -125,6 +126,7 @@ static int opt_list(Options *o, const char *v) { return opt_flag(o, v, &o->list)
 static int opt_summary(Options *o, const char *v) { return opt_flag(o, v, &o->summary); }
 static int opt_regions(Options *o, const char *v) { return opt_flag(o, v, &o->regions); }
 static int opt_smaps(Options *o, const char *v) { return opt_flag(o, v, &o->smaps); }
+static int opt_barriers(Options *o, const char *v) { return opt_flag(o, v, &o->barriers); }
 static int opt_help(Options *o, const char *v) { return opt_flag(o, v, &o->help); }
 static int opt_version(Options *o, const char *v) { return opt_flag(o, v, &o->version); }
 
@@ -259,6 +261,9 @@ static const CliOption cli_options[] = {
     {"--list", NULL, NULL, "every process, and why one cannot be read", opt_list},
     {"--summary", NULL, NULL, "sizes by type (VMMap's table) and the fragmentation figures", opt_summary},
     {"--regions", NULL, NULL, "one row per region, free gaps included", opt_regions},
+    {"--barriers", NULL, NULL,
+     "what splits the free space: the regions between free blocks, ranked, by owner, with facts",
+     opt_barriers},
     {"--format", NULL, "F", "table (default), csv or json", opt_format},
     {"--smaps", NULL, NULL, "also read per-region counters (RSS, PSS, swap...; costs more)", opt_smaps},
     {"--fit", NULL, "SIZE", "can SIZE bytes (512M, 1.5G, 4096...) still be placed, and where", opt_fit},
@@ -378,9 +383,10 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
   if (!o->pid && !o->maps_file) return usage_error("which process? Give a PID (see --list)%s", "");
   if (o->pid && o->maps_file) return usage_error("give a PID or --maps-file, not both%s", "");
   if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
-  if (!o->summary && !o->regions && !o->watch && !o->png && !o->map) o->summary = true;
-  if (o->summary && o->regions && o->format != VMS_FORMAT_TABLE)
-    return usage_error("--summary and --regions are one document each in %s: ask for one at a time",
+  if (!o->summary && !o->regions && !o->barriers && !o->watch && !o->png && !o->map) o->summary = true;
+  if ((int)o->summary + (int)o->regions + (int)o->barriers > 1 && o->format != VMS_FORMAT_TABLE)
+    return usage_error("--summary, --regions and --barriers are one document each in %s: ask for "
+                       "one at a time (the JSON summary holds the barriers too)",
                        o->format == VMS_FORMAT_JSON ? "JSON" : "CSV");
   return VMS_OK;
 }
@@ -610,13 +616,35 @@ static int cli_main(int argc, char **argv, int *pids) {
     lo = o.range_lo;
     hi = o.range_hi;
   }
+  VmsBarriers barriers;
+  bool have_barriers = false;
+  if (o.barriers || (o.summary && o.format == VMS_FORMAT_JSON)) {
+    /* Without --range a 64-bit space is ranked in its mapping area: the
+     * hole of tens of TiB below it would dwarf every gain. */
+    VmsBarrierScope scope;
+    if (o.has_range) vms_barrier_scope_given(lo, hi, &scope);
+    else vms_barrier_scope_default(snap, &scope);
+    VmsBarrierOptions bo = {.top = 10, .usable_min = o.fit_size};
+    VmsError err = {0};
+    if (vms_barriers_compute(snap, &scope, &bo, &barriers, &err) != VMS_OK) {
+      rc = fail_err(&err, NULL);
+      vms_snapshot_unref(snap);
+      return rc;
+    }
+    have_barriers = true;
+  }
   if (o.summary) {
     VmsStats st;
     if (o.has_range) vms_stats_compute(snap, lo, hi, &st);
     else st = snap->stats;
     VmsFitQuery fit = {o.fit_size, o.fit_align};
-    vms_print_summary(stdout, snap, &st, o.format, &fit);
+    vms_print_summary(stdout, snap, &st, o.format, &fit, have_barriers ? &barriers : NULL);
   }
+  if (o.barriers) {
+    if (o.summary) fputc('\n', stdout);
+    vms_print_barriers(stdout, snap, &barriers, o.format);
+  }
+  if (have_barriers) vms_barriers_clear(&barriers);
   /* Without --range the list is every region, [vsyscall] above user space too,
    * so it matches /proc/PID/maps line for line. */
   if (o.regions) vms_print_regions(stdout, snap, o.format, lo, o.has_range ? hi : UINT64_MAX);

@@ -164,6 +164,8 @@ enum {
   VMS_FIELD_MAIN_STACK = 1u << 7,
   VMS_FIELD_MAX_MAP_COUNT = 1u << 8,
   VMS_FIELD_ROLLUP = 1u << 9,      /* rollup holds smaps_rollup totals */
+  VMS_FIELD_STACK_SETTING = 1u << 10, /* stack_setting was read */
+  VMS_FIELD_LAA = 1u << 11,        /* large_address_aware was read from the image */
 };
 
 /* The raw facts of one read of one process. Buffers are reused across reads
@@ -179,6 +181,15 @@ typedef struct {
   uint64_t max_map_count;   /* Linux vm.max_map_count; 0 = no such limit */
   VmsRange main_stack;      /* main thread's stack start (start_stack) in .start; .end unused */
   VmsRange brk;             /* Linux start_brk..brk */
+  /* What sizes a new thread's stack (VMS_FIELD_STACK_SETTING): Linux, the
+   * soft RLIMIT_STACK from /proc/PID/limits, glibc's default size for
+   * pthread stacks (UINT64_MAX: unlimited); Windows, the image's
+   * SizeOfStackReserve. */
+  uint64_t stack_setting;
+  /* Windows 32-bit targets (VMS_FIELD_LAA): IMAGE_FILE_LARGE_ADDRESS_AWARE
+   * as read from the image; without the field nothing was read. */
+  bool large_address_aware;
+  int os_bits;              /* the system's bitness where the platform knows it, else 0 */
   uint32_t fields;          /* VMS_FIELD_* */
 
   VmsRegion *regions;       /* sorted by start, non-overlapping */

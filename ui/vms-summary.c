@@ -5,8 +5,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "vms-barriers.h"
 #include "vms-render.h"
 #include "vms-ui-util.h"
+
+enum { N_BARRIER_ROWS = 5 };
 
 enum { C_SIZE, C_COMMITTED, C_PRIVATE, C_RESIDENT, C_BLOCKS, C_LARGEST, N_C };
 #define N_ROWS (VMS_TYPE_COUNT + 1) /* the types, then Total */
@@ -24,7 +27,12 @@ struct _VmsSummary {
   VmsStats stats;
   gboolean resident_known;
   GHashTable *figures; /* key -> text, for tests and accessibility */
+  GtkWidget *barrier_scope, *barrier_list;
+  VmsBarriers barriers;
 };
+
+enum { SIGNAL_REGION_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE(VmsSummary, vms_summary, GTK_TYPE_BOX)
 
@@ -156,11 +164,130 @@ static void vms_summary_dispose(GObject *obj) {
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
   g_clear_pointer(&self->figures, g_hash_table_unref);
+  vms_barriers_clear(&self->barriers);
   G_OBJECT_CLASS(vms_summary_parent_class)->dispose(obj);
 }
 
 static void vms_summary_class_init(VmsSummaryClass *klass) {
   G_OBJECT_CLASS(klass)->dispose = vms_summary_dispose;
+  /* A barrier or group row was activated: select region (an index in the
+   * snapshot shown) and show [start, end) on the map. */
+  signals[SIGNAL_REGION_ACTIVATED] =
+      g_signal_new("region-activated", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 3, G_TYPE_UINT64, G_TYPE_UINT64, G_TYPE_UINT64);
+}
+
+static void on_barrier_row(GtkListBox *box, GtkListBoxRow *row, VmsSummary *self) {
+  if (!self->snap)
+    return;
+  guint64 *where = g_object_get_data(G_OBJECT(row), "vms-where");
+  if (where)
+    g_signal_emit(self, signals[SIGNAL_REGION_ACTIVATED], 0, where[0], where[1], where[2]);
+}
+
+/* One clickable row: text, and the region and range it stands for. */
+static void barrier_row_add(VmsSummary *self, const char *key, const char *text, uint64_t start,
+                            uint64_t end, size_t idx) {
+  GtkWidget *l = gtk_label_new(text);
+  gtk_label_set_xalign(GTK_LABEL(l), 0);
+  gtk_label_set_line_wrap(GTK_LABEL(l), TRUE);
+  gtk_label_set_max_width_chars(GTK_LABEL(l), 48);
+  GtkWidget *row = gtk_list_box_row_new();
+  gtk_container_add(GTK_CONTAINER(row), l);
+  guint64 *where = g_new(guint64, 3);
+  where[0] = start;
+  where[1] = end;
+  where[2] = idx;
+  g_object_set_data_full(G_OBJECT(row), "vms-where", where, g_free);
+  gtk_widget_set_tooltip_text(row, "Select it and zoom the map to it");
+  gtk_widget_show_all(row);
+  gtk_container_add(GTK_CONTAINER(self->barrier_list), row);
+  g_hash_table_replace(self->figures, g_strdup(key), g_strdup(text));
+}
+
+/* The barriers over the viewed range when figures are for it, else over
+ * the default scope (a 64-bit space's busiest cluster). */
+static void refresh_barriers(VmsSummary *self, gboolean ranged) {
+  GList *rows = gtk_container_get_children(GTK_CONTAINER(self->barrier_list));
+  for (GList *l = rows; l; l = l->next)
+    gtk_widget_destroy(l->data);
+  g_list_free(rows);
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init(&it, self->figures);
+  while (g_hash_table_iter_next(&it, &key, NULL))
+    if (g_str_has_prefix(key, "barrier"))
+      g_hash_table_iter_remove(&it);
+  vms_barriers_clear(&self->barriers);
+  memset(&self->barriers, 0, sizeof self->barriers);
+  if (!self->snap) {
+    gtk_label_set_text(GTK_LABEL(self->barrier_scope), "");
+    return;
+  }
+  VmsBarrierScope scope;
+  if (ranged)
+    vms_barrier_scope_given(self->range_lo, self->range_hi, &scope);
+  else
+    vms_barrier_scope_default(self->snap, &scope);
+  VmsBarrierOptions opts = {.top = N_BARRIER_ROWS};
+  char text[1024], who[600], a[32], b[32], c[32];
+  if (vms_barriers_compute(self->snap, &scope, &opts, &self->barriers, NULL) != VMS_OK) {
+    set_figure(self, self->barrier_scope, "barriers_scope",
+               "Out of memory computing the barriers.");
+    return;
+  }
+  const VmsBarriers *bs = &self->barriers;
+  char sc[320];
+  vms_barrier_scope_describe(&bs->scope, sc, sizeof sc);
+  vms_size_format(bs->largest, a, sizeof a);
+  g_snprintf(text, sizeof text, "Over %s: %" G_GUINT64_FORMAT " barrier%s, largest free block %s.",
+             sc, bs->n_barriers, bs->n_barriers == 1 ? "" : "s", a);
+  set_figure(self, self->barrier_scope, "barriers_scope", text);
+  for (size_t k = 0; k < bs->n_by_gain; k++) {
+    const VmsBarrier *br = &bs->by_gain[k];
+    vms_barrier_describe(self->snap, br, who, sizeof who);
+    g_autofree char *valid = g_utf8_make_valid(who, -1);
+    vms_size_format(br->end - br->start, a, sizeof a);
+    vms_size_format(br->merged, b, sizeof b);
+    vms_size_format(br->gain, c, sizeof c);
+    g_snprintf(text, sizeof text, "%s at 0x%" G_GINT64_MODIFIER "x (%s): without it %s free (+%s)",
+               valid, br->start, a, b, c);
+    char fk[32];
+    g_snprintf(fk, sizeof fk, "barrier:%zu", k);
+    barrier_row_add(self, fk, text, br->start, br->end, br->first);
+  }
+  for (int g = 0; g < VMS_BGROUP_COUNT; g++) {
+    const VmsBarrierGroupStats *gs = &bs->groups[g];
+    if (!gs->units || g == VMS_BGROUP_SYSTEM)
+      continue;
+    vms_size_format(gs->bytes, a, sizeof a);
+    vms_size_format(gs->largest_without, b, sizeof b);
+    g_snprintf(text, sizeof text, "%s: %" G_GUINT64_FORMAT " (%s), %" G_GUINT64_FORMAT
+               " barrier%s; without all of them %s free",
+               vms_barrier_group_title((VmsBarrierGroup)g), gs->units, a, gs->walls,
+               gs->walls == 1 ? "" : "s", b);
+    char fk[40];
+    g_snprintf(fk, sizeof fk, "barrier_group:%s", vms_barrier_group_name((VmsBarrierGroup)g));
+    size_t idx = vms_snapshot_find(self->snap, gs->lowest);
+    barrier_row_add(self, fk, text, gs->lowest, gs->highest, idx);
+  }
+  for (int k = 0; k < VMS_FACT_COUNT; k++) {
+    if (!vms_barrier_fact_text(bs, (VmsBarrierFact)k, text, sizeof text))
+      continue;
+    char fk[40];
+    g_snprintf(fk, sizeof fk, "barrier_fact:%s", vms_barrier_fact_name((VmsBarrierFact)k));
+    g_hash_table_replace(self->figures, g_strdup(fk), g_strdup(text));
+    GtkWidget *l = gtk_label_new(text);
+    gtk_label_set_xalign(GTK_LABEL(l), 0);
+    gtk_label_set_line_wrap(GTK_LABEL(l), TRUE);
+    gtk_label_set_max_width_chars(GTK_LABEL(l), 48);
+    gtk_style_context_add_class(gtk_widget_get_style_context(l), "dim-label");
+    GtkWidget *row = gtk_list_box_row_new();
+    gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), FALSE);
+    gtk_container_add(GTK_CONTAINER(row), l);
+    gtk_widget_show_all(row);
+    gtk_container_add(GTK_CONTAINER(self->barrier_list), row);
+  }
 }
 
 static GtkWidget *pair_row(GtkGrid *grid, int row, const char *title) {
@@ -247,6 +374,21 @@ static void vms_summary_init(VmsSummary *self) {
   gtk_label_set_selectable(GTK_LABEL(self->fit_result), TRUE);
   gtk_widget_set_can_focus(self->fit_result, FALSE);
   gtk_box_pack_start(GTK_BOX(self), self->fit_result, FALSE, FALSE, 0);
+
+  gtk_box_pack_start(GTK_BOX(self), heading("What splits the free space"), FALSE, FALSE, 0);
+  self->barrier_scope = gtk_label_new("");
+  gtk_label_set_xalign(GTK_LABEL(self->barrier_scope), 0);
+  gtk_label_set_line_wrap(GTK_LABEL(self->barrier_scope), TRUE);
+  gtk_label_set_max_width_chars(GTK_LABEL(self->barrier_scope), 48);
+  gtk_box_pack_start(GTK_BOX(self), self->barrier_scope, FALSE, FALSE, 0);
+  self->barrier_list = gtk_list_box_new();
+  gtk_list_box_set_selection_mode(GTK_LIST_BOX(self->barrier_list), GTK_SELECTION_NONE);
+  gtk_list_box_set_activate_on_single_click(GTK_LIST_BOX(self->barrier_list), TRUE);
+  vms_ui_set_accessible(self->barrier_list, "Barriers",
+                        "The regions between free blocks whose removal would grow the largest free "
+                        "block most, and the owners by kind; activate one to show it on the map");
+  g_signal_connect(self->barrier_list, "row-activated", G_CALLBACK(on_barrier_row), self);
+  gtk_box_pack_start(GTK_BOX(self), self->barrier_list, FALSE, FALSE, 0);
   gtk_widget_show_all(GTK_WIDGET(self));
 }
 
@@ -305,9 +447,11 @@ static void refresh_figures(VmsSummary *self) {
   memset(&self->stats, 0, sizeof self->stats);
   if (!snap) {
     gtk_widget_queue_draw(self->histogram);
+    refresh_barriers(self, FALSE);
     return;
   }
   gboolean ranged = over_range(self);
+  refresh_barriers(self, ranged);
   VmsStats cstats;
   if (ranged)
     vms_stats_compute(snap, self->range_lo, self->range_hi, &self->stats);
@@ -401,6 +545,11 @@ void vms_summary_set_viewed_range(VmsSummary *self, uint64_t lo, uint64_t hi) {
 void vms_summary_set_over_viewed_range(VmsSummary *self, gboolean viewed) {
   g_return_if_fail(VMS_IS_SUMMARY(self));
   gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(self->range_check), viewed);
+}
+
+GtkListBox *vms_summary_get_barrier_list(VmsSummary *self) {
+  g_return_val_if_fail(VMS_IS_SUMMARY(self), NULL);
+  return GTK_LIST_BOX(self->barrier_list);
 }
 
 const char *vms_summary_get_figure(VmsSummary *self, const char *key) {

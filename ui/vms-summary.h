@@ -22,8 +22,15 @@ void vms_summary_set_over_viewed_range(VmsSummary *summary, gboolean viewed);
 /* Runs the fit question for text ("64M") and returns the answer shown. */
 const char *vms_summary_ask_fit(VmsSummary *summary, const char *text);
 /* The text of a figure by key ("free_total", "free_largest", "free_blocks",
- * "vma_count", "size:<type name>"), for tests. */
+ * "vma_count", "size:<type name>", "barriers_scope", "barrier:N" for the Nth
+ * ranked barrier, "barrier_group:<group name>", "barrier_fact:<fact name>"),
+ * for tests. */
 const char *vms_summary_get_figure(VmsSummary *summary, const char *key);
+
+/* The barriers' rows: the ranked barriers, then the groups, then the facts.
+ * Activating a barrier or group row emits "region-activated" (start, end,
+ * region index: guint64 each). */
+GtkListBox *vms_summary_get_barrier_list(VmsSummary *summary);
 
 /* A horizontal legend: one swatch per region type in the renderer's palette. */
 GtkWidget *vms_legend_new(void);

@@ -766,6 +766,26 @@ static void on_table_selection(VmsRegionTable *table, VmsWindow *self) {
   self->syncing = FALSE;
 }
 
+/* A barrier picked in the summary: select it everywhere and zoom to it. */
+static void on_summary_region(VmsSummary *summary, guint64 start, guint64 end, guint64 idx,
+                              VmsWindow *self) {
+  if (!self->snap || idx >= self->snap->n_regions)
+    return;
+  vms_map_view_select(self->map, (size_t)idx, TRUE);
+  const VmsRegion *r = &self->snap->regions[idx];
+  if (r->start == start && r->end >= end) {
+    vms_map_view_zoom_to_region(self->map, (size_t)idx);
+    return;
+  }
+  /* A wall of several regions or a group: its whole span, with a margin. */
+  VmsViewport vp = *vms_map_view_get_viewport(self->map);
+  uint64_t margin = (end - start) / 16;
+  vp.start = start > self->snap->usable_lo + margin ? start - margin : self->snap->usable_lo;
+  vp.end = end + margin < self->snap->usable_hi && end + margin > end ? end + margin
+                                                                      : self->snap->usable_hi;
+  vms_map_view_set_viewport(self->map, &vp);
+}
+
 static void on_map_viewport(VmsMapView *map, VmsWindow *self) {
   update_view_label(self);
   const VmsViewport *vp = vms_map_view_get_viewport(map);
@@ -881,6 +901,7 @@ static void vms_window_init(VmsWindow *self) {
   GtkWidget *legend = vms_legend_new();
   gtk_widget_show_all(legend);
   gtk_box_pack_start(self->legend_box, legend, TRUE, TRUE, 0);
+  g_signal_connect(self->summary, "region-activated", G_CALLBACK(on_summary_region), self);
   g_signal_connect(self, "key-press-event", G_CALLBACK(on_key_press), NULL);
   g_signal_connect(self, "realize", G_CALLBACK(on_realize), NULL);
   g_signal_connect(self, "unrealize", G_CALLBACK(on_unrealize), NULL);

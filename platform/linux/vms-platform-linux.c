@@ -548,6 +548,31 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, VmsError *err) {
   return code;
 }
 
+/* The soft RLIMIT_STACK of the process, which glibc takes as the default
+ * size of new threads' stacks: false when /proc/PID/limits is unreadable. */
+static bool read_stack_limit(int dirfd, uint64_t *out) {
+  char b[4096];
+  if (read_small_at(dirfd, "limits", b, sizeof b) <= 0)
+    return false;
+  const char *p = strstr(b, "\nMax stack size");
+  if (!p)
+    return false;
+  p += strlen("\nMax stack size");
+  while (*p == ' ')
+    p++;
+  if (strncmp(p, "unlimited", 9) == 0) {
+    *out = UINT64_MAX;
+    return true;
+  }
+  char *e;
+  errno = 0;
+  unsigned long long v = strtoull(p, &e, 10);
+  if (e == p || errno)
+    return false;
+  *out = v;
+  return true;
+}
+
 VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsError *err) {
   vms_space_reset(space);
   ProcStat st;
@@ -632,6 +657,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   space->main_stack.start = after.start_stack;
   space->brk.start = after.start_brk;
   space->fields |= VMS_FIELD_MAIN_STACK;
+  if (read_stack_limit(t->dirfd, &space->stack_setting))
+    space->fields |= VMS_FIELD_STACK_SETTING;
 
   /* Bitness: the executable's ELF class; failing that, where it maps. */
   uint64_t top_mapped = 0;

@@ -80,6 +80,9 @@ struct VmsTarget {
   uint64_t page_size, granularity;
   char name[256];
   char laa_note[128];
+  int laa;                /* -1 not read (or not a 32-bit target), 0 no, 1 yes */
+  bool os64;
+  uint64_t stack_reserve; /* the image's, 0 when not read */
   VmsWinDrives drives;
 };
 
@@ -269,8 +272,12 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
   t->usable_lo = (uint64_t)(uintptr_t)si.lpMinimumApplicationAddress;
   uint64_t sys_max = (uint64_t)(uintptr_t)si.lpMaximumApplicationAddress;
   int laa = 0;
+  t->laa = -1;
+  t->os64 = os64;
+  t->stack_reserve = path[0] ? vms_win_image_stack_reserve(wpath) : 0;
   if (t->bits == 32) {
     laa = path[0] ? vms_win_image_large_address_aware(wpath) : -1;
+    t->laa = laa;
     if (laa < 0) {
       snprintf(t->laa_note, sizeof t->laa_note,
                "large-address-awareness not read from the image; assumed 2 GB of address space");
@@ -724,6 +731,15 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   space->alloc_granularity = t->granularity;
   space->max_map_count = 0;
   space->fields = VMS_FIELD_OS_TYPE | VMS_FIELD_NAMES;
+  space->os_bits = t->os64 ? 64 : 32;
+  if (t->laa >= 0) {
+    space->large_address_aware = t->laa == 1;
+    space->fields |= VMS_FIELD_LAA;
+  }
+  if (t->stack_reserve) {
+    space->stack_setting = t->stack_reserve;
+    space->fields |= VMS_FIELD_STACK_SETTING;
+  }
 
   VmsErrorCode code = walk_regions(t, space, err);
   if (code != VMS_OK) return code;

@@ -42,6 +42,10 @@ VmsErrorCode vms_win_code_for_open_error(uint32_t win32_error);
 /* 1 when the PE image at path is large-address-aware, 0 when not, -1 when it cannot be read. */
 int vms_win_image_large_address_aware(const wchar_t *path);
 
+/* SizeOfStackReserve of the PE image at path (the default reserve of its
+ * threads' stacks), or 0 when it cannot be read. */
+uint64_t vms_win_image_stack_reserve(const wchar_t *path);
+
 /* The highest address + 1 a process may allocate below, by bitness:
  * 64-bit: the system's maximum application address + 1; 32-bit: 2 GB, or
  * 4 GB (less the top 64 KiB) when large-address-aware on a 64-bit system. */

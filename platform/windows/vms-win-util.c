@@ -148,3 +148,32 @@ int vms_win_image_large_address_aware(const wchar_t *path) {
   CloseHandle(f);
   return r;
 }
+
+/* The optional header's SizeOfStackReserve sits at offset 72 in PE32 (4
+ * bytes) and PE32+ (8 bytes) alike. */
+uint64_t vms_win_image_stack_reserve(const wchar_t *path) {
+  const DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+  HANDLE f = CreateFileW(path, GENERIC_READ, share, NULL, OPEN_EXISTING, 0, NULL);
+  if (f == INVALID_HANDLE_VALUE) return 0;
+  unsigned char hdr[1024];
+  DWORD got = 0;
+  uint64_t r = 0;
+  if (ReadFile(f, hdr, sizeof hdr, &got, NULL) && got >= 64 && hdr[0] == 'M' && hdr[1] == 'Z') {
+    uint32_t lfanew;
+    memcpy(&lfanew, hdr + 0x3c, 4);
+    const uint32_t opt = lfanew + 24;
+    if (lfanew < got && opt + 80 <= got && memcmp(hdr + lfanew, "PE\0\0", 4) == 0) {
+      uint16_t magic;
+      memcpy(&magic, hdr + opt, 2);
+      if (magic == 0x10b) {
+        uint32_t v;
+        memcpy(&v, hdr + opt + 72, 4);
+        r = v;
+      } else if (magic == 0x20b) {
+        memcpy(&r, hdr + opt + 72, 8);
+      }
+    }
+  }
+  CloseHandle(f);
+  return r;
+}

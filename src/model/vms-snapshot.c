@@ -54,6 +54,9 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   s->page_size = space->page_size;
   s->alloc_granularity = space->alloc_granularity;
   s->fields = space->fields;
+  s->stack_setting = space->stack_setting;
+  s->large_address_aware = space->large_address_aware;
+  s->os_bits = space->os_bits;
   s->taken_at = vms_time_now();
   s->counters_at = counters ? s->taken_at : 0;
   snprintf(s->note, sizeof s->note, "%s", space->note);

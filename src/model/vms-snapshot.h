@@ -18,6 +18,9 @@ struct VmsSnapshot {
   uint64_t usable_lo, usable_hi;
   uint64_t page_size, alloc_granularity;
   uint32_t fields;          /* VMS_FIELD_* from the platform */
+  uint64_t stack_setting;   /* VmsSpace's, valid with VMS_FIELD_STACK_SETTING */
+  bool large_address_aware; /* valid with VMS_FIELD_LAA */
+  int os_bits;              /* 0 when not known */
   double taken_at;          /* wall clock, seconds since the epoch */
   double read_seconds;      /* how long the read + build took */
   double counters_at;       /* when counters were read (0 = never) */

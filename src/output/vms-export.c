@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "vms-barriers.h"
 #include "vms-export.h"
 
 #include "vms-render.h"
@@ -249,10 +250,10 @@ static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x
 
 enum { FONT_TITLE = 14, FONT_TEXT = 11, MIN_W = 320 };
 
-enum { N_LINES = 4 };
+enum { N_LINES = 5 };
 
 static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const VmsStats *st, bool whole,
-                         char lines[N_LINES][320]) {
+                         const char *barrier, char lines[N_LINES][320]) {
   char name[128], when[64] = "unknown time";
   printable(snap->name[0] ? snap->name : "?", name, sizeof name);
   if (snap->taken_at > 0) vms_time_format(snap->taken_at, VMS_TIME_READABLE, when, sizeof when);
@@ -283,7 +284,8 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const 
            " blocks, largest free block %s at %#" PRIx64,
            whole ? "Whole space:" : "In view:", used, committed, st->vma_count, free_total, st->free_blocks, largest,
            st->free_largest_start);
-  printable(snap->note, lines[3], sizeof lines[3]);
+  printable(barrier, lines[3], sizeof lines[3]);
+  printable(snap->note, lines[4], sizeof lines[4]);
 }
 
 /* Shows text from (x, baseline y) wrapped at spaces to width; returns the
@@ -330,9 +332,10 @@ static int draw_header(cairo_t *cr, char lines[N_LINES][320], double x, double y
   cairo_set_font_size(cr, FONT_TEXT);
   at += 16 * show_wrapped(cr, lines[1], x, at, width, 16, draw);
   at += 16 * show_wrapped(cr, lines[2], x, at, width, 16, draw);
-  if (lines[3][0]) {
+  at += 16 * show_wrapped(cr, lines[3], x, at, width, 16, draw);
+  if (lines[4][0]) {
     cairo_set_source_rgb(cr, 0.55, 0.1, 0.0);
-    at += 16 * show_wrapped(cr, lines[3], x, at, width, 16, draw);
+    at += 16 * show_wrapped(cr, lines[4], x, at, width, 16, draw);
   }
   return (int)(at - y - 14 + 8);
 }
@@ -352,6 +355,17 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   bool whole = v_lo <= snap->usable_lo && v_hi >= snap->usable_hi;
   VmsStats st = snap->stats;
   if (!whole) vms_stats_compute(snap, v_lo, v_hi, &st);
+  /* The top barrier, over the view (the whole space: its busiest cluster on 64-bit). */
+  VmsBarrierScope scope;
+  if (whole) vms_barrier_scope_default(snap, &scope);
+  else vms_barrier_scope_given(v_lo, v_hi, &scope);
+  VmsBarriers bars;
+  const VmsBarrierOptions bopts = {.top = 1};
+  VmsErrorCode bcode = vms_barriers_compute(snap, &scope, &bopts, &bars, err);
+  if (bcode != VMS_OK) return bcode;
+  char barrier[320];
+  vms_barrier_top_line(snap, &bars, barrier, sizeof barrier);
+  vms_barriers_clear(&bars);
   /* The layout needs the map's height, which needs the header's and the
    * legend's; those need only the kind and the range, so a probe will do. */
   VmsLayoutInfo probe = {.kind = vp->kind, .start = vp->start, .end = vp->end, .bytes_per_pixel = 4096,
@@ -359,7 +373,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   size_t n = legend_items(&st, &probe, items);
   int legend_h = legend_height(cr, items, n, inner_w);
   char lines[N_LINES][320];
-  header_lines(snap, &probe, &st, whole, lines);
+  header_lines(snap, &probe, &st, whole, barrier, lines);
   int header_h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
   int map_h = height - 2 * MARGIN - header_h - legend_h - 8;
   if (map_h < MIN_MAP_H)
@@ -373,7 +387,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
     l = vms_layout_new(snap, vp, inner_w, map_h);
     if (!l) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
     vms_layout_get_info(l, &info);
-    header_lines(snap, &info, &st, whole, lines);
+    header_lines(snap, &info, &st, whole, barrier, lines);
     int h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
     if (h <= header_h) break;
     map_h -= h - header_h;

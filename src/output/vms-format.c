@@ -203,8 +203,10 @@ static void json_type_stats(FILE *f, const VmsTypeStats *t, bool resident_known)
   fprintf(f, ",\"blocks\":%" PRIu64 ",\"largest\":%" PRIu64, t->blocks, t->largest);
 }
 
+static void json_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b);
+
 void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, VmsFormat fmt,
-                       const VmsFitQuery *fit) {
+                       const VmsFitQuery *fit, const VmsBarriers *barriers) {
   uint64_t starts[16];
   size_t fits = 0;
   if (fit && fit->size) fits = vms_fit(snap, st->lo, st->hi, fit->size, fit->align, starts, 16);
@@ -262,6 +264,10 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
         fputc('"', f);
       }
       fputs("]}", f);
+    }
+    if (barriers) {
+      fputs(",\"barriers\":", f);
+      json_barriers(f, snap, barriers);
     }
     fputs(",\"note\":", f);
     put_json(f, snap->note);
@@ -334,6 +340,308 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
       vms_size_format(st->free_largest, b, sizeof b);
       fprintf(f, "fit %s: no; the largest free block is %s\n", a, b);
     }
+  }
+}
+
+/* ---- barriers ---- */
+
+static void json_u64_field(FILE *f, const char *key, uint64_t v, bool comma) {
+  fprintf(f, "%s\"%s\":%" PRIu64, comma ? "," : "", key, v);
+}
+
+static void json_hex_field(FILE *f, const char *key, uint64_t v) {
+  fprintf(f, ",\"%s\":\"0x%" PRIx64 "\"", key, v);
+}
+
+static void json_barrier(FILE *f, const VmsSnapshot *snap, const VmsBarrier *b) {
+  char who[600];
+  vms_barrier_describe(snap, b, who, sizeof who);
+  fprintf(f, "{\"start\":\"0x%" PRIx64 "\"", b->start);
+  json_hex_field(f, "end", b->end);
+  json_u64_field(f, "size", b->end - b->start, true);
+  fprintf(f, ",\"group\":\"%s\",\"units\":%u,\"regions\":%zu,\"owner\":",
+          vms_barrier_group_name((VmsBarrierGroup)b->group), b->n_units, b->last - b->first + 1);
+  put_json(f, who);
+  fprintf(f, ",\"inferred\":%s", b->inferred ? "true" : "false");
+  json_u64_field(f, "free_below", b->free_below, true);
+  json_u64_field(f, "free_above", b->free_above, true);
+  json_hex_field(f, "merged_start", b->merged_start);
+  json_u64_field(f, "merged", b->merged, true);
+  json_u64_field(f, "gain", b->gain, true);
+  fputc('}', f);
+}
+
+static void json_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b) {
+  char scope[256];
+  vms_barrier_scope_describe(&b->scope, scope, sizeof scope);
+  fprintf(f, "{\"scope\":{\"start\":\"0x%" PRIx64 "\"", b->scope.lo);
+  json_hex_field(f, "end", b->scope.hi);
+  fprintf(f, ",\"kind\":\"%s\"", vms_barrier_scope_name(b->scope.kind));
+  if (b->scope.kind == VMS_SCOPE_CLUSTER) {
+    json_u64_field(f, "hole_below", b->scope.hole_below, true);
+    json_u64_field(f, "hole_above", b->scope.hole_above, true);
+    fprintf(f, ",\"below_stack\":%s", b->scope.below_stack ? "true" : "false");
+  }
+  fputs(",\"description\":", f);
+  put_json(f, scope);
+  fputc('}', f);
+  json_u64_field(f, "usable_min", b->usable_min, true);
+  json_u64_field(f, "largest", b->largest, true);
+  json_hex_field(f, "largest_start", b->largest_start);
+  json_u64_field(f, "free_blocks", b->free_blocks, true);
+  json_u64_field(f, "usable_blocks", b->usable_blocks, true);
+  json_u64_field(f, "count", b->n_barriers, true);
+  json_u64_field(f, "splits", b->n_splits, true);
+  fputs(",\"by_gain\":[", f);
+  for (size_t i = 0; i < b->n_by_gain; i++) {
+    fputs(i ? "," : "", f);
+    json_barrier(f, snap, &b->by_gain[i]);
+  }
+  fputs("],\"by_split\":[", f);
+  for (size_t i = 0; i < b->n_by_split; i++) {
+    fputs(i ? "," : "", f);
+    json_barrier(f, snap, &b->by_split[i]);
+  }
+  fputs("],\"groups\":[", f);
+  for (int g = 0; g < VMS_BGROUP_COUNT; g++) {
+    const VmsBarrierGroupStats *gs = &b->groups[g];
+    fprintf(f, "%s{\"group\":\"%s\",\"title\":", g ? "," : "",
+            vms_barrier_group_name((VmsBarrierGroup)g));
+    put_json(f, vms_barrier_group_title((VmsBarrierGroup)g));
+    json_u64_field(f, "units", gs->units, true);
+    json_u64_field(f, "bytes", gs->bytes, true);
+    json_u64_field(f, "unit_min", gs->unit_min, true);
+    json_u64_field(f, "unit_max", gs->unit_max, true);
+    json_hex_field(f, "lowest", gs->lowest);
+    json_hex_field(f, "highest", gs->highest);
+    json_u64_field(f, "barriers", gs->walls, true);
+    json_u64_field(f, "splits", gs->splits, true);
+    json_u64_field(f, "largest_without", gs->largest_without, true);
+    json_hex_field(f, "largest_without_start", gs->largest_without_start);
+    json_u64_field(f, "usable_without", gs->usable_without, true);
+    fputc('}', f);
+  }
+  fprintf(f, "],\"images\":{\"count\":%zu,\"top\":[", b->n_images);
+  const size_t shown = b->n_images < VMS_BARRIERS_MAX_TOP ? b->n_images : VMS_BARRIERS_MAX_TOP;
+  for (size_t i = 0; i < shown; i++) {
+    const VmsBarrierImage *im = &b->images[i];
+    fputs(i ? ",{\"name\":" : "{\"name\":", f);
+    put_json(f, vms_name_pool_get(&snap->names, im->name));
+    json_hex_field(f, "lowest", im->lowest);
+    json_hex_field(f, "highest", im->highest);
+    json_u64_field(f, "bytes", im->bytes, true);
+    json_u64_field(f, "runs", im->units, true);
+    json_u64_field(f, "barriers", im->walls, true);
+    json_u64_field(f, "best_merged", im->best_merged, true);
+    json_u64_field(f, "best_gain", im->best_gain, true);
+    fputc('}', f);
+  }
+  fputs("]},\"facts\":{", f);
+  const VmsBarrierFacts *ft = &b->facts;
+  char text[1024];
+  for (int k = 0; k < VMS_FACT_COUNT; k++) {
+    fprintf(f, "%s\"%s\":", k ? "," : "", vms_barrier_fact_name((VmsBarrierFact)k));
+    if (!vms_barrier_fact_text(b, (VmsBarrierFact)k, text, sizeof text)) {
+      fputs("null", f);
+      continue;
+    }
+    fputs("{\"text\":", f);
+    put_json(f, text);
+    if (k == VMS_FACT_LAA) {
+      fprintf(f, ",\"state\":\"%s\"", ft->laa == VMS_LAA_UNKNOWN ? "unknown" : "no");
+      json_u64_field(f, "space", ft->space_now, true);
+      json_u64_field(f, "space_laa", ft->space_laa, true);
+    } else if (k == VMS_FACT_STACKS) {
+      json_u64_field(f, "count", ft->thread_stacks, true);
+      json_u64_field(f, "inferred", ft->thread_stacks_inferred, true);
+      json_u64_field(f, "min", ft->stack_min, true);
+      json_u64_field(f, "max", ft->stack_max, true);
+      json_u64_field(f, "total", ft->stack_total, true);
+      json_hex_field(f, "lowest", ft->stack_lowest);
+      json_hex_field(f, "highest", ft->stack_highest);
+      fprintf(f, ",\"setting\":{\"source\":\"%s\",\"bytes\":",
+              ft->windows ? "image_stack_reserve" : "rlimit_stack");
+      if (!ft->stack_setting_known || ft->stack_setting == UINT64_MAX)
+        fputs("null", f);
+      else
+        fprintf(f, "%" PRIu64, ft->stack_setting);
+      fprintf(f, ",\"known\":%s,\"unlimited\":%s}", ft->stack_setting_known ? "true" : "false",
+              ft->stack_setting_known && ft->stack_setting == UINT64_MAX ? "true" : "false");
+    } else if (k == VMS_FACT_ARENAS) {
+      json_u64_field(f, "count", ft->arenas, true);
+      json_u64_field(f, "size", ft->arena_size, true);
+      json_u64_field(f, "total", ft->arena_total, true);
+      json_u64_field(f, "committed", ft->arena_committed, true);
+      fputs(",\"inferred\":true,\"cap\":\"MALLOC_ARENA_MAX\"", f);
+    } else {
+      json_u64_field(f, "count", ft->mmap_count, true);
+      json_u64_field(f, "min", ft->mmap_min, true);
+      json_u64_field(f, "max", ft->mmap_max, true);
+      json_u64_field(f, "total", ft->mmap_total, true);
+      json_u64_field(f, "barriers", ft->mmap_barriers, true);
+      fputs(",\"inferred\":true", f);
+    }
+    fputc('}', f);
+  }
+  fputs("}}", f);
+}
+
+static void csv_barrier(FILE *f, const VmsSnapshot *snap, const char *section, size_t rank,
+                        const VmsBarrier *b) {
+  char who[600];
+  vms_barrier_describe(snap, b, who, sizeof who);
+  fprintf(f, "%s,%zu,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%u,%" PRIu64 ",%" PRIu64
+          ",0x%" PRIx64 ",%" PRIu64 ",%" PRIu64 ",%s,",
+          section, rank, b->start, b->end, b->end - b->start,
+          vms_barrier_group_name((VmsBarrierGroup)b->group), b->n_units, b->free_below,
+          b->free_above, b->merged_start, b->merged, b->gain, b->inferred ? "yes" : "no");
+  put_csv(f, who);
+  fputc('\n', f);
+}
+
+static void table_barrier(FILE *f, const VmsSnapshot *snap, size_t rank, const VmsBarrier *b) {
+  char who[600], size[32], merged[32], gain[32], below[32], above[32];
+  vms_barrier_describe(snap, b, who, sizeof who);
+  vms_size_format(b->end - b->start, size, sizeof size);
+  vms_size_format(b->merged, merged, sizeof merged);
+  vms_size_format(b->gain, gain, sizeof gain);
+  vms_size_format(b->free_below, below, sizeof below);
+  vms_size_format(b->free_above, above, sizeof above);
+  fprintf(f, "%3zu %018" PRIx64 " %10s %10s %10s %10s %10s  ", rank, b->start, size, below, above,
+          merged, gain);
+  put_text(f, who);
+  if (b->inferred && !strstr(who, "(inferred)"))
+    fputs(" (inferred)", f);
+  fputc('\n', f);
+}
+
+void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, VmsFormat fmt) {
+  char a[32], c[32], d[32], e[32], text[1024];
+  if (fmt == VMS_FORMAT_JSON) {
+    fprintf(f, "{\"pid\":%d,\"name\":", snap->pid);
+    put_json(f, snap->name);
+    fprintf(f, ",\"bits\":%d,\"time\":\"", snap->bits);
+    put_time(f, snap->taken_at);
+    fputs("\",\"barriers\":", f);
+    json_barriers(f, snap, b);
+    fputs("}\n", f);
+    return;
+  }
+  if (fmt == VMS_FORMAT_CSV) {
+    fputs("section,rank,start,end,size,group,units,free_below,free_above,merged_start,merged,"
+          "gain,inferred,owner\n",
+          f);
+    for (size_t i = 0; i < b->n_by_gain; i++)
+      csv_barrier(f, snap, "gain", i + 1, &b->by_gain[i]);
+    for (size_t i = 0; i < b->n_by_split; i++)
+      csv_barrier(f, snap, "split", i + 1, &b->by_split[i]);
+    /* Groups: the span they sit in, their bytes, and the largest free block without them. */
+    for (int g = 0; g < VMS_BGROUP_COUNT; g++) {
+      const VmsBarrierGroupStats *gs = &b->groups[g];
+      fprintf(f, "group,,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%" PRIu64 ",,,0x%" PRIx64
+              ",%" PRIu64 ",%" PRIu64 ",,",
+              gs->lowest, gs->highest, gs->bytes, vms_barrier_group_name((VmsBarrierGroup)g),
+              gs->units, gs->largest_without_start, gs->largest_without,
+              gs->largest_without > b->largest ? gs->largest_without - b->largest : 0);
+      put_csv(f, vms_barrier_group_title((VmsBarrierGroup)g));
+      fputc('\n', f);
+    }
+    for (size_t i = 0; i < b->n_images; i++) {
+      const VmsBarrierImage *im = &b->images[i];
+      fprintf(f, "image,%zu,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",images,%u,,,0x%" PRIx64
+              ",%" PRIu64 ",%" PRIu64 ",,",
+              i + 1, im->lowest, im->highest, im->bytes, im->units, im->best_start,
+              im->best_merged, im->best_gain);
+      put_csv(f, vms_name_pool_get(&snap->names, im->name));
+      fputc('\n', f);
+    }
+    for (int k = 0; k < VMS_FACT_COUNT; k++)
+      if (vms_barrier_fact_text(b, (VmsBarrierFact)k, text, sizeof text)) {
+        fprintf(f, "fact,,,,,%s,,,,,,,%s,", vms_barrier_fact_name((VmsBarrierFact)k),
+                k == VMS_FACT_LAA || k == VMS_FACT_STACKS ? "no" : "yes");
+        put_csv(f, text);
+        fputc('\n', f);
+      }
+    return;
+  }
+
+  vms_barrier_scope_describe(&b->scope, text, sizeof text);
+  fprintf(f, "process %d (", snap->pid);
+  put_text(f, snap->name);
+  fprintf(f, "), %d-bit: what splits the free space in %s\n", snap->bits, text);
+  vms_size_format(b->largest, a, sizeof a);
+  vms_size_format(b->usable_min, c, sizeof c);
+  if (b->largest)
+    fprintf(f, "largest free block %s at 0x%" PRIx64, a, b->largest_start);
+  else
+    fputs("no free block", f);
+  fprintf(f, "; %" PRIu64 " free block%s, %" PRIu64 " usable (at least %s); %" PRIu64
+          " barrier%s, %" PRIu64 " between two usable blocks\n",
+          b->free_blocks, b->free_blocks == 1 ? "" : "s", b->usable_blocks, c, b->n_barriers,
+          b->n_barriers == 1 ? "" : "s", b->n_splits);
+  if (!b->n_barriers) {
+    vms_barrier_top_line(snap, b, text, sizeof text);
+    fprintf(f, "%s\n", text);
+  } else {
+    fputs("\nBarriers whose removal would grow the largest free block most:\n", f);
+    fprintf(f, "%3s %-18s %10s %10s %10s %10s %10s  %s\n", "#", "START", "SIZE", "FREE BELOW",
+            "FREE ABOVE", "WITHOUT IT", "GAIN", "OWNER");
+    for (size_t i = 0; i < b->n_by_gain; i++)
+      table_barrier(f, snap, i + 1, &b->by_gain[i]);
+    fprintf(f, "\nBarriers splitting usable space (a free block of at least %s on each side), "
+            "the larger smaller side first:\n",
+            c);
+    if (!b->n_by_split)
+      fputs("  none\n", f);
+    for (size_t i = 0; i < b->n_by_split; i++)
+      table_barrier(f, snap, i + 1, &b->by_split[i]);
+  }
+  fputs("\nBy owner:\n", f);
+  for (int g = 0; g < VMS_BGROUP_COUNT; g++) {
+    const VmsBarrierGroupStats *gs = &b->groups[g];
+    if (!gs->units)
+      continue;
+    vms_size_format(gs->bytes, a, sizeof a);
+    vms_size_format(gs->unit_min, c, sizeof c);
+    vms_size_format(gs->unit_max, d, sizeof d);
+    vms_size_format(gs->largest_without, e, sizeof e);
+    fprintf(f, "  %s: %" PRIu64 " owner%s, %s in all (%s%s%s each), at 0x%" PRIx64 "-0x%" PRIx64
+            "; %" PRIu64 " barrier%s (%" PRIu64 " splitting usable space); without all of them "
+            "the largest free block would be %s",
+            vms_barrier_group_title((VmsBarrierGroup)g), gs->units, gs->units == 1 ? "" : "s", a,
+            c, strcmp(c, d) == 0 ? "" : " to ", strcmp(c, d) == 0 ? "" : d,
+            gs->lowest, gs->highest, gs->walls, gs->walls == 1 ? "" : "s", gs->splits, e);
+    if (gs->largest_without)
+      fprintf(f, " at 0x%" PRIx64, gs->largest_without_start);
+    fputc('\n', f);
+    if (g != VMS_BGROUP_IMAGES)
+      continue;
+    const size_t shown = b->n_images < 10 ? b->n_images : 10;
+    for (size_t i = 0; i < shown; i++) {
+      const VmsBarrierImage *im = &b->images[i];
+      vms_size_format(im->bytes, a, sizeof a);
+      fprintf(f, "    0x%" PRIx64 "-0x%" PRIx64 " %10s  ", im->lowest, im->highest, a);
+      put_text(f, vms_name_pool_get(&snap->names, im->name));
+      if (im->best_merged) {
+        vms_size_format(im->best_merged, c, sizeof c);
+        vms_size_format(im->best_gain, d, sizeof d);
+        fprintf(f, "; alone a barrier: without it %s free (+%s)", c, d);
+      }
+      fputc('\n', f);
+    }
+    if (b->n_images > shown)
+      fprintf(f, "    and %zu more\n", b->n_images - shown);
+  }
+  bool any = false;
+  for (int k = 0; k < VMS_FACT_COUNT; k++) {
+    if (!vms_barrier_fact_text(b, (VmsBarrierFact)k, text, sizeof text))
+      continue;
+    if (!any)
+      fputs("\nFacts:\n", f);
+    any = true;
+    fputs("  - ", f);
+    put_text(f, text);
+    fputc('\n', f);
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "vms-barriers.h"
 #include "vms-snapshot.h"
 
 typedef enum { VMS_FORMAT_TABLE = 0, VMS_FORMAT_CSV, VMS_FORMAT_JSON } VmsFormat;
@@ -13,8 +14,11 @@ typedef struct {
 } VmsFitQuery;
 
 void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t lo, uint64_t hi);
+/* barriers (may be NULL) adds them to the JSON summary as "barriers". */
 void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, VmsFormat fmt,
-                       const VmsFitQuery *fit);
+                       const VmsFitQuery *fit, const VmsBarriers *barriers);
+/* What splits the free space: the ranked barriers, the groups and the facts. */
+void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, VmsFormat fmt);
 void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsFormat fmt);
 /* One line per sample for --watch. */
 void vms_print_watch_line(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, bool header);

@@ -146,6 +146,41 @@ elif [ "$got" -ne 11 ]; then
   fails=$((fails + 1))
 fi
 
+# --barriers: bad combinations fail; odd input answers honestly, never crashes.
+expect 2 "one document each" --maps-file "$data/jvm.maps" --barriers --summary --format json
+expect 2 "one document each" --maps-file "$data/jvm.maps" --barriers --regions --format csv
+expect 2 "reaches past the address space" --maps-file "$data/jvm.maps" --barriers --range 0x1000-0xffffffffffffffff
+expect 10 "no mappings" --maps-file /dev/null --barriers
+# barrier_out ARGS...: exit 0, and stdout holds PATTERN (first argument).
+barrier_out() {
+  pattern=$1
+  shift
+  checks=$((checks + 1))
+  "$vmscope" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  if [ "$got" -ne 0 ] || ! grep -q -- "$pattern" "$tmp/out"; then
+    echo "FAIL: vmscope $*: exit $got, stdout without '$pattern': $(head -c 300 "$tmp/out") $(cat "$tmp/err")"
+    fails=$((fails + 1))
+  fi
+}
+# One region (a barrier between the two free blocks around it), a range
+# with no free block, a 32-bit space full to the brim.
+printf '00400000-00401000 r--p 00000000 00:00 0 \n' >"$tmp/one.maps"
+barrier_out "2 free blocks, 2 usable (at least 1 MiB); 1 barrier," --maps-file "$tmp/one.maps" --barriers
+barrier_out '"count":1' --maps-file "$tmp/one.maps" --barriers --format json
+barrier_out "no free block" --maps-file "$tmp/one.maps" --barriers --range 0x400000-0x401000
+barrier_out "no barrier" --maps-file "$tmp/one.maps" --barriers --range 0x400000-0x401000
+printf '00010000-ffffe000 rw-p 00000000 00:00 0 \n' >"$tmp/full.maps"
+barrier_out "nothing is free" --maps-file "$tmp/full.maps" --barriers
+# A 47-bit space: ranked in its busiest cluster, and the output says so; a
+# range given is ranked within it and says that instead.
+barrier_out "busiest cluster" --maps-file "$data/jvm.maps" --barriers
+barrier_out '"kind":"cluster"' --maps-file "$data/jvm.maps" --summary --format json
+barrier_out "the range given" --maps-file "$data/jvm.maps" --barriers --range 0x7f4200000000-0x7f42a740a000
+barrier_out "^gain,1," --maps-file "$data/python-fragmenting.maps" --barriers --format csv
+# The capture has no /proc/PID/limits: the stack setting is unknown, not guessed.
+barrier_out "RLIMIT_STACK) is unknown" --maps-file "$data/python-fragmenting.maps" --barriers
+
 # Good input for contrast: the same file gives a summary and exit 0.
 expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary
 # Sizes and intervals as the window writes them are good input here too.

@@ -19,7 +19,14 @@ static void exercise(const VmsSnapshot *s) {
   FILE *null = fopen("/dev/null", "w");
   if (null) {
     vms_print_regions(null, s, VMS_FORMAT_JSON, 0, UINT64_MAX);
-    vms_print_summary(null, s, &s->stats, VMS_FORMAT_TABLE, NULL);
+    vms_print_summary(null, s, &s->stats, VMS_FORMAT_TABLE, NULL, NULL);
+    VmsBarrierScope scope;
+    vms_barrier_scope_default(s, &scope);
+    VmsBarriers b;
+    if (vms_barriers_compute(s, &scope, NULL, &b, NULL) == VMS_OK) {
+      for (int fmt = 0; fmt < 3; fmt++) vms_print_barriers(null, s, &b, (VmsFormat)fmt);
+      vms_barriers_clear(&b);
+    }
     fclose(null);
   }
 }

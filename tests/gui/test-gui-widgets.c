@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "vms-application.h"
+#include "vms-barriers.h"
 #include "vms-gui-test.h"
 #include "vms-render.h"
 #include "vms-test.h"
@@ -761,6 +762,98 @@ static VmsSnapshot *synthetic(int n, int skip_lo, int skip_hi, uint64_t extra) {
   return snap;
 }
 
+typedef struct {
+  guint64 start, end, idx;
+  int n;
+} Activated;
+
+static void on_region_activated(VmsSummary *sum, guint64 start, guint64 end, guint64 idx,
+                                Activated *a) {
+  a->start = start;
+  a->end = end;
+  a->idx = idx;
+  a->n++;
+}
+
+/* The summary lists the model's barriers and groups; a click names the region. */
+static void test_summary_barriers(void) {
+  GtkWidget *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+  VmsSummary *sum = VMS_SUMMARY(vms_summary_new());
+  gtk_container_add(GTK_CONTAINER(win), GTK_WIDGET(sum));
+  gtk_widget_show_all(win);
+  /* Pages 0x2000 apart with pages 10-19 missing: every page is a barrier. */
+  VmsSnapshot *snap = synthetic(50, 10, 20, 0);
+  vms_summary_set_snapshot(sum, snap, NULL);
+  spin_for(0.1);
+  VmsBarrierScope scope;
+  vms_barrier_scope_default(snap, &scope);
+  VmsBarriers b;
+  VMS_CHECK(vms_barriers_compute(snap, &scope, &(VmsBarrierOptions){.top = 5}, &b, NULL) == VMS_OK);
+  VMS_CHECK(b.n_by_gain == 5);
+  const char *scope_text = vms_summary_get_figure(sum, "barriers_scope");
+  VMS_CHECK_MSG(scope_text && strstr(scope_text, "busiest cluster"), "scope: %s",
+                scope_text ? scope_text : "(none)");
+  char want[32];
+  g_snprintf(want, sizeof want, "0x%" G_GINT64_MODIFIER "x", b.by_gain[0].start);
+  const char *top = vms_summary_get_figure(sum, "barrier:0");
+  VMS_CHECK_MSG(top && strstr(top, want), "top barrier row: %s (want %s)", top ? top : "(none)",
+                want);
+  VMS_CHECK(vms_summary_get_figure(sum, "barrier:4") != NULL);
+  VMS_CHECK(vms_summary_get_figure(sum, "barrier:5") == NULL);
+  VMS_CHECK(vms_summary_get_figure(sum, "barrier_group:private") != NULL);
+  /* A click on the first row names the top barrier's region. */
+  Activated act = {0};
+  g_signal_connect(sum, "region-activated", G_CALLBACK(on_region_activated), &act);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index(vms_summary_get_barrier_list(sum), 0);
+  VMS_CHECK(row != NULL);
+  if (row)
+    g_signal_emit_by_name(row, "activate");
+  spin_for(0.05);
+  VMS_CHECK_U64(act.n, 1);
+  VMS_CHECK_U64(act.idx, b.by_gain[0].first);
+  VMS_CHECK_U64(act.start, b.by_gain[0].start);
+  VMS_CHECK_U64(act.end, b.by_gain[0].end);
+  vms_barriers_clear(&b);
+  /* No snapshot: no rows. */
+  vms_summary_set_snapshot(sum, NULL, NULL);
+  VMS_CHECK(gtk_list_box_get_row_at_index(vms_summary_get_barrier_list(sum), 0) == NULL);
+  vms_snapshot_unref(snap);
+  gtk_widget_destroy(win);
+}
+
+/* In the window a barrier picked in the summary is selected on the map and in the table. */
+static void test_barrier_click(VmsWindow *win) {
+  VmsSnapshot *snap = vms_window_get_snapshot(win);
+  if (!snap)
+    return;
+  VmsSummary *sum = vms_window_get_summary(win);
+  VmsMapView *map = vms_window_get_map(win);
+  VmsRegionTable *table = vms_window_get_table(win);
+  size_t idx = first_of_type(snap, VMS_TYPE_IMAGE);
+  VMS_CHECK(idx != SIZE_MAX);
+  if (idx == SIZE_MAX)
+    return;
+  g_signal_emit_by_name(sum, "region-activated", (guint64)snap->regions[idx].start,
+                        (guint64)snap->regions[idx].end, (guint64)idx);
+  spin_for(0.1);
+  VMS_CHECK_U64(vms_map_view_get_selected(map), idx);
+  VMS_CHECK_U64(vms_region_table_get_selected(table), idx);
+  const VmsViewport *vp = vms_map_view_get_viewport(map);
+  VMS_CHECK(vp->start <= snap->regions[idx].start && vp->end >= snap->regions[idx].end);
+  VMS_CHECK(vp->end - vp->start < snap->usable_hi - snap->usable_lo);
+  /* And a real row, when this process has a barrier in its busiest cluster. */
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index(vms_summary_get_barrier_list(sum), 0);
+  if (row && gtk_list_box_row_get_activatable(row)) {
+    guint64 *where = g_object_get_data(G_OBJECT(row), "vms-where");
+    g_signal_emit_by_name(row, "activate");
+    spin_for(0.1);
+    if (where)
+      VMS_CHECK_U64(vms_map_view_get_selected(map), where[2]);
+  }
+  vms_map_view_zoom_fit(map);
+  spin_for(0.05);
+}
+
 /* A region table alone in a shown window. */
 static VmsRegionTable *shown_table(GtkWidget **win) {
   *win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
@@ -1120,6 +1213,7 @@ int main(int argc, char **argv) {
   test_settings();
   test_table_updates();
   test_table_consistency();
+  test_summary_barriers();
 
   GPid target = spawn_target(argv[1], "200");
   test_picker(target);
@@ -1134,6 +1228,7 @@ int main(int argc, char **argv) {
   test_dark_theme(win);
   test_zoom_pan(win);
   test_selection(win);
+  test_barrier_click(win);
   test_export(win, dir);
   test_reattach(win, argv[1], target);
   test_export_dialog_closes(target);

@@ -9,6 +9,11 @@
  *   files DIR       a memfd, a POSIX shm object, a file in DIR mapped and then
  *                   deleted, and a mapped file in DIR whose name has a space
  *                   and a newline
+ *   barrier-stacks N  a reservation with a page kept at its foot, N threads whose
+ *                   stacks (pthread_attr_setstack, 256 KiB, no guard) sit
+ *                   inside it 32 MiB apart, and the rest given back, so each
+ *                   stack stands alone between two free blocks (the top one
+ *                   of 1 MiB)
  *   many N          N one-page mappings side by side, protections alternating so
  *                   the kernel cannot merge them
  *   zombie          a child that has exited and is never reaped
@@ -24,6 +29,9 @@
  *   memfd START END / shm START END NAME / deleted START END PATH_HEX /
  *   oddname START END PATH_HEX            (paths hex-encoded: they hold newlines)
  *   many START END N / zombie PID / largest BYTES
+ *   rlimit-stack BYTES|unlimited / reservation START END (barrier-stacks;
+ *   [START, END) is from the kept page's end to the reservation's end) /
+ *   barrier-stack START END
  * then "ready", and waits until stdin reaches end of file (or it is killed).
  * Exit status 0; 1 with a message on stderr when a layout cannot be built. */
 #include <errno.h>
@@ -37,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -245,6 +254,66 @@ static void do_arenas(long n) {
   }
 }
 
+/* ---- stacks placed as barriers ---- */
+
+static void *parked_main(void *arg) {
+  gate_arrive(arg);
+  for (;;)
+    pause();
+  return NULL;
+}
+
+static void do_barrier_stacks(long n) {
+  static Gate gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+  const size_t piece = (size_t)32 << 20, stack = (size_t)256 << 10, top = (size_t)1 << 20;
+  const size_t total = (size_t)page + (size_t)n * (piece + stack) + top;
+  char *base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED)
+    die("reserving room for the stacks");
+  /* The kept page: without it the lowest piece would run into the free
+   * space below, outside the cluster. */
+  if (mprotect(base, (size_t)page, PROT_READ) != 0)
+    die("mprotect the foot");
+  char *at = base + page;
+  for (long i = 0; i < n; i++) {
+    char *s = at + piece + (size_t)i * (piece + stack);
+    if (mprotect(s, stack, PROT_READ | PROT_WRITE) != 0)
+      die("mprotect a stack");
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    int e = pthread_attr_setstack(&attr, s, stack);
+    pthread_t t;
+    if (!e)
+      e = pthread_create(&t, &attr, parked_main, &gate);
+    pthread_attr_destroy(&attr);
+    if (e) {
+      errno = e;
+      die("pthread_create on a given stack");
+    }
+    pthread_detach(t);
+  }
+  pthread_mutex_lock(&gate.lock);
+  while (gate.ready < n)
+    pthread_cond_wait(&gate.cond, &gate.lock);
+  pthread_mutex_unlock(&gate.lock);
+  /* Give back the space around the stacks. */
+  for (long i = 0; i <= n; i++) {
+    char *p = at + (size_t)i * (piece + stack);
+    if (munmap(p, i < n ? piece : top) != 0)
+      die("munmap around the stacks");
+  }
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    printf("rlimit-stack %" PRIu64 "\n", (uint64_t)rl.rlim_cur);
+  else
+    printf("rlimit-stack unlimited\n");
+  printf("reservation 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(at), addr_of(base + total));
+  for (long i = 0; i < n; i++) {
+    char *s = at + piece + (size_t)i * (piece + stack);
+    printf("barrier-stack 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(s), addr_of(s + stack));
+  }
+}
+
 /* ---- shared memory and files ---- */
 
 static void do_files(const char *dir) {
@@ -384,6 +453,8 @@ int main(int argc, char **argv) {
       if (i + 1 >= argc)
         usage_die("files wants a directory");
       do_files(argv[++i]);
+    } else if (strcmp(a, "barrier-stacks") == 0) {
+      do_barrier_stacks(parse_count(i + 1 < argc ? argv[++i] : NULL, 16));
     } else if (strcmp(a, "many") == 0) {
       do_many(parse_count(i + 1 < argc ? argv[++i] : NULL, 1000000));
     } else if (strcmp(a, "zombie") == 0) {
