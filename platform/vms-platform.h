@@ -280,6 +280,12 @@ void vms_platform_init(void);
 bool vms_file_sync(FILE *f);
 /* Renames from over to, replacing to when it exists. False (errno set) on failure. */
 bool vms_file_replace(const char *from, const char *to);
+/* Moves f to byte offset from its start, past 2 GiB too (where long is 32
+ * bits). False (errno set) on failure, or when f cannot seek (a pipe). */
+bool vms_file_seek(FILE *f, uint64_t offset);
+/* Makes stdin or stdout carry bytes unchanged (Windows' text mode would
+ * rewrite line ends in a recording); nothing to do on Linux. */
+void vms_file_set_binary(FILE *f);
 
 /* Seconds since the epoch, wall clock, and a monotonic clock for intervals. */
 double vms_time_now(void);
