@@ -1097,6 +1097,14 @@ static VmsErrorCode scan(VmsRecording *rec, Src *s, VmsError *err) {
     fill_info(&d, &fh, offset, &rec->frames[rec->n++]);
   }
   decoder_free(&d);
+  if (code == VMS_OK && rec->n && rec->cap > rec->n) {
+    /* The index is what an open recording holds: no spare capacity. */
+    VmsFrameInfo *exact = realloc(rec->frames, rec->n * sizeof *exact);
+    if (exact) {
+      rec->frames = exact;
+      rec->cap = rec->n;
+    }
+  }
   if (code == VMS_OK && rec->n == 0)
     code = vms_error_set(err, VMS_ERR_PARSE,
                          rec->truncated ? "truncated before its first complete frame"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vmsrec-patch.c: rewrites a recording's format version (with a valid header checksum), for the CLI tests.
+/* vmsrec-patch.c: rewrites a recording's format version (with a valid header checksum), for the CLI
+ * tests.
  *
  * usage: vmsrec-patch IN OUT MAJOR MINOR. A file from a newer vmscope cannot
  * be written by this one, so the tests make one this way. */

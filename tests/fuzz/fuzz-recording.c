@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fuzz-recording.c: fuzz target for the recording loader: the index, every frame's rebuild, the stream reader.
+/* fuzz-recording.c: fuzz target for the recording loader: the index, every frame's rebuild, the
+ * stream reader.
  *
  * Checksums would stop almost every mutation at the first frame, so each
  * input is also tried with its checksums recomputed: then the decoders

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* make-recording-seed.c: writes a small recording of a fixture, with key and delta frames, as a fuzz seed.
+/* make-recording-seed.c: writes a small recording of a fixture, with key and delta frames, as a
+ * fuzz seed.
  *
  * usage: make-recording-seed MAPS_FILE OUT: the fixture's snapshot, then
  * three frames that change a protection, a name and a region each, and the

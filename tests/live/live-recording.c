@@ -115,7 +115,8 @@ int main(int argc, char **argv) {
   have = live_figures(pid, &live[2]) && have;
   int status;
   waitpid(rec, &status, 0);
-  VMS_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the recorder ended with %d", status);
+  VMS_CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the recorder ended with %d",
+                status);
   VMS_CHECK(have);
 
   /* The timeline holds the live figures of each phase, in order. */
@@ -134,8 +135,9 @@ int main(int argc, char **argv) {
             cell(&csv, i, "free_largest") == live[k].free_largest &&
             cell(&csv, i, "committed") == live[k].committed)
           found[k] = i;
-      VMS_CHECK_MSG(found[k], "phase %d: the live figures (%" PRIu64 " VMAs, %" PRIu64
-                    " free, %" PRIu64 " committed) are not in the timeline after row %zu",
+      VMS_CHECK_MSG(found[k],
+                    "phase %d: the live figures (%" PRIu64 " VMAs, %" PRIu64 " free, %" PRIu64
+                    " committed) are not in the timeline after row %zu",
                     k, live[k].vma_count, live[k].free_total, live[k].committed, from);
       if (found[k])
         from = found[k] + 1;
@@ -180,8 +182,8 @@ int main(int argc, char **argv) {
                                  {"--regions", "--format", "json", "--smaps"},
                                  {"--summary", "--format", "table", "--smaps"}};
   for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
-    const char *const la[] = {vmscope, pid, "--save", snap, outs[k][0], outs[k][1], outs[k][2],
-                              outs[k][3], NULL};
+    const char *const la[] = {vmscope,    pid,        "--save",   snap, outs[k][0],
+                              outs[k][1], outs[k][2], outs[k][3], NULL};
     const char *const ra[] = {vmscope, snap, outs[k][0], outs[k][1], outs[k][2], NULL};
     VmsRun lr, rr;
     VMS_CHECK(vms_run(la, &lr) && lr.status == 0);
