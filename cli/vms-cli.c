@@ -1,19 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-cli.c: the vmscope command line: list processes, summarise, list regions, watch, export. */
+/* vms-cli.c: the vmscope command line: list processes, summarise, list regions, watch, export, record and replay. */
 #include "vms-cli.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "vms-cli-metrics.h"
 #include "vms-config.h"
+#include "vms-diff.h"
+#include "vms-recording.h"
 #include "vms-format.h"
 #include "vms-sampler.h"
 #include "vms-textmap.h"
@@ -37,12 +43,18 @@ typedef struct {
   bool map, size_given;
   bool metrics, all;
   const char *match, *metrics_dir;
-  double interval;
   int *pids; /* every PID given, for --metrics; pid is the first */
   size_t n_pids;
   int color; /* --color: 0 never, 1 always, -1 auto */
   int width, height;
   int layout; /* 0 linear, 1 compressed, -1 default */
+  const char *file;   /* a recording or saved snapshot to read ("-": stdin) */
+  const char *save, *record;
+  bool has_interval;
+  double interval, duration;
+  const char *at;
+  bool timeline;
+  const char *diff_a, *diff_b;
 } Options;
 
 static const char usage_synopsis[] =
@@ -55,12 +67,18 @@ static const char usage_synopsis[] =
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
     "       vmscope --metrics PID...|--all|--match REGEX [--metrics-dir DIR [--interval SECONDS]]\n"
     "       vmscope PID --map [--color WHEN] [--size COLSxROWS] [--range START-END]\n"
-    "       vmscope --maps-file FILE --summary|--regions|--barriers|--png FILE|--map ...\n";
+    "       vmscope --maps-file FILE --summary|--regions|--barriers|--png FILE|--map ...\n"
+    "       vmscope PID --save FILE                 one snapshot, to open later as FILE\n"
+    "       vmscope PID --record FILE|- [--interval S] [--count N | --duration D]\n"
+    "       vmscope FILE|- [--at REF] --summary|--regions|--png FILE ...\n"
+    "       vmscope FILE|- --timeline [--fit SIZE]\n"
+    "       vmscope FILE --diff A B                 B: a frame of FILE or another file\n";
 
 static const char usage_exit[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 no such process, 4 permission denied,\n"
     "5 no address space (kernel thread, zombie), 6 process exited, 7 PID reused,\n"
-    "8 I/O error, 9 out of memory, 10 malformed input, 11 unsupported.\n";
+    "8 I/O error, 9 out of memory, 10 malformed input (a damaged recording), 11 unsupported\n"
+    "(a recording from a newer vmscope).\n";
 
 static int fail(VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(2, 3);
 static int fail(VmsErrorCode code, const char *fmt, ...) {
@@ -239,11 +257,43 @@ static int opt_metrics_dir(Options *o, const char *v) {
   return VMS_OK;
 }
 
-static int opt_interval(Options *o, const char *v) {
-  if (!vms_interval_parse(v, 0.01, 86400, &o->interval))
-    return usage_error("--interval: '%s' is not an interval (like 15, 500ms or 1min; 0.01 s to 24 h)", v);
+static int opt_save(Options *o, const char *v) {
+  if (!*v)
+    return usage_error("--save needs a file name%s", "");
+  o->save = v;
   return VMS_OK;
 }
+
+static int opt_record(Options *o, const char *v) {
+  if (!*v)
+    return usage_error("--record needs a file name (or - for standard output)%s", "");
+  o->record = v;
+  return VMS_OK;
+}
+
+static int opt_interval(Options *o, const char *v) {
+  if (!vms_interval_parse(v, 0.01, 86400, &o->interval))
+    return usage_error("--interval: '%s' is not an interval (like 1, 0.5, 500ms or 1min; 0.01 s to "
+                       "24 h)",
+                       v);
+  o->has_interval = true;
+  return VMS_OK;
+}
+
+static int opt_duration(Options *o, const char *v) {
+  if (!vms_interval_parse(v, 0.01, 366.0 * 86400, &o->duration))
+    return usage_error("--duration: '%s' is not a duration (like 90s, 30min or 12h)", v);
+  return VMS_OK;
+}
+
+static int opt_at(Options *o, const char *v) {
+  if (!*v)
+    return usage_error("--at needs a frame: an index, +90s or an ISO 8601 time%s", "");
+  o->at = v;
+  return VMS_OK;
+}
+
+static int opt_timeline(Options *o, const char *v) { return opt_flag(o, v, &o->timeline); }
 
 static int opt_maps_file(Options *o, const char *v) {
   o->maps_file = v;
@@ -255,7 +305,16 @@ typedef struct {
   const char *arg;          /* the value's name in --help; NULL: a flag */
   const char *help;
   int (*apply)(Options *o, const char *value);
+  int (*apply2)(Options *o, const char *a, const char *b); /* options with two values */
 } CliOption;
+
+static int opt_diff(Options *o, const char *a, const char *b) {
+  if (!*a || !*b)
+    return usage_error("--diff needs two frames (or a frame and a second file)%s", "");
+  o->diff_a = a;
+  o->diff_b = b;
+  return VMS_OK;
+}
 
 static const CliOption cli_options[] = {
     {"--list", NULL, NULL, "every process, and why one cannot be read", opt_list},
@@ -284,10 +343,20 @@ static const CliOption cli_options[] = {
      opt_match},
     {"--metrics-dir", NULL, "DIR", "write DIR/vmscope.prom for node_exporter's textfile collector",
      opt_metrics_dir},
-    {"--interval", NULL, "SECONDS", "with --metrics-dir: collect again every SECONDS until stopped",
-     opt_interval},
     {"--maps-file", NULL, "FILE", "read a captured /proc/PID/maps or smaps instead of a process",
      opt_maps_file},
+    {"--save", NULL, "FILE", "write one snapshot to FILE (vmscope FILE reads it back)", opt_save},
+    {"--record", NULL, "FILE", "record frames to FILE (- for standard output) until stopped",
+     opt_record},
+    {"--interval", NULL, "SECONDS",
+     "with --record: time between frames (default 1 s); with --metrics-dir: between collections",
+     opt_interval},
+    {"--duration", NULL, "D", "with --record: stop after D (90s, 30min, 12h)", opt_duration},
+    {"--at", NULL, "REF", "frame of a recording: index, +90s from the start, or ISO 8601 time",
+     opt_at},
+    {"--timeline", NULL, NULL, "one row per frame of a recording, and a forecast", opt_timeline},
+    {"--diff", NULL, "A B", "what changed from frame A to B (B may be another file)", NULL,
+     opt_diff},
     {"--help", "-h", NULL, "this text", opt_help},
     {"--version", NULL, NULL, "vmscope's version", opt_version},
 };
@@ -344,7 +413,7 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
     const CliOption *c = options_done ? NULL : find_option(a);
     if (c) {
       const char *v = NULL;
-      if (c->arg) {
+      if (c->arg && !c->apply2) {
         /* "--opt=value" or the next argument. */
         size_t n = strlen(names(a, c->name) ? c->name : c->alias);
         if (a[n] == '=') v = a + n + 1;
@@ -353,37 +422,91 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
       } else if (strchr(a, '=')) {
         return usage_error("%s takes no value", c->name);
       }
-      int rc = c->apply(o, v);
+      int rc;
+      if (c->apply2) {
+        if (strchr(a, '='))
+          return usage_error("%s takes its two values as two arguments", c->name);
+        if (i + 2 >= argc)
+          return usage_error("%s needs two values", c->name);
+        rc = c->apply2(o, argv[i + 1], argv[i + 2]);
+        i += 2;
+      } else {
+        rc = c->apply(o, v);
+      }
       if (rc != VMS_OK) return rc;
-    } else if (!options_done && a[0] == '-') {
+    } else if (!options_done && a[0] == '-' && a[1] != '\0') {
       return usage_error("unknown option '%s'", a);
+    } else if (o->file) {
+      return usage_error("one process or file at a time: unexpected '%s'", a);
     } else {
       int pid;
-      if (!parse_pid(a, &pid))
-        return usage_error("'%s' is not a process ID", a);
-      o->pids[o->n_pids++] = pid;
-      if (!o->pid)
-        o->pid = pid;
+      if (parse_pid(a, &pid)) {
+        /* Several only for --metrics: said after every option is known. */
+        o->pids[o->n_pids++] = pid;
+        if (!o->pid)
+          o->pid = pid;
+      } else {
+        /* Not a PID: a recording or a saved snapshot, when there is such a file. */
+        struct stat st;
+        bool digits = *a && strspn(a, "0123456789") == strlen(a);
+        if (o->n_pids || digits || !(strcmp(a, "-") == 0 || stat(a, &st) == 0))
+          return usage_error("'%s' is not a process ID, nor a recording or snapshot file", a);
+        o->file = a;
+      }
     }
   }
   if (o->metrics) {
     int ways = (o->n_pids > 0) + o->all + (o->match != NULL);
     if (ways != 1)
       return usage_error("--metrics takes PIDs, --all or --match REGEX: one of them%s", "");
-    if (o->interval > 0 && !o->metrics_dir)
-      return usage_error("--interval goes with --metrics-dir%s", "");
+    if (o->has_interval && !o->metrics_dir)
+      return usage_error("--interval goes with --metrics-dir (or --record)%s", "");
+    if (o->file)
+      return usage_error("--metrics reads live processes, not a recording%s", "");
     return VMS_OK;
   }
-  if (o->all || o->match || o->interval > 0)
-    return usage_error("--all, --match and --interval go with --metrics%s", "");
-  if (o->n_pids > 1)
-    return usage_error("one process at a time: unexpected '%s'", "another PID");
+  if (o->all || o->match)
+    return usage_error("--all and --match go with --metrics%s", "");
+  if (o->n_pids > 1) {
+    char second[16];
+    snprintf(second, sizeof second, "%d", o->pids[1]);
+    return usage_error("one process or file at a time: unexpected '%s'", second);
+  }
   if (o->help || o->version || o->list) return VMS_OK;
-  if (o->count > 0 && !o->watch) return usage_error("--count goes with --watch%s", "");
-  if (!o->pid && !o->maps_file) return usage_error("which process? Give a PID (see --list)%s", "");
+  if (o->count > 0 && !o->watch && !o->record)
+    return usage_error("--count goes with --watch or --record%s", "");
+  if ((o->has_interval || o->duration > 0) && !o->record)
+    return usage_error("--interval and --duration go with --record (--interval also with "
+                       "--metrics-dir)%s", "");
+  if (o->record && o->count > 0 && o->duration > 0)
+    return usage_error("--record stops at --count or at --duration: give one%s", "");
+  if (!o->pid && !o->maps_file && !o->file)
+    return usage_error("which process? Give a PID (see --list) or a recording file%s", "");
   if (o->pid && o->maps_file) return usage_error("give a PID or --maps-file, not both%s", "");
+  if (o->file && o->maps_file)
+    return usage_error("give a recording or --maps-file, not both%s", "");
   if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
-  if (!o->summary && !o->regions && !o->barriers && !o->watch && !o->png && !o->map) o->summary = true;
+  if (o->file && (o->watch || o->record || o->save || o->smaps))
+    return usage_error("%s needs a live process, not a recording",
+                       o->watch ? "--watch" : o->record ? "--record" : o->save ? "--save" : "--smaps");
+  if (o->record && !o->pid) return usage_error("--record needs a live process (a PID)%s", "");
+  if (o->record && o->save) return usage_error("--record or --save: one at a time%s", "");
+  if (!o->file && (o->at || o->timeline || o->diff_a))
+    return usage_error("%s reads a recording: give its file instead of a process",
+                       o->at ? "--at" : o->timeline ? "--timeline" : "--diff");
+  if (o->diff_a && o->at) return usage_error("--diff names both its frames: no --at%s", "");
+  if ((o->timeline || o->diff_a) && (o->summary || o->regions || o->png))
+    return usage_error("%s is a document of its own: no --summary, --regions or --png with it",
+                       o->timeline ? "--timeline" : "--diff");
+  if (o->timeline && o->diff_a) return usage_error("--timeline or --diff: one at a time%s", "");
+  if (o->record || o->save || o->timeline || o->diff_a) {
+    if (o->record && o->summary) return usage_error("--record prints no summary%s", "");
+  } else if (o->file && strcmp(o->file, "-") == 0 && !o->summary && !o->regions && !o->png &&
+             !o->barriers && !o->map && !o->at) {
+    /* A stream read as it arrives: a summary line per frame, like --watch. */
+  } else if (!o->summary && !o->regions && !o->barriers && !o->watch && !o->png && !o->map) {
+    o->summary = true;
+  }
   if ((int)o->summary + (int)o->regions + (int)o->barriers > 1 && o->format != VMS_FORMAT_TABLE)
     return usage_error("--summary, --regions and --barriers are one document each in %s: ask for "
                        "one at a time (the JSON summary holds the barriers too)",
@@ -524,6 +647,775 @@ static int run_watch(const Options *o) {
   return w.status;
 }
 
+/* ---- saved snapshots and recordings ---- */
+
+/* The output file for --save: a temporary name beside the target, renamed
+ * over it once every byte is out and synced, as the exports do. */
+static int save_snapshot(const char *path, const VmsSnapshot *snap) {
+  const bool to_stdout = strcmp(path, "-") == 0;
+  struct stat st;
+  if (!to_stdout && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return fail(VMS_ERR_IO, "cannot write %s: %s", path,
+                S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+  char tmp[4096];
+  FILE *f = stdout;
+  if (to_stdout) {
+    vms_file_set_binary(stdout);
+  } else {
+    static unsigned counter;
+    f = NULL;
+    for (int attempt = 0; attempt < 100 && !f; attempt++) {
+      unsigned tag = (unsigned)time(NULL) * 2654435761u + ++counter * 40503u;
+      int n = snprintf(tmp, sizeof tmp, "%s.%08x.tmp", path, tag);
+      if (n < 0 || (size_t)n >= sizeof tmp)
+        return fail(VMS_ERR_USAGE, "%s: path too long", path);
+      f = fopen(tmp, "wbx");
+      if (!f && errno != EEXIST)
+        return fail(VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (!f)
+      return fail(VMS_ERR_IO, "cannot write %s: no free temporary name beside it", path);
+  }
+  VmsRecordingWriter *w;
+  VmsError err = {0};
+  VmsErrorCode code = vms_recording_writer_new(f, &w, &err);
+  if (code == VMS_OK)
+    code = vms_recording_writer_append(w, snap, 0, &err);
+  if (code == VMS_OK)
+    code = vms_recording_writer_finish(w, &err);
+  vms_recording_writer_free(w);
+  if (to_stdout)
+    return code == VMS_OK ? VMS_OK : fail_err(&err, path);
+  int e = 0;
+  if (code == VMS_OK && !vms_file_sync(f)) {
+    e = errno;
+    code = vms_error_set(&err, VMS_ERR_IO, "%s", strerror(e));
+  }
+  if (fclose(f) != 0 && code == VMS_OK)
+    code = vms_error_set(&err, VMS_ERR_IO, "%s", strerror(errno));
+  if (code == VMS_OK && !vms_file_replace(tmp, path))
+    code = vms_error_set(&err, VMS_ERR_IO, "%s", strerror(errno));
+  if (code != VMS_OK) {
+    remove(tmp);
+    return fail_err(&err, path);
+  }
+  return VMS_OK;
+}
+
+/* --record: the sampler's thread writes each frame; the main thread waits
+ * for the count, the duration, a signal or the process's exit. */
+static volatile sig_atomic_t record_signal;
+static void on_record_signal(int sig) { record_signal = sig; }
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  VmsRecordingWriter *w;
+  const char *path;
+  long remaining;
+  double until; /* monotonic end, 0 for none */
+  bool done, exited;
+  int status;
+  double last_time;
+} Record;
+
+static void record_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
+  Record *r = user;
+  pthread_mutex_lock(&r->lock);
+  if (!r->done) {
+    VmsError werr = {0};
+    if (snap && r->until > 0 && vms_time_monotonic() > r->until + 0.05) {
+      r->done = true;
+    } else if (snap) {
+      if (vms_recording_writer_append(r->w, snap, 0, &werr) != VMS_OK) {
+        uint32_t n = vms_recording_writer_frames(r->w);
+        if (n)
+          r->status = fail(werr.code, "%s: %s; it opens up to frame %u", r->path, werr.message,
+                           n - 1);
+        else
+          r->status = fail_err(&werr, r->path);
+        r->done = true;
+      } else {
+        r->last_time = snap->taken_at;
+        if (r->remaining > 0 && --r->remaining == 0)
+          r->done = true;
+      }
+    } else if (vms_recording_writer_frames(r->w) && vms_error_ends_target(err->code)) {
+      /* The process ended: the last frame says so, with the map it left. */
+      if (vms_recording_writer_append_exit(r->w, vms_time_now(), &werr) != VMS_OK)
+        r->status = fail_err(&werr, r->path);
+      r->exited = true;
+      r->done = true;
+    } else {
+      r->status = fail_err(err, NULL);
+      r->done = true;
+    }
+    if (r->done)
+      pthread_cond_signal(&r->cond);
+  }
+  pthread_mutex_unlock(&r->lock);
+  vms_snapshot_unref(snap);
+}
+
+static int run_record(const Options *o) {
+  const bool to_stdout = strcmp(o->record, "-") == 0;
+  struct stat st;
+  if (!to_stdout && stat(o->record, &st) == 0 && S_ISDIR(st.st_mode))
+    return fail(VMS_ERR_IO, "cannot write %s: it is a directory", o->record);
+  FILE *f = to_stdout ? stdout : fopen(o->record, "wb");
+  if (!f)
+    return fail(VMS_ERR_IO, "cannot write %s: %s", o->record, strerror(errno));
+  if (to_stdout)
+    vms_file_set_binary(stdout);
+  Record r = {.path = o->record, .remaining = o->count};
+  VmsError err = {0};
+  vms_recording_writer_new(f, &r.w, &err);
+  pthread_mutex_init(&r.lock, NULL);
+  pthread_cond_init(&r.cond, NULL);
+  VmsSamplerOptions so;
+  vms_sampler_options_default(&so);
+  so.interval = o->has_interval ? o->interval : 1.0;
+  so.max_cpu_share = 0; /* a recording keeps the interval it was asked for */
+  so.what = VMS_READ_REGIONS | VMS_READ_THREADS;
+  if (o->duration > 0)
+    r.until = vms_time_monotonic() + o->duration;
+  record_signal = 0;
+  signal(SIGINT, on_record_signal);
+  signal(SIGTERM, on_record_signal);
+  VmsSampler *s = NULL;
+  VmsErrorCode code = vms_sampler_start(o->pid, &so, record_sample, &r, &s, &err);
+  int status;
+  if (code != VMS_OK) {
+    status = fail_err(&err, NULL);
+  } else {
+    pthread_mutex_lock(&r.lock);
+    while (!r.done && !record_signal) {
+      /* Wake now and then: a signal does not reach a condition wait. */
+      struct timespec ts;
+      timespec_get(&ts, TIME_UTC);
+      ts.tv_nsec += 100 * 1000 * 1000;
+      if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+      }
+      pthread_cond_timedwait(&r.cond, &r.lock, &ts);
+      if (r.until > 0 && vms_time_monotonic() > r.until)
+        r.done = true;
+    }
+    r.done = true;
+    pthread_mutex_unlock(&r.lock);
+    vms_sampler_stop(s);
+    status = r.status;
+  }
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  uint32_t frames = vms_recording_writer_frames(r.w);
+  if (status == VMS_OK && frames && vms_recording_writer_finish(r.w, &err) != VMS_OK)
+    status = fail_err(&err, o->record);
+  vms_recording_writer_free(r.w);
+  if (!to_stdout && fclose(f) != 0 && status == VMS_OK)
+    status = fail(VMS_ERR_IO, "cannot write %s: %s", o->record, strerror(errno));
+  if (frames && (status == VMS_OK || r.exited))
+    fprintf(stderr, "vmscope: recorded %u frame%s to %s (%s)\n", frames, frames == 1 ? "" : "s",
+            to_stdout ? "standard output" : o->record,
+            r.exited        ? "the process exited"
+            : record_signal ? "stopped by a signal"
+            : o->count > 0  ? "count reached"
+            : o->duration   ? "duration reached"
+                            : "stopped");
+  return status;
+}
+
+/* A recording from a file or standard input, read whole (stdin into memory). */
+typedef struct {
+  VmsRecording *rec;
+  FILE *f;
+  char *buf;
+} Opened;
+
+static void opened_close(Opened *op) {
+  vms_recording_close(op->rec);
+  if (op->f)
+    fclose(op->f);
+  free(op->buf);
+  memset(op, 0, sizeof *op);
+}
+
+static int open_recording(const char *path, Opened *op) {
+  memset(op, 0, sizeof *op);
+  VmsError err = {0};
+  VmsErrorCode code;
+  const char *label = strcmp(path, "-") == 0 ? "standard input" : path;
+  if (strcmp(path, "-") == 0) {
+    vms_file_set_binary(stdin);
+    size_t cap = 1 << 20, n = 0;
+    op->buf = malloc(cap);
+    while (op->buf) {
+      size_t got = fread(op->buf + n, 1, cap - n, stdin);
+      n += got;
+      if (got == 0)
+        break;
+      if (n == cap) {
+        char *nb = realloc(op->buf, cap * 2);
+        if (!nb) {
+          free(op->buf);
+          op->buf = NULL;
+          break;
+        }
+        op->buf = nb;
+        cap *= 2;
+      }
+    }
+    if (!op->buf)
+      return fail(VMS_ERR_NOMEM, "out of memory reading standard input");
+    if (ferror(stdin)) {
+      opened_close(op);
+      return fail(VMS_ERR_IO, "cannot read standard input: %s", strerror(errno));
+    }
+    code = vms_recording_open_buffer(op->buf, n, &op->rec, &err);
+  } else {
+    op->f = fopen(path, "rb");
+    if (!op->f)
+      return fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    code = vms_recording_open_file(op->f, &op->rec, &err);
+  }
+  if (code != VMS_OK) {
+    opened_close(op);
+    return fail_err(&err, label);
+  }
+  if (vms_recording_truncated(op->rec))
+    fprintf(stderr, "vmscope: %s: truncated after frame %zu; showing up to it\n", label,
+            vms_recording_count(op->rec) - 1);
+  return VMS_OK;
+}
+
+/* REF: an index, "last", +DURATION from the first frame, or an ISO 8601 time:
+ * the last frame at or before that moment. */
+static int resolve_ref(const VmsRecording *rec, const char *ref, size_t *out) {
+  size_t n = vms_recording_count(rec);
+  double t0 = vms_recording_info(rec, 0)->time, t1 = vms_recording_info(rec, n - 1)->time;
+  if (strcmp(ref, "last") == 0) {
+    *out = n - 1;
+    return VMS_OK;
+  }
+  if (*ref && strspn(ref, "0123456789") == strlen(ref)) {
+    errno = 0;
+    unsigned long long k = strtoull(ref, NULL, 10);
+    if (errno || k >= n)
+      return fail(VMS_ERR_USAGE, "frame %s is past the end: the recording has frames 0 to %zu",
+                  ref, n - 1);
+    *out = (size_t)k;
+    return VMS_OK;
+  }
+  double when;
+  double offset;
+  if (ref[0] == '+' && vms_interval_parse(ref + 1, 0, 1e10, &offset)) {
+    when = t0 + offset;
+  } else if (vms_time_parse(ref, &when)) {
+  } else {
+    return fail(VMS_ERR_USAGE,
+                "'%s' is not a frame: give an index (0 to %zu), +90s from the first frame, "
+                "or an ISO 8601 time like 2026-11-26T01:20:00Z",
+                ref, n - 1);
+  }
+  char a[32], b[32];
+  vms_time_format(t0, VMS_TIME_ISO8601, a, sizeof a);
+  vms_time_format(t1, VMS_TIME_ISO8601, b, sizeof b);
+  if (when + 1e-6 < t0)
+    return fail(VMS_ERR_USAGE, "%s is before the first frame: the recording runs from %s to %s",
+                ref, a, b);
+  if (when > t1 + 1e-6)
+    return fail(VMS_ERR_USAGE, "%s is past the end: the recording runs from %s to %s", ref, a, b);
+  size_t k = 0;
+  while (k + 1 < n && vms_recording_info(rec, k + 1)->time <= when + 1e-6)
+    k++;
+  *out = k;
+  return VMS_OK;
+}
+
+static int rebuild(VmsRecording *rec, size_t k, const char *label, VmsSnapshot **out) {
+  VmsError err = {0};
+  if (vms_recording_frame(rec, k, out, &err) != VMS_OK)
+    return fail_err(&err, label);
+  return VMS_OK;
+}
+
+/* ---- --timeline ---- */
+
+static const VmsRegionType timeline_types[] = {VMS_TYPE_IMAGE,   VMS_TYPE_MAPPED, VMS_TYPE_SHAREABLE,
+                                               VMS_TYPE_HEAP,    VMS_TYPE_STACK,  VMS_TYPE_PRIVATE,
+                                               VMS_TYPE_SYSTEM};
+enum { N_TIMELINE_TYPES = sizeof timeline_types / sizeof timeline_types[0] };
+enum { FORECAST_WINDOW = 60 }; /* frames the trend of the largest free block is fitted on */
+#define FORECAST_DEFAULT_SIZE ((uint64_t)64 << 20)
+
+typedef struct {
+  VmsFormat format;
+  size_t rows;
+  double t0;
+  double *times;
+  uint64_t *largest;
+  size_t n, cap;
+} Timeline;
+
+static void timeline_row(Timeline *tl, const VmsFrameInfo *fi) {
+  FILE *f = stdout;
+  const uint64_t *g = fi->fig;
+  if (tl->rows == 0)
+    tl->t0 = fi->time;
+  double off = fi->time - tl->t0;
+  char t[32];
+  vms_time_format(fi->time, VMS_TIME_ISO8601, t, sizeof t);
+  uint64_t reserved = g[VMS_FIG_SIZE] - g[VMS_FIG_COMMITTED];
+  if (tl->format == VMS_FORMAT_CSV) {
+    if (tl->rows == 0) {
+      fputs("index,time,seconds,kind,exited,pid,regions,vma_count,free_total,free_largest,"
+            "free_blocks,committed,reserved",
+            f);
+      for (int k = 0; k < N_TIMELINE_TYPES; k++)
+        fprintf(f, ",committed_%s", vms_type_name(timeline_types[k]));
+      fputc('\n', f);
+    }
+    fprintf(f, "%u,%s,%.3f,%s,%s,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+               ",%" PRIu64 ",%" PRIu64,
+            fi->index, t, off, fi->kind == VMS_FRAME_KEY ? "key" : "delta",
+            (fi->flags & VMS_FRAME_EXITED) ? "yes" : "no", fi->pid, g[VMS_FIG_REGIONS],
+            g[VMS_FIG_VMA_COUNT], g[VMS_FIG_FREE_TOTAL], g[VMS_FIG_FREE_LARGEST],
+            g[VMS_FIG_FREE_BLOCKS], g[VMS_FIG_COMMITTED], reserved);
+    for (int k = 0; k < N_TIMELINE_TYPES; k++)
+      fprintf(f, ",%" PRIu64, g[VMS_FIG_TYPE_COMMITTED + timeline_types[k]]);
+    fputc('\n', f);
+  } else if (tl->format == VMS_FORMAT_JSON) {
+    fprintf(f, "%s\n{\"index\":%u,\"time\":\"%s\",\"seconds\":%.3f,\"kind\":\"%s\",\"exited\":%s,"
+               "\"pid\":%d,\"regions\":%" PRIu64 ",\"vma_count\":%" PRIu64
+               ",\"free_total\":%" PRIu64 ",\"free_largest\":%" PRIu64 ",\"free_blocks\":%" PRIu64
+               ",\"committed\":%" PRIu64 ",\"reserved\":%" PRIu64 ",\"committed_by_type\":{",
+            tl->rows ? "," : "{\"frames\":[", fi->index, t, off,
+            fi->kind == VMS_FRAME_KEY ? "key" : "delta",
+            (fi->flags & VMS_FRAME_EXITED) ? "true" : "false", fi->pid, g[VMS_FIG_REGIONS],
+            g[VMS_FIG_VMA_COUNT], g[VMS_FIG_FREE_TOTAL], g[VMS_FIG_FREE_LARGEST],
+            g[VMS_FIG_FREE_BLOCKS], g[VMS_FIG_COMMITTED], reserved);
+    for (int k = 0; k < N_TIMELINE_TYPES; k++)
+      fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", vms_type_name(timeline_types[k]),
+              g[VMS_FIG_TYPE_COMMITTED + timeline_types[k]]);
+    fputs("}}", f);
+  } else {
+    if (tl->rows == 0)
+      fprintf(f, "%6s %-20s %9s %7s %7s %11s %11s %6s %11s %11s %11s %11s %11s\n", "FRAME",
+              "TIME", "SECONDS", "REGIONS", "VMAS", "FREE", "LARGEST", "BLOCKS", "COMMITTED",
+              "RESERVED", "HEAP", "PRIVATE", "IMAGE");
+    char a[32], b[32], c[32], d[32], e[32], h[32], im[32];
+    vms_size_format(g[VMS_FIG_FREE_TOTAL], a, sizeof a);
+    vms_size_format(g[VMS_FIG_FREE_LARGEST], b, sizeof b);
+    vms_size_format(g[VMS_FIG_COMMITTED], c, sizeof c);
+    vms_size_format(reserved, d, sizeof d);
+    vms_size_format(g[VMS_FIG_TYPE_COMMITTED + VMS_TYPE_HEAP], e, sizeof e);
+    vms_size_format(g[VMS_FIG_TYPE_COMMITTED + VMS_TYPE_PRIVATE], h, sizeof h);
+    vms_size_format(g[VMS_FIG_TYPE_COMMITTED + VMS_TYPE_IMAGE], im, sizeof im);
+    fprintf(f, "%6u %-20s %9.1f %7" PRIu64 " %7" PRIu64 " %11s %11s %6" PRIu64
+               " %11s %11s %11s %11s %11s%s\n",
+            fi->index, t, off, g[VMS_FIG_REGIONS], g[VMS_FIG_VMA_COUNT], a, b,
+            g[VMS_FIG_FREE_BLOCKS], c, d, e, h, im,
+            (fi->flags & VMS_FRAME_EXITED) ? "  (process exited)" : "");
+  }
+  tl->rows++;
+  if (tl->n == tl->cap) {
+    size_t cap = tl->cap ? tl->cap * 2 : 256;
+    double *t2 = realloc(tl->times, cap * sizeof *t2);
+    if (t2)
+      tl->times = t2;
+    uint64_t *l2 = t2 ? realloc(tl->largest, cap * sizeof *l2) : NULL;
+    if (l2)
+      tl->largest = l2;
+    if (!t2 || !l2)
+      return; /* the forecast then covers fewer frames */
+    tl->cap = cap;
+  }
+  tl->times[tl->n] = fi->time;
+  tl->largest[tl->n] = g[VMS_FIG_FREE_LARGEST];
+  tl->n++;
+}
+
+/* Least squares of the largest free block against time over the last
+ * FORECAST_WINDOW frames: when would `size` stop fitting at that rate? */
+static void timeline_end(Timeline *tl, uint64_t fit_size) {
+  FILE *f = stdout;
+  const bool dflt = fit_size == 0;
+  uint64_t size = dflt ? FORECAST_DEFAULT_SIZE : fit_size;
+  size_t n = tl->n, first = n > FORECAST_WINDOW ? n - FORECAST_WINDOW : 0, m = n - first;
+  double slope = 0, until = 0;
+  bool have = false, fits = n && tl->largest[n - 1] >= size, shrinking = false;
+  if (m >= 3) {
+    double mt = 0, my = 0;
+    for (size_t i = first; i < n; i++) {
+      mt += tl->times[i] - tl->times[first];
+      my += (double)tl->largest[i];
+    }
+    mt /= (double)m;
+    my /= (double)m;
+    double sxy = 0, sxx = 0;
+    for (size_t i = first; i < n; i++) {
+      double dt = tl->times[i] - tl->times[first] - mt;
+      sxy += dt * ((double)tl->largest[i] - my);
+      sxx += dt * dt;
+    }
+    if (sxx > 0) {
+      have = true;
+      slope = sxy / sxx;
+      shrinking = slope < 0;
+      if (shrinking && fits)
+        until = tl->times[first] + mt + ((double)size - my) / slope;
+    }
+  }
+  char sz[32], rate[32], when[32], span[32];
+  vms_size_format(size, sz, sizeof sz);
+  vms_size_format((uint64_t)fabs(slope * 3600), rate, sizeof rate);
+  if (until > 0)
+    vms_time_format(until, VMS_TIME_ISO8601, when, sizeof when);
+  if (until > 0)
+    vms_interval_format(until - tl->times[n - 1] > 0 ? until - tl->times[n - 1] : 0, span,
+                        sizeof span);
+  if (tl->format == VMS_FORMAT_JSON) {
+    if (!tl->rows)
+      fputs("{\"frames\":[", f);
+    fprintf(f, "\n],\"forecast\":{\"estimate\":true,\"size\":%" PRIu64 ",\"size_is_default\":%s,"
+               "\"window\":{\"first\":%zu,\"last\":%zu},\"fits_now\":%s,",
+            size, dflt ? "true" : "false", first, n ? n - 1 : 0, fits ? "true" : "false");
+    if (have)
+      fprintf(f, "\"largest_free_change_per_second\":%.3f,", slope);
+    else
+      fputs("\"largest_free_change_per_second\":null,", f);
+    if (until > 0)
+      fprintf(f, "\"stops_fitting_at\":\"%s\"}}\n", when);
+    else
+      fputs("\"stops_fitting_at\":null}}\n", f);
+    return;
+  }
+  if (tl->format != VMS_FORMAT_TABLE)
+    return; /* CSV is the rows alone */
+  fprintf(f, "\nforecast (an estimate: least squares of the largest free block over frames %zu to "
+             "%zu)%s:\n  ",
+          first, n ? n - 1 : 0,
+          dflt ? "; --fit SIZE asks about another size than the default 64 MiB" : "");
+  if (!fits)
+    fprintf(f, "an allocation of %s already does not fit in the last frame\n", sz);
+  else if (!have)
+    fprintf(f, "too few frames (%zu) over too little time for a trend\n", m);
+  else if (!shrinking)
+    fprintf(f, "the largest free block is not shrinking (%s%s per hour): %s keeps fitting at this "
+               "rate\n",
+            slope > 0 ? "+" : "", rate, sz);
+  else
+    fprintf(f, "the largest free block shrinks by %s per hour; at that rate an allocation of %s "
+               "stops fitting at about %s, %s after the last frame\n",
+            rate, sz, when, span);
+}
+
+static int run_timeline(const Options *o) {
+  Timeline tl = {.format = o->format};
+  int rc = VMS_OK;
+  if (strcmp(o->file, "-") == 0) {
+    /* As the frames arrive, one row each. */
+    vms_file_set_binary(stdin);
+    VmsRecordingStream *s;
+    VmsError err = {0};
+    vms_recording_stream_new(stdin, &s, &err);
+    for (;;) {
+      VmsSnapshot *snap = NULL;
+      VmsFrameInfo fi;
+      if (vms_recording_stream_next(s, &snap, &fi, &err) != VMS_OK) {
+        rc = fail_err(&err, "standard input");
+        break;
+      }
+      if (!snap)
+        break;
+      timeline_row(&tl, &fi);
+      fflush(stdout);
+      vms_snapshot_unref(snap);
+    }
+    if (rc == VMS_OK && vms_recording_stream_truncated(s))
+      fprintf(stderr, "vmscope: standard input: truncated after frame %zu; showing up to it\n",
+              tl.rows - 1);
+    vms_recording_stream_free(s);
+  } else {
+    Opened op;
+    rc = open_recording(o->file, &op);
+    if (rc)
+      return rc;
+    for (size_t k = 0; k < vms_recording_count(op.rec); k++)
+      timeline_row(&tl, vms_recording_info(op.rec, k));
+    opened_close(&op);
+  }
+  if (rc == VMS_OK)
+    timeline_end(&tl, o->fit_size);
+  free(tl.times);
+  free(tl.largest);
+  return rc;
+}
+
+/* `vmscope -` alone: a summary line per frame as it arrives, like --watch. */
+static int run_stream_watch(const Options *o) {
+  vms_file_set_binary(stdin);
+  VmsRecordingStream *s;
+  VmsError err = {0};
+  vms_recording_stream_new(stdin, &s, &err);
+  int rc = VMS_OK;
+  size_t n = 0;
+  for (;;) {
+    VmsSnapshot *snap = NULL;
+    if (vms_recording_stream_next(s, &snap, NULL, &err) != VMS_OK) {
+      rc = fail_err(&err, "standard input");
+      break;
+    }
+    if (!snap)
+      break;
+    vms_print_watch_line(stdout, snap, o->format, n++ == 0);
+    fflush(stdout);
+    vms_snapshot_unref(snap);
+  }
+  if (rc == VMS_OK && vms_recording_stream_truncated(s))
+    fprintf(stderr, "vmscope: standard input: truncated after frame %zu; showing up to it\n",
+            n - 1);
+  vms_recording_stream_free(s);
+  return rc;
+}
+
+/* ---- --diff ---- */
+
+typedef struct {
+  const char *name;
+  double a, b;
+  bool real; /* a fraction, not a count of bytes */
+} Figure;
+
+static size_t diff_figures(const VmsSnapshot *x, const VmsSnapshot *y, Figure *out) {
+  const VmsStats *a = &x->stats, *b = &y->stats;
+  size_t n = 0;
+#define FIG(nm, field) out[n++] = (Figure){nm, (double)(a->field), (double)(b->field), false}
+  out[n++] = (Figure){"regions", (double)x->n_regions, (double)y->n_regions, false};
+  out[n++] = (Figure){"threads", (double)x->n_threads, (double)y->n_threads, false};
+  FIG("vma_count", vma_count);
+  FIG("free.total", free_total);
+  FIG("free.largest", free_largest);
+  FIG("free.blocks", free_blocks);
+  out[n++] = (Figure){"free.fragmentation", a->fragmentation, b->fragmentation, true};
+  FIG("total.size", total.size);
+  FIG("total.committed", total.committed);
+  out[n++] = (Figure){"total.reserved", (double)(a->total.size - a->total.committed),
+                      (double)(b->total.size - b->total.committed), false};
+  FIG("total.private", total.private_bytes);
+  FIG("total.blocks", total.blocks);
+  static char names[VMS_TYPE_COUNT][5][40];
+  for (int k = 0; k < VMS_TYPE_COUNT; k++) {
+    const VmsTypeStats *p = &a->by_type[k], *q = &b->by_type[k];
+    const char *t = vms_type_name((VmsRegionType)k);
+    const char *what[5] = {"size", "committed", "private", "blocks", "largest"};
+    const uint64_t pv[5] = {p->size, p->committed, p->private_bytes, p->blocks, p->largest};
+    const uint64_t qv[5] = {q->size, q->committed, q->private_bytes, q->blocks, q->largest};
+    for (int w = 0; w < 5; w++) {
+      snprintf(names[k][w], sizeof names[k][w], "%s.%s", t, what[w]);
+      out[n++] = (Figure){names[k][w], (double)pv[w], (double)qv[w], false};
+    }
+  }
+#undef FIG
+  return n;
+}
+
+static const char *change_name(VmsRegionChangeKind k) {
+  switch (k) {
+  case VMS_REGION_APPEARED: return "appeared";
+  case VMS_REGION_VANISHED: return "vanished";
+  case VMS_REGION_GREW: return "grew";
+  case VMS_REGION_SHRANK: return "shrank";
+  default: return "changed";
+  }
+}
+
+static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *la, const char *lb,
+                       const VmsRegionChange *ch, size_t n, VmsFormat fmt) {
+  FILE *f = stdout;
+  char desc[4600], ta[32], tb[32];
+  vms_time_format(x->taken_at, VMS_TIME_ISO8601, ta, sizeof ta);
+  vms_time_format(y->taken_at, VMS_TIME_ISO8601, tb, sizeof tb);
+  if (fmt == VMS_FORMAT_CSV)
+    fputs("change,start,end,old_size,new_size,old_type,new_type,old_state,new_state,"
+          "old_protection,new_protection,details\n",
+          f);
+  else if (fmt == VMS_FORMAT_JSON)
+    fprintf(f, "{\"a\":{\"frame\":\"%s\",\"time\":\"%s\",\"pid\":%d},\"b\":{\"frame\":\"%s\","
+               "\"time\":\"%s\",\"pid\":%d},\"regions\":[",
+            la, ta, x->pid, lb, tb, y->pid);
+  else
+    fprintf(f, "from %s (%s, process %d) to %s (%s, process %d): %zu region change%s\n\n"
+               "%-9s %-18s %-18s %21s  %-19s %-19s %-11s %s\n",
+            la, ta, x->pid, lb, tb, y->pid, n, n == 1 ? "" : "s", "CHANGE", "START", "END",
+            "SIZE", "TYPE", "STATE", "PROT", "DETAILS");
+  for (size_t i = 0; i < n; i++) {
+    const VmsRegionChange *c = &ch[i];
+    const VmsRegion *o = c->old_r, *r = c->new_r, *any = r ? r : o;
+    vms_region_describe(r ? y : x, any, desc, sizeof desc);
+    char op[8] = "", np[8] = "";
+    if (o)
+      vms_prot_format(o->prot, op);
+    if (r)
+      vms_prot_format(r->prot, np);
+    const char *ot = o ? vms_type_name((VmsRegionType)o->type) : "";
+    const char *nt = r ? vms_type_name((VmsRegionType)r->type) : "";
+    const char *os = o ? vms_state_name((VmsRegionState)o->state) : "";
+    const char *ns = r ? vms_state_name((VmsRegionState)r->state) : "";
+    uint64_t osz = o ? o->end - o->start : 0, nsz = r ? r->end - r->start : 0;
+    if (fmt == VMS_FORMAT_CSV) {
+      fprintf(f, "%s,0x%" PRIx64 ",0x%" PRIx64 ",", change_name(c->kind), any->start, any->end);
+      if (o)
+        fprintf(f, "%" PRIu64, osz);
+      fputc(',', f);
+      if (r)
+        fprintf(f, "%" PRIu64, nsz);
+      fprintf(f, ",%s,%s,%s,%s,%s,%s,", ot, nt, os, ns, op, np);
+      if (strpbrk(desc, ",\"\n\r")) {
+        fputc('"', f);
+        for (const char *p = desc; *p; p++) {
+          if (*p == '"')
+            fputc('"', f);
+          fputc(*p, f);
+        }
+        fputc('"', f);
+      } else {
+        fputs(desc, f);
+      }
+      fputc('\n', f);
+    } else if (fmt == VMS_FORMAT_JSON) {
+      fprintf(f, "%s\n{\"change\":\"%s\",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",",
+              i ? "," : "", change_name(c->kind), any->start, any->end);
+      if (o)
+        fprintf(f, "\"old\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
+                   "\"protection\":\"%s\"},",
+                osz, ot, os, op);
+      if (r)
+        fprintf(f, "\"new\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
+                   "\"protection\":\"%s\"},",
+                nsz, nt, ns, np);
+      fputs("\"details\":\"", f);
+      for (const unsigned char *p = (const unsigned char *)desc; *p; p++) {
+        if (*p == '"' || *p == '\\')
+          fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+          fprintf(f, "\\u%04x", *p < 0x80 ? *p : 0xfffd);
+        else
+          fputc(*p, f);
+      }
+      fputs("\"}", f);
+    } else {
+      char a[32], b[32], sz[48], ty[48], st[48], pr[24];
+      vms_size_format(osz, a, sizeof a);
+      vms_size_format(nsz, b, sizeof b);
+      if (o && r && osz != nsz)
+        snprintf(sz, sizeof sz, "%s -> %s", a, b);
+      else
+        snprintf(sz, sizeof sz, "%s", r ? b : a);
+      if (o && r && o->type != r->type)
+        snprintf(ty, sizeof ty, "%s -> %s", ot, nt);
+      else
+        snprintf(ty, sizeof ty, "%s", r ? nt : ot);
+      if (o && r && o->state != r->state)
+        snprintf(st, sizeof st, "%s -> %s", os, ns);
+      else
+        snprintf(st, sizeof st, "%s", r ? ns : os);
+      if (o && r && o->prot != r->prot)
+        snprintf(pr, sizeof pr, "%s->%s", op, np);
+      else
+        snprintf(pr, sizeof pr, "%s", r ? np : op);
+      fprintf(f, "%-9s %018" PRIx64 " %018" PRIx64 " %21s  %-19s %-19s %-11s ",
+              change_name(c->kind), any->start, any->end, sz, ty, st, pr);
+      for (const char *p = desc; *p; p++)
+        fputc((unsigned char)*p < 0x20 ? '?' : *p, f);
+      fputc('\n', f);
+    }
+  }
+  Figure figs[16 + 5 * VMS_TYPE_COUNT];
+  size_t nf = diff_figures(x, y, figs);
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n],\"figures\":[", f);
+  else if (fmt == VMS_FORMAT_TABLE)
+    fprintf(f, "\n%-22s %20s %20s %21s\n", "FIGURE", "A", "B", "CHANGE");
+  for (size_t i = 0; i < nf; i++) {
+    const Figure *g = &figs[i];
+    if (fmt == VMS_FORMAT_CSV) {
+      if (g->real)
+        fprintf(f, "figure,,,%.6f,%.6f,,,,,,,%s\n", g->a, g->b, g->name);
+      else
+        fprintf(f, "figure,,,%.0f,%.0f,,,,,,,%s\n", g->a, g->b, g->name);
+    } else if (fmt == VMS_FORMAT_JSON) {
+      if (g->real)
+        fprintf(f, "%s\n{\"name\":\"%s\",\"a\":%.6f,\"b\":%.6f,\"change\":%.6f}", i ? "," : "",
+                g->name, g->a, g->b, g->b - g->a);
+      else
+        fprintf(f, "%s\n{\"name\":\"%s\",\"a\":%.0f,\"b\":%.0f,\"change\":%.0f}", i ? "," : "",
+                g->name, g->a, g->b, g->b - g->a);
+    } else if (g->a != g->b || i < 12) {
+      /* The whole-space figures always; a type's only where it moved. */
+      if (g->real)
+        fprintf(f, "%-22s %20.3f %20.3f %+21.3f\n", g->name, g->a, g->b, g->b - g->a);
+      else
+        fprintf(f, "%-22s %20.0f %20.0f %+21.0f\n", g->name, g->a, g->b, g->b - g->a);
+    }
+  }
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n]}\n", f);
+}
+
+static int run_diff(const Options *o) {
+  Opened op, op2 = {0};
+  int rc = open_recording(o->file, &op);
+  if (rc)
+    return rc;
+  size_t ka, kb = 0;
+  VmsSnapshot *x = NULL, *y = NULL;
+  char la[4200], lb[4200];
+  struct stat st;
+  rc = resolve_ref(op.rec, o->diff_a, &ka);
+  bool b_file = false;
+  if (rc == VMS_OK) {
+    /* B is a frame of this recording unless it names another file. */
+    bool looks_ref = strcmp(o->diff_b, "last") == 0 || o->diff_b[0] == '+' ||
+                     strspn(o->diff_b, "0123456789") == strlen(o->diff_b) ||
+                     (isdigit((unsigned char)o->diff_b[0]) && strchr(o->diff_b, 'T') &&
+                      stat(o->diff_b, &st) != 0);
+    b_file = !looks_ref;
+    if (b_file) {
+      rc = open_recording(o->diff_b, &op2);
+      if (rc == VMS_OK)
+        kb = vms_recording_count(op2.rec) - 1;
+    } else {
+      rc = resolve_ref(op.rec, o->diff_b, &kb);
+    }
+  }
+  if (rc == VMS_OK)
+    rc = rebuild(op.rec, ka, o->file, &x);
+  if (rc == VMS_OK)
+    rc = rebuild(b_file ? op2.rec : op.rec, kb, b_file ? o->diff_b : o->file, &y);
+  if (rc == VMS_OK) {
+    snprintf(la, sizeof la, "frame %zu", ka);
+    if (b_file)
+      snprintf(lb, sizeof lb, "%s frame %zu", o->diff_b, kb);
+    else
+      snprintf(lb, sizeof lb, "frame %zu", kb);
+    VmsRegionChange *ch;
+    size_t n = vms_snapshot_compare(x, y, &ch);
+    if (n == SIZE_MAX) {
+      rc = fail(VMS_ERR_NOMEM, "out of memory comparing the frames");
+    } else {
+      print_diff(x, y, la, lb, ch, n, o->format);
+      free(ch);
+    }
+  }
+  vms_snapshot_unref(x);
+  vms_snapshot_unref(y);
+  opened_close(&op);
+  opened_close(&op2);
+  return rc;
+}
+
 /* ---- main ---- */
 
 #if VMS_HAVE_CAIRO
@@ -598,10 +1490,36 @@ static int cli_main(int argc, char **argv, int *pids) {
   }
   if (o.watch) return finish_output(run_watch(&o));
 
+  if (o.record) return finish_output(run_record(&o));
+  if (o.file && o.timeline) return finish_output(run_timeline(&o));
+  if (o.file && o.diff_a) return finish_output(run_diff(&o));
+  if (o.file && !o.summary && !o.regions && !o.png && !o.barriers && !o.map)
+    return finish_output(run_stream_watch(&o));
+
   VmsSnapshot *snap = NULL;
   unsigned what = VMS_READ_REGIONS | VMS_READ_THREADS | (o.smaps ? VMS_READ_COUNTERS : 0);
-  rc = o.maps_file ? snapshot_from_file(o.maps_file, &snap) : snapshot_from_pid(o.pid, what, &snap);
+  if (o.file) {
+    Opened op;
+    rc = open_recording(o.file, &op);
+    if (rc) return rc;
+    size_t k = vms_recording_count(op.rec) - 1;
+    if (o.at) rc = resolve_ref(op.rec, o.at, &k);
+    if (rc == VMS_OK) rc = rebuild(op.rec, k, o.file, &snap);
+    opened_close(&op);
+  } else {
+    rc = o.maps_file ? snapshot_from_file(o.maps_file, &snap) : snapshot_from_pid(o.pid, what, &snap);
+  }
   if (rc) return rc;
+  if (o.save) {
+    rc = save_snapshot(o.save, snap);
+    bool more = o.summary || o.regions || o.png || o.barriers || o.map;
+    if (rc == VMS_OK && strcmp(o.save, "-") != 0 && !more)
+      fprintf(stderr, "vmscope: wrote %s\n", o.save);
+    if (rc || !more) {
+      vms_snapshot_unref(snap);
+      return rc ? rc : finish_output(rc);
+    }
+  }
 
   uint64_t lo = 0, hi = snap->usable_hi;
   if (o.has_range) {

@@ -297,6 +297,12 @@ bool vms_file_sync(FILE *f);
 int vms_stream_write_errno(FILE *f, int e);
 /* Renames from over to, replacing to when it exists. False (errno set) on failure. */
 bool vms_file_replace(const char *from, const char *to);
+/* Moves f to byte offset from its start, past 2 GiB too (where long is 32
+ * bits). False (errno set) on failure, or when f cannot seek (a pipe). */
+bool vms_file_seek(FILE *f, uint64_t offset);
+/* Makes stdin or stdout carry bytes unchanged (Windows' text mode would
+ * rewrite line ends in a recording); nothing to do on Linux. */
+void vms_file_set_binary(FILE *f);
 
 /* The size of the terminal f writes to, in characters; false when f is no
  * terminal or it does not say. */

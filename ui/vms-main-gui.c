@@ -26,13 +26,10 @@ static gboolean parse_pid(const char *s, int *pid) {
 int main(int argc, char **argv) {
   int pid = 0;
   gboolean window = argc == 1 || (argc == 2 && parse_pid(argv[1], &pid));
-  if (!window && argc == 2 && argv[1][0] != '-' && g_file_test(argv[1], G_FILE_TEST_EXISTS)) {
-    fprintf(stderr, "vmscope: opening saved snapshots (%s) is not supported yet; "
-                    "give a process ID, or --maps-file for captured maps text\n", argv[1]);
-    return VMS_ERR_USAGE;
-  }
   /* Everything but "vmscope" and "vmscope PID" is the CLI's, including its
-   * messages for bad arguments; it never needs a display. */
+   * messages for bad arguments; it never needs a display. "vmscope FILE"
+   * (a recording or saved snapshot) prints the summary of its last frame:
+   * the window does not open recordings yet. */
   if (!window || vms_cli_wants_cli(argc, argv))
     return vms_cli_main(argc, argv);
   /* A PNG export past a file-size limit fails with an error, as in the CLI,

@@ -690,6 +690,16 @@ int vms_stream_write_errno(FILE *f, int e) { return e; }
 
 bool vms_file_replace(const char *from, const char *to) { return rename(from, to) == 0; }
 
+bool vms_file_seek(FILE *f, uint64_t offset) {
+  if (offset > (uint64_t)INT64_MAX) {
+    errno = EINVAL;
+    return false;
+  }
+  return fseeko(f, (off_t)offset, SEEK_SET) == 0;
+}
+
+void vms_file_set_binary(FILE *f) { (void)f; }
+
 double vms_time_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);

@@ -21,6 +21,7 @@
 #include <winternl.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <io.h>
 #include <stdio.h>
@@ -1075,6 +1076,16 @@ bool vms_file_replace(const char *from, const char *to) {
   }
   return true;
 }
+
+bool vms_file_seek(FILE *f, uint64_t offset) {
+  if (offset > (uint64_t)INT64_MAX) {
+    errno = EINVAL;
+    return false;
+  }
+  return _fseeki64(f, (__int64)offset, SEEK_SET) == 0;
+}
+
+void vms_file_set_binary(FILE *f) { _setmode(_fileno(f), _O_BINARY); }
 
 double vms_time_monotonic(void) {
   LARGE_INTEGER freq, now;

@@ -82,3 +82,73 @@ size_t vms_snapshot_diff(const VmsSnapshot *old_snap, const VmsSnapshot *new_sna
   *out = l.v;
   return l.n;
 }
+
+static int by_address(const void *a, const void *b) {
+  const VmsRegionChange *x = a, *y = b;
+  const VmsRegion *rx = x->new_r ? x->new_r : x->old_r, *ry = y->new_r ? y->new_r : y->old_r;
+  if (rx->start != ry->start)
+    return rx->start < ry->start ? -1 : 1;
+  return (int)x->kind - (int)y->kind;
+}
+
+size_t vms_snapshot_compare(const VmsSnapshot *old_snap, const VmsSnapshot *new_snap,
+                            VmsRegionChange **out) {
+  size_t n = 0, cap = 16;
+  VmsRegionChange *v = malloc(cap * sizeof *v);
+  *out = NULL;
+  if (!v)
+    return SIZE_MAX;
+  for (int pass = 0; pass < 2; pass++) {
+    const VmsSnapshot *a = pass ? old_snap : new_snap, *b = pass ? new_snap : old_snap;
+    for (size_t i = 0; i < a->n_regions; i++) {
+      const VmsRegion *r = &a->regions[i];
+      if (!counts(r))
+        continue;
+      const VmsRegion *o = with_start(b, r->start);
+      if (!o)
+        o = with_end(b, r->end, r->type);
+      VmsRegionChange c = {0};
+      if (pass == 1) {
+        if (o)
+          continue;
+        c.kind = VMS_REGION_VANISHED;
+        c.old_r = r;
+      } else if (!o) {
+        c.kind = VMS_REGION_APPEARED;
+        c.new_r = r;
+      } else {
+        c.old_r = o;
+        c.new_r = r;
+        if (o->type != r->type)
+          c.what |= VMS_REGION_TYPE;
+        if (o->state != r->state)
+          c.what |= VMS_REGION_STATE;
+        if (o->prot != r->prot)
+          c.what |= VMS_REGION_PROT;
+        uint64_t os = o->end - o->start, rs = r->end - r->start;
+        if (rs > os)
+          c.kind = VMS_REGION_GREW;
+        else if (rs < os)
+          c.kind = VMS_REGION_SHRANK;
+        else if (c.what || o->start != r->start)
+          c.kind = VMS_REGION_CHANGED;
+        else
+          continue;
+      }
+      if (n == cap) {
+        VmsRegionChange *nv = realloc(v, 2 * cap * sizeof *v);
+        if (!nv) {
+          free(v);
+          return SIZE_MAX;
+        }
+        v = nv;
+        cap *= 2;
+      }
+      v[n++] = c;
+    }
+  }
+  if (n > 1)
+    qsort(v, n, sizeof *v, by_address);
+  *out = v;
+  return n;
+}

@@ -82,6 +82,13 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   return VMS_OK;
 }
 
+VmsSnapshot *vms_snapshot_new(void) {
+  VmsSnapshot *s = calloc(1, sizeof *s);
+  if (s)
+    s->refcount_ = 1;
+  return s;
+}
+
 VmsSnapshot *vms_snapshot_ref(VmsSnapshot *snap) {
   if (snap) __atomic_add_fetch(&snap->refcount_, 1, __ATOMIC_RELAXED);
   return snap;

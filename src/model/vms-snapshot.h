@@ -43,6 +43,10 @@ struct VmsSnapshot {
  * Takes the region, counter and name buffers out of space (space is left
  * empty but reusable). */
 VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *err);
+/* An empty snapshot holding one reference, for a reader that fills it in
+ * itself (a recording): regions, counters and names.data must then be
+ * malloc'd blocks, which the last unref frees. NULL when out of memory. */
+VmsSnapshot *vms_snapshot_new(void);
 VmsSnapshot *vms_snapshot_ref(VmsSnapshot *snap);
 void vms_snapshot_unref(VmsSnapshot *snap);
 

@@ -244,3 +244,70 @@ void vms_time_format(double when, VmsTimeStyle style, char *buf, size_t len) {
                                      : "%04" PRId64 "-%02" PRId64 "-%02" PRId64 " %02d:%02d:%02d UTC",
            y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static bool digits(const char **s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*s)[i];
+    if (c < '0' || c > '9')
+      return false;
+    v = v * 10 + (c - '0');
+  }
+  *s += n;
+  *out = v;
+  return true;
+}
+
+bool vms_time_parse(const char *s, double *epoch_seconds) {
+  int y, mo, d, h = 0, mi = 0, sec = 0;
+  if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
+      !digits(&s, 2, &d))
+    return false;
+  double frac = 0;
+  if (*s == 'T' || *s == 't' || *s == ' ') {
+    s++;
+    if (!digits(&s, 2, &h) || *s++ != ':' || !digits(&s, 2, &mi))
+      return false;
+    if (*s == ':') {
+      s++;
+      if (!digits(&s, 2, &sec))
+        return false;
+      if (*s == '.' || *s == ',') {
+        s++;
+        double scale = 0.1;
+        if (*s < '0' || *s > '9')
+          return false;
+        for (; *s >= '0' && *s <= '9'; s++, scale /= 10)
+          frac += (*s - '0') * scale;
+      }
+    }
+  }
+  int offset = 0;
+  if (*s == 'Z' || *s == 'z') {
+    s++;
+  } else if (*s == '+' || *s == '-') {
+    int sign = *s++ == '-' ? -1 : 1, oh, om = 0;
+    if (!digits(&s, 2, &oh))
+      return false;
+    if (*s == ':')
+      s++;
+    if (*s && !digits(&s, 2, &om))
+      return false;
+    offset = sign * (oh * 3600 + om * 60);
+  }
+  if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    return false;
+  int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  *epoch_seconds = (double)t + frac;
+  return true;
+}

@@ -7,7 +7,10 @@
 # /dev/full), so they run alone and exit 77 with the reason without it.
 vmscope=$1
 data=$2
-part=${3:-}
+# $3: the tool that rewrites a recording's version; $4: one part alone
+# (kernel-thread, full-disk), which SKIPs where the machine lacks it.
+patch=$3
+part=${4:-}
 fails=0
 checks=0
 tmp=$(mktemp -d)
@@ -70,6 +73,7 @@ fi
 nopid=$(($(cat /proc/sys/kernel/pid_max) + 1))
 expect 3 "no process with PID $nopid" "$nopid" --summary
 expect 2 "not a process ID" abc --summary
+expect 2 "nor a recording" ./no-such.vmsrec --summary
 expect 2 "not a process ID" 0 --summary
 expect 2 "not a process ID" -- -5
 expect 2 "unknown option" --bogus
@@ -88,7 +92,7 @@ expect 2 "positive count" $$ --watch 1 --count -2
 expect 2 "WIDTHxHEIGHT" $$ --png "$tmp/x.png" --size 0x100
 expect 2 "WIDTHxHEIGHT" $$ --png "$tmp/x.png" --size 40000x100
 expect 2 "linear or compressed" $$ --png "$tmp/x.png" --layout spiral
-expect 2 "one process at a time" 1 2
+expect 2 "one process or file at a time" 1 2
 expect 2 "needs a value" $$ --format
 expect 2 "takes no value" $$ --summary=yes
 expect 2 "not never, always or auto" $$ --map --color sometimes
@@ -180,6 +184,85 @@ barrier_out "the range given" --maps-file "$data/jvm.maps" --barriers --range 0x
 barrier_out "^gain,1," --maps-file "$data/python-fragmenting.maps" --barriers --format csv
 # The capture has no /proc/PID/limits: the stack setting is unknown, not guessed.
 barrier_out "RLIMIT_STACK) is unknown" --maps-file "$data/python-fragmenting.maps" --barriers
+# Recordings and saved snapshots. A good one first, then every way it can be bad.
+rec=$tmp/good.vmsrec
+expect 0 "" $$ --record "$rec" --interval 0.05 --count 6
+expect 0 "" "$rec" --summary
+expect 0 "" "$rec" --at 2 --regions --format csv
+expect 0 "" "$rec" --timeline --format json
+expect 0 "" "$rec" --diff 0 last
+expect 2 "past the end" "$rec" --at 6
+expect 2 "past the end" "$rec" --at +1h
+expect 2 "before the first frame" "$rec" --at 2001-01-01T00:00:00Z
+expect 2 "is not a frame" "$rec" --at soon
+expect 2 "past the end" "$rec" --diff 0 99
+expect 2 "needs two values" "$rec" --diff 0
+expect 2 "needs a live process" "$rec" --watch 1
+expect 2 "needs a live process" "$rec" --smaps
+expect 2 "reads a recording" $$ --timeline
+expect 2 "reads a recording" $$ --at 3
+expect 2 "go with --record" $$ --interval 1
+expect 2 "give one" $$ --record "$tmp/x.vmsrec" --count 2 --duration 5s
+expect 2 "duration" $$ --record "$tmp/x.vmsrec" --duration forever
+size=$(wc -c <"$rec")
+# Cut short inside its last frames: what is whole opens, and it says so.
+head -c $((size - 40)) "$rec" >"$tmp/cut.vmsrec"
+expect 0 "truncated after frame 4; showing up to it" "$tmp/cut.vmsrec" --summary
+head -c $((size - 1)) "$rec" >"$tmp/cut1.vmsrec"
+expect 0 "truncated after frame 5" "$tmp/cut1.vmsrec" --timeline
+head -c 20 "$rec" >"$tmp/cut0.vmsrec"
+expect 10 "truncated before its first complete frame" "$tmp/cut0.vmsrec" --summary
+# One flipped bit in the middle of the first frame.
+dd if="$rec" bs=1 count=200 of="$tmp/flip.vmsrec" 2>/dev/null
+printf '\377' >>"$tmp/flip.vmsrec"
+dd if="$rec" bs=1 skip=201 of="$tmp/flip.vmsrec" oflag=append conv=notrunc 2>/dev/null
+expect 10 "damaged" "$tmp/flip.vmsrec" --summary
+printf 'VMSREC but not really, just text\n' >"$tmp/magic.vmsrec"
+expect 10 "not a vmscope recording" "$tmp/magic.vmsrec" --summary
+printf '\211PNG\r\n\032\n\000\000\000\015IHDR' >"$tmp/map.png"
+expect 10 "a PNG image" "$tmp/map.png" --summary
+expect 10 "text, not a vmscope recording" "$data/jvm.maps" --summary
+if "$patch" "$rec" "$tmp/newer.vmsrec" 2 0; then
+  expect 11 "newer vmscope" "$tmp/newer.vmsrec" --summary
+fi
+checks=$((checks + 1))
+: | "$vmscope" - --timeline >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" -ne 10 ] || ! grep -q "standard input: empty" "$tmp/err"; then
+  echo "FAIL: an empty standard input: exit $got: $(cat "$tmp/err")"
+  fails=$((fails + 1))
+fi
+checks=$((checks + 1))
+"$vmscope" - --summary <"$tmp/cut.vmsrec" >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" -ne 0 ] || ! grep -q "standard input: truncated after frame 4" "$tmp/err"; then
+  echo "FAIL: a cut recording on standard input: exit $got: $(cat "$tmp/err")"
+  fails=$((fails + 1))
+fi
+# --save is atomic: a failure leaves nothing, not even a temporary file.
+expect 0 "" $$ --save "$tmp/snap.vmsrec"
+expect 8 "not a regular file" $$ --save /dev/full
+expect 8 "cannot write" $$ --save "$tmp/no-such-dir/snap.vmsrec"
+if [ -n "$(find "$tmp" -name '*.tmp')" ]; then
+  echo "FAIL: --save left a temporary file: $(find "$tmp" -name '*.tmp')"
+  fails=$((fails + 1))
+fi
+# Recording into a full disk and past a file-size limit stops with a message
+# and leaves a file that opens up to its last complete frame.
+if [ -w /dev/full ]; then
+  expect 8 "writing frame 0 failed" $$ --record /dev/full --interval 0.05 --count 3
+fi
+checks=$((checks + 1))
+(ulimit -f 8 && exec "$vmscope" $$ --record "$tmp/limit.vmsrec" --interval 0.02 --count 200) \
+  >/dev/null 2>"$tmp/err"
+got=$?
+if [ "$got" -ne 8 ] || ! grep -q "File too large; it opens up to frame" "$tmp/err"; then
+  echo "FAIL: recording past a size limit: exit $got: $(cat "$tmp/err")"
+  fails=$((fails + 1))
+else
+  last=$(sed -n 's/.*it opens up to frame \([0-9]*\).*/\1/p' "$tmp/err")
+  expect 0 "truncated after frame $last; showing up to it" "$tmp/limit.vmsrec" --summary
+fi
 
 # Good input for contrast: the same file gives a summary and exit 0.
 expect 0 "" --maps-file "$data/python-fragmenting.maps" --summary

@@ -20,6 +20,9 @@
  *   fit             (last) the largest size an mmap can still get, by binary
  *                   search with real mmap calls
  *   exit-after MS   exit MS milliseconds after "ready" instead of waiting
+ *   steps MS        (last) after "ready", at MS and 2*MS milliseconds: maps a
+ *                   region A, then maps a region B and unmaps A; both are
+ *                   chosen (and printed) before "ready"
  *
  * It prints one fact per line on stdout (addresses 0x-hex, [start, end)):
  *   pid PID / bits 32|64 / page SIZE
@@ -32,6 +35,8 @@
  *   rlimit-stack BYTES|unlimited / reservation START END (barrier-stacks;
  *   [START, END) is from the kept page's end to the reservation's end) /
  *   barrier-stack START END
+ *   step 1 map START END / step 2 map START END / step 2 unmap START END
+ *                                         (steps; A is rw-p, B r--p)
  * then "ready", and waits until stdin reaches end of file (or it is killed).
  * Exit status 0; 1 with a message on stderr when a layout cannot be built. */
 #include <errno.h>
@@ -426,6 +431,40 @@ static void do_fit(void) {
   printf("largest %" PRIu64 "\n", lo * (uint64_t)page);
 }
 
+/* ---- timed steps ---- */
+
+static char *step_a, *step_b;
+static size_t step_a_size, step_b_size;
+
+/* Picks the places now, so they can be printed before "ready": each in a gap
+ * with a free page either side, so the kernel cannot merge it. */
+static void plan_steps(void) {
+  step_a_size = 3 * (size_t)page;
+  step_b_size = 5 * (size_t)page;
+  char *gap = reserve_gap(step_a_size + step_b_size + 3 * (size_t)page);
+  step_a = gap + page;
+  step_b = step_a + step_a_size + page;
+  printf("step 1 map 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_a), addr_of(step_a + step_a_size));
+  printf("step 2 map 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_b), addr_of(step_b + step_b_size));
+  printf("step 2 unmap 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_a),
+         addr_of(step_a + step_a_size));
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+static void run_steps(long ms) {
+  sleep_ms(ms);
+  char *a = map_fixed(step_a, step_a_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+  memset(a, 1, step_a_size);
+  sleep_ms(ms);
+  map_fixed(step_b, step_b_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+  munmap(a, step_a_size);
+}
+
 static long parse_count(const char *s, long max) {
   char *end;
   errno = 0;
@@ -438,7 +477,7 @@ static long parse_count(const char *s, long max) {
 int main(int argc, char **argv) {
   setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
   page = sysconf(_SC_PAGESIZE);
-  long exit_after_ms = -1;
+  long exit_after_ms = -1, steps_ms = -1;
   bool fit = false;
   printf("pid %d\nbits %d\npage %ld\n", (int)getpid(), (int)(sizeof(void *) * 8), page);
   for (int i = 1; i < argc; i++) {
@@ -461,6 +500,9 @@ int main(int argc, char **argv) {
       do_zombie();
     } else if (strcmp(a, "fit") == 0) {
       fit = true;
+    } else if (strcmp(a, "steps") == 0) {
+      steps_ms = parse_count(i + 1 < argc ? argv[++i] : NULL, 3600000);
+      plan_steps();
     } else if (strcmp(a, "exit-after") == 0) {
       exit_after_ms = parse_count(i + 1 < argc ? argv[++i] : NULL, 3600000);
     } else {
@@ -472,6 +514,8 @@ int main(int argc, char **argv) {
     do_fit();
   printf("ready\n");
   fflush(stdout);
+  if (steps_ms >= 0)
+    run_steps(steps_ms);
 
   if (exit_after_ms >= 0) {
     /* Not a wait for a condition: exiting at a chosen moment (while vmscope
