@@ -80,6 +80,8 @@ enum {
   VMS_DETAIL_OUTSIDE = 1u << 9,    /* mapped outside the usable range (e.g. [vsyscall]) */
   VMS_DETAIL_MIN_ADDR = 1u << 10,  /* unusable: below vm.mmap_min_addr */
   VMS_DETAIL_ALIGN = 1u << 11,     /* unusable: below the next allocation-granularity boundary */
+  VMS_DETAIL_NAMED = 1u << 12,     /* typed from the name its allocator gave it: no guess needed */
+  VMS_DETAIL_PYMALLOC = 1u << 13,  /* the shape of a CPython pymalloc arena (always inferred) */
 };
 
 /* One region of the address space, [start, end). 48 bytes: the snapshot

@@ -167,7 +167,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
       put_json(f, desc);
       fputs(",\"name\":", f);
       put_json(f, vms_snapshot_name_of(snap, r));
-      fprintf(f, ",\"inferred\":%s", (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false");
+      fprintf(f, ",\"inferred\":%s,\"named\":%s", (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false",
+              (r->detail & VMS_DETAIL_NAMED) ? "true" : "false");
       if (c) {
         fputs(",\"rss\":", f);
         put_counter(f, c, VMS_CTR_RSS, c->rss, fmt);
