@@ -279,6 +279,10 @@ enum {
   /* Linux: read residency from 8-byte pagemap entries even where PAGEMAP_SCAN
    * works (also forced by VMSCOPE_PAGEMAP=entries). */
   VMS_READ_PAGEMAP_ENTRIES = 1u << 6,
+  /* Linux: take the regions through PROCMAP_QUERY wherever the kernel has
+   * it (also VMSCOPE_MAPS=ioctl). Without this or VMS_READ_MAPS_TEXT a target
+   * uses whichever of the two its own reads measured cheaper. */
+  VMS_READ_MAPS_QUERY = 1u << 7,
 };
 
 /* Opens pid. Checks it exists, has an address space and can be read; fails

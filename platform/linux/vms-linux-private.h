@@ -38,12 +38,16 @@ int vms_query_walk_bare(int maps_fd, VmsSpace *check);
 
 /* Per-region residency into space->counters (reserved by the caller, one
  * per region): resident, swapped and huge bytes of every region below hi.
- * only_huge: smaps has filled rss and swap already. Returns 0 or an errno
- * (ENOTTY: no PAGEMAP_SCAN). Sets the VMS_CTR_* bits it filled in *mask. */
+ * only_huge: smaps has filled rss and swap already. covered: scratch, one
+ * per region. A region the scan does not find mapped whole is left unread
+ * and counted in *uncovered. Returns 0 or an errno (ENOTTY: no
+ * PAGEMAP_SCAN). Sets the VMS_CTR_* bits it filled in *mask. */
 int vms_pagemap_scan(int pagemap_fd, VmsSpace *space, uint64_t hi, bool only_huge,
-                     VmsPageRegion *vec, size_t vec_len, uint32_t *mask);
+                     VmsPageRegion *vec, size_t vec_len, uint64_t *covered, uint32_t *mask,
+                     size_t *uncovered);
 /* The same from 8-byte pagemap entries: rss and swap, no huge pages;
- * regions larger than max_region are left unread. */
+ * regions larger than max_region are left unread. Entries cannot tell an
+ * unmapped page from an absent one: the caller looks at the regions again. */
 int vms_pagemap_entries(int pagemap_fd, VmsSpace *space, uint64_t hi, bool only_huge,
                         uint64_t page_size, uint64_t max_region, uint64_t *buf, size_t buf_len,
                         uint32_t *mask);

@@ -16,6 +16,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+/* Set in covered[] for a region next to pages the walk did not see. */
+#define CHANGED (1ULL << 63)
+
 static inline void add_run(VmsCounters *c, uint64_t len, uint64_t categories, bool only_huge) {
   if (categories & VMS_PAGE_IS_PRESENT) {
     /* The shared zero page is mapped but is no memory of the process:
@@ -42,19 +45,24 @@ static void start_counters(VmsSpace *space, uint64_t hi, bool only_huge, uint32_
   }
 }
 
-static void finish_counters(VmsSpace *space, uint64_t hi, uint32_t bits) {
-  for (size_t i = 0; i < space->n_regions && space->regions[i].start < hi; i++)
-    if (space->regions[i].end <= hi)
-      space->counters[i].mask |= bits;
+/* The kernel's own special mappings the scan skips (VM_PFNMAP, VM_IO), which
+ * hold no memory of the process's: smaps shows them with Rss 0 too. */
+static bool kernel_special(const VmsSpace *space, const VmsRegion *g) {
+  if (!(g->os & VMS_OS_PSEUDO) || (g->os & (VMS_OS_ANON_NAME | VMS_OS_ANON_SHMEM)))
+    return false;
+  const char *name = vms_name_pool_get(&space->names, g->name);
+  return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0;
 }
 
 int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPageRegion *vec,
-                     size_t vec_len, uint32_t *mask) {
+                     size_t vec_len, uint64_t *covered, uint32_t *mask, size_t *uncovered) {
   const uint32_t bits = only_huge ? VMS_CTR_HUGE : VMS_CTR_RSS | VMS_CTR_SWAP | VMS_CTR_HUGE;
   *mask = 0;
+  *uncovered = 0;
   if (space->n_regions == 0 || space->regions[0].start >= hi)
     return 0;
   start_counters(space, hi, only_huge, bits);
+  memset(covered, 0, space->n_regions * sizeof *covered);
   VmsPmScanArg arg;
   uint64_t at = space->regions[0].start;
   size_t i = 0; /* the first region that can hold the next run */
@@ -66,7 +74,11 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
     arg.end = hi;
     arg.vec = (uint64_t)(uintptr_t)vec;
     arg.vec_len = vec_len;
-    arg.category_anyof_mask = VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED;
+    /* Every page of every VMA, present or not: the runs then also say
+     * which addresses are mapped at the time of the scan, which is how a
+     * region that moved, grew or went since the walk is told apart. */
+    arg.category_mask = 0;
+    arg.category_anyof_mask = 0;
     arg.return_mask =
         VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_HUGE | VMS_PAGE_IS_PFNZERO;
     long n;
@@ -78,20 +90,48 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
       while (i < space->n_regions && space->regions[i].end <= run->start)
         i++;
       /* A run may span regions that touch: split it at their bounds. Pages
-       * of no region (mapped since the walk) count for none. */
-      for (size_t r = i; r < space->n_regions && space->regions[r].start < run->end; r++) {
+       * between regions were mapped since the walk: they count for none,
+       * and the regions on either side may have grown or been replaced. */
+      uint64_t cur = run->start;
+      size_t r = i;
+      for (; r < space->n_regions && space->regions[r].start < run->end; r++) {
         const VmsRegion *g = &space->regions[r];
+        if (g->start > cur) {
+          covered[r] |= CHANGED;
+          if (r > 0)
+            covered[r - 1] |= CHANGED;
+        }
         uint64_t a = run->start > g->start ? run->start : g->start;
         uint64_t b = run->end < g->end ? run->end : g->end;
-        if (a < b)
+        if (a < b) {
+          covered[r] += b - a;
           add_run(&space->counters[r], b - a, run->categories, only_huge);
+        }
+        if (g->end > cur)
+          cur = g->end;
+      }
+      if (cur < run->end) {
+        if (r > 0)
+          covered[r - 1] |= CHANGED;
+        if (r < space->n_regions)
+          covered[r] |= CHANGED;
       }
     }
     if (arg.walk_end <= at || arg.walk_end > hi)
       return EIO;
     at = arg.walk_end;
   }
-  finish_counters(space, hi, bits);
+  /* A region the scan did not cover whole changed since the walk (or is
+   * device memory the scan skips): its counters stay unread. */
+  for (size_t r = 0; r < space->n_regions && space->regions[r].start < hi; r++) {
+    const VmsRegion *g = &space->regions[r];
+    if (g->end > hi)
+      break;
+    if (covered[r] == g->end - g->start || (covered[r] == 0 && kernel_special(space, g)))
+      space->counters[r].mask |= bits;
+    else
+      (*uncovered)++;
+  }
   *mask = bits;
   return 0;
 }

@@ -37,7 +37,14 @@ struct VmsTarget {
   size_t cap;
   bool query_ok;       /* PROCMAP_QUERY has not failed as unsupported or refused */
   bool scan_ok;        /* PAGEMAP_SCAN likewise */
-  bool force_text, force_entries; /* VMSCOPE_MAPS=text, VMSCOPE_PAGEMAP=entries */
+  bool force_text, force_query, force_entries; /* VMSCOPE_MAPS=text|ioctl, VMSCOPE_PAGEMAP=entries */
+  /* Thread CPU seconds per region of each way of reading the regions
+   * (0 = not measured yet), and reads so far: the cheaper one is used, the
+   * other measured again now and then. */
+  double cost_query, cost_text;
+  unsigned long reads;
+  uint64_t *covered;   /* per region, for the page scan */
+  size_t cap_covered;
   VmsQueryCache query;
   VmsSpace check;      /* the second look at the regions after a page scan */
   VmsPageRegion *runs; /* PAGEMAP_SCAN's answer buffer */
@@ -517,6 +524,7 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   t->user_top64 = machine_user_top64();
   const char *maps_env = getenv("VMSCOPE_MAPS"), *pagemap_env = getenv("VMSCOPE_PAGEMAP");
   t->force_text = maps_env && strcmp(maps_env, "text") == 0;
+  t->force_query = maps_env && strcmp(maps_env, "ioctl") == 0;
   t->force_entries = pagemap_env && strcmp(pagemap_env, "entries") == 0;
   t->query_ok = true;
   t->scan_ok = true;
@@ -537,6 +545,7 @@ void vms_target_close(VmsTarget *t) {
   vms_space_clear(&t->check);
   free(t->runs);
   free(t->entries);
+  free(t->covered);
   free(t);
 }
 
@@ -731,11 +740,23 @@ static VmsErrorCode read_residency(VmsTarget *t, unsigned what, bool queried, Vm
   int e = 0;
   uint32_t bits = 0;
   bool scanned = false;
+  size_t uncovered = 0;
   if (t->scan_ok && !t->force_entries && !(what & VMS_READ_PAGEMAP_ENTRIES)) {
     if (!t->runs && !(t->runs = malloc(SCAN_RUNS * sizeof *t->runs)))
       e = ENOMEM;
+    if (!e && space->n_regions > t->cap_covered) {
+      size_t ncap = space->n_regions + space->n_regions / 4 + 16;
+      uint64_t *c = realloc(t->covered, ncap * sizeof *c);
+      if (c) {
+        t->covered = c;
+        t->cap_covered = ncap;
+      } else {
+        e = ENOMEM;
+      }
+    }
     if (!e)
-      e = vms_pagemap_scan(fd, space, hi, only_huge, t->runs, SCAN_RUNS, &bits);
+      e = vms_pagemap_scan(fd, space, hi, only_huge, t->runs, SCAN_RUNS, t->covered, &bits,
+                           &uncovered);
     scanned = e == 0;
     if (e == ENOTTY || e == EINVAL || e == EOPNOTSUPP || e == EACCES || e == EPERM)
       t->scan_ok = false; /* before Linux 6.7, or refused: entries from now on */
@@ -755,10 +776,42 @@ static VmsErrorCode read_residency(VmsTarget *t, unsigned what, bool queried, Vm
     append_note(space, "resident pages not read: /proc/%d/pagemap: %s", t->pid, strerror(e));
     return VMS_OK;
   }
-  if (scanned)
-    space->fields |= VMS_FIELD_PAGEMAP_SCAN;
-  check_unchanged(t, queried, space, bits);
+  if (!scanned) {
+    check_unchanged(t, queried, space, bits);
+    return VMS_OK;
+  }
+  /* The scan itself saw which regions are still mapped as the walk found
+   * them; the others (changed since, or device memory it skips) are unread. */
+  space->fields |= VMS_FIELD_PAGEMAP_SCAN;
+  if (uncovered)
+    append_note(space, "%zu region%s changed while the pages were read (or are device memory): "
+                "resident pages not read there", uncovered, uncovered == 1 ? "" : "s");
   return VMS_OK;
+}
+
+static double thread_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Which way to read the regions. Neither is always cheaper: a query is a
+ * system call per VMA, which costs more than a line of text where the names
+ * are cheap (anonymous memory), and far less where they are paths (the text
+ * runs d_path for every line, the walk once per file). So where nothing
+ * forces one, each is measured on this target and the cheaper one used,
+ * the other measured again every 16th read as the target changes. */
+static bool choose_query(VmsTarget *t, unsigned what) {
+  if (what & VMS_READ_MAPS_TEXT || t->force_text)
+    return false;
+  if (what & VMS_READ_MAPS_QUERY || t->force_query)
+    return true;
+  if (t->cost_query <= 0)
+    return true;
+  if (t->cost_text <= 0)
+    return false;
+  const bool cheaper = t->cost_query <= t->cost_text;
+  return t->reads % 16 == 15 ? !cheaper : cheaper;
 }
 
 /* The gate area after the last VMA, as the maps text shows it. */
@@ -791,11 +844,18 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   const bool counters = (what & VMS_READ_COUNTERS) != 0;
   bool queried = false;
   VmsErrorCode code;
-  if (!counters && t->query_ok && !t->force_text && !(what & VMS_READ_MAPS_TEXT) &&
-      (code = read_query(t, space, &queried, err)) != VMS_OK)
+  const bool query = !counters && t->query_ok && choose_query(t, what);
+  const double c0 = thread_cpu();
+  if (query && (code = read_query(t, space, &queried, err)) != VMS_OK)
     return code;
   if (!queried && (code = read_text(t, counters, space, err)) != VMS_OK)
     return code;
+  if (!counters) {
+    const double per_region = (thread_cpu() - c0) / (double)(space->n_regions + 1);
+    double *cost = queried ? &t->cost_query : &t->cost_text;
+    *cost = *cost > 0 ? (*cost + per_region) / 2 : per_region;
+  }
+  t->reads++;
   if (counters) {
     VmsCounters sum = {0};
     for (size_t i = 0; i < space->n_regions; i++) {
