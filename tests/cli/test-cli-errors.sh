@@ -61,6 +61,8 @@ expect 2 "not both" $$ --maps-file "$data/jvm.maps"
 expect 2 "one document each in JSON" $$ --summary --regions --format json
 expect 2 "one document each in CSV" $$ --summary --regions --format csv
 expect 2 "reaches past the address space" --maps-file "$data/jvm.maps" --summary --range 0x1000-0xffffffffffffffff
+expect 2 "page tables, not a file" --maps-file "$data/jvm.maps" --summary --residency
+expect 2 "takes no value" $$ --residency=yes
 
 # A kernel thread (kthreadd is PID 2 wherever there is a kernel to ask).
 if grep -q kthreadd /proc/2/stat 2>/dev/null; then

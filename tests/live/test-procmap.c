@@ -179,7 +179,7 @@ static void test_paths_agree(void) {
   vms_space_init(&text);
   vms_space_init(&query);
   VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_MAPS_TEXT, &text), VMS_OK);
-  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS, &query), VMS_OK);
+  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_MAPS_QUERY, &query), VMS_OK);
   VMS_CHECK(!(text.fields & VMS_FIELD_MAPS_QUERY));
   VMS_CHECK(query.fields & VMS_FIELD_MAPS_QUERY);
   check_same_regions(&text, &query, "text against ioctl");
@@ -197,16 +197,34 @@ static void test_paths_agree(void) {
   VmsTarget *t;
   VmsError err = {0};
   VMS_CHECK_U64(vms_target_open(c.pid, &t, &err), VMS_OK);
-  VMS_CHECK_U64(vms_target_read(t, VMS_READ_REGIONS, &query, &err), VMS_OK);
+  const unsigned q = VMS_READ_REGIONS | VMS_READ_MAPS_QUERY;
+  VMS_CHECK_U64(vms_target_read(t, q, &query, &err), VMS_OK);
   child_say(&c, 'r');
-  VMS_CHECK_U64(vms_target_read(t, VMS_READ_REGIONS, &query, &err), VMS_OK);
+  VMS_CHECK_U64(vms_target_read(t, q, &query, &err), VMS_OK);
+  VMS_CHECK(query.fields & VMS_FIELD_MAPS_QUERY);
   VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_MAPS_TEXT, &text), VMS_OK);
   check_same_regions(&text, &query, "text against a warm ioctl walk");
   if (named) {
     VMS_CHECK(has_name(&query, "[anon:vms second]"));
     VMS_CHECK(!has_name(&query, "[anon:vms first]"));
   }
+  /* Left to choose, a target measures both ways and keeps using both. */
+  int by_query = 0, by_text = 0;
+  for (int k = 0; k < 40; k++) {
+    VMS_CHECK_U64(vms_target_read(t, VMS_READ_REGIONS, &query, &err), VMS_OK);
+    if (query.fields & VMS_FIELD_MAPS_QUERY)
+      by_query++;
+    else
+      by_text++;
+  }
+  printf("paths agree: left to choose, %d reads through the ioctl and %d through the text\n",
+         by_query, by_text);
+  VMS_CHECK(by_query > 0 && by_text > 0);
   vms_target_close(t);
+  setenv("VMSCOPE_MAPS", "ioctl", 1);
+  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS, &query), VMS_OK);
+  VMS_CHECK(query.fields & VMS_FIELD_MAPS_QUERY);
+  unsetenv("VMSCOPE_MAPS");
 
   /* The environment variable forces the text as the flag does. */
   setenv("VMSCOPE_MAPS", "text", 1);
@@ -218,7 +236,7 @@ static void test_paths_agree(void) {
   /* Classified the same: types, states and details. */
   VmsSnapshot *st, *sq;
   VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_MAPS_TEXT, &text), VMS_OK);
-  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS, &query), VMS_OK);
+  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_MAPS_QUERY, &query), VMS_OK);
   VMS_CHECK_U64(vms_snapshot_build(&text, &st, &err), VMS_OK);
   VMS_CHECK_U64(vms_snapshot_build(&query, &sq, &err), VMS_OK);
   VMS_CHECK_U64(st->n_regions, sq->n_regions);
@@ -375,13 +393,16 @@ static void test_without_ioctls(void) {
   vms_space_init(&sp);
   VMS_CHECK_U64(vms_query_walk(fd, &qc, &sp), ENOTTY);
   VmsPageRegion vec[16];
+  uint64_t covered[1];
   uint32_t mask = 0;
+  size_t uncovered = 0;
   vms_space_reset(&sp);
   VmsRegion *r = vms_space_add_region(&sp);
   r->start = 0x10000;
   r->end = 0x20000;
   VMS_CHECK_U64(vms_space_reserve_counters(&sp, 1), VMS_OK);
-  VMS_CHECK_U64(vms_pagemap_scan(fd, &sp, 0x20000, false, vec, 16, &mask), ENOTTY);
+  VMS_CHECK_U64(vms_pagemap_scan(fd, &sp, 0x20000, false, vec, 16, covered, &mask, &uncovered),
+                ENOTTY);
   VMS_CHECK_U64(mask, 0);
   close(fd);
   vms_query_cache_clear(&qc);
@@ -392,7 +413,9 @@ static void test_without_ioctls(void) {
   VmsSpace a, b;
   vms_space_init(&a);
   vms_space_init(&b);
-  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_RESIDENCY, &a), VMS_OK);
+  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_RESIDENCY | VMS_READ_MAPS_QUERY, &a),
+                VMS_OK);
+  VMS_CHECK(a.fields & VMS_FIELD_MAPS_QUERY);
   setenv("VMSCOPE_MAPS", "text", 1);
   setenv("VMSCOPE_PAGEMAP", "entries", 1);
   VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_RESIDENCY, &b), VMS_OK);
