@@ -65,7 +65,8 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
   memset(covered, 0, space->n_regions * sizeof *covered);
   VmsPmScanArg arg;
   uint64_t at = space->regions[0].start;
-  size_t i = 0; /* the first region that can hold the next run */
+  size_t i = 0;          /* the first region that can hold the next run */
+  uint64_t counted = at; /* pages below this are counted */
   while (at < hi) {
     memset(&arg, 0, sizeof arg);
     arg.size = sizeof arg;
@@ -86,7 +87,19 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
       if (errno != EINTR)
         return errno;
     for (long k = 0; k < n; k++) {
-      const VmsPageRegion *run = &vec[k];
+      /* Counted once: a run is clipped to what no earlier answer covered
+       * and to where this walk says it ended (with a full vec the kernel
+       * can return a run reaching past walk_end, which the next call then
+       * reports again). */
+      VmsPageRegion clipped = vec[k];
+      if (clipped.start < counted)
+        clipped.start = counted;
+      if (clipped.end > arg.walk_end)
+        clipped.end = arg.walk_end;
+      if (clipped.start >= clipped.end)
+        continue;
+      counted = clipped.end;
+      const VmsPageRegion *run = &clipped;
       while (i < space->n_regions && space->regions[i].end <= run->start)
         i++;
       /* A run may span regions that touch: split it at their bounds. Pages

@@ -317,14 +317,17 @@ static void test_residency_matches_smaps(void) {
     const VmsCounters *a = &smaps.counters[i], *b = &scan.counters[j], *e = &entries.counters[k];
     VMS_CHECK((b->mask & (VMS_CTR_RSS | VMS_CTR_SWAP | VMS_CTR_HUGE)) ==
               (VMS_CTR_RSS | VMS_CTR_SWAP | VMS_CTR_HUGE));
-    VMS_CHECK((e->mask & (VMS_CTR_RSS | VMS_CTR_SWAP)) == (VMS_CTR_RSS | VMS_CTR_SWAP));
+    /* Entries leave regions above 16 GiB unread (a sanitizer's shadow). */
+    const bool huge_region = r->end - r->start > (16ULL << 30);
+    VMS_CHECK(huge_region ||
+              (e->mask & (VMS_CTR_RSS | VMS_CTR_SWAP)) == (VMS_CTR_RSS | VMS_CTR_SWAP));
     VMS_CHECK(!(e->mask & VMS_CTR_HUGE)); /* entries cannot tell */
     VMS_CHECK(!(b->mask & VMS_CTR_PSS));  /* smaps alone has PSS */
     VMS_CHECK_MSG(a->rss == b->rss && a->swap == b->swap,
                   "%" PRIx64 ": smaps rss %" PRIu64 " swap %" PRIu64 ", scan %" PRIu64 " %" PRIu64,
                   r->start, a->rss, a->swap, b->rss, b->swap);
-    VMS_CHECK_MSG(a->rss == e->rss, "%" PRIx64 ": smaps rss %" PRIu64 ", entries %" PRIu64,
-                  r->start, a->rss, e->rss);
+    VMS_CHECK_MSG(huge_region || a->rss == e->rss,
+                  "%" PRIx64 ": smaps rss %" PRIu64 ", entries %" PRIu64, r->start, a->rss, e->rss);
     compared++;
   }
   VMS_CHECK(compared > 5);
@@ -340,6 +343,32 @@ static void test_residency_matches_smaps(void) {
   VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS | VMS_READ_RESIDENCY, &scan), VMS_OK);
   if (big != SIZE_MAX && big < scan.n_regions)
     VMS_CHECK_U64(scan.counters[big].rss, 6 << 20);
+  /* A scan whose answer buffer fills up on every call counts each page
+   * once, as one with room for every run does. */
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/pagemap", (int)c.pid);
+  int pfd = open(path, O_RDONLY);
+  VMS_CHECK(pfd >= 0);
+  VMS_CHECK_U64(read_space(c.pid, VMS_READ_REGIONS, &entries), VMS_OK);
+  uint64_t hi = entries.regions[entries.n_regions - 2].end; /* below [vsyscall] */
+  static VmsPageRegion vec[4096];
+  uint64_t *covered = calloc(entries.n_regions, sizeof *covered);
+  uint64_t *wide = calloc(entries.n_regions, sizeof *wide);
+  uint32_t mask;
+  size_t uncovered;
+  VMS_CHECK_U64(vms_space_reserve_counters(&entries, entries.n_regions), VMS_OK);
+  VMS_CHECK_U64(vms_pagemap_scan(pfd, &entries, hi, false, vec, 4096, covered, &mask, &uncovered),
+                0);
+  for (size_t i = 0; i < entries.n_regions; i++)
+    wide[i] = entries.counters[i].rss;
+  VMS_CHECK_U64(vms_pagemap_scan(pfd, &entries, hi, false, vec, 2, covered, &mask, &uncovered), 0);
+  VMS_CHECK_U64(uncovered, 0);
+  for (size_t i = 0; i < entries.n_regions; i++)
+    if (entries.regions[i].end <= hi)
+      VMS_CHECK_U64(entries.counters[i].rss, wide[i]);
+  free(covered);
+  free(wide);
+  close(pfd);
   /* With smaps too, smaps keeps rss and swap and the scan adds huge pages. */
   VMS_CHECK_U64(
       read_space(c.pid, VMS_READ_REGIONS | VMS_READ_COUNTERS | VMS_READ_RESIDENCY, &smaps), VMS_OK);
