@@ -30,7 +30,7 @@
 #endif
 
 typedef struct {
-  bool list, summary, regions, barriers, smaps, watch, help, version;
+  bool list, summary, regions, barriers, smaps, residency, maps_text, watch, help, version;
   VmsFormat format;
   int pid;
   const char *maps_file;
@@ -60,8 +60,9 @@ typedef struct {
 static const char usage_synopsis[] =
     "Usage: vmscope [PID]                       open the window (picker without PID)\n"
     "       vmscope --list [--format F]\n"
-    "       vmscope PID --summary [--smaps] [--fit SIZE [--align SIZE]] [--range START-END]\n"
-    "       vmscope PID --regions [--smaps] [--range START-END]\n"
+    "       vmscope PID --summary [--smaps] [--residency] [--fit SIZE [--align SIZE]]\n"
+    "                   [--range START-END]\n"
+    "       vmscope PID --regions [--smaps] [--residency] [--range START-END]\n"
     "       vmscope PID --barriers [--fit SIZE] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
@@ -145,6 +146,8 @@ static int opt_summary(Options *o, const char *v) { return opt_flag(o, v, &o->su
 static int opt_regions(Options *o, const char *v) { return opt_flag(o, v, &o->regions); }
 static int opt_smaps(Options *o, const char *v) { return opt_flag(o, v, &o->smaps); }
 static int opt_barriers(Options *o, const char *v) { return opt_flag(o, v, &o->barriers); }
+static int opt_residency(Options *o, const char *v) { return opt_flag(o, v, &o->residency); }
+static int opt_maps_text(Options *o, const char *v) { return opt_flag(o, v, &o->maps_text); }
 static int opt_help(Options *o, const char *v) { return opt_flag(o, v, &o->help); }
 static int opt_version(Options *o, const char *v) { return opt_flag(o, v, &o->version); }
 
@@ -325,6 +328,10 @@ static const CliOption cli_options[] = {
      opt_barriers},
     {"--format", NULL, "F", "table (default), csv or json", opt_format},
     {"--smaps", NULL, NULL, "also read per-region counters (RSS, PSS, swap...; costs more)", opt_smaps},
+    {"--residency", NULL, NULL, "resident, swapped and huge-page bytes per region (pagemap; cheap)",
+     opt_residency},
+    {"--maps-text", NULL, NULL, "read regions from the maps text, not the PROCMAP_QUERY ioctl",
+     opt_maps_text},
     {"--fit", NULL, "SIZE", "can SIZE bytes (512M, 1.5G, 4096...) still be placed, and where", opt_fit},
     {"--align", NULL, "SIZE", "alignment for --fit (default: the page size)", opt_align},
     {"--range", NULL, "START-END", "restrict to addresses [START, END) (hex)", opt_range},
@@ -486,6 +493,8 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
   if (o->file && o->maps_file)
     return usage_error("give a recording or --maps-file, not both%s", "");
   if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
+  if (o->residency && (o->maps_file || o->file))
+    return usage_error("--residency reads a live process's page tables, not a file%s", "");
   if (o->file && (o->watch || o->record || o->save || o->smaps))
     return usage_error("%s needs a live process, not a recording",
                        o->watch ? "--watch" : o->record ? "--record" : o->save ? "--save" : "--smaps");
@@ -596,6 +605,11 @@ static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
   return VMS_OK;
 }
 
+static unsigned read_flags(const Options *o) {
+  return VMS_READ_REGIONS | VMS_READ_THREADS | (o->smaps ? VMS_READ_COUNTERS : 0) |
+         (o->residency ? VMS_READ_RESIDENCY : 0) | (o->maps_text ? VMS_READ_MAPS_TEXT : 0);
+}
+
 /* ---- --watch ---- */
 
 typedef struct {
@@ -633,7 +647,7 @@ static int run_watch(const Options *o) {
   VmsSamplerOptions so;
   vms_sampler_options_default(&so);
   so.interval = o->watch_interval;
-  so.what = VMS_READ_REGIONS | VMS_READ_THREADS | (o->smaps ? VMS_READ_COUNTERS : 0);
+  so.what = read_flags(o);
   VmsSampler *s;
   VmsError err = {0};
   VmsErrorCode code = vms_sampler_start(o->pid, &so, watch_sample, &w, &s, &err);
@@ -1497,7 +1511,7 @@ static int cli_main(int argc, char **argv, int *pids) {
     return finish_output(run_stream_watch(&o));
 
   VmsSnapshot *snap = NULL;
-  unsigned what = VMS_READ_REGIONS | VMS_READ_THREADS | (o.smaps ? VMS_READ_COUNTERS : 0);
+  unsigned what = read_flags(&o);
   if (o.file) {
     Opened op;
     rc = open_recording(o.file, &op);

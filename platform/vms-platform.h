@@ -80,6 +80,8 @@ enum {
   VMS_DETAIL_OUTSIDE = 1u << 9,    /* mapped outside the usable range (e.g. [vsyscall]) */
   VMS_DETAIL_MIN_ADDR = 1u << 10,  /* unusable: below vm.mmap_min_addr */
   VMS_DETAIL_ALIGN = 1u << 11,     /* unusable: below the next allocation-granularity boundary */
+  VMS_DETAIL_NAMED = 1u << 12,     /* typed from the name its allocator gave it: no guess needed */
+  VMS_DETAIL_PYMALLOC = 1u << 13,  /* the shape of a CPython pymalloc arena (always inferred) */
 };
 
 /* One region of the address space, [start, end). 48 bytes: the snapshot
@@ -114,9 +116,15 @@ enum {
   VMS_CTR_PRIVATE_DIRTY = 1u << 5,
   VMS_CTR_SWAP = 1u << 6,
   VMS_CTR_LOCKED = 1u << 7,
+  VMS_CTR_HUGE = 1u << 8, /* resident in huge pages (THP or hugetlb), from pagemap */
 };
+/* rss, swap and huge come from smaps or from the page tables (pagemap,
+ * VMS_FIELD_RESIDENCY); the others from smaps only. A region that changed
+ * between the walk and the page scan has its residency bits cleared: not
+ * read, never a count of some other mapping's pages. */
 typedef struct {
   uint64_t rss, pss, shared_clean, shared_dirty, private_clean, private_dirty, swap, locked;
+  uint64_t huge;
   uint32_t mask;
 } VmsCounters;
 
@@ -166,6 +174,10 @@ enum {
   VMS_FIELD_ROLLUP = 1u << 9,      /* rollup holds smaps_rollup totals */
   VMS_FIELD_STACK_SETTING = 1u << 10, /* stack_setting was read */
   VMS_FIELD_LAA = 1u << 11,        /* large_address_aware was read from the image */
+  VMS_FIELD_RESIDENCY = 1u << 12,  /* counters[] hold page-table residency (rss, swap, huge) */
+  VMS_FIELD_MAPS_QUERY = 1u << 13, /* Linux: regions came from the PROCMAP_QUERY ioctl */
+  VMS_FIELD_PAGEMAP_SCAN = 1u << 14, /* Linux: residency came from PAGEMAP_SCAN (else 8-byte
+                                        pagemap entries, which cannot tell huge pages) */
 };
 
 /* The raw facts of one read of one process. Buffers are reused across reads
@@ -270,6 +282,20 @@ enum {
   VMS_READ_COUNTERS = 1u << 1, /* per-region counters (smaps): costly */
   VMS_READ_THREADS = 1u << 2,  /* thread stack pointers / ranges */
   VMS_READ_ROLLUP = 1u << 3,   /* whole-process counter totals only (smaps_rollup) */
+  /* Resident, swapped and huge-page bytes per region from the page tables
+   * (Linux pagemap): a fraction of what smaps costs, and it never changes
+   * the target. With VMS_READ_COUNTERS it only adds what smaps lacks. */
+  VMS_READ_RESIDENCY = 1u << 4,
+  /* Linux: take the regions from the maps text even where the PROCMAP_QUERY
+   * ioctl works (also forced by the environment variable VMSCOPE_MAPS=text). */
+  VMS_READ_MAPS_TEXT = 1u << 5,
+  /* Linux: read residency from 8-byte pagemap entries even where PAGEMAP_SCAN
+   * works (also forced by VMSCOPE_PAGEMAP=entries). */
+  VMS_READ_PAGEMAP_ENTRIES = 1u << 6,
+  /* Linux: take the regions through PROCMAP_QUERY wherever the kernel has
+   * it (also VMSCOPE_MAPS=ioctl). Without this or VMS_READ_MAPS_TEXT a target
+   * uses whichever of the two its own reads measured cheaper. */
+  VMS_READ_MAPS_QUERY = 1u << 7,
 };
 
 /* Opens pid. Checks it exists, has an address space and can be read; fails

@@ -7,6 +7,7 @@
  * buffer once by hand. It takes a buffer rather than a PID so fixtures and
  * saved captures go through exactly the code live reads use, on every OS. */
 #include "vms-platform.h"
+#include "vms-procmaps-private.h"
 
 #include <string.h>
 
@@ -81,15 +82,18 @@ static bool has_prefix(const char *s, size_t n, const char *prefix) {
  * address, so that it is reported as VMS_ERR_NOMEM, not as a bad line. */
 static const char out_of_memory[] = "out of memory";
 
-/* Stores the name of a mapping. The kernel escapes a newline in a path as
- * the four characters "\012" (and nothing else), so that one is decoded;
- * any other backslash is part of the name. Returns NULL or what is wrong. */
-static const char *store_name(VmsSpace *space, VmsRegion *r, const char *s, size_t n) {
+/* Stores the name of a mapping. The maps text escapes a newline in a path
+ * as the four characters "\012" (and nothing else), so that one is decoded
+ * when `escaped`; any other backslash is part of the name. The PROCMAP_QUERY
+ * ioctl gives the raw bytes, so both reach the classifier alike. Returns
+ * NULL or what is wrong. */
+const char *vms_maps_store_name(VmsSpace *space, VmsRegion *r, const char *s, size_t n,
+                                bool escaped) {
   if (n == 0) return NULL;
   /* The kernel never prints one; a capture file might. */
   if (memchr(s, '\0', n)) return "NUL byte in the name";
   char scratch[4 * 4096 + 64]; /* PATH_MAX bytes, each escape 4 characters */
-  if (memchr(s, '\\', n) && n <= sizeof scratch) {
+  if (escaped && memchr(s, '\\', n) && n <= sizeof scratch) {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
       if (s[i] == '\\' && i + 3 < n && s[i + 1] == '0' && s[i + 2] == '1' && s[i + 3] == '2') {
@@ -189,7 +193,7 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *limi
   r->dev = (uint32_t)((major & 0xfff) << 20 | (minor & 0xfffff));
   r->prot = prot;
   if (inode) r->os |= VMS_OS_FILE;
-  return store_name(space, r, p, (size_t)(eol - p));
+  return vms_maps_store_name(space, r, p, (size_t)(eol - p), true);
 }
 
 static void set_fields(VmsSpace *space) {

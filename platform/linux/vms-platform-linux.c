@@ -8,6 +8,8 @@
  * stat is checked as well, to tell "exited" from "PID reused" in the message. */
 #include "vms-platform.h"
 #include "vms-container.h"
+#include "vms-linux-private.h"
+#include "vms-procmaps-private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +36,27 @@ struct VmsTarget {
   uint64_t user_top64; /* top of a 64-bit process's user space on this machine */
   char *buf;           /* reused across reads: one buffer for maps/smaps text */
   size_t cap;
+  bool query_ok;       /* PROCMAP_QUERY has not failed as unsupported or refused */
+  bool scan_ok;        /* PAGEMAP_SCAN likewise */
+  bool force_text, force_query, force_entries; /* VMSCOPE_MAPS=text|ioctl, VMSCOPE_PAGEMAP=entries */
+  /* Thread CPU seconds per region of each way of reading the regions
+   * (0 = not measured yet), and reads so far: the cheaper one is used, the
+   * other measured again now and then. */
+  double cost_query, cost_text;
+  unsigned long reads;
+  uint64_t *covered;   /* per region, for the page scan */
+  size_t cap_covered;
+  VmsQueryCache query;
+  VmsSpace check;      /* the second look at the regions after a page scan */
+  VmsPageRegion *runs; /* PAGEMAP_SCAN's answer buffer */
+  uint64_t *entries;   /* pagemap entries buffer */
+  bool has_gate;       /* the kernel's gate area ([vsyscall]) as this process sees it */
+  VmsRegion gate;
 };
+
+#define SCAN_RUNS 4096      /* runs per PAGEMAP_SCAN call: 96 KiB */
+#define ENTRY_BUF 8192      /* pagemap entries per read: 64 KiB */
+#define ENTRIES_MAX_REGION (16ULL << 30) /* larger regions are not read entry by entry */
 
 /* ---- small file helpers ---- */
 
@@ -431,6 +454,45 @@ static VmsErrorCode gone_or_reused(VmsTarget *t, VmsError *err) {
   return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
 }
 
+/* The gate area (x86-64's [vsyscall]) is no VMA of the process: the maps
+ * text adds it after the last VMA of a 64-bit task, and PROCMAP_QUERY, which
+ * looks VMAs up, never returns it. The walk adds it as this (64-bit)
+ * process sees it in its own maps; without one there is none to add. False
+ * only when memory ran out: a gate left unknown would be a region missing. */
+static bool find_gate(VmsTarget *t) {
+  if (sizeof(void *) != 8)
+    return true;
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return true;
+  char *buf = NULL;
+  size_t cap = 0;
+  ssize_t len = read_all_fd(fd, &buf, &cap);
+  int read_errno = errno;
+  close(fd);
+  if (len < 0 && read_errno == ENOMEM)
+    return false;
+  VmsSpace own;
+  vms_space_init(&own);
+  VmsErrorCode code = len > 0 ? vms_maps_parse(buf, (size_t)len, &own, NULL) : VMS_OK;
+  if (code == VMS_ERR_NOMEM) {
+    vms_space_clear(&own);
+    free(buf);
+    return false;
+  }
+  if (len > 0 && code == VMS_OK && own.n_regions) {
+    const VmsRegion *last = &own.regions[own.n_regions - 1];
+    if (last->start >= t->user_top64 && last->name &&
+        strcmp(vms_name_pool_get(&own.names, last->name), "[vsyscall]") == 0) {
+      t->gate = *last;
+      t->has_gate = true;
+    }
+  }
+  vms_space_clear(&own);
+  free(buf);
+  return true;
+}
+
 VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   *out = NULL;
   if (pid <= 0) return vms_error_set(err, VMS_ERR_USAGE, "%d is not a process ID", pid);
@@ -486,6 +548,18 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   t->mmap_min_addr = read_sysctl_u64("/proc/sys/vm/mmap_min_addr", 65536);
   t->max_map_count = read_sysctl_u64("/proc/sys/vm/max_map_count", 0);
   t->user_top64 = machine_user_top64();
+  const char *maps_env = getenv("VMSCOPE_MAPS"), *pagemap_env = getenv("VMSCOPE_PAGEMAP");
+  t->force_text = maps_env && strcmp(maps_env, "text") == 0;
+  t->force_query = maps_env && strcmp(maps_env, "ioctl") == 0;
+  t->force_entries = pagemap_env && strcmp(pagemap_env, "entries") == 0;
+  t->query_ok = true;
+  t->scan_ok = true;
+  vms_query_cache_init(&t->query);
+  vms_space_init(&t->check);
+  if (!find_gate(t)) {
+    vms_target_close(t);
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  }
   *out = t;
   return VMS_OK;
 }
@@ -496,6 +570,11 @@ void vms_target_close(VmsTarget *t) {
   if (!t) return;
   close(t->dirfd);
   free(t->buf);
+  vms_query_cache_clear(&t->query);
+  vms_space_clear(&t->check);
+  free(t->runs);
+  free(t->entries);
+  free(t->covered);
   free(t);
 }
 
@@ -573,6 +652,242 @@ static bool read_stack_limit(int dirfd, uint64_t *out) {
   return true;
 }
 
+static void append_note(VmsSpace *space, const char *fmt, ...) VMS_PRINTF(2, 3);
+static void append_note(VmsSpace *space, const char *fmt, ...) {
+  size_t len = strlen(space->note);
+  if (len + 3 >= sizeof space->note)
+    return;
+  if (len) {
+    memcpy(space->note + len, "; ", 3);
+    len += 2;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(space->note + len, sizeof space->note - len, fmt, ap);
+  va_end(ap);
+}
+
+/* The regions from the maps (or, with counters, smaps) text. */
+static VmsErrorCode read_text(VmsTarget *t, bool counters, VmsSpace *space, VmsError *err) {
+  int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EACCES || errno == EPERM)
+      return denied(t->pid, t->dirfd, err);
+    return gone_or_reused(t, err);
+  }
+  ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
+  int read_errno = errno;
+  close(fd);
+  if (len < 0) {
+    if (read_errno == ENOMEM)
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+    if (read_errno == ESRCH)
+      return gone_or_reused(t, err);
+    return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
+                         strerror(read_errno));
+  }
+  VmsErrorCode code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
+                               : vms_maps_parse(t->buf, (size_t)len, space, err);
+  if (code != VMS_OK)
+    vms_error_prefix(err, "/proc/%d/%s", t->pid, counters ? "smaps" : "maps");
+  return code;
+}
+
+/* The regions through PROCMAP_QUERY; *done stays false where the text must
+ * be read instead: a kernel without the ioctl (ENOTTY, before 6.11) or one
+ * that refuses it is not asked again; any other failure falls back once. */
+static VmsErrorCode read_query(VmsTarget *t, VmsSpace *space, bool *done, VmsError *err) {
+  *done = false;
+  int fd = openat(t->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EACCES || errno == EPERM)
+      return denied(t->pid, t->dirfd, err);
+    return gone_or_reused(t, err);
+  }
+  int e = vms_query_walk(fd, &t->query, space);
+  close(fd);
+  if (e == 0) {
+    *done = true;
+    return VMS_OK;
+  }
+  if (e == ENOMEM)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (e == ENOTTY || e == EINVAL || e == EOPNOTSUPP || e == EACCES || e == EPERM)
+    t->query_ok = false;
+  vms_space_reset(space);
+  return VMS_OK;
+}
+
+static void clear_residency(VmsSpace *space, uint32_t bits) {
+  for (size_t i = 0; i < space->n_regions; i++)
+    space->counters[i].mask &= ~bits;
+}
+
+/* Regions that changed between the walk and the page scan lose the bits the
+ * scan set: the pages counted there may be another mapping's. The regions
+ * are looked at again the way they were read the first time. */
+static void check_unchanged(VmsTarget *t, bool queried, VmsSpace *space, uint32_t bits) {
+  VmsSpace *check = &t->check;
+  vms_space_reset(check);
+  int fd = openat(t->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0;
+  if (ok && queried) {
+    ok = vms_query_walk_bare(fd, check) == 0;
+  } else if (ok) {
+    ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
+    ok = len >= 0 && vms_maps_parse(t->buf, (size_t)len, check, NULL) == VMS_OK;
+  }
+  if (fd >= 0)
+    close(fd);
+  if (!ok) {
+    clear_residency(space, bits);
+    append_note(space, "resident pages not read: the regions could not be read a second time");
+    return;
+  }
+  size_t changed = 0, j = 0;
+  for (size_t i = 0; i < space->n_regions; i++) {
+    const VmsRegion *r = &space->regions[i];
+    while (j < check->n_regions && check->regions[j].start < r->start)
+      j++;
+    const VmsRegion *c = j < check->n_regions ? &check->regions[j] : NULL;
+    if (c && c->start == r->start && c->end == r->end && c->prot == r->prot &&
+        c->offset == r->offset && c->inode == r->inode && c->dev == r->dev)
+      continue;
+    if (space->counters[i].mask & bits) {
+      space->counters[i].mask &= ~bits;
+      changed++;
+    }
+  }
+  if (changed)
+    append_note(space, "%zu region%s changed while the pages were read: resident pages not read "
+                "there", changed, changed == 1 ? "" : "s");
+}
+
+/* Resident, swapped and huge-page bytes per region from the page tables.
+ * A failure here leaves the regions whole and the counters marked not read,
+ * with the reason in the note: only running out of memory fails the read. */
+static VmsErrorCode read_residency(VmsTarget *t, unsigned what, bool queried, VmsSpace *space,
+                                   VmsError *err) {
+  const bool only_huge = (space->fields & VMS_FIELD_COUNTERS) != 0; /* smaps has the rest */
+  if (!only_huge) {
+    if (vms_space_reserve_counters(space, space->n_regions) != VMS_OK)
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+    memset(space->counters, 0, space->n_regions * sizeof *space->counters);
+  }
+  space->fields |= VMS_FIELD_COUNTERS | VMS_FIELD_RESIDENCY;
+  int fd = openat(t->dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EACCES || errno == EPERM) {
+      char why[300], help[200];
+      explain_denied(t->pid, t->dirfd, why, sizeof why, help, sizeof help);
+      append_note(space, "resident pages not read: %s (%s)", why, help);
+    } else {
+      append_note(space, "resident pages not read: /proc/%d/pagemap: %s", t->pid, strerror(errno));
+    }
+    return VMS_OK;
+  }
+  /* The user range only: the gate area lies above what pagemap covers. */
+  uint64_t hi = 0;
+  for (size_t i = 0; i < space->n_regions; i++)
+    if (space->regions[i].start < (1ULL << 63))
+      hi = space->regions[i].end;
+  int e = 0;
+  uint32_t bits = 0;
+  bool scanned = false;
+  size_t uncovered = 0;
+  if (t->scan_ok && !t->force_entries && !(what & VMS_READ_PAGEMAP_ENTRIES)) {
+    if (!t->runs && !(t->runs = malloc(SCAN_RUNS * sizeof *t->runs)))
+      e = ENOMEM;
+    if (!e && space->n_regions > t->cap_covered) {
+      size_t ncap = space->n_regions + space->n_regions / 4 + 16;
+      uint64_t *c = realloc(t->covered, ncap * sizeof *c);
+      if (c) {
+        t->covered = c;
+        t->cap_covered = ncap;
+      } else {
+        e = ENOMEM;
+      }
+    }
+    if (!e)
+      e = vms_pagemap_scan(fd, space, hi, only_huge, t->runs, SCAN_RUNS, t->covered, &bits,
+                           &uncovered);
+    scanned = e == 0;
+    if (e == ENOTTY || e == EINVAL || e == EOPNOTSUPP || e == EACCES || e == EPERM)
+      t->scan_ok = false; /* before Linux 6.7, or refused: entries from now on */
+  }
+  if (!scanned && e != ENOMEM) {
+    if (!t->entries && !(t->entries = malloc(ENTRY_BUF * sizeof *t->entries)))
+      e = ENOMEM;
+    else
+      e = vms_pagemap_entries(fd, space, hi, only_huge, t->page_size, ENTRIES_MAX_REGION,
+                              t->entries, ENTRY_BUF, &bits);
+  }
+  close(fd);
+  if (e == ENOMEM)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (e) {
+    clear_residency(space, VMS_CTR_RSS | VMS_CTR_SWAP | VMS_CTR_HUGE);
+    append_note(space, "resident pages not read: /proc/%d/pagemap: %s", t->pid, strerror(e));
+    return VMS_OK;
+  }
+  if (!scanned) {
+    check_unchanged(t, queried, space, bits);
+    return VMS_OK;
+  }
+  /* The scan itself saw which regions are still mapped as the walk found
+   * them; the others (changed since, or device memory it skips) are unread. */
+  space->fields |= VMS_FIELD_PAGEMAP_SCAN;
+  if (uncovered)
+    append_note(space, "%zu region%s changed while the pages were read (or are device memory): "
+                "resident pages not read there", uncovered, uncovered == 1 ? "" : "s");
+  return VMS_OK;
+}
+
+static double thread_cpu(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Which way to read the regions. Neither is always cheaper: a query is a
+ * system call per VMA, which costs more than a line of text where the names
+ * are cheap (anonymous memory), and far less where they are paths (the text
+ * runs d_path for every line, the walk once per file). So where nothing
+ * forces one, each is measured on this target and the cheaper one used,
+ * the other measured again every 16th read as the target changes. */
+static bool choose_query(VmsTarget *t, unsigned what) {
+  if (what & VMS_READ_MAPS_TEXT || t->force_text)
+    return false;
+  if (what & VMS_READ_MAPS_QUERY || t->force_query)
+    return true;
+  if (t->cost_query <= 0)
+    return true;
+  if (t->cost_text <= 0)
+    return false;
+  const bool cheaper = t->cost_query <= t->cost_text;
+  return t->reads % 16 == 15 ? !cheaper : cheaper;
+}
+
+/* The gate area after the last VMA, as the maps text shows it. */
+static VmsErrorCode add_gate(VmsTarget *t, VmsSpace *space, VmsError *err) {
+  if (space->n_regions && space->regions[space->n_regions - 1].end > t->gate.start)
+    return VMS_OK;
+  const bool ctr = (space->fields & VMS_FIELD_COUNTERS) != 0;
+  if (ctr && vms_space_reserve_counters(space, space->n_regions + 1) != VMS_OK)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  VmsRegion *g = vms_space_add_region(space);
+  if (!g)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  *g = t->gate;
+  g->name = 0;
+  g->os = 0;
+  if (vms_maps_store_name(space, g, "[vsyscall]", 10, false))
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (ctr)
+    memset(&space->counters[space->n_regions - 1], 0, sizeof *space->counters); /* not read */
+  return VMS_OK;
+}
+
 VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsError *err) {
   vms_space_reset(space);
   ProcStat st;
@@ -581,26 +896,20 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
     return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
 
   const bool counters = (what & VMS_READ_COUNTERS) != 0;
-  int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == EACCES || errno == EPERM) return denied(t->pid, t->dirfd, err);
-    return gone_or_reused(t, err);
-  }
-  ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
-  int read_errno = errno;
-  close(fd);
-  if (len < 0) {
-    if (read_errno == ENOMEM) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
-    if (read_errno == ESRCH) return gone_or_reused(t, err);
-    return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
-                         strerror(read_errno));
-  }
-  VmsErrorCode code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
-                               : vms_maps_parse(t->buf, (size_t)len, space, err);
-  if (code != VMS_OK) {
-    vms_error_prefix(err, "/proc/%d/%s", t->pid, counters ? "smaps" : "maps");
+  bool queried = false;
+  VmsErrorCode code;
+  const bool query = !counters && t->query_ok && choose_query(t, what);
+  const double c0 = thread_cpu();
+  if (query && (code = read_query(t, space, &queried, err)) != VMS_OK)
     return code;
+  if (!queried && (code = read_text(t, counters, space, err)) != VMS_OK)
+    return code;
+  if (!counters) {
+    const double per_region = (thread_cpu() - c0) / (double)(space->n_regions + 1);
+    double *cost = queried ? &t->cost_query : &t->cost_text;
+    *cost = *cost > 0 ? (*cost + per_region) / 2 : per_region;
   }
+  t->reads++;
   if (counters) {
     VmsCounters sum = {0};
     for (size_t i = 0; i < space->n_regions; i++) {
@@ -632,6 +941,9 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
         space->fields &= ~(uint32_t)VMS_FIELD_ROLLUP;
     }
   }
+  if ((what & VMS_READ_RESIDENCY) &&
+      (code = read_residency(t, what, queried, space, err)) != VMS_OK)
+    return code;
   if (what & VMS_READ_THREADS) {
     if ((code = read_threads(t, space, err)) != VMS_OK) return code;
   }
@@ -679,6 +991,9 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
     /* With 5-level paging a process that asked for high addresses has them. */
     if (top_mapped > space->usable_hi) space->usable_hi = (1ULL << 56) - t->page_size;
   }
+  if (queried && bits == 64 && t->has_gate &&
+      (code = add_gate(t, space, err)) != VMS_OK)
+    return code;
   return VMS_OK;
 }
 

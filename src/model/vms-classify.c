@@ -61,6 +61,53 @@ void vms_space_guess_facts(VmsSpace *space) {
 
 /* ---- Linux rules ---- */
 
+/* glibc 2.39 and later name their mappings when run with the tunable
+ * glibc.mem.decorate_maps=1; the kernel prints "[anon:" NAME "]" and glibc's
+ * names start with a space: "[anon: glibc: malloc arena]". Sets *rest to
+ * what follows "glibc: ". The space-less form is taken too. */
+static bool glibc_name(const char *name, const char **rest) {
+  if (prefix(name, "[anon: glibc: "))
+    *rest = name + strlen("[anon: glibc: ");
+  else if (prefix(name, "[anon:glibc: "))
+    *rest = name + strlen("[anon:glibc: ");
+  else
+    return false;
+  return true;
+}
+
+/* "malloc arena" (a heap_info block), "malloc" (a chunk malloc mapped by
+ * itself, or the main arena's memory where brk failed), "loader malloc"
+ * (ld.so's own allocator), "pthread stack: TID", "unused stack" (kept in
+ * glibc's cache for the next thread). Exact: no rule guesses these. */
+static void classify_glibc(VmsRegion *r, const char *rest) {
+  if (strcmp(rest, "malloc arena]") == 0) {
+    r->type = VMS_TYPE_HEAP;
+    r->detail |= VMS_DETAIL_ARENA | VMS_DETAIL_NAMED;
+  } else if (strcmp(rest, "malloc]") == 0 || strcmp(rest, "loader malloc]") == 0) {
+    r->type = VMS_TYPE_HEAP;
+    r->detail |= VMS_DETAIL_NAMED;
+  } else if (prefix(rest, "pthread stack: ") || strcmp(rest, "unused stack]") == 0) {
+    r->type = VMS_TYPE_STACK;
+    r->detail |= VMS_DETAIL_THREAD_STACK | VMS_DETAIL_NAMED;
+  } else {
+    r->type = (r->prot & VMS_PROT_SHARED) ? VMS_TYPE_SHAREABLE : VMS_TYPE_PRIVATE;
+  }
+}
+
+bool vms_region_glibc_unused_stack(const char *name) {
+  const char *rest;
+  return glibc_name(name, &rest) && strcmp(rest, "unused stack]") == 0;
+}
+
+/* The thread a "[anon: glibc: pthread stack: TID]" region belongs to, or 0. */
+int vms_region_glibc_stack_tid(const char *name) {
+  const char *rest;
+  if (!glibc_name(name, &rest) || !prefix(rest, "pthread stack: "))
+    return 0;
+  long tid = strtol(rest + strlen("pthread stack: "), NULL, 10);
+  return tid > 0 && tid <= 0x7fffffff ? (int)tid : 0;
+}
+
 static void classify_pseudo(VmsRegion *r, const char *name) {
   if (strcmp(name, "[heap]") == 0) {
     r->type = VMS_TYPE_HEAP;
@@ -75,13 +122,16 @@ static void classify_pseudo(VmsRegion *r, const char *name) {
     r->type = VMS_TYPE_SYSTEM;
   } else if (r->os & VMS_OS_ANON_SHMEM) {
     r->type = VMS_TYPE_SHAREABLE;
-  } else if (prefix(name, "[anon:glibc: malloc") || prefix(name, "[anon:libc_malloc") ||
-             prefix(name, "[anon:scudo:") || prefix(name, "[anon:jemalloc")) {
+  } else if (glibc_name(name, &name)) {
+    classify_glibc(r, name);
+  } else if (prefix(name, "[anon:libc_malloc") || prefix(name, "[anon:scudo:") ||
+             prefix(name, "[anon:jemalloc")) {
     /* Allocators that name their mappings (PR_SET_VMA_ANON_NAME) say so. */
     r->type = VMS_TYPE_HEAP;
+    r->detail |= VMS_DETAIL_NAMED;
   } else if (prefix(name, "[anon:stack_and_tls:") || prefix(name, "[anon:thread stack")) {
     r->type = VMS_TYPE_STACK;
-    r->detail |= VMS_DETAIL_THREAD_STACK;
+    r->detail |= VMS_DETAIL_THREAD_STACK | VMS_DETAIL_NAMED;
   } else {
     r->type = (r->prot & VMS_PROT_SHARED) ? VMS_TYPE_SHAREABLE : VMS_TYPE_PRIVATE;
   }
@@ -136,9 +186,11 @@ static void mark_arenas(VmsSpace *space) {
     /* A head alone that fills the block is an arena too only when it shows
      * a PROT_NONE tail somewhere: a plain 64 MiB buffer is not one. */
     if (!ok || !tail) continue;
+    /* A head glibc named says what the block is: no guess. */
+    const uint16_t how = (r->detail & VMS_DETAIL_NAMED) ? 0 : VMS_DETAIL_INFERRED;
     for (size_t k = i; k <= j; k++) {
       rg[k].type = VMS_TYPE_HEAP;
-      rg[k].detail |= VMS_DETAIL_ARENA | VMS_DETAIL_INFERRED;
+      rg[k].detail |= VMS_DETAIL_ARENA | how;
     }
     i = j;
   }
@@ -172,14 +224,35 @@ static void mark_stack(VmsSpace *space, size_t i, uint16_t how) {
 static size_t mark_stacks(VmsSpace *space) {
   size_t found = 0, unplaced = 0;
   bool main_seen = false;
-  for (size_t i = 0; i < space->n_regions; i++)
-    if (space->regions[i].detail & VMS_DETAIL_MAIN_STACK) main_seen = true;
+  /* Stacks glibc named: exact, with their guard; their threads are placed. */
+  int *named_tids = NULL;
+  size_t n_named = 0;
+  for (size_t i = 0; i < space->n_regions; i++) {
+    VmsRegion *r = &space->regions[i];
+    if (r->detail & VMS_DETAIL_MAIN_STACK) main_seen = true;
+    if ((r->detail & (VMS_DETAIL_NAMED | VMS_DETAIL_THREAD_STACK)) !=
+        (VMS_DETAIL_NAMED | VMS_DETAIL_THREAD_STACK))
+      continue;
+    mark_stack(space, i, 0);
+    int tid = vms_region_glibc_stack_tid(vms_name_pool_get(&space->names, r->name));
+    if (!tid)
+      continue; /* an unused stack in glibc's cache: no thread's */
+    found++;
+    if (!named_tids && !(named_tids = calloc(space->n_threads + 1, sizeof *named_tids)))
+      break; /* out of memory: the shape rule below still runs */
+    if (n_named < space->n_threads) named_tids[n_named++] = tid;
+  }
   if (main_seen) found++;
 
   for (size_t t = 0; t < space->n_threads; t++) {
     const VmsThread *th = &space->threads[t];
     /* The main thread's stack is [stack], never a shape to look for. */
     if (th->tid == space->pid && !th->sp_known) continue;
+    bool named = false;
+    for (size_t k = 0; k < n_named && !named; k++)
+      named = named_tids[k] == th->tid;
+    if (named)
+      continue;
     if (!th->sp_known) {
       unplaced++;
       continue;
@@ -211,7 +284,22 @@ static size_t mark_stacks(VmsSpace *space) {
     found++;
     if (limit) unplaced--;
   }
+  free(named_tids);
   return found;
+}
+
+/* CPython's small-object allocator maps arenas of ARENA_SIZE: 256 KiB, or
+ * 1 MiB on 64-bit since 3.10. An unnamed private read-write region of
+ * exactly that size is said to look like one; its type stays Private. */
+static void mark_pymalloc(VmsSpace *space) {
+  for (size_t i = 0; i < space->n_regions; i++) {
+    VmsRegion *r = &space->regions[i];
+    const uint64_t size = r->end - r->start;
+    if (r->type != VMS_TYPE_PRIVATE || r->name || !is_anon_private(r) || !is_rw(r))
+      continue;
+    if (size == 256 * KiB || (space->bits == 64 && size == 1 * MiB))
+      r->detail |= VMS_DETAIL_PYMALLOC | VMS_DETAIL_INFERRED;
+  }
 }
 
 static void classify_linux(VmsSpace *space, uint8_t *exec_names, size_t *stacks_found) {
@@ -230,6 +318,7 @@ static void classify_linux(VmsSpace *space, uint8_t *exec_names, size_t *stacks_
   }
   mark_arenas(space);
   *stacks_found = mark_stacks(space);
+  mark_pymalloc(space);
 }
 
 /* ---- Windows rules ---- */

@@ -160,11 +160,23 @@ void vms_region_describe(const VmsSnapshot *snap, const VmsRegion *r, char *buf,
     else buf[0] = '\0';
     return;
   }
+  const char *named = (r->detail & VMS_DETAIL_NAMED) ? " (named by its allocator)" : "";
+  int tid = (r->detail & VMS_DETAIL_THREAD_STACK) ? vms_region_glibc_stack_tid(name) : 0;
   if (r->detail & VMS_DETAIL_ARENA)
-    snprintf(buf, len, "glibc malloc arena%s%s", r->state == VMS_STATE_RESERVED ? " (reserved tail)" : "",
-             inferred);
+    snprintf(buf, len, "glibc malloc arena%s%s%s",
+             r->state == VMS_STATE_RESERVED ? " (reserved tail)" : "", inferred, named);
   else if (r->detail & VMS_DETAIL_MAIN_STACK)
     snprintf(buf, len, "main thread stack");
+  else if (tid)
+    snprintf(buf, len, "thread %d stack%s", tid, named);
+  else if ((r->detail & VMS_DETAIL_THREAD_STACK) && vms_region_glibc_unused_stack(name))
+    snprintf(buf, len, "unused thread stack, kept by glibc for a next thread%s", named);
+  else if ((r->detail & VMS_DETAIL_THREAD_STACK) && (r->detail & VMS_DETAIL_NAMED))
+    snprintf(buf, len, "thread stack%s: %s", named, name);
+  else if (r->detail & VMS_DETAIL_PYMALLOC)
+    snprintf(buf, len, "the shape of a CPython pymalloc arena%s", inferred);
+  else if ((r->detail & VMS_DETAIL_NAMED) && *name)
+    snprintf(buf, len, "%s%s", name, named);
   else if (r->detail & VMS_DETAIL_THREAD_STACK)
     snprintf(buf, len, "thread stack%s%s%s%s", (r->detail & VMS_DETAIL_GUARD) ? " guard" : "",
              inferred, *name ? ": " : "", name);

@@ -53,6 +53,10 @@ void vms_snapshot_unref(VmsSnapshot *snap);
 static inline const char *vms_snapshot_name_of(const VmsSnapshot *snap, const VmsRegion *r) {
   return vms_name_pool_get(&snap->names, r->name);
 }
+/* The thread a region named "[anon: glibc: pthread stack: TID]" belongs to, or 0. */
+int vms_region_glibc_stack_tid(const char *name);
+/* Is it "[anon: glibc: unused stack]", a stack glibc keeps for its next thread? */
+bool vms_region_glibc_unused_stack(const char *name);
 /* Index of the region containing addr, or SIZE_MAX. */
 size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr);
 /* Index of the first region with end > addr (n_regions when none). */

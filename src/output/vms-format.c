@@ -112,7 +112,7 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
   const bool ctr = snap->counters != NULL;
   if (fmt == VMS_FORMAT_CSV) {
     fputs("start,end,size,type,state,protection,details,offset,device,inode,rss,pss,"
-          "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked\n",
+          "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked,huge\n",
           f);
   } else if (fmt == VMS_FORMAT_JSON) {
     fprintf(f, "{\"pid\":%d,\"name\":", snap->pid);
@@ -144,11 +144,13 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
         fprintf(f, ",0x%" PRIx64 ",%s,%" PRIu64, r->offset, dev, r->inode);
       const uint32_t bits[] = {VMS_CTR_RSS, VMS_CTR_PSS, VMS_CTR_SHARED_CLEAN,
                                VMS_CTR_SHARED_DIRTY, VMS_CTR_PRIVATE_CLEAN,
-                               VMS_CTR_PRIVATE_DIRTY, VMS_CTR_SWAP, VMS_CTR_LOCKED};
+                               VMS_CTR_PRIVATE_DIRTY, VMS_CTR_SWAP, VMS_CTR_LOCKED,
+                               VMS_CTR_HUGE};
       const uint64_t vals[] = {c ? c->rss : 0, c ? c->pss : 0, c ? c->shared_clean : 0,
                                c ? c->shared_dirty : 0, c ? c->private_clean : 0,
-                               c ? c->private_dirty : 0, c ? c->swap : 0, c ? c->locked : 0};
-      for (int k = 0; k < 8; k++) {
+                               c ? c->private_dirty : 0, c ? c->swap : 0, c ? c->locked : 0,
+                               c ? c->huge : 0};
+      for (int k = 0; k < 9; k++) {
         fputc(',', f);
         put_counter(f, c, bits[k], vals[k], fmt);
       }
@@ -165,7 +167,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
       put_json(f, desc);
       fputs(",\"name\":", f);
       put_json(f, vms_snapshot_name_of(snap, r));
-      fprintf(f, ",\"inferred\":%s", (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false");
+      fprintf(f, ",\"inferred\":%s,\"named\":%s", (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false",
+              (r->detail & VMS_DETAIL_NAMED) ? "true" : "false");
       if (c) {
         fputs(",\"rss\":", f);
         put_counter(f, c, VMS_CTR_RSS, c->rss, fmt);
@@ -175,6 +178,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
         put_counter(f, c, VMS_CTR_PRIVATE_DIRTY, c->private_dirty, fmt);
         fputs(",\"swap\":", f);
         put_counter(f, c, VMS_CTR_SWAP, c->swap, fmt);
+        fputs(",\"huge\":", f);
+        put_counter(f, c, VMS_CTR_HUGE, c->huge, fmt);
       }
       fputc('}', f);
     } else {

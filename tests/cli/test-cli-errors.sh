@@ -102,6 +102,8 @@ expect 2 "not both" $$ --maps-file "$data/jvm.maps"
 expect 2 "one document each in JSON" $$ --summary --regions --format json
 expect 2 "one document each in CSV" $$ --summary --regions --format csv
 expect 2 "reaches past the address space" --maps-file "$data/jvm.maps" --summary --range 0x1000-0xffffffffffffffff
+expect 2 "page tables, not a file" --maps-file "$data/jvm.maps" --summary --residency
+expect 2 "takes no value" $$ --residency=yes
 
 # A zombie: a child that exited and was not reaped yet (its parent became a
 # sleep that never waits). Polled for with a deadline, and a failure when it

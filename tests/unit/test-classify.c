@@ -335,9 +335,88 @@ static void test_stale_counters(void) {
   vms_space_clear(&sp);
 }
 
+/* glibc 2.39+ with glibc.mem.decorate_maps=1 names its mappings: every one
+ * is typed from its name, exactly, and says so. */
+static void test_glibc_names(void) {
+  VmsSnapshot *s = vms_test_snapshot("glibc-decorated.maps");
+  check_cover(s);
+  char desc[256];
+  const VmsRegion *arena = region_at(s, 0x7f5a34000000ULL);
+  VMS_CHECK_U64(arena->type, VMS_TYPE_HEAP);
+  VMS_CHECK(arena->detail & VMS_DETAIL_ARENA);
+  VMS_CHECK(arena->detail & VMS_DETAIL_NAMED);
+  VMS_CHECK(!(arena->detail & VMS_DETAIL_INFERRED));
+  /* The unnamed rest of a block whose head glibc named is the arena too. */
+  const VmsRegion *grown = region_at(s, 0x7f5a34021000ULL);
+  VMS_CHECK_U64(grown->type, VMS_TYPE_HEAP);
+  VMS_CHECK(!(grown->detail & VMS_DETAIL_INFERRED));
+  const VmsRegion *tail = region_at(s, 0x7f5a34042000ULL);
+  VMS_CHECK_U64(tail->type, VMS_TYPE_HEAP);
+  VMS_CHECK_U64(tail->state, VMS_STATE_RESERVED);
+  VMS_CHECK(!(tail->detail & VMS_DETAIL_INFERRED));
+  const uint64_t heaps[] = {0x7f5a39000000ULL, 0x7f5a3c300000ULL}; /* malloc, loader malloc */
+  for (int k = 0; k < 2; k++) {
+    const VmsRegion *r = region_at(s, heaps[k]);
+    VMS_CHECK_U64(r->type, VMS_TYPE_HEAP);
+    VMS_CHECK(r->detail & VMS_DETAIL_NAMED);
+    VMS_CHECK(!(r->detail & (VMS_DETAIL_INFERRED | VMS_DETAIL_ARENA)));
+  }
+  /* Thread stacks with their thread, and their guards; the unused one too. */
+  const VmsRegion *st = region_at(s, 0x7f5a3a001000ULL);
+  VMS_CHECK_U64(st->type, VMS_TYPE_STACK);
+  VMS_CHECK(st->detail & VMS_DETAIL_THREAD_STACK);
+  VMS_CHECK(st->detail & VMS_DETAIL_NAMED);
+  VMS_CHECK(!(st->detail & VMS_DETAIL_INFERRED));
+  VMS_CHECK_U64(vms_region_glibc_stack_tid(vms_snapshot_name_of(s, st)), 4242);
+  vms_region_describe(s, st, desc, sizeof desc);
+  VMS_CHECK_STR(desc, "thread 4242 stack (named by its allocator)");
+  VMS_CHECK_U64(vms_region_glibc_stack_tid(vms_snapshot_name_of(s, region_at(s, 0x7f5a3a802000ULL))),
+                4243);
+  const VmsRegion *guard = region_at(s, 0x7f5a3a000000ULL);
+  VMS_CHECK_U64(guard->type, VMS_TYPE_STACK);
+  VMS_CHECK(guard->detail & VMS_DETAIL_GUARD);
+  VMS_CHECK(!(guard->detail & VMS_DETAIL_INFERRED));
+  const VmsRegion *unused = region_at(s, 0x7f5a3b003000ULL);
+  VMS_CHECK_U64(unused->type, VMS_TYPE_STACK);
+  VMS_CHECK(!(unused->detail & VMS_DETAIL_INFERRED));
+  VMS_CHECK(vms_region_glibc_unused_stack(vms_snapshot_name_of(s, unused)));
+  VMS_CHECK_U64(type_at(s, 0x7f5a3b002000ULL), VMS_TYPE_STACK); /* its guard */
+  /* [stack] and the two threads' stacks; a stack in the cache is nobody's. */
+  VMS_CHECK_U64(s->n_stacks_found, 3);
+  VMS_CHECK_U64(vms_region_glibc_stack_tid("[anon: glibc: pthread stack: x]"), 0);
+  VMS_CHECK_U64(vms_region_glibc_stack_tid("[anon:glibc: pthread stack: 7]"), 7);
+  VMS_CHECK_U64(vms_region_glibc_stack_tid("[anon: glibc: malloc]"), 0);
+  /* The pymalloc shapes: said in the details, inferred, still Private. */
+  const uint64_t py[] = {0x7f5a39200000ULL, 0x7f5a39400000ULL};
+  for (int k = 0; k < 2; k++) {
+    const VmsRegion *r = region_at(s, py[k]);
+    VMS_CHECK_U64(r->type, VMS_TYPE_PRIVATE);
+    VMS_CHECK(r->detail & VMS_DETAIL_PYMALLOC);
+    VMS_CHECK(r->detail & VMS_DETAIL_INFERRED);
+    vms_region_describe(s, r, desc, sizeof desc);
+    VMS_CHECK_STR(desc, "the shape of a CPython pymalloc arena (inferred)");
+  }
+  vms_snapshot_unref(s);
+}
+
+/* CPython 3.11 on 64-bit: its 1 MiB arenas are the only anonymous regions of
+ * exactly that size (the bytearrays malloc maps are 1 MiB and a page). */
+static void test_python_pymalloc(void) {
+  VmsSnapshot *s = vms_test_snapshot("python-fragmenting.maps");
+  VMS_CHECK_U64(count_detail(s, VMS_DETAIL_PYMALLOC, VMS_TYPE_PRIVATE, false), 3);
+  const VmsRegion *r = region_at(s, 0x7f237c5f9000ULL);
+  VMS_CHECK(r->detail & VMS_DETAIL_PYMALLOC);
+  VMS_CHECK_U64(r->end - r->start, 1048576);
+  /* Nothing in the capture is named by its allocator (glibc 2.36). */
+  VMS_CHECK_U64(count_detail(s, VMS_DETAIL_NAMED, -1, false), 0);
+  vms_snapshot_unref(s);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) vms_test_data_dir = argv[1];
   test_python();
+  test_glibc_names();
+  test_python_pymalloc();
   test_jvm();
   test_odd_names();
   test_32bit_and_live_facts();
