@@ -8,6 +8,7 @@
 # of the same helper. sshd is stopped at the end.
 # Usage: test-ssh.sh VMSCOPE VMS-HELPER [PART]
 #   PART: stream (default): ssh ... vmscope PID --record - | vmscope -
+#         url: vmscope ssh://127.0.0.1:PORT/PID, ssh given the keys by VMSCOPE_SSH
 set -u
 vmscope=$1 helper=$2 part=${3:-stream}
 sshd=/usr/sbin/sshd
@@ -155,6 +156,65 @@ if [ "$part" = stream ]; then
   lines=$(awk -v pid="$helper_pid" 'NR > 1 && $2 == pid' "$tmp/watch.txt" | wc -l)
   [ "$lines" -eq 5 ] && head -1 "$tmp/watch.txt" | grep -q LARGEST ||
     fail "ssh | vmscope -: not a header and 5 lines of process $helper_pid: $(cat "$tmp/watch.txt")"
+fi
+
+if [ "$part" = url ]; then
+  VMSCOPE_SSH=$ssh_cmd
+  export VMSCOPE_SSH
+  url=ssh://127.0.0.1:$port/$helper_pid
+  # ssh_run NAME ARGS...: vmscope ARGS, its stdout in $tmp/NAME, and a
+  # failure when it fails or says anything on stderr.
+  ssh_run() {
+    name=$1; shift
+    checks=$((checks + 1))
+    "$vmscope" "$@" >"$tmp/$name" 2>"$tmp/$name.err"
+    got=$?
+    if [ "$got" -ne 0 ] || [ -s "$tmp/$name.err" ]; then
+      fail "vmscope $*: exit $got: $(cat "$tmp/$name.err")"
+    fi
+  }
+  ssh_run timeline.csv "$url" --timeline --format csv --interval 0.2 --count 5
+  check_rows "$tmp/timeline.csv" "vmscope ssh://... --timeline --format csv" 6 9 10
+  ssh_run watch.csv "$url" --format csv --interval 0.2 --count 5
+  check_rows "$tmp/watch.csv" "vmscope ssh://... --format csv" 2 6 7
+  ssh_run watch.txt "$url" --interval 0.2 --count 5
+  checks=$((checks + 1))
+  lines=$(awk -v pid="$helper_pid" 'NR > 1 && $2 == pid' "$tmp/watch.txt" | wc -l)
+  [ "$lines" -eq 5 ] || fail "vmscope ssh://...: not 5 lines of process $helper_pid: $(cat "$tmp/watch.txt")"
+  # The first frame's summary, user named: the same figures as here.
+  ssh_run summary.json "ssh://$(id -un)@127.0.0.1:$port/$helper_pid" --summary --format json
+  checks=$((checks + 1))
+  got=$(sed -n 's/.*"free":{"total":\([0-9]*\),"largest":\([0-9]*\),.*/\1 \2/p' "$tmp/summary.json")
+  [ "$got" = "$want_total $want_largest" ] ||
+    fail "vmscope ssh://.../PID --summary --format json: free '$got', here '$want_total $want_largest'"
+  ssh_run list.csv "ssh://127.0.0.1:$port" --list --format csv
+  checks=$((checks + 1))
+  grep -q "^$helper_pid," "$tmp/list.csv" || fail "vmscope ssh://HOST --list: no row for $helper_pid"
+  # The far side's failure, with its own exit status and its line.
+  nopid=$(($(cat /proc/sys/kernel/pid_max) + 1))
+  checks=$((checks + 1))
+  "$vmscope" "ssh://127.0.0.1:$port/$nopid" --count 1 >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" -eq 3 ] && grep -q "127.0.0.1: no process with PID $nopid" "$tmp/err" && [ ! -s "$tmp/out" ] ||
+    fail "a PID that does not exist there: exit $got: $(cat "$tmp/err")"
+  # A key sshd does not know: ssh's own failure, said (exit 12).
+  ssh-keygen -q -t ed25519 -N '' -f "$tmp/stranger_key" || exit 1
+  checks=$((checks + 1))
+  VMSCOPE_SSH="ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=$tmp/known_hosts \
+-o BatchMode=yes -i $tmp/stranger_key -o IdentitiesOnly=yes" \
+    "$vmscope" "$url" --count 1 >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" -eq 12 ] && grep -q "ssh to 127.0.0.1:$port failed: .*Permission denied" "$tmp/err" &&
+    [ ! -s "$tmp/out" ] || fail "a key sshd does not know: exit $got: $(cat "$tmp/err")"
+  # Nothing listens on the port any more once sshd is gone.
+  kill "$sshd_pid"
+  wait "$sshd_pid" 2>/dev/null
+  sshd_pid=""
+  checks=$((checks + 1))
+  "$vmscope" "$url" --count 1 >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" -eq 12 ] && grep -q "ssh to 127.0.0.1:$port failed: .*Connection refused" "$tmp/err" ||
+    fail "sshd stopped: exit $got: $(cat "$tmp/err")"
 fi
 
 exec 3>&-
