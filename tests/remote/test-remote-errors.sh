@@ -118,7 +118,8 @@ if [ -s "$tmp/ssh.log" ]; then
 fi
 
 # ssh is not installed; VMSCOPE_SSH names a program that is not there.
-run_path=$tmp/empty expect 12 "cannot reach host: 'ssh' is not installed: no such program on PATH; install OpenSSH" \
+run_path=$tmp/empty expect 12 \
+  "cannot reach host: 'ssh' is not installed: no such program on PATH; install OpenSSH" \
   ssh://host/1
 VMSCOPE_SSH="$tmp/no-such-ssh -v" expect 12 "'$tmp/no-such-ssh' is not installed" ssh://host/1
 
@@ -136,11 +137,13 @@ expect 12 "vmscope is not installed on host (bash: line 1: vmscope: command not 
   ssh://host/1
 expect 12 "vmscope is not installed on host" ssh://host --list
 # Its version cannot be read, or its recording format is another major version.
-FAKE_SSH=garbage expect 12 "cannot read the version of vmscope on host: 'vmscope --version' said 'Welcome to host!'" \
+FAKE_SSH=garbage expect 12 \
+  "cannot read the version of vmscope on host: 'vmscope --version' said 'Welcome to host!'" \
   ssh://host/1
 FAKE_SSH=old expect 12 "cannot read the version of vmscope on host: .* said 'vmscope 0.0.9'" \
   ssh://host/1
-FAKE_SSH=major expect 11 "host runs vmscope 9.0.0, which writes recording format 2.0; this vmscope .* reads format 1 only" \
+FAKE_SSH=major expect 11 \
+  "host runs vmscope 9.0.0, which writes recording format 2.0; this vmscope .* reads format 1" \
   ssh://host/1
 FAKE_SSH=major expect 11 "reads format 1 only" ssh://host --list
 

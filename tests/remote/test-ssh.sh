@@ -110,11 +110,18 @@ helper_pid=$!
 exec 3>"$tmp/hold"
 n=0
 while ! grep -q '^ready$' "$tmp/helper.out" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-grep -q '^ready$' "$tmp/helper.out" || { echo "FAIL: the helper did not start: $(cat "$tmp/helper.out")"; exit 1; }
+grep -q '^ready$' "$tmp/helper.out" || {
+  echo "FAIL: the helper did not start: $(cat "$tmp/helper.out")"
+  exit 1
+}
 json=$("$vmscope" "$helper_pid" --summary --format json)
-want_total=$(printf '%s' "$json" | sed -n 's/.*"free":{"total":\([0-9]*\),"largest":\([0-9]*\),.*/\1/p')
-want_largest=$(printf '%s' "$json" | sed -n 's/.*"free":{"total":\([0-9]*\),"largest":\([0-9]*\),.*/\2/p')
-[ -n "$want_total" ] && [ -n "$want_largest" ] || { echo "FAIL: no free figures in the JSON summary"; exit 1; }
+free_re='.*"free":{"total":\([0-9]*\),"largest":\([0-9]*\),.*'
+want_total=$(printf '%s' "$json" | sed -n "s/$free_re/\\1/p")
+want_largest=$(printf '%s' "$json" | sed -n "s/$free_re/\\2/p")
+[ -n "$want_total" ] && [ -n "$want_largest" ] || {
+  echo "FAIL: no free figures in the JSON summary"
+  exit 1
+}
 echo "helper $helper_pid: free total $want_total, largest $want_largest"
 
 # check_rows FILE WHAT PIDCOL TOTALCOL LARGESTCOL: a CSV with a header and
@@ -180,22 +187,26 @@ if [ "$part" = url ]; then
   ssh_run watch.txt "$url" --interval 0.2 --count 5
   checks=$((checks + 1))
   lines=$(awk -v pid="$helper_pid" 'NR > 1 && $2 == pid' "$tmp/watch.txt" | wc -l)
-  [ "$lines" -eq 5 ] || fail "vmscope ssh://...: not 5 lines of process $helper_pid: $(cat "$tmp/watch.txt")"
+  [ "$lines" -eq 5 ] ||
+    fail "vmscope ssh://...: not 5 lines of process $helper_pid: $(cat "$tmp/watch.txt")"
   # The first frame's summary, user named: the same figures as here.
   ssh_run summary.json "ssh://$(id -un)@127.0.0.1:$port/$helper_pid" --summary --format json
   checks=$((checks + 1))
-  got=$(sed -n 's/.*"free":{"total":\([0-9]*\),"largest":\([0-9]*\),.*/\1 \2/p' "$tmp/summary.json")
+  got=$(sed -n "s/$free_re/\\1 \\2/p" "$tmp/summary.json")
   [ "$got" = "$want_total $want_largest" ] ||
-    fail "vmscope ssh://.../PID --summary --format json: free '$got', here '$want_total $want_largest'"
+    fail "vmscope ssh://.../PID --summary --format json: free '$got'," \
+      "here '$want_total $want_largest'"
   ssh_run list.csv "ssh://127.0.0.1:$port" --list --format csv
   checks=$((checks + 1))
-  grep -q "^$helper_pid," "$tmp/list.csv" || fail "vmscope ssh://HOST --list: no row for $helper_pid"
+  grep -q "^$helper_pid," "$tmp/list.csv" ||
+    fail "vmscope ssh://HOST --list: no row for $helper_pid"
   # The far side's failure, with its own exit status and its line.
   nopid=$(($(cat /proc/sys/kernel/pid_max) + 1))
   checks=$((checks + 1))
   "$vmscope" "ssh://127.0.0.1:$port/$nopid" --count 1 >"$tmp/out" 2>"$tmp/err"
   got=$?
-  [ "$got" -eq 3 ] && grep -q "127.0.0.1: no process with PID $nopid" "$tmp/err" && [ ! -s "$tmp/out" ] ||
+  [ "$got" -eq 3 ] && grep -q "127.0.0.1: no process with PID $nopid" "$tmp/err" &&
+    [ ! -s "$tmp/out" ] ||
     fail "a PID that does not exist there: exit $got: $(cat "$tmp/err")"
   # A key sshd does not know: ssh's own failure, said (exit 12).
   ssh-keygen -q -t ed25519 -N '' -f "$tmp/stranger_key" || exit 1
