@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "vms-cli-metrics.h"
+#include "vms-cli-remote.h"
 #include "vms-config.h"
 #include "vms-diff.h"
 #include "vms-recording.h"
@@ -55,6 +56,8 @@ typedef struct {
   const char *at;
   bool timeline;
   const char *diff_a, *diff_b;
+  bool has_remote; /* ssh://[USER@]HOST[:PORT][/PID] */
+  VmsRemoteTarget remote;
 } Options;
 
 static const char usage_synopsis[] =
@@ -73,13 +76,17 @@ static const char usage_synopsis[] =
     "       vmscope PID --record FILE|- [--interval S] [--count N | --duration D]\n"
     "       vmscope FILE|- [--at REF] --summary|--regions|--png FILE ...\n"
     "       vmscope FILE|- --timeline [--fit SIZE]\n"
-    "       vmscope FILE --diff A B                 B: a frame of FILE or another file\n";
+    "       vmscope FILE --diff A B                 B: a frame of FILE or another file\n"
+    "       vmscope ssh://[USER@]HOST[:PORT]/PID [--interval S] [--count N] "
+    "[--summary|--timeline...]\n"
+    "       vmscope ssh://[USER@]HOST[:PORT] --list  (VMSCOPE_SSH: the ssh command, default ssh)\n";
 
 static const char usage_exit[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 no such process, 4 permission denied,\n"
     "5 no address space (kernel thread, zombie), 6 process exited, 7 PID reused,\n"
     "8 I/O error, 9 out of memory, 10 malformed input (a damaged recording), 11 unsupported\n"
-    "(a recording from a newer vmscope).\n";
+    "(a recording from a newer vmscope, or one of another format on HOST), 12 remote: ssh\n"
+    "failed, or vmscope is not installed on HOST or its version cannot be read.\n";
 
 static int fail(VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(2, 3);
 static int fail(VmsErrorCode code, const char *fmt, ...) {
@@ -336,7 +343,7 @@ static const CliOption cli_options[] = {
     {"--align", NULL, "SIZE", "alignment for --fit (default: the page size)", opt_align},
     {"--range", NULL, "START-END", "restrict to addresses [START, END) (hex)", opt_range},
     {"--watch", NULL, "SECONDS", "print a summary line per sample (2, 0.5, 500ms, 1min)", opt_watch},
-    {"--count", NULL, "N", "with --watch: stop after N samples", opt_count},
+    {"--count", NULL, "N", "with --watch, --record or ssh://: stop after N samples", opt_count},
     {"--png", NULL, "FILE", "write the map (.png, .svg or .pdf) with header and legend", opt_png},
     {"--map", NULL, NULL, "the map as text, sized to the terminal (--size COLSxROWS)", opt_map},
     {"--color", NULL, "WHEN", "colour the --map: never, always or auto (a terminal, no NO_COLOR)",
@@ -356,9 +363,11 @@ static const CliOption cli_options[] = {
     {"--record", NULL, "FILE", "record frames to FILE (- for standard output) until stopped",
      opt_record},
     {"--interval", NULL, "SECONDS",
-     "with --record: time between frames (default 1 s); with --metrics-dir: between collections",
+     "with --record or ssh://: time between frames (default 1 s); with --metrics-dir: between "
+     "collections",
      opt_interval},
-    {"--duration", NULL, "D", "with --record: stop after D (90s, 30min, 12h)", opt_duration},
+    {"--duration", NULL, "D", "with --record or ssh://: stop after D (90s, 30min, 12h)",
+     opt_duration},
     {"--at", NULL, "REF", "frame of a recording: index, +90s from the start, or ISO 8601 time",
      opt_at},
     {"--timeline", NULL, NULL, "one row per frame of a recording, and a forecast", opt_timeline},
@@ -402,6 +411,47 @@ bool vms_cli_wants_cli(int argc, char **argv) {
   return false;
 }
 
+/* ssh://HOST[/PID]: the outputs of `vmscope -`, from frames recorded there. */
+static int check_remote_args(Options *o) {
+  const char *host = o->remote.host;
+  if (o->help || o->version)
+    return VMS_OK;
+  if (o->list) {
+    if (o->remote.pid)
+      return usage_error("--list takes ssh://HOST without a process ID%s", "");
+    return VMS_OK;
+  }
+  if (!o->remote.pid)
+    return usage_error("which process on %s? Give ssh://HOST/PID (vmscope ssh://HOST --list "
+                       "shows them)",
+                       host);
+  const char *local = o->watch       ? "--watch (frames arrive every --interval)"
+                      : o->record    ? "--record (ssh HOST vmscope PID --record - > FILE does it)"
+                      : o->smaps     ? "--smaps"
+                      : o->maps_file ? "--maps-file"
+                      : o->at        ? "--at"
+                      : o->diff_a    ? "--diff"
+                                     : NULL;
+  if (local)
+    return usage_error("%s does not go with ssh://", local);
+  bool first = o->summary || o->regions || o->barriers || o->png || o->map || o->save;
+  if (first && (o->count > 0 || o->duration > 0))
+    return usage_error("--summary, --regions, --barriers, --png, --map and --save show the first "
+                       "frame: no --count or --duration%s",
+                       "");
+  if (o->count > 0 && o->duration > 0)
+    return usage_error("ssh:// stops at --count or at --duration: give one%s", "");
+  if (o->timeline && first)
+    return usage_error("--timeline is a document of its own: no --summary, --regions or --png "
+                       "with it%s",
+                       "");
+  if ((int)o->summary + (int)o->regions + (int)o->barriers > 1 && o->format != VMS_FORMAT_TABLE)
+    return usage_error("--summary, --regions and --barriers are one document each in %s: ask for "
+                       "one at a time (the JSON summary holds the barriers too)",
+                       o->format == VMS_FORMAT_JSON ? "JSON" : "CSV");
+  return VMS_OK;
+}
+
 static int parse_args(int argc, char **argv, int *pids, Options *o) {
   memset(o, 0, sizeof *o);
   o->pids = pids; /* room for argc PIDs */
@@ -443,8 +493,15 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
       if (rc != VMS_OK) return rc;
     } else if (!options_done && a[0] == '-' && a[1] != '\0') {
       return usage_error("unknown option '%s'", a);
-    } else if (o->file) {
+    } else if (o->file || o->has_remote) {
       return usage_error("one process or file at a time: unexpected '%s'", a);
+    } else if (vms_remote_is_url(a)) {
+      char why[600];
+      if (o->n_pids)
+        return usage_error("one process or file at a time: unexpected '%s'", a);
+      if (!vms_remote_parse(a, &o->remote, why, sizeof why))
+        return usage_error("%s", why);
+      o->has_remote = true;
     } else {
       int pid;
       if (parse_pid(a, &pid)) {
@@ -462,6 +519,8 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
       }
     }
   }
+  if (o->has_remote && o->metrics)
+    return usage_error("--metrics reads processes here: run it on the other machine%s", "");
   if (o->metrics) {
     int ways = (o->n_pids > 0) + o->all + (o->match != NULL);
     if (ways != 1)
@@ -474,6 +533,8 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
   }
   if (o->all || o->match)
     return usage_error("--all and --match go with --metrics%s", "");
+  if (o->has_remote)
+    return check_remote_args(o);
   if (o->n_pids > 1) {
     char second[16];
     snprintf(second, sizeof second, "%d", o->pids[1]);
@@ -805,13 +866,10 @@ static int run_record(const Options *o) {
     pthread_mutex_lock(&r.lock);
     while (!r.done && !record_signal) {
       /* Wake now and then: a signal does not reach a condition wait. */
-      struct timespec ts;
-      timespec_get(&ts, TIME_UTC);
-      ts.tv_nsec += 100 * 1000 * 1000;
-      if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-      }
+      /* The wall clock, as pthread_cond_timedwait reads it (C11's
+       * timespec_get is not in every C library vmscope builds with). */
+      double wake = vms_time_now() + 0.1;
+      struct timespec ts = {(time_t)wake, (long)((wake - (double)(time_t)wake) * 1e9)};
       pthread_cond_timedwait(&r.cond, &r.lock, &ts);
       if (r.until > 0 && vms_time_monotonic() > r.until)
         r.done = true;
@@ -1125,32 +1183,75 @@ static void timeline_end(Timeline *tl, uint64_t fit_size) {
             rate, sz, when, span);
 }
 
+/* ---- streams: standard input, or a recording made on another machine ---- */
+
+typedef void (*FrameFn)(void *user, VmsSnapshot *snap, const VmsFrameInfo *fi);
+
+/* Hands each frame of `in` to fn as it arrives; the error is filled, not
+ * said: a remote failure may explain it better. */
+static VmsErrorCode read_stream(FILE *in, FrameFn fn, void *user, size_t *frames, bool *truncated,
+                                VmsError *err) {
+  VmsRecordingStream *s;
+  *frames = 0;
+  *truncated = false;
+  VmsErrorCode code = vms_recording_stream_new(in, &s, err);
+  if (code != VMS_OK)
+    return code;
+  for (;;) {
+    VmsSnapshot *snap = NULL;
+    VmsFrameInfo fi;
+    code = vms_recording_stream_next(s, &snap, &fi, err);
+    if (code != VMS_OK || !snap)
+      break;
+    fn(user, snap, &fi);
+    (*frames)++;
+    vms_snapshot_unref(snap);
+  }
+  *truncated = code == VMS_OK && vms_recording_stream_truncated(s);
+  vms_recording_stream_free(s);
+  return code;
+}
+
+/* The frames of standard input, or of `vmscope PID --record -` run on the
+ * far side of ssh (`first`: one frame), each to fn; says how it ended. */
+static int stream_frames(const Options *o, bool first, FrameFn fn, void *user) {
+  FILE *in = stdin;
+  VmsRemote *r = NULL;
+  if (o->has_remote) {
+    double interval = o->has_interval ? o->interval : 1.0;
+    int rc = vms_remote_open(&o->remote, interval, first ? 1 : o->count, o->duration, &r, &in);
+    if (rc)
+      return rc;
+  } else {
+    vms_file_set_binary(stdin);
+  }
+  size_t n;
+  bool truncated;
+  VmsError err = {0};
+  VmsErrorCode code = read_stream(in, fn, user, &n, &truncated, &err);
+  const char *label = r ? o->remote.label : "standard input";
+  int rc;
+  if (r)
+    rc = vms_remote_finish(r, code != VMS_OK ? &err : NULL);
+  else
+    rc = code != VMS_OK ? fail_err(&err, label) : VMS_OK;
+  if (rc == VMS_OK && truncated)
+    fprintf(stderr, "vmscope: %s: truncated after frame %zu; showing up to it\n", label, n - 1);
+  return rc;
+}
+
+static void timeline_frame(void *user, VmsSnapshot *snap, const VmsFrameInfo *fi) {
+  (void)snap;
+  timeline_row(user, fi);
+  fflush(stdout);
+}
+
 static int run_timeline(const Options *o) {
   Timeline tl = {.format = o->format};
   int rc = VMS_OK;
-  if (strcmp(o->file, "-") == 0) {
+  if (o->has_remote || strcmp(o->file, "-") == 0) {
     /* As the frames arrive, one row each. */
-    vms_file_set_binary(stdin);
-    VmsRecordingStream *s;
-    VmsError err = {0};
-    vms_recording_stream_new(stdin, &s, &err);
-    for (;;) {
-      VmsSnapshot *snap = NULL;
-      VmsFrameInfo fi;
-      if (vms_recording_stream_next(s, &snap, &fi, &err) != VMS_OK) {
-        rc = fail_err(&err, "standard input");
-        break;
-      }
-      if (!snap)
-        break;
-      timeline_row(&tl, &fi);
-      fflush(stdout);
-      vms_snapshot_unref(snap);
-    }
-    if (rc == VMS_OK && vms_recording_stream_truncated(s))
-      fprintf(stderr, "vmscope: standard input: truncated after frame %zu; showing up to it\n",
-              tl.rows - 1);
-    vms_recording_stream_free(s);
+    rc = stream_frames(o, false, timeline_frame, &tl);
   } else {
     Opened op;
     rc = open_recording(o->file, &op);
@@ -1167,30 +1268,41 @@ static int run_timeline(const Options *o) {
   return rc;
 }
 
-/* `vmscope -` alone: a summary line per frame as it arrives, like --watch. */
+typedef struct {
+  VmsFormat format;
+  size_t n;
+} StreamWatch;
+
+static void watch_frame(void *user, VmsSnapshot *snap, const VmsFrameInfo *fi) {
+  (void)fi;
+  StreamWatch *w = user;
+  vms_print_watch_line(stdout, snap, w->format, w->n++ == 0);
+  fflush(stdout);
+}
+
+/* `vmscope -` or ssh:// alone: a summary line per frame as it arrives, like --watch. */
 static int run_stream_watch(const Options *o) {
-  vms_file_set_binary(stdin);
-  VmsRecordingStream *s;
-  VmsError err = {0};
-  vms_recording_stream_new(stdin, &s, &err);
-  int rc = VMS_OK;
-  size_t n = 0;
-  for (;;) {
-    VmsSnapshot *snap = NULL;
-    if (vms_recording_stream_next(s, &snap, NULL, &err) != VMS_OK) {
-      rc = fail_err(&err, "standard input");
-      break;
-    }
-    if (!snap)
-      break;
-    vms_print_watch_line(stdout, snap, o->format, n++ == 0);
-    fflush(stdout);
-    vms_snapshot_unref(snap);
+  StreamWatch w = {o->format, 0};
+  return stream_frames(o, false, watch_frame, &w);
+}
+
+static void keep_first(void *user, VmsSnapshot *snap, const VmsFrameInfo *fi) {
+  (void)fi;
+  VmsSnapshot **first = user;
+  if (!*first)
+    *first = vms_snapshot_ref(snap);
+}
+
+/* The first frame recorded on the far side, for the outputs of one snapshot. */
+static int snapshot_from_remote(const Options *o, VmsSnapshot **out) {
+  *out = NULL;
+  int rc = stream_frames(o, true, keep_first, out);
+  if (rc == VMS_OK && !*out)
+    rc = fail(VMS_ERR_REMOTE, "%s: the recording ended before its first frame", o->remote.label);
+  if (rc) {
+    vms_snapshot_unref(*out);
+    *out = NULL;
   }
-  if (rc == VMS_OK && vms_recording_stream_truncated(s))
-    fprintf(stderr, "vmscope: standard input: truncated after frame %zu; showing up to it\n",
-            n - 1);
-  vms_recording_stream_free(s);
   return rc;
 }
 
@@ -1485,8 +1597,16 @@ static int cli_main(int argc, char **argv, int *pids) {
     return finish_output(VMS_OK);
   }
   if (o.version) {
-    printf("vmscope %s\n", VMS_VERSION);
+    /* The recording format too: ssh:// reads it on the far side and
+     * refuses another major version. */
+    printf("vmscope %s (recording format %d.%d)\n", VMS_VERSION, VMS_RECORDING_MAJOR,
+           VMS_RECORDING_MINOR);
     return finish_output(VMS_OK);
+  }
+  if (o.has_remote && o.list) {
+    static const char *const formats[] = {"table", "csv", "json"};
+    return finish_output(
+        vms_remote_list(&o.remote, o.format != VMS_FORMAT_TABLE ? formats[o.format] : NULL));
   }
   if (o.list) {
     VmsProcInfo *list;
@@ -1505,14 +1625,18 @@ static int cli_main(int argc, char **argv, int *pids) {
   if (o.watch) return finish_output(run_watch(&o));
 
   if (o.record) return finish_output(run_record(&o));
-  if (o.file && o.timeline) return finish_output(run_timeline(&o));
+  if ((o.file || o.has_remote) && o.timeline)
+    return finish_output(run_timeline(&o));
   if (o.file && o.diff_a) return finish_output(run_diff(&o));
-  if (o.file && !o.summary && !o.regions && !o.png && !o.barriers && !o.map)
+  if ((o.file || o.has_remote) && !o.summary && !o.regions && !o.png && !o.barriers && !o.map &&
+      !o.save)
     return finish_output(run_stream_watch(&o));
 
   VmsSnapshot *snap = NULL;
   unsigned what = read_flags(&o);
-  if (o.file) {
+  if (o.has_remote) {
+    rc = snapshot_from_remote(&o, &snap);
+  } else if (o.file) {
     Opened op;
     rc = open_recording(o.file, &op);
     if (rc) return rc;

@@ -69,6 +69,7 @@ const char *vms_error_code_name(VmsErrorCode code) {
   case VMS_ERR_NOMEM: return "out of memory";
   case VMS_ERR_PARSE: return "malformed input";
   case VMS_ERR_UNSUPPORTED: return "unsupported";
+  case VMS_ERR_REMOTE: return "remote failure";
   }
   return "unknown error";
 }

@@ -29,6 +29,7 @@ typedef enum {
   VMS_ERR_NOMEM = 9,
   VMS_ERR_PARSE = 10,          /* malformed input text or file */
   VMS_ERR_UNSUPPORTED = 11,    /* the platform cannot do this */
+  VMS_ERR_REMOTE = 12,         /* another machine: ssh failed, or vmscope is missing there */
 } VmsErrorCode;
 
 /* message says what went wrong; remedy, when not empty, what would help

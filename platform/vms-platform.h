@@ -347,6 +347,26 @@ VmsErrorCode vms_pattern_compile(const char *text, VmsPattern **out, VmsError *e
 bool vms_pattern_match(const VmsPattern *pattern, const char *s);
 void vms_pattern_free(VmsPattern *pattern);
 
+/* ---- Child processes ---- */
+
+/* A program vmscope runs with its standard output piped back (the user's
+ * ssh, for a process on another machine). */
+typedef struct VmsChild VmsChild;
+
+/* Runs argv[0], found on PATH as a shell would find it, with the arguments
+ * argv (NULL-terminated, UTF-8). Its standard input is the null device, its
+ * standard output a pipe whose reading end *out becomes (binary; the caller
+ * fcloses it), its standard error err_to (NULL: vmscope's own). Fails with
+ * VMS_ERR_IO and a message naming the program when it cannot be run (not
+ * installed, not executable), VMS_ERR_UNSUPPORTED where the OS layer cannot
+ * start programs. */
+VmsErrorCode vms_spawn_pipe(char *const argv[], FILE *err_to, VmsChild **child, FILE **out,
+                            VmsError *err);
+/* Waits for the child to end and frees it: *status is its exit status
+ * (0-255), or 128 plus the signal's number when a signal ended it, as a
+ * shell says. */
+VmsErrorCode vms_child_wait(VmsChild *child, int *status, VmsError *err);
+
 /* Seconds since the epoch, wall clock, and a monotonic clock for intervals. */
 double vms_time_now(void);
 double vms_time_monotonic(void);

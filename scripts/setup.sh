@@ -11,7 +11,8 @@ run_pkgs="gcc libc6-dev meson ninja-build pkg-config libgtk-3-dev libcairo2-dev"
 test_pkgs="gcc-multilib procps util-linux xvfb xauth xdotool x11-utils imagemagick
   mingw-w64 wine wine64 at-spi2-core dbus-x11 adwaita-icon-theme
   desktop-file-utils appstream clang-format
-  dpkg-dev debhelper lintian fakeroot man-db prometheus prometheus-node-exporter curl time"
+  dpkg-dev debhelper lintian fakeroot man-db prometheus prometheus-node-exporter curl time
+  openssh-server openssh-client"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $test_pkgs"
 
@@ -28,7 +29,7 @@ if [ -n "$missing" ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  # The tests run Prometheus and node_exporter themselves, on 127.0.0.1, for
+  # The tests run Prometheus, node_exporter and sshd themselves, on 127.0.0.1, for
   # as long as they need them: their packages must not also start system
   # services listening on every interface. A policy-rc.d that says "not
   # now" (exit 101) keeps the install from starting any, if none is there.

@@ -16,7 +16,7 @@ for o in $opts; do
     fails=$((fails + 1))
   fi
 done
-for status in 0 1 2 3 4 5 6 7 8 9 10 11; do
+for status in 0 1 2 3 4 5 6 7 8 9 10 11 12; do
   checks=$((checks + 1))
   if ! sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$man" | grep -q "^\.B $status\$"; then
     echo "FAIL: the manual page does not document exit status $status"
