@@ -155,6 +155,7 @@ static void vms_application_startup(GApplication *app) {
       {"app.quit", {"<Primary>q", NULL}},
       {"win.pick", {"<Primary>o", NULL}},
       {"win.export", {"<Primary>e", NULL}},
+      {"win.save", {"<Primary>s", NULL}},
       {"win.refresh", {"F5", NULL}},
       {"win.zoom-in", {"<Primary>plus", "<Primary>equal", "<Primary>KP_Add", NULL}},
       {"win.zoom-out", {"<Primary>minus", "<Primary>KP_Subtract", NULL}},

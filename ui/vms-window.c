@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "vms-export.h"
+#include "vms-recording.h"
 #include "vms-sampler.h"
 #include "vms-ui-util.h"
 
@@ -40,6 +41,8 @@ struct _VmsWindow {
   VmsPicker *picker;
   GtkFileChooserNative *export_dialog;
   gboolean exporting;
+  GtkFileChooserNative *save_dialog;
+  gboolean saving;
   gboolean disposed;
   VmsSampler *sampler;
   struct SamplerLink *link; /* the running sampler's */
@@ -636,6 +639,154 @@ gboolean vms_window_export_png_finish(VmsWindow *self, GAsyncResult *result, GEr
   return g_task_propagate_boolean(G_TASK(result), error);
 }
 
+/* ---- saving what the window shows as a recording ---- */
+
+/* The save thread's own: referenced snapshots (immutable) and the path. */
+typedef struct {
+  GPtrArray *snaps; /* VmsSnapshot, unreffed with the array */
+  gboolean last_exited;
+  char *path;
+} SaveJob;
+
+static void save_job_free(gpointer data) {
+  SaveJob *job = data;
+  g_ptr_array_unref(job->snaps);
+  g_free(job->path);
+  g_free(job);
+}
+
+static void save_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  SaveJob *job = data;
+  VmsError err = {0};
+  if (vms_recording_save(job->path, (VmsSnapshot *const *)job->snaps->pdata, job->snaps->len,
+                         job->last_exited, &err) != VMS_OK)
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
+  else
+    g_task_return_boolean(task, TRUE);
+}
+
+static void set_saving(VmsWindow *self, gboolean saving) {
+  self->saving = saving;
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "save");
+  g_simple_action_set_enabled(G_SIMPLE_ACTION(a), !saving);
+}
+
+static void save_done(GObject *source, GAsyncResult *res, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(source);
+  GTask *outer = data;
+  SaveJob *job = g_task_get_task_data(G_TASK(res));
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
+  if (!self->disposed) {
+    set_saving(self, FALSE);
+    char text[700];
+    if (ok) {
+      if (job->snaps->len == 1)
+        g_snprintf(text, sizeof text, "Saved the snapshot to %s", job->path);
+      else
+        g_snprintf(text, sizeof text, "Saved %u frames to %s", job->snaps->len, job->path);
+      gtk_label_set_text(self->status_label, text);
+    } else {
+      g_snprintf(text, sizeof text, "Saving failed: %s", error->message);
+      show_banner(self, GTK_MESSAGE_ERROR, text);
+    }
+  }
+  if (ok)
+    g_task_return_boolean(outer, TRUE);
+  else
+    g_task_return_error(outer, error);
+  g_object_unref(outer);
+}
+
+void vms_window_save(VmsWindow *self, const char *path, GAsyncReadyCallback callback,
+                     gpointer user_data) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(path != NULL);
+  GTask *outer = g_task_new(self, NULL, callback, user_data);
+  const char *why = !self->snap    ? "There is no map to save yet."
+                    : self->saving ? "A save is still being written."
+                                   : NULL;
+  if (why) {
+    show_banner(self, GTK_MESSAGE_ERROR, why);
+    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED,
+                            "%s", why);
+    g_object_unref(outer);
+    return;
+  }
+  SaveJob *job = g_new0(SaveJob, 1);
+  job->snaps = g_ptr_array_new_with_free_func((GDestroyNotify)vms_snapshot_unref);
+  g_ptr_array_add(job->snaps, vms_snapshot_ref(self->snap));
+  job->path = g_strdup(path);
+  set_saving(self, TRUE);
+  gtk_label_set_text(self->status_label, "Saving…");
+  GTask *task = g_task_new(self, NULL, save_done, outer);
+  g_task_set_task_data(task, job, save_job_free);
+  g_task_run_in_thread(task, save_thread);
+  g_object_unref(task);
+}
+
+gboolean vms_window_save_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
+  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void on_save_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
+    if (path) {
+      if (!g_str_has_suffix(path, ".vmsrec")) {
+        char *with = g_strconcat(path, ".vmsrec", NULL);
+        g_free(path);
+        path = with;
+      }
+      vms_window_save(self, path, NULL, NULL);
+    } else {
+      show_banner(self, GTK_MESSAGE_ERROR,
+                  "Saving needs a local file; the chosen place is not one.");
+    }
+  }
+  self->save_dialog = NULL;
+  g_object_unref(dialog);
+}
+
+static void add_recording_filter(GtkFileChooser *chooser) {
+  GtkFileFilter *filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "vmscope recordings and snapshots");
+  gtk_file_filter_add_pattern(filter, "*.vmsrec");
+  gtk_file_chooser_add_filter(chooser, filter);
+  filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "All files");
+  gtk_file_filter_add_pattern(filter, "*");
+  gtk_file_chooser_add_filter(chooser, filter);
+}
+
+static void save_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  if (!self->snap) {
+    show_banner(self, GTK_MESSAGE_ERROR, "There is no map to save yet: attach to a process first.");
+    return;
+  }
+  if (self->save_dialog) {
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->save_dialog));
+    return;
+  }
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      "Save Snapshot", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
+  char name[320];
+  g_snprintf(name, sizeof name, "%s-%d.vmsrec", self->name[0] ? self->name : "vmscope",
+             self->pid);
+  for (char *c = name; *c; c++)
+    if (*c == '/' || *c == ' ')
+      *c = '_';
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), name);
+  add_recording_filter(GTK_FILE_CHOOSER(dialog));
+  /* Owned by the window as the export's is: dispose destroys it. */
+  self->save_dialog = dialog;
+  g_signal_connect(dialog, "response", G_CALLBACK(on_save_response), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
 static const struct {
   const char *id, *label;
   int w, h;
@@ -738,6 +889,7 @@ static void filter_activated(GSimpleAction *a, GVariant *p, gpointer data) {
 static const GActionEntry win_actions[] = {
     {"pick", pick_activated, NULL, NULL, NULL, {0}},
     {"export", export_activated, NULL, NULL, NULL, {0}},
+    {"save", save_activated, NULL, NULL, NULL, {0}},
     {"refresh", refresh_activated, NULL, NULL, NULL, {0}},
     {"read-counters", counters_activated, NULL, NULL, NULL, {0}},
     {"pause", pause_activated, NULL, "false", NULL, {0}},
@@ -846,6 +998,13 @@ static void vms_window_dispose(GObject *obj) {
   if (self->export_dialog) {
     GtkFileChooserNative *dialog = self->export_dialog;
     self->export_dialog = NULL;
+    g_signal_handlers_disconnect_by_data(dialog, self);
+    gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
+    g_object_unref(dialog);
+  }
+  if (self->save_dialog) {
+    GtkFileChooserNative *dialog = self->save_dialog;
+    self->save_dialog = NULL;
     g_signal_handlers_disconnect_by_data(dialog, self);
     gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
     g_object_unref(dialog);

@@ -38,6 +38,14 @@ void vms_window_export_png(VmsWindow *win, const char *path, int width, int heig
                            GAsyncReadyCallback callback, gpointer user_data);
 gboolean vms_window_export_png_finish(VmsWindow *win, GAsyncResult *result, GError **error);
 
+/* Saves what the window shows as a recording at path (a snapshot: one
+ * frame), atomically, on a worker thread; the save action is disabled
+ * meanwhile. The status line says when it is written, the banner why not;
+ * then callback (may be NULL) runs on the main thread. */
+void vms_window_save(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
+                     gpointer user_data);
+gboolean vms_window_save_finish(VmsWindow *win, GAsyncResult *result, GError **error);
+
 VmsMapView *vms_window_get_map(VmsWindow *win);
 VmsRegionTable *vms_window_get_table(VmsWindow *win);
 VmsSummary *vms_window_get_summary(VmsWindow *win);
