@@ -39,6 +39,14 @@ struct _VmsWindow {
   VmsSummary *summary;
 
   VmsPicker *picker;
+  /* An opened recording or saved snapshot (no sampler meanwhile): the
+   * reader keeps the file and rebuilds the frame shown, which is self->snap
+   * (the last rebuilt frame, kept until another is asked for). */
+  VmsRecording *rec;
+  FILE *rec_file;
+  char *rec_path;
+  size_t frame;
+  GtkFileChooserNative *open_dialog;
   GtkFileChooserNative *export_dialog;
   gboolean exporting;
   GtkFileChooserNative *save_dialog;
@@ -120,8 +128,35 @@ static void on_banner_response(GtkInfoBar *bar, int response, VmsWindow *self) {
   hide_banner(self);
 }
 
+static void frame_time_text(double t, char *out, size_t size) {
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local((gint64)t);
+  g_autofree char *text = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M:%S") : g_strdup("?");
+  g_strlcpy(out, text, size);
+}
+
+/* "recording: FILE, frame N of M, TIME", N counted from 1 as a person does. */
+static void recording_text(VmsWindow *self, char *out, size_t size) {
+  g_autofree char *base = g_path_get_basename(self->rec_path);
+  size_t n = vms_recording_count(self->rec);
+  const VmsFrameInfo *fi = vms_recording_info(self->rec, self->frame);
+  char when[64];
+  frame_time_text(fi->time, when, sizeof when);
+  g_snprintf(out, size, "recording: %s, frame %zu of %zu, %s%s", base, self->frame + 1, n, when,
+             (fi->flags & VMS_FRAME_EXITED) ? " (the process had exited)" : "");
+}
+
 static void update_title(VmsWindow *self) {
   char sub[400];
+  if (self->rec) {
+    char text[600];
+    recording_text(self, text, sizeof text);
+    gtk_header_bar_set_title(self->header, self->name[0] ? self->name : "vmscope");
+    gtk_header_bar_set_subtitle(self->header, text);
+    char title[900];
+    g_snprintf(title, sizeof title, "%s — vmscope", text);
+    gtk_window_set_title(GTK_WINDOW(self), title);
+    return;
+  }
   if (self->pid <= 0) {
     gtk_header_bar_set_title(self->header, "vmscope");
     gtk_header_bar_set_subtitle(self->header, "No process");
@@ -143,6 +178,15 @@ static void update_title(VmsWindow *self) {
 
 static void update_status(VmsWindow *self) {
   const VmsSnapshot *s = self->snap;
+  if (self->rec && s) {
+    char rt[600], text[800];
+    recording_text(self, rt, sizeof rt);
+    rt[0] = g_ascii_toupper(rt[0]);
+    g_snprintf(text, sizeof text, "%s · %zu regions · PID %d · no live sampling", rt,
+               s->n_regions, s->pid);
+    gtk_label_set_text(self->status_label, text);
+    return;
+  }
   if (!s) {
     gtk_label_set_text(self->status_label, self->pid > 0 ? "Waiting for the first sample…" : "");
     return;
@@ -324,6 +368,31 @@ static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
   g_idle_add_full(G_PRIORITY_DEFAULT, deliver_idle, d, NULL);
 }
 
+static void close_recording(VmsWindow *self) {
+  g_clear_pointer(&self->rec, vms_recording_close);
+  if (self->rec_file)
+    fclose(self->rec_file);
+  self->rec_file = NULL;
+  g_clear_pointer(&self->rec_path, g_free);
+  self->frame = 0;
+}
+
+/* Forgets what was shown: the next snapshot is another process's. */
+static void clear_view(VmsWindow *self) {
+  self->name[0] = '\0';
+  self->ended = FALSE;
+  self->n_snapshots = 0;
+  self->counters_pending = FALSE;
+  vms_region_table_set_counters_busy(self->table, FALSE);
+  g_clear_pointer(&self->snap, vms_snapshot_unref);
+  g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  vms_map_view_set_counters_snapshot(self->map, NULL);
+  vms_map_view_set_snapshot(self->map, NULL);
+  vms_region_table_set_counters_snapshot(self->table, NULL);
+  vms_region_table_set_snapshot(self->table, NULL);
+  vms_summary_set_snapshot(self->summary, NULL, NULL);
+}
+
 void vms_window_detach(VmsWindow *self) {
   g_return_if_fail(VMS_IS_WINDOW(self));
   self->generation++;
@@ -344,20 +413,10 @@ void vms_window_detach(VmsWindow *self) {
 gboolean vms_window_attach(VmsWindow *self, int pid) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   vms_window_detach(self);
+  close_recording(self);
   hide_banner(self);
   self->pid = pid;
-  self->name[0] = '\0';
-  self->ended = FALSE;
-  self->n_snapshots = 0;
-  self->counters_pending = FALSE;
-  vms_region_table_set_counters_busy(self->table, FALSE);
-  g_clear_pointer(&self->snap, vms_snapshot_unref);
-  g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
-  vms_map_view_set_counters_snapshot(self->map, NULL);
-  vms_map_view_set_snapshot(self->map, NULL);
-  vms_region_table_set_counters_snapshot(self->table, NULL);
-  vms_region_table_set_snapshot(self->table, NULL);
-  vms_summary_set_snapshot(self->summary, NULL, NULL);
+  clear_view(self);
 
   VmsSamplerOptions opts;
   vms_sampler_options_default(&opts);
@@ -381,6 +440,77 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   update_title(self);
   update_status(self);
   return TRUE;
+}
+
+gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  if (!self->rec || k >= vms_recording_count(self->rec))
+    return FALSE;
+  if (self->snap && k == self->frame)
+    return TRUE;
+  VmsSnapshot *snap = NULL;
+  VmsError err = {0};
+  if (vms_recording_frame(self->rec, k, &snap, &err) != VMS_OK) {
+    char text[700];
+    g_snprintf(text, sizeof text, "Frame %zu of %s cannot be rebuilt: %s", k + 1, self->rec_path,
+               err.message);
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+    return FALSE;
+  }
+  self->frame = k;
+  self->pid = snap->pid;
+  take_snapshot(self, snap);
+  return TRUE;
+}
+
+gboolean vms_window_open_recording(VmsWindow *self, const char *path, GError **error) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  g_return_val_if_fail(path != NULL, FALSE);
+  char text[900];
+  FILE *f = fopen(path, "rb");
+  VmsRecording *rec = NULL;
+  VmsError err = {0};
+  if (!f)
+    g_snprintf(text, sizeof text, "Cannot open %s: %s", path, g_strerror(errno));
+  else if (vms_recording_open_file(f, &rec, &err) != VMS_OK)
+    g_snprintf(text, sizeof text, "%s is not a recording vmscope can read: %s", path, err.message);
+  if (!rec) {
+    if (f)
+      fclose(f);
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", text);
+    return FALSE;
+  }
+  vms_window_detach(self);
+  close_recording(self);
+  hide_banner(self);
+  clear_view(self);
+  self->rec = rec;
+  self->rec_file = f;
+  self->rec_path = g_strdup(path);
+  size_t last = vms_recording_count(rec) - 1;
+  if (!vms_window_show_frame(self, last)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", gtk_label_get_text(self->banner_label));
+    return FALSE;
+  }
+  if (vms_recording_truncated(rec)) {
+    g_snprintf(text, sizeof text,
+               "%s ends before its end mark (cut short, or still being written): "
+               "it is shown up to its last complete frame.",
+               path);
+    show_banner(self, GTK_MESSAGE_WARNING, text);
+  }
+  return TRUE;
+}
+
+VmsRecording *vms_window_get_recording(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->rec;
+}
+
+size_t vms_window_get_frame(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->frame;
 }
 
 /* Position of the custom interval's row in the list, or -1. */
@@ -860,6 +990,33 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
 
+static void on_open_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
+    if (path)
+      vms_window_open_recording(self, path, NULL);
+    else
+      show_banner(self, GTK_MESSAGE_ERROR, "Opening needs a local file; the chosen one is not.");
+  }
+  self->open_dialog = NULL;
+  g_object_unref(dialog);
+}
+
+static void open_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  if (self->open_dialog) {
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->open_dialog));
+    return;
+  }
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      "Open Snapshot or Recording", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_OPEN, "_Open",
+      "_Cancel");
+  add_recording_filter(GTK_FILE_CHOOSER(dialog));
+  self->open_dialog = dialog;
+  g_signal_connect(dialog, "response", G_CALLBACK(on_open_response), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
 static void pick_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   vms_window_show_picker(data);
 }
@@ -890,6 +1047,7 @@ static const GActionEntry win_actions[] = {
     {"pick", pick_activated, NULL, NULL, NULL, {0}},
     {"export", export_activated, NULL, NULL, NULL, {0}},
     {"save", save_activated, NULL, NULL, NULL, {0}},
+    {"open", open_activated, NULL, NULL, NULL, {0}},
     {"refresh", refresh_activated, NULL, NULL, NULL, {0}},
     {"read-counters", counters_activated, NULL, NULL, NULL, {0}},
     {"pause", pause_activated, NULL, "false", NULL, {0}},
@@ -1002,9 +1160,12 @@ static void vms_window_dispose(GObject *obj) {
     gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
     g_object_unref(dialog);
   }
-  if (self->save_dialog) {
-    GtkFileChooserNative *dialog = self->save_dialog;
-    self->save_dialog = NULL;
+  GtkFileChooserNative **dialogs[] = {&self->save_dialog, &self->open_dialog};
+  for (size_t i = 0; i < G_N_ELEMENTS(dialogs); i++) {
+    GtkFileChooserNative *dialog = *dialogs[i];
+    if (!dialog)
+      continue;
+    *dialogs[i] = NULL;
     g_signal_handlers_disconnect_by_data(dialog, self);
     gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
     g_object_unref(dialog);
@@ -1015,6 +1176,7 @@ static void vms_window_dispose(GObject *obj) {
   }
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  close_recording(self);
   G_OBJECT_CLASS(vms_window_parent_class)->dispose(obj);
 }
 

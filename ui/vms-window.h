@@ -6,6 +6,7 @@
 
 #include "vms-map-view.h"
 #include "vms-picker.h"
+#include "vms-recording.h"
 #include "vms-region-table.h"
 #include "vms-summary.h"
 
@@ -18,6 +19,15 @@ VmsWindow *vms_window_new(GtkApplication *app);
 /* Starts sampling pid; on failure shows why in the banner and returns FALSE. */
 gboolean vms_window_attach(VmsWindow *win, int pid);
 void vms_window_detach(VmsWindow *win);
+/* Shows a recording or saved snapshot read from path, at its last frame,
+ * instead of a live process (the sampler stops). On failure the banner
+ * says why and the window keeps what it showed. */
+gboolean vms_window_open_recording(VmsWindow *win, const char *path, GError **error);
+/* The opened recording (NULL for a live view) and the frame shown. */
+VmsRecording *vms_window_get_recording(VmsWindow *win);
+size_t vms_window_get_frame(VmsWindow *win);
+/* Shows frame k of the opened recording (rebuilt from it); FALSE when there is none. */
+gboolean vms_window_show_frame(VmsWindow *win, size_t k);
 /* Opens the process picker (the window attaches to the chosen process). */
 void vms_window_show_picker(VmsWindow *win);
 VmsPicker *vms_window_get_picker(VmsWindow *win); /* NULL when closed */

@@ -1662,3 +1662,13 @@ VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, siz
     remove(tmp);
   return code;
 }
+
+bool vms_recording_file_looks_like(const char *path) {
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (!f)
+    return false;
+  uint8_t h[sizeof file_magic];
+  bool yes = fread(h, 1, sizeof h, f) == sizeof h && memcmp(h, file_magic, sizeof h) == 0;
+  fclose(f);
+  return yes;
+}

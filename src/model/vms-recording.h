@@ -97,6 +97,10 @@ VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, siz
 
 /* ---- reading a whole file ---- */
 
+/* True when the file at path starts as a recording or saved snapshot does
+ * (its magic), whatever follows: what "vmscope FILE" opens in the window. */
+bool vms_recording_file_looks_like(const char *path);
+
 typedef struct VmsRecording VmsRecording;
 
 /* Opens a recording held in memory; data must outlive the recording.

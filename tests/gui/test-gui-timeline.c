@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-gui-timeline.c: snapshots and recordings in the window, driven in-process under Xvfb.
  *
- * Usage: test-gui-timeline GUI_TARGET_EXE. The window attaches to a
- * vms-gui-target, saves what it shows through its own API, and the file is
- * read back with the recording reader. */
+ * Usage: test-gui-timeline GUI_TARGET_EXE VMSCOPE VMS_HELPER. The window
+ * attaches to a vms-gui-target, saves what it shows through its own API,
+ * and the file is read back with the recording reader. Then the CLI records
+ * a helper that maps and unmaps known regions at known moments, the window
+ * opens that recording, and every frame it shows is checked against what
+ * `vmscope FILE --at K --summary --format json` says of the same frame. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
@@ -12,7 +15,9 @@
 #include "vms-application.h"
 #include "vms-gui-test.h"
 #include "vms-recording.h"
+#include "vms-summary.h"
 #include "vms-test.h"
+#include "vms-units.h"
 #include "vms-window.h"
 
 static GPid spawn_ready(char **argv, int *out_fd) {
@@ -160,9 +165,146 @@ static void test_save_snapshot(VmsWindow *win, GPid target, const char *dir) {
   vms_window_detach(win);
 }
 
+/* The number after "key": in a JSON text (the first one; nested keys are
+ * distinct in the summary: "regions", "total", "largest", "blocks"). */
+static uint64_t json_u64(const char *json, const char *key) {
+  g_autofree char *pat = g_strdup_printf("\"%s\":", key);
+  const char *p = json ? strstr(json, pat) : NULL;
+  if (!p)
+    return UINT64_MAX;
+  p += strlen(pat);
+  if (*p == '"')
+    return g_ascii_strtoull(p + 1, NULL, 0);
+  return g_ascii_strtoull(p, NULL, 10);
+}
+
+static char *cli_summary(const char *vmscope, const char *file, size_t k) {
+  char at[32];
+  g_snprintf(at, sizeof at, "%zu", k);
+  char *argv[] = {(char *)vmscope, (char *)file, "--at", at, "--summary", "--format", "json", NULL};
+  char *out = NULL;
+  int status = -1;
+  GError *e = NULL;
+  if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                    &e)) {
+    VMS_CHECK_MSG(FALSE, "cannot run %s: %s", vmscope, e->message);
+    g_clear_error(&e);
+    return NULL;
+  }
+  VMS_CHECK_MSG(g_spawn_check_wait_status(status, NULL), "%s %s --at %zu failed", vmscope, file, k);
+  return out;
+}
+
+/* Records the helper's steps with the CLI into path; FALSE when it could not. */
+static gboolean record_helper(const char *vmscope, const char *helper, const char *path,
+                              char facts[2][2][32]) {
+  char *hargv[] = {(char *)helper, "steps", "400", NULL};
+  GPid h = 0;
+  int in = -1, out = -1;
+  GError *e = NULL;
+  if (!g_spawn_async_with_pipes(NULL, hargv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &h, &in,
+                                &out, NULL, &e)) {
+    fprintf(stderr, "cannot start %s: %s\n", helper, e->message);
+    g_clear_error(&e);
+    return FALSE;
+  }
+  /* Its facts, up to "ready": where A and B are mapped. */
+  GString *text = g_string_new(NULL);
+  char buf[512];
+  while (!strstr(text->str, "ready\n")) {
+    ssize_t n = read(out, buf, sizeof buf);
+    if (n <= 0)
+      break;
+    g_string_append_len(text, buf, n);
+  }
+  const char *a = strstr(text->str, "step 1 map "), *b = strstr(text->str, "step 2 map ");
+  gboolean ok = a && b && sscanf(a, "step 1 map %31s %31s", facts[0][0], facts[0][1]) == 2 &&
+                sscanf(b, "step 2 map %31s %31s", facts[1][0], facts[1][1]) == 2;
+  g_string_free(text, TRUE);
+  char pid[16];
+  g_snprintf(pid, sizeof pid, "%d", (int)h);
+  char *rargv[] = {(char *)vmscope, pid,          "--record", (char *)path, "--interval",
+                   "0.1",           "--duration", "1.4s",     NULL};
+  int status = -1;
+  if (ok && !g_spawn_sync(NULL, rargv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                          &status, &e)) {
+    fprintf(stderr, "cannot run %s: %s\n", vmscope, e->message);
+    g_clear_error(&e);
+    ok = FALSE;
+  }
+  ok = ok && g_spawn_check_wait_status(status, NULL);
+  close(in);
+  close(out);
+  stop_child(h);
+  return ok;
+}
+
+static char *size_text(uint64_t v) {
+  char buf[32];
+  vms_size_format(v, buf, sizeof buf);
+  return g_strdup(buf);
+}
+
+/* The recording opened in the window: its last frame first, then every
+ * frame as the CLI rebuilds it. */
+static void test_open_recording(VmsWindow *win, const char *path, const char *vmscope) {
+  GError *e = NULL;
+  VMS_CHECK_MSG(vms_window_open_recording(win, path, &e), "opening failed: %s",
+                e ? e->message : "?");
+  g_clear_error(&e);
+  VmsRecording *rec = vms_window_get_recording(win);
+  if (!rec)
+    VMS_SKIP("cannot go on without the recording");
+  size_t n = vms_recording_count(rec);
+  VMS_CHECK_MSG(n >= 8, "only %zu frames recorded", n);
+  VMS_CHECK_U64(vms_window_get_frame(win), n - 1);
+  char want[64];
+  g_snprintf(want, sizeof want, "frame %zu of %zu", n, n);
+  const char *title = gtk_window_get_title(GTK_WINDOW(win));
+  VMS_CHECK_MSG(title && strstr(title, "recording: tl.vmsrec") && strstr(title, want), "title: %s",
+                title ? title : "none");
+  VmsSummary *sum = vms_window_get_summary(win);
+  VmsRegionTable *table = vms_window_get_table(win);
+  for (size_t k = 0; k < n; k++) {
+    VMS_CHECK(vms_window_show_frame(win, k));
+    VMS_CHECK_U64(vms_window_get_frame(win), k);
+    g_autofree char *json = cli_summary(vmscope, path, k);
+    if (!json)
+      continue;
+    VmsSnapshot *shown = vms_window_get_snapshot(win);
+    VMS_CHECK_U64(shown->n_regions, json_u64(json, "regions"));
+    VMS_CHECK_U64(vms_region_table_get_n_rows(table), json_u64(json, "regions"));
+    const char *free_json = strstr(json, "\"free\":");
+    g_autofree char *total = size_text(json_u64(free_json, "total"));
+    VMS_CHECK_STR(vms_summary_get_figure(sum, "free_total"), total);
+    char blocks[32];
+    g_snprintf(blocks, sizeof blocks, "%" G_GUINT64_FORMAT, json_u64(free_json, "blocks"));
+    VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), blocks);
+    g_autofree char *largest = size_text(json_u64(free_json, "largest"));
+    const char *got = vms_summary_get_figure(sum, "free_largest");
+    VMS_CHECK_MSG(got && g_str_has_prefix(got, largest), "frame %zu: largest %s, want %s", k,
+                  got ? got : "none", largest);
+    char vma[32];
+    g_snprintf(vma, sizeof vma, "%" G_GUINT64_FORMAT, json_u64(json, "vma_count"));
+    got = vms_summary_get_figure(sum, "vma_count");
+    VMS_CHECK_MSG(got && g_str_has_prefix(got, vma), "frame %zu: VMAs %s, want %s", k,
+                  got ? got : "none", vma);
+  }
+  /* A file that is no recording: the banner says so, the view stays. */
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *junk = g_build_filename(dir, "junk.vmsrec", NULL);
+  g_file_set_contents(junk, "not a recording\n", -1, NULL);
+  VMS_CHECK(!vms_window_open_recording(win, junk, NULL));
+  VMS_CHECK(vms_window_get_recording(win) == rec);
+  const char *banner = vms_window_get_banner(win, NULL);
+  VMS_CHECK_MSG(banner && strstr(banner, "not a recording"), "banner: %s",
+                banner ? banner : "none");
+  g_unlink(junk);
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: %s GUI_TARGET_EXE\n", argv[0]);
+  if (argc < 4) {
+    fprintf(stderr, "usage: %s GUI_TARGET_EXE VMSCOPE VMS_HELPER\n", argv[0]);
     return 2;
   }
   g_autofree char *dir = g_dir_make_tmp("vmscope-timeline-XXXXXX", NULL);
@@ -181,6 +323,13 @@ int main(int argc, char **argv) {
   spin_for(0.3);
   test_save_snapshot(win, target, dir);
   stop_child(target);
+
+  g_autofree char *rec_path = g_build_filename(dir, "tl.vmsrec", NULL);
+  char facts[2][2][32];
+  if (record_helper(argv[2], argv[3], rec_path, facts))
+    test_open_recording(win, rec_path, argv[2]);
+  else
+    VMS_CHECK_MSG(FALSE, "the CLI could not record the helper");
   gtk_widget_destroy(GTK_WIDGET(win));
   spin_for(0.1);
 
@@ -188,6 +337,7 @@ int main(int argc, char **argv) {
   g_unlink(cfg);
   g_autofree char *cfgdir = g_build_filename(dir, "vmscope", NULL);
   g_rmdir(cfgdir);
+  g_unlink(rec_path);
   g_rmdir(dir);
   return vms_test_end();
 }
