@@ -17,7 +17,9 @@
 
 #include "vms-export.h"
 #include "vms-recording.h"
+#include "vms-diff.h"
 #include "vms-sampler.h"
+#include "vms-timeline.h"
 #include "vms-ui-util.h"
 
 struct _VmsWindow {
@@ -47,6 +49,9 @@ struct _VmsWindow {
   char *rec_path;
   size_t frame;
   GtkFileChooserNative *open_dialog;
+  VmsTimeline *timeline;
+  VmsSnapshot *mark_snap; /* the marked moment's frame, rebuilt once per mark */
+  size_t mark_frame;
   GtkFileChooserNative *export_dialog;
   gboolean exporting;
   GtkFileChooserNative *save_dialog;
@@ -369,6 +374,11 @@ static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
 }
 
 static void close_recording(VmsWindow *self) {
+  if (self->timeline) {
+    vms_timeline_set_recording(self->timeline, NULL);
+    gtk_widget_hide(GTK_WIDGET(self->timeline));
+  }
+  g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
   g_clear_pointer(&self->rec, vms_recording_close);
   if (self->rec_file)
     fclose(self->rec_file);
@@ -442,6 +452,42 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   return TRUE;
 }
 
+/* With a marked moment, the map marks what changed from the earlier of the
+ * two to the later one (the existing change marks, held, not faded). */
+static void mark_changes(VmsWindow *self) {
+  size_t m = self->timeline ? vms_timeline_get_mark(self->timeline) : SIZE_MAX;
+  if (!self->rec || !self->snap || m == SIZE_MAX || m >= vms_recording_count(self->rec)) {
+    g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
+    if (vms_map_view_get_n_changes(self->map))
+      vms_map_view_set_changes(self->map, NULL, 0);
+    return;
+  }
+  if (!self->mark_snap || self->mark_frame != m) {
+    g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
+    VmsError err = {0};
+    if (vms_recording_frame(self->rec, m, &self->mark_snap, &err) != VMS_OK) {
+      char text[600];
+      g_snprintf(text, sizeof text, "Frame %zu cannot be rebuilt: %s", m + 1, err.message);
+      show_banner(self, GTK_MESSAGE_ERROR, text);
+      return;
+    }
+    self->mark_frame = m;
+  }
+  /* The marks sit on the shown frame's regions: new and grown ones are in
+   * it when it is the later moment, gone ones when it is the earlier. */
+  const VmsSnapshot *older = m < self->frame ? self->mark_snap : self->snap;
+  const VmsSnapshot *newer = m < self->frame ? self->snap : self->mark_snap;
+  VmsChange *changes = NULL;
+  size_t n = m == self->frame ? 0 : vms_snapshot_diff(older, newer, &changes);
+  vms_map_view_set_changes(self->map, changes, n);
+}
+
+static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
+  vms_window_show_frame(self, vms_timeline_get_cursor(tl));
+}
+
+static void on_timeline_mark(VmsTimeline *tl, VmsWindow *self) { mark_changes(self); }
+
 gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   if (!self->rec || k >= vms_recording_count(self->rec))
@@ -460,6 +506,9 @@ gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
   self->frame = k;
   self->pid = snap->pid;
   take_snapshot(self, snap);
+  vms_timeline_set_cursor(self->timeline, k, FALSE);
+  vms_timeline_set_max_map_count(self->timeline, snap->stats.max_map_count);
+  mark_changes(self);
   return TRUE;
 }
 
@@ -488,6 +537,8 @@ gboolean vms_window_open_recording(VmsWindow *self, const char *path, GError **e
   self->rec = rec;
   self->rec_file = f;
   self->rec_path = g_strdup(path);
+  vms_timeline_set_recording(self->timeline, rec);
+  gtk_widget_show(GTK_WIDGET(self->timeline));
   size_t last = vms_recording_count(rec) - 1;
   if (!vms_window_show_frame(self, last)) {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", gtk_label_get_text(self->banner_label));
@@ -501,6 +552,11 @@ gboolean vms_window_open_recording(VmsWindow *self, const char *path, GError **e
     show_banner(self, GTK_MESSAGE_WARNING, text);
   }
   return TRUE;
+}
+
+VmsTimeline *vms_window_get_timeline(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->timeline;
 }
 
 VmsRecording *vms_window_get_recording(VmsWindow *self) {
@@ -1177,6 +1233,7 @@ static void vms_window_dispose(GObject *obj) {
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
   close_recording(self);
+  self->timeline = NULL; /* a child: destroyed with the others below */
   G_OBJECT_CLASS(vms_window_parent_class)->dispose(obj);
 }
 
@@ -1227,6 +1284,14 @@ static void vms_window_init(VmsWindow *self) {
   g_signal_connect(self, "realize", G_CALLBACK(on_realize), NULL);
   g_signal_connect(self, "unrealize", G_CALLBACK(on_unrealize), NULL);
   self->tick_id = g_timeout_add_seconds(1, tick, self);
+  /* The timeline strip, under the header bar, shown for a recording. */
+  self->timeline = VMS_TIMELINE(vms_timeline_new());
+  gtk_widget_set_no_show_all(GTK_WIDGET(self->timeline), TRUE);
+  GtkWidget *box = gtk_widget_get_parent(GTK_WIDGET(self->banner));
+  gtk_box_pack_start(GTK_BOX(box), GTK_WIDGET(self->timeline), FALSE, FALSE, 0);
+  gtk_box_reorder_child(GTK_BOX(box), GTK_WIDGET(self->timeline), 0);
+  g_signal_connect(self->timeline, "cursor-changed", G_CALLBACK(on_timeline_cursor), self);
+  g_signal_connect(self->timeline, "mark-changed", G_CALLBACK(on_timeline_mark), self);
   gtk_widget_grab_focus(GTK_WIDGET(self->map));
   update_title(self);
 }

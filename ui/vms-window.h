@@ -9,6 +9,7 @@
 #include "vms-recording.h"
 #include "vms-region-table.h"
 #include "vms-summary.h"
+#include "vms-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,8 @@ gboolean vms_window_open_recording(VmsWindow *win, const char *path, GError **er
 /* The opened recording (NULL for a live view) and the frame shown. */
 VmsRecording *vms_window_get_recording(VmsWindow *win);
 size_t vms_window_get_frame(VmsWindow *win);
+/* The timeline strip (shown for a recording). */
+VmsTimeline *vms_window_get_timeline(VmsWindow *win);
 /* Shows frame k of the opened recording (rebuilt from it); FALSE when there is none. */
 gboolean vms_window_show_frame(VmsWindow *win, size_t k);
 /* Opens the process picker (the window attaches to the chosen process). */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "vms-application.h"
+#include "vms-diff.h"
 #include "vms-gui-test.h"
 #include "vms-recording.h"
 #include "vms-summary.h"
@@ -245,9 +246,72 @@ static char *size_text(uint64_t v) {
   return g_strdup(buf);
 }
 
+static void send_button(GtkWidget *w, double x, double y, guint state) {
+  GdkEvent *ev = gdk_event_new(GDK_BUTTON_PRESS);
+  ev->button.window = g_object_ref(gtk_widget_get_window(w));
+  ev->button.button = 1;
+  ev->button.x = x;
+  ev->button.y = y;
+  ev->button.state = state;
+  ev->button.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+static void send_motion(GtkWidget *w, double x, double y) {
+  GdkEvent *ev = gdk_event_new(GDK_MOTION_NOTIFY);
+  ev->motion.window = g_object_ref(gtk_widget_get_window(w));
+  ev->motion.x = x;
+  ev->motion.y = y;
+  ev->motion.state = GDK_BUTTON1_MASK;
+  ev->motion.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+static void send_key(GtkWidget *w, guint keyval) {
+  GdkEvent *ev = gdk_event_new(GDK_KEY_PRESS);
+  ev->key.window = g_object_ref(gtk_widget_get_window(w));
+  ev->key.keyval = keyval;
+  ev->key.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(
+      ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+/* The strip draws its three series: pixels of the orange and blue lines. */
+static gboolean strip_drawn(GtkWidget *w) {
+  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
+  VMS_CHECK_MSG(width > 100 && height >= 40, "the strip is %d x %d", width, height);
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create(s);
+  gtk_widget_draw(w, cr);
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  const unsigned char *d = cairo_image_surface_get_data(s);
+  int stride = cairo_image_surface_get_stride(s);
+  long orange = 0, blue = 0;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++) {
+      uint32_t p = *(const uint32_t *)(const void *)(d + y * stride + x * 4);
+      int r = (p >> 16) & 255, g = (p >> 8) & 255, b = p & 255;
+      orange += r > 200 && g > 90 && g < 140 && b < 60;
+      blue += r < 80 && g > 80 && g < 130 && b > 190;
+    }
+  cairo_surface_destroy(s);
+  VMS_CHECK_MSG(orange > 20 && blue > 20, "strip pixels: orange %ld, blue %ld", orange, blue);
+  return orange > 20 && blue > 20;
+}
+
 /* The recording opened in the window: its last frame first, then every
  * frame as the CLI rebuilds it. */
-static void test_open_recording(VmsWindow *win, const char *path, const char *vmscope) {
+static void test_open_recording(VmsWindow *win, const char *path, const char *vmscope,
+                                char facts[2][2][32]) {
   GError *e = NULL;
   VMS_CHECK_MSG(vms_window_open_recording(win, path, &e), "opening failed: %s",
                 e ? e->message : "?");
@@ -290,6 +354,44 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
     VMS_CHECK_MSG(got && g_str_has_prefix(got, vma), "frame %zu: VMAs %s, want %s", k,
                   got ? got : "none", vma);
   }
+  /* The strip: shown, drawn, scrubbed by click, drag and keys. */
+  VmsTimeline *tl = vms_window_get_timeline(win);
+  VMS_CHECK(gtk_widget_get_visible(GTK_WIDGET(tl)));
+  spin_for(0.3);
+  VMS_CHECK_U64(vms_timeline_get_n_frames(tl), n);
+  VMS_CHECK(strip_drawn(GTK_WIDGET(tl)));
+  GtkWidget *tw = GTK_WIDGET(tl);
+  double y = gtk_widget_get_allocated_height(tw) / 2.0;
+  send_button(tw, vms_timeline_x_of(tl, 2), y, 0);
+  VMS_CHECK_U64(vms_window_get_frame(win), 2);
+  send_motion(tw, vms_timeline_x_of(tl, 5), y);
+  VMS_CHECK_U64(vms_window_get_frame(win), 5);
+  send_key(tw, GDK_KEY_Right);
+  VMS_CHECK_U64(vms_window_get_frame(win), 6);
+  send_key(tw, GDK_KEY_Home);
+  VMS_CHECK_U64(vms_window_get_frame(win), 0);
+  send_key(tw, GDK_KEY_End);
+  VMS_CHECK_U64(vms_window_get_frame(win), n - 1);
+  /* Two moments: the first frame marked, the last shown. Only B is new
+   * between them (A came and went), and that is what the map marks. */
+  send_button(tw, vms_timeline_x_of(tl, 0), y, GDK_SHIFT_MASK);
+  VMS_CHECK_U64(vms_timeline_get_mark(tl), 0);
+  VmsMapView *map = vms_window_get_map(win);
+  size_t nc = vms_map_view_get_n_changes(map);
+  const VmsChange *ch = vms_map_view_get_changes(map);
+  uint64_t bs = g_ascii_strtoull(facts[1][0], NULL, 0), be = g_ascii_strtoull(facts[1][1], NULL, 0);
+  gboolean b_new = FALSE;
+  for (size_t i = 0; i < nc; i++)
+    if (ch[i].kind == VMS_CHANGE_NEW && ch[i].start == bs && ch[i].end == be)
+      b_new = TRUE;
+  VMS_CHECK_MSG(b_new, "the map marks %zu changes, B (%s-%s) not new among them", nc, facts[1][0],
+                facts[1][1]);
+  /* The same moment as both: nothing marked; the mark cleared: nothing. */
+  send_button(tw, vms_timeline_x_of(tl, n - 1), y, GDK_SHIFT_MASK);
+  VMS_CHECK_U64(vms_map_view_get_n_changes(map), 0);
+  send_button(tw, vms_timeline_x_of(tl, n - 1), y, GDK_SHIFT_MASK);
+  VMS_CHECK_U64(vms_timeline_get_mark(tl), SIZE_MAX);
+
   /* A file that is no recording: the banner says so, the view stays. */
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *junk = g_build_filename(dir, "junk.vmsrec", NULL);
@@ -327,7 +429,7 @@ int main(int argc, char **argv) {
   g_autofree char *rec_path = g_build_filename(dir, "tl.vmsrec", NULL);
   char facts[2][2][32];
   if (record_helper(argv[2], argv[3], rec_path, facts))
-    test_open_recording(win, rec_path, argv[2]);
+    test_open_recording(win, rec_path, argv[2], facts);
   else
     VMS_CHECK_MSG(FALSE, "the CLI could not record the helper");
   gtk_widget_destroy(GTK_WIDGET(win));
