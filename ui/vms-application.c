@@ -8,6 +8,7 @@
 struct _VmsApplication {
   GtkApplication parent_instance;
   int pid;
+  char *file; /* a recording to open the first window on, or NULL */
   GSettings *interface_settings; /* org.gnome.desktop.interface, when installed */
 };
 
@@ -154,7 +155,9 @@ static void vms_application_startup(GApplication *app) {
   } accels[] = {
       {"app.quit", {"<Primary>q", NULL}},
       {"win.pick", {"<Primary>o", NULL}},
+      {"win.open", {"<Primary><Shift>o", NULL}},
       {"win.export", {"<Primary>e", NULL}},
+      {"win.save", {"<Primary>s", NULL}},
       {"win.refresh", {"F5", NULL}},
       {"win.zoom-in", {"<Primary>plus", "<Primary>equal", "<Primary>KP_Add", NULL}},
       {"win.zoom-out", {"<Primary>minus", "<Primary>KP_Subtract", NULL}},
@@ -187,15 +190,19 @@ static void vms_application_activate(GApplication *app) {
                                           GTK_SHORTCUTS_WINDOW(gtk_builder_get_object(b, "shortcuts")));
   g_signal_connect(win, "delete-event", G_CALLBACK(on_window_delete), NULL);
   gtk_window_present(GTK_WINDOW(win));
-  if (self->pid > 0)
+  if (self->file)
+    vms_window_open_recording(win, self->file, NULL);
+  else if (self->pid > 0)
     vms_window_attach(win, self->pid);
   else
     vms_window_show_picker(win);
   self->pid = 0;
+  g_clear_pointer(&self->file, g_free);
 }
 
 static void vms_application_dispose(GObject *obj) {
   g_clear_object(&VMS_APPLICATION(obj)->interface_settings);
+  g_clear_pointer(&VMS_APPLICATION(obj)->file, g_free);
   G_OBJECT_CLASS(vms_application_parent_class)->dispose(obj);
 }
 
@@ -213,4 +220,10 @@ VmsApplication *vms_application_new(int pid) {
                                      G_APPLICATION_NON_UNIQUE, NULL);
   app->pid = pid;
   return app;
+}
+
+void vms_application_set_file(VmsApplication *app, const char *path) {
+  g_return_if_fail(VMS_IS_APPLICATION(app));
+  g_free(app->file);
+  app->file = g_strdup(path);
 }

@@ -11,6 +11,8 @@ G_DECLARE_FINAL_TYPE(VmsApplication, vms_application, VMS, APPLICATION, GtkAppli
 
 /* pid > 0 attaches the first window to that process; otherwise the picker opens. */
 VmsApplication *vms_application_new(int pid);
+/* Opens the first window on a recording or saved snapshot instead (no sampler). */
+void vms_application_set_file(VmsApplication *app, const char *path);
 
 /* The remembered window size and refresh interval, in
  * g_get_user_config_dir()/vmscope/vmscope.ini. Missing or bad values keep the defaults. */

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vms-application.h"
 #include "vms-cli.h"
 #include "vms-error.h"
 #include "vms-platform.h"
+#include "vms-recording.h"
 
 static gboolean parse_pid(const char *s, int *pid) {
   if (!*s)
@@ -25,23 +27,30 @@ static gboolean parse_pid(const char *s, int *pid) {
 
 int main(int argc, char **argv) {
   int pid = 0;
-  gboolean window = argc == 1 || (argc == 2 && parse_pid(argv[1], &pid));
-  /* Everything but "vmscope" and "vmscope PID" is the CLI's, including its
-   * messages for bad arguments; it never needs a display. "vmscope FILE"
-   * (a recording or saved snapshot) prints the summary of its last frame:
-   * the window does not open recordings yet. */
+  /* "vmscope FILE" alone, FILE a recording or saved snapshot: the window
+   * opens on it when there is a display, and the CLI prints its summary
+   * when there is none. Any option with it is the CLI's, as before. */
+  gboolean file = argc == 2 && !parse_pid(argv[1], &pid) && strcmp(argv[1], "-") != 0 &&
+                  vms_recording_file_looks_like(argv[1]);
+  gboolean window = argc == 1 || (argc == 2 && (file || parse_pid(argv[1], &pid)));
+  /* Everything else is the CLI's, including its messages for bad
+   * arguments; it never needs a display. */
   if (!window || vms_cli_wants_cli(argc, argv))
     return vms_cli_main(argc, argv);
   /* A PNG export past a file-size limit fails with an error, as in the CLI,
    * rather than killing the window. */
   vms_platform_init();
   if (!gtk_init_check(NULL, NULL)) {
+    if (file)
+      return vms_cli_main(argc, argv);
     fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
                     "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
     return VMS_ERR_USAGE;
   }
   VmsApplication *app = vms_application_new(pid);
-  /* The PID is ours: GApplication would take it for a file to open. */
+  if (file)
+    vms_application_set_file(app, argv[1]);
+  /* The PID or file is ours: GApplication would take it for a file to open. */
   char *app_argv[] = {argv[0], NULL};
   int status = g_application_run(G_APPLICATION(app), 1, app_argv);
   g_object_unref(app);

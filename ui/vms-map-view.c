@@ -417,6 +417,30 @@ void vms_map_view_set_snapshot(VmsMapView *self, VmsSnapshot *snap) {
   invalidate_layout(self);
 }
 
+void vms_map_view_set_changes(VmsMapView *self, VmsChange *changes, size_t n) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
+  fade_stop(self);
+  g_clear_pointer(&self->changes, free);
+  self->changes = n ? changes : NULL;
+  self->n_changes = n;
+  if (!n)
+    free(changes);
+  /* Held at full strength: no fade runs until the next snapshot. */
+  self->fade_step = 0;
+  g_clear_pointer(&self->marks_surface, cairo_surface_destroy);
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+size_t vms_map_view_get_n_changes(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), 0);
+  return self->n_changes;
+}
+
+const VmsChange *vms_map_view_get_changes(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
+  return self->changes;
+}
+
 VmsSnapshot *vms_map_view_get_snapshot(VmsMapView *self) {
   g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
   return self->snap;

@@ -17,6 +17,11 @@ GtkWidget *vms_map_view_new(void);
  * previous one; another process fits the whole space. NULL clears. */
 void vms_map_view_set_snapshot(VmsMapView *view, VmsSnapshot *snap);
 VmsSnapshot *vms_map_view_get_snapshot(VmsMapView *view);
+/* Marks changes (taken; malloc'd, from vms_snapshot_diff) on the map at
+ * full strength until the next snapshot or call; n = 0 clears. */
+void vms_map_view_set_changes(VmsMapView *view, VmsChange *changes, size_t n);
+size_t vms_map_view_get_n_changes(VmsMapView *view);
+const VmsChange *vms_map_view_get_changes(VmsMapView *view);
 /* The last snapshot whose counters were read, for tooltips; may be NULL. */
 void vms_map_view_set_counters_snapshot(VmsMapView *view, VmsSnapshot *snap);
 

@@ -16,7 +16,10 @@
 #include <string.h>
 
 #include "vms-export.h"
+#include "vms-recording.h"
+#include "vms-diff.h"
 #include "vms-sampler.h"
+#include "vms-timeline.h"
 #include "vms-ui-util.h"
 
 struct _VmsWindow {
@@ -38,8 +41,21 @@ struct _VmsWindow {
   VmsSummary *summary;
 
   VmsPicker *picker;
+  /* An opened recording or saved snapshot (no sampler meanwhile): the
+   * reader keeps the file and rebuilds the frame shown, which is self->snap
+   * (the last rebuilt frame, kept until another is asked for). */
+  VmsRecording *rec;
+  FILE *rec_file;
+  char *rec_path;
+  size_t frame;
+  GtkFileChooserNative *open_dialog;
+  VmsTimeline *timeline;
+  VmsSnapshot *mark_snap; /* the marked moment's frame, rebuilt once per mark */
+  size_t mark_frame;
   GtkFileChooserNative *export_dialog;
   gboolean exporting;
+  GtkFileChooserNative *save_dialog;
+  gboolean saving;
   gboolean disposed;
   VmsSampler *sampler;
   struct SamplerLink *link; /* the running sampler's */
@@ -117,8 +133,35 @@ static void on_banner_response(GtkInfoBar *bar, int response, VmsWindow *self) {
   hide_banner(self);
 }
 
+static void frame_time_text(double t, char *out, size_t size) {
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local((gint64)t);
+  g_autofree char *text = dt ? g_date_time_format(dt, "%Y-%m-%d %H:%M:%S") : g_strdup("?");
+  g_strlcpy(out, text, size);
+}
+
+/* "recording: FILE, frame N of M, TIME", N counted from 1 as a person does. */
+static void recording_text(VmsWindow *self, char *out, size_t size) {
+  g_autofree char *base = g_path_get_basename(self->rec_path);
+  size_t n = vms_recording_count(self->rec);
+  const VmsFrameInfo *fi = vms_recording_info(self->rec, self->frame);
+  char when[64];
+  frame_time_text(fi->time, when, sizeof when);
+  g_snprintf(out, size, "recording: %s, frame %zu of %zu, %s%s", base, self->frame + 1, n, when,
+             (fi->flags & VMS_FRAME_EXITED) ? " (the process had exited)" : "");
+}
+
 static void update_title(VmsWindow *self) {
   char sub[400];
+  if (self->rec) {
+    char text[600];
+    recording_text(self, text, sizeof text);
+    gtk_header_bar_set_title(self->header, self->name[0] ? self->name : "vmscope");
+    gtk_header_bar_set_subtitle(self->header, text);
+    char title[900];
+    g_snprintf(title, sizeof title, "%s — vmscope", text);
+    gtk_window_set_title(GTK_WINDOW(self), title);
+    return;
+  }
   if (self->pid <= 0) {
     gtk_header_bar_set_title(self->header, "vmscope");
     gtk_header_bar_set_subtitle(self->header, "No process");
@@ -140,6 +183,15 @@ static void update_title(VmsWindow *self) {
 
 static void update_status(VmsWindow *self) {
   const VmsSnapshot *s = self->snap;
+  if (self->rec && s) {
+    char rt[600], text[800];
+    recording_text(self, rt, sizeof rt);
+    rt[0] = g_ascii_toupper(rt[0]);
+    g_snprintf(text, sizeof text, "%s · %zu regions · PID %d · no live sampling", rt,
+               s->n_regions, s->pid);
+    gtk_label_set_text(self->status_label, text);
+    return;
+  }
   if (!s) {
     gtk_label_set_text(self->status_label, self->pid > 0 ? "Waiting for the first sample…" : "");
     return;
@@ -321,6 +373,36 @@ static void sampler_cb(VmsSnapshot *snap, const VmsError *err, void *user) {
   g_idle_add_full(G_PRIORITY_DEFAULT, deliver_idle, d, NULL);
 }
 
+static void close_recording(VmsWindow *self) {
+  if (self->timeline) {
+    vms_timeline_set_recording(self->timeline, NULL);
+    gtk_widget_hide(GTK_WIDGET(self->timeline));
+  }
+  g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
+  g_clear_pointer(&self->rec, vms_recording_close);
+  if (self->rec_file)
+    fclose(self->rec_file);
+  self->rec_file = NULL;
+  g_clear_pointer(&self->rec_path, g_free);
+  self->frame = 0;
+}
+
+/* Forgets what was shown: the next snapshot is another process's. */
+static void clear_view(VmsWindow *self) {
+  self->name[0] = '\0';
+  self->ended = FALSE;
+  self->n_snapshots = 0;
+  self->counters_pending = FALSE;
+  vms_region_table_set_counters_busy(self->table, FALSE);
+  g_clear_pointer(&self->snap, vms_snapshot_unref);
+  g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  vms_map_view_set_counters_snapshot(self->map, NULL);
+  vms_map_view_set_snapshot(self->map, NULL);
+  vms_region_table_set_counters_snapshot(self->table, NULL);
+  vms_region_table_set_snapshot(self->table, NULL);
+  vms_summary_set_snapshot(self->summary, NULL, NULL);
+}
+
 void vms_window_detach(VmsWindow *self) {
   g_return_if_fail(VMS_IS_WINDOW(self));
   self->generation++;
@@ -341,20 +423,10 @@ void vms_window_detach(VmsWindow *self) {
 gboolean vms_window_attach(VmsWindow *self, int pid) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   vms_window_detach(self);
+  close_recording(self);
   hide_banner(self);
   self->pid = pid;
-  self->name[0] = '\0';
-  self->ended = FALSE;
-  self->n_snapshots = 0;
-  self->counters_pending = FALSE;
-  vms_region_table_set_counters_busy(self->table, FALSE);
-  g_clear_pointer(&self->snap, vms_snapshot_unref);
-  g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
-  vms_map_view_set_counters_snapshot(self->map, NULL);
-  vms_map_view_set_snapshot(self->map, NULL);
-  vms_region_table_set_counters_snapshot(self->table, NULL);
-  vms_region_table_set_snapshot(self->table, NULL);
-  vms_summary_set_snapshot(self->summary, NULL, NULL);
+  clear_view(self);
 
   VmsSamplerOptions opts;
   vms_sampler_options_default(&opts);
@@ -378,6 +450,123 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   update_title(self);
   update_status(self);
   return TRUE;
+}
+
+/* With a marked moment, the map marks what changed from the earlier of the
+ * two to the later one (the existing change marks, held, not faded). */
+static void mark_changes(VmsWindow *self) {
+  size_t m = self->timeline ? vms_timeline_get_mark(self->timeline) : SIZE_MAX;
+  if (!self->rec || !self->snap || m == SIZE_MAX || m >= vms_recording_count(self->rec)) {
+    g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
+    if (vms_map_view_get_n_changes(self->map))
+      vms_map_view_set_changes(self->map, NULL, 0);
+    return;
+  }
+  if (!self->mark_snap || self->mark_frame != m) {
+    g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
+    VmsError err = {0};
+    if (vms_recording_frame(self->rec, m, &self->mark_snap, &err) != VMS_OK) {
+      char text[600];
+      g_snprintf(text, sizeof text, "Frame %zu cannot be rebuilt: %s", m + 1, err.message);
+      show_banner(self, GTK_MESSAGE_ERROR, text);
+      return;
+    }
+    self->mark_frame = m;
+  }
+  /* The marks sit on the shown frame's regions: new and grown ones are in
+   * it when it is the later moment, gone ones when it is the earlier. */
+  const VmsSnapshot *older = m < self->frame ? self->mark_snap : self->snap;
+  const VmsSnapshot *newer = m < self->frame ? self->snap : self->mark_snap;
+  VmsChange *changes = NULL;
+  size_t n = m == self->frame ? 0 : vms_snapshot_diff(older, newer, &changes);
+  vms_map_view_set_changes(self->map, changes, n);
+}
+
+static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
+  vms_window_show_frame(self, vms_timeline_get_cursor(tl));
+}
+
+static void on_timeline_mark(VmsTimeline *tl, VmsWindow *self) { mark_changes(self); }
+
+gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  if (!self->rec || k >= vms_recording_count(self->rec))
+    return FALSE;
+  if (self->snap && k == self->frame)
+    return TRUE;
+  VmsSnapshot *snap = NULL;
+  VmsError err = {0};
+  if (vms_recording_frame(self->rec, k, &snap, &err) != VMS_OK) {
+    char text[700];
+    g_snprintf(text, sizeof text, "Frame %zu of %s cannot be rebuilt: %s", k + 1, self->rec_path,
+               err.message);
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+    return FALSE;
+  }
+  self->frame = k;
+  self->pid = snap->pid;
+  take_snapshot(self, snap);
+  vms_timeline_set_cursor(self->timeline, k, FALSE);
+  vms_timeline_set_max_map_count(self->timeline, snap->stats.max_map_count);
+  mark_changes(self);
+  return TRUE;
+}
+
+gboolean vms_window_open_recording(VmsWindow *self, const char *path, GError **error) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  g_return_val_if_fail(path != NULL, FALSE);
+  char text[900];
+  FILE *f = fopen(path, "rb");
+  VmsRecording *rec = NULL;
+  VmsError err = {0};
+  if (!f)
+    g_snprintf(text, sizeof text, "Cannot open %s: %s", path, g_strerror(errno));
+  else if (vms_recording_open_file(f, &rec, &err) != VMS_OK)
+    g_snprintf(text, sizeof text, "%s is not a recording vmscope can read: %s", path, err.message);
+  if (!rec) {
+    if (f)
+      fclose(f);
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", text);
+    return FALSE;
+  }
+  vms_window_detach(self);
+  close_recording(self);
+  hide_banner(self);
+  clear_view(self);
+  self->rec = rec;
+  self->rec_file = f;
+  self->rec_path = g_strdup(path);
+  vms_timeline_set_recording(self->timeline, rec);
+  gtk_widget_show(GTK_WIDGET(self->timeline));
+  size_t last = vms_recording_count(rec) - 1;
+  if (!vms_window_show_frame(self, last)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", gtk_label_get_text(self->banner_label));
+    return FALSE;
+  }
+  if (vms_recording_truncated(rec)) {
+    g_snprintf(text, sizeof text,
+               "%s ends before its end mark (cut short, or still being written): "
+               "it is shown up to its last complete frame.",
+               path);
+    show_banner(self, GTK_MESSAGE_WARNING, text);
+  }
+  return TRUE;
+}
+
+VmsTimeline *vms_window_get_timeline(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->timeline;
+}
+
+VmsRecording *vms_window_get_recording(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->rec;
+}
+
+size_t vms_window_get_frame(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->frame;
 }
 
 /* Position of the custom interval's row in the list, or -1. */
@@ -636,6 +825,154 @@ gboolean vms_window_export_png_finish(VmsWindow *self, GAsyncResult *result, GEr
   return g_task_propagate_boolean(G_TASK(result), error);
 }
 
+/* ---- saving what the window shows as a recording ---- */
+
+/* The save thread's own: referenced snapshots (immutable) and the path. */
+typedef struct {
+  GPtrArray *snaps; /* VmsSnapshot, unreffed with the array */
+  gboolean last_exited;
+  char *path;
+} SaveJob;
+
+static void save_job_free(gpointer data) {
+  SaveJob *job = data;
+  g_ptr_array_unref(job->snaps);
+  g_free(job->path);
+  g_free(job);
+}
+
+static void save_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  SaveJob *job = data;
+  VmsError err = {0};
+  if (vms_recording_save(job->path, (VmsSnapshot *const *)job->snaps->pdata, job->snaps->len,
+                         job->last_exited, &err) != VMS_OK)
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
+  else
+    g_task_return_boolean(task, TRUE);
+}
+
+static void set_saving(VmsWindow *self, gboolean saving) {
+  self->saving = saving;
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "save");
+  g_simple_action_set_enabled(G_SIMPLE_ACTION(a), !saving);
+}
+
+static void save_done(GObject *source, GAsyncResult *res, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(source);
+  GTask *outer = data;
+  SaveJob *job = g_task_get_task_data(G_TASK(res));
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
+  if (!self->disposed) {
+    set_saving(self, FALSE);
+    char text[700];
+    if (ok) {
+      if (job->snaps->len == 1)
+        g_snprintf(text, sizeof text, "Saved the snapshot to %s", job->path);
+      else
+        g_snprintf(text, sizeof text, "Saved %u frames to %s", job->snaps->len, job->path);
+      gtk_label_set_text(self->status_label, text);
+    } else {
+      g_snprintf(text, sizeof text, "Saving failed: %s", error->message);
+      show_banner(self, GTK_MESSAGE_ERROR, text);
+    }
+  }
+  if (ok)
+    g_task_return_boolean(outer, TRUE);
+  else
+    g_task_return_error(outer, error);
+  g_object_unref(outer);
+}
+
+void vms_window_save(VmsWindow *self, const char *path, GAsyncReadyCallback callback,
+                     gpointer user_data) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(path != NULL);
+  GTask *outer = g_task_new(self, NULL, callback, user_data);
+  const char *why = !self->snap    ? "There is no map to save yet."
+                    : self->saving ? "A save is still being written."
+                                   : NULL;
+  if (why) {
+    show_banner(self, GTK_MESSAGE_ERROR, why);
+    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED,
+                            "%s", why);
+    g_object_unref(outer);
+    return;
+  }
+  SaveJob *job = g_new0(SaveJob, 1);
+  job->snaps = g_ptr_array_new_with_free_func((GDestroyNotify)vms_snapshot_unref);
+  g_ptr_array_add(job->snaps, vms_snapshot_ref(self->snap));
+  job->path = g_strdup(path);
+  set_saving(self, TRUE);
+  gtk_label_set_text(self->status_label, "Saving…");
+  GTask *task = g_task_new(self, NULL, save_done, outer);
+  g_task_set_task_data(task, job, save_job_free);
+  g_task_run_in_thread(task, save_thread);
+  g_object_unref(task);
+}
+
+gboolean vms_window_save_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
+  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+static void on_save_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
+    if (path) {
+      if (!g_str_has_suffix(path, ".vmsrec")) {
+        char *with = g_strconcat(path, ".vmsrec", NULL);
+        g_free(path);
+        path = with;
+      }
+      vms_window_save(self, path, NULL, NULL);
+    } else {
+      show_banner(self, GTK_MESSAGE_ERROR,
+                  "Saving needs a local file; the chosen place is not one.");
+    }
+  }
+  self->save_dialog = NULL;
+  g_object_unref(dialog);
+}
+
+static void add_recording_filter(GtkFileChooser *chooser) {
+  GtkFileFilter *filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "vmscope recordings and snapshots");
+  gtk_file_filter_add_pattern(filter, "*.vmsrec");
+  gtk_file_chooser_add_filter(chooser, filter);
+  filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "All files");
+  gtk_file_filter_add_pattern(filter, "*");
+  gtk_file_chooser_add_filter(chooser, filter);
+}
+
+static void save_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  if (!self->snap) {
+    show_banner(self, GTK_MESSAGE_ERROR, "There is no map to save yet: attach to a process first.");
+    return;
+  }
+  if (self->save_dialog) {
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->save_dialog));
+    return;
+  }
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      "Save Snapshot", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
+  char name[320];
+  g_snprintf(name, sizeof name, "%s-%d.vmsrec", self->name[0] ? self->name : "vmscope",
+             self->pid);
+  for (char *c = name; *c; c++)
+    if (*c == '/' || *c == ' ')
+      *c = '_';
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), name);
+  add_recording_filter(GTK_FILE_CHOOSER(dialog));
+  /* Owned by the window as the export's is: dispose destroys it. */
+  self->save_dialog = dialog;
+  g_signal_connect(dialog, "response", G_CALLBACK(on_save_response), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
 static const struct {
   const char *id, *label;
   int w, h;
@@ -709,6 +1046,33 @@ static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
 }
 
+static void on_open_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
+    if (path)
+      vms_window_open_recording(self, path, NULL);
+    else
+      show_banner(self, GTK_MESSAGE_ERROR, "Opening needs a local file; the chosen one is not.");
+  }
+  self->open_dialog = NULL;
+  g_object_unref(dialog);
+}
+
+static void open_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  if (self->open_dialog) {
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->open_dialog));
+    return;
+  }
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      "Open Snapshot or Recording", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_OPEN, "_Open",
+      "_Cancel");
+  add_recording_filter(GTK_FILE_CHOOSER(dialog));
+  self->open_dialog = dialog;
+  g_signal_connect(dialog, "response", G_CALLBACK(on_open_response), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
 static void pick_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   vms_window_show_picker(data);
 }
@@ -738,6 +1102,8 @@ static void filter_activated(GSimpleAction *a, GVariant *p, gpointer data) {
 static const GActionEntry win_actions[] = {
     {"pick", pick_activated, NULL, NULL, NULL, {0}},
     {"export", export_activated, NULL, NULL, NULL, {0}},
+    {"save", save_activated, NULL, NULL, NULL, {0}},
+    {"open", open_activated, NULL, NULL, NULL, {0}},
     {"refresh", refresh_activated, NULL, NULL, NULL, {0}},
     {"read-counters", counters_activated, NULL, NULL, NULL, {0}},
     {"pause", pause_activated, NULL, "false", NULL, {0}},
@@ -850,12 +1216,24 @@ static void vms_window_dispose(GObject *obj) {
     gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
     g_object_unref(dialog);
   }
+  GtkFileChooserNative **dialogs[] = {&self->save_dialog, &self->open_dialog};
+  for (size_t i = 0; i < G_N_ELEMENTS(dialogs); i++) {
+    GtkFileChooserNative *dialog = *dialogs[i];
+    if (!dialog)
+      continue;
+    *dialogs[i] = NULL;
+    g_signal_handlers_disconnect_by_data(dialog, self);
+    gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
+    g_object_unref(dialog);
+  }
   if (self->tick_id) {
     g_source_remove(self->tick_id);
     self->tick_id = 0;
   }
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  close_recording(self);
+  self->timeline = NULL; /* a child: destroyed with the others below */
   G_OBJECT_CLASS(vms_window_parent_class)->dispose(obj);
 }
 
@@ -906,6 +1284,14 @@ static void vms_window_init(VmsWindow *self) {
   g_signal_connect(self, "realize", G_CALLBACK(on_realize), NULL);
   g_signal_connect(self, "unrealize", G_CALLBACK(on_unrealize), NULL);
   self->tick_id = g_timeout_add_seconds(1, tick, self);
+  /* The timeline strip, under the header bar, shown for a recording. */
+  self->timeline = VMS_TIMELINE(vms_timeline_new());
+  gtk_widget_set_no_show_all(GTK_WIDGET(self->timeline), TRUE);
+  GtkWidget *box = gtk_widget_get_parent(GTK_WIDGET(self->banner));
+  gtk_box_pack_start(GTK_BOX(box), GTK_WIDGET(self->timeline), FALSE, FALSE, 0);
+  gtk_box_reorder_child(GTK_BOX(box), GTK_WIDGET(self->timeline), 0);
+  g_signal_connect(self->timeline, "cursor-changed", G_CALLBACK(on_timeline_cursor), self);
+  g_signal_connect(self->timeline, "mark-changed", G_CALLBACK(on_timeline_mark), self);
   gtk_widget_grab_focus(GTK_WIDGET(self->map));
   update_title(self);
 }

@@ -6,8 +6,10 @@
 
 #include "vms-map-view.h"
 #include "vms-picker.h"
+#include "vms-recording.h"
 #include "vms-region-table.h"
 #include "vms-summary.h"
+#include "vms-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +20,17 @@ VmsWindow *vms_window_new(GtkApplication *app);
 /* Starts sampling pid; on failure shows why in the banner and returns FALSE. */
 gboolean vms_window_attach(VmsWindow *win, int pid);
 void vms_window_detach(VmsWindow *win);
+/* Shows a recording or saved snapshot read from path, at its last frame,
+ * instead of a live process (the sampler stops). On failure the banner
+ * says why and the window keeps what it showed. */
+gboolean vms_window_open_recording(VmsWindow *win, const char *path, GError **error);
+/* The opened recording (NULL for a live view) and the frame shown. */
+VmsRecording *vms_window_get_recording(VmsWindow *win);
+size_t vms_window_get_frame(VmsWindow *win);
+/* The timeline strip (shown for a recording). */
+VmsTimeline *vms_window_get_timeline(VmsWindow *win);
+/* Shows frame k of the opened recording (rebuilt from it); FALSE when there is none. */
+gboolean vms_window_show_frame(VmsWindow *win, size_t k);
 /* Opens the process picker (the window attaches to the chosen process). */
 void vms_window_show_picker(VmsWindow *win);
 VmsPicker *vms_window_get_picker(VmsWindow *win); /* NULL when closed */
@@ -37,6 +50,14 @@ void vms_window_refresh(VmsWindow *win, gboolean with_counters);
 void vms_window_export_png(VmsWindow *win, const char *path, int width, int height,
                            GAsyncReadyCallback callback, gpointer user_data);
 gboolean vms_window_export_png_finish(VmsWindow *win, GAsyncResult *result, GError **error);
+
+/* Saves what the window shows as a recording at path (a snapshot: one
+ * frame), atomically, on a worker thread; the save action is disabled
+ * meanwhile. The status line says when it is written, the banner why not;
+ * then callback (may be NULL) runs on the main thread. */
+void vms_window_save(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
+                     gpointer user_data);
+gboolean vms_window_save_finish(VmsWindow *win, GAsyncResult *result, GError **error);
 
 VmsMapView *vms_window_get_map(VmsWindow *win);
 VmsRegionTable *vms_window_get_table(VmsWindow *win);

@@ -13,6 +13,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "vms-platform.h"
 
 #define FILE_HEADER_SIZE  16
 #define FRAME_HEADER_SIZE 32
@@ -1611,4 +1615,60 @@ VmsErrorCode vms_recording_writer_finish(VmsRecordingWriter *w, VmsError *err) {
   }
   w->failed = true; /* nothing may follow the end mark */
   return VMS_OK;
+}
+
+/* ---- saving a whole recording to a path ---- */
+
+VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, size_t n,
+                                bool last_exited, VmsError *err) {
+  if (!path || !*path || !snaps || n == 0)
+    return vms_error_set(err, VMS_ERR_USAGE, "nothing to save");
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path,
+                         S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+  /* A name of our own beside path, so that the rename stays on one file
+   * system; "x" refuses a name another writer holds. */
+  static _Atomic unsigned counter;
+  char tmp[4096];
+  FILE *f = NULL;
+  for (int attempt = 0; attempt < 100 && !f; attempt++) {
+    unsigned tag = (unsigned)time(NULL) * 2654435761u + ++counter * 40503u;
+    int len = snprintf(tmp, sizeof tmp, "%s.%08x.tmp", path, tag);
+    if (len < 0 || (size_t)len >= sizeof tmp)
+      return vms_error_set(err, VMS_ERR_USAGE, "%s: path too long", path);
+    f = fopen(tmp, "wbx");
+    if (!f && errno != EEXIST)
+      return vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  }
+  if (!f)
+    return vms_error_set(err, VMS_ERR_IO, "cannot write %s: no free temporary name beside it",
+                         path);
+  VmsRecordingWriter *w = NULL;
+  VmsErrorCode code = vms_recording_writer_new(f, &w, err);
+  for (size_t i = 0; code == VMS_OK && i < n; i++)
+    code = vms_recording_writer_append(w, snaps[i],
+                                       last_exited && i + 1 == n ? VMS_FRAME_EXITED : 0, err);
+  if (code == VMS_OK)
+    code = vms_recording_writer_finish(w, err);
+  vms_recording_writer_free(w);
+  if (code == VMS_OK && !vms_file_sync(f))
+    code = vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  if (fclose(f) != 0 && code == VMS_OK)
+    code = vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  if (code == VMS_OK && !vms_file_replace(tmp, path))
+    code = vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+  if (code != VMS_OK)
+    remove(tmp);
+  return code;
+}
+
+bool vms_recording_file_looks_like(const char *path) {
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (!f)
+    return false;
+  uint8_t h[sizeof file_magic];
+  bool yes = fread(h, 1, sizeof h, f) == sizeof h && memcmp(h, file_magic, sizeof h) == 0;
+  fclose(f);
+  return yes;
 }

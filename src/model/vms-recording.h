@@ -87,7 +87,19 @@ uint32_t vms_recording_writer_frames(const VmsRecordingWriter *w);
 size_t vms_recording_writer_last_size(const VmsRecordingWriter *w, bool *was_key);
 void vms_recording_writer_free(VmsRecordingWriter *w);
 
+/* Writes snaps[0..n) (n >= 1, in time order) to path as a recording,
+ * atomically: a temporary file beside it, synced, then renamed over path, so
+ * that path holds either its old content or the whole new recording. A
+ * snapshot alone is a recording of one frame. The last frame is marked
+ * exited when last_exited. On failure nothing is left beside path. */
+VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, size_t n,
+                                bool last_exited, VmsError *err);
+
 /* ---- reading a whole file ---- */
+
+/* True when the file at path starts as a recording or saved snapshot does
+ * (its magic), whatever follows: what "vmscope FILE" opens in the window. */
+bool vms_recording_file_looks_like(const char *path);
 
 typedef struct VmsRecording VmsRecording;
 
