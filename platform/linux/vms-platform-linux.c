@@ -34,6 +34,10 @@ struct VmsTarget {
   size_t cap;
 };
 
+/* Reads of maps text that a process changing its mappings tore, before
+ * giving up (vms_target_read). */
+#define TORN_READ_ATTEMPTS 8
+
 /* ---- small file helpers ---- */
 
 /* Reads the whole of an open fd into *buf (grown as needed). Large reads: the
@@ -532,26 +536,36 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
     return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
 
   const bool counters = (what & VMS_READ_COUNTERS) != 0;
-  int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == EACCES || errno == EPERM) {
-      char why[400];
-      explain_denied(t->pid, t->dirfd, why, sizeof why);
-      return vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
+  VmsErrorCode code;
+  /* The kernel prints maps a page of text at a time and lets go of the
+   * address space between pages, so a process that maps and unmaps
+   * meanwhile can tear a read: a line may start below the end of the one
+   * before it. A live kernel's text is otherwise well-formed, so a parse
+   * failure is such a tear: the text is read again, a few times. */
+  for (int attempt = 1;; attempt++) {
+    int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EACCES || errno == EPERM) {
+        char why[400];
+        explain_denied(t->pid, t->dirfd, why, sizeof why);
+        return vms_error_set(err, VMS_ERR_PERMISSION, "permission denied: %s", why);
+      }
+      return gone_or_reused(t, err);
     }
-    return gone_or_reused(t, err);
+    ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
+    int read_errno = errno;
+    close(fd);
+    if (len < 0) {
+      if (read_errno == ENOMEM) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+      if (read_errno == ESRCH) return gone_or_reused(t, err);
+      return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
+                           strerror(read_errno));
+    }
+    code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
+                    : vms_maps_parse(t->buf, (size_t)len, space, err);
+    if (code != VMS_ERR_PARSE || attempt == TORN_READ_ATTEMPTS) break;
+    vms_space_reset(space);
   }
-  ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
-  int read_errno = errno;
-  close(fd);
-  if (len < 0) {
-    if (read_errno == ENOMEM) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
-    if (read_errno == ESRCH) return gone_or_reused(t, err);
-    return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
-                         strerror(read_errno));
-  }
-  VmsErrorCode code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
-                               : vms_maps_parse(t->buf, (size_t)len, space, err);
   if (code != VMS_OK) {
     vms_error_prefix(err, "/proc/%d/%s", t->pid, counters ? "smaps" : "maps");
     return code;
