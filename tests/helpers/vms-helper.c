@@ -15,6 +15,11 @@
  *   fit             (last) the largest size an mmap can still get, by binary
  *                   search with real mmap calls
  *   exit-after MS   exit MS milliseconds after "ready" instead of waiting
+ *   churn N         after "ready", keep changing the layout until the end: N
+ *                   slots of mappings (anonymous private or shared, or part of
+ *                   a memfd) each replaced in turn by one of another size and
+ *                   protection every 200 us, and a thread that starts and ends
+ *                   every 64 replacements
  *
  * It prints one fact per line on stdout (addresses 0x-hex, [start, end)):
  *   pid PID / bits 32|64 / page SIZE
@@ -325,6 +330,59 @@ static void do_many(long n) {
   printf("many 0x%" PRIx64 " 0x%" PRIx64 " %ld\n", addr_of(p), addr_of(p + size), n);
 }
 
+/* ---- a layout that keeps changing ---- */
+
+static long churn_slots;
+
+static void *short_thread(void *arg) { return arg; }
+
+static void *churn_main(void *arg) {
+  static const int prots[] = {PROT_READ, PROT_READ | PROT_WRITE, PROT_NONE, PROT_READ | PROT_EXEC};
+  char **slot = calloc((size_t)churn_slots, sizeof *slot);
+  size_t *len = calloc((size_t)churn_slots, sizeof *len);
+  int memfd = (int)syscall(SYS_memfd_create, "vms-churn", 0u);
+  if (!slot || !len || memfd < 0 || ftruncate(memfd, 64 * (off_t)page) != 0)
+    die("setting up churn");
+  unsigned seed = 1;
+  for (unsigned long step = 0;; step++) {
+    seed = seed * 1103515245u + 12345u;
+    long i = (long)(step % (unsigned long)churn_slots);
+    if (slot[i])
+      munmap(slot[i], len[i]);
+    len[i] = (size_t)(1 + (seed >> 8) % 16) * (size_t)page;
+    int prot = prots[(seed >> 12) % 4];
+    switch ((seed >> 16) % 4) {
+    case 0:
+      slot[i] = mmap(NULL, len[i], prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+      break;
+    case 1:
+      slot[i] = mmap(NULL, len[i], prot, MAP_SHARED, memfd, (off_t)((seed >> 20) % 48) * page);
+      break;
+    default:
+      slot[i] = mmap(NULL, len[i], prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
+    if (slot[i] == MAP_FAILED)
+      slot[i] = NULL;
+    if (step % 64 == 0) {
+      pthread_t t;
+      if (pthread_create(&t, NULL, short_thread, NULL) == 0)
+        pthread_detach(t);
+    }
+    nanosleep(&(struct timespec){0, 200000}, NULL);
+  }
+  return NULL;
+}
+
+static void start_churn(void) {
+  pthread_t t;
+  int e = pthread_create(&t, NULL, churn_main, NULL);
+  if (e) {
+    errno = e;
+    die("pthread_create");
+  }
+  pthread_detach(t);
+}
+
 static void do_zombie(void) {
   pid_t child = fork();
   if (child < 0)
@@ -390,6 +448,8 @@ int main(int argc, char **argv) {
       do_zombie();
     } else if (strcmp(a, "fit") == 0) {
       fit = true;
+    } else if (strcmp(a, "churn") == 0) {
+      churn_slots = parse_count(i + 1 < argc ? argv[++i] : NULL, 100000);
     } else if (strcmp(a, "exit-after") == 0) {
       exit_after_ms = parse_count(i + 1 < argc ? argv[++i] : NULL, 3600000);
     } else {
@@ -401,6 +461,8 @@ int main(int argc, char **argv) {
     do_fit();
   printf("ready\n");
   fflush(stdout);
+  if (churn_slots)
+    start_churn();
 
   if (exit_after_ms >= 0) {
     struct timespec ts = {exit_after_ms / 1000, (exit_after_ms % 1000) * 1000000L};
