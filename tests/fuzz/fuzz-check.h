@@ -99,6 +99,7 @@ static void fuzz_check_diff(const VmsSnapshot *old_snap, const VmsSnapshot *new_
   free(v);
 }
 
+#ifndef _WIN32
 /* JSON text is UTF-8 without raw control bytes but newlines. */
 static void fuzz_check_json(const char *p, size_t n) {
   for (size_t i = 0; i < n;) {
@@ -111,6 +112,7 @@ static void fuzz_check_json(const char *p, size_t n) {
     i += k;
   }
 }
+#endif
 
 /* Runs a writer into memory where the C library can (open_memstream), so the
  * JSON can be checked; elsewhere into the null device. */
