@@ -57,6 +57,9 @@ struct VmsTarget {
 #define SCAN_RUNS 4096      /* runs per PAGEMAP_SCAN call: 96 KiB */
 #define ENTRY_BUF 8192      /* pagemap entries per read: 64 KiB */
 #define ENTRIES_MAX_REGION (16ULL << 30) /* larger regions are not read entry by entry */
+/* Reads of maps text that a process changing its mappings tore, before
+ * giving up (vms_target_read). */
+#define TORN_READ_ATTEMPTS 8
 
 /* ---- small file helpers ---- */
 
@@ -667,27 +670,38 @@ static void append_note(VmsSpace *space, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* The regions from the maps (or, with counters, smaps) text. */
+/* The regions from the maps (or, with counters, smaps) text. The kernel
+ * prints it a page of text at a time and lets go of the address space
+ * between pages, so a process that maps and unmaps meanwhile can tear a
+ * read: a line may start below the end of the one before it. A live
+ * kernel's text is otherwise well-formed, so a parse failure is such a
+ * tear: the text is read again, a few times. */
 static VmsErrorCode read_text(VmsTarget *t, bool counters, VmsSpace *space, VmsError *err) {
-  int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == EACCES || errno == EPERM)
-      return denied(t->pid, t->dirfd, err);
-    return gone_or_reused(t, err);
-  }
-  ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
-  int read_errno = errno;
-  close(fd);
-  if (len < 0) {
-    if (read_errno == ENOMEM)
-      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
-    if (read_errno == ESRCH)
+  VmsErrorCode code;
+  for (int attempt = 1;; attempt++) {
+    int fd = openat(t->dirfd, counters ? "smaps" : "maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EACCES || errno == EPERM)
+        return denied(t->pid, t->dirfd, err);
       return gone_or_reused(t, err);
-    return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
-                         strerror(read_errno));
+    }
+    ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
+    int read_errno = errno;
+    close(fd);
+    if (len < 0) {
+      if (read_errno == ENOMEM)
+        return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+      if (read_errno == ESRCH)
+        return gone_or_reused(t, err);
+      return vms_error_set(err, VMS_ERR_IO, "reading the maps of process %d: %s", t->pid,
+                           strerror(read_errno));
+    }
+    code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
+                    : vms_maps_parse(t->buf, (size_t)len, space, err);
+    if (code != VMS_ERR_PARSE || attempt == TORN_READ_ATTEMPTS)
+      break;
+    vms_space_reset(space);
   }
-  VmsErrorCode code = counters ? vms_smaps_parse(t->buf, (size_t)len, space, err)
-                               : vms_maps_parse(t->buf, (size_t)len, space, err);
   if (code != VMS_OK)
     vms_error_prefix(err, "/proc/%d/%s", t->pid, counters ? "smaps" : "maps");
   return code;

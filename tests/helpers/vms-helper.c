@@ -23,6 +23,11 @@
  *   steps MS        (last) after "ready", at MS and 2*MS milliseconds: maps a
  *                   region A, then maps a region B and unmaps A; both are
  *                   chosen (and printed) before "ready"
+ *   churn N         after "ready", keep changing the layout until the end: N
+ *                   slots of mappings (anonymous private or shared, or part of
+ *                   a memfd) each replaced in turn by one of another size and
+ *                   protection every 200 us, and a thread that starts and ends
+ *                   every 64 replacements
  *
  * It prints one fact per line on stdout (addresses 0x-hex, [start, end)):
  *   pid PID / bits 32|64 / page SIZE
@@ -399,6 +404,59 @@ static void do_many(long n) {
   printf("many 0x%" PRIx64 " 0x%" PRIx64 " %ld\n", addr_of(p), addr_of(p + size), n);
 }
 
+/* ---- a layout that keeps changing ---- */
+
+static long churn_slots;
+
+static void *short_thread(void *arg) { return arg; }
+
+static void *churn_main(void *arg) {
+  static const int prots[] = {PROT_READ, PROT_READ | PROT_WRITE, PROT_NONE, PROT_READ | PROT_EXEC};
+  char **slot = calloc((size_t)churn_slots, sizeof *slot);
+  size_t *len = calloc((size_t)churn_slots, sizeof *len);
+  int memfd = (int)syscall(SYS_memfd_create, "vms-churn", 0u);
+  if (!slot || !len || memfd < 0 || ftruncate(memfd, 64 * (off_t)page) != 0)
+    die("setting up churn");
+  unsigned seed = 1;
+  for (unsigned long step = 0;; step++) {
+    seed = seed * 1103515245u + 12345u;
+    long i = (long)(step % (unsigned long)churn_slots);
+    if (slot[i])
+      munmap(slot[i], len[i]);
+    len[i] = (size_t)(1 + (seed >> 8) % 16) * (size_t)page;
+    int prot = prots[(seed >> 12) % 4];
+    switch ((seed >> 16) % 4) {
+    case 0:
+      slot[i] = mmap(NULL, len[i], prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+      break;
+    case 1:
+      slot[i] = mmap(NULL, len[i], prot, MAP_SHARED, memfd, (off_t)((seed >> 20) % 48) * page);
+      break;
+    default:
+      slot[i] = mmap(NULL, len[i], prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
+    if (slot[i] == MAP_FAILED)
+      slot[i] = NULL;
+    if (step % 64 == 0) {
+      pthread_t t;
+      if (pthread_create(&t, NULL, short_thread, NULL) == 0)
+        pthread_detach(t);
+    }
+    nanosleep(&(struct timespec){0, 200000}, NULL);
+  }
+  return NULL;
+}
+
+static void start_churn(void) {
+  pthread_t t;
+  int e = pthread_create(&t, NULL, churn_main, NULL);
+  if (e) {
+    errno = e;
+    die("pthread_create");
+  }
+  pthread_detach(t);
+}
+
 static void do_zombie(void) {
   pid_t child = fork();
   if (child < 0)
@@ -503,6 +561,8 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "steps") == 0) {
       steps_ms = parse_count(i + 1 < argc ? argv[++i] : NULL, 3600000);
       plan_steps();
+    } else if (strcmp(a, "churn") == 0) {
+      churn_slots = parse_count(i + 1 < argc ? argv[++i] : NULL, 100000);
     } else if (strcmp(a, "exit-after") == 0) {
       exit_after_ms = parse_count(i + 1 < argc ? argv[++i] : NULL, 3600000);
     } else {
@@ -516,6 +576,8 @@ int main(int argc, char **argv) {
   fflush(stdout);
   if (steps_ms >= 0)
     run_steps(steps_ms);
+  if (churn_slots)
+    start_churn();
 
   if (exit_after_ms >= 0) {
     /* Not a wait for a condition: exiting at a chosen moment (while vmscope

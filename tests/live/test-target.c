@@ -300,6 +300,44 @@ static void test_process_list(void) {
   vms_process_list_free(list, n);
 }
 
+/* A process that maps and unmaps without pause while it is read: the
+ * kernel prints maps a page of text at a time, letting go of the address
+ * space between pages, so one read may see a mapping that starts below the
+ * end of the line before it. Such a read is torn, not malformed: a live
+ * read must never fail for it. */
+static void test_churn(void) {
+  enum { SLOTS = 400, READS = 3000 };
+  pid_t pid = fork();
+  if (pid == 0) {
+    static char *slot[SLOTS];
+    static size_t len[SLOTS];
+    long page = sysconf(_SC_PAGESIZE);
+    for (unsigned seed = 1, k = 0;; k = (k + 1) % SLOTS) {
+      seed = seed * 1103515245u + 12345u;
+      if (slot[k]) munmap(slot[k], len[k]);
+      len[k] = (size_t)(1 + (seed >> 8) % 8) * (size_t)page;
+      slot[k] = mmap(NULL, len[k], (seed >> 16) % 2 ? PROT_READ : PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (slot[k] == MAP_FAILED) slot[k] = NULL;
+    }
+  }
+  usleep(50000); /* let it map its slots */
+  VmsTarget *t;
+  VmsError err = {0};
+  VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_OK);
+  VmsSpace sp;
+  vms_space_init(&sp);
+  int failed = 0;
+  for (int i = 0; i < READS && t; i++) {
+    VmsErrorCode code = vms_target_read(t, VMS_READ_REGIONS, &sp, &err);
+    if (code != VMS_OK && failed++ == 0) fprintf(stderr, "read %d of a churning process: %s\n", i, err.message);
+  }
+  VMS_CHECK_MSG(failed == 0, "%d of %d reads failed", failed, READS);
+  vms_space_clear(&sp);
+  if (t) vms_target_close(t);
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "reuse") == 0) {
     test_reuse();
@@ -310,6 +348,7 @@ int main(int argc, char **argv) {
     return 2;
   } else {
     test_threads();
+    test_churn();
     test_gone();
     test_process_list();
   }
