@@ -38,7 +38,33 @@ fi
 # last one, so nothing lingers for good); a second start for the same prefix
 # is refused by the first, which is what makes this idempotent.
 wineserver -p600 >/dev/null 2>&1 || true
+# Fonts for GTK programs: under Wine 8 pango finds fonts through
+# DirectWrite, which does not see Wine's own Tahoma, so without a font in
+# the prefix's Fonts key every label is a row of empty boxes. Register
+# Debian's DejaVu fonts (fonts-dejavu-core) once per prefix; the CLI and its
+# tests do not need them, so a machine without them only loses the labels.
+vms_wine_fonts() {
+  fontdir=/usr/share/fonts/truetype/dejavu
+  [ -f "$WINEPREFIX/.vmscope-fonts" ] && return 0
+  [ -f "$fontdir/DejaVuSans.ttf" ] || return 0
+  mkdir -p "$WINEPREFIX/drive_c/windows/Fonts"
+  for f in DejaVuSans DejaVuSans-Bold DejaVuSansMono DejaVuSansMono-Bold; do
+    [ -f "$fontdir/$f.ttf" ] || continue
+    case $f in
+      DejaVuSans) name="DejaVu Sans" ;;
+      DejaVuSans-Bold) name="DejaVu Sans Bold" ;;
+      DejaVuSansMono) name="DejaVu Sans Mono" ;;
+      DejaVuSansMono-Bold) name="DejaVu Sans Mono Bold" ;;
+    esac
+    wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\Fonts' \
+      /v "$name (TrueType)" /t REG_SZ /d "$f.ttf" /f </dev/null >/dev/null 2>&1 || return 0
+    cp "$fontdir/$f.ttf" "$WINEPREFIX/drive_c/windows/Fonts/$f.ttf" || return 0
+  done
+  : >"$WINEPREFIX/.vmscope-fonts"
+}
+
 # Start Wine's own services now, with no terminal or pipe of ours: started by
 # the first test instead, they would hold its output open for as long as the
 # server lives, and a caller reading that output to its end would wait.
 wineboot </dev/null >/dev/null 2>&1 || true
+vms_wine_fonts
