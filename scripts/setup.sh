@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 run_pkgs="gcc libc6-dev meson ninja-build pkg-config libgtk-3-dev libcairo2-dev"
 test_pkgs="gcc-multilib procps util-linux xvfb xauth xdotool x11-utils imagemagick
   mingw-w64 wine wine64 at-spi2-core dbus-x11 adwaita-icon-theme
-  desktop-file-utils appstream"
+  desktop-file-utils appstream fonts-dejavu-core fonts-wine"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $test_pkgs"
 
