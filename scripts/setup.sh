@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 run_pkgs="gcc libc6-dev meson ninja-build pkg-config libgtk-3-dev libcairo2-dev"
 test_pkgs="gcc-multilib procps util-linux xvfb xauth xdotool x11-utils imagemagick
   mingw-w64 wine wine64 at-spi2-core dbus-x11 adwaita-icon-theme
-  desktop-file-utils appstream clang-format
+  desktop-file-utils appstream clang-format fonts-dejavu-core fonts-wine
   dpkg-dev debhelper lintian fakeroot man-db prometheus prometheus-node-exporter curl time
   openssh-server openssh-client"
 pkgs=$run_pkgs

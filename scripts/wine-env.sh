@@ -38,7 +38,38 @@ fi
 # last one, so nothing lingers for good); a second start for the same prefix
 # is refused by the first, which is what makes this idempotent.
 wineserver -p600 >/dev/null 2>&1 || true
+# Fonts for GTK programs: under Wine 8 pango finds fonts through
+# DirectWrite, which sees only the font files in the prefix's Fonts folder
+# named in its Fonts key: not Wine's own Tahoma (fonts-wine), which GDI
+# uses, nor the host fonts the key lists by Z: paths. GTK asks for the
+# system's message font, Tahoma, and without it in DirectWrite's list the
+# window gets no font (and the layered window code crashes on the bad sizes).
+# Copy Tahoma and Debian's DejaVu fonts (fonts-dejavu-core) into the prefix
+# and register them there, once per prefix; the CLI and its tests need none.
+vms_wine_fonts() {
+  fontdir=/usr/share/fonts/truetype/dejavu
+  [ -f "$WINEPREFIX/.vmscope-fonts" ] && return 0
+  mkdir -p "$WINEPREFIX/drive_c/windows/Fonts"
+  for f in $fontdir/DejaVuSans $fontdir/DejaVuSans-Bold $fontdir/DejaVuSansMono \
+           $fontdir/DejaVuSansMono-Bold /usr/share/wine/fonts/tahoma /usr/share/wine/fonts/tahomabd; do
+    [ -f "$f.ttf" ] || continue
+    case ${f##*/} in
+      DejaVuSans) name="DejaVu Sans" ;;
+      DejaVuSans-Bold) name="DejaVu Sans Bold" ;;
+      DejaVuSansMono) name="DejaVu Sans Mono" ;;
+      DejaVuSansMono-Bold) name="DejaVu Sans Mono Bold" ;;
+      tahoma) name="Tahoma" ;;
+      tahomabd) name="Tahoma Bold" ;;
+    esac
+    wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\Fonts' \
+      /v "$name (TrueType)" /t REG_SZ /d "${f##*/}.ttf" /f </dev/null >/dev/null 2>&1 || return 0
+    cp "$f.ttf" "$WINEPREFIX/drive_c/windows/Fonts/" || return 0
+  done
+  : >"$WINEPREFIX/.vmscope-fonts"
+}
+
 # Start Wine's own services now, with no terminal or pipe of ours: started by
 # the first test instead, they would hold its output open for as long as the
 # server lives, and a caller reading that output to its end would wait.
 wineboot </dev/null >/dev/null 2>&1 || true
+vms_wine_fonts
