@@ -395,6 +395,13 @@ bool vms_cli_wants_cli(int argc, char **argv) {
   return false;
 }
 
+bool vms_cli_wants_window(int argc, char **argv) {
+  int pid;
+  if (vms_cli_wants_cli(argc, argv))
+    return false;
+  return argc == 1 || (argc == 2 && parse_pid(argv[1], &pid));
+}
+
 static int parse_args(int argc, char **argv, int *pids, Options *o) {
   memset(o, 0, sizeof *o);
   o->pids = pids; /* room for argc PIDs */

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-main-gui.c: entry point of the vmscope binary with the window: CLI options run without a display. */
+/* vms-main-gui.c: vmscope-gui, the window; vmscope starts it with exec for "vmscope [PID]". */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "vms-application.h"
-#include "vms-cli.h"
 #include "vms-error.h"
 #include "vms-platform.h"
 
@@ -25,19 +24,23 @@ static gboolean parse_pid(const char *s, int *pid) {
 
 int main(int argc, char **argv) {
   int pid = 0;
-  gboolean window = argc == 1 || (argc == 2 && parse_pid(argv[1], &pid));
-  /* Everything but "vmscope" and "vmscope PID" is the CLI's, including its
-   * messages for bad arguments; it never needs a display. "vmscope FILE"
-   * (a recording or saved snapshot) prints the summary of its last frame:
-   * the window does not open recordings yet. */
-  if (!window || vms_cli_wants_cli(argc, argv))
-    return vms_cli_main(argc, argv);
+  /* vmscope hands over only these two argument lists; the command line,
+   * with its messages for everything else, is vmscope's. */
+  if (argc > 2 || (argc == 2 && !parse_pid(argv[1], &pid))) {
+    fprintf(stderr, "vmscope-gui: usage: vmscope-gui [PID], the window (vmscope --help for the "
+                    "command line)\n");
+    return VMS_ERR_USAGE;
+  }
+  /* The window is vmscope's whatever the file is called: its class, its
+   * settings and its messages. */
+  g_set_prgname("vmscope");
   /* A PNG export past a file-size limit fails with an error, as in the CLI,
    * rather than killing the window. */
   vms_platform_init();
   if (!gtk_init_check(NULL, NULL)) {
     fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
-                    "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
+                    "For text and image output use --summary, --regions or --png (see vmscope "
+                    "--help)\n");
     return VMS_ERR_USAGE;
   }
   VmsApplication *app = vms_application_new(pid);
