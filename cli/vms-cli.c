@@ -798,13 +798,10 @@ static int run_record(const Options *o) {
     pthread_mutex_lock(&r.lock);
     while (!r.done && !record_signal) {
       /* Wake now and then: a signal does not reach a condition wait. */
-      struct timespec ts;
-      timespec_get(&ts, TIME_UTC);
-      ts.tv_nsec += 100 * 1000 * 1000;
-      if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-      }
+      /* The wall clock, as pthread_cond_timedwait reads it (C11's
+       * timespec_get is not in every C library vmscope builds with). */
+      double wake = vms_time_now() + 0.1;
+      struct timespec ts = {(time_t)wake, (long)((wake - (double)(time_t)wake) * 1e9)};
       pthread_cond_timedwait(&r.cond, &r.lock, &ts);
       if (r.until > 0 && vms_time_monotonic() > r.until)
         r.done = true;
