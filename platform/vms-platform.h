@@ -321,9 +321,11 @@ bool vms_self_dir(char *out, size_t cap);
  * set and not empty; on Windows, always. */
 bool vms_display_available(void);
 /* Replaces this process with the program at path, run with argv (argv[0]
- * first, NULL last), keeping the PID where the OS can. Returns only on
- * failure: VMS_ERR_UNSUPPORTED when there is no such file (or the OS cannot
- * do this), VMS_ERR_IO for any other failure, the message naming path. */
+ * first, NULL last): on Linux by execv, keeping the PID; on Windows, which
+ * has no exec, by starting it on the same standard handles and exiting
+ * with its status when it ends. Returns only on failure:
+ * VMS_ERR_UNSUPPORTED when there is no such file, VMS_ERR_IO for any other,
+ * the message naming path. */
 VmsErrorCode vms_exec(const char *path, char *const argv[], VmsError *err);
 
 /* CPU time (user + system) vmscope has used, in seconds; < 0 unknown. */
