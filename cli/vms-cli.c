@@ -452,6 +452,17 @@ static int check_remote_args(Options *o) {
   return VMS_OK;
 }
 
+/* "vmscope", "vmscope PID" and "vmscope FILE" (FILE a recording or saved
+ * snapshot: it starts with the recording magic) are the window's. */
+bool vms_cli_wants_window(int argc, char **argv) {
+  int pid;
+  if (vms_cli_wants_cli(argc, argv))
+    return false;
+  return argc == 1 ||
+         (argc == 2 && (parse_pid(argv[1], &pid) ||
+                        (strcmp(argv[1], "-") != 0 && vms_recording_file_looks_like(argv[1]))));
+}
+
 static int parse_args(int argc, char **argv, int *pids, Options *o) {
   memset(o, 0, sizeof *o);
   o->pids = pids; /* room for argc PIDs */

@@ -337,6 +337,23 @@ bool vms_terminal_size(FILE *f, int *columns, int *rows);
  * sequences; this turns them on). */
 bool vms_terminal_is(FILE *f);
 
+/* ---- vmscope's own executable ---- */
+
+/* The directory holding the running executable (Linux: /proc/self/exe;
+ * Windows: GetModuleFileNameW), in UTF-8, without a trailing separator.
+ * False when it cannot be read or does not fit in cap. */
+bool vms_self_dir(char *out, size_t cap);
+/* True when a window could be shown: on Linux, DISPLAY or WAYLAND_DISPLAY is
+ * set and not empty; on Windows, always. */
+bool vms_display_available(void);
+/* Replaces this process with the program at path, run with argv (argv[0]
+ * first, NULL last): on Linux by execv, keeping the PID; on Windows, which
+ * has no exec, by starting it on the same standard handles and exiting
+ * with its status when it ends. Returns only on failure:
+ * VMS_ERR_UNSUPPORTED when there is no such file, VMS_ERR_IO for any other,
+ * the message naming path. */
+VmsErrorCode vms_exec(const char *path, char *const argv[], VmsError *err);
+
 /* CPU time (user + system) vmscope has used, in seconds; < 0 unknown. */
 double vms_cpu_seconds(void);
 

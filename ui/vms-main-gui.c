@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-main-gui.c: entry point of the vmscope binary with the window: CLI options run without a display. */
+/* vms-main-gui.c: vmscope-gui, the window; vmscope starts it with exec for "vmscope [PID]". */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vms-application.h"
-#include "vms-cli.h"
 #include "vms-error.h"
 #include "vms-platform.h"
 #include "vms-recording.h"
@@ -27,24 +26,26 @@ static gboolean parse_pid(const char *s, int *pid) {
 
 int main(int argc, char **argv) {
   int pid = 0;
-  /* "vmscope FILE" alone, FILE a recording or saved snapshot: the window
-   * opens on it when there is a display, and the CLI prints its summary
-   * when there is none. Any option with it is the CLI's, as before. */
+  /* vmscope hands over only "vmscope", "vmscope PID" and "vmscope FILE"
+   * (FILE a recording or saved snapshot); the command line, with its
+   * messages for everything else, is vmscope's. */
   gboolean file = argc == 2 && !parse_pid(argv[1], &pid) && strcmp(argv[1], "-") != 0 &&
                   vms_recording_file_looks_like(argv[1]);
-  gboolean window = argc == 1 || (argc == 2 && (file || parse_pid(argv[1], &pid)));
-  /* Everything else is the CLI's, including its messages for bad
-   * arguments; it never needs a display. */
-  if (!window || vms_cli_wants_cli(argc, argv))
-    return vms_cli_main(argc, argv);
+  if (argc > 2 || (argc == 2 && !file && !parse_pid(argv[1], &pid))) {
+    fprintf(stderr, "vmscope-gui: usage: vmscope-gui [PID | FILE], the window (vmscope --help for "
+                    "the command line)\n");
+    return VMS_ERR_USAGE;
+  }
+  /* The window is vmscope's whatever the file is called: its class, its
+   * settings and its messages. */
+  g_set_prgname("vmscope");
   /* A PNG export past a file-size limit fails with an error, as in the CLI,
    * rather than killing the window. */
   vms_platform_init();
   if (!gtk_init_check(NULL, NULL)) {
-    if (file)
-      return vms_cli_main(argc, argv);
     fprintf(stderr, "vmscope: cannot open the window: no display (DISPLAY or WAYLAND_DISPLAY). "
-                    "For text and image output use --summary, --regions or --png (see vmscope --help)\n");
+                    "For text and image output use --summary, --regions or --png (see vmscope "
+                    "--help)\n");
     return VMS_ERR_USAGE;
   }
   VmsApplication *app = vms_application_new(pid);

@@ -1,10 +1,45 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-self-linux.c: vmscope's own CPU time, and name patterns (POSIX extended regular expressions). */
+/* vms-self-linux.c: vmscope's own executable and CPU time, and name patterns (POSIX regexes). */
+#include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "vms-platform.h"
+
+bool vms_self_dir(char *out, size_t cap) {
+  if (cap < 2)
+    return false;
+  ssize_t n = readlink("/proc/self/exe", out, cap);
+  /* A result that fills the buffer may have been cut. */
+  if (n <= 0 || (size_t)n >= cap)
+    return false;
+  out[n] = '\0';
+  char *slash = strrchr(out, '/');
+  if (!slash)
+    return false;
+  /* The root directory keeps its slash. */
+  slash[slash == out] = '\0';
+  return true;
+}
+
+static bool set_in(const char *name) {
+  const char *v = getenv(name);
+  return v && *v;
+}
+
+bool vms_display_available(void) {
+  return set_in("DISPLAY") || set_in("WAYLAND_DISPLAY");
+}
+
+VmsErrorCode vms_exec(const char *path, char *const argv[], VmsError *err) {
+  execv(path, argv);
+  int e = errno;
+  VmsErrorCode code = e == ENOENT || e == ENOTDIR ? VMS_ERR_UNSUPPORTED : VMS_ERR_IO;
+  return vms_error_set(err, code, "cannot run %s: %s", path, strerror(e));
+}
 
 double vms_cpu_seconds(void) {
   struct rusage ru;

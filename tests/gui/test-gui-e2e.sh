@@ -3,7 +3,8 @@
 # test-gui-e2e.sh: the real vmscope binary used as a person would, driven with xdotool under Xvfb.
 #
 # Usage (inside run-xvfb.sh): test-gui-e2e.sh VMSCOPE TARGET PALETTE_PRINTER
-# Launches vmscope with no argument, types the target's PID into the
+# Launches vmscope with no argument (which execs the window's own
+# executable, vmscope-gui, beside it), types the target's PID into the
 # picker's search, presses Enter, zooms with the wheel, presses Ctrl+E (the
 # path is typed into the real file chooser), checks the PNG, takes
 # a screenshot and checks the map's colours are on screen, then quits with Ctrl+Q.
@@ -59,6 +60,14 @@ if [ -z "$picker" ]; then
   cat "$tmp/app.out" >&2
   echo "FAIL: the process picker did not open"; exit 1
 fi
+# vmscope (the CLI, no GTK) became the window by exec: the same process.
+exe=$(readlink "/proc/$app_pid/exe")
+case $exe in
+  */vmscope-gui) ;;
+  *) fail "the picker's process $app_pid runs '$exe', not vmscope-gui: no exec" ;;
+esac
+win_pid=$(xdotool getwindowpid "$picker" 2>/dev/null)
+[ "$win_pid" = "$app_pid" ] || fail "the picker belongs to PID '$win_pid', not to vmscope's $app_pid"
 # No window manager runs under Xvfb: give the dialog the focus directly.
 xdotool windowfocus --sync "$picker" 2>/dev/null || xdotool windowfocus "$picker"
 xdotool type --delay 60 "$target_pid"

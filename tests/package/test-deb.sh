@@ -57,7 +57,7 @@ check '! grep -q "^E:" "$tmp/lintian.txt"' "lintian reports errors"
 
 # What the package must hold.
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$tmp/contents"
-for f in /usr/bin/vmscope \
+for f in /usr/bin/vmscope /usr/libexec/vmscope/vmscope-gui \
   /usr/share/applications/io.github.vmscope.Vmscope.desktop \
   /usr/share/metainfo/io.github.vmscope.Vmscope.metainfo.xml \
   /usr/share/icons/hicolor/scalable/apps/io.github.vmscope.Vmscope.svg \
@@ -76,6 +76,9 @@ check 'echo "$got" | grep -q "$want"' "the packaged vmscope --version says '$got
 "$tmp/root/usr/bin/vmscope" $$ --summary --format json >"$tmp/summary.json" 2>"$tmp/err"
 check '[ $? -eq 0 ] && grep -q "\"pid\":$$" "$tmp/summary.json"' \
   "the packaged vmscope cannot summarise PID $$: $(cat "$tmp/err")"
+# The launcher runs the window the package installs.
+check 'grep -qx "Exec=/usr/libexec/vmscope/vmscope-gui" "$tmp/root/usr/share/applications/io.github.vmscope.Vmscope.desktop"' \
+  "the packaged launcher does not run /usr/libexec/vmscope/vmscope-gui"
 check 'man -l "$tmp/root/usr/share/man/man1/vmscope.1.gz" >/dev/null 2>&1 || zcat "$tmp/root/usr/share/man/man1/vmscope.1.gz" | grep -q "^.SH EXIT STATUS"' \
   "the packaged manual page does not read"
 
