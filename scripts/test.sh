@@ -82,6 +82,19 @@ if cross=$(scripts/build-windows-gtk.sh); then
     else rc=$?; if [ "$rc" -eq 77 ]; then r=SKIP; else r=FAIL; status=1; fi
     fi
     printf '{"name": "wine-window", "result": "%s"}\n' "$r" >build-win64-gtk/gui-check.json
+    # The download: the zip unpacked into an empty folder runs the window
+    # with only what it carries (no DLL from the build or the prefix).
+    r=FAIL
+    zip=$(scripts/windows-bundle.sh build-win64-gtk 2>/dev/null | tail -n 1)
+    if [ -n "$zip" ] && command -v unzip >/dev/null 2>&1; then
+      unpacked=$(mktemp -d)
+      unzip -q "$zip" -d "$unpacked" &&
+        VMS_WINE_GUI_EXE=$(ls "$unpacked"/*/vmscope.exe) scripts/wine-gui-check.sh build-win64-gtk \
+          "$unpacked/window.png" && r=OK
+      rm -rf "$unpacked"
+    fi
+    [ "$r" = OK ] || status=1
+    printf '{"name": "windows-zip", "result": "%s"}\n' "$r" >>build-win64-gtk/gui-check.json
     logs="$logs build-win64-gtk/gui-check.json"
   else
     echo "vmscope tests: build in build-win64-gtk failed"

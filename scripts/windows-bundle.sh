@@ -5,7 +5,8 @@
 #
 #   scripts/windows-bundle.sh [BUILDDIR]     (default build-win64-gtk)
 #
-# The zip holds one folder: vmscope.exe, every DLL it imports, directly or
+# The zip holds one folder: vmscope.exe (the command line) and
+# vmscope-gui.exe (the window, which vmscope.exe starts), every DLL they import, directly or
 # through another DLL (read from the import tables with objdump, found in
 # the GTK prefix of scripts/build-windows-gtk.sh or among MinGW's runtime
 # DLLs; Windows' own DLLs are left out), the GLib settings schemas GTK's
@@ -18,14 +19,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=${1:-build-win64-gtk}
 exe="$build/vmscope.exe"
+gui="$build/vmscope-gui.exe"
 say() { echo "windows-bundle: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-[ -f "$exe" ] || die "$exe not found: build it first (docs/windows.md)"
+[ -f "$exe" ] && [ -f "$gui" ] || die "$exe or $gui not found: build them first (docs/windows.md)"
 cross=$(scripts/build-windows-gtk.sh --print) || die "the GTK prefix is not built"
 prefix=$(dirname "$cross")/prefix
 command -v zip >/dev/null 2>&1 || die "zip is not installed (apt-get install zip)"
-"$host-objdump" -p "$exe" | grep -qi 'DLL Name: libgtk-3' || die "$exe is not the build with the window"
+"$host-objdump" -p "$gui" | grep -qi 'DLL Name: libgtk-3' || die "$gui is not the build with the window"
 
 version=$(awk -F"'" '/^ *version:/ { print $2; exit }' meson.build)
 name="vmscope-$version-windows-x86_64"
@@ -48,8 +50,8 @@ find_dll() { # NAME -> path, or nothing for a DLL of Windows itself
 
 imports() { "$host-objdump" -p "$1" | awk '/DLL Name:/ { print $3 }'; }
 
-cp "$exe" "$stage/"
-todo=$(imports "$exe")
+cp "$exe" "$gui" "$stage/"
+todo="$(imports "$exe") $(imports "$gui")"
 seen=" "
 system=""
 while [ -n "$todo" ]; do
