@@ -136,7 +136,9 @@ static bool target_start_resident(long extra, size_t resident, Target *t) {
   return true;
 }
 
-static bool target_start(long extra, Target *t) { return target_start_resident(extra, 0, t); }
+static bool target_start(long extra, Target *t) {
+  return target_start_resident(extra, 0, t);
+}
 
 /* A child with n more mappings, each one page of the same file (offsets 0
  * and two pages alternating, so neighbours never merge): what a process
@@ -251,11 +253,13 @@ static double pmap_cpu(pid_t target) {
   struct rusage ru;
   if (wait4(child, &st, 0, &ru) != child || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
     return -1;
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
-         (double)ru.ru_stime.tv_usec * 1e-6;
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
-static size_t held(const void *p) { return p ? malloc_usable_size((void *)p) : 0; }
+static size_t held(const void *p) {
+  return p ? malloc_usable_size((void *)p) : 0;
+}
 
 /* Bytes the allocator has handed out (arena and mmapped chunks). */
 static size_t heap_in_use(void) {
@@ -298,9 +302,9 @@ typedef struct {
   double text_refresh;                 /* the same refresh through the maps text */
   double best_maps_read, best_refresh; /* fastest runs: least disturbed by other load */
   double best_text_refresh;
-  double pmap;                         /* CPU time of procps pmap, or -1 */
+  double pmap; /* CPU time of procps pmap, or -1 */
   double bytes_per_region, bytes_all_per_region;
-  double barriers;       /* computing the barriers of the refreshed snapshot */
+  double barriers; /* computing the barriers of the refreshed snapshot */
   uint64_t barrier_walls;
 } Result;
 
@@ -519,7 +523,6 @@ static bool timed_refresh(VmsTarget *target, unsigned what, VmsSpace *space, dou
   return ok;
 }
 
-
 static bool measure_files(long want, int reps, double *floor, double *query, double *text,
                           long *mappings) {
   long max_map = read_long("/proc/sys/vm/max_map_count", 65530);
@@ -595,8 +598,8 @@ static bool measure_residency(long want, size_t resident, int reps, ResResult *r
     extra = max_map - base - 16;
   Target t;
   if (!target_start_resident(extra, resident, &t)) {
-    fprintf(stderr, "bench-refresh: could not build a target with %ld mappings and %zu MiB\n", extra,
-            resident >> 20);
+    fprintf(stderr, "bench-refresh: could not build a target with %ld mappings and %zu MiB\n",
+            extra, resident >> 20);
     return false;
   }
   memset(res, 0, sizeof *res);
@@ -617,10 +620,9 @@ static bool measure_residency(long want, size_t resident, int reps, ResResult *r
   }
   const unsigned sample = VMS_READ_REGIONS | VMS_READ_THREADS;
   const unsigned q = sample | VMS_READ_MAPS_QUERY;
-  const unsigned modes[5] = {q, q | VMS_READ_RESIDENCY,
-                             sample | VMS_READ_RESIDENCY | VMS_READ_MAPS_TEXT,
-                             q | VMS_READ_RESIDENCY | VMS_READ_PAGEMAP_ENTRIES,
-                             sample | VMS_READ_COUNTERS};
+  const unsigned modes[5] = {
+      q, q | VMS_READ_RESIDENCY, sample | VMS_READ_RESIDENCY | VMS_READ_MAPS_TEXT,
+      q | VMS_READ_RESIDENCY | VMS_READ_PAGEMAP_ENTRIES, sample | VMS_READ_COUNTERS};
   char *buf = NULL;
   size_t cap = 0;
   for (int i = -1; ok && i < reps; i++) {
@@ -678,10 +680,13 @@ int main(int argc, char **argv) {
       sizes[n_sizes++] = v;
     }
   }
-  printf("vmscope refresh benchmark: a full refresh (read + parse + classify + statistics) against the read alone\n");
-  printf("thread CPU time, medians of interleaved runs; vm.max_map_count %ld; sizeof(VmsRegion) %zu\n\n",
+  printf("vmscope refresh benchmark: a full refresh (read + parse + classify + statistics) against "
+         "the read alone\n");
+  printf("thread CPU time, medians of interleaved runs; vm.max_map_count %ld; sizeof(VmsRegion) "
+         "%zu\n\n",
          read_long("/proc/sys/vm/max_map_count", -1), sizeof(VmsRegion));
-  printf("refresh: regions through the PROCMAP_QUERY ioctl; text: the same through the maps text\n\n");
+  printf(
+      "refresh: regions through the PROCMAP_QUERY ioctl; text: the same through the maps text\n\n");
   printf("%9s %8s | %10s %10s %6s %10s %6s | %10s %10s %6s | %9s %9s\n", "mappings", "regions",
          "maps read", "refresh", "ratio", "text", "ratio", "smaps read", "refresh", "ratio",
          "B/region", "all held");
@@ -713,11 +718,14 @@ int main(int argc, char **argv) {
            last.mappings, by_text ? "the text" : "the ioctl", ratio, best / last.best_maps_read,
            RATIO_TARGET, ratio <= RATIO_TARGET ? "met" : "MISSED");
     if (last.pmap > 0)
-      printf("at %ld mappings: procps pmap (a whole run) took %.2fx the maps read alone, measured here\n", last.mappings,
-             last.pmap / last.maps_read);
-    printf("at %ld mappings: %.1f bytes held per region of the snapshot (target <= %.0f): %s\n", last.mappings,
-           last.bytes_per_region, BYTES_TARGET, last.bytes_per_region <= BYTES_TARGET ? "met" : "MISSED");
-    printf("with the read buffers kept for the next refresh (target, space): %.1f bytes per region in all\n",
+      printf("at %ld mappings: procps pmap (a whole run) took %.2fx the maps read alone, measured "
+             "here\n",
+             last.mappings, last.pmap / last.maps_read);
+    printf("at %ld mappings: %.1f bytes held per region of the snapshot (target <= %.0f): %s\n",
+           last.mappings, last.bytes_per_region, BYTES_TARGET,
+           last.bytes_per_region <= BYTES_TARGET ? "met" : "MISSED");
+    printf("with the read buffers kept for the next refresh (target, space): %.1f bytes per region "
+           "in all\n",
            last.bytes_all_per_region);
     printf("at %ld mappings: barriers over the whole usable range (%zu regions, %" PRIu64
            " barriers) %.3f ms, %.3fx the refresh\n",
@@ -750,7 +758,8 @@ int main(int argc, char **argv) {
   long res_size = sizes[n_sizes - 1];
   ResResult rr;
   printf("\nresidency at %ld mappings with 1 GiB written (transparent huge pages as the system "
-         "sets them):\n", res_size);
+         "sets them):\n",
+         res_size);
   if (measure_residency(res_size, (size_t)1 << 30, 11, &rr)) {
     printf("  %ld mappings, %.0f MiB resident (%.0f MiB in huge pages) as the scan read it\n",
            rr.mappings, (double)rr.rss / 1048576.0, (double)rr.huge / 1048576.0);

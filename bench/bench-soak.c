@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* bench-soak.c: 10,000 refreshes of a target whose mappings keep changing, in the sampler; memory and descriptors before and after.
+/* bench-soak.c: 10,000 refreshes of a target whose mappings keep changing, in the sampler; memory
+ * and descriptors before and after.
  *
  * Usage: bench-soak HELPER [REFRESHES]. Starts `HELPER churn 64` (mappings
  * replaced every 200 us, a thread started and ended every 64 of them),
@@ -34,10 +35,12 @@ static VmsError last_err;
 static void on_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
   pthread_mutex_lock(&lock);
   if (snap) {
-    if (latest) vms_snapshot_unref(latest);
+    if (latest)
+      vms_snapshot_unref(latest);
     latest = snap;
     n_snapshots++;
-    if (snap->counters) n_counters++;
+    if (snap->counters)
+      n_counters++;
   } else {
     n_errors++;
     last_err = *err;
@@ -52,19 +55,23 @@ static long long rss_bytes(void) {
   char line[256];
   long long kb = -1;
   while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmRSS: %lld kB", &kb) == 1) break;
-  if (f) fclose(f);
+    if (sscanf(line, "VmRSS: %lld kB", &kb) == 1)
+      break;
+  if (f)
+    fclose(f);
   return kb * 1024;
 }
 
 /* Open descriptors of this process, not counting the one that lists them. */
 static int open_fds(void) {
   DIR *d = opendir("/proc/self/fd");
-  if (!d) return -1;
+  if (!d)
+    return -1;
   int n = 0;
   struct dirent *de;
   while ((de = readdir(d)) != NULL)
-    if (de->d_name[0] != '.') n++;
+    if (de->d_name[0] != '.')
+      n++;
   closedir(d);
   return n - 1;
 }
@@ -135,7 +142,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (!wait_for(WARMUP, 60)) {
-    fprintf(stderr, "no warm-up: %ld snapshots, %ld errors (%s)\n", n_snapshots, n_errors, last_err.message);
+    fprintf(stderr, "no warm-up: %ld snapshots, %ld errors (%s)\n", n_snapshots, n_errors,
+            last_err.message);
     return 1;
   }
   pthread_mutex_lock(&lock);
@@ -145,19 +153,22 @@ int main(int argc, char **argv) {
   const long long rss0 = rss_bytes();
   const int fds0 = open_fds();
   const double t0 = vms_time_monotonic();
-  printf("sampler soak: %ld refreshes of a target changing its mappings every 200 us (%ld regions at the start)\n",
+  printf("sampler soak: %ld refreshes of a target changing its mappings every 200 us (%ld regions "
+         "at the start)\n",
          refreshes, regions0);
   printf("%10s %12s %8s\n", "refreshes", "RSS", "fds");
-  printf("%10s %9.1f MiB %8d   (start, after %ld warm-up refreshes; %d descriptors before the sampler)\n",
+  printf("%10s %9.1f MiB %8d   (start, after %ld warm-up refreshes; %d descriptors before the "
+         "sampler)\n",
          "0", rss0 / 1048576.0, fds0, first, fds_before);
   long long rss = rss0;
   int fds = fds0;
   bool ok = true;
   for (long at = 2000;; at += 2000) {
-    if (at > refreshes) at = refreshes;
+    if (at > refreshes)
+      at = refreshes;
     if (!wait_for(first + at, 600)) {
-      fprintf(stderr, "stalled after %ld refreshes: %ld errors (%s)\n", n_snapshots - first, n_errors,
-              last_err.message);
+      fprintf(stderr, "stalled after %ld refreshes: %ld errors (%s)\n", n_snapshots - first,
+              n_errors, last_err.message);
       ok = false;
       break;
     }
@@ -165,7 +176,8 @@ int main(int argc, char **argv) {
     fds = open_fds();
     printf("%10ld %9.1f MiB %8d\n", at, rss / 1048576.0, fds);
     fflush(stdout);
-    if (at == refreshes) break;
+    if (at == refreshes)
+      break;
   }
   const double wall = vms_time_monotonic() - t0;
   pthread_mutex_lock(&lock);
@@ -173,7 +185,8 @@ int main(int argc, char **argv) {
   pthread_mutex_unlock(&lock);
   vms_sampler_stop(sampler);
   pthread_mutex_lock(&lock);
-  if (latest) vms_snapshot_unref(latest);
+  if (latest)
+    vms_snapshot_unref(latest);
   latest = NULL;
   pthread_mutex_unlock(&lock);
   const int fds_after = open_fds();
@@ -182,11 +195,17 @@ int main(int argc, char **argv) {
   waitpid(child, NULL, 0);
 
   const long long drss = rss - rss0;
-  printf("%ld refreshes in %.1f s (%.0f per second, %ld with counters)\n", done, wall, done / wall, counters);
-  printf("RSS: start %.2f MiB, end %.2f MiB, difference %+.2f MiB (%+lld bytes); goal within 1 MiB: %s\n",
-         rss0 / 1048576.0, rss / 1048576.0, drss / 1048576.0, drss, drss <= 1048576 ? "met" : "MISSED");
-  printf("descriptors: start %d, end %d, difference %+d; after stopping %d, before starting %d: %s\n", fds0, fds,
-         fds - fds0, fds_after, fds_before, fds == fds0 && fds_after == fds_before ? "met" : "MISSED");
-  if (!ok || done < refreshes) return 1;
+  printf("%ld refreshes in %.1f s (%.0f per second, %ld with counters)\n", done, wall, done / wall,
+         counters);
+  printf("RSS: start %.2f MiB, end %.2f MiB, difference %+.2f MiB (%+lld bytes); goal within 1 "
+         "MiB: %s\n",
+         rss0 / 1048576.0, rss / 1048576.0, drss / 1048576.0, drss,
+         drss <= 1048576 ? "met" : "MISSED");
+  printf(
+      "descriptors: start %d, end %d, difference %+d; after stopping %d, before starting %d: %s\n",
+      fds0, fds, fds - fds0, fds_after, fds_before,
+      fds == fds0 && fds_after == fds_before ? "met" : "MISSED");
+  if (!ok || done < refreshes)
+    return 1;
   return drss <= 1048576 && fds == fds0 && fds_after == fds_before ? 0 : 1;
 }

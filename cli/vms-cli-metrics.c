@@ -223,7 +223,8 @@ int vms_cli_metrics(const VmsCliMetrics *m) {
       status = VMS_ERR_IO; /* said by the caller's check of stdout */
     }
     if (c.missing_pid && status == VMS_OK) {
-      fprintf(stderr, "vmscope: no process with PID %d (counted as unreadable, reason no_process)\n",
+      fprintf(stderr,
+              "vmscope: no process with PID %d (counted as unreadable, reason no_process)\n",
               c.missing_pid);
       status = VMS_ERR_NO_PROCESS;
     }

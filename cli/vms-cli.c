@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-cli.c: the vmscope command line: list processes, summarise, list regions, watch, export, record and replay. */
+/* vms-cli.c: the vmscope command line: list processes, summarise, list regions, watch, export,
+ * record and replay. */
 #include "vms-cli.h"
 
 #include <ctype.h>
@@ -48,8 +49,8 @@ typedef struct {
   size_t n_pids;
   int color; /* --color: 0 never, 1 always, -1 auto */
   int width, height;
-  int layout; /* 0 linear, 1 compressed, -1 default */
-  const char *file;   /* a recording or saved snapshot to read ("-": stdin) */
+  int layout;       /* 0 linear, 1 compressed, -1 default */
+  const char *file; /* a recording or saved snapshot to read ("-": stdin) */
   const char *save, *record;
   bool has_interval;
   double interval, duration;
@@ -103,7 +104,8 @@ static int fail(VmsErrorCode code, const char *fmt, ...) {
 static int fail_err(const VmsError *err, const char *context) {
   char line[sizeof err->message + sizeof err->remedy + 2];
   vms_error_line(err, line, sizeof line);
-  if (context) return fail(err->code, "%s: %s", context, line);
+  if (context)
+    return fail(err->code, "%s: %s", context, line);
   return fail(err->code, "%s", line);
 }
 
@@ -119,21 +121,26 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static bool parse_pid(const char *s, int *out) {
-  if (!*s || strlen(s) > 10) return false;
+  if (!*s || strlen(s) > 10)
+    return false;
   for (const char *p = s; *p; p++)
-    if (*p < '0' || *p > '9') return false;
+    if (*p < '0' || *p > '9')
+      return false;
   long long v = strtoll(s, NULL, 10);
-  if (v <= 0 || v > INT_MAX) return false;
+  if (v <= 0 || v > INT_MAX)
+    return false;
   *out = (int)v;
   return true;
 }
 
 static bool parse_range(const char *s, uint64_t *lo, uint64_t *hi) {
   const char *dash = strchr(s, '-');
-  if (!dash) return false;
+  if (!dash)
+    return false;
   char a[40];
   size_t n = (size_t)(dash - s);
-  if (n == 0 || n >= sizeof a) return false;
+  if (n == 0 || n >= sizeof a)
+    return false;
   memcpy(a, s, n);
   a[n] = '\0';
   return vms_addr_parse(a, lo) && vms_addr_parse(dash + 1, hi);
@@ -148,21 +155,43 @@ static int opt_flag(Options *o, const char *v, bool *field) {
   return VMS_OK;
 }
 
-static int opt_list(Options *o, const char *v) { return opt_flag(o, v, &o->list); }
-static int opt_summary(Options *o, const char *v) { return opt_flag(o, v, &o->summary); }
-static int opt_regions(Options *o, const char *v) { return opt_flag(o, v, &o->regions); }
-static int opt_smaps(Options *o, const char *v) { return opt_flag(o, v, &o->smaps); }
-static int opt_barriers(Options *o, const char *v) { return opt_flag(o, v, &o->barriers); }
-static int opt_residency(Options *o, const char *v) { return opt_flag(o, v, &o->residency); }
-static int opt_maps_text(Options *o, const char *v) { return opt_flag(o, v, &o->maps_text); }
-static int opt_help(Options *o, const char *v) { return opt_flag(o, v, &o->help); }
-static int opt_version(Options *o, const char *v) { return opt_flag(o, v, &o->version); }
+static int opt_list(Options *o, const char *v) {
+  return opt_flag(o, v, &o->list);
+}
+static int opt_summary(Options *o, const char *v) {
+  return opt_flag(o, v, &o->summary);
+}
+static int opt_regions(Options *o, const char *v) {
+  return opt_flag(o, v, &o->regions);
+}
+static int opt_smaps(Options *o, const char *v) {
+  return opt_flag(o, v, &o->smaps);
+}
+static int opt_barriers(Options *o, const char *v) {
+  return opt_flag(o, v, &o->barriers);
+}
+static int opt_residency(Options *o, const char *v) {
+  return opt_flag(o, v, &o->residency);
+}
+static int opt_maps_text(Options *o, const char *v) {
+  return opt_flag(o, v, &o->maps_text);
+}
+static int opt_help(Options *o, const char *v) {
+  return opt_flag(o, v, &o->help);
+}
+static int opt_version(Options *o, const char *v) {
+  return opt_flag(o, v, &o->version);
+}
 
 static int opt_format(Options *o, const char *v) {
-  if (strcmp(v, "table") == 0) o->format = VMS_FORMAT_TABLE;
-  else if (strcmp(v, "csv") == 0) o->format = VMS_FORMAT_CSV;
-  else if (strcmp(v, "json") == 0) o->format = VMS_FORMAT_JSON;
-  else return usage_error("unknown format '%s' (table, csv or json)", v);
+  if (strcmp(v, "table") == 0)
+    o->format = VMS_FORMAT_TABLE;
+  else if (strcmp(v, "csv") == 0)
+    o->format = VMS_FORMAT_CSV;
+  else if (strcmp(v, "json") == 0)
+    o->format = VMS_FORMAT_JSON;
+  else
+    return usage_error("unknown format '%s' (table, csv or json)", v);
   return VMS_OK;
 }
 
@@ -181,14 +210,16 @@ static int opt_align(Options *o, const char *v) {
 static int opt_range(Options *o, const char *v) {
   if (!parse_range(v, &o->range_lo, &o->range_hi))
     return usage_error("--range: '%s' is not START-END in hex (like 0x10000-0x7fff0000)", v);
-  if (o->range_lo >= o->range_hi) return usage_error("--range: '%s' starts at or after its end", v);
+  if (o->range_lo >= o->range_hi)
+    return usage_error("--range: '%s' starts at or after its end", v);
   o->has_range = true;
   return VMS_OK;
 }
 
 static int opt_watch(Options *o, const char *v) {
   if (!vms_interval_parse(v, 0.01, 86400, &o->watch_interval))
-    return usage_error("--watch: '%s' is not an interval (like 2, 0.5, 500ms or 1min; 0.01 s to 24 h)", v);
+    return usage_error(
+        "--watch: '%s' is not an interval (like 2, 0.5, 500ms or 1min; 0.01 s to 24 h)", v);
   o->watch = true;
   return VMS_OK;
 }
@@ -204,7 +235,8 @@ static int opt_count(Options *o, const char *v) {
 }
 
 static int opt_png(Options *o, const char *v) {
-  if (!*v) return usage_error("--png needs a file name%s", "");
+  if (!*v)
+    return usage_error("--png needs a file name%s", "");
   o->png = v;
   return VMS_OK;
 }
@@ -215,7 +247,8 @@ static int opt_size(Options *o, const char *v) {
   if (end != v && (*end == 'x' || *end == 'X')) {
     const char *hs = end + 1;
     h = strtol(hs, &end, 10);
-    if (end == hs) h = -1;
+    if (end == hs)
+      h = -1;
   }
   if (*end || w <= 0 || h <= 0 || w > 32767 || h > 32767)
     return usage_error("--size: '%s' is not WIDTHxHEIGHT with each 1 to 32767", v);
@@ -226,9 +259,12 @@ static int opt_size(Options *o, const char *v) {
 }
 
 static int opt_layout(Options *o, const char *v) {
-  if (strcmp(v, "linear") == 0) o->layout = 0;
-  else if (strcmp(v, "compressed") == 0) o->layout = 1;
-  else return usage_error("--layout: '%s' is not linear or compressed", v);
+  if (strcmp(v, "linear") == 0)
+    o->layout = 0;
+  else if (strcmp(v, "compressed") == 0)
+    o->layout = 1;
+  else
+    return usage_error("--layout: '%s' is not linear or compressed", v);
   return VMS_OK;
 }
 
@@ -237,10 +273,14 @@ static int opt_map(Options *o, const char *v) {
 }
 
 static int opt_color(Options *o, const char *v) {
-  if (strcmp(v, "never") == 0) o->color = 0;
-  else if (strcmp(v, "always") == 0) o->color = 1;
-  else if (strcmp(v, "auto") == 0) o->color = -1;
-  else return usage_error("--color: '%s' is not never, always or auto", v);
+  if (strcmp(v, "never") == 0)
+    o->color = 0;
+  else if (strcmp(v, "always") == 0)
+    o->color = 1;
+  else if (strcmp(v, "auto") == 0)
+    o->color = -1;
+  else
+    return usage_error("--color: '%s' is not never, always or auto", v);
   return VMS_OK;
 }
 
@@ -303,7 +343,9 @@ static int opt_at(Options *o, const char *v) {
   return VMS_OK;
 }
 
-static int opt_timeline(Options *o, const char *v) { return opt_flag(o, v, &o->timeline); }
+static int opt_timeline(Options *o, const char *v) {
+  return opt_flag(o, v, &o->timeline);
+}
 
 static int opt_maps_file(Options *o, const char *v) {
   o->maps_file = v;
@@ -328,28 +370,34 @@ static int opt_diff(Options *o, const char *a, const char *b) {
 
 static const CliOption cli_options[] = {
     {"--list", NULL, NULL, "every process, and why one cannot be read", opt_list},
-    {"--summary", NULL, NULL, "sizes by type (VMMap's table) and the fragmentation figures", opt_summary},
+    {"--summary", NULL, NULL, "sizes by type (VMMap's table) and the fragmentation figures",
+     opt_summary},
     {"--regions", NULL, NULL, "one row per region, free gaps included", opt_regions},
     {"--barriers", NULL, NULL,
      "what splits the free space: the regions between free blocks, ranked, by owner, with facts",
      opt_barriers},
     {"--format", NULL, "F", "table (default), csv or json", opt_format},
-    {"--smaps", NULL, NULL, "also read per-region counters (RSS, PSS, swap...; costs more)", opt_smaps},
+    {"--smaps", NULL, NULL, "also read per-region counters (RSS, PSS, swap...; costs more)",
+     opt_smaps},
     {"--residency", NULL, NULL, "resident, swapped and huge-page bytes per region (pagemap; cheap)",
      opt_residency},
     {"--maps-text", NULL, NULL, "read regions from the maps text, not the PROCMAP_QUERY ioctl",
      opt_maps_text},
-    {"--fit", NULL, "SIZE", "can SIZE bytes (512M, 1.5G, 4096...) still be placed, and where", opt_fit},
+    {"--fit", NULL, "SIZE", "can SIZE bytes (512M, 1.5G, 4096...) still be placed, and where",
+     opt_fit},
     {"--align", NULL, "SIZE", "alignment for --fit (default: the page size)", opt_align},
     {"--range", NULL, "START-END", "restrict to addresses [START, END) (hex)", opt_range},
-    {"--watch", NULL, "SECONDS", "print a summary line per sample (2, 0.5, 500ms, 1min)", opt_watch},
+    {"--watch", NULL, "SECONDS", "print a summary line per sample (2, 0.5, 500ms, 1min)",
+     opt_watch},
     {"--count", NULL, "N", "with --watch, --record or ssh://: stop after N samples", opt_count},
     {"--png", NULL, "FILE", "write the map (.png, .svg or .pdf) with header and legend", opt_png},
     {"--map", NULL, NULL, "the map as text, sized to the terminal (--size COLSxROWS)", opt_map},
     {"--color", NULL, "WHEN", "colour the --map: never, always or auto (a terminal, no NO_COLOR)",
      opt_color},
-    {"--size", NULL, "WxH", "image size in pixels (default 1600x1000); for --map, characters", opt_size},
-    {"--layout", NULL, "L", "linear, or compressed (free gaps shrunk; default for 64-bit)", opt_layout},
+    {"--size", NULL, "WxH", "image size in pixels (default 1600x1000); for --map, characters",
+     opt_size},
+    {"--layout", NULL, "L", "linear, or compressed (free gaps shrunk; default for 64-bit)",
+     opt_layout},
     {"--metrics", NULL, NULL, "OpenMetrics text for Prometheus of the PIDs given, --all or --match",
      opt_metrics},
     {"--all", NULL, NULL, "with --metrics: every process", opt_all},
@@ -397,8 +445,8 @@ static void print_usage(FILE *f) {
   for (size_t k = 0; k < N_CLI_OPTIONS; k++) {
     const CliOption *c = &cli_options[k];
     char left[40];
-    snprintf(left, sizeof left, "%s%s%s%s%s", c->name, c->alias ? ", " : "", c->alias ? c->alias : "",
-             c->arg ? " " : "", c->arg ? c->arg : "");
+    snprintf(left, sizeof left, "%s%s%s%s%s", c->name, c->alias ? ", " : "",
+             c->alias ? c->alias : "", c->arg ? " " : "", c->arg ? c->arg : "");
     fprintf(f, "  %-20s %s\n", left, c->help);
   }
   fputc('\n', f);
@@ -407,7 +455,8 @@ static void print_usage(FILE *f) {
 
 bool vms_cli_wants_cli(int argc, char **argv) {
   for (int i = 1; i < argc; i++)
-    if (find_option(argv[i])) return true;
+    if (find_option(argv[i]))
+      return true;
   return false;
 }
 
@@ -484,9 +533,12 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
       if (c->arg && !c->apply2) {
         /* "--opt=value" or the next argument. */
         size_t n = strlen(names(a, c->name) ? c->name : c->alias);
-        if (a[n] == '=') v = a + n + 1;
-        else if (i + 1 < argc) v = argv[++i];
-        else return usage_error("%s needs a value", c->name);
+        if (a[n] == '=')
+          v = a + n + 1;
+        else if (i + 1 < argc)
+          v = argv[++i];
+        else
+          return usage_error("%s needs a value", c->name);
       } else if (strchr(a, '=')) {
         return usage_error("%s takes no value", c->name);
       }
@@ -501,7 +553,8 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
       } else {
         rc = c->apply(o, v);
       }
-      if (rc != VMS_OK) return rc;
+      if (rc != VMS_OK)
+        return rc;
     } else if (!options_done && a[0] == '-' && a[1] != '\0') {
       return usage_error("unknown option '%s'", a);
     } else if (o->file || o->has_remote) {
@@ -551,37 +604,50 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
     snprintf(second, sizeof second, "%d", o->pids[1]);
     return usage_error("one process or file at a time: unexpected '%s'", second);
   }
-  if (o->help || o->version || o->list) return VMS_OK;
+  if (o->help || o->version || o->list)
+    return VMS_OK;
   if (o->count > 0 && !o->watch && !o->record)
     return usage_error("--count goes with --watch or --record%s", "");
   if ((o->has_interval || o->duration > 0) && !o->record)
     return usage_error("--interval and --duration go with --record (--interval also with "
-                       "--metrics-dir)%s", "");
+                       "--metrics-dir)%s",
+                       "");
   if (o->record && o->count > 0 && o->duration > 0)
     return usage_error("--record stops at --count or at --duration: give one%s", "");
   if (!o->pid && !o->maps_file && !o->file)
     return usage_error("which process? Give a PID (see --list) or a recording file%s", "");
-  if (o->pid && o->maps_file) return usage_error("give a PID or --maps-file, not both%s", "");
+  if (o->pid && o->maps_file)
+    return usage_error("give a PID or --maps-file, not both%s", "");
   if (o->file && o->maps_file)
     return usage_error("give a recording or --maps-file, not both%s", "");
-  if (o->watch && o->maps_file) return usage_error("--watch needs a live process%s", "");
+  if (o->watch && o->maps_file)
+    return usage_error("--watch needs a live process%s", "");
   if (o->residency && (o->maps_file || o->file))
     return usage_error("--residency reads a live process's page tables, not a file%s", "");
   if (o->file && (o->watch || o->record || o->save || o->smaps))
-    return usage_error("%s needs a live process, not a recording",
-                       o->watch ? "--watch" : o->record ? "--record" : o->save ? "--save" : "--smaps");
-  if (o->record && !o->pid) return usage_error("--record needs a live process (a PID)%s", "");
-  if (o->record && o->save) return usage_error("--record or --save: one at a time%s", "");
+    return usage_error("%s needs a live process, not a recording", o->watch    ? "--watch"
+                                                                   : o->record ? "--record"
+                                                                   : o->save   ? "--save"
+                                                                               : "--smaps");
+  if (o->record && !o->pid)
+    return usage_error("--record needs a live process (a PID)%s", "");
+  if (o->record && o->save)
+    return usage_error("--record or --save: one at a time%s", "");
   if (!o->file && (o->at || o->timeline || o->diff_a))
     return usage_error("%s reads a recording: give its file instead of a process",
-                       o->at ? "--at" : o->timeline ? "--timeline" : "--diff");
-  if (o->diff_a && o->at) return usage_error("--diff names both its frames: no --at%s", "");
+                       o->at         ? "--at"
+                       : o->timeline ? "--timeline"
+                                     : "--diff");
+  if (o->diff_a && o->at)
+    return usage_error("--diff names both its frames: no --at%s", "");
   if ((o->timeline || o->diff_a) && (o->summary || o->regions || o->png))
     return usage_error("%s is a document of its own: no --summary, --regions or --png with it",
                        o->timeline ? "--timeline" : "--diff");
-  if (o->timeline && o->diff_a) return usage_error("--timeline or --diff: one at a time%s", "");
+  if (o->timeline && o->diff_a)
+    return usage_error("--timeline or --diff: one at a time%s", "");
   if (o->record || o->save || o->timeline || o->diff_a) {
-    if (o->record && o->summary) return usage_error("--record prints no summary%s", "");
+    if (o->record && o->summary)
+      return usage_error("--record prints no summary%s", "");
   } else if (o->file && strcmp(o->file, "-") == 0 && !o->summary && !o->regions && !o->png &&
              !o->barriers && !o->map && !o->at) {
     /* A stream read as it arrives: a summary line per frame, like --watch. */
@@ -597,13 +663,15 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
 
 static int read_file(const char *path, char **buf, size_t *len) {
   FILE *f = fopen(path, "rb");
-  if (!f) return fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+  if (!f)
+    return fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
   size_t cap = 1 << 20, n = 0;
   char *b = malloc(cap);
   while (b) {
     size_t got = fread(b + n, 1, cap - n, f);
     n += got;
-    if (got == 0) break;
+    if (got == 0)
+      break;
     if (n == cap) {
       char *nb = realloc(b, cap * 2);
       if (!nb) {
@@ -618,7 +686,8 @@ static int read_file(const char *path, char **buf, size_t *len) {
   bool bad = ferror(f);
   int e = errno;
   fclose(f);
-  if (!b) return fail(VMS_ERR_NOMEM, "out of memory reading %s", path);
+  if (!b)
+    return fail(VMS_ERR_NOMEM, "out of memory reading %s", path);
   if (bad) {
     free(b);
     return fail(VMS_ERR_IO, "cannot read %s: %s", path, strerror(e));
@@ -631,7 +700,8 @@ static int read_file(const char *path, char **buf, size_t *len) {
 /* smaps text has "Key: value" lines after each mapping; maps has none. */
 static bool has_counter_lines(const char *buf, size_t len) {
   for (size_t i = 0; i + 4 < len; i++)
-    if (buf[i] == '\n' && buf[i + 1] >= 'A' && buf[i + 1] <= 'Z') return true;
+    if (buf[i] == '\n' && buf[i + 1] >= 'A' && buf[i + 1] <= 'Z')
+      return true;
   return false;
 }
 
@@ -640,13 +710,14 @@ static int snapshot_from_file(const char *path, VmsSnapshot **out) {
   char *buf = NULL;
   size_t len = 0;
   int rc = read_file(path, &buf, &len);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   VmsSpace space;
   vms_space_init(&space);
   VmsError err = {0};
   const bool smaps = has_counter_lines(buf, len);
-  VmsErrorCode code = smaps ? vms_smaps_parse(buf, len, &space, &err)
-                            : vms_maps_parse(buf, len, &space, &err);
+  VmsErrorCode code =
+      smaps ? vms_smaps_parse(buf, len, &space, &err) : vms_maps_parse(buf, len, &space, &err);
   free(buf);
   if (code == VMS_OK && space.n_regions == 0)
     code = vms_error_set(&err, VMS_ERR_PARSE, "no mappings in the file");
@@ -656,7 +727,8 @@ static int snapshot_from_file(const char *path, VmsSnapshot **out) {
     code = vms_snapshot_build(&space, out, &err);
   }
   vms_space_clear(&space);
-  if (code != VMS_OK) return fail_err(&err, path);
+  if (code != VMS_OK)
+    return fail_err(&err, path);
   return VMS_OK;
 }
 
@@ -664,16 +736,20 @@ static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
   VmsTarget *t;
   VmsError err = {0};
   VmsErrorCode code = vms_target_open(pid, &t, &err);
-  if (code != VMS_OK) return fail_err(&err, NULL);
+  if (code != VMS_OK)
+    return fail_err(&err, NULL);
   VmsSpace space;
   vms_space_init(&space);
   double t0 = vms_time_monotonic();
   code = vms_target_read(t, what, &space, &err);
-  if (code == VMS_OK) code = vms_snapshot_build(&space, out, &err);
-  if (code == VMS_OK) (*out)->read_seconds = vms_time_monotonic() - t0;
+  if (code == VMS_OK)
+    code = vms_snapshot_build(&space, out, &err);
+  if (code == VMS_OK)
+    (*out)->read_seconds = vms_time_monotonic() - t0;
   vms_space_clear(&space);
   vms_target_close(t);
-  if (code != VMS_OK) return fail_err(&err, NULL);
+  if (code != VMS_OK)
+    return fail_err(&err, NULL);
   return VMS_OK;
 }
 
@@ -701,12 +777,14 @@ static void watch_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
       vms_print_watch_line(stdout, snap, w->format, w->header);
       fflush(stdout);
       w->header = false;
-      if (w->remaining > 0 && --w->remaining == 0) w->done = true;
+      if (w->remaining > 0 && --w->remaining == 0)
+        w->done = true;
     } else {
       w->status = fail_err(err, NULL);
       w->done = true;
     }
-    if (w->done) pthread_cond_signal(&w->done_cond);
+    if (w->done)
+      pthread_cond_signal(&w->done_cond);
   }
   pthread_mutex_unlock(&w->lock);
   vms_snapshot_unref(snap);
@@ -723,9 +801,11 @@ static int run_watch(const Options *o) {
   VmsSampler *s;
   VmsError err = {0};
   VmsErrorCode code = vms_sampler_start(o->pid, &so, watch_sample, &w, &s, &err);
-  if (code != VMS_OK) return fail_err(&err, NULL);
+  if (code != VMS_OK)
+    return fail_err(&err, NULL);
   pthread_mutex_lock(&w.lock);
-  while (!w.done) pthread_cond_wait(&w.done_cond, &w.lock);
+  while (!w.done)
+    pthread_cond_wait(&w.done_cond, &w.lock);
   pthread_mutex_unlock(&w.lock);
   vms_sampler_stop(s);
   pthread_mutex_destroy(&w.lock);
@@ -791,7 +871,9 @@ static int save_snapshot(const char *path, const VmsSnapshot *snap) {
 /* --record: the sampler's thread writes each frame; the main thread waits
  * for the count, the duration, a signal or the process's exit. */
 static volatile sig_atomic_t record_signal;
-static void on_record_signal(int sig) { record_signal = sig; }
+static void on_record_signal(int sig) {
+  record_signal = sig;
+}
 
 typedef struct {
   pthread_mutex_t lock;
@@ -816,8 +898,8 @@ static void record_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
       if (vms_recording_writer_append(r->w, snap, 0, &werr) != VMS_OK) {
         uint32_t n = vms_recording_writer_frames(r->w);
         if (n)
-          r->status = fail(werr.code, "%s: %s; it opens up to frame %u", r->path, werr.message,
-                           n - 1);
+          r->status =
+              fail(werr.code, "%s: %s; it opens up to frame %u", r->path, werr.message, n - 1);
         else
           r->status = fail_err(&werr, r->path);
         r->done = true;
@@ -985,8 +1067,8 @@ static int resolve_ref(const VmsRecording *rec, const char *ref, size_t *out) {
     errno = 0;
     unsigned long long k = strtoull(ref, NULL, 10);
     if (errno || k >= n)
-      return fail(VMS_ERR_USAGE, "frame %s is past the end: the recording has frames 0 to %zu",
-                  ref, n - 1);
+      return fail(VMS_ERR_USAGE, "frame %s is past the end: the recording has frames 0 to %zu", ref,
+                  n - 1);
     *out = (size_t)k;
     return VMS_OK;
   }
@@ -1025,8 +1107,8 @@ static int rebuild(VmsRecording *rec, size_t k, const char *label, VmsSnapshot *
 
 /* ---- --timeline ---- */
 
-static const VmsRegionType timeline_types[] = {VMS_TYPE_IMAGE,   VMS_TYPE_MAPPED, VMS_TYPE_SHAREABLE,
-                                               VMS_TYPE_HEAP,    VMS_TYPE_STACK,  VMS_TYPE_PRIVATE,
+static const VmsRegionType timeline_types[] = {VMS_TYPE_IMAGE, VMS_TYPE_MAPPED, VMS_TYPE_SHAREABLE,
+                                               VMS_TYPE_HEAP,  VMS_TYPE_STACK,  VMS_TYPE_PRIVATE,
                                                VMS_TYPE_SYSTEM};
 enum { N_TIMELINE_TYPES = sizeof timeline_types / sizeof timeline_types[0] };
 enum { FORECAST_WINDOW = 60 }; /* frames the trend of the largest free block is fitted on */
@@ -1059,8 +1141,9 @@ static void timeline_row(Timeline *tl, const VmsFrameInfo *fi) {
         fprintf(f, ",committed_%s", vms_type_name(timeline_types[k]));
       fputc('\n', f);
     }
-    fprintf(f, "%u,%s,%.3f,%s,%s,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-               ",%" PRIu64 ",%" PRIu64,
+    fprintf(f,
+            "%u,%s,%.3f,%s,%s,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            ",%" PRIu64 ",%" PRIu64,
             fi->index, t, off, fi->kind == VMS_FRAME_KEY ? "key" : "delta",
             (fi->flags & VMS_FRAME_EXITED) ? "yes" : "no", fi->pid, g[VMS_FIG_REGIONS],
             g[VMS_FIG_VMA_COUNT], g[VMS_FIG_FREE_TOTAL], g[VMS_FIG_FREE_LARGEST],
@@ -1069,10 +1152,11 @@ static void timeline_row(Timeline *tl, const VmsFrameInfo *fi) {
       fprintf(f, ",%" PRIu64, g[VMS_FIG_TYPE_COMMITTED + timeline_types[k]]);
     fputc('\n', f);
   } else if (tl->format == VMS_FORMAT_JSON) {
-    fprintf(f, "%s\n{\"index\":%u,\"time\":\"%s\",\"seconds\":%.3f,\"kind\":\"%s\",\"exited\":%s,"
-               "\"pid\":%d,\"regions\":%" PRIu64 ",\"vma_count\":%" PRIu64
-               ",\"free_total\":%" PRIu64 ",\"free_largest\":%" PRIu64 ",\"free_blocks\":%" PRIu64
-               ",\"committed\":%" PRIu64 ",\"reserved\":%" PRIu64 ",\"committed_by_type\":{",
+    fprintf(f,
+            "%s\n{\"index\":%u,\"time\":\"%s\",\"seconds\":%.3f,\"kind\":\"%s\",\"exited\":%s,"
+            "\"pid\":%d,\"regions\":%" PRIu64 ",\"vma_count\":%" PRIu64 ",\"free_total\":%" PRIu64
+            ",\"free_largest\":%" PRIu64 ",\"free_blocks\":%" PRIu64 ",\"committed\":%" PRIu64
+            ",\"reserved\":%" PRIu64 ",\"committed_by_type\":{",
             tl->rows ? "," : "{\"frames\":[", fi->index, t, off,
             fi->kind == VMS_FRAME_KEY ? "key" : "delta",
             (fi->flags & VMS_FRAME_EXITED) ? "true" : "false", fi->pid, g[VMS_FIG_REGIONS],
@@ -1084,9 +1168,9 @@ static void timeline_row(Timeline *tl, const VmsFrameInfo *fi) {
     fputs("}}", f);
   } else {
     if (tl->rows == 0)
-      fprintf(f, "%6s %-20s %9s %7s %7s %11s %11s %6s %11s %11s %11s %11s %11s\n", "FRAME",
-              "TIME", "SECONDS", "REGIONS", "VMAS", "FREE", "LARGEST", "BLOCKS", "COMMITTED",
-              "RESERVED", "HEAP", "PRIVATE", "IMAGE");
+      fprintf(f, "%6s %-20s %9s %7s %7s %11s %11s %6s %11s %11s %11s %11s %11s\n", "FRAME", "TIME",
+              "SECONDS", "REGIONS", "VMAS", "FREE", "LARGEST", "BLOCKS", "COMMITTED", "RESERVED",
+              "HEAP", "PRIVATE", "IMAGE");
     char a[32], b[32], c[32], d[32], e[32], h[32], im[32];
     vms_size_format(g[VMS_FIG_FREE_TOTAL], a, sizeof a);
     vms_size_format(g[VMS_FIG_FREE_LARGEST], b, sizeof b);
@@ -1095,8 +1179,9 @@ static void timeline_row(Timeline *tl, const VmsFrameInfo *fi) {
     vms_size_format(g[VMS_FIG_TYPE_COMMITTED + VMS_TYPE_HEAP], e, sizeof e);
     vms_size_format(g[VMS_FIG_TYPE_COMMITTED + VMS_TYPE_PRIVATE], h, sizeof h);
     vms_size_format(g[VMS_FIG_TYPE_COMMITTED + VMS_TYPE_IMAGE], im, sizeof im);
-    fprintf(f, "%6u %-20s %9.1f %7" PRIu64 " %7" PRIu64 " %11s %11s %6" PRIu64
-               " %11s %11s %11s %11s %11s%s\n",
+    fprintf(f,
+            "%6u %-20s %9.1f %7" PRIu64 " %7" PRIu64 " %11s %11s %6" PRIu64
+            " %11s %11s %11s %11s %11s%s\n",
             fi->index, t, off, g[VMS_FIG_REGIONS], g[VMS_FIG_VMA_COUNT], a, b,
             g[VMS_FIG_FREE_BLOCKS], c, d, e, h, im,
             (fi->flags & VMS_FRAME_EXITED) ? "  (process exited)" : "");
@@ -1161,8 +1246,9 @@ static void timeline_end(Timeline *tl, uint64_t fit_size) {
   if (tl->format == VMS_FORMAT_JSON) {
     if (!tl->rows)
       fputs("{\"frames\":[", f);
-    fprintf(f, "\n],\"forecast\":{\"estimate\":true,\"size\":%" PRIu64 ",\"size_is_default\":%s,"
-               "\"window\":{\"first\":%zu,\"last\":%zu},\"fits_now\":%s,",
+    fprintf(f,
+            "\n],\"forecast\":{\"estimate\":true,\"size\":%" PRIu64 ",\"size_is_default\":%s,"
+            "\"window\":{\"first\":%zu,\"last\":%zu},\"fits_now\":%s,",
             size, dflt ? "true" : "false", first, n ? n - 1 : 0, fits ? "true" : "false");
     if (have)
       fprintf(f, "\"largest_free_change_per_second\":%.3f,", slope);
@@ -1176,8 +1262,9 @@ static void timeline_end(Timeline *tl, uint64_t fit_size) {
   }
   if (tl->format != VMS_FORMAT_TABLE)
     return; /* CSV is the rows alone */
-  fprintf(f, "\nforecast (an estimate: least squares of the largest free block over frames %zu to "
-             "%zu)%s:\n  ",
+  fprintf(f,
+          "\nforecast (an estimate: least squares of the largest free block over frames %zu to "
+          "%zu)%s:\n  ",
           first, n ? n - 1 : 0,
           dflt ? "; --fit SIZE asks about another size than the default 64 MiB" : "");
   if (!fits)
@@ -1185,12 +1272,14 @@ static void timeline_end(Timeline *tl, uint64_t fit_size) {
   else if (!have)
     fprintf(f, "too few frames (%zu) over too little time for a trend\n", m);
   else if (!shrinking)
-    fprintf(f, "the largest free block is not shrinking (%s%s per hour): %s keeps fitting at this "
-               "rate\n",
+    fprintf(f,
+            "the largest free block is not shrinking (%s%s per hour): %s keeps fitting at this "
+            "rate\n",
             slope > 0 ? "+" : "", rate, sz);
   else
-    fprintf(f, "the largest free block shrinks by %s per hour; at that rate an allocation of %s "
-               "stops fitting at about %s, %s after the last frame\n",
+    fprintf(f,
+            "the largest free block shrinks by %s per hour; at that rate an allocation of %s "
+            "stops fitting at about %s, %s after the last frame\n",
             rate, sz, when, span);
 }
 
@@ -1379,14 +1468,16 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
           "old_protection,new_protection,details\n",
           f);
   else if (fmt == VMS_FORMAT_JSON)
-    fprintf(f, "{\"a\":{\"frame\":\"%s\",\"time\":\"%s\",\"pid\":%d},\"b\":{\"frame\":\"%s\","
-               "\"time\":\"%s\",\"pid\":%d},\"regions\":[",
+    fprintf(f,
+            "{\"a\":{\"frame\":\"%s\",\"time\":\"%s\",\"pid\":%d},\"b\":{\"frame\":\"%s\","
+            "\"time\":\"%s\",\"pid\":%d},\"regions\":[",
             la, ta, x->pid, lb, tb, y->pid);
   else
-    fprintf(f, "from %s (%s, process %d) to %s (%s, process %d): %zu region change%s\n\n"
-               "%-9s %-18s %-18s %21s  %-19s %-19s %-11s %s\n",
-            la, ta, x->pid, lb, tb, y->pid, n, n == 1 ? "" : "s", "CHANGE", "START", "END",
-            "SIZE", "TYPE", "STATE", "PROT", "DETAILS");
+    fprintf(f,
+            "from %s (%s, process %d) to %s (%s, process %d): %zu region change%s\n\n"
+            "%-9s %-18s %-18s %21s  %-19s %-19s %-11s %s\n",
+            la, ta, x->pid, lb, tb, y->pid, n, n == 1 ? "" : "s", "CHANGE", "START", "END", "SIZE",
+            "TYPE", "STATE", "PROT", "DETAILS");
   for (size_t i = 0; i < n; i++) {
     const VmsRegionChange *c = &ch[i];
     const VmsRegion *o = c->old_r, *r = c->new_r, *any = r ? r : o;
@@ -1425,12 +1516,14 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
       fprintf(f, "%s\n{\"change\":\"%s\",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",",
               i ? "," : "", change_name(c->kind), any->start, any->end);
       if (o)
-        fprintf(f, "\"old\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
-                   "\"protection\":\"%s\"},",
+        fprintf(f,
+                "\"old\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
+                "\"protection\":\"%s\"},",
                 osz, ot, os, op);
       if (r)
-        fprintf(f, "\"new\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
-                   "\"protection\":\"%s\"},",
+        fprintf(f,
+                "\"new\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
+                "\"protection\":\"%s\"},",
                 nsz, nt, ns, np);
       fputs("\"details\":\"", f);
       for (const unsigned char *p = (const unsigned char *)desc; *p; p++) {
@@ -1559,9 +1652,11 @@ static int run_diff(const Options *o) {
 /* Case-insensitive: MAP.SVG is an SVG too. */
 static bool has_extension(const char *path, const char *ext) {
   size_t n = strlen(path), k = strlen(ext);
-  if (n < k) return false;
+  if (n < k)
+    return false;
   for (size_t i = 0; i < k; i++)
-    if (tolower((unsigned char)path[n - k + i]) != ext[i]) return false;
+    if (tolower((unsigned char)path[n - k + i]) != ext[i])
+      return false;
   return true;
 }
 #endif
@@ -1569,7 +1664,8 @@ static bool has_extension(const char *path, const char *ext) {
 static int finish_output(int rc) {
   if (fflush(stdout) != 0 || ferror(stdout)) {
     int e = vms_stream_write_errno(stdout, errno);
-    if (e == EPIPE) return fail(VMS_ERR_IO, "writing the output failed: the reading end of the pipe was closed");
+    if (e == EPIPE)
+      return fail(VMS_ERR_IO, "writing the output failed: the reading end of the pipe was closed");
     return fail(VMS_ERR_IO, "writing the output failed: %s", strerror(e));
   }
   return rc;
@@ -1595,14 +1691,16 @@ static int print_text_map(const Options *o, const VmsSnapshot *snap, uint64_t lo
   t.color = o->color == 1 ||
             (o->color == -1 && tty && !(no_color && *no_color) && !(term && !strcmp(term, "dumb")));
   VmsError err = {0};
-  if (!vms_textmap_print(stdout, snap, &t, &err)) return fail_err(&err, "--map");
+  if (!vms_textmap_print(stdout, snap, &t, &err))
+    return fail_err(&err, "--map");
   return VMS_OK;
 }
 
 static int cli_main(int argc, char **argv, int *pids) {
   Options o;
   int rc = parse_args(argc, argv, pids, &o);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   if (o.help) {
     print_usage(stdout);
     return finish_output(VMS_OK);
@@ -1624,7 +1722,8 @@ static int cli_main(int argc, char **argv, int *pids) {
     size_t n;
     VmsError err = {0};
     VmsErrorCode code = vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err);
-    if (code != VMS_OK) return fail_err(&err, NULL);
+    if (code != VMS_OK)
+      return fail_err(&err, NULL);
     vms_print_process_list(stdout, list, n, o.format);
     vms_process_list_free(list, n);
     return finish_output(VMS_OK);
@@ -1633,12 +1732,15 @@ static int cli_main(int argc, char **argv, int *pids) {
     VmsCliMetrics m = {o.pids, o.n_pids, o.all, o.match, o.smaps, o.metrics_dir, o.interval};
     return finish_output(vms_cli_metrics(&m));
   }
-  if (o.watch) return finish_output(run_watch(&o));
+  if (o.watch)
+    return finish_output(run_watch(&o));
 
-  if (o.record) return finish_output(run_record(&o));
+  if (o.record)
+    return finish_output(run_record(&o));
   if ((o.file || o.has_remote) && o.timeline)
     return finish_output(run_timeline(&o));
-  if (o.file && o.diff_a) return finish_output(run_diff(&o));
+  if (o.file && o.diff_a)
+    return finish_output(run_diff(&o));
   if ((o.file || o.has_remote) && !o.summary && !o.regions && !o.png && !o.barriers && !o.map &&
       !o.save)
     return finish_output(run_stream_watch(&o));
@@ -1650,15 +1752,20 @@ static int cli_main(int argc, char **argv, int *pids) {
   } else if (o.file) {
     Opened op;
     rc = open_recording(o.file, &op);
-    if (rc) return rc;
+    if (rc)
+      return rc;
     size_t k = vms_recording_count(op.rec) - 1;
-    if (o.at) rc = resolve_ref(op.rec, o.at, &k);
-    if (rc == VMS_OK) rc = rebuild(op.rec, k, o.file, &snap);
+    if (o.at)
+      rc = resolve_ref(op.rec, o.at, &k);
+    if (rc == VMS_OK)
+      rc = rebuild(op.rec, k, o.file, &snap);
     opened_close(&op);
   } else {
-    rc = o.maps_file ? snapshot_from_file(o.maps_file, &snap) : snapshot_from_pid(o.pid, what, &snap);
+    rc = o.maps_file ? snapshot_from_file(o.maps_file, &snap)
+                     : snapshot_from_pid(o.pid, what, &snap);
   }
-  if (rc) return rc;
+  if (rc)
+    return rc;
   if (o.save) {
     rc = save_snapshot(o.save, snap);
     bool more = o.summary || o.regions || o.png || o.barriers || o.map;
@@ -1689,8 +1796,10 @@ static int cli_main(int argc, char **argv, int *pids) {
     /* Without --range a 64-bit space is ranked in its mapping area: the
      * hole of tens of TiB below it would dwarf every gain. */
     VmsBarrierScope scope;
-    if (o.has_range) vms_barrier_scope_given(lo, hi, &scope);
-    else vms_barrier_scope_default(snap, &scope);
+    if (o.has_range)
+      vms_barrier_scope_given(lo, hi, &scope);
+    else
+      vms_barrier_scope_default(snap, &scope);
     VmsBarrierOptions bo = {.top = 10, .usable_min = o.fit_size};
     VmsError err = {0};
     if (vms_barriers_compute(snap, &scope, &bo, &barriers, &err) != VMS_OK) {
@@ -1702,23 +1811,28 @@ static int cli_main(int argc, char **argv, int *pids) {
   }
   if (o.summary) {
     VmsStats st;
-    if (o.has_range) vms_stats_compute(snap, lo, hi, &st);
-    else st = snap->stats;
+    if (o.has_range)
+      vms_stats_compute(snap, lo, hi, &st);
+    else
+      st = snap->stats;
     VmsFitQuery fit = {o.fit_size, o.fit_align};
     vms_print_summary(stdout, snap, &st, o.format, &fit, have_barriers ? &barriers : NULL);
   }
   if (o.barriers) {
-    if (o.summary) fputc('\n', stdout);
+    if (o.summary)
+      fputc('\n', stdout);
     vms_print_barriers(stdout, snap, &barriers, o.format);
   }
-  if (have_barriers) vms_barriers_clear(&barriers);
+  if (have_barriers)
+    vms_barriers_clear(&barriers);
   /* Without --range the list is every region, [vsyscall] above user space too,
    * so it matches /proc/PID/maps line for line. */
-  if (o.regions) vms_print_regions(stdout, snap, o.format, lo, o.has_range ? hi : UINT64_MAX);
+  if (o.regions)
+    vms_print_regions(stdout, snap, o.format, lo, o.has_range ? hi : UINT64_MAX);
   if (o.png) {
 #if VMS_HAVE_CAIRO
-    VmsLayoutKind kind = o.layout == 1 ? VMS_LAYOUT_COMPRESSED
-                         : o.layout == 0 ? VMS_LAYOUT_LINEAR
+    VmsLayoutKind kind = o.layout == 1      ? VMS_LAYOUT_COMPRESSED
+                         : o.layout == 0    ? VMS_LAYOUT_LINEAR
                          : snap->bits == 64 ? VMS_LAYOUT_COMPRESSED
                                             : VMS_LAYOUT_LINEAR;
     VmsViewport vp = vms_viewport_fit(snap, kind);
@@ -1727,17 +1841,22 @@ static int cli_main(int argc, char **argv, int *pids) {
       vp.end = hi;
     }
     VmsExportFormat ef = VMS_EXPORT_PNG;
-    if (has_extension(o.png, ".svg")) ef = VMS_EXPORT_SVG;
-    else if (has_extension(o.png, ".pdf")) ef = VMS_EXPORT_PDF;
+    if (has_extension(o.png, ".svg"))
+      ef = VMS_EXPORT_SVG;
+    else if (has_extension(o.png, ".pdf"))
+      ef = VMS_EXPORT_PDF;
     VmsError err = {0};
     VmsErrorCode code = vms_export(snap, &vp, o.width, o.height, ef, o.png, &err);
-    if (code != VMS_OK) rc = fail_err(&err, NULL);
-    else if (!o.summary && !o.regions) fprintf(stderr, "vmscope: wrote %s\n", o.png);
+    if (code != VMS_OK)
+      rc = fail_err(&err, NULL);
+    else if (!o.summary && !o.regions)
+      fprintf(stderr, "vmscope: wrote %s\n", o.png);
 #else
     rc = fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");
 #endif
   }
-  if (o.map && rc == VMS_OK) rc = print_text_map(&o, snap, lo, hi);
+  if (o.map && rc == VMS_OK)
+    rc = print_text_map(&o, snap, lo, hi);
   vms_snapshot_unref(snap);
   return finish_output(rc);
 }

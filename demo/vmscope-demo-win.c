@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vmscope-demo (Windows): the allocator pattern of vmscope-demo.c, with VirtualAlloc, fragmenting its own address space.
+/* vmscope-demo (Windows): the allocator pattern of vmscope-demo.c, with VirtualAlloc, fragmenting
+ * its own address space.
  *
  * Large blocks (1 MiB and up, each 64 KiB larger than the last) are
  * allocated between small long-lived ones, and every other large block is
@@ -26,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KIB ((uint64_t)1024)
-#define MIB (1024 * KIB)
+#define KIB        ((uint64_t)1024)
+#define MIB        (1024 * KIB)
 #define MAX_BLOCKS 65536
 
 typedef struct {
@@ -52,29 +53,38 @@ static void usage(void) {
 
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out) {
   char *end;
-  if (!s || !*s || *s == '-') return false;
+  if (!s || !*s || *s == '-')
+    return false;
   unsigned long v = strtoul(s, &end, 10);
-  if (*end || v > max) return false;
+  if (*end || v > max)
+    return false;
   *out = v;
   return true;
 }
 
 static void human(uint64_t bytes, char *buf, size_t len) {
-  if (bytes >= 1024 * 1024 * MIB) snprintf(buf, len, "%.2f TiB", (double)bytes / (double)(1024 * 1024 * MIB));
-  else if (bytes >= 1024 * MIB) snprintf(buf, len, "%.2f GiB", (double)bytes / (double)(1024 * MIB));
-  else snprintf(buf, len, "%.1f MiB", (double)bytes / (double)MIB);
+  if (bytes >= 1024 * 1024 * MIB)
+    snprintf(buf, len, "%.2f TiB", (double)bytes / (double)(1024 * 1024 * MIB));
+  else if (bytes >= 1024 * MIB)
+    snprintf(buf, len, "%.2f GiB", (double)bytes / (double)(1024 * MIB));
+  else
+    snprintf(buf, len, "%.1f MiB", (double)bytes / (double)MIB);
 }
 
 static uint64_t g_lo, g_hi, g_gran;
 
 static void end_stretch(FreeFigures *ff, uint64_t a, uint64_t b) {
-  if (a < g_lo) a = g_lo;
-  if (b > g_hi) b = g_hi;
+  if (a < g_lo)
+    a = g_lo;
+  if (b > g_hi)
+    b = g_hi;
   a = (a + g_gran - 1) & ~(g_gran - 1);
-  if (a >= b) return;
+  if (a >= b)
+    return;
   ff->total += b - a;
   ff->blocks++;
-  if (b - a > ff->largest) ff->largest = b - a;
+  if (b - a > ff->largest)
+    ff->largest = b - a;
 }
 
 /* Free space from our own VirtualQuery walk. Wine may answer one free
@@ -85,11 +95,14 @@ static void free_figures(FreeFigures *ff) {
   bool in_run = false;
   while (addr < g_hi) {
     MEMORY_BASIC_INFORMATION m;
-    if (VirtualQuery((LPCVOID)(uintptr_t)addr, &m, sizeof m) == 0) break;
+    if (VirtualQuery((LPCVOID)(uintptr_t)addr, &m, sizeof m) == 0)
+      break;
     uint64_t start = (uint64_t)(uintptr_t)m.BaseAddress, end = start + m.RegionSize;
-    if (end <= addr) break;
+    if (end <= addr)
+      break;
     if (m.State == MEM_FREE) {
-      if (!in_run) run_start = start;
+      if (!in_run)
+        run_start = start;
       in_run = true;
       run_end = end;
     } else if (in_run) {
@@ -98,7 +111,8 @@ static void free_figures(FreeFigures *ff) {
     }
     addr = end;
   }
-  if (in_run) end_stretch(ff, run_start, run_end);
+  if (in_run)
+    end_stretch(ff, run_start, run_end);
 }
 
 static DWORD WINAPI read_stdin(LPVOID arg) {
@@ -106,7 +120,8 @@ static DWORD WINAPI read_stdin(LPVOID arg) {
   char buf[64];
   DWORD got;
   while (ReadFile(in, buf, sizeof buf, &got, NULL) && got > 0)
-    if (memchr(buf, '\n', got)) break;
+    if (memchr(buf, '\n', got))
+      break;
   return 0;
 }
 
@@ -117,12 +132,14 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
       if (!parse_ulong(argv[++i], 10000000, &rounds) || rounds == 0) {
-        fprintf(stderr, "vmscope-demo: --rounds wants a positive whole number, not '%s'\n", argv[i]);
+        fprintf(stderr, "vmscope-demo: --rounds wants a positive whole number, not '%s'\n",
+                argv[i]);
         return 2;
       }
     } else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc) {
       if (!parse_ulong(argv[++i], 3600000, &interval)) {
-        fprintf(stderr, "vmscope-demo: --interval wants milliseconds (0-3600000), not '%s'\n", argv[i]);
+        fprintf(stderr, "vmscope-demo: --interval wants milliseconds (0-3600000), not '%s'\n",
+                argv[i]);
         return 2;
       }
     } else if (strcmp(argv[i], "--exit") == 0) {
@@ -144,7 +161,8 @@ int main(int argc, char **argv) {
   g_lo = (uint64_t)(uintptr_t)si.lpMinimumApplicationAddress;
   g_hi = (uint64_t)(uintptr_t)si.lpMaximumApplicationAddress + 1;
   g_gran = si.dwAllocationGranularity;
-  if (g_lo < 0x10000) g_lo = 0x10000;
+  if (g_lo < 0x10000)
+    g_lo = 0x10000;
 
   /* The thread that waits for the end of input starts now: its stack is
    * part of the space the figures describe. */
@@ -152,7 +170,8 @@ int main(int argc, char **argv) {
 
   char a[32], b[32], c[32];
   human(g_hi - g_lo, a, sizeof a);
-  printf("vmscope-demo: pid %lu, %d-bit, %s of address space; large blocks grow by 64 KiB a round, every "
+  printf("vmscope-demo: pid %lu, %d-bit, %s of address space; large blocks grow by 64 KiB a round, "
+         "every "
          "other one is freed\n",
          (unsigned long)GetCurrentProcessId(), is32 ? 32 : 64, a);
   fflush(stdout);
@@ -164,7 +183,8 @@ int main(int argc, char **argv) {
   unsigned long round;
   for (round = 1; round <= rounds; round++) {
     size_t large = (size_t)(MIB + (uint64_t)round * 64 * KIB), small = (size_t)(256 * KIB);
-    if (n_blocks + 2 > MAX_BLOCKS) break;
+    if (n_blocks + 2 > MAX_BLOCKS)
+      break;
     void *p = VirtualAlloc(NULL, large, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     if (!p) {
       request = large;
@@ -172,7 +192,8 @@ int main(int argc, char **argv) {
       human(large, a, sizeof a);
       human(ff.total, b, sizeof b);
       human(ff.largest, c, sizeof c);
-      printf("round %lu: VirtualAlloc(%s) FAILED with %s free in %" PRIu64 " blocks; the largest free block is %s\n",
+      printf("round %lu: VirtualAlloc(%s) FAILED with %s free in %" PRIu64
+             " blocks; the largest free block is %s\n",
              round, a, b, ff.blocks, c);
       failed = true;
       break;
@@ -202,18 +223,20 @@ int main(int argc, char **argv) {
       human(live, a, sizeof a);
       human(ff.total, b, sizeof b);
       human(ff.largest, c, sizeof c);
-      printf("round %lu: live %s; free %s in %" PRIu64 " blocks, largest %s (%.1f%% fragmented)\n", round, a, b,
-             ff.blocks, c, ff.total ? 100.0 * (1.0 - (double)ff.largest / (double)ff.total) : 0.0);
+      printf("round %lu: live %s; free %s in %" PRIu64 " blocks, largest %s (%.1f%% fragmented)\n",
+             round, a, b, ff.blocks, c,
+             ff.total ? 100.0 * (1.0 - (double)ff.largest / (double)ff.total) : 0.0);
       fflush(stdout);
     }
-    if (interval) Sleep(interval);
+    if (interval)
+      Sleep(interval);
   }
   if (!failed) {
     free_figures(&ff);
     printf("done after %lu rounds without a failed allocation\n", round - 1);
   }
-  printf("figures: free %" PRIu64 ", largest %" PRIu64 ", blocks %" PRIu64 ", space 0x%" PRIx64 "-0x%" PRIx64
-         ", request %" PRIu64 "\n",
+  printf("figures: free %" PRIu64 ", largest %" PRIu64 ", blocks %" PRIu64 ", space 0x%" PRIx64
+         "-0x%" PRIx64 ", request %" PRIu64 "\n",
          ff.total, ff.largest, ff.blocks, g_lo, g_hi, request);
   if (reader) {
     printf("waiting: inspect with `vmscope %lu`; Enter (or the end of input) ends\n",
@@ -223,6 +246,7 @@ int main(int argc, char **argv) {
   }
   fflush(stdout);
   for (size_t i = 0; i < n_blocks; i++)
-    if (g_blocks[i].ptr) VirtualFree(g_blocks[i].ptr, 0, MEM_RELEASE);
+    if (g_blocks[i].ptr)
+      VirtualFree(g_blocks[i].ptr, 0, MEM_RELEASE);
   return 0;
 }

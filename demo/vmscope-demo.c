@@ -42,12 +42,11 @@ typedef struct {
 } FreeFigures;
 
 static void usage(void) {
-  printf(
-          "usage: vmscope-demo [--rounds N] [--interval MS] [--exit]\n"
-          "  --rounds N     stop after N rounds (default: 400 on 64-bit; on 32-bit\n"
-          "                 until a large allocation fails)\n"
-          "  --interval MS  pause between rounds in milliseconds (default 20)\n"
-          "  --exit         exit at the end instead of waiting to be inspected\n");
+  printf("usage: vmscope-demo [--rounds N] [--interval MS] [--exit]\n"
+         "  --rounds N     stop after N rounds (default: 400 on 64-bit; on 32-bit\n"
+         "                 until a large allocation fails)\n"
+         "  --interval MS  pause between rounds in milliseconds (default 20)\n"
+         "  --exit         exit at the end instead of waiting to be inspected\n");
 }
 
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out) {
@@ -149,12 +148,14 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
       if (!parse_ulong(argv[++i], 10000000, &rounds) || rounds == 0) {
-        fprintf(stderr, "vmscope-demo: --rounds wants a positive whole number, not '%s'\n", argv[i]);
+        fprintf(stderr, "vmscope-demo: --rounds wants a positive whole number, not '%s'\n",
+                argv[i]);
         return 2;
       }
     } else if (strcmp(argv[i], "--interval") == 0 && i + 1 < argc) {
       if (!parse_ulong(argv[++i], 3600000, &interval)) {
-        fprintf(stderr, "vmscope-demo: --interval wants milliseconds (0-3600000), not '%s'\n", argv[i]);
+        fprintf(stderr, "vmscope-demo: --interval wants milliseconds (0-3600000), not '%s'\n",
+                argv[i]);
         return 2;
       }
     } else if (strcmp(argv[i], "--exit") == 0) {
@@ -183,7 +184,8 @@ int main(int argc, char **argv) {
   uint64_t live = 0;
   char a[32], b[32], c[32];
 
-  printf("vmscope-demo: pid %d, %d-bit; large blocks grow by 64 KiB a round, every other one is freed\n",
+  printf("vmscope-demo: pid %d, %d-bit; large blocks grow by 64 KiB a round, every other one is "
+         "freed\n",
          (int)getpid(), is32 ? 32 : 64);
 
   bool failed = false, have_prev_large = false;
@@ -210,7 +212,8 @@ int main(int argc, char **argv) {
         human(ff.total, b, sizeof b);
         human(ff.largest, c, sizeof c);
         printf("round %lu: malloc(%s) FAILED with %s free in %" PRIu64
-               " blocks; the largest free block is %s (request %zu bytes, free %" PRIu64 ", largest %" PRIu64 ")\n",
+               " blocks; the largest free block is %s (request %zu bytes, free %" PRIu64
+               ", largest %" PRIu64 ")\n",
                round, a, b, ff.blocks, c, large, ff.total, ff.largest);
       } else {
         printf("round %lu: malloc(%s) FAILED\n", round, a);
@@ -247,7 +250,8 @@ int main(int argc, char **argv) {
         human(live, a, sizeof a);
         human(ff.total, b, sizeof b);
         human(ff.largest, c, sizeof c);
-        printf("round %lu: live %s; free %s in %" PRIu64 " blocks, largest %s (%.1f%% fragmented)\n",
+        printf("round %lu: live %s; free %s in %" PRIu64
+               " blocks, largest %s (%.1f%% fragmented)\n",
                round, a, b, ff.blocks, c,
                ff.total ? 100.0 * (1.0 - (double)ff.largest / (double)ff.total) : 0.0);
       }

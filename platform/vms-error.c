@@ -23,7 +23,8 @@ VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ..
 }
 
 void vms_error_set_remedy(VmsError *err, const char *fmt, ...) {
-  if (!err) return;
+  if (!err)
+    return;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err->remedy, sizeof err->remedy, fmt, ap);
@@ -31,13 +32,16 @@ void vms_error_set_remedy(VmsError *err, const char *fmt, ...) {
 }
 
 const char *vms_error_line(const VmsError *err, char *buf, size_t len) {
-  if (err->remedy[0]) snprintf(buf, len, "%s; %s", err->message, err->remedy);
-  else snprintf(buf, len, "%s", err->message);
+  if (err->remedy[0])
+    snprintf(buf, len, "%s; %s", err->message, err->remedy);
+  else
+    snprintf(buf, len, "%s", err->message);
   return buf;
 }
 
 void vms_error_prefix(VmsError *err, const char *fmt, ...) {
-  if (!err) return;
+  if (!err)
+    return;
   char head[256], old[sizeof err->message];
   va_list ap;
   va_start(ap, fmt);

@@ -18,18 +18,18 @@
  * numbers are part of the interface: append, never renumber. */
 typedef enum {
   VMS_OK = 0,
-  VMS_ERR_INTERNAL = 1,        /* a bug or an unexpected OS answer */
-  VMS_ERR_USAGE = 2,           /* bad option, bad size, bad range */
-  VMS_ERR_NO_PROCESS = 3,      /* no such PID */
-  VMS_ERR_PERMISSION = 4,      /* not allowed to read it; message says why */
-  VMS_ERR_NO_ADDRESS_SPACE = 5,/* kernel thread or zombie */
-  VMS_ERR_GONE = 6,            /* the process exited while we read it */
-  VMS_ERR_REUSED = 7,          /* the PID now belongs to another process */
-  VMS_ERR_IO = 8,              /* reading or writing a file failed */
+  VMS_ERR_INTERNAL = 1,         /* a bug or an unexpected OS answer */
+  VMS_ERR_USAGE = 2,            /* bad option, bad size, bad range */
+  VMS_ERR_NO_PROCESS = 3,       /* no such PID */
+  VMS_ERR_PERMISSION = 4,       /* not allowed to read it; message says why */
+  VMS_ERR_NO_ADDRESS_SPACE = 5, /* kernel thread or zombie */
+  VMS_ERR_GONE = 6,             /* the process exited while we read it */
+  VMS_ERR_REUSED = 7,           /* the PID now belongs to another process */
+  VMS_ERR_IO = 8,               /* reading or writing a file failed */
   VMS_ERR_NOMEM = 9,
-  VMS_ERR_PARSE = 10,          /* malformed input text or file */
-  VMS_ERR_UNSUPPORTED = 11,    /* the platform cannot do this */
-  VMS_ERR_REMOTE = 12,         /* another machine: ssh failed, or vmscope is missing there */
+  VMS_ERR_PARSE = 10,       /* malformed input text or file */
+  VMS_ERR_UNSUPPORTED = 11, /* the platform cannot do this */
+  VMS_ERR_REMOTE = 12,      /* another machine: ssh failed, or vmscope is missing there */
 } VmsErrorCode;
 
 /* message says what went wrong; remedy, when not empty, what would help
@@ -43,8 +43,7 @@ typedef struct {
 
 /* Sets err (when non-NULL) and returns code, so callers can write
  * `return vms_error_set(err, VMS_ERR_IO, "...")`. Clears the remedy. */
-VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ...)
-    VMS_PRINTF(3, 4);
+VmsErrorCode vms_error_set(VmsError *err, VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(3, 4);
 VmsErrorCode vms_error_setv(VmsError *err, VmsErrorCode code, const char *fmt, va_list ap)
     VMS_PRINTF(3, 0);
 /* Sets err's remedy (err's code and message stay). */

@@ -18,7 +18,7 @@ typedef struct {
   uint32_t nt_offset;       /* e_lfanew: where "PE\0\0" starts */
   uint16_t machine;         /* IMAGE_FILE_MACHINE_* */
   uint16_t characteristics; /* IMAGE_FILE_* flags */
-  int bits;                 /* 32 (PE32), 64 (PE32+), 0 when the optional header is missing or unknown */
+  int bits; /* 32 (PE32), 64 (PE32+), 0 when the optional header is missing or unknown */
 } VmsPeHeader;
 
 /* Reads the DOS header, the NT signature and the file header from the first

@@ -43,10 +43,10 @@ enum {
   VMS_PROT_READ = 1u << 0,
   VMS_PROT_WRITE = 1u << 1,
   VMS_PROT_EXEC = 1u << 2,
-  VMS_PROT_SHARED = 1u << 3,    /* Linux 's' (MAP_SHARED) */
-  VMS_PROT_COPY = 1u << 4,      /* Windows PAGE_WRITECOPY / EXECUTE_WRITECOPY */
-  VMS_PROT_GUARD = 1u << 5,     /* Windows PAGE_GUARD */
-  VMS_PROT_NOCACHE = 1u << 6,   /* Windows PAGE_NOCACHE */
+  VMS_PROT_SHARED = 1u << 3,  /* Linux 's' (MAP_SHARED) */
+  VMS_PROT_COPY = 1u << 4,    /* Windows PAGE_WRITECOPY / EXECUTE_WRITECOPY */
+  VMS_PROT_GUARD = 1u << 5,   /* Windows PAGE_GUARD */
+  VMS_PROT_NOCACHE = 1u << 6, /* Windows PAGE_NOCACHE */
   VMS_PROT_WRITECOMBINE = 1u << 7,
 };
 
@@ -58,30 +58,30 @@ enum {
   VMS_OS_MEM_COMMIT = 1u << 3,
   VMS_OS_MEM_RESERVE = 1u << 4,
   VMS_OS_MEM_FREE = 1u << 5,
-  VMS_OS_DELETED = 1u << 6,     /* Linux: the path ended in " (deleted)" (stripped from the name) */
-  VMS_OS_PSEUDO = 1u << 7,      /* Linux: a kernel name in brackets ([heap], [vdso], [anon:x]...);
-                                   Windows: a region the system itself places (shared user data) */
-  VMS_OS_ANON_NAME = 1u << 8,   /* Linux: [anon:name] set with PR_SET_VMA_ANON_NAME */
-  VMS_OS_ANON_SHMEM = 1u << 9,  /* Linux: [anon_shmem:name] */
-  VMS_OS_FILE = 1u << 10,       /* backed by a file (Linux: inode != 0 or a path) */
+  VMS_OS_DELETED = 1u << 6,    /* Linux: the path ended in " (deleted)" (stripped from the name) */
+  VMS_OS_PSEUDO = 1u << 7,     /* Linux: a kernel name in brackets ([heap], [vdso], [anon:x]...);
+                                  Windows: a region the system itself places (shared user data) */
+  VMS_OS_ANON_NAME = 1u << 8,  /* Linux: [anon:name] set with PR_SET_VMA_ANON_NAME */
+  VMS_OS_ANON_SHMEM = 1u << 9, /* Linux: [anon_shmem:name] */
+  VMS_OS_FILE = 1u << 10,      /* backed by a file (Linux: inode != 0 or a path) */
 };
 
 /* What the classifier concluded beyond the type (VmsRegion.detail). */
 enum {
-  VMS_DETAIL_INFERRED = 1u << 0,   /* the type is a guess from the shape; say so */
-  VMS_DETAIL_GUARD = 1u << 1,      /* a stack guard page / gap */
+  VMS_DETAIL_INFERRED = 1u << 0, /* the type is a guess from the shape; say so */
+  VMS_DETAIL_GUARD = 1u << 1,    /* a stack guard page / gap */
   VMS_DETAIL_MAIN_STACK = 1u << 2,
   VMS_DETAIL_THREAD_STACK = 1u << 3,
-  VMS_DETAIL_ARENA = 1u << 4,      /* glibc malloc arena (heap_info block) */
-  VMS_DETAIL_BRK = 1u << 5,        /* the [heap] brk area */
+  VMS_DETAIL_ARENA = 1u << 4, /* glibc malloc arena (heap_info block) */
+  VMS_DETAIL_BRK = 1u << 5,   /* the [heap] brk area */
   VMS_DETAIL_SYSV = 1u << 6,
   VMS_DETAIL_MEMFD = 1u << 7,
   VMS_DETAIL_DEV_SHM = 1u << 8,
-  VMS_DETAIL_OUTSIDE = 1u << 9,    /* mapped outside the usable range (e.g. [vsyscall]) */
-  VMS_DETAIL_MIN_ADDR = 1u << 10,  /* unusable: below vm.mmap_min_addr */
-  VMS_DETAIL_ALIGN = 1u << 11,     /* unusable: below the next allocation-granularity boundary */
-  VMS_DETAIL_NAMED = 1u << 12,     /* typed from the name its allocator gave it: no guess needed */
-  VMS_DETAIL_PYMALLOC = 1u << 13,  /* the shape of a CPython pymalloc arena (always inferred) */
+  VMS_DETAIL_OUTSIDE = 1u << 9,   /* mapped outside the usable range (e.g. [vsyscall]) */
+  VMS_DETAIL_MIN_ADDR = 1u << 10, /* unusable: below vm.mmap_min_addr */
+  VMS_DETAIL_ALIGN = 1u << 11,    /* unusable: below the next allocation-granularity boundary */
+  VMS_DETAIL_NAMED = 1u << 12,    /* typed from the name its allocator gave it: no guess needed */
+  VMS_DETAIL_PYMALLOC = 1u << 13, /* the shape of a CPython pymalloc arena (always inferred) */
 };
 
 /* One region of the address space, [start, end). 48 bytes: the snapshot
@@ -92,17 +92,17 @@ typedef struct {
     uint64_t offset;     /* Linux: file offset */
     uint64_t alloc_base; /* Windows: AllocationBase */
   };
-  uint64_t inode;        /* Linux inode; 0 elsewhere */
-  uint32_t name;         /* offset in the owner's VmsNamePool; 0 is "" */
+  uint64_t inode; /* Linux inode; 0 elsewhere */
+  uint32_t name;  /* offset in the owner's VmsNamePool; 0 is "" */
   union {
     uint32_t dev;        /* Linux: major << 20 | minor, as the kernel's new_encode_dev */
     uint32_t alloc_prot; /* Windows: AllocationProtect as VMS_PROT_* bits */
   };
-  uint16_t prot;         /* VMS_PROT_* */
-  uint16_t os;           /* VMS_OS_* */
-  uint8_t type;          /* VmsRegionType, set by the classifier */
-  uint8_t state;         /* VmsRegionState, set by the classifier */
-  uint16_t detail;       /* VMS_DETAIL_*, set by the classifier */
+  uint16_t prot;   /* VMS_PROT_* */
+  uint16_t os;     /* VMS_OS_* */
+  uint8_t type;    /* VmsRegionType, set by the classifier */
+  uint8_t state;   /* VmsRegionState, set by the classifier */
+  uint16_t detail; /* VMS_DETAIL_*, set by the classifier */
 } VmsRegion;
 
 /* Per-region counters (Linux smaps; Windows working-set queries), in bytes.
@@ -131,15 +131,15 @@ typedef struct {
 /* Interned strings: region names are offsets into one buffer; equal names
  * share storage (a library's five mappings keep one copy of its path). */
 typedef struct {
-  char *data;          /* data[0] == '\0': offset 0 is the empty name */
+  char *data; /* data[0] == '\0': offset 0 is the empty name */
   uint32_t len, cap;
-  uint32_t *slots;     /* open-addressing hash of offsets, 0 = empty */
+  uint32_t *slots; /* open-addressing hash of offsets, 0 = empty */
   uint32_t nslots, count;
 } VmsNamePool;
 
 void vms_name_pool_init(VmsNamePool *pool);
-void vms_name_pool_clear(VmsNamePool *pool);  /* frees; pool can be reused after init */
-void vms_name_pool_reset(VmsNamePool *pool);  /* empties, keeps the memory */
+void vms_name_pool_clear(VmsNamePool *pool); /* frees; pool can be reused after init */
+void vms_name_pool_reset(VmsNamePool *pool); /* empties, keeps the memory */
 /* Returns the offset of a NUL-terminated copy of s[0..n), or UINT32_MAX when out of memory. */
 uint32_t vms_name_pool_add(VmsNamePool *pool, const char *s, size_t n);
 static inline const char *vms_name_pool_get(const VmsNamePool *pool, uint32_t off) {
@@ -154,8 +154,8 @@ typedef struct {
 
 typedef struct {
   int tid;
-  bool sp_known;   /* sp holds the thread's stack pointer */
-  bool range_known;/* stack holds the exact stack range (Windows TEB) */
+  bool sp_known;    /* sp holds the thread's stack pointer */
+  bool range_known; /* stack holds the exact stack range (Windows TEB) */
   uint64_t sp;
   VmsRange stack;
 } VmsThread;
@@ -165,19 +165,19 @@ enum {
   VMS_FIELD_OFFSET = 1u << 0,
   VMS_FIELD_DEV_INODE = 1u << 1,
   VMS_FIELD_NAMES = 1u << 2,
-  VMS_FIELD_OS_TYPE = 1u << 3,     /* VMS_OS_MEM_* bits are meaningful */
-  VMS_FIELD_COUNTERS = 1u << 4,    /* counters[] parallel to regions */
+  VMS_FIELD_OS_TYPE = 1u << 3,  /* VMS_OS_MEM_* bits are meaningful */
+  VMS_FIELD_COUNTERS = 1u << 4, /* counters[] parallel to regions */
   VMS_FIELD_THREADS = 1u << 5,
   VMS_FIELD_HEAPS = 1u << 6,
   VMS_FIELD_MAIN_STACK = 1u << 7,
   VMS_FIELD_MAX_MAP_COUNT = 1u << 8,
-  VMS_FIELD_ROLLUP = 1u << 9,      /* rollup holds smaps_rollup totals */
+  VMS_FIELD_ROLLUP = 1u << 9,         /* rollup holds smaps_rollup totals */
   VMS_FIELD_STACK_SETTING = 1u << 10, /* stack_setting was read */
-  VMS_FIELD_LAA = 1u << 11,        /* large_address_aware was read from the image */
-  VMS_FIELD_RESIDENCY = 1u << 12,  /* counters[] hold page-table residency (rss, swap, huge) */
-  VMS_FIELD_MAPS_QUERY = 1u << 13, /* Linux: regions came from the PROCMAP_QUERY ioctl */
-  VMS_FIELD_PAGEMAP_SCAN = 1u << 14, /* Linux: residency came from PAGEMAP_SCAN (else 8-byte
-                                        pagemap entries, which cannot tell huge pages) */
+  VMS_FIELD_LAA = 1u << 11,           /* large_address_aware was read from the image */
+  VMS_FIELD_RESIDENCY = 1u << 12,     /* counters[] hold page-table residency (rss, swap, huge) */
+  VMS_FIELD_MAPS_QUERY = 1u << 13,    /* Linux: regions came from the PROCMAP_QUERY ioctl */
+  VMS_FIELD_PAGEMAP_SCAN = 1u << 14,  /* Linux: residency came from PAGEMAP_SCAN (else 8-byte
+                                         pagemap entries, which cannot tell huge pages) */
 };
 
 /* The raw facts of one read of one process. Buffers are reused across reads
@@ -185,14 +185,14 @@ enum {
 typedef struct {
   int pid;
   char name[256];
-  int bits;                 /* 32 or 64 */
-  uint64_t start_time;      /* OS ticks since boot (Linux) / FILETIME (Windows): identity with pid */
+  int bits;            /* 32 or 64 */
+  uint64_t start_time; /* OS ticks since boot (Linux) / FILETIME (Windows): identity with pid */
   uint64_t usable_lo, usable_hi; /* [lo, hi): where the process may map */
-  uint64_t mmap_min_addr;   /* Linux vm.mmap_min_addr; 0 elsewhere */
+  uint64_t mmap_min_addr;        /* Linux vm.mmap_min_addr; 0 elsewhere */
   uint64_t page_size, alloc_granularity;
-  uint64_t max_map_count;   /* Linux vm.max_map_count; 0 = no such limit */
-  VmsRange main_stack;      /* main thread's stack start (start_stack) in .start; .end unused */
-  VmsRange brk;             /* Linux start_brk..brk */
+  uint64_t max_map_count; /* Linux vm.max_map_count; 0 = no such limit */
+  VmsRange main_stack;    /* main thread's stack start (start_stack) in .start; .end unused */
+  VmsRange brk;           /* Linux start_brk..brk */
   /* What sizes a new thread's stack (VMS_FIELD_STACK_SETTING): Linux, the
    * soft RLIMIT_STACK from /proc/PID/limits, glibc's default size for
    * pthread stacks (UINT64_MAX: unlimited); Windows, the image's
@@ -201,22 +201,22 @@ typedef struct {
   /* Windows 32-bit targets (VMS_FIELD_LAA): IMAGE_FILE_LARGE_ADDRESS_AWARE
    * as read from the image; without the field nothing was read. */
   bool large_address_aware;
-  int os_bits;              /* the system's bitness where the platform knows it, else 0 */
-  uint32_t fields;          /* VMS_FIELD_* */
+  int os_bits;     /* the system's bitness where the platform knows it, else 0 */
+  uint32_t fields; /* VMS_FIELD_* */
 
-  VmsRegion *regions;       /* sorted by start, non-overlapping */
+  VmsRegion *regions; /* sorted by start, non-overlapping */
   size_t n_regions, cap_regions;
-  VmsCounters *counters;    /* NULL unless VMS_FIELD_COUNTERS */
+  VmsCounters *counters; /* NULL unless VMS_FIELD_COUNTERS */
   size_t cap_counters;
-  VmsCounters rollup;       /* whole-process totals (smaps_rollup) */
+  VmsCounters rollup; /* whole-process totals (smaps_rollup) */
   VmsNamePool names;
 
   VmsThread *threads;
   size_t n_threads, cap_threads;
-  VmsRange *heaps;          /* heap ranges the OS reports (Windows PEB heap list) */
+  VmsRange *heaps; /* heap ranges the OS reports (Windows PEB heap list) */
   size_t n_heaps, cap_heaps;
 
-  char note[256];           /* what could not be read, for the UI ("" when all) */
+  char note[256]; /* what could not be read, for the UI ("" when all) */
 } VmsSpace;
 
 void vms_space_init(VmsSpace *space);
@@ -253,21 +253,22 @@ typedef struct {
   uint32_t uid;
   char name[64];
   char user[64];
-  char *cmdline;            /* spaces between arguments; "" for kernel threads */
-  char state;               /* Linux state letter (R, S, Z...); '?' unknown */
-  int bits;                 /* 32, 64, or 0 when unknown */
-  uint64_t rss;             /* bytes; 0 when unknown */
-  uint64_t vsize;           /* bytes */
+  char *cmdline;  /* spaces between arguments; "" for kernel threads */
+  char state;     /* Linux state letter (R, S, Z...); '?' unknown */
+  int bits;       /* 32, 64, or 0 when unknown */
+  uint64_t rss;   /* bytes; 0 when unknown */
+  uint64_t vsize; /* bytes */
   uint64_t start_time;
-  long n_maps;              /* -1 when not counted or unreadable */
-  VmsErrorCode access;      /* VMS_OK when its address space can be read */
-  char reason[320];         /* why not and what would help, when access != VMS_OK */
-  int ns_pid;               /* its PID inside its own PID namespace; 0 when it shares ours */
-  char container[80];       /* container ID or cgroup path (vms-container.h); "" for none */
+  long n_maps;         /* -1 when not counted or unreadable */
+  VmsErrorCode access; /* VMS_OK when its address space can be read */
+  char reason[320];    /* why not and what would help, when access != VMS_OK */
+  int ns_pid;          /* its PID inside its own PID namespace; 0 when it shares ours */
+  char container[80];  /* container ID or cgroup path (vms-container.h); "" for none */
 } VmsProcInfo;
 
 enum {
-  VMS_LIST_COUNT_MAPS = 1u << 0, /* count each readable process's mappings (costs a maps read each) */
+  VMS_LIST_COUNT_MAPS =
+      1u << 0, /* count each readable process's mappings (costs a maps read each) */
 };
 
 VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, VmsError *err);

@@ -14,21 +14,16 @@
 /* The value of each byte as a hex digit, 16 for a byte that is not one: one
  * load a character, which is what keeps parse_hex off the profile. */
 static const unsigned char hex_value[256] = {
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-     0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 16, 16, 16, 16, 16, 16,
-    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  16, 16, 16, 16, 16, 16, 16, 10, 11, 12, 13, 14, 15, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
     16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
 };
 
@@ -40,7 +35,8 @@ static bool parse_hex(const char **pp, const char *end, uint64_t *out) {
     v = (v << 4) | d;
     p++;
   }
-  if (p == first || p - first > 16) return false; /* none, or more than 64 bits */
+  if (p == first || p - first > 16)
+    return false; /* none, or more than 64 bits */
   *pp = p;
   *out = v;
   return true;
@@ -52,12 +48,14 @@ static bool parse_dec(const char **pp, const char *end, uint64_t *out) {
   int n = 0;
   while (p < end && *p >= '0' && *p <= '9') {
     uint64_t d = (uint64_t)(*p - '0');
-    if (v > (UINT64_MAX - d) / 10) return false; /* more than 64 bits */
+    if (v > (UINT64_MAX - d) / 10)
+      return false; /* more than 64 bits */
     v = v * 10 + d;
     p++;
     n++;
   }
-  if (n == 0) return false;
+  if (n == 0)
+    return false;
   *pp = p;
   *out = v;
   return true;
@@ -89,9 +87,11 @@ static const char out_of_memory[] = "out of memory";
  * NULL or what is wrong. */
 const char *vms_maps_store_name(VmsSpace *space, VmsRegion *r, const char *s, size_t n,
                                 bool escaped) {
-  if (n == 0) return NULL;
+  if (n == 0)
+    return NULL;
   /* The kernel never prints one; a capture file might. */
-  if (memchr(s, '\0', n)) return "NUL byte in the name";
+  if (memchr(s, '\0', n))
+    return "NUL byte in the name";
   char scratch[4 * 4096 + 64]; /* PATH_MAX bytes, each escape 4 characters */
   if (escaped && memchr(s, '\\', n) && n <= sizeof scratch) {
     size_t o = 0;
@@ -108,8 +108,10 @@ const char *vms_maps_store_name(VmsSpace *space, VmsRegion *r, const char *s, si
   }
   if (s[0] == '[' && s[n - 1] == ']') {
     r->os |= VMS_OS_PSEUDO;
-    if (has_prefix(s, n, "[anon:")) r->os |= VMS_OS_ANON_NAME;
-    else if (has_prefix(s, n, "[anon_shmem:")) r->os |= VMS_OS_ANON_SHMEM;
+    if (has_prefix(s, n, "[anon:"))
+      r->os |= VMS_OS_ANON_NAME;
+    else if (has_prefix(s, n, "[anon_shmem:"))
+      r->os |= VMS_OS_ANON_SHMEM;
   } else {
     size_t k = sizeof DELETED_SUFFIX - 1;
     if (n > k && memcmp(s + n - k, DELETED_SUFFIX, k) == 0) {
@@ -119,7 +121,8 @@ const char *vms_maps_store_name(VmsSpace *space, VmsRegion *r, const char *s, si
     r->os |= VMS_OS_FILE;
   }
   uint32_t off = vms_name_pool_add(&space->names, s, n);
-  if (off == UINT32_MAX) return out_of_memory;
+  if (off == UINT32_MAX)
+    return out_of_memory;
   r->name = off;
   return NULL;
 }
@@ -127,7 +130,8 @@ const char *vms_maps_store_name(VmsSpace *space, VmsRegion *r, const char *s, si
 static size_t line_number(const char *buf, const char *at) {
   size_t n = 1;
   for (const char *p = buf; p < at; p++)
-    if (*p == '\n') n++;
+    if (*p == '\n')
+      n++;
   return n;
 }
 
@@ -137,7 +141,8 @@ static VmsErrorCode malformed(VmsError *err, const char *buf, const char *line, 
     return vms_error_set(err, VMS_ERR_NOMEM, "out of memory at line %zu", line_number(buf, line));
   const char *nl = memchr(line, '\n', (size_t)(end - line));
   int shown = (int)((nl ? nl : end) - line);
-  if (shown > 80) shown = 80;
+  if (shown > 80)
+    shown = 80;
   return vms_error_set(err, VMS_ERR_PARSE, "line %zu: %s: \"%.*s\"", line_number(buf, line), what,
                        shown, line);
 }
@@ -154,28 +159,42 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *limi
   uint64_t start, end, offset, major, minor, inode;
   if (!parse_hex(&p, eol, &start) || !expect(&p, eol, '-') || !parse_hex(&p, eol, &end))
     return "bad address range";
-  if (end <= start) return "range ends before it starts";
+  if (end <= start)
+    return "range ends before it starts";
   if (space->n_regions && start < space->regions[space->n_regions - 1].end)
     return "range overlaps or precedes the previous one";
-  if (!expect(&p, eol, ' ') || eol - p < 5) return "missing permissions";
+  if (!expect(&p, eol, ' ') || eol - p < 5)
+    return "missing permissions";
   /* Any newline inside the fixed fields fails one of the checks below. */
   uint16_t prot = 0;
-  if (p[0] == 'r') prot |= VMS_PROT_READ;
-  else if (p[0] != '-') return "bad permissions";
-  if (p[1] == 'w') prot |= VMS_PROT_WRITE;
-  else if (p[1] != '-') return "bad permissions";
-  if (p[2] == 'x') prot |= VMS_PROT_EXEC;
-  else if (p[2] != '-') return "bad permissions";
-  if (p[3] == 's') prot |= VMS_PROT_SHARED;
-  else if (p[3] != 'p') return "bad permissions";
+  if (p[0] == 'r')
+    prot |= VMS_PROT_READ;
+  else if (p[0] != '-')
+    return "bad permissions";
+  if (p[1] == 'w')
+    prot |= VMS_PROT_WRITE;
+  else if (p[1] != '-')
+    return "bad permissions";
+  if (p[2] == 'x')
+    prot |= VMS_PROT_EXEC;
+  else if (p[2] != '-')
+    return "bad permissions";
+  if (p[3] == 's')
+    prot |= VMS_PROT_SHARED;
+  else if (p[3] != 'p')
+    return "bad permissions";
   p += 4;
-  if (!expect(&p, eol, ' ') || !parse_hex(&p, eol, &offset)) return "bad offset";
+  if (!expect(&p, eol, ' ') || !parse_hex(&p, eol, &offset))
+    return "bad offset";
   if (!expect(&p, eol, ' ') || !parse_hex(&p, eol, &major) || !expect(&p, eol, ':') ||
       !parse_hex(&p, eol, &minor))
     return "bad device";
-  if (!expect(&p, eol, ' ') || !parse_dec(&p, eol, &inode)) return "bad inode";
-  if (p < eol && *p != ' ' && *p != '\n') return "junk after the inode";
-  while (p < eol && *p == ' ') p++;
+  if (!expect(&p, eol, ' ') || !parse_dec(&p, eol, &inode))
+    return "bad inode";
+  if (p < eol && *p != ' ' && *p != '\n')
+    return "junk after the inode";
+  while (p < eol && *p == ' ')
+    p++;
   if (p < limit && *p != '\n') {
     const char *nl = memchr(p, '\n', (size_t)(limit - p));
     eol = nl ? nl : limit;
@@ -185,14 +204,16 @@ static const char *parse_header(VmsSpace *space, const char *p, const char *limi
   *eol_out = eol;
 
   VmsRegion *r = vms_space_add_region(space);
-  if (!r) return out_of_memory;
+  if (!r)
+    return out_of_memory;
   r->start = start;
   r->end = end;
   r->offset = offset;
   r->inode = inode;
   r->dev = (uint32_t)((major & 0xfff) << 20 | (minor & 0xfffff));
   r->prot = prot;
-  if (inode) r->os |= VMS_OS_FILE;
+  if (inode)
+    r->os |= VMS_OS_FILE;
   return vms_maps_store_name(space, r, p, (size_t)(eol - p), true);
 }
 
@@ -206,7 +227,8 @@ VmsErrorCode vms_maps_parse(const char *buf, size_t len, VmsSpace *space, VmsErr
     const char *eol = p;
     if (*p != '\n') { /* blank lines are skipped */
       const char *why = parse_header(space, p, end, &eol);
-      if (why) return malformed(err, buf, p, end, why);
+      if (why)
+        return malformed(err, buf, p, end, why);
     }
     p = eol + 1; /* a last line without a newline is still a line */
   }
@@ -216,10 +238,10 @@ VmsErrorCode vms_maps_parse(const char *buf, size_t len, VmsSpace *space, VmsErr
 
 /* "Key:   123 kB" -> the counter it feeds, or NULL for keys we do not keep. */
 static uint64_t *counter_for(VmsCounters *c, const char *key, size_t n, uint32_t *bit) {
-#define KEY(name, field, flag)                                                               \
-  if (n == sizeof name - 1 && memcmp(key, name, n) == 0) {                                  \
-    *bit = flag;                                                                             \
-    return &c->field;                                                                        \
+#define KEY(name, field, flag)                             \
+  if (n == sizeof name - 1 && memcmp(key, name, n) == 0) { \
+    *bit = flag;                                           \
+    return &c->field;                                      \
   }
   switch (key[0]) {
   case 'R': KEY("Rss", rss, VMS_CTR_RSS); break;
@@ -243,19 +265,25 @@ static uint64_t *counter_for(VmsCounters *c, const char *key, size_t n, uint32_t
 /* Parses the "Key: value kB" lines of smaps and smaps_rollup into c. */
 static const char *parse_counter_line(VmsCounters *c, const char *p, const char *eol) {
   const char *colon = memchr(p, ':', (size_t)(eol - p));
-  if (!colon || colon == p) return "expected \"Key: value\"";
+  if (!colon || colon == p)
+    return "expected \"Key: value\"";
   uint32_t bit = 0;
   uint64_t *field = counter_for(c, p, (size_t)(colon - p), &bit);
-  if (!field) return NULL; /* VmFlags, THPeligible, ... */
+  if (!field)
+    return NULL; /* VmFlags, THPeligible, ... */
   const char *q = colon + 1;
-  while (q < eol && *q == ' ') q++;
+  while (q < eol && *q == ' ')
+    q++;
   uint64_t v;
-  if (!parse_dec(&q, eol, &v)) return "bad counter value";
-  while (q < eol && *q == ' ') q++;
+  if (!parse_dec(&q, eol, &v))
+    return "bad counter value";
+  while (q < eol && *q == ' ')
+    q++;
   if (eol - q >= 2 && q[0] == 'k' && q[1] == 'B') {
     /* The kernel never prints this much; a capture may, and a wrapped
      * byte count would pass for a small one. */
-    if (v > UINT64_MAX / 1024) return "counter too large: its bytes do not fit in 64 bits";
+    if (v > UINT64_MAX / 1024)
+      return "counter too large: its bytes do not fit in 64 bits";
     v *= 1024;
   }
   *field = v;
@@ -268,7 +296,8 @@ VmsErrorCode vms_smaps_parse(const char *buf, size_t len, VmsSpace *space, VmsEr
   VmsCounters *cur = NULL;
   while (p < end) {
     const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol) eol = end;
+    if (!eol)
+      eol = end;
     if (eol > p) {
       const char *why;
       unsigned char c0 = (unsigned char)*p;
@@ -287,7 +316,8 @@ VmsErrorCode vms_smaps_parse(const char *buf, size_t len, VmsSpace *space, VmsEr
       } else {
         why = parse_counter_line(cur, p, eol);
       }
-      if (why) return malformed(err, buf, p, end, why);
+      if (why)
+        return malformed(err, buf, p, end, why);
     }
     p = eol + 1;
   }
@@ -302,19 +332,22 @@ VmsErrorCode vms_smaps_rollup_parse(const char *buf, size_t len, VmsSpace *space
   bool header = false;
   while (p < end) {
     const char *eol = memchr(p, '\n', (size_t)(end - p));
-    if (!eol) eol = end;
+    if (!eol)
+      eol = end;
     if (eol > p) {
       unsigned char c0 = (unsigned char)*p;
       if (!header && ((c0 >= '0' && c0 <= '9') || (c0 >= 'a' && c0 <= 'f'))) {
         header = true; /* "00400000-7ffe... ---p 00000000 00:00 0 [rollup]" */
       } else {
         const char *why = parse_counter_line(&c, p, eol);
-        if (why) return malformed(err, buf, p, end, why);
+        if (why)
+          return malformed(err, buf, p, end, why);
       }
     }
     p = eol + 1;
   }
-  if (!c.mask) return vms_error_set(err, VMS_ERR_PARSE, "smaps_rollup has no counters");
+  if (!c.mask)
+    return vms_error_set(err, VMS_ERR_PARSE, "smaps_rollup has no counters");
   space->rollup = c;
   space->fields |= VMS_FIELD_ROLLUP;
   return VMS_OK;

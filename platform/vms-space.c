@@ -7,7 +7,9 @@
 
 /* ---- Name pool ---- */
 
-void vms_name_pool_init(VmsNamePool *pool) { memset(pool, 0, sizeof *pool); }
+void vms_name_pool_init(VmsNamePool *pool) {
+  memset(pool, 0, sizeof *pool);
+}
 
 void vms_name_pool_clear(VmsNamePool *pool) {
   free(pool->data);
@@ -20,7 +22,8 @@ void vms_name_pool_reset(VmsNamePool *pool) {
     pool->data[0] = '\0';
     pool->len = 1;
   }
-  if (pool->slots) memset(pool->slots, 0, pool->nslots * sizeof *pool->slots);
+  if (pool->slots)
+    memset(pool->slots, 0, pool->nslots * sizeof *pool->slots);
   pool->count = 0;
 }
 
@@ -42,20 +45,24 @@ void vms_name_pool_seal(VmsNamePool *pool) {
 static uint32_t name_hash(const char *s, size_t n) {
   /* FNV-1a: names are short and this runs once per mapping. */
   uint32_t h = 2166136261u;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
   return h;
 }
 
 static bool pool_grow_slots(VmsNamePool *pool) {
   uint32_t n = pool->nslots ? pool->nslots * 2 : 256;
   uint32_t *slots = calloc(n, sizeof *slots);
-  if (!slots) return false;
+  if (!slots)
+    return false;
   for (uint32_t i = 0; i < pool->nslots; i++) {
     uint32_t off = pool->slots[i];
-    if (!off) continue;
+    if (!off)
+      continue;
     const char *s = pool->data + off;
     uint32_t j = name_hash(s, strlen(s)) & (n - 1);
-    while (slots[j]) j = (j + 1) & (n - 1);
+    while (slots[j])
+      j = (j + 1) & (n - 1);
     slots[j] = off;
   }
   free(pool->slots);
@@ -65,31 +72,40 @@ static bool pool_grow_slots(VmsNamePool *pool) {
 }
 
 uint32_t vms_name_pool_add(VmsNamePool *pool, const char *s, size_t n) {
-  if (n == 0) return 0;
-  if (n > UINT32_MAX / 4) return UINT32_MAX;
+  if (n == 0)
+    return 0;
+  if (n > UINT32_MAX / 4)
+    return UINT32_MAX;
   if (!pool->data) {
     pool->cap = 4096;
     pool->data = malloc(pool->cap);
-    if (!pool->data) return UINT32_MAX;
+    if (!pool->data)
+      return UINT32_MAX;
     pool->data[0] = '\0';
     pool->len = 1;
   }
-  if ((pool->count + 1) * 2 > pool->nslots && !pool_grow_slots(pool)) return UINT32_MAX;
+  if ((pool->count + 1) * 2 > pool->nslots && !pool_grow_slots(pool))
+    return UINT32_MAX;
   uint32_t mask = pool->nslots - 1;
   uint32_t j = name_hash(s, n) & mask;
   while (pool->slots[j]) {
     const char *have = pool->data + pool->slots[j];
     /* strnlen first: never read past the stored name's terminator. */
-    if (strnlen(have, n + 1) == n && memcmp(have, s, n) == 0) return pool->slots[j];
+    if (strnlen(have, n + 1) == n && memcmp(have, s, n) == 0)
+      return pool->slots[j];
     j = (j + 1) & mask;
   }
-  if ((uint64_t)pool->len + n + 1 > UINT32_MAX) return UINT32_MAX;
+  if ((uint64_t)pool->len + n + 1 > UINT32_MAX)
+    return UINT32_MAX;
   if (pool->len + n + 1 > pool->cap) {
     uint64_t cap = pool->cap;
-    while (cap < (uint64_t)pool->len + n + 1) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    while (cap < (uint64_t)pool->len + n + 1)
+      cap *= 2;
+    if (cap > UINT32_MAX)
+      cap = UINT32_MAX;
     char *p = realloc(pool->data, cap);
-    if (!p) return UINT32_MAX;
+    if (!p)
+      return UINT32_MAX;
     pool->data = p;
     pool->cap = (uint32_t)cap;
   }
@@ -143,11 +159,14 @@ void vms_space_clear(VmsSpace *space) {
 }
 
 static bool grow(void **buf, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return true;
+  if (need <= *cap)
+    return true;
   size_t n = *cap ? *cap : 64;
-  while (n < need) n *= 2;
+  while (n < need)
+    n *= 2;
   void *p = realloc(*buf, n * elem);
-  if (!p) return false;
+  if (!p)
+    return false;
   *buf = p;
   *cap = n;
   return true;
@@ -166,8 +185,10 @@ size_t vms_regions_lower_bound(const VmsRegion *regions, size_t n, uint64_t addr
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (regions[mid].end <= addr) lo = mid + 1;
-    else hi = mid;
+    if (regions[mid].end <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo;
 }

@@ -15,35 +15,36 @@
 static int vms_test_failures_;
 static int vms_test_checks_;
 
-#define VMS_CHECK(cond)                                                                  \
-  do {                                                                                   \
-    vms_test_checks_++;                                                                  \
-    if (!(cond)) {                                                                       \
-      vms_test_failures_++;                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);           \
-    }                                                                                    \
+#define VMS_CHECK(cond)                                                        \
+  do {                                                                         \
+    vms_test_checks_++;                                                        \
+    if (!(cond)) {                                                             \
+      vms_test_failures_++;                                                    \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                          \
   } while (0)
 
-#define VMS_CHECK_MSG(cond, ...)                                                         \
-  do {                                                                                   \
-    vms_test_checks_++;                                                                  \
-    if (!(cond)) {                                                                       \
-      vms_test_failures_++;                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);           \
-      fprintf(stderr, __VA_ARGS__);                                                      \
-      fputc('\n', stderr);                                                               \
-    }                                                                                    \
+#define VMS_CHECK_MSG(cond, ...)                                               \
+  do {                                                                         \
+    vms_test_checks_++;                                                        \
+    if (!(cond)) {                                                             \
+      vms_test_failures_++;                                                    \
+      fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fputc('\n', stderr);                                                     \
+    }                                                                          \
   } while (0)
 
-#define VMS_CHECK_U64(a, b)                                                              \
-  do {                                                                                   \
-    uint64_t va_ = (uint64_t)(a), vb_ = (uint64_t)(b);                                   \
-    vms_test_checks_++;                                                                  \
-    if (va_ != vb_) {                                                                    \
-      vms_test_failures_++;                                                              \
-      fprintf(stderr, "%s:%d: %s == %s: 0x%" PRIx64 " (%" PRIu64 ") != 0x%" PRIx64       \
-              " (%" PRIu64 ")\n", __FILE__, __LINE__, #a, #b, va_, va_, vb_, vb_);       \
-    }                                                                                    \
+#define VMS_CHECK_U64(a, b)                                                                    \
+  do {                                                                                         \
+    uint64_t va_ = (uint64_t)(a), vb_ = (uint64_t)(b);                                         \
+    vms_test_checks_++;                                                                        \
+    if (va_ != vb_) {                                                                          \
+      vms_test_failures_++;                                                                    \
+      fprintf(stderr,                                                                          \
+              "%s:%d: %s == %s: 0x%" PRIx64 " (%" PRIu64 ") != 0x%" PRIx64 " (%" PRIu64 ")\n", \
+              __FILE__, __LINE__, #a, #b, va_, va_, vb_, vb_);                                 \
+    }                                                                                          \
   } while (0)
 
 #define VMS_CHECK_STR(a, b)                                                              \
@@ -58,12 +59,12 @@ static int vms_test_checks_;
   } while (0)
 
 /* Stops the test as skipped (meson shows SKIP) with a visible reason. */
-#define VMS_SKIP(...)                                                                    \
-  do {                                                                                   \
-    printf("SKIP: ");                                                                    \
-    printf(__VA_ARGS__);                                                                 \
-    printf("\n");                                                                        \
-    exit(77);                                                                            \
+#define VMS_SKIP(...)    \
+  do {                   \
+    printf("SKIP: ");    \
+    printf(__VA_ARGS__); \
+    printf("\n");        \
+    exit(77);            \
   } while (0)
 
 static inline int vms_test_end(void) {

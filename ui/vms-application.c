@@ -8,7 +8,7 @@
 struct _VmsApplication {
   GtkApplication parent_instance;
   int pid;
-  char *file; /* a recording to open the first window on, or NULL */
+  char *file;                    /* a recording to open the first window on, or NULL */
   GSettings *interface_settings; /* org.gnome.desktop.interface, when installed */
 };
 
@@ -86,8 +86,8 @@ static void follow_system_theme(VmsApplication *self) {
   if (!schema || !g_settings_schema_has_key(schema, "color-scheme"))
     return;
   self->interface_settings = g_settings_new("org.gnome.desktop.interface");
-  g_signal_connect(self->interface_settings, "changed::color-scheme",
-                   G_CALLBACK(on_scheme_changed), self);
+  g_signal_connect(self->interface_settings, "changed::color-scheme", G_CALLBACK(on_scheme_changed),
+                   self);
   apply_color_scheme(self);
 }
 
@@ -185,9 +185,10 @@ static void vms_application_activate(GApplication *app) {
   if (s.maximized)
     gtk_window_maximize(GTK_WINDOW(win));
   vms_window_set_interval(win, s.interval);
-  g_autoptr(GtkBuilder) b = gtk_builder_new_from_resource("/io/github/vmscope/Vmscope/vms-shortcuts.ui");
-  gtk_application_window_set_help_overlay(GTK_APPLICATION_WINDOW(win),
-                                          GTK_SHORTCUTS_WINDOW(gtk_builder_get_object(b, "shortcuts")));
+  g_autoptr(GtkBuilder) b =
+      gtk_builder_new_from_resource("/io/github/vmscope/Vmscope/vms-shortcuts.ui");
+  gtk_application_window_set_help_overlay(
+      GTK_APPLICATION_WINDOW(win), GTK_SHORTCUTS_WINDOW(gtk_builder_get_object(b, "shortcuts")));
   g_signal_connect(win, "delete-event", G_CALLBACK(on_window_delete), NULL);
   gtk_window_present(GTK_WINDOW(win));
   if (self->file)
@@ -212,12 +213,13 @@ static void vms_application_class_init(VmsApplicationClass *klass) {
   G_APPLICATION_CLASS(klass)->activate = vms_application_activate;
 }
 
-static void vms_application_init(VmsApplication *self) {}
+static void vms_application_init(VmsApplication *self) {
+}
 
 VmsApplication *vms_application_new(int pid) {
-  VmsApplication *app = g_object_new(VMS_TYPE_APPLICATION, "application-id",
-                                     "io.github.vmscope.Vmscope", "flags",
-                                     G_APPLICATION_NON_UNIQUE, NULL);
+  VmsApplication *app =
+      g_object_new(VMS_TYPE_APPLICATION, "application-id", "io.github.vmscope.Vmscope", "flags",
+                   G_APPLICATION_NON_UNIQUE, NULL);
   app->pid = pid;
   return app;
 }

@@ -15,7 +15,7 @@
 
 #include "vms-ui-util.h"
 
-#define FADE_STEPS 12
+#define FADE_STEPS   12
 #define FADE_TICK_MS 125
 
 struct _VmsMapView {
@@ -48,7 +48,7 @@ struct _VmsMapView {
 
   double layout_seconds, render_seconds;
   VmsRenderExtras theme; /* the colours the cached images were drawn in */
-  guint n_layouts;        /* layouts built so far */
+  guint n_layouts;       /* layouts built so far */
 };
 
 G_DEFINE_TYPE(VmsMapView, vms_map_view, GTK_TYPE_DRAWING_AREA)
@@ -104,7 +104,8 @@ static void draw_placeholder(GtkWidget *w, cairo_t *cr, const char *text) {
 }
 
 static cairo_surface_t *new_surface(int width, int height, int scale) {
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  cairo_surface_t *s =
+      cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width * scale, height * scale);
   cairo_surface_set_device_scale(s, scale, scale);
   return s;
 }
@@ -188,8 +189,12 @@ static void vms_map_view_size_allocate(GtkWidget *w, GtkAllocation *alloc) {
 }
 
 /* The space the renderer clamps viewports to. */
-static uint64_t space_lo(const VmsSnapshot *s) { return vms_viewport_fit(s, VMS_LAYOUT_LINEAR).start; }
-static uint64_t space_hi(const VmsSnapshot *s) { return vms_viewport_fit(s, VMS_LAYOUT_LINEAR).end; }
+static uint64_t space_lo(const VmsSnapshot *s) {
+  return vms_viewport_fit(s, VMS_LAYOUT_LINEAR).start;
+}
+static uint64_t space_hi(const VmsSnapshot *s) {
+  return vms_viewport_fit(s, VMS_LAYOUT_LINEAR).end;
+}
 
 /* Centres the view on [start, end) keeping the zoom, unless it is already visible. */
 static void bring_into_view(VmsMapView *self, size_t idx) {
@@ -223,8 +228,8 @@ static void describe_selection(VmsMapView *self) {
     vms_size_format(r->end - r->start, size, sizeof size);
     vms_region_describe(self->snap, r, desc, sizeof desc);
     g_snprintf(text, sizeof text, "%s, %s, %s at 0x%" G_GINT64_MODIFIER "x%s%s",
-               vms_type_title((VmsRegionType)r->type), vms_state_name((VmsRegionState)r->state), size,
-               r->start, *desc ? ": " : "", desc);
+               vms_type_title((VmsRegionType)r->type), vms_state_name((VmsRegionState)r->state),
+               size, r->start, *desc ? ": " : "", desc);
   }
   AtkObject *acc = gtk_widget_get_accessible(GTK_WIDGET(self));
   if (acc)
@@ -572,13 +577,9 @@ static gboolean vms_map_view_key_press(GtkWidget *w, GdkEventKey *ev) {
     vms_map_view_select(self, cur == SIZE_MAX ? 0 : cur + 1 < n ? cur + 1 : n - 1, TRUE);
     return TRUE;
   case GDK_KEY_Home:
-  case GDK_KEY_KP_Home:
-    vms_map_view_select(self, 0, TRUE);
-    return TRUE;
+  case GDK_KEY_KP_Home: vms_map_view_select(self, 0, TRUE); return TRUE;
   case GDK_KEY_End:
-  case GDK_KEY_KP_End:
-    vms_map_view_select(self, n - 1, TRUE);
-    return TRUE;
+  case GDK_KEY_KP_End: vms_map_view_select(self, n - 1, TRUE); return TRUE;
   case GDK_KEY_Return:
   case GDK_KEY_KP_Enter:
     if (cur != SIZE_MAX)
@@ -586,15 +587,10 @@ static gboolean vms_map_view_key_press(GtkWidget *w, GdkEventKey *ev) {
     return TRUE;
   case GDK_KEY_plus:
   case GDK_KEY_equal:
-  case GDK_KEY_KP_Add:
-    vms_map_view_zoom_at(self, -1, -1, 1.5);
-    return TRUE;
+  case GDK_KEY_KP_Add: vms_map_view_zoom_at(self, -1, -1, 1.5); return TRUE;
   case GDK_KEY_minus:
-  case GDK_KEY_KP_Subtract:
-    vms_map_view_zoom_at(self, -1, -1, 1 / 1.5);
-    return TRUE;
-  default:
-    return GTK_WIDGET_CLASS(vms_map_view_parent_class)->key_press_event(w, ev);
+  case GDK_KEY_KP_Subtract: vms_map_view_zoom_at(self, -1, -1, 1 / 1.5); return TRUE;
+  default: return GTK_WIDGET_CLASS(vms_map_view_parent_class)->key_press_event(w, ev);
   }
 }
 
@@ -612,10 +608,10 @@ static gboolean vms_map_view_query_tooltip(GtkWidget *w, int x, int y, gboolean 
   vms_region_describe(s, r, desc, sizeof desc);
   GString *m = g_string_new(NULL);
   g_autofree char *edesc = g_markup_escape_text(desc, -1);
-  g_string_append_printf(m, "<b>%s</b>, %s\n<tt>%016" G_GINT64_MODIFIER "x–%016" G_GINT64_MODIFIER
-                         "x</tt>\n%s",
-                         vms_type_title((VmsRegionType)r->type),
-                         vms_state_name((VmsRegionState)r->state), r->start, r->end, size);
+  g_string_append_printf(
+      m, "<b>%s</b>, %s\n<tt>%016" G_GINT64_MODIFIER "x–%016" G_GINT64_MODIFIER "x</tt>\n%s",
+      vms_type_title((VmsRegionType)r->type), vms_state_name((VmsRegionState)r->state), r->start,
+      r->end, size);
   if (r->type != VMS_TYPE_FREE && r->type != VMS_TYPE_UNUSABLE)
     g_string_append_printf(m, ", <tt>%s</tt>", prot);
   if (*desc)
@@ -660,12 +656,12 @@ static void vms_map_view_class_init(VmsMapViewClass *klass) {
   wc->motion_notify_event = vms_map_view_motion;
   wc->key_press_event = vms_map_view_key_press;
   wc->query_tooltip = vms_map_view_query_tooltip;
-  signals[SIG_SELECTION_CHANGED] = g_signal_new("selection-changed", G_TYPE_FROM_CLASS(klass),
-                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                G_TYPE_NONE, 0);
-  signals[SIG_VIEWPORT_CHANGED] = g_signal_new("viewport-changed", G_TYPE_FROM_CLASS(klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                               G_TYPE_NONE, 0);
+  signals[SIG_SELECTION_CHANGED] =
+      g_signal_new("selection-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 0);
+  signals[SIG_VIEWPORT_CHANGED] =
+      g_signal_new("viewport-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_css_name(wc, "vmsmap");
 }
 
@@ -687,4 +683,6 @@ static void vms_map_view_init(VmsMapView *self) {
                         "plus and minus zoom, Enter zooms to the selected region");
 }
 
-GtkWidget *vms_map_view_new(void) { return g_object_new(VMS_TYPE_MAP_VIEW, NULL); }
+GtkWidget *vms_map_view_new(void) {
+  return g_object_new(VMS_TYPE_MAP_VIEW, NULL);
+}

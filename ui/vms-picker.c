@@ -13,8 +13,18 @@
 #define REFRESH_SECONDS 2
 
 enum {
-  COL_PID, COL_NAME, COL_USER, COL_CMDLINE, COL_MEMORY, COL_RSS, COL_SENSITIVE, COL_TOOLTIP,
-  COL_KEY, COL_START, COL_SEEN, N_COLS
+  COL_PID,
+  COL_NAME,
+  COL_USER,
+  COL_CMDLINE,
+  COL_MEMORY,
+  COL_RSS,
+  COL_SENSITIVE,
+  COL_TOOLTIP,
+  COL_KEY,
+  COL_START,
+  COL_SEEN,
+  N_COLS
 };
 
 struct _VmsPicker {
@@ -24,7 +34,7 @@ struct _VmsPicker {
   GtkLabel *status;
   GtkListStore *store;
   GtkTreeModel *filter, *sort;
-  char **terms; /* casefolded search words, all must match */
+  char **terms;  /* casefolded search words, all must match */
   char *applied; /* the casefolded text terms came from */
   GCancellable *cancel;
   guint refresh_id;
@@ -79,7 +89,10 @@ static void update_status(VmsPicker *self, const char *error) {
   else if (!self->n_loads)
     g_snprintf(text, sizeof text, "Reading the process list…");
   else if (shown == total)
-    g_snprintf(text, sizeof text, "%d processes. Enter or double-click attaches; dimmed ones cannot be read (hover for why).", total);
+    g_snprintf(
+        text, sizeof text,
+        "%d processes. Enter or double-click attaches; dimmed ones cannot be read (hover for why).",
+        total);
   else
     g_snprintf(text, sizeof text, "%d of %d processes match.", shown, total);
   gtk_label_set_text(self->status, text);
@@ -99,7 +112,8 @@ static void merge(VmsPicker *self, const VmsProcInfo *list, size_t n) {
   GHashTable *rows = g_hash_table_new(g_direct_hash, g_direct_equal);
   GtkTreeIter it;
   self->generation++;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it)) {
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
+       ok = gtk_tree_model_iter_next(m, &it)) {
     int pid;
     gtk_tree_model_get(m, &it, COL_PID, &pid, -1);
     g_hash_table_insert(rows, GINT_TO_POINTER(pid), gtk_tree_iter_copy(&it));
@@ -134,12 +148,15 @@ static void merge(VmsPicker *self, const VmsProcInfo *list, size_t n) {
       g_autofree char *joined = g_strjoin(" ", pidtext, p->name, p->user, cmd, NULL);
       g_autofree char *key = g_utf8_casefold(joined, -1);
       char cmdshown[512];
-      g_snprintf(cmdshown, sizeof cmdshown, "%s", *cmd ? cmd : p->state == 'Z' ? "(zombie)" : "(kernel thread)");
+      g_snprintf(cmdshown, sizeof cmdshown, "%s",
+                 *cmd              ? cmd
+                 : p->state == 'Z' ? "(zombie)"
+                                   : "(kernel thread)");
       gtk_list_store_set(self->store, &row, COL_PID, p->pid, COL_NAME, p->name, COL_USER, p->user,
                          COL_CMDLINE, cmdshown, COL_KEY, key, COL_START, p->start_time, -1);
     }
-    gtk_list_store_set(self->store, &row, COL_MEMORY, mem, COL_RSS, p->rss, COL_SENSITIVE,
-                       readable, COL_TOOLTIP, readable ? NULL : tip, COL_SEEN, self->generation, -1);
+    gtk_list_store_set(self->store, &row, COL_MEMORY, mem, COL_RSS, p->rss, COL_SENSITIVE, readable,
+                       COL_TOOLTIP, readable ? NULL : tip, COL_SEEN, self->generation, -1);
   }
   GHashTableIter hi;
   gpointer key, value;
@@ -337,8 +354,8 @@ static void vms_picker_init(VmsPicker *self) {
                                          NULL);
   self->sort = gtk_tree_model_sort_new_with_model(self->filter);
   for (int c = COL_NAME; c <= COL_CMDLINE; c++)
-    gtk_tree_sortable_set_sort_func(GTK_TREE_SORTABLE(self->sort), c, sort_text,
-                                    GINT_TO_POINTER(c), NULL);
+    gtk_tree_sortable_set_sort_func(GTK_TREE_SORTABLE(self->sort), c, sort_text, GINT_TO_POINTER(c),
+                                    NULL);
   gtk_tree_sortable_set_sort_column_id(GTK_TREE_SORTABLE(self->sort), COL_RSS, GTK_SORT_DESCENDING);
   gtk_tree_view_set_model(self->view, self->sort);
   gtk_dialog_add_button(GTK_DIALOG(self), "_Cancel", GTK_RESPONSE_CANCEL);
@@ -394,7 +411,8 @@ gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, 
   g_return_val_if_fail(VMS_IS_PICKER(self), FALSE);
   GtkTreeModel *m = GTK_TREE_MODEL(self->store);
   GtkTreeIter it;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it)) {
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
+       ok = gtk_tree_model_iter_next(m, &it)) {
     int p;
     gtk_tree_model_get(m, &it, COL_PID, &p, -1);
     if (p == pid) {

@@ -34,8 +34,12 @@ static GtkTreeModelFlags rm_get_flags(GtkTreeModel *m) {
   /* Iters are row positions: they do not outlive a change of the rows. */
   return GTK_TREE_MODEL_LIST_ONLY;
 }
-static int rm_get_n_columns(GtkTreeModel *m) { return 1; }
-static GType rm_get_column_type(GtkTreeModel *m, int col) { return G_TYPE_UINT; }
+static int rm_get_n_columns(GtkTreeModel *m) {
+  return 1;
+}
+static GType rm_get_column_type(GtkTreeModel *m, int col) {
+  return G_TYPE_UINT;
+}
 
 static gboolean rm_set_iter(VmsRegionModel *self, GtkTreeIter *iter, guint i) {
   if (i >= self->n_rows) {
@@ -72,12 +76,13 @@ static gboolean rm_iter_next(GtkTreeModel *m, GtkTreeIter *iter) {
 static gboolean rm_iter_children(GtkTreeModel *m, GtkTreeIter *iter, GtkTreeIter *parent) {
   return !parent && rm_set_iter(VMS_REGION_MODEL(m), iter, 0);
 }
-static gboolean rm_iter_has_child(GtkTreeModel *m, GtkTreeIter *iter) { return FALSE; }
+static gboolean rm_iter_has_child(GtkTreeModel *m, GtkTreeIter *iter) {
+  return FALSE;
+}
 static int rm_iter_n_children(GtkTreeModel *m, GtkTreeIter *iter) {
   return iter ? 0 : (int)VMS_REGION_MODEL(m)->n_rows;
 }
-static gboolean rm_iter_nth_child(GtkTreeModel *m, GtkTreeIter *iter, GtkTreeIter *parent,
-                                  int n) {
+static gboolean rm_iter_nth_child(GtkTreeModel *m, GtkTreeIter *iter, GtkTreeIter *parent, int n) {
   return !parent && n >= 0 && rm_set_iter(VMS_REGION_MODEL(m), iter, (guint)n);
 }
 static gboolean rm_iter_parent(GtkTreeModel *m, GtkTreeIter *iter, GtkTreeIter *child) {
@@ -106,7 +111,9 @@ static void vms_region_model_finalize(GObject *obj) {
 static void vms_region_model_class_init(VmsRegionModelClass *k) {
   G_OBJECT_CLASS(k)->finalize = vms_region_model_finalize;
 }
-static void vms_region_model_init(VmsRegionModel *self) { self->stamp = g_random_int(); }
+static void vms_region_model_init(VmsRegionModel *self) {
+  self->stamp = g_random_int();
+}
 
 /* ---- VmsRegionTable ---- */
 
@@ -119,15 +126,15 @@ struct _VmsRegionTable {
 
   VmsSnapshot *snap;
   VmsSnapshot *counters_snap;
-  char **desc;       /* lazily built descriptions, parallel to snap->regions */
+  char **desc; /* lazily built descriptions, parallel to snap->regions */
   char *desc_buf;
-  char *desc_lower;  /* desc_buf in ASCII lower case, for the text filter */
+  char *desc_lower; /* desc_buf in ASCII lower case, for the text filter */
   int type_filter;
-  char *text_filter; /* ASCII lower case, NULL when empty */
+  char *text_filter;       /* ASCII lower case, NULL when empty */
   gboolean filter_hexlike; /* text_filter could be part of an address */
   VmsRegionColumn sort_col;
   gboolean sort_desc;
-  gboolean blocking;  /* selection changes made by code, not the user */
+  gboolean blocking; /* selection changes made by code, not the user */
   gboolean counters_pending;
 };
 
@@ -137,10 +144,12 @@ enum { SIG_SELECTION_CHANGED, SIG_COUNTERS_WANTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const char *const column_titles[VMS_COL_COUNT] = {
-    "Start", "End", "Size", "Type", "State", "Protection", "Details",
-    "Resident", "PSS", "Private dirty", "Swap"};
+    "Start",   "End",      "Size", "Type",          "State", "Protection",
+    "Details", "Resident", "PSS",  "Private dirty", "Swap"};
 
-static gboolean is_counter_col(VmsRegionColumn c) { return c >= VMS_COL_RSS; }
+static gboolean is_counter_col(VmsRegionColumn c) {
+  return c >= VMS_COL_RSS;
+}
 
 static void build_descriptions(VmsRegionTable *self) {
   if (self->desc || !self->snap)
@@ -185,7 +194,9 @@ static uint64_t counter_value(const VmsCounters *c, VmsRegionColumn col) {
   }
 }
 
-static int cmp_u64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
+static int cmp_u64(uint64_t a, uint64_t b) {
+  return a < b ? -1 : a > b;
+}
 
 static gint row_cmp(gconstpointer pa, gconstpointer pb, gpointer data) {
   VmsRegionTable *self = data;
@@ -336,7 +347,8 @@ static void replace_rows(VmsRegionTable *self, const VmsSnapshot *ref, guint32 *
   self->model->stamp++;
   gtk_tree_view_set_model(self->view, GTK_TREE_MODEL(self->model));
   guint row;
-  size_t idx = top_start == UINT64_MAX || !self->snap ? SIZE_MAX : vms_snapshot_find(self->snap, top_start);
+  size_t idx =
+      top_start == UINT64_MAX || !self->snap ? SIZE_MAX : vms_snapshot_find(self->snap, top_start);
   if (idx != SIZE_MAX && row_of_region(self, idx, &row)) {
     GtkTreePath *p = gtk_tree_path_new_from_indices((int)row, -1);
     gtk_tree_view_scroll_to_cell(self->view, p, NULL, TRUE, 0, 0);
@@ -372,10 +384,12 @@ static void reorder_rows(VmsRegionTable *self, guint32 *rows, guint n) {
  * deletes the rows whose start address went away and inserts the new ones,
  * so a live refresh costs the view only what changed. Returns FALSE (and
  * does nothing) when too much changed to be worth it. */
-static gboolean patch_rows(VmsRegionTable *self, const VmsSnapshot *old_snap, guint32 *rows, guint n) {
+static gboolean patch_rows(VmsRegionTable *self, const VmsSnapshot *old_snap, guint32 *rows,
+                           guint n) {
   guint32 *cur = self->model->rows;
   guint n_old = self->model->n_rows;
-  GArray *del = g_array_new(FALSE, FALSE, sizeof(guint)), *ins = g_array_new(FALSE, FALSE, sizeof(guint));
+  GArray *del = g_array_new(FALSE, FALSE, sizeof(guint)),
+         *ins = g_array_new(FALSE, FALSE, sizeof(guint));
   guint i = 0, j = 0;
   while (i < n_old || j < n) {
     uint64_t a = i < n_old ? old_snap->regions[cur[i]].start : UINT64_MAX;
@@ -458,13 +472,14 @@ static void rebuild(VmsRegionTable *self, gboolean same_set) {
 static void update_sort_indicators(VmsRegionTable *self) {
   for (int c = 0; c < VMS_COL_COUNT; c++) {
     gtk_tree_view_column_set_sort_indicator(self->columns[c], c == (int)self->sort_col);
-    gtk_tree_view_column_set_sort_order(self->columns[c], self->sort_desc ? GTK_SORT_DESCENDING
-                                                                          : GTK_SORT_ASCENDING);
+    gtk_tree_view_column_set_sort_order(self->columns[c],
+                                        self->sort_desc ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
   }
 }
 
 static gboolean have_counters(VmsRegionTable *self) {
-  return (self->snap && self->snap->counters) || (self->counters_snap && self->counters_snap->counters);
+  return (self->snap && self->snap->counters) ||
+         (self->counters_snap && self->counters_snap->counters);
 }
 
 void vms_region_table_sort(VmsRegionTable *self, VmsRegionColumn col, gboolean descending) {
@@ -478,15 +493,18 @@ void vms_region_table_sort(VmsRegionTable *self, VmsRegionColumn col, gboolean d
 }
 
 static void on_column_clicked(GtkTreeViewColumn *column, VmsRegionTable *self) {
-  VmsRegionColumn col = (VmsRegionColumn)GPOINTER_TO_INT(g_object_get_data(G_OBJECT(column), "col"));
-  gboolean desc = col == self->sort_col ? !self->sort_desc : (col == VMS_COL_SIZE || is_counter_col(col));
+  VmsRegionColumn col =
+      (VmsRegionColumn)GPOINTER_TO_INT(g_object_get_data(G_OBJECT(column), "col"));
+  gboolean desc =
+      col == self->sort_col ? !self->sort_desc : (col == VMS_COL_SIZE || is_counter_col(col));
   vms_region_table_sort(self, col, desc);
 }
 
 static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeModel *model,
                       GtkTreeIter *iter, gpointer data) {
   VmsRegionTable *self = data;
-  VmsRegionColumn col = (VmsRegionColumn)GPOINTER_TO_INT(g_object_get_data(G_OBJECT(column), "col"));
+  VmsRegionColumn col =
+      (VmsRegionColumn)GPOINTER_TO_INT(g_object_get_data(G_OBJECT(column), "col"));
   guint i = GPOINTER_TO_UINT(iter->user_data);
   if (!self->snap || i >= self->model->n_rows) {
     g_object_set(cell, "text", "", NULL);
@@ -560,12 +578,12 @@ static void vms_region_table_dispose(GObject *obj) {
 
 static void vms_region_table_class_init(VmsRegionTableClass *klass) {
   G_OBJECT_CLASS(klass)->dispose = vms_region_table_dispose;
-  signals[SIG_SELECTION_CHANGED] = g_signal_new("selection-changed", G_TYPE_FROM_CLASS(klass),
-                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                G_TYPE_NONE, 0);
-  signals[SIG_COUNTERS_WANTED] = g_signal_new("counters-wanted", G_TYPE_FROM_CLASS(klass),
-                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                              G_TYPE_NONE, 0);
+  signals[SIG_SELECTION_CHANGED] =
+      g_signal_new("selection-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 0);
+  signals[SIG_COUNTERS_WANTED] =
+      g_signal_new("counters-wanted", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 0);
 }
 
 static void vms_region_table_init(VmsRegionTable *self) {
@@ -654,13 +672,16 @@ static void vms_region_table_init(VmsRegionTable *self) {
   gtk_widget_hide(self->spinner);
 }
 
-GtkWidget *vms_region_table_new(void) { return g_object_new(VMS_TYPE_REGION_TABLE, NULL); }
+GtkWidget *vms_region_table_new(void) {
+  return g_object_new(VMS_TYPE_REGION_TABLE, NULL);
+}
 
 void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
   g_return_if_fail(VMS_IS_REGION_TABLE(self));
   /* The rows are patched against the old snapshot: released on return. */
   g_autoptr(VmsSnapshot) old = self->snap;
-  gboolean same_target = old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
+  gboolean same_target =
+      old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
   clear_descriptions(self);
   if (!same_target) {
     /* The rows index the old snapshot: drop them before anything reads them. */
@@ -686,7 +707,8 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
       /* Nothing moved: the rows stay, only counters may differ. */
       g_free(rows);
       gtk_widget_queue_draw(GTK_WIDGET(self->view));
-    } else if (!(self->sort_col == VMS_COL_START && !self->sort_desc && patch_rows(self, old, rows, n))) {
+    } else if (!(self->sort_col == VMS_COL_START && !self->sort_desc &&
+                 patch_rows(self, old, rows, n))) {
       replace_rows(self, old, rows, n);
     }
     update_count_label(self);

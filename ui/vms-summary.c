@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-summary.c: the summary panel (VMMap's table by type, fragmentation, free-block histogram, fit) and the legend. */
+/* vms-summary.c: the summary panel (VMMap's table by type, fragmentation, free-block histogram,
+ * fit) and the legend. */
 #include "vms-summary.h"
 
 #include <math.h>
@@ -153,7 +154,9 @@ static gboolean histogram_draw(GtkWidget *w, cairo_t *cr, VmsSummary *self) {
 }
 
 static void refresh_figures(VmsSummary *self);
-static void on_range_toggled(GtkToggleButton *b, VmsSummary *self) { refresh_figures(self); }
+static void on_range_toggled(GtkToggleButton *b, VmsSummary *self) {
+  refresh_figures(self);
+}
 
 static void on_fit_changed(GtkEntry *entry, VmsSummary *self) {
   vms_summary_ask_fit(self, gtk_entry_get_text(entry));
@@ -262,7 +265,8 @@ static void refresh_barriers(VmsSummary *self, gboolean ranged) {
       continue;
     vms_size_format(gs->bytes, a, sizeof a);
     vms_size_format(gs->largest_without, b, sizeof b);
-    g_snprintf(text, sizeof text, "%s: %" G_GUINT64_FORMAT " (%s), %" G_GUINT64_FORMAT
+    g_snprintf(text, sizeof text,
+               "%s: %" G_GUINT64_FORMAT " (%s), %" G_GUINT64_FORMAT
                " barrier%s; without all of them %s free",
                vms_barrier_group_title((VmsBarrierGroup)g), gs->units, a, gs->walls,
                gs->walls == 1 ? "" : "s", b);
@@ -311,8 +315,8 @@ static void vms_summary_init(VmsSummary *self) {
   GtkWidget *grid = gtk_grid_new();
   gtk_grid_set_column_spacing(GTK_GRID(grid), 8);
   gtk_grid_set_row_spacing(GTK_GRID(grid), 2);
-  static const char *const cols[N_C] = {"Size", "Committed", "Private", "Resident", "Blocks",
-                                        "Largest"};
+  static const char *const cols[N_C] = {"Size",     "Committed", "Private",
+                                        "Resident", "Blocks",    "Largest"};
   for (int c = 0; c < N_C; c++) {
     GtkWidget *l = gtk_label_new(cols[c]);
     gtk_label_set_xalign(GTK_LABEL(l), 1);
@@ -337,9 +341,9 @@ static void vms_summary_init(VmsSummary *self) {
 
   gtk_box_pack_start(GTK_BOX(self), heading("Fragmentation"), FALSE, FALSE, 0);
   self->range_check = gtk_check_button_new_with_mnemonic("Figures for the _viewed range only");
-  gtk_widget_set_tooltip_text(self->range_check,
-                              "On 64-bit the 128 TiB hole dominates whole-space figures: zoom the map "
-                              "to the region you care about (the mmap area, say) and count only that");
+  gtk_widget_set_tooltip_text(
+      self->range_check, "On 64-bit the 128 TiB hole dominates whole-space figures: zoom the map "
+                         "to the region you care about (the mmap area, say) and count only that");
   vms_ui_set_accessible(self->range_check, "Figures for the viewed range only", NULL);
   g_signal_connect(self->range_check, "toggled", G_CALLBACK(on_range_toggled), self);
   gtk_box_pack_start(GTK_BOX(self), self->range_check, FALSE, FALSE, 0);
@@ -392,7 +396,9 @@ static void vms_summary_init(VmsSummary *self) {
   gtk_widget_show_all(GTK_WIDGET(self));
 }
 
-GtkWidget *vms_summary_new(void) { return g_object_new(VMS_TYPE_SUMMARY, NULL); }
+GtkWidget *vms_summary_new(void) {
+  return g_object_new(VMS_TYPE_SUMMARY, NULL);
+}
 
 const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
   g_return_val_if_fail(VMS_IS_SUMMARY(self), NULL);
@@ -411,7 +417,8 @@ const char *vms_summary_ask_fit(VmsSummary *self, const char *text) {
                (int)(cut - valid), valid, *cut ? "…" : "");
   } else {
     uint64_t page = self->snap->alloc_granularity ? self->snap->alloc_granularity
-                                                  : self->snap->page_size ? self->snap->page_size : 4096;
+                    : self->snap->page_size       ? self->snap->page_size
+                                                  : 4096;
     uint64_t starts[4];
     size_t n = vms_fit(self->snap, self->stats.lo, self->stats.hi, size, page, starts, 4);
     char sz[32];
@@ -460,8 +467,8 @@ static void refresh_figures(VmsSummary *self) {
   const VmsStats *rs = NULL; /* where resident sizes come from */
   if (self->stats.resident_known) {
     rs = &self->stats;
-  } else if (counters_snap && counters_snap->stats.resident_known && counters_snap->pid == snap->pid &&
-             counters_snap->start_time == snap->start_time) {
+  } else if (counters_snap && counters_snap->stats.resident_known &&
+             counters_snap->pid == snap->pid && counters_snap->start_time == snap->start_time) {
     if (ranged) {
       vms_stats_compute(counters_snap, self->range_lo, self->range_hi, &cstats);
       rs = &cstats;
@@ -473,8 +480,8 @@ static void refresh_figures(VmsSummary *self) {
   for (int r = 0; r < N_ROWS; r++) {
     const VmsTypeStats *t = r < VMS_TYPE_COUNT ? &self->stats.by_type[r] : &self->stats.total;
     const VmsTypeStats *rt = rs ? (r < VMS_TYPE_COUNT ? &rs->by_type[r] : &rs->total) : NULL;
-    uint64_t v[N_C] = {t->size, t->committed, t->private_bytes, rt ? rt->resident : 0, t->blocks,
-                       t->largest};
+    uint64_t v[N_C] = {t->size,   t->committed, t->private_bytes, rt ? rt->resident : 0,
+                       t->blocks, t->largest};
     for (int c = 0; c < N_C; c++) {
       if (c == C_BLOCKS)
         g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v[c]);
@@ -484,8 +491,8 @@ static void refresh_figures(VmsSummary *self) {
         g_strlcpy(buf, "", sizeof buf);
       else
         vms_size_format(v[c], buf, sizeof buf);
-      static const char *const ck[N_C] = {"size", "committed", "private", "resident", "blocks",
-                                          "largest"};
+      static const char *const ck[N_C] = {"size",     "committed", "private",
+                                          "resident", "blocks",    "largest"};
       g_snprintf(key, sizeof key, "%s:%s", ck[c], r < VMS_TYPE_COUNT ? vms_type_name(r) : "total");
       set_figure(self, self->cells[r][c], key, buf);
     }
@@ -498,7 +505,8 @@ static void refresh_figures(VmsSummary *self) {
   set_figure(self, self->free_total, "free_total", buf);
   vms_size_format(self->stats.free_largest, a, sizeof a);
   if (self->stats.free_largest)
-    g_snprintf(buf, sizeof buf, "%s at 0x%" G_GINT64_MODIFIER "x", a, self->stats.free_largest_start);
+    g_snprintf(buf, sizeof buf, "%s at 0x%" G_GINT64_MODIFIER "x", a,
+               self->stats.free_largest_start);
   else
     g_strlcpy(buf, a, sizeof buf);
   set_figure(self, self->free_largest, "free_largest", buf);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-summary.h: the summary panel (VMMap's table by type, fragmentation, free-block histogram, fit) and the legend. */
+/* vms-summary.h: the summary panel (VMMap's table by type, fragmentation, free-block histogram,
+ * fit) and the legend. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -187,8 +187,8 @@ static void update_status(VmsWindow *self) {
     char rt[600], text[800];
     recording_text(self, rt, sizeof rt);
     rt[0] = g_ascii_toupper(rt[0]);
-    g_snprintf(text, sizeof text, "%s · %zu regions · PID %d · no live sampling", rt,
-               s->n_regions, s->pid);
+    g_snprintf(text, sizeof text, "%s · %zu regions · PID %d · no live sampling", rt, s->n_regions,
+               s->pid);
     gtk_label_set_text(self->status_label, text);
     return;
   }
@@ -226,8 +226,9 @@ static void update_view_label(VmsWindow *self) {
   }
   char span[32], text[160];
   vms_size_format(vp->end - vp->start, span, sizeof span);
-  g_snprintf(text, sizeof text, "Viewing 0x%" G_GINT64_MODIFIER "x – 0x%" G_GINT64_MODIFIER "x (%s)",
-             vp->start, vp->end, span);
+  g_snprintf(text, sizeof text,
+             "Viewing 0x%" G_GINT64_MODIFIER "x – 0x%" G_GINT64_MODIFIER "x (%s)", vp->start,
+             vp->end, span);
   gtk_label_set_text(self->view_label, text);
 }
 
@@ -254,8 +255,10 @@ static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   if (self->n_snapshots == 1 && !self->layout_chosen) {
     /* A 64-bit space is almost all one free gap: compress it unless told otherwise. */
     self->syncing = TRUE;
-    gtk_toggle_button_set_active(snap->bits == 64 ? self->compressed_button : self->linear_button, TRUE);
-    vms_map_view_set_layout_kind(self->map, snap->bits == 64 ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
+    gtk_toggle_button_set_active(snap->bits == 64 ? self->compressed_button : self->linear_button,
+                                 TRUE);
+    vms_map_view_set_layout_kind(self->map,
+                                 snap->bits == 64 ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
     self->syncing = FALSE;
   }
   self->syncing = TRUE;
@@ -310,9 +313,7 @@ static void take_error(VmsWindow *self, const VmsError *err) {
                "The last map of the original process is still shown.",
                self->pid, self->name[0] ? self->name : "?", hms);
     break;
-  case VMS_ERR_PERMISSION:
-    permission_text(err, text, sizeof text);
-    break;
+  case VMS_ERR_PERMISSION: permission_text(err, text, sizeof text); break;
   case VMS_ERR_NO_ADDRESS_SPACE:
     type = GTK_MESSAGE_INFO;
     g_snprintf(text, sizeof text,
@@ -322,8 +323,7 @@ static void take_error(VmsWindow *self, const VmsError *err) {
   case VMS_ERR_NO_PROCESS:
     g_snprintf(text, sizeof text, "There is no process %d: %s", self->pid, err->message);
     break;
-  default:
-    g_snprintf(text, sizeof text, "Reading process %d failed: %s", self->pid, err->message);
+  default: g_snprintf(text, sizeof text, "Reading process %d failed: %s", self->pid, err->message);
   }
   if (vms_error_ends_target(err->code))
     self->ended = TRUE;
@@ -486,7 +486,9 @@ static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
   vms_window_show_frame(self, vms_timeline_get_cursor(tl));
 }
 
-static void on_timeline_mark(VmsTimeline *tl, VmsWindow *self) { mark_changes(self); }
+static void on_timeline_mark(VmsTimeline *tl, VmsWindow *self) {
+  mark_changes(self);
+}
 
 gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
@@ -575,7 +577,8 @@ static int custom_row(VmsWindow *self) {
   int id_col = gtk_combo_box_get_id_column(GTK_COMBO_BOX(self->interval_combo));
   GtkTreeIter it;
   int row = 0;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it), row++) {
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
+       ok = gtk_tree_model_iter_next(m, &it), row++) {
     g_autofree char *id = NULL;
     gtk_tree_model_get(m, &it, id_col, &id, -1);
     if (self->custom_id[0] && g_strcmp0(id, self->custom_id) == 0)
@@ -594,7 +597,8 @@ static void list_custom_interval(VmsWindow *self, const char *id, double seconds
   int id_col = gtk_combo_box_get_id_column(GTK_COMBO_BOX(self->interval_combo));
   GtkTreeIter it;
   int pos = 0;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok; ok = gtk_tree_model_iter_next(m, &it), pos++) {
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
+       ok = gtk_tree_model_iter_next(m, &it), pos++) {
     g_autofree char *row_id = NULL;
     gtk_tree_model_get(m, &it, id_col, &row_id, -1);
     if (row_id && g_ascii_strtod(row_id, NULL) > seconds)
@@ -654,7 +658,9 @@ static void apply_typed_interval(VmsWindow *self) {
   set_interval_hint(self, hint);
 }
 
-static void on_interval_activate(GtkEntry *entry, VmsWindow *self) { apply_typed_interval(self); }
+static void on_interval_activate(GtkEntry *entry, VmsWindow *self) {
+  apply_typed_interval(self);
+}
 
 static gboolean on_interval_focus_out(GtkWidget *entry, GdkEventFocus *ev, VmsWindow *self) {
   apply_typed_interval(self);
@@ -690,10 +696,9 @@ void vms_window_set_paused(VmsWindow *self, gboolean paused) {
     vms_sampler_set_paused(self->sampler, paused);
   GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "pause");
   g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_new_boolean(paused));
-  gtk_image_set_from_icon_name(self->pause_image,
-                               paused ? "media-playback-start-symbolic"
-                                      : "media-playback-pause-symbolic",
-                               GTK_ICON_SIZE_BUTTON);
+  gtk_image_set_from_icon_name(
+      self->pause_image, paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic",
+      GTK_ICON_SIZE_BUTTON);
   vms_ui_set_accessible(GTK_WIDGET(self->pause_button),
                         paused ? "Resume live refresh" : "Pause live refresh", NULL);
   update_title(self);
@@ -754,7 +759,8 @@ static void export_job_free(gpointer data) {
 static void export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
   ExportJob *job = data;
   VmsError err = {0};
-  if (vms_export(job->snap, &job->vp, job->width, job->height, VMS_EXPORT_PNG, job->path, &err) != VMS_OK)
+  if (vms_export(job->snap, &job->vp, job->width, job->height, VMS_EXPORT_PNG, job->path, &err) !=
+      VMS_OK)
     g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
   else
     g_task_return_boolean(task, TRUE);
@@ -777,7 +783,8 @@ static void export_done(GObject *source, GAsyncResult *res, gpointer data) {
     set_exporting(self, FALSE);
     if (ok) {
       char text[600];
-      g_snprintf(text, sizeof text, "Saved the map (%d × %d) to %s", job->width, job->height, job->path);
+      g_snprintf(text, sizeof text, "Saved the map (%d × %d) to %s", job->width, job->height,
+                 job->path);
       gtk_label_set_text(self->status_label, text);
     } else {
       char text[700];
@@ -797,12 +804,13 @@ void vms_window_export_png(VmsWindow *self, const char *path, int width, int hei
   g_return_if_fail(VMS_IS_WINDOW(self));
   g_return_if_fail(path != NULL);
   GTask *outer = g_task_new(self, NULL, callback, user_data);
-  const char *why = !self->snap ? "There is no map to export yet."
+  const char *why = !self->snap       ? "There is no map to export yet."
                     : self->exporting ? "An export is still being written."
                                       : NULL;
   if (why) {
     show_banner(self, GTK_MESSAGE_ERROR, why);
-    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED, "%s", why);
+    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED,
+                            "%s", why);
     g_object_unref(outer);
     return;
   }
@@ -960,8 +968,7 @@ static void save_activated(GSimpleAction *a, GVariant *p, gpointer data) {
       "Save Snapshot", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
   gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
   char name[320];
-  g_snprintf(name, sizeof name, "%s-%d.vmsrec", self->name[0] ? self->name : "vmscope",
-             self->pid);
+  g_snprintf(name, sizeof name, "%s-%d.vmsrec", self->name[0] ? self->name : "vmscope", self->pid);
   for (char *c = name; *c; c++)
     if (*c == '/' || *c == ' ')
       *c = '_';
@@ -999,7 +1006,8 @@ static void on_export_response(GtkNativeDialog *dialog, int response, VmsWindow 
       }
       vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL, NULL);
     } else {
-      show_banner(self, GTK_MESSAGE_ERROR, "Export needs a local file; the chosen place is not one.");
+      show_banner(self, GTK_MESSAGE_ERROR,
+                  "Export needs a local file; the chosen place is not one.");
     }
   }
   self->export_dialog = NULL;
@@ -1009,7 +1017,8 @@ static void on_export_response(GtkNativeDialog *dialog, int response, VmsWindow 
 static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   VmsWindow *self = data;
   if (!self->snap) {
-    show_banner(self, GTK_MESSAGE_ERROR, "There is no map to export yet: attach to a process first.");
+    show_banner(self, GTK_MESSAGE_ERROR,
+                "There is no map to export yet: attach to a process first.");
     return;
   }
   if (self->export_dialog) {
@@ -1064,9 +1073,9 @@ static void open_activated(GSimpleAction *a, GVariant *p, gpointer data) {
     gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->open_dialog));
     return;
   }
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-      "Open Snapshot or Recording", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_OPEN, "_Open",
-      "_Cancel");
+  GtkFileChooserNative *dialog =
+      gtk_file_chooser_native_new("Open Snapshot or Recording", GTK_WINDOW(self),
+                                  GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
   add_recording_filter(GTK_FILE_CHOOSER(dialog));
   self->open_dialog = dialog;
   g_signal_connect(dialog, "response", G_CALLBACK(on_open_response), self);
@@ -1173,8 +1182,7 @@ static void on_layout_toggled(GtkToggleButton *button, VmsWindow *self) {
 /* Space pauses, except where it types or toggles something. */
 static gboolean on_key_press(GtkWidget *w, GdkEventKey *ev, gpointer data) {
   VmsWindow *self = VMS_WINDOW(w);
-  if (ev->keyval != GDK_KEY_space ||
-      (ev->state & gtk_accelerator_get_default_mod_mask()) != 0)
+  if (ev->keyval != GDK_KEY_space || (ev->state & gtk_accelerator_get_default_mod_mask()) != 0)
     return FALSE;
   GtkWidget *focus = gtk_window_get_focus(GTK_WINDOW(w));
   if (focus && (GTK_IS_EDITABLE(focus) || GTK_IS_BUTTON(focus) || GTK_IS_TREE_VIEW(focus) ||

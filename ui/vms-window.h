@@ -69,7 +69,8 @@ VmsSnapshot *vms_window_get_counters_snapshot(VmsWindow *win);
 guint vms_window_get_n_snapshots(VmsWindow *win);
 /* The banner's text, or NULL when it is hidden; and its kind. */
 const char *vms_window_get_banner(VmsWindow *win, GtkMessageType *type);
-/* Seconds from a snapshot's hand-off to the end of its first drawn frame (last one; -1 = none yet). */
+/* Seconds from a snapshot's hand-off to the end of its first drawn frame (last one; -1 = none yet).
+ */
 double vms_window_get_frame_latency(VmsWindow *win);
 /* Seconds the main thread spent handing the last snapshot to the map, table and summary. */
 double vms_window_get_update_seconds(VmsWindow *win);

@@ -36,15 +36,16 @@ struct VmsTarget {
   uint64_t user_top64; /* top of a 64-bit process's user space on this machine */
   char *buf;           /* reused across reads: one buffer for maps/smaps text */
   size_t cap;
-  bool query_ok;       /* PROCMAP_QUERY has not failed as unsupported or refused */
-  bool scan_ok;        /* PAGEMAP_SCAN likewise */
-  bool force_text, force_query, force_entries; /* VMSCOPE_MAPS=text|ioctl, VMSCOPE_PAGEMAP=entries */
+  bool query_ok; /* PROCMAP_QUERY has not failed as unsupported or refused */
+  bool scan_ok;  /* PAGEMAP_SCAN likewise */
+  bool force_text, force_query,
+      force_entries; /* VMSCOPE_MAPS=text|ioctl, VMSCOPE_PAGEMAP=entries */
   /* Thread CPU seconds per region of each way of reading the regions
    * (0 = not measured yet), and reads so far: the cheaper one is used, the
    * other measured again now and then. */
   double cost_query, cost_text;
   unsigned long reads;
-  uint64_t *covered;   /* per region, for the page scan */
+  uint64_t *covered; /* per region, for the page scan */
   size_t cap_covered;
   VmsQueryCache query;
   VmsSpace check;      /* the second look at the regions after a page scan */
@@ -54,8 +55,8 @@ struct VmsTarget {
   VmsRegion gate;
 };
 
-#define SCAN_RUNS 4096      /* runs per PAGEMAP_SCAN call: 96 KiB */
-#define ENTRY_BUF 8192      /* pagemap entries per read: 64 KiB */
+#define SCAN_RUNS          4096          /* runs per PAGEMAP_SCAN call: 96 KiB */
+#define ENTRY_BUF          8192          /* pagemap entries per read: 64 KiB */
 #define ENTRIES_MAX_REGION (16ULL << 30) /* larger regions are not read entry by entry */
 /* Reads of maps text that a process changing its mappings tore, before
  * giving up (vms_target_read). */
@@ -88,10 +89,12 @@ static ssize_t read_all_fd(int fd, char **buf, size_t *cap) {
     }
     ssize_t n = read(fd, *buf + len, *cap - len - 1);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return -1;
     }
-    if (n == 0) break;
+    if (n == 0)
+      break;
     len += (size_t)n;
   }
   (*buf)[len] = '\0';
@@ -101,18 +104,21 @@ static ssize_t read_all_fd(int fd, char **buf, size_t *cap) {
 /* Reads a small file relative to dirfd (or absolute) into a fixed buffer. */
 static ssize_t read_small_at(int dirfd, const char *path, char *out, size_t size) {
   int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
+  if (fd < 0)
+    return -1;
   size_t len = 0;
   while (len + 1 < size) {
     ssize_t n = read(fd, out + len, size - 1 - len);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       int e = errno;
       close(fd);
       errno = e;
       return -1;
     }
-    if (n == 0) break;
+    if (n == 0)
+      break;
     len += (size_t)n;
   }
   close(fd);
@@ -122,7 +128,8 @@ static ssize_t read_small_at(int dirfd, const char *path, char *out, size_t size
 
 static uint64_t read_sysctl_u64(const char *path, uint64_t fallback) {
   char b[64];
-  if (read_small_at(AT_FDCWD, path, b, sizeof b) <= 0) return fallback;
+  if (read_small_at(AT_FDCWD, path, b, sizeof b) <= 0)
+    return fallback;
   char *e;
   unsigned long long v = strtoull(b, &e, 10);
   return e == b ? fallback : (uint64_t)v;
@@ -147,9 +154,11 @@ static bool parse_stat(const char *b, ProcStat *st) {
   memset(st, 0, sizeof *st);
   const char *open = strchr(b, '(');
   const char *close = strrchr(b, ')');
-  if (!open || !close || close < open) return false;
+  if (!open || !close || close < open)
+    return false;
   size_t n = (size_t)(close - open - 1);
-  if (n >= sizeof st->comm) n = sizeof st->comm - 1;
+  if (n >= sizeof st->comm)
+    n = sizeof st->comm - 1;
   memcpy(st->comm, open + 1, n);
   st->comm[n] = '\0';
   const char *p = close + 1;
@@ -157,23 +166,28 @@ static bool parse_stat(const char *b, ProcStat *st) {
   unsigned long long v[52] = {0};
   int field = 3;
   while (*p && field < 52) {
-    while (*p == ' ') p++;
-    if (!*p) break;
+    while (*p == ' ')
+      p++;
+    if (!*p)
+      break;
     if (field == 3) {
       st->state = *p;
-      while (*p && *p != ' ') p++;
+      while (*p && *p != ' ')
+        p++;
     } else {
       char *e;
       v[field] = strtoull(p, &e, 10);
       if (e == p) { /* a negative or odd field: skip it */
-        while (*p && *p != ' ') p++;
+        while (*p && *p != ' ')
+          p++;
       } else {
         p = e;
       }
     }
     field++;
   }
-  if (field < 29) return false;
+  if (field < 29)
+    return false;
   st->ppid = (int)v[4];
   st->flags = (unsigned long)v[9];
   st->start_time = v[22];
@@ -186,7 +200,8 @@ static bool parse_stat(const char *b, ProcStat *st) {
 
 static bool read_stat_at(int dirfd, ProcStat *st) {
   char b[1024];
-  if (read_small_at(dirfd, "stat", b, sizeof b) <= 0) return false;
+  if (read_small_at(dirfd, "stat", b, sizeof b) <= 0)
+    return false;
   return parse_stat(b, st);
 }
 
@@ -212,10 +227,12 @@ static bool machine_is_64(void) {
 static int exe_bits_at(int dirfd) {
   unsigned char h[5];
   int fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  if (fd < 0)
+    return 0;
   ssize_t n = read(fd, h, sizeof h);
   close(fd);
-  if (n != 5 || memcmp(h, "\177ELF", 4) != 0) return 0;
+  if (n != 5 || memcmp(h, "\177ELF", 4) != 0)
+    return 0;
   return h[4] == 1 ? 32 : h[4] == 2 ? 64 : 0;
 }
 
@@ -254,9 +271,11 @@ static void user_name(uint32_t uid, char *out, size_t size) {
 static uint32_t status_uid_at(int dirfd, bool *ok) {
   char b[4096];
   *ok = false;
-  if (read_small_at(dirfd, "status", b, sizeof b) <= 0) return 0;
+  if (read_small_at(dirfd, "status", b, sizeof b) <= 0)
+    return 0;
   const char *u = strstr(b, "\nUid:");
-  if (!u) return 0;
+  if (!u)
+    return 0;
   *ok = true;
   return (uint32_t)strtoul(u + 5, NULL, 10);
 }
@@ -309,11 +328,14 @@ static long count_lines_fd(int fd, char *b, size_t size) {
   for (;;) {
     ssize_t n = read(fd, b, size);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return -1;
     }
-    if (n == 0) return lines;
-    for (const char *p = b; (p = memchr(p, '\n', (size_t)(b + n - p))) != NULL; p++) lines++;
+    if (n == 0)
+      return lines;
+    for (const char *p = b; (p = memchr(p, '\n', (size_t)(b + n - p))) != NULL; p++)
+      lines++;
   }
 }
 
@@ -342,8 +364,10 @@ static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char 
   ssize_t n = read_small_at(dirfd, "cmdline", scratch, scratch_size);
   if (n > 0) {
     for (ssize_t i = 0; i < n; i++)
-      if (scratch[i] == '\0' || scratch[i] == '\n') scratch[i] = ' ';
-    while (n > 0 && scratch[n - 1] == ' ') n--;
+      if (scratch[i] == '\0' || scratch[i] == '\n')
+        scratch[i] = ' ';
+    while (n > 0 && scratch[n - 1] == ' ')
+      n--;
     scratch[n] = '\0';
   } else {
     scratch[0] = '\0';
@@ -375,7 +399,8 @@ static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char 
     return;
   }
   pi->access = VMS_OK;
-  if (flags & VMS_LIST_COUNT_MAPS) pi->n_maps = count_lines_fd(fd, scratch, scratch_size);
+  if (flags & VMS_LIST_COUNT_MAPS)
+    pi->n_maps = count_lines_fd(fd, scratch, scratch_size);
   close(fd);
   pi->bits = exe_bits_at(dirfd);
 }
@@ -384,7 +409,8 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
   *out = NULL;
   *n_out = 0;
   DIR *d = opendir("/proc");
-  if (!d) return vms_error_set(err, VMS_ERR_IO, "cannot list /proc: %s", strerror(errno));
+  if (!d)
+    return vms_error_set(err, VMS_ERR_IO, "cannot list /proc: %s", strerror(errno));
   size_t n = 0, cap = 256;
   VmsProcInfo *list = calloc(cap, sizeof *list);
   char *scratch = malloc(64 * 1024);
@@ -400,9 +426,11 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
   while ((de = readdir(d)) != NULL) {
     char *e;
     long pid = strtol(de->d_name, &e, 10);
-    if (*e || pid <= 0) continue;
+    if (*e || pid <= 0)
+      continue;
     int pfd = openat(proc_fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (pfd < 0) continue; /* exited since readdir: not an error */
+    if (pfd < 0)
+      continue; /* exited since readdir: not an error */
     if (n == cap) {
       VmsProcInfo *p = realloc(list, cap * 2 * sizeof *list);
       if (!p) {
@@ -436,8 +464,10 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
 }
 
 void vms_process_list_free(VmsProcInfo *list, size_t n) {
-  if (!list) return;
-  for (size_t i = 0; i < n; i++) free(list[i].cmdline);
+  if (!list)
+    return;
+  for (size_t i = 0; i < n; i++)
+    free(list[i].cmdline);
   free(list);
 }
 
@@ -498,7 +528,8 @@ static bool find_gate(VmsTarget *t) {
 
 VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   *out = NULL;
-  if (pid <= 0) return vms_error_set(err, VMS_ERR_USAGE, "%d is not a process ID", pid);
+  if (pid <= 0)
+    return vms_error_set(err, VMS_ERR_USAGE, "%d is not a process ID", pid);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d", pid);
   int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -521,8 +552,8 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   if (st.state == 'Z' || st.state == 'X') {
     close(dirfd);
     return vms_error_set(err, VMS_ERR_NO_ADDRESS_SPACE,
-                         "process %d (%s) is a zombie: it has exited and has no address space",
-                         pid, st.comm);
+                         "process %d (%s) is a zombie: it has exited and has no address space", pid,
+                         st.comm);
   }
   int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -567,10 +598,13 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
   return VMS_OK;
 }
 
-int vms_target_pid(const VmsTarget *t) { return t->pid; }
+int vms_target_pid(const VmsTarget *t) {
+  return t->pid;
+}
 
 void vms_target_close(VmsTarget *t) {
-  if (!t) return;
+  if (!t)
+    return;
   close(t->dirfd);
   free(t->buf);
   vms_query_cache_clear(&t->query);
@@ -587,27 +621,34 @@ static bool thread_sp(int taskfd, const char *tid, uint64_t *sp) {
   char path[64], b[512];
   snprintf(path, sizeof path, "%s/syscall", tid);
   ssize_t n = read_small_at(taskfd, path, b, sizeof b);
-  if (n <= 0 || strncmp(b, "running", 7) == 0) return false;
-  while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == ' ')) b[--n] = '\0';
+  if (n <= 0 || strncmp(b, "running", 7) == 0)
+    return false;
+  while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == ' '))
+    b[--n] = '\0';
   char *last = strrchr(b, ' ');
-  if (!last) return false;
+  if (!last)
+    return false;
   *last = '\0';
   char *spf = strrchr(b, ' ');
-  if (!spf) return false;
+  if (!spf)
+    return false;
   char *e;
   unsigned long long v = strtoull(spf + 1, &e, 16);
-  if (e == spf + 1 || v == 0) return false;
+  if (e == spf + 1 || v == 0)
+    return false;
   *sp = (uint64_t)v;
   return true;
 }
 
 static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, VmsError *err) {
   int taskfd = openat(t->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (taskfd < 0) return VMS_OK; /* checked by the caller's liveness test */
+  if (taskfd < 0)
+    return VMS_OK; /* checked by the caller's liveness test */
   int dfd = dup(taskfd);
   DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
   if (!d) {
-    if (dfd >= 0) close(dfd);
+    if (dfd >= 0)
+      close(dfd);
     close(taskfd);
     return VMS_OK;
   }
@@ -616,7 +657,8 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, VmsError *err) {
   while ((de = readdir(d)) != NULL) {
     char *e;
     long tid = strtol(de->d_name, &e, 10);
-    if (*e || tid <= 0) continue;
+    if (*e || tid <= 0)
+      continue;
     VmsThread th = {.tid = (int)tid};
     th.sp_known = thread_sp(taskfd, de->d_name, &th.sp);
     if ((code = vms_space_add_thread(space, &th)) != VMS_OK) {
@@ -626,7 +668,8 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, VmsError *err) {
   }
   closedir(d);
   close(taskfd);
-  if (code == VMS_OK) space->fields |= VMS_FIELD_THREADS;
+  if (code == VMS_OK)
+    space->fields |= VMS_FIELD_THREADS;
   return code;
 }
 
@@ -773,8 +816,10 @@ static void check_unchanged(VmsTarget *t, bool queried, VmsSpace *space, uint32_
     }
   }
   if (changed)
-    append_note(space, "%zu region%s changed while the pages were read: resident pages not read "
-                "there", changed, changed == 1 ? "" : "s");
+    append_note(space,
+                "%zu region%s changed while the pages were read: resident pages not read "
+                "there",
+                changed, changed == 1 ? "" : "s");
 }
 
 /* Resident, swapped and huge-page bytes per region from the page tables.
@@ -852,8 +897,10 @@ static VmsErrorCode read_residency(VmsTarget *t, unsigned what, bool queried, Vm
    * them; the others (changed since, or device memory it skips) are unread. */
   space->fields |= VMS_FIELD_PAGEMAP_SCAN;
   if (uncovered)
-    append_note(space, "%zu region%s changed while the pages were read (or are device memory): "
-                "resident pages not read there", uncovered, uncovered == 1 ? "" : "s");
+    append_note(space,
+                "%zu region%s changed while the pages were read (or are device memory): "
+                "resident pages not read there",
+                uncovered, uncovered == 1 ? "" : "s");
   return VMS_OK;
 }
 
@@ -905,7 +952,8 @@ static VmsErrorCode add_gate(VmsTarget *t, VmsSpace *space, VmsError *err) {
 VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsError *err) {
   vms_space_reset(space);
   ProcStat st;
-  if (!read_stat_at(t->dirfd, &st) || st.start_time != t->start_time) return gone_or_reused(t, err);
+  if (!read_stat_at(t->dirfd, &st) || st.start_time != t->start_time)
+    return gone_or_reused(t, err);
   if (st.state == 'Z' || st.state == 'X')
     return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
 
@@ -950,7 +998,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
       ssize_t rn = read_all_fd(rfd, &t->buf, &t->cap);
       int rollup_errno = errno;
       close(rfd);
-      if (rn < 0 && rollup_errno == ENOMEM) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+      if (rn < 0 && rollup_errno == ENOMEM)
+        return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
       if (rn > 0 && vms_smaps_rollup_parse(t->buf, (size_t)rn, space, NULL) != VMS_OK)
         space->fields &= ~(uint32_t)VMS_FIELD_ROLLUP;
     }
@@ -959,7 +1008,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
       (code = read_residency(t, what, queried, space, err)) != VMS_OK)
     return code;
   if (what & VMS_READ_THREADS) {
-    if ((code = read_threads(t, space, err)) != VMS_OK) return code;
+    if ((code = read_threads(t, space, err)) != VMS_OK)
+      return code;
   }
 
   /* A process that exits mid-read leaves a short maps text that looks
@@ -969,7 +1019,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   ProcStat after;
   if (!read_stat_at(t->dirfd, &after) || after.start_time != t->start_time)
     return gone_or_reused(t, err);
-  if (after.state == 'Z' || after.state == 'X' || (after.flags & PF_EXITING) || space->n_regions == 0)
+  if (after.state == 'Z' || after.state == 'X' || (after.flags & PF_EXITING) ||
+      space->n_regions == 0)
     return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
 
   space->pid = t->pid;
@@ -979,7 +1030,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   space->alloc_granularity = t->page_size;
   space->mmap_min_addr = t->mmap_min_addr;
   space->max_map_count = t->max_map_count;
-  if (t->max_map_count) space->fields |= VMS_FIELD_MAX_MAP_COUNT;
+  if (t->max_map_count)
+    space->fields |= VMS_FIELD_MAX_MAP_COUNT;
   space->main_stack.start = after.start_stack;
   space->brk.start = after.start_brk;
   space->fields |= VMS_FIELD_MAIN_STACK;
@@ -990,10 +1042,12 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   uint64_t top_mapped = 0;
   for (size_t i = 0; i < space->n_regions; i++) {
     const VmsRegion *r = &space->regions[i];
-    if (r->start < (1ULL << 63)) top_mapped = r->end; /* skip [vsyscall] in the kernel half */
+    if (r->start < (1ULL << 63))
+      top_mapped = r->end; /* skip [vsyscall] in the kernel half */
   }
   int bits = t->bits ? t->bits : (top_mapped > (1ULL << 32) || !machine_is_64() ? 64 : 32);
-  if (!machine_is_64()) bits = 32;
+  if (!machine_is_64())
+    bits = 32;
   space->bits = bits;
   space->usable_lo = 0;
   if (bits == 32) {
@@ -1003,21 +1057,29 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   } else {
     space->usable_hi = t->user_top64;
     /* With 5-level paging a process that asked for high addresses has them. */
-    if (top_mapped > space->usable_hi) space->usable_hi = (1ULL << 56) - t->page_size;
+    if (top_mapped > space->usable_hi)
+      space->usable_hi = (1ULL << 56) - t->page_size;
   }
-  if (queried && bits == 64 && t->has_gate &&
-      (code = add_gate(t, space, err)) != VMS_OK)
+  if (queried && bits == 64 && t->has_gate && (code = add_gate(t, space, err)) != VMS_OK)
     return code;
   return VMS_OK;
 }
 
-void vms_platform_init(void) { signal(SIGXFSZ, SIG_IGN); }
+void vms_platform_init(void) {
+  signal(SIGXFSZ, SIG_IGN);
+}
 
-bool vms_file_sync(FILE *f) { return fflush(f) == 0 && fsync(fileno(f)) == 0; }
+bool vms_file_sync(FILE *f) {
+  return fflush(f) == 0 && fsync(fileno(f)) == 0;
+}
 
-int vms_stream_write_errno(FILE *f, int e) { return e; }
+int vms_stream_write_errno(FILE *f, int e) {
+  return e;
+}
 
-bool vms_file_replace(const char *from, const char *to) { return rename(from, to) == 0; }
+bool vms_file_replace(const char *from, const char *to) {
+  return rename(from, to) == 0;
+}
 
 bool vms_file_seek(FILE *f, uint64_t offset) {
   if (offset > (uint64_t)INT64_MAX) {
@@ -1027,7 +1089,9 @@ bool vms_file_seek(FILE *f, uint64_t offset) {
   return fseeko(f, (off_t)offset, SEEK_SET) == 0;
 }
 
-void vms_file_set_binary(FILE *f) { (void)f; }
+void vms_file_set_binary(FILE *f) {
+  (void)f;
+}
 
 double vms_time_now(void) {
   struct timespec ts;

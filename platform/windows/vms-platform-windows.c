@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-platform-windows.c: processes and address spaces on Windows, read with VirtualQueryEx and the TEB/PEB.
+/* vms-platform-windows.c: processes and address spaces on Windows, read with VirtualQueryEx and the
+ * TEB/PEB.
  *
  * A target is opened for PROCESS_QUERY_INFORMATION | PROCESS_VM_READ; where
  * reading is refused it is opened for PROCESS_QUERY_INFORMATION alone, which
@@ -56,32 +57,32 @@ enum {
 /* Offsets in the TEB and PEB (stable since Windows XP; Wine keeps them). */
 #define TEB64_DEALLOCATION_STACK 0x1478
 #define TEB32_DEALLOCATION_STACK 0x0e0c
-#define TEB64_TO_TEB32 0x2000 /* a WoW64 thread's 32-bit TEB follows its 64-bit one */
-#define PEB64_PROCESS_HEAP 0x30
-#define PEB64_NUMBER_OF_HEAPS 0xe8
-#define PEB64_PROCESS_HEAPS 0xf0
-#define PEB32_PROCESS_HEAP 0x18
-#define PEB32_NUMBER_OF_HEAPS 0x88
-#define PEB32_PROCESS_HEAPS 0x90
-#define VMS_MAX_HEAPS 1024
-#define NAME_WCHARS 32768 /* the longest NT path, in UTF-16 units */
-#define KUSER_SHARED_DATA_ADDR UINT64_C(0x7ffe0000)
+#define TEB64_TO_TEB32           0x2000 /* a WoW64 thread's 32-bit TEB follows its 64-bit one */
+#define PEB64_PROCESS_HEAP       0x30
+#define PEB64_NUMBER_OF_HEAPS    0xe8
+#define PEB64_PROCESS_HEAPS      0xf0
+#define PEB32_PROCESS_HEAP       0x18
+#define PEB32_NUMBER_OF_HEAPS    0x88
+#define PEB32_PROCESS_HEAPS      0x90
+#define VMS_MAX_HEAPS            1024
+#define NAME_WCHARS              32768 /* the longest NT path, in UTF-16 units */
+#define KUSER_SHARED_DATA_ADDR   UINT64_C(0x7ffe0000)
 
 typedef BOOL(WINAPI *IsWow64Process2Fn)(HANDLE, USHORT *, USHORT *);
 
 struct VmsTarget {
   int pid;
   HANDLE h;
-  bool can_read; /* PROCESS_VM_READ granted */
-  int bits; /* the target's */
-  bool wow64; /* a 32-bit target on a 64-bit system */
+  bool can_read;       /* PROCESS_VM_READ granted */
+  int bits;            /* the target's */
+  bool wow64;          /* a 32-bit target on a 64-bit system */
   uint64_t start_time; /* FILETIME of creation */
   uint64_t usable_lo, usable_hi;
   uint64_t walk_end; /* the walk stops here (4 GB for a WoW64 target) */
   uint64_t page_size, granularity;
   char name[256];
   char laa_note[128];
-  int laa;                /* -1 not read (or not a 32-bit target), 0 no, 1 yes */
+  int laa; /* -1 not read (or not a 32-bit target), 0 no, 1 yes */
   bool os64;
   uint64_t stack_reserve; /* the image's, 0 when not read */
   VmsWinDrives drives;
@@ -89,22 +90,30 @@ struct VmsTarget {
 
 /* ---- small helpers ---- */
 
-static int self_bits(void) { return (int)(sizeof(void *) * 8); }
+static int self_bits(void) {
+  return (int)(sizeof(void *) * 8);
+}
 
 static void win_message(DWORD e, char *buf, size_t len) {
   wchar_t w[256];
-  DWORD n =
-      FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0, w, 256, NULL);
-  while (n > 0 && (w[n - 1] == L'\r' || w[n - 1] == L'\n' || w[n - 1] == L'.')) n--;
-  if (n == 0 || vms_win_utf8(w, n, buf, len) == 0) snprintf(buf, len, "Windows error %lu", (unsigned long)e);
+  DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, e, 0,
+                           w, 256, NULL);
+  while (n > 0 && (w[n - 1] == L'\r' || w[n - 1] == L'\n' || w[n - 1] == L'.'))
+    n--;
+  if (n == 0 || vms_win_utf8(w, n, buf, len) == 0)
+    snprintf(buf, len, "Windows error %lu", (unsigned long)e);
 }
 
-static uint64_t filetime_u64(FILETIME ft) { return ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime; }
+static uint64_t filetime_u64(FILETIME ft) {
+  return ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+}
 
 static bool process_exited(HANDLE h) {
   DWORD w = WaitForSingleObject(h, 0);
-  if (w == WAIT_OBJECT_0) return true;
-  if (w == WAIT_TIMEOUT) return false;
+  if (w == WAIT_OBJECT_0)
+    return true;
+  if (w == WAIT_TIMEOUT)
+    return false;
   DWORD code;
   return GetExitCodeProcess(h, &code) && code != STILL_ACTIVE;
 }
@@ -119,11 +128,13 @@ static int process_bits(HANDLE h, bool *wow64, bool *os64) {
   USHORT pm = 0, nm = 0;
   if (is_wow64_2 && is_wow64_2(h, &pm, &nm)) {
     *wow64 = pm != IMAGE_FILE_MACHINE_UNKNOWN;
-    *os64 = nm == IMAGE_FILE_MACHINE_AMD64 || nm == IMAGE_FILE_MACHINE_ARM64 || nm == 0x0200 /* IA64 */;
+    *os64 =
+        nm == IMAGE_FILE_MACHINE_AMD64 || nm == IMAGE_FILE_MACHINE_ARM64 || nm == 0x0200 /* IA64 */;
     return *wow64 ? 32 : (*os64 ? 64 : 32);
   }
   BOOL target_wow = FALSE, self_wow = FALSE;
-  if (!IsWow64Process(h, &target_wow)) return 0;
+  if (!IsWow64Process(h, &target_wow))
+    return 0;
   IsWow64Process(GetCurrentProcess(), &self_wow);
   *wow64 = target_wow;
   *os64 = self_bits() == 64 || self_wow;
@@ -133,14 +144,16 @@ static int process_bits(HANDLE h, bool *wow64, bool *os64) {
 /* The image's path, UTF-8, in out (the basename in base when non-NULL). */
 static bool process_image_path(HANDLE h, char *out, size_t cap, wchar_t *wpath, DWORD wcap) {
   DWORD n = wcap;
-  if (!QueryFullProcessImageNameW(h, 0, wpath, &n)) return false;
+  if (!QueryFullProcessImageNameW(h, 0, wpath, &n))
+    return false;
   return vms_win_utf8(wpath, n, out, cap) > 0;
 }
 
 static const char *basename_of(const char *path) {
   const char *b = path;
   for (const char *p = path; *p; p++)
-    if (*p == '\\' || *p == '/') b = p + 1;
+    if (*p == '\\' || *p == '/')
+      b = p + 1;
   return b;
 }
 
@@ -173,7 +186,8 @@ static VmsErrorCode open_error(int pid, DWORD e, VmsError *err) {
       vms_error_set_remedy(err, "run vmscope as administrator");
       return code;
     }
-    vms_error_set(err, code, "permission denied: process %d cannot be opened for query (%s)", pid, msg);
+    vms_error_set(err, code, "permission denied: process %d cannot be opened for query (%s)", pid,
+                  msg);
     vms_error_set_remedy(err, "run vmscope as administrator, or as the user who owns it");
     return code;
   }
@@ -197,8 +211,10 @@ static HANDLE open_process(int pid, bool allow_read, bool *can_read, DWORD *erro
       return h;
     }
     DWORD e = GetLastError();
-    if (!first) first = e;
-    if (e != ERROR_ACCESS_DENIED) break; /* no such process: no point asking for less */
+    if (!first)
+      first = e;
+    if (e != ERROR_ACCESS_DENIED)
+      break; /* no such process: no point asking for less */
   }
   *error = first;
   return NULL;
@@ -210,13 +226,15 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err) {
 
 VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **out, VmsError *err) {
   *out = NULL;
-  if (pid < 0) return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
+  if (pid < 0)
+    return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
   bool can_read = false;
   DWORD e = 0;
   wchar_t *wpath = NULL;
   char path[1024] = "";
   HANDLE h = open_process(pid, allow_read, &can_read, &e);
-  if (!h) return open_error(pid, e, err);
+  if (!h)
+    return open_error(pid, e, err);
   /* Windows ignores the low two bits of a PID (they are multiples of 4):
    * PID 1233 would open process 1232 and show its map under the wrong number. */
   if (GetProcessId(h) != (DWORD)pid) {
@@ -239,14 +257,16 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
     goto fail;
   }
   FILETIME c, x, k, u;
-  if (GetProcessTimes(h, &c, &x, &k, &u)) t->start_time = filetime_u64(c);
+  if (GetProcessTimes(h, &c, &x, &k, &u))
+    t->start_time = filetime_u64(c);
 
   bool os64 = false;
   t->bits = process_bits(h, &t->wow64, &os64);
   if (t->bits == 0) {
     char msg[256];
     win_message(GetLastError(), msg, sizeof msg);
-    code = vms_error_set(err, VMS_ERR_INTERNAL, "cannot tell the bitness of process %d: %s", pid, msg);
+    code =
+        vms_error_set(err, VMS_ERR_INTERNAL, "cannot tell the bitness of process %d: %s", pid, msg);
     goto fail;
   }
   if (t->bits > self_bits()) {
@@ -264,7 +284,8 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
   }
   if (process_image_path(h, path, sizeof path, wpath, NAME_WCHARS))
     snprintf(t->name, sizeof t->name, "%s", basename_of(path));
-  else snprintf(t->name, sizeof t->name, "process %d", pid);
+  else
+    snprintf(t->name, sizeof t->name, "process %d", pid);
 
   SYSTEM_INFO si;
   GetSystemInfo(&si);
@@ -284,7 +305,8 @@ VmsErrorCode vms_win_target_open_access(int pid, bool allow_read, VmsTarget **ou
                "large-address-awareness not read from the image; assumed 2 GB of address space");
       laa = 0;
     }
-    if (t->usable_lo < 0x10000) t->usable_lo = 0x10000;
+    if (t->usable_lo < 0x10000)
+      t->usable_lo = 0x10000;
   }
   t->usable_hi = vms_win_usable_hi(t->bits, laa, os64, sys_max);
   /* A 64-bit vmscope sees a WoW64 target's 64-bit system DLLs too; the walk
@@ -302,10 +324,13 @@ fail:
   return code;
 }
 
-int vms_target_pid(const VmsTarget *target) { return target->pid; }
+int vms_target_pid(const VmsTarget *target) {
+  return target->pid;
+}
 
 void vms_target_close(VmsTarget *target) {
-  if (!target) return;
+  if (!target)
+    return;
   CloseHandle(target->h);
   free(target);
 }
@@ -314,7 +339,8 @@ void vms_target_close(VmsTarget *target) {
 
 static bool read_mem(HANDLE h, uint64_t addr, void *buf, size_t n) {
   SIZE_T got = 0;
-  if (addr == 0 || addr > (uint64_t)UINTPTR_MAX) return false;
+  if (addr == 0 || addr > (uint64_t)UINTPTR_MAX)
+    return false;
   return ReadProcessMemory(h, (LPCVOID)(uintptr_t)addr, buf, n, &got) && got == n;
 }
 
@@ -336,12 +362,13 @@ typedef struct {
   uint32_t name;
   bool valid;
   wchar_t *wbuf; /* NAME_WCHARS */
-  char *ubuf; /* NAME_WCHARS * 3 */
+  char *ubuf;    /* NAME_WCHARS * 3 */
 } NameCache;
 
 static uint32_t region_name(VmsTarget *t, VmsSpace *space, uint64_t addr, uint64_t alloc_base,
                             NameCache *cache, VmsErrorCode *code) {
-  if (cache->valid && cache->alloc_base == alloc_base) return cache->name;
+  if (cache->valid && cache->alloc_base == alloc_base)
+    return cache->name;
   uint32_t off = 0;
   DWORD n = GetMappedFileNameW(t->h, (LPVOID)(uintptr_t)addr, cache->wbuf, NAME_WCHARS - 1);
   if (n > 0) {
@@ -361,21 +388,26 @@ static uint32_t region_name(VmsTarget *t, VmsSpace *space, uint64_t addr, uint64
   return off;
 }
 
-static VmsErrorCode walk_regions_with(VmsTarget *t, VmsSpace *space, NameCache *cache, VmsError *err) {
+static VmsErrorCode walk_regions_with(VmsTarget *t, VmsSpace *space, NameCache *cache,
+                                      VmsError *err) {
   uint64_t addr = 0;
   while (addr < t->walk_end) {
     MEMORY_BASIC_INFORMATION mbi;
-    if (addr > (uint64_t)UINTPTR_MAX) break;
+    if (addr > (uint64_t)UINTPTR_MAX)
+      break;
     SIZE_T n = VirtualQueryEx(t->h, (LPCVOID)(uintptr_t)addr, &mbi, sizeof mbi);
     if (n == 0) {
       DWORD e = GetLastError();
       if (process_exited(t->h))
-        return vms_error_set(err, VMS_ERR_GONE, "process %d exited while its regions were read", t->pid);
-      if (e == ERROR_INVALID_PARAMETER) break; /* past the highest application address */
+        return vms_error_set(err, VMS_ERR_GONE, "process %d exited while its regions were read",
+                             t->pid);
+      if (e == ERROR_INVALID_PARAMETER)
+        break; /* past the highest application address */
       char msg[256];
       win_message(e, msg, sizeof msg);
       return vms_error_set(err, e == ERROR_ACCESS_DENIED ? VMS_ERR_PERMISSION : VMS_ERR_INTERNAL,
-                           "VirtualQueryEx on process %d at 0x%" PRIx64 " failed: %s", t->pid, addr, msg);
+                           "VirtualQueryEx on process %d at 0x%" PRIx64 " failed: %s", t->pid, addr,
+                           msg);
     }
     uint64_t start = (uint64_t)(uintptr_t)mbi.BaseAddress;
     uint64_t end = start + (uint64_t)mbi.RegionSize;
@@ -384,21 +416,27 @@ static VmsErrorCode walk_regions_with(VmsTarget *t, VmsSpace *space, NameCache *
                            "VirtualQueryEx on process %d answered [0x%" PRIx64 ", 0x%" PRIx64
                            ") for address 0x%" PRIx64,
                            t->pid, start, end, addr);
-    if (end > t->walk_end) end = t->walk_end;
+    if (end > t->walk_end)
+      end = t->walk_end;
     addr = end;
 
     if (mbi.State == MEM_FREE) {
       /* Free space outside the usable range is not the program's to use. */
-      if (start < t->usable_lo) start = t->usable_lo;
-      if (end > t->usable_hi) end = t->usable_hi;
-      if (start >= end) continue;
+      if (start < t->usable_lo)
+        start = t->usable_lo;
+      if (end > t->usable_hi)
+        end = t->usable_hi;
+      if (start >= end)
+        continue;
     }
     VmsRegion *r = vms_space_add_region(space);
-    if (!r) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", t->pid);
+    if (!r)
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", t->pid);
     r->start = start;
     r->end = end;
     r->os = vms_win_os_bits(mbi.State, mbi.Type);
-    if (mbi.State == MEM_FREE) continue;
+    if (mbi.State == MEM_FREE)
+      continue;
     r->alloc_base = (uint64_t)(uintptr_t)mbi.AllocationBase;
     r->alloc_prot = vms_win_prot(mbi.AllocationProtect);
     /* Protect is undefined for reserved pages. */
@@ -419,12 +457,15 @@ static VmsErrorCode walk_regions_with(VmsTarget *t, VmsSpace *space, NameCache *
     if (mbi.Type == MEM_MAPPED || mbi.Type == MEM_IMAGE) {
       VmsErrorCode code = VMS_OK;
       r->name = region_name(t, space, start, r->alloc_base, cache, &code);
-      if (code != VMS_OK) return vms_error_set(err, code, "out of memory reading process %d", t->pid);
-      if (r->name) r->os |= VMS_OS_FILE;
+      if (code != VMS_OK)
+        return vms_error_set(err, code, "out of memory reading process %d", t->pid);
+      if (r->name)
+        r->os |= VMS_OS_FILE;
     }
   }
   if (space->n_regions == 0)
-    return vms_error_set(err, VMS_ERR_INTERNAL, "VirtualQueryEx found no region in process %d", t->pid);
+    return vms_error_set(err, VMS_ERR_INTERNAL, "VirtualQueryEx found no region in process %d",
+                         t->pid);
   return VMS_OK;
 }
 
@@ -432,9 +473,10 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
   NameCache cache = {0};
   cache.wbuf = malloc(NAME_WCHARS * sizeof(wchar_t));
   cache.ubuf = malloc(NAME_WCHARS * 3);
-  VmsErrorCode code = cache.wbuf && cache.ubuf
-                          ? walk_regions_with(t, space, &cache, err)
-                          : vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", t->pid);
+  VmsErrorCode code =
+      cache.wbuf && cache.ubuf
+          ? walk_regions_with(t, space, &cache, err)
+          : vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", t->pid);
   free(cache.wbuf);
   free(cache.ubuf);
   return code;
@@ -443,10 +485,12 @@ static VmsErrorCode walk_regions(VmsTarget *t, VmsSpace *space, VmsError *err) {
 /* The whole allocation containing addr: [AllocationBase, end of its last region). */
 static bool allocation_of(const VmsSpace *space, uint64_t addr, VmsRange *out) {
   size_t i = vms_space_find(space, addr);
-  if (i == SIZE_MAX || (space->regions[i].os & VMS_OS_MEM_FREE)) return false;
+  if (i == SIZE_MAX || (space->regions[i].os & VMS_OS_MEM_FREE))
+    return false;
   uint64_t base = space->regions[i].alloc_base;
   size_t a = i, b = i;
-  while (a > 0 && !(space->regions[a - 1].os & VMS_OS_MEM_FREE) && space->regions[a - 1].alloc_base == base)
+  while (a > 0 && !(space->regions[a - 1].os & VMS_OS_MEM_FREE) &&
+         space->regions[a - 1].alloc_base == base)
     a--;
   while (b + 1 < space->n_regions && !(space->regions[b + 1].os & VMS_OS_MEM_FREE) &&
          space->regions[b + 1].alloc_base == base)
@@ -461,20 +505,25 @@ static bool allocation_of(const VmsSpace *space, uint64_t addr, VmsRange *out) {
  * several (Wine packs TEBs together) lists them. */
 static VmsErrorCode name_private_region(VmsSpace *space, uint64_t addr, const char *what) {
   size_t i = vms_space_find(space, addr);
-  if (i == SIZE_MAX) return VMS_OK;
+  if (i == SIZE_MAX)
+    return VMS_OK;
   VmsRegion *r = &space->regions[i];
-  if ((r->os & (VMS_OS_MEM_FREE | VMS_OS_MEM_PRIVATE | VMS_OS_PSEUDO)) != VMS_OS_MEM_PRIVATE) return VMS_OK;
+  if ((r->os & (VMS_OS_MEM_FREE | VMS_OS_MEM_PRIVATE | VMS_OS_PSEUDO)) != VMS_OS_MEM_PRIVATE)
+    return VMS_OK;
   const char *old = r->name ? vms_name_pool_get(&space->names, r->name) : "";
   size_t len = strlen(old);
   if (len > 160) {
-    if (len >= 3 && strcmp(old + len - 3, "...") == 0) return VMS_OK;
+    if (len >= 3 && strcmp(old + len - 3, "...") == 0)
+      return VMS_OK;
     what = "...";
   }
   char buf[256];
   int n = snprintf(buf, sizeof buf, "%s%s%s", old, len ? ", " : "", what);
-  if (n <= 0 || (size_t)n >= sizeof buf) return VMS_OK;
+  if (n <= 0 || (size_t)n >= sizeof buf)
+    return VMS_OK;
   uint32_t off = vms_name_pool_add(&space->names, buf, (size_t)n);
-  if (off == UINT32_MAX) return VMS_ERR_NOMEM;
+  if (off == UINT32_MAX)
+    return VMS_ERR_NOMEM;
   r->name = off;
   return VMS_OK;
 }
@@ -487,10 +536,11 @@ static bool stack_from_teb(const VmsTarget *t, uint64_t teb, int bits, VmsRange 
   uint64_t base = read_ptr(t->h, teb + ps, bits, &ok1);
   uint64_t limit = read_ptr(t->h, teb + 2 * ps, bits, &ok2);
   uint64_t self = read_ptr(t->h, teb + 6 * ps, bits, &ok3);
-  if (!ok1 || !ok2 || !ok3 || self != teb || limit >= base || base == 0) return false;
+  if (!ok1 || !ok2 || !ok3 || self != teb || limit >= base || base == 0)
+    return false;
   bool ok4;
-  uint64_t dealloc =
-      read_ptr(t->h, teb + (bits == 32 ? TEB32_DEALLOCATION_STACK : TEB64_DEALLOCATION_STACK), bits, &ok4);
+  uint64_t dealloc = read_ptr(
+      t->h, teb + (bits == 32 ? TEB32_DEALLOCATION_STACK : TEB64_DEALLOCATION_STACK), bits, &ok4);
   out->start = ok4 && dealloc != 0 && dealloc <= limit ? dealloc : limit;
   out->end = base;
   return true;
@@ -505,16 +555,19 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, unsigned *missed
   THREADENTRY32 te;
   te.dwSize = sizeof te;
   VmsErrorCode code = VMS_OK;
-  for (BOOL more = Thread32First(snap, &te); more && code == VMS_OK; more = Thread32Next(snap, &te)) {
-    if (te.th32OwnerProcessID != (DWORD)t->pid) continue;
+  for (BOOL more = Thread32First(snap, &te); more && code == VMS_OK;
+       more = Thread32Next(snap, &te)) {
+    if (te.th32OwnerProcessID != (DWORD)t->pid)
+      continue;
     VmsThread th = {.tid = (int)te.th32ThreadID};
     HANDLE hth = OpenThread(THREAD_QUERY_INFORMATION, FALSE, te.th32ThreadID);
-    if (!hth) hth = OpenThread(THREAD_QUERY_LIMITED_INFORMATION, FALSE, te.th32ThreadID);
+    if (!hth)
+      hth = OpenThread(THREAD_QUERY_LIMITED_INFORMATION, FALSE, te.th32ThreadID);
     VmsThreadBasicInfo tbi;
     memset(&tbi, 0, sizeof tbi);
     if (hth &&
-        NtQueryInformationThread(hth, (THREADINFOCLASS)VMS_NT_THREAD_BASIC_INFORMATION, &tbi, sizeof tbi,
-                                 NULL) >= 0 &&
+        NtQueryInformationThread(hth, (THREADINFOCLASS)VMS_NT_THREAD_BASIC_INFORMATION, &tbi,
+                                 sizeof tbi, NULL) >= 0 &&
         tbi.teb_base) {
       uint64_t teb = (uint64_t)(uintptr_t)tbi.teb_base;
       char what[64];
@@ -522,7 +575,8 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, unsigned *missed
         snprintf(what, sizeof what, "64-bit TEB of thread %d", th.tid);
         code = name_private_region(space, teb, what);
         snprintf(what, sizeof what, "TEB of thread %d", th.tid);
-        if (code == VMS_OK) code = name_private_region(space, teb + TEB64_TO_TEB32, what);
+        if (code == VMS_OK)
+          code = name_private_region(space, teb + TEB64_TO_TEB32, what);
       } else {
         snprintf(what, sizeof what, "TEB of thread %d", th.tid);
         code = name_private_region(space, teb, what);
@@ -540,9 +594,12 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, unsigned *missed
         th.range_known = stack_from_teb(t, teb, self_bits(), &th.stack);
       }
     }
-    if (!th.range_known) (*missed)++;
-    if (hth) CloseHandle(hth);
-    if (code == VMS_OK) code = vms_space_add_thread(space, &th);
+    if (!th.range_known)
+      (*missed)++;
+    if (hth)
+      CloseHandle(hth);
+    if (code == VMS_OK)
+      code = vms_space_add_thread(space, &th);
   }
   CloseHandle(snap);
   return code;
@@ -550,9 +607,11 @@ static VmsErrorCode read_threads(VmsTarget *t, VmsSpace *space, unsigned *missed
 
 static VmsErrorCode add_heap_at(VmsSpace *space, uint64_t addr) {
   VmsRange a;
-  if (!allocation_of(space, addr, &a)) return VMS_OK;
+  if (!allocation_of(space, addr, &a))
+    return VMS_OK;
   for (size_t i = 0; i < space->n_heaps; i++)
-    if (space->heaps[i].start == a.start) return VMS_OK;
+    if (space->heaps[i].start == a.start)
+      return VMS_OK;
   return vms_space_add_heap(space, a.start, a.end);
 }
 
@@ -566,12 +625,13 @@ static VmsErrorCode add_heap_at(VmsSpace *space, uint64_t addr) {
  * previous pointer points back at it, and its target's next entry's
  * previous pointer at the target), which chance values do not. The layout of
  * the structures is not read, so it holds whatever their version. */
-#define HEAP_HEADER_BYTES 4096
+#define HEAP_HEADER_BYTES        4096
 #define VMS_MAX_HEAP_ALLOCATIONS 4096
 
 static bool is_private_allocation(const VmsSpace *space, uint64_t addr) {
   size_t i = vms_space_find(space, addr);
-  if (i == SIZE_MAX) return false;
+  if (i == SIZE_MAX)
+    return false;
   const VmsRegion *r = &space->regions[i];
   return (r->os & (VMS_OS_MEM_FREE | VMS_OS_MEM_PRIVATE | VMS_OS_MEM_COMMIT)) ==
          (VMS_OS_MEM_PRIVATE | VMS_OS_MEM_COMMIT);
@@ -579,7 +639,8 @@ static bool is_private_allocation(const VmsSpace *space, uint64_t addr) {
 
 static bool is_heap_start(const VmsSpace *space, uint64_t start) {
   for (size_t i = 0; i < space->n_heaps; i++)
-    if (space->heaps[i].start == start) return true;
+    if (space->heaps[i].start == start)
+      return true;
   return false;
 }
 
@@ -590,19 +651,24 @@ static VmsErrorCode add_heap_segments(VmsTarget *t, VmsSpace *space, int bits) {
   for (size_t h = 0; h < space->n_heaps && h < VMS_MAX_HEAP_ALLOCATIONS && code == VMS_OK; h++) {
     uint64_t base = space->heaps[h].start;
     size_t n = space->heaps[h].end - base < HEAP_HEADER_BYTES ? (size_t)(space->heaps[h].end - base)
-                                                                : HEAP_HEADER_BYTES;
-    if (!is_private_allocation(space, base) || !read_mem(t->h, base, page, n)) continue;
+                                                              : HEAP_HEADER_BYTES;
+    if (!is_private_allocation(space, base) || !read_mem(t->h, base, page, n))
+      continue;
     for (size_t o = 0; o + 2 * ps <= n && code == VMS_OK; o += ps) {
       uint64_t link = 0;
       memcpy(&link, page + o, ps);
       VmsRange a;
-      if (!is_private_allocation(space, link) || !allocation_of(space, link, &a)) continue;
-      if (link - a.start > HEAP_HEADER_BYTES - 2 * ps || is_heap_start(space, a.start)) continue;
+      if (!is_private_allocation(space, link) || !allocation_of(space, link, &a))
+        continue;
+      if (link - a.start > HEAP_HEADER_BYTES - 2 * ps || is_heap_start(space, a.start))
+        continue;
       bool ok1, ok2, ok3;
       uint64_t next = read_ptr(t->h, link, bits, &ok1);
       uint64_t prev = read_ptr(t->h, link + ps, bits, &ok2);
-      if (!ok1 || !ok2 || prev != base + o) continue;
-      if (read_ptr(t->h, next + ps, bits, &ok3) != link || !ok3) continue;
+      if (!ok1 || !ok2 || prev != base + o)
+        continue;
+      if (read_ptr(t->h, next + ps, bits, &ok3) != link || !ok3)
+        continue;
       code = vms_space_add_heap(space, a.start, a.end);
     }
   }
@@ -618,8 +684,8 @@ static uint64_t peb_address(HANDLE h, bool wow64, int *bits) {
   if (wow64 && self_bits() == 64) {
     ULONG_PTR peb32 = 0;
     *bits = 32;
-    if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_WOW64_INFORMATION, &peb32, sizeof peb32,
-                                  NULL) >= 0)
+    if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_WOW64_INFORMATION, &peb32,
+                                  sizeof peb32, NULL) >= 0)
       return peb32;
     return 0;
   }
@@ -634,19 +700,22 @@ static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
   int bits;
   uint64_t peb = peb_address(t->h, t->wow64, &bits);
   *found = false;
-  if (!peb) return VMS_OK;
+  if (!peb)
+    return VMS_OK;
   bool ok;
   uint64_t process_heap =
       read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAP : PEB64_PROCESS_HEAP), bits, &ok);
   VmsErrorCode code = name_private_region(space, peb, "PEB");
-  if (code != VMS_OK) return code;
+  if (code != VMS_OK)
+    return code;
   if (t->wow64 && self_bits() == 64) {
     /* The 64-bit PEB the WoW64 layer keeps beside the program's. */
     PROCESS_BASIC_INFORMATION pbi;
     memset(&pbi, 0, sizeof pbi);
     if (NtQueryInformationProcess(t->h, ProcessBasicInformation, &pbi, sizeof pbi, NULL) >= 0 &&
-        pbi.PebBaseAddress && (code = name_private_region(space, (uint64_t)(uintptr_t)pbi.PebBaseAddress,
-                                                           "64-bit PEB")) != VMS_OK)
+        pbi.PebBaseAddress &&
+        (code = name_private_region(space, (uint64_t)(uintptr_t)pbi.PebBaseAddress,
+                                    "64-bit PEB")) != VMS_OK)
       return code;
   }
   if (ok && process_heap) {
@@ -657,14 +726,19 @@ static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
   uint64_t list = 0;
   if (code == VMS_OK &&
       read_mem(t->h, peb + (bits == 32 ? PEB32_NUMBER_OF_HEAPS : PEB64_NUMBER_OF_HEAPS), &count, 4))
-    list = read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
-  if (!ok) list = 0;
-  if (count > VMS_MAX_HEAPS) count = VMS_MAX_HEAPS;
+    list =
+        read_ptr(t->h, peb + (bits == 32 ? PEB32_PROCESS_HEAPS : PEB64_PROCESS_HEAPS), bits, &ok);
+  if (!ok)
+    list = 0;
+  if (count > VMS_MAX_HEAPS)
+    count = VMS_MAX_HEAPS;
   for (uint32_t i = 0; list && i < count && code == VMS_OK; i++) {
     uint64_t heap = read_ptr(t->h, list + (uint64_t)i * (bits == 32 ? 4 : 8), bits, &ok);
-    if (ok && heap) code = add_heap_at(space, heap);
+    if (ok && heap)
+      code = add_heap_at(space, heap);
   }
-  if (code == VMS_OK && *found) code = add_heap_segments(t, space, bits);
+  if (code == VMS_OK && *found)
+    code = add_heap_segments(t, space, bits);
   return code;
 }
 
@@ -691,15 +765,18 @@ static bool read_counters(VmsTarget *t, VmsSpace *space, VmsError *err, VmsError
     if (r->os & VMS_OS_MEM_COMMIT) {
       for (uint64_t p = r->start; p < r->end && ok;) {
         size_t n = 0;
-        for (; n < BATCH && p < r->end; n++, p += t->page_size) ws[n].VirtualAddress = (PVOID)(uintptr_t)p;
+        for (; n < BATCH && p < r->end; n++, p += t->page_size)
+          ws[n].VirtualAddress = (PVOID)(uintptr_t)p;
         if (!QueryWorkingSetEx(t->h, ws, (DWORD)(n * sizeof *ws))) {
           ok = false;
           break;
         }
         for (size_t k = 0; k < n; k++) {
-          if (!ws[k].VirtualAttributes.Valid) continue;
+          if (!ws[k].VirtualAttributes.Valid)
+            continue;
           c->rss += t->page_size;
-          if (ws[k].VirtualAttributes.Locked) c->locked += t->page_size;
+          if (ws[k].VirtualAttributes.Locked)
+            c->locked += t->page_size;
         }
       }
     }
@@ -711,7 +788,8 @@ static bool read_counters(VmsTarget *t, VmsSpace *space, VmsError *err, VmsError
 
 static void append_note(VmsSpace *space, const char *text) {
   size_t len = strlen(space->note);
-  if (!text[0]) return;
+  if (!text[0])
+    return;
   snprintf(space->note + len, sizeof space->note - len, "%s%s", len ? "; " : "", text);
 }
 
@@ -719,7 +797,8 @@ static void append_note(VmsSpace *space, const char *text) {
  * another process, so a read never meets a reused PID (no VMS_ERR_REUSED). */
 VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsError *err) {
   vms_space_reset(space);
-  if (process_exited(t->h)) return vms_error_set(err, VMS_ERR_GONE, "process %d has exited", t->pid);
+  if (process_exited(t->h))
+    return vms_error_set(err, VMS_ERR_GONE, "process %d has exited", t->pid);
 
   space->pid = t->pid;
   snprintf(space->name, sizeof space->name, "%s", t->name);
@@ -743,14 +822,17 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   }
 
   VmsErrorCode code = walk_regions(t, space, err);
-  if (code != VMS_OK) return code;
+  if (code != VMS_OK)
+    return code;
   append_note(space, t->laa_note);
 
   /* Threads and heaps are read whatever `what` asks: on Windows they cost a
    * few reads, and without them no stack or heap is typed. */
   if (!t->can_read) {
-    append_note(space, "opened without read access (PROCESS_VM_READ refused): regions and their types only; "
-                       "thread stacks and heaps not found");
+    append_note(
+        space,
+        "opened without read access (PROCESS_VM_READ refused): regions and their types only; "
+        "thread stacks and heaps not found");
   } else {
     unsigned missed = 0;
     code = read_threads(t, space, &missed);
@@ -764,15 +846,21 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
     }
     bool found = false;
     code = read_heaps(t, space, &found);
-    if (code != VMS_OK) return vms_error_set(err, code, "out of memory reading heaps of process %d", t->pid);
-    if (found) space->fields |= VMS_FIELD_HEAPS;
-    else append_note(space, "heap list not read from the PEB");
+    if (code != VMS_OK)
+      return vms_error_set(err, code, "out of memory reading heaps of process %d", t->pid);
+    if (found)
+      space->fields |= VMS_FIELD_HEAPS;
+    else
+      append_note(space, "heap list not read from the PEB");
   }
 
   if (what & VMS_READ_COUNTERS) {
-    if (read_counters(t, space, err, &code)) space->fields |= VMS_FIELD_COUNTERS;
-    else if (code != VMS_OK) return code;
-    else append_note(space, "working set not read (QueryWorkingSetEx refused)");
+    if (read_counters(t, space, err, &code))
+      space->fields |= VMS_FIELD_COUNTERS;
+    else if (code != VMS_OK)
+      return code;
+    else
+      append_note(space, "working set not read (QueryWorkingSetEx refused)");
   }
   PROCESS_MEMORY_COUNTERS pmc;
   if (GetProcessMemoryInfo(t->h, &pmc, sizeof pmc)) {
@@ -785,7 +873,8 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
   /* The walk took time; a process that exited meanwhile may have answered
    * with a torn-down space. */
   if (process_exited(t->h))
-    return vms_error_set(err, VMS_ERR_GONE, "process %d exited while its regions were read", t->pid);
+    return vms_error_set(err, VMS_ERR_GONE, "process %d exited while its regions were read",
+                         t->pid);
   return VMS_OK;
 }
 
@@ -797,11 +886,13 @@ typedef struct {
   char user[64];
 } SidName;
 
-static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *uid, char *user, size_t len) {
+static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *uid, char *user,
+                         size_t len) {
   HANDLE tok;
   user[0] = '\0';
   *uid = UINT32_MAX;
-  if (!OpenProcessToken(h, TOKEN_QUERY, &tok)) return;
+  if (!OpenProcessToken(h, TOKEN_QUERY, &tok))
+    return;
   union {
     TOKEN_USER tu;
     char buf[256];
@@ -836,7 +927,8 @@ static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *u
       snprintf((*cache)[*n_cache].user, sizeof(*cache)[*n_cache].user, "%s", uname);
       (*n_cache)++;
     } else {
-      if (grown) *cache = grown;
+      if (grown)
+        *cache = grown;
       free(copy);
     }
   }
@@ -848,17 +940,22 @@ static void process_user(HANDLE h, SidName **cache, size_t *n_cache, uint32_t *u
 static char *process_cmdline_from_peb(HANDLE h, bool wow64) {
   int bits;
   uint64_t peb = peb_address(h, wow64, &bits);
-  if (!peb) return NULL;
+  if (!peb)
+    return NULL;
   bool ok;
   uint64_t params = read_ptr(h, peb + (bits == 32 ? 0x10 : 0x20), bits, &ok);
-  if (!ok || !params) return NULL;
+  if (!ok || !params)
+    return NULL;
   uint64_t us = params + (bits == 32 ? 0x40 : 0x70); /* CommandLine */
   uint16_t len = 0;
-  if (!read_mem(h, us, &len, 2) || len == 0) return NULL;
+  if (!read_mem(h, us, &len, 2) || len == 0)
+    return NULL;
   uint64_t buf = read_ptr(h, us + (bits == 32 ? 4 : 8), bits, &ok);
-  if (!ok || !buf) return NULL;
+  if (!ok || !buf)
+    return NULL;
   wchar_t *w = malloc(len + sizeof(wchar_t));
-  if (!w) return NULL;
+  if (!w)
+    return NULL;
   char *s = NULL;
   if (read_mem(h, buf, w, len)) {
     size_t wl = len / sizeof(wchar_t), cap = wl * 3 + 1;
@@ -880,21 +977,25 @@ static char *process_cmdline(HANDLE h, bool can_read, bool wow64, const char *fa
     unsigned char buf[8192];
   } u;
   ULONG got = 0;
-  if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_COMMAND_LINE, &u, sizeof u, &got) >= 0 &&
+  if (NtQueryInformationProcess(h, (PROCESSINFOCLASS)VMS_NT_PROCESS_COMMAND_LINE, &u, sizeof u,
+                                &got) >= 0 &&
       u.us.Buffer && u.us.Length > 0) {
     size_t wl = u.us.Length / sizeof(wchar_t);
     size_t cap = wl * 3 + 1;
     char *s = malloc(cap);
-    if (s && vms_win_utf8(u.us.Buffer, wl, s, cap) > 0) return s;
+    if (s && vms_win_utf8(u.us.Buffer, wl, s, cap) > 0)
+      return s;
     free(s);
   }
   if (can_read) {
     char *s = process_cmdline_from_peb(h, wow64);
-    if (s) return s;
+    if (s)
+      return s;
   }
   size_t n = strlen(fallback);
   char *s = malloc(n + 1);
-  if (s) memcpy(s, fallback, n + 1);
+  if (s)
+    memcpy(s, fallback, n + 1);
   return s;
 }
 
@@ -903,17 +1004,20 @@ static long count_regions(HANDLE h, int bits) {
   long n = 0;
   while (addr < end && addr <= (uint64_t)UINTPTR_MAX) {
     MEMORY_BASIC_INFORMATION mbi;
-    if (VirtualQueryEx(h, (LPCVOID)(uintptr_t)addr, &mbi, sizeof mbi) == 0) break;
+    if (VirtualQueryEx(h, (LPCVOID)(uintptr_t)addr, &mbi, sizeof mbi) == 0)
+      break;
     uint64_t next = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
-    if (next <= addr) return -1;
-    if (mbi.State != MEM_FREE) n++;
+    if (next <= addr)
+      return -1;
+    if (mbi.State != MEM_FREE)
+      n++;
     addr = next;
   }
   return n;
 }
 
-static void fill_proc_info(VmsProcInfo *p, const PROCESSENTRY32W *pe, unsigned flags, SidName **cache,
-                           size_t *n_cache) {
+static void fill_proc_info(VmsProcInfo *p, const PROCESSENTRY32W *pe, unsigned flags,
+                           SidName **cache, size_t *n_cache) {
   p->pid = (int)pe->th32ProcessID;
   p->ppid = (int)pe->th32ParentProcessID;
   p->state = '?';
@@ -945,24 +1049,29 @@ static void fill_proc_info(VmsProcInfo *p, const PROCESSENTRY32W *pe, unsigned f
       snprintf(p->reason, sizeof p->reason, "a 64-bit process: this 32-bit vmscope cannot read it");
     }
     FILETIME c, x, k, u;
-    if (GetProcessTimes(info, &c, &x, &k, &u)) p->start_time = filetime_u64(c);
+    if (GetProcessTimes(info, &c, &x, &k, &u))
+      p->start_time = filetime_u64(c);
     VmsVmCounters vm;
     memset(&vm, 0, sizeof vm);
-    if (NtQueryInformationProcess(info, (PROCESSINFOCLASS)VMS_NT_PROCESS_VM_COUNTERS, &vm, sizeof vm, NULL) >=
-        0) {
+    if (NtQueryInformationProcess(info, (PROCESSINFOCLASS)VMS_NT_PROCESS_VM_COUNTERS, &vm,
+                                  sizeof vm, NULL) >= 0) {
       p->vsize = vm.virtual_size;
       p->rss = vm.working_set;
     }
     process_user(info, cache, n_cache, &p->uid, p->user, sizeof p->user);
     p->cmdline = process_cmdline(info, h && can_read, wow, p->name);
-    if ((flags & VMS_LIST_COUNT_MAPS) && p->access == VMS_OK) p->n_maps = count_regions(info, p->bits);
-    if (info != h) CloseHandle(info);
+    if ((flags & VMS_LIST_COUNT_MAPS) && p->access == VMS_OK)
+      p->n_maps = count_regions(info, p->bits);
+    if (info != h)
+      CloseHandle(info);
   }
-  if (h) CloseHandle(h);
+  if (h)
+    CloseHandle(h);
   if (!p->cmdline) {
     size_t n = strlen(p->name);
     p->cmdline = malloc(n + 1);
-    if (p->cmdline) memcpy(p->cmdline, p->name, n + 1);
+    if (p->cmdline)
+      memcpy(p->cmdline, p->name, n + 1);
   }
 }
 
@@ -1008,7 +1117,8 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
     n++;
   }
   CloseHandle(snap);
-  for (size_t i = 0; i < n_cache; i++) free(cache[i].sid);
+  for (size_t i = 0; i < n_cache; i++)
+    free(cache[i].sid);
   free(cache);
   if (code != VMS_OK) {
     vms_process_list_free(list, n);
@@ -1020,8 +1130,10 @@ VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, 
 }
 
 void vms_process_list_free(VmsProcInfo *list, size_t n) {
-  if (!list) return;
-  for (size_t i = 0; i < n; i++) free(list[i].cmdline);
+  if (!list)
+    return;
+  for (size_t i = 0; i < n; i++)
+    free(list[i].cmdline);
   free(list);
 }
 
@@ -1035,10 +1147,12 @@ double vms_time_now(void) {
 }
 
 /* Windows has no SIGXFSZ: a write past a quota fails with an error already. */
-void vms_platform_init(void) {}
+void vms_platform_init(void) {
+}
 
 bool vms_file_sync(FILE *f) {
-  if (fflush(f) != 0) return false;
+  if (fflush(f) != 0)
+    return false;
   HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
   if (h == INVALID_HANDLE_VALUE || !FlushFileBuffers(h)) {
     errno = EIO;
@@ -1052,12 +1166,13 @@ static bool is_closed_pipe_error(DWORD e) {
 }
 
 int vms_stream_write_errno(FILE *f, int e) {
-  if (e == EPIPE || is_closed_pipe_error(GetLastError())) return EPIPE;
+  if (e == EPIPE || is_closed_pipe_error(GetLastError()))
+    return EPIPE;
   /* The error may be an earlier write's: ask the pipe with an empty write. */
   HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
   DWORD wrote;
-  if (h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_PIPE && !WriteFile(h, "", 0, &wrote, NULL) &&
-      is_closed_pipe_error(GetLastError()))
+  if (h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_PIPE &&
+      !WriteFile(h, "", 0, &wrote, NULL) && is_closed_pipe_error(GetLastError()))
     return EPIPE;
   return e;
 }
@@ -1085,7 +1200,9 @@ bool vms_file_seek(FILE *f, uint64_t offset) {
   return _fseeki64(f, (__int64)offset, SEEK_SET) == 0;
 }
 
-void vms_file_set_binary(FILE *f) { _setmode(_fileno(f), _O_BINARY); }
+void vms_file_set_binary(FILE *f) {
+  _setmode(_fileno(f), _O_BINARY);
+}
 
 double vms_time_monotonic(void) {
   LARGE_INTEGER freq, now;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-win-private.h: the pure pieces of the Windows platform layer, exposed so tests can feed them inputs. */
+/* vms-win-private.h: the pure pieces of the Windows platform layer, exposed so tests can feed them
+ * inputs. */
 #pragma once
 
 #include <stdbool.h>

@@ -9,7 +9,8 @@
 #include <wctype.h>
 
 void vms_win_drives_add(VmsWinDrives *drives, const wchar_t *device, wchar_t letter) {
-  if (drives->n >= 26 || wcslen(device) >= 128) return;
+  if (drives->n >= 26 || wcslen(device) >= 128)
+    return;
   wcscpy(drives->device[drives->n], device);
   drives->letter[drives->n] = letter;
   drives->n++;
@@ -19,20 +20,25 @@ void vms_win_drives_load(VmsWinDrives *drives) {
   drives->n = 0;
   DWORD mask = GetLogicalDrives();
   for (int i = 0; i < 26; i++) {
-    if (!(mask & (1u << i))) continue;
+    if (!(mask & (1u << i)))
+      continue;
     wchar_t name[3] = {(wchar_t)(L'A' + i), L':', 0};
     wchar_t target[512];
     /* QueryDosDeviceW answers a list; the first entry is the live one. */
-    if (QueryDosDeviceW(name, target, 512) == 0) continue;
+    if (QueryDosDeviceW(name, target, 512) == 0)
+      continue;
     vms_win_drives_add(drives, target, name[0]);
   }
 }
 
 size_t vms_win_utf8(const wchar_t *w, size_t wlen, char *out, size_t cap) {
-  if (cap == 0) return 0;
+  if (cap == 0)
+    return 0;
   out[0] = '\0';
-  if (wlen == 0) return 0;
-  if (wlen > INT_MAX || cap > INT_MAX) return 0;
+  if (wlen == 0)
+    return 0;
+  if (wlen > INT_MAX || cap > INT_MAX)
+    return 0;
   int n = WideCharToMultiByte(CP_UTF8, 0, w, (int)wlen, out, (int)cap - 1, NULL, NULL);
   if (n <= 0) {
     out[0] = '\0';
@@ -44,7 +50,8 @@ size_t vms_win_utf8(const wchar_t *w, size_t wlen, char *out, size_t cap) {
 
 static bool prefix_ci(const wchar_t *s, const wchar_t *prefix) {
   for (; *prefix; s++, prefix++)
-    if (towlower(*s) != towlower(*prefix)) return false;
+    if (towlower(*s) != towlower(*prefix))
+      return false;
   return true;
 }
 
@@ -76,7 +83,8 @@ size_t vms_win_path_from_nt(const VmsWinDrives *drives, const wchar_t *nt, char 
   }
   size_t hl = wcslen(head), rl = wcslen(rest);
   size_t n = hl ? vms_win_utf8(head, hl, out, cap) : 0;
-  if (hl && n == 0) return 0;
+  if (hl && n == 0)
+    return 0;
   size_t m = vms_win_utf8(rest, rl, out + n, cap - n);
   if (rl && m == 0) {
     out[0] = '\0';
@@ -99,20 +107,29 @@ uint16_t vms_win_prot(uint32_t p) {
   case PAGE_EXECUTE_WRITECOPY: r = VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY; break;
   default: break;
   }
-  if (p & PAGE_GUARD) r |= VMS_PROT_GUARD;
-  if (p & PAGE_NOCACHE) r |= VMS_PROT_NOCACHE;
-  if (p & PAGE_WRITECOMBINE) r |= VMS_PROT_WRITECOMBINE;
+  if (p & PAGE_GUARD)
+    r |= VMS_PROT_GUARD;
+  if (p & PAGE_NOCACHE)
+    r |= VMS_PROT_NOCACHE;
+  if (p & PAGE_WRITECOMBINE)
+    r |= VMS_PROT_WRITECOMBINE;
   return r;
 }
 
 uint16_t vms_win_os_bits(uint32_t state, uint32_t type) {
   uint16_t r = 0;
-  if (state == MEM_COMMIT) r |= VMS_OS_MEM_COMMIT;
-  else if (state == MEM_RESERVE) r |= VMS_OS_MEM_RESERVE;
-  else if (state == MEM_FREE) r |= VMS_OS_MEM_FREE;
-  if (type == MEM_IMAGE) r |= VMS_OS_MEM_IMAGE | VMS_OS_FILE;
-  else if (type == MEM_MAPPED) r |= VMS_OS_MEM_MAPPED;
-  else if (type == MEM_PRIVATE) r |= VMS_OS_MEM_PRIVATE;
+  if (state == MEM_COMMIT)
+    r |= VMS_OS_MEM_COMMIT;
+  else if (state == MEM_RESERVE)
+    r |= VMS_OS_MEM_RESERVE;
+  else if (state == MEM_FREE)
+    r |= VMS_OS_MEM_FREE;
+  if (type == MEM_IMAGE)
+    r |= VMS_OS_MEM_IMAGE | VMS_OS_FILE;
+  else if (type == MEM_MAPPED)
+    r |= VMS_OS_MEM_MAPPED;
+  else if (type == MEM_PRIVATE)
+    r |= VMS_OS_MEM_PRIVATE;
   return r;
 }
 
@@ -127,9 +144,12 @@ VmsErrorCode vms_win_code_for_open_error(uint32_t e) {
 }
 
 uint64_t vms_win_usable_hi(int bits, int laa, int os_is_64, uint64_t sys_max_app) {
-  if (bits == 64) return sys_max_app + 1;
-  if (laa && os_is_64) return 0xffff0000u;
-  if (laa && sys_max_app > 0x7ffeffffu && sys_max_app < 0x100000000u) return sys_max_app + 1; /* /3GB boot */
+  if (bits == 64)
+    return sys_max_app + 1;
+  if (laa && os_is_64)
+    return 0xffff0000u;
+  if (laa && sys_max_app > 0x7ffeffffu && sys_max_app < 0x100000000u)
+    return sys_max_app + 1; /* /3GB boot */
   return 0x7fff0000u;
 }
 
@@ -138,13 +158,15 @@ uint64_t vms_win_usable_hi(int bits, int laa, int os_is_64, uint64_t sys_max_app
  * file is the target's to choose, so its header is parsed by vms-pe.c, which
  * checks every offset against what was read. */
 int vms_win_image_large_address_aware(const wchar_t *path) {
-  HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                         OPEN_EXISTING, 0, NULL);
-  if (f == INVALID_HANDLE_VALUE) return -1;
+  HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                         NULL, OPEN_EXISTING, 0, NULL);
+  if (f == INVALID_HANDLE_VALUE)
+    return -1;
   unsigned char hdr[1024];
   DWORD got = 0;
   int r = -1;
-  if (ReadFile(f, hdr, sizeof hdr, &got, NULL)) r = vms_pe_large_address_aware(hdr, got);
+  if (ReadFile(f, hdr, sizeof hdr, &got, NULL))
+    r = vms_pe_large_address_aware(hdr, got);
   CloseHandle(f);
   return r;
 }
@@ -154,7 +176,8 @@ int vms_win_image_large_address_aware(const wchar_t *path) {
 uint64_t vms_win_image_stack_reserve(const wchar_t *path) {
   const DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
   HANDLE f = CreateFileW(path, GENERIC_READ, share, NULL, OPEN_EXISTING, 0, NULL);
-  if (f == INVALID_HANDLE_VALUE) return 0;
+  if (f == INVALID_HANDLE_VALUE)
+    return 0;
   unsigned char hdr[1024];
   DWORD got = 0;
   uint64_t r = 0;

@@ -43,10 +43,10 @@ struct VmsLayout {
   int label_digits; /* hex digits of a row label */
   uint64_t start, end;
   uint64_t page;
-  uint64_t bpp;     /* bytes per pixel outside gaps */
-  uint64_t npix;    /* pixels in use */
+  uint64_t bpp;           /* bytes per pixel outside gaps */
+  uint64_t npix;          /* pixels in use */
   uint64_t gap_threshold; /* compressed: free gaps of at least this size are shrunk */
-  int gap_px;       /* compressed: pixels of one shrunk gap */
+  int gap_px;             /* compressed: pixels of one shrunk gap */
   size_t n_gaps;
   uint64_t selected_start;
 
@@ -60,11 +60,11 @@ struct VmsLayout {
    * so a line of box y needs the reserved columns with (x + y) % 4 == 0:
    * hatch lists them per row and residue q = (map_x + column) % 4, in
    * increasing column order. */
-  uint8_t *pcls;           /* npix */
-  uint16_t *hatch;         /* map columns */
+  uint8_t *pcls;   /* npix */
+  uint16_t *hatch; /* map columns */
   size_t n_hatch;
-  size_t *row_hatch;       /* rows * 4 + 1 offsets into hatch, at [row * 4 + q] */
-  size_t *row_span;        /* rows + 1: the first span reaching into each row */
+  size_t *row_hatch; /* rows * 4 + 1 offsets into hatch, at [row * 4 + q] */
+  size_t *row_span;  /* rows + 1: the first span reaching into each row */
 
   /* Row labels for image surfaces: the 16 hex digits rendered once as
    * coverage (0..255), glyph_w x glyph_h each, blended at draw time so

@@ -13,7 +13,9 @@
 enum { ROW_MIN = 4, ROW_MAX = ROW_PITCH_MAX, SEPARATOR_FROM = 6, LABEL_PX = 13, GAP_PX = 56 };
 #define GAP_MIN_BYTES (64ull << 20)
 
-static uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+static uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return a / b + (a % b != 0);
+}
 
 static uint64_t round_up(uint64_t a, uint64_t m) {
   uint64_t r = ceil_div(a, m);
@@ -21,13 +23,15 @@ static uint64_t round_up(uint64_t a, uint64_t m) {
 }
 
 static uint64_t page_of(const VmsSnapshot *snap) {
-  return snap->page_size >= 512 && (snap->page_size & (snap->page_size - 1)) == 0 ? snap->page_size : 4096;
+  return snap->page_size >= 512 && (snap->page_size & (snap->page_size - 1)) == 0 ? snap->page_size
+                                                                                  : 4096;
 }
 
 /* Hex digits a row label needs for addresses below end. */
 static int digits_for(uint64_t end, int bits) {
   int d = bits == 32 ? 8 : 12;
-  while (d < 16 && (end - 1) >> (d * 4)) d++;
+  while (d < 16 && (end - 1) >> (d * 4))
+    d++;
   return d;
 }
 
@@ -37,11 +41,14 @@ static size_t collect_gaps(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, ui
   size_t n = 0;
   for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
     const VmsRegion *r = &snap->regions[i];
-    if (r->start >= hi) break;
-    if (r->type != VMS_TYPE_FREE) continue;
+    if (r->start >= hi)
+      break;
+    if (r->type != VMS_TYPE_FREE)
+      continue;
     uint64_t a = r->start > lo ? r->start : lo, b = r->end < hi ? r->end : hi;
     if (b - a >= threshold) {
-      if (out) out[n] = (VmsRange){a, b};
+      if (out)
+        out[n] = (VmsRange){a, b};
       n++;
     }
   }
@@ -56,34 +63,42 @@ static uint64_t kth_largest(uint64_t *v, size_t n, size_t k) {
     uint64_t pivot = v[lo + (hi - lo) / 2];
     size_t i = lo, j = hi;
     while (i <= j) {
-      while (v[i] > pivot) i++;
-      while (v[j] < pivot) j--;
+      while (v[i] > pivot)
+        i++;
+      while (v[j] < pivot)
+        j--;
       if (i <= j) {
         uint64_t t = v[i];
         v[i] = v[j];
         v[j] = t;
         i++;
-        if (j == 0) break;
+        if (j == 0)
+          break;
         j--;
       }
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return v[k];
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return v[k];
   }
   return v[k];
 }
 
 /* Pixels the compressed layout needs at bpp: each non-gap stretch rounded
  * up to whole pixels, each gap gap_px. */
-static uint64_t compressed_need(const VmsRange *gaps, size_t n, uint64_t lo, uint64_t hi, uint64_t bpp,
-                                int gap_px) {
+static uint64_t compressed_need(const VmsRange *gaps, size_t n, uint64_t lo, uint64_t hi,
+                                uint64_t bpp, int gap_px) {
   uint64_t need = (uint64_t)n * (uint64_t)gap_px, at = lo;
   for (size_t i = 0; i < n; i++) {
-    if (gaps[i].start > at) need += ceil_div(gaps[i].start - at, bpp);
+    if (gaps[i].start > at)
+      need += ceil_div(gaps[i].start - at, bpp);
     at = gaps[i].end;
   }
-  if (hi > at) need += ceil_div(hi - at, bpp);
+  if (hi > at)
+    need += ceil_div(hi - at, bpp);
   return need;
 }
 
@@ -91,7 +106,8 @@ static bool push_seg(VmsLayout *l, size_t *cap, VmsSegment s) {
   if (l->n_segs == *cap) {
     size_t nc = *cap ? *cap * 2 : 8;
     VmsSegment *ns = realloc(l->segs, nc * sizeof *ns);
-    if (!ns) return false;
+    if (!ns)
+      return false;
     l->segs = ns;
     *cap = nc;
   }
@@ -101,7 +117,8 @@ static bool push_seg(VmsLayout *l, size_t *cap, VmsSegment s) {
 
 /* Between two regions of one type, committed wins over reserved. */
 static int cls_rank(uint8_t cls) {
-  if (cls >= VMS_CLS_BG) return -1;
+  if (cls >= VMS_CLS_BG)
+    return -1;
   return vms_type_rank((VmsRegionType)(cls / 2)) * 2 + !(cls & 1);
 }
 
@@ -144,15 +161,18 @@ static void span_push(SpanBuilder *b, uint64_t p0, uint64_t p1, uint8_t cls) {
 static void span_emit(SpanBuilder *b, uint64_t k0, uint64_t k1, uint8_t cls) {
   VmsLayout *l = b->l;
   uint64_t at = l->n_spans ? l->spans[l->n_spans - 1].p1 : 0;
-  if (k0 > at) span_push(b, at, k0, VMS_CLS_BG);
+  if (k0 > at)
+    span_push(b, at, k0, VMS_CLS_BG);
   else if (k0 < at) {
     VmsSpan *last = &l->spans[l->n_spans - 1];
     if (cls_rank(cls) > cls_rank(last->cls)) {
       last->p1 = k0;
-      if (last->p1 == last->p0) l->n_spans--;
+      if (last->p1 == last->p0)
+        l->n_spans--;
     } else {
       k0 = at;
-      if (k0 >= k1) return;
+      if (k0 >= k1)
+        return;
     }
   }
   span_push(b, k0, k1, cls);
@@ -168,10 +188,13 @@ static bool build_spans(VmsLayout *l, const VmsSnapshot *snap) {
     }
     for (size_t i = vms_snapshot_lower_bound(snap, g->addr); i < snap->n_regions && !b.oom; i++) {
       const VmsRegion *r = &snap->regions[i];
-      if (r->start >= g->end) break;
+      if (r->start >= g->end)
+        break;
       uint64_t a = r->start > g->addr ? r->start : g->addr, e = r->end < g->end ? r->end : g->end;
-      if (a >= e) continue;
-      span_emit(&b, g->pix + (a - g->addr) / l->bpp, g->pix + (e - 1 - g->addr) / l->bpp + 1, cls_of(r));
+      if (a >= e)
+        continue;
+      span_emit(&b, g->pix + (a - g->addr) / l->bpp, g->pix + (e - 1 - g->addr) / l->bpp + 1,
+                cls_of(r));
     }
     uint64_t seg_end = g->pix + g->npix;
     if (!b.oom && (!l->n_spans || l->spans[l->n_spans - 1].p1 < seg_end))
@@ -180,7 +203,9 @@ static bool build_spans(VmsLayout *l, const VmsSnapshot *snap) {
   return !b.oom;
 }
 
-static bool is_reserved(uint8_t cls) { return cls < VMS_CLS_BG && (cls & 1); }
+static bool is_reserved(uint8_t cls) {
+  return cls < VMS_CLS_BG && (cls & 1);
+}
 
 /* The per-pixel classes, the hatch lists and the first span of each row,
  * from the spans. */
@@ -189,16 +214,19 @@ static bool build_pixels(VmsLayout *l) {
   size_t nlists = (size_t)l->rows * 4;
   l->pcls = malloc(l->npix ? l->npix : 1);
   l->row_hatch = calloc(nlists + 1, sizeof *l->row_hatch);
-  if (!l->pcls || !l->row_hatch) return false;
+  if (!l->pcls || !l->row_hatch)
+    return false;
   /* Count, then place: each reserved pixel is in exactly one list. */
   for (size_t s = 0; s < l->n_spans; s++) {
     const VmsSpan *sp = &l->spans[s];
     memset(l->pcls + sp->p0, sp->cls, (size_t)(sp->p1 - sp->p0));
-    if (!is_reserved(sp->cls)) continue;
+    if (!is_reserved(sp->cls))
+      continue;
     for (uint64_t k = sp->p0; k < sp->p1; k++)
       l->row_hatch[(k / cols) * 4 + (((uint64_t)l->map_x + k % cols) & 3) + 1]++;
   }
-  for (size_t i = 0; i < nlists; i++) l->row_hatch[i + 1] += l->row_hatch[i];
+  for (size_t i = 0; i < nlists; i++)
+    l->row_hatch[i + 1] += l->row_hatch[i];
   l->n_hatch = l->row_hatch[nlists];
   l->hatch = malloc((l->n_hatch ? l->n_hatch : 1) * sizeof *l->hatch);
   size_t *fill = malloc((nlists ? nlists : 1) * sizeof *fill);
@@ -209,7 +237,8 @@ static bool build_pixels(VmsLayout *l) {
   memcpy(fill, l->row_hatch, nlists * sizeof *fill);
   for (size_t s = 0; s < l->n_spans; s++) {
     const VmsSpan *sp = &l->spans[s];
-    if (!is_reserved(sp->cls)) continue;
+    if (!is_reserved(sp->cls))
+      continue;
     for (uint64_t k = sp->p0; k < sp->p1; k++) {
       uint64_t x = k % cols;
       l->hatch[fill[(k / cols) * 4 + (((uint64_t)l->map_x + x) & 3)]++] = (uint16_t)x;
@@ -217,11 +246,13 @@ static bool build_pixels(VmsLayout *l) {
   }
   free(fill);
   l->row_span = malloc(((size_t)l->rows + 1) * sizeof *l->row_span);
-  if (!l->row_span) return false;
+  if (!l->row_span)
+    return false;
   size_t sp = 0;
   for (int r = 0; r <= l->rows; r++) {
     uint64_t k = (uint64_t)r * cols;
-    while (sp < l->n_spans && l->spans[sp].p1 <= k) sp++;
+    while (sp < l->n_spans && l->spans[sp].p1 <= k)
+      sp++;
     l->row_span[r] = sp;
   }
   return true;
@@ -232,12 +263,16 @@ static bool build_pixels(VmsLayout *l) {
 static int row_pitch(uint64_t npix, int cols, int map_h, int row_min) {
   uint64_t rows = ceil_div(npix ? npix : 1, (uint64_t)cols);
   uint64_t rh = (uint64_t)map_h / rows;
-  if (rh > ROW_MAX) rh = ROW_MAX;
-  if (rh < (uint64_t)row_min) rh = (uint64_t)row_min;
+  if (rh > ROW_MAX)
+    rh = ROW_MAX;
+  if (rh < (uint64_t)row_min)
+    rh = (uint64_t)row_min;
   return (int)rh;
 }
 
-static int row_min_for(int map_h) { return map_h >= 16 * ROW_MIN ? ROW_MIN : 1; }
+static int row_min_for(int map_h) {
+  return map_h >= 16 * ROW_MIN ? ROW_MIN : 1;
+}
 
 /* Renders the 16 hex digits of the row labels once, as coverage, so a frame
  * blends them in any colour without text layout. False when out of memory. */
@@ -254,12 +289,14 @@ static bool build_glyphs(VmsLayout *l) {
     char s[2] = {digits[i], 0};
     cairo_text_extents_t te;
     cairo_text_extents(cr, s, &te);
-    if (te.x_advance > adv) adv = te.x_advance;
+    if (te.x_advance > adv)
+      adv = te.x_advance;
   }
   cairo_destroy(cr);
   cairo_surface_destroy(probe);
   int gw = (int)ceil(adv), asc = (int)ceil(fe.ascent), gh = asc + (int)ceil(fe.descent);
-  if (gw < 1 || gh < 1) return false;
+  if (gw < 1 || gh < 1)
+    return false;
   cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 16 * gw, gh);
   if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(s);
@@ -283,7 +320,9 @@ static bool build_glyphs(VmsLayout *l) {
   if (l->glyphs) {
     const unsigned char *d = cairo_image_surface_get_data(s);
     int st = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < gh; y++) memcpy(l->glyphs + (size_t)y * 16 * (size_t)gw, d + (size_t)y * (size_t)st, (size_t)16 * (size_t)gw * sizeof *l->glyphs);
+    for (int y = 0; y < gh; y++)
+      memcpy(l->glyphs + (size_t)y * 16 * (size_t)gw, d + (size_t)y * (size_t)st,
+             (size_t)16 * (size_t)gw * sizeof *l->glyphs);
   }
   cairo_surface_destroy(s);
   l->glyph_w = gw;
@@ -294,8 +333,8 @@ static bool build_glyphs(VmsLayout *l) {
 
 /* The linear layout's geometry depends on the range's length alone, so zoom
  * can predict where an address will land before the layout exists. */
-static void linear_geometry(uint64_t range, uint64_t page, int cols, int map_h, uint64_t *bpp, uint64_t *npix,
-                            int *row_h) {
+static void linear_geometry(uint64_t range, uint64_t page, int cols, int map_h, uint64_t *bpp,
+                            uint64_t *npix, int *row_h) {
   int row_min = row_min_for(map_h);
   uint64_t pmax = (uint64_t)cols * (uint64_t)(map_h / row_min);
   *bpp = round_up(ceil_div(range, pmax), page);
@@ -304,14 +343,17 @@ static void linear_geometry(uint64_t range, uint64_t page, int cols, int map_h, 
 }
 
 VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height) {
-  if (!snap || !vp || width <= 0 || height <= 0) return NULL;
+  if (!snap || !vp || width <= 0 || height <= 0)
+    return NULL;
   uint64_t page = page_of(snap);
   uint64_t start = vp->start / page * page;
   uint64_t end = vp->end > UINT64_MAX - page ? UINT64_MAX / page * page : round_up(vp->end, page);
-  if (start >= end) return NULL;
+  if (start >= end)
+    return NULL;
 
   VmsLayout *l = calloc(1, sizeof *l);
-  if (!l) return NULL;
+  if (!l)
+    return NULL;
   l->kind = vp->kind;
   l->width = width;
   l->height = height;
@@ -327,7 +369,8 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
       return NULL;
     }
     gutter = l->label_digits * l->glyph_w + 6;
-    if (gutter > width / 3) gutter = 0;
+    if (gutter > width / 3)
+      gutter = 0;
   }
   l->map_x = gutter;
   l->map_y = 0;
@@ -356,7 +399,8 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
         return NULL;
       }
       collect_gaps(snap, start, end, threshold, all);
-      for (size_t i = 0; i < n; i++) sizes[i] = all[i].end - all[i].start;
+      for (size_t i = 0; i < n; i++)
+        sizes[i] = all[i].end - all[i].start;
       /* Strictly above the first size left out, so ties do not overflow. */
       threshold = kth_largest(sizes, n, max_gaps) + 1;
       free(sizes);
@@ -375,8 +419,10 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
     uint64_t lo = 1, hi = ceil_div(range, page);
     while (lo < hi) {
       uint64_t mid = lo + (hi - lo) / 2;
-      if (compressed_need(gaps, n, start, end, mid * page, l->gap_px) <= pmax) hi = mid;
-      else lo = mid + 1;
+      if (compressed_need(gaps, n, start, end, mid * page, l->gap_px) <= pmax)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     l->bpp = lo * page;
     uint64_t at = start, pix = 0;
@@ -388,7 +434,8 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
         pix += np;
       }
       if (i < n && ok) {
-        ok = push_seg(l, &seg_cap, (VmsSegment){pix, (uint64_t)l->gap_px, gaps[i].start, gaps[i].end, true});
+        ok = push_seg(l, &seg_cap,
+                      (VmsSegment){pix, (uint64_t)l->gap_px, gaps[i].start, gaps[i].end, true});
         pix += (uint64_t)l->gap_px;
         at = gaps[i].end;
       }
@@ -405,7 +452,8 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
     l->row_h = row_pitch(l->npix, l->cols, map_h, row_min);
     l->rows = (int)ceil_div(l->npix ? l->npix : 1, (uint64_t)l->cols);
     l->cell_h = l->row_h >= SEPARATOR_FROM ? l->row_h - 1 : l->row_h;
-    if (vp->show_labels && gutter) l->label_every = (LABEL_PX + l->row_h - 1) / l->row_h;
+    if (vp->show_labels && gutter)
+      l->label_every = (LABEL_PX + l->row_h - 1) / l->row_h;
     ok = build_spans(l, snap) && build_pixels(l);
   }
   if (!ok) {
@@ -416,7 +464,8 @@ VmsLayout *vms_layout_new(const VmsSnapshot *snap, const VmsViewport *vp, int wi
 }
 
 void vms_layout_free(VmsLayout *layout) {
-  if (!layout) return;
+  if (!layout)
+    return;
   free(layout->segs);
   free(layout->spans);
   free(layout->pcls);
@@ -431,8 +480,10 @@ static size_t seg_by_pixel(const VmsLayout *l, uint64_t k) {
   size_t lo = 0, hi = l->n_segs;
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->segs[mid].pix <= k) lo = mid;
-    else hi = mid;
+    if (l->segs[mid].pix <= k)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -441,8 +492,10 @@ static size_t seg_by_addr(const VmsLayout *l, uint64_t a) {
   size_t lo = 0, hi = l->n_segs;
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->segs[mid].addr <= a) lo = mid;
-    else hi = mid;
+    if (l->segs[mid].addr <= a)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -451,8 +504,10 @@ size_t vms_layout_span_at(const VmsLayout *l, uint64_t k) {
   size_t lo = 0, hi = l->n_spans;
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
-    if (l->spans[mid].p0 <= k) lo = mid;
-    else hi = mid;
+    if (l->spans[mid].p0 <= k)
+      lo = mid;
+    else
+      hi = mid;
   }
   return lo;
 }
@@ -464,38 +519,48 @@ static uint64_t gap_step(const VmsSegment *g, uint64_t page) {
 }
 
 bool vms_layout_addr_at(const VmsLayout *l, double x, double y, uint64_t *addr) {
-  if (!l) return false;
+  if (!l)
+    return false;
   double fx = x - l->map_x, fy = y - l->map_y;
-  if (fx < 0 || fy < 0 || fx >= l->cols || fy >= (double)l->rows * l->row_h) return false;
+  if (fx < 0 || fy < 0 || fx >= l->cols || fy >= (double)l->rows * l->row_h)
+    return false;
   uint64_t k = (uint64_t)(fy / l->row_h) * (uint64_t)l->cols + (uint64_t)fx;
-  if (k >= l->npix) return false;
+  if (k >= l->npix)
+    return false;
   const VmsSegment *g = &l->segs[seg_by_pixel(l, k)];
   uint64_t step = g->gap ? gap_step(g, l->page) : l->bpp;
   uint64_t off = (k - g->pix) * step;
   uint64_t a = off >= g->end - g->addr ? g->end - 1 : g->addr + off;
-  if (addr) *addr = a;
+  if (addr)
+    *addr = a;
   return true;
 }
 
 uint64_t vms_layout_pixel_of(const VmsLayout *l, uint64_t addr) {
-  if (!l || addr < l->start || addr >= l->end) return UINT64_MAX;
+  if (!l || addr < l->start || addr >= l->end)
+    return UINT64_MAX;
   const VmsSegment *g = &l->segs[seg_by_addr(l, addr)];
   uint64_t step = g->gap ? gap_step(g, l->page) : l->bpp;
   uint64_t k = (addr - g->addr) / step;
-  if (k >= g->npix) k = g->npix - 1;
+  if (k >= g->npix)
+    k = g->npix - 1;
   return g->pix + k;
 }
 
 bool vms_layout_point_of(const VmsLayout *l, uint64_t addr, double *x, double *y) {
   uint64_t k = vms_layout_pixel_of(l, addr);
-  if (k == UINT64_MAX) return false;
-  if (x) *x = l->map_x + (double)(k % (uint64_t)l->cols);
-  if (y) *y = l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h;
+  if (k == UINT64_MAX)
+    return false;
+  if (x)
+    *x = l->map_x + (double)(k % (uint64_t)l->cols);
+  if (y)
+    *y = l->map_y + (double)(k / (uint64_t)l->cols) * l->row_h;
   return true;
 }
 
 void vms_layout_set_selected(VmsLayout *l, uint64_t selected_start) {
-  if (l) l->selected_start = selected_start;
+  if (l)
+    l->selected_start = selected_start;
 }
 
 uint64_t vms_layout_bytes_per_pixel(const VmsLayout *l) {
@@ -503,7 +568,8 @@ uint64_t vms_layout_bytes_per_pixel(const VmsLayout *l) {
 }
 
 void vms_layout_get_info(const VmsLayout *l, VmsLayoutInfo *info) {
-  *info = (VmsLayoutInfo){l->kind, l->start, l->end, l->bpp, l->gap_threshold, l->n_gaps, l->gap_px};
+  *info =
+      (VmsLayoutInfo){l->kind, l->start, l->end, l->bpp, l->gap_threshold, l->n_gaps, l->gap_px};
 }
 
 /* ---- Viewports ---- */
@@ -520,17 +586,23 @@ VmsViewport vms_viewport_fit(const VmsSnapshot *snap, VmsLayoutKind kind) {
 }
 
 /* Keeps [start, start + len) inside the space, page-aligned. */
-static VmsViewport clamp_view(const VmsSnapshot *snap, const VmsViewport *vp, uint64_t start, uint64_t len) {
+static VmsViewport clamp_view(const VmsSnapshot *snap, const VmsViewport *vp, uint64_t start,
+                              uint64_t len) {
   uint64_t lo, hi, page = page_of(snap);
   space_of(snap, &lo, &hi);
   VmsViewport out = *vp;
-  if (len > hi - lo) len = hi - lo;
+  if (len > hi - lo)
+    len = hi - lo;
   len = round_up(len, page);
-  if (len > hi - lo) len = hi - lo;
-  if (start < lo) start = lo;
-  if (start > hi - len) start = hi - len;
+  if (len > hi - lo)
+    len = hi - lo;
+  if (start < lo)
+    start = lo;
+  if (start > hi - len)
+    start = hi - len;
   start = start / page * page;
-  if (start < lo) start = lo;
+  if (start < lo)
+    start = lo;
   out.start = start;
   out.end = start + len > hi ? hi : start + len;
   return out;
@@ -544,28 +616,35 @@ uint64_t vms_layout_addr_of_pixel(const VmsLayout *l, uint64_t k) {
   return a;
 }
 
-VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const VmsViewport *vp, double x,
-                              double y, double factor) {
-  if (!l || !(factor > 0)) return *vp;
+VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const VmsViewport *vp,
+                              double x, double y, double factor) {
+  if (!l || !(factor > 0))
+    return *vp;
   uint64_t page = page_of(snap), len = vp->end - vp->start, anchor;
-  if (!vms_layout_addr_at(l, x, y, &anchor)) anchor = vp->start + len / 2;
+  if (!vms_layout_addr_at(l, x, y, &anchor))
+    anchor = vp->start + len / 2;
   /* One page per pixel over one full row is as far in as the map goes. */
   double min_len = (double)page * (l->cols > 0 ? l->cols : 1);
   double nlen = (double)len / factor;
-  if (nlen < min_len) nlen = min_len;
-  if (nlen > 18446744073709549568.0) nlen = 18446744073709549568.0;
+  if (nlen < min_len)
+    nlen = min_len;
+  if (nlen > 18446744073709549568.0)
+    nlen = 18446744073709549568.0;
   uint64_t nl = (uint64_t)nlen, s;
   if (l->kind == VMS_LAYOUT_LINEAR && x >= l->map_x && y >= l->map_y) {
     /* Put the anchor on the pixel under the pointer in the new geometry. */
     uint64_t lo, hi, bpp, npix;
     int rh;
     space_of(snap, &lo, &hi);
-    if (nl > hi - lo) nl = hi - lo;
+    if (nl > hi - lo)
+      nl = hi - lo;
     linear_geometry(round_up(nl, page), page, l->cols, l->height - l->map_y, &bpp, &npix, &rh);
     uint64_t col = (uint64_t)(x - l->map_x), row = (uint64_t)((y - l->map_y) / rh);
-    if (col >= (uint64_t)l->cols) col = (uint64_t)l->cols - 1;
+    if (col >= (uint64_t)l->cols)
+      col = (uint64_t)l->cols - 1;
     uint64_t k = row * (uint64_t)l->cols + col;
-    if (k >= npix) k = npix - 1;
+    if (k >= npix)
+      k = npix - 1;
     uint64_t back = k > UINT64_MAX / bpp ? UINT64_MAX : k * bpp;
     s = anchor > back ? anchor - back : 0;
   } else if (l->kind == VMS_LAYOUT_COMPRESSED && factor > 1 && l->npix > 1 &&
@@ -575,8 +654,10 @@ VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const
      * same proportions left and right. */
     uint64_t k = vms_layout_pixel_of(l, anchor);
     double k0 = (double)k - (double)k / factor, k1 = (double)k + (double)(l->npix - k) / factor;
-    uint64_t a = vms_layout_addr_of_pixel(l, (uint64_t)k0), b = k1 >= (double)l->npix ? l->end : vms_layout_addr_of_pixel(l, (uint64_t)k1);
-    if (b <= anchor) b = anchor + page;
+    uint64_t a = vms_layout_addr_of_pixel(l, (uint64_t)k0),
+             b = k1 >= (double)l->npix ? l->end : vms_layout_addr_of_pixel(l, (uint64_t)k1);
+    if (b <= anchor)
+      b = anchor + page;
     s = a;
     nl = b - a;
     if ((double)nl < min_len) {
@@ -592,9 +673,10 @@ VmsViewport vms_viewport_zoom(const VmsLayout *l, const VmsSnapshot *snap, const
   return clamp_view(snap, vp, s, nl);
 }
 
-VmsViewport vms_viewport_pan(const VmsLayout *l, const VmsSnapshot *snap, const VmsViewport *vp, double dx,
-                             double dy) {
-  if (!l) return *vp;
+VmsViewport vms_viewport_pan(const VmsLayout *l, const VmsSnapshot *snap, const VmsViewport *vp,
+                             double dx, double dy) {
+  if (!l)
+    return *vp;
   uint64_t len = vp->end - vp->start;
   /* Bytes per pixel of the whole view: exact for linear, the mean for compressed. */
   double per_px = l->npix ? (double)len / (double)l->npix : 0;

@@ -11,15 +11,15 @@
 #include "vms-snapshot.h"
 
 typedef enum {
-  VMS_LAYOUT_LINEAR = 0,     /* the viewed range wrapped into rows, bytes_per_pixel each */
-  VMS_LAYOUT_COMPRESSED,     /* free gaps above a threshold shrunk to a marked, fixed width */
+  VMS_LAYOUT_LINEAR = 0, /* the viewed range wrapped into rows, bytes_per_pixel each */
+  VMS_LAYOUT_COMPRESSED, /* free gaps above a threshold shrunk to a marked, fixed width */
 } VmsLayoutKind;
 
 typedef struct {
   VmsLayoutKind kind;
-  uint64_t start, end;       /* viewed address range [start, end) */
-  uint64_t selected_start;   /* start of the selected region; UINT64_MAX = none */
-  bool show_labels;          /* row labels (addresses) in a left gutter */
+  uint64_t start, end;     /* viewed address range [start, end) */
+  uint64_t selected_start; /* start of the selected region; UINT64_MAX = none */
+  bool show_labels;        /* row labels (addresses) in a left gutter */
 } VmsViewport;
 
 typedef struct VmsLayout VmsLayout;

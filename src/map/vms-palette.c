@@ -43,9 +43,9 @@ void vms_palette_reserved_color(VmsRegionType type, double rgb[3]) {
 
 int vms_type_rank(VmsRegionType type) {
   static const uint8_t rank[VMS_TYPE_COUNT] = {
-      [VMS_TYPE_STACK] = 8,     [VMS_TYPE_HEAP] = 7,      [VMS_TYPE_IMAGE] = 6,
-      [VMS_TYPE_PRIVATE] = 5,   [VMS_TYPE_SHAREABLE] = 4, [VMS_TYPE_MAPPED] = 3,
-      [VMS_TYPE_SYSTEM] = 2,    [VMS_TYPE_UNUSABLE] = 1,  [VMS_TYPE_FREE] = 0,
+      [VMS_TYPE_STACK] = 8,   [VMS_TYPE_HEAP] = 7,      [VMS_TYPE_IMAGE] = 6,
+      [VMS_TYPE_PRIVATE] = 5, [VMS_TYPE_SHAREABLE] = 4, [VMS_TYPE_MAPPED] = 3,
+      [VMS_TYPE_SYSTEM] = 2,  [VMS_TYPE_UNUSABLE] = 1,  [VMS_TYPE_FREE] = 0,
   };
   return (unsigned)type < VMS_TYPE_COUNT ? rank[type] : rank[VMS_TYPE_PRIVATE];
 }

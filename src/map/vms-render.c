@@ -26,7 +26,9 @@ typedef struct {
   uint8_t bg[3], free[3], ink[3];
 } Colors;
 
-static uint8_t byte_of(double v) { return (uint8_t)lround((v < 0 ? 0 : v > 1 ? 1 : v) * 255); }
+static uint8_t byte_of(double v) {
+  return (uint8_t)lround((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+}
 
 static double lin_of(uint8_t c) {
   double v = c / 255.0;
@@ -35,9 +37,11 @@ static double lin_of(uint8_t c) {
 
 static void lab_of(const uint8_t c[3], double lab[3]) {
   double r = lin_of(c[0]), g = lin_of(c[1]), b = lin_of(c[2]);
-  double f[3] = {(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+  double f[3] = {(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+                 0.2126 * r + 0.7152 * g + 0.0722 * b,
                  (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883};
-  for (int i = 0; i < 3; i++) f[i] = f[i] > 0.008856 ? cbrt(f[i]) : 7.787 * f[i] + 16.0 / 116;
+  for (int i = 0; i < 3; i++)
+    f[i] = f[i] > 0.008856 ? cbrt(f[i]) : 7.787 * f[i] + 16.0 / 116;
   lab[0] = 116 * f[1] - 16;
   lab[1] = 500 * (f[0] - f[1]);
   lab[2] = 200 * (f[1] - f[2]);
@@ -49,15 +53,19 @@ static double nearest_type(const uint8_t c[3]) {
   double lc[3], best = 1e9;
   lab_of(c, lc);
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
-    if (t == VMS_TYPE_FREE) continue;
-    uint8_t light[3] = {vms_palette_tint(vms_palette_rgb[t][0]), vms_palette_tint(vms_palette_rgb[t][1]), vms_palette_tint(vms_palette_rgb[t][2])};
+    if (t == VMS_TYPE_FREE)
+      continue;
+    uint8_t light[3] = {vms_palette_tint(vms_palette_rgb[t][0]),
+                        vms_palette_tint(vms_palette_rgb[t][1]),
+                        vms_palette_tint(vms_palette_rgb[t][2])};
     const uint8_t *two[2] = {vms_palette_rgb[t], light};
     for (int k = 0; k < 2; k++) {
       double l[3];
       lab_of(two[k], l);
       double d = sqrt((l[0] - lc[0]) * (l[0] - lc[0]) + (l[1] - lc[1]) * (l[1] - lc[1]) +
                       (l[2] - lc[2]) * (l[2] - lc[2]));
-      if (d < best) best = d;
+      if (d < best)
+        best = d;
     }
   }
   return best;
@@ -73,8 +81,10 @@ static void free_from_background(const uint8_t bg[3], uint8_t out[3]) {
   uint8_t to = lab[0] < 50 ? 0 : 255;
   for (int step = 0; step <= 50; step++) {
     double m = step / 50.0;
-    for (int i = 0; i < 3; i++) out[i] = (uint8_t)lround(bg[i] + (to - bg[i]) * m);
-    if (nearest_type(out) >= 12) return;
+    for (int i = 0; i < 3; i++)
+      out[i] = (uint8_t)lround(bg[i] + (to - bg[i]) * m);
+    if (nearest_type(out) >= 12)
+      return;
   }
 }
 
@@ -95,21 +105,26 @@ static void resolve_colors(const VmsRenderExtras *ex, Colors *c) {
 void vms_render_free_color(const VmsRenderExtras *extras, double rgb[3]) {
   Colors c;
   resolve_colors(extras, &c);
-  for (int i = 0; i < 3; i++) rgb[i] = c.free[i] / 255.0;
+  for (int i = 0; i < 3; i++)
+    rgb[i] = c.free[i] / 255.0;
 }
 
 /* A type's hue in this frame: free space follows the theme. */
-static const uint8_t *hue_of(int t, const Colors *c) { return t == VMS_TYPE_FREE ? c->free : vms_palette_rgb[t]; }
+static const uint8_t *hue_of(int t, const Colors *c) {
+  return t == VMS_TYPE_FREE ? c->free : vms_palette_rgb[t];
+}
 
 static uint32_t pack(const uint8_t c[3]) {
   return 0xFF000000u | (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2];
 }
 
 /* Per class: the base colour and the hatch colour (equal unless reserved). */
-static void class_colors(const Colors *col, uint32_t base[VMS_CLS_COUNT], uint32_t hatch[VMS_CLS_COUNT]) {
+static void class_colors(const Colors *col, uint32_t base[VMS_CLS_COUNT],
+                         uint32_t hatch[VMS_CLS_COUNT]) {
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
     const uint8_t *hue = hue_of(t, col);
-    uint8_t light[3] = {vms_palette_tint(hue[0]), vms_palette_tint(hue[1]), vms_palette_tint(hue[2])};
+    uint8_t light[3] = {vms_palette_tint(hue[0]), vms_palette_tint(hue[1]),
+                        vms_palette_tint(hue[2])};
     base[t * 2] = hatch[t * 2] = pack(hue);
     base[t * 2 + 1] = pack(light);
     hatch[t * 2 + 1] = pack(hue);
@@ -129,7 +144,8 @@ typedef struct {
 } Box;
 
 static inline void fill_u32(uint32_t *p, int n, uint32_t v) {
-  for (int i = 0; i < n; i++) p[i] = v;
+  for (int i = 0; i < n; i++)
+    p[i] = v;
 }
 
 /* Per frame: a line of each class's colour, for long fills, and a table of
@@ -140,14 +156,17 @@ static inline void fill_u32(uint32_t *p, int n, uint32_t v) {
 typedef struct {
   uint32_t *solid; /* VMS_CLS_COUNT lines of width + 4, one colour each */
   size_t solid_len;
-  uint64_t *pair;  /* [a << 5 | b]: the pixels of classes a then b */
+  uint64_t *pair; /* [a << 5 | b]: the pixels of classes a then b */
 } Templates;
 
 /* Fills n pixels with class c's colour. Long runs copy from a line of that
  * colour: memcpy is vectorised everywhere, a store loop is not. */
-static inline void fill_cls(uint32_t *p, int n, uint8_t c, const uint32_t *lut, const Templates *t) {
-  if (n >= 16 && t->solid) memcpy(p, t->solid + c * t->solid_len, (size_t)n * sizeof *p);
-  else fill_u32(p, n, lut[c]);
+static inline void fill_cls(uint32_t *p, int n, uint8_t c, const uint32_t *lut,
+                            const Templates *t) {
+  if (n >= 16 && t->solid)
+    memcpy(p, t->solid + c * t->solid_len, (size_t)n * sizeof *p);
+  else
+    fill_u32(p, n, lut[c]);
 }
 
 static void templates_new(const VmsLayout *l, const uint32_t *base, Templates *t) {
@@ -155,7 +174,8 @@ static void templates_new(const VmsLayout *l, const uint32_t *base, Templates *t
   t->solid_len = (size_t)l->width + 4;
   t->solid = malloc(VMS_CLS_COUNT * t->solid_len * sizeof *t->solid);
   if (t->solid)
-    for (int c = 0; c < VMS_CLS_COUNT; c++) fill_u32(t->solid + c * t->solid_len, (int)t->solid_len, base[c]);
+    for (int c = 0; c < VMS_CLS_COUNT; c++)
+      fill_u32(t->solid + c * t->solid_len, (int)t->solid_len, base[c]);
   t->pair = calloc(32 * 32, sizeof *t->pair);
   if (t->pair)
     for (int a = 0; a < VMS_CLS_COUNT; a++)
@@ -173,11 +193,13 @@ static void templates_free(Templates *t) {
 /* Map pixels [a_lo, a_hi) of the row starting at pixel k0 into line (map
  * column 0 at line[0]), reserved as plain tint. Long runs are filled from
  * the spans; a row of many short ones is converted pixel by pixel. */
-static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, uint64_t a_lo, uint64_t a_hi,
-                       const uint32_t *lut, const Templates *t) {
+static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, uint64_t a_lo,
+                       uint64_t a_hi, const uint32_t *lut, const Templates *t) {
   size_t s0 = l->row_span[r], s_end = l->row_span[r + 1] + 1;
-  if (s_end > l->n_spans) s_end = l->n_spans;
-  while (s0 + 1 < s_end && l->spans[s0].p1 <= a_lo) s0++;
+  if (s_end > l->n_spans)
+    s_end = l->n_spans;
+  while (s0 + 1 < s_end && l->spans[s0].p1 <= a_lo)
+    s0++;
   if ((s_end - s0) * 8 >= a_hi - a_lo && t->pair) {
     /* Many short spans: two pixels per store from a table of pairs. */
     const uint8_t *c = l->pcls + a_lo;
@@ -187,8 +209,10 @@ static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, u
       uint64_t two[2] = {t->pair[c[i] << 5 | c[i + 1]], t->pair[c[i + 2] << 5 | c[i + 3]]};
       memcpy(p + i, two, sizeof two);
     }
-    for (; i + 1 < n; i += 2) memcpy(p + i, &t->pair[c[i] << 5 | c[i + 1]], sizeof(uint64_t));
-    if (i < n) p[i] = lut[c[i]];
+    for (; i + 1 < n; i += 2)
+      memcpy(p + i, &t->pair[c[i] << 5 | c[i + 1]], sizeof(uint64_t));
+    if (i < n)
+      p[i] = lut[c[i]];
     return;
   }
   for (size_t s = s0; s < s_end && l->spans[s].p0 < a_hi; s++) {
@@ -202,23 +226,27 @@ static void raster_row(const VmsLayout *l, int r, uint32_t *line, uint64_t k0, u
  * the surface pixel of the box's top-left corner. A row's first line is
  * built, its other lines are copies, then the hatch goes over reserved runs
  * at each line's phase. */
-static void rasterise(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
-                      Box clip) {
+static void rasterise(const VmsLayout *l, const Colors *col, unsigned char *data, int stride,
+                      int ox, int oy, Box clip) {
   uint32_t base[VMS_CLS_COUNT], hatch[VMS_CLS_COUNT];
   class_colors(col, base, hatch);
   Templates t;
   templates_new(l, base, &t);
   int mx = ox + l->map_x; /* surface x of map column 0 */
   int c_lo = clip.x0 - mx, c_hi = clip.x1 - mx;
-  if (c_lo < 0) c_lo = 0;
-  if (c_hi > l->cols) c_hi = l->cols;
+  if (c_lo < 0)
+    c_lo = 0;
+  if (c_hi > l->cols)
+    c_hi = l->cols;
   int gx0 = clip.x0, gx1 = mx < clip.x1 ? mx : clip.x1; /* the gutter, clipped */
   int map_top = oy + l->map_y, map_bottom = map_top + l->rows * l->row_h;
 
   for (int sy = clip.y0; sy < clip.y1; sy++) {
     uint32_t *line = (uint32_t *)(data + (size_t)sy * (size_t)stride);
-    if (gx1 > gx0) fill_cls(line + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
-    if (c_hi <= c_lo) continue;
+    if (gx1 > gx0)
+      fill_cls(line + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
+    if (c_hi <= c_lo)
+      continue;
     int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
     if (sy < map_top || sy >= map_bottom || j >= l->cell_h) {
       fill_cls(line + mx + c_lo, c_hi - c_lo, VMS_CLS_BG, base, &t);
@@ -227,17 +255,21 @@ static void rasterise(const VmsLayout *l, const Colors *col, unsigned char *data
     uint64_t k0 = (uint64_t)r * (uint64_t)l->cols;
     uint64_t k1 = k0 + (uint64_t)l->cols < l->npix ? k0 + (uint64_t)l->cols : l->npix;
     uint64_t a_lo = k0 + (uint64_t)c_lo, a_hi = k0 + (uint64_t)c_hi;
-    if (a_hi > k1) a_hi = k1;
-    if (a_lo < a_hi) raster_row(l, r, line + mx, k0, a_lo, a_hi, base, &t);
+    if (a_hi > k1)
+      a_hi = k1;
+    if (a_lo < a_hi)
+      raster_row(l, r, line + mx, k0, a_lo, a_hi, base, &t);
     if (a_hi < k0 + (uint64_t)c_hi) {
       int from = a_hi > k0 + (uint64_t)c_lo ? (int)(a_hi - k0) : c_lo;
       fill_cls(line + mx + from, c_hi - from, VMS_CLS_BG, base, &t);
     }
     int last = sy - j + l->cell_h;
-    if (last > clip.y1) last = clip.y1;
+    if (last > clip.y1)
+      last = clip.y1;
     for (int y2 = sy + 1; y2 < last; y2++) {
       uint32_t *dst = (uint32_t *)(data + (size_t)y2 * (size_t)stride);
-      if (gx1 > gx0) fill_cls(dst + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
+      if (gx1 > gx0)
+        fill_cls(dst + gx0, gx1 - gx0, VMS_CLS_BG, base, &t);
       memcpy(dst + mx + c_lo, line + mx + c_lo, (size_t)(c_hi - c_lo) * sizeof *line);
     }
     /* The hatch over the tint the lines already hold: on the line at box
@@ -250,23 +282,28 @@ static void rasterise(const VmsLayout *l, const Colors *col, unsigned char *data
       const uint16_t *h = l->hatch + l->row_hatch[(size_t)r * 4 + (size_t)q];
       const uint16_t *h_end = l->hatch + l->row_hatch[(size_t)r * 4 + (size_t)q + 1];
       if (c_lo > 0)
-        while (h < h_end && *h < c_lo) h++;
-      for (; h < h_end && *h < x_end; h++) dst[*h] = hatch[c[*h]];
+        while (h < h_end && *h < c_lo)
+          h++;
+      for (; h < h_end && *h < x_end; h++)
+        dst[*h] = hatch[c[*h]];
     }
-    if (last > sy + 1) sy = last - 1;
+    if (last > sy + 1)
+      sy = last - 1;
   }
   templates_free(&t);
 }
 
 /* Row labels straight into the pixels, from the digits' coverage rendered
  * once per layout, blended from the background to the text colour. */
-static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
-                          Box clip) {
-  if (!l->label_every || !l->glyphs || l->map_x <= 0) return;
+static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *data, int stride,
+                          int ox, int oy, Box clip) {
+  if (!l->label_every || !l->glyphs || l->map_x <= 0)
+    return;
   uint32_t shade[256];
   for (int a = 0; a < 256; a++) {
     uint8_t c[3];
-    for (int i = 0; i < 3; i++) c[i] = (uint8_t)((col->bg[i] * (255 - a) + col->ink[i] * a + 127) / 255);
+    for (int i = 0; i < 3; i++)
+      c[i] = (uint8_t)((col->bg[i] * (255 - a) + col->ink[i] * a + 127) / 255);
     shade[a] = pack(c);
   }
   char buf[32];
@@ -275,7 +312,8 @@ static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *
     int y = l->map_y + r * l->row_h;
     int base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2 : y + 9;
     int top = base - l->glyph_ascent;
-    if (top + gh <= clip.y0 - oy || top >= clip.y1 - oy || base > l->height) continue;
+    if (top + gh <= clip.y0 - oy || top >= clip.y1 - oy || base > l->height)
+      continue;
     uint64_t a = 0;
     vms_layout_addr_at(l, l->map_x + 0.5, y + 0.5, &a);
     snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, a);
@@ -284,14 +322,19 @@ static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *
       int gx = 3 + i * gw;
       for (int yy = 0; yy < gh; yy++) {
         int sy = oy + top + yy;
-        if (sy < clip.y0 || sy >= clip.y1 || top + yy < 0 || top + yy >= l->height) continue;
+        if (sy < clip.y0 || sy >= clip.y1 || top + yy < 0 || top + yy >= l->height)
+          continue;
         int x0 = ox + gx, x1 = ox + gx + gw;
-        if (x1 > ox + l->map_x) x1 = ox + l->map_x;
+        if (x1 > ox + l->map_x)
+          x1 = ox + l->map_x;
         int cx0 = x0 < clip.x0 ? clip.x0 : x0, cx1 = x1 > clip.x1 ? clip.x1 : x1;
-        if (cx0 >= cx1) continue;
+        if (cx0 >= cx1)
+          continue;
         uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
-        const uint8_t *cov = l->glyphs + ((size_t)yy * 16 + (size_t)d) * (size_t)gw + (size_t)(cx0 - x0);
-        for (int x = cx0; x < cx1; x++) dst[x] = shade[cov[x - cx0]];
+        const uint8_t *cov =
+            l->glyphs + ((size_t)yy * 16 + (size_t)d) * (size_t)gw + (size_t)(cx0 - x0);
+        for (int x = cx0; x < cx1; x++)
+          dst[x] = shade[cov[x - cx0]];
       }
     }
   }
@@ -299,32 +342,39 @@ static void raster_labels(const VmsLayout *l, const Colors *col, unsigned char *
 
 /* Break marks straight into the pixels: a double slash at the start of
  * each row piece of a shrunk gap. */
-static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned char *data, int stride, int ox, int oy,
-                             Box clip) {
-  if (!l->n_gaps) return;
+static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned char *data, int stride,
+                             int ox, int oy, Box clip) {
+  if (!l->n_gaps)
+    return;
   uint32_t v = pack(col->ink);
   uint64_t cols = (uint64_t)l->cols;
   int h = l->cell_h, d = h < 4 ? h : 4, wide = h >= 8;
   int off[ROW_PITCH_MAX];
-  for (int j = 0; j < h; j++) off[j] = h > 1 ? (h - 1 - j) * d / (h - 1) : 0;
+  for (int j = 0; j < h; j++)
+    off[j] = h > 1 ? (h - 1 - j) * d / (h - 1) : 0;
   for (size_t i = 0; i < l->n_segs; i++) {
     const VmsSegment *g = &l->segs[i];
-    if (!g->gap) continue;
+    if (!g->gap)
+      continue;
     for (uint64_t p = g->pix; p < g->pix + g->npix;) {
-      uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
+      uint64_t r = p / cols,
+               e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
       int x = ox + l->map_x + (int)(p - r * cols) + 2, y = oy + l->map_y + (int)r * l->row_h;
       uint64_t width = e - p;
       p = e;
-      if (width < 6 || y >= clip.y1 || y + h <= clip.y0) continue;
+      if (width < 6 || y >= clip.y1 || y + h <= clip.y0)
+        continue;
       bool inside = x >= clip.x0 && x + d + 4 + 2 <= clip.x1 && y >= clip.y0 && y + h <= clip.y1;
       for (int j = 0; j < h; j++) {
         int sy = y + j;
-        if (!inside && (sy < clip.y0 || sy >= clip.y1)) continue;
+        if (!inside && (sy < clip.y0 || sy >= clip.y1))
+          continue;
         uint32_t *dst = (uint32_t *)(data + (size_t)sy * (size_t)stride);
         for (int k = 0; k < 2; k++) {
           int sx = x + k * 4 + off[j];
           for (int w = 0; w <= wide; w++)
-            if (inside || (sx + w >= clip.x0 && sx + w < clip.x1)) dst[sx + w] = v;
+            if (inside || (sx + w >= clip.x0 && sx + w < clip.x1))
+              dst[sx + w] = v;
         }
       }
     }
@@ -333,43 +383,58 @@ static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned cha
 
 /* Can the map be written straight into cr's target? Then sets the image
  * surface, the box origin in its pixels and the clipped box. */
-static bool direct_target(cairo_t *cr, const VmsLayout *l, cairo_surface_t **img, int *ox, int *oy, Box *box) {
+static bool direct_target(cairo_t *cr, const VmsLayout *l, cairo_surface_t **img, int *ox, int *oy,
+                          Box *box) {
   cairo_surface_t *t = cairo_get_group_target(cr);
-  if (!t || cairo_surface_get_type(t) != CAIRO_SURFACE_TYPE_IMAGE) return false;
+  if (!t || cairo_surface_get_type(t) != CAIRO_SURFACE_TYPE_IMAGE)
+    return false;
   cairo_format_t f = cairo_image_surface_get_format(t);
-  if (f != CAIRO_FORMAT_ARGB32 && f != CAIRO_FORMAT_RGB24) return false;
+  if (f != CAIRO_FORMAT_ARGB32 && f != CAIRO_FORMAT_RGB24)
+    return false;
   double sx, sy, dx, dy;
   cairo_surface_get_device_scale(t, &sx, &sy);
-  if (sx != 1 || sy != 1) return false;
+  if (sx != 1 || sy != 1)
+    return false;
   cairo_matrix_t m;
   cairo_get_matrix(cr, &m);
-  if (m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0) return false;
+  if (m.xx != 1 || m.yy != 1 || m.xy != 0 || m.yx != 0)
+    return false;
   cairo_surface_get_device_offset(t, &dx, &dy);
   double fx = m.x0 + dx, fy = m.y0 + dy;
-  if (fx != floor(fx) || fy != floor(fy)) return false;
+  if (fx != floor(fx) || fy != floor(fy))
+    return false;
   *ox = (int)fx;
   *oy = (int)fy;
   Box b = {*ox, *oy, *ox + l->width, *oy + l->height};
   int w = cairo_image_surface_get_width(t), h = cairo_image_surface_get_height(t);
-  if (b.x0 < 0) b.x0 = 0;
-  if (b.y0 < 0) b.y0 = 0;
-  if (b.x1 > w) b.x1 = w;
-  if (b.y1 > h) b.y1 = h;
+  if (b.x0 < 0)
+    b.x0 = 0;
+  if (b.y0 < 0)
+    b.y0 = 0;
+  if (b.x1 > w)
+    b.x1 = w;
+  if (b.y1 > h)
+    b.y1 = h;
   cairo_rectangle_list_t *rl = cairo_copy_clip_rectangle_list(cr);
   bool ok = rl->status == CAIRO_STATUS_SUCCESS && rl->num_rectangles <= 1;
   if (ok && rl->num_rectangles == 1) {
     cairo_rectangle_t *c = &rl->rectangles[0];
     int cx0 = (int)lround(c->x + fx), cy0 = (int)lround(c->y + fy);
     int cx1 = (int)lround(c->x + c->width + fx), cy1 = (int)lround(c->y + c->height + fy);
-    if (cx0 > b.x0) b.x0 = cx0;
-    if (cy0 > b.y0) b.y0 = cy0;
-    if (cx1 < b.x1) b.x1 = cx1;
-    if (cy1 < b.y1) b.y1 = cy1;
+    if (cx0 > b.x0)
+      b.x0 = cx0;
+    if (cy0 > b.y0)
+      b.y0 = cy0;
+    if (cx1 < b.x1)
+      b.x1 = cx1;
+    if (cy1 < b.y1)
+      b.y1 = cy1;
   } else if (ok) {
     b.x1 = b.x0; /* an empty clip: nothing to draw */
   }
   cairo_rectangle_list_destroy(rl);
-  if (!ok) return false;
+  if (!ok)
+    return false;
   *img = t;
   *box = b;
   return true;
@@ -393,7 +458,8 @@ static cairo_pattern_t *hatch_pattern(const uint8_t c[3]) {
   int stride = cairo_image_surface_get_stride(s);
   cairo_surface_flush(s);
   for (int y = 0; y < 4; y++)
-    for (int x = 0; x < 4; x++) ((uint32_t *)(d + y * stride))[x] = ((x + y) & 3) ? 0 : pack(c);
+    for (int x = 0; x < 4; x++)
+      ((uint32_t *)(d + y * stride))[x] = ((x + y) & 3) ? 0 : pack(c);
   cairo_surface_mark_dirty(s);
   cairo_pattern_t *p = cairo_pattern_create_for_surface(s);
   cairo_surface_destroy(s);
@@ -409,17 +475,21 @@ static void draw_vector(cairo_t *cr, const VmsLayout *l, const Colors *col) {
   cairo_rectangle(cr, 0, 0, l->width, l->height);
   cairo_fill(cr);
   bool present[VMS_CLS_COUNT] = {false};
-  for (size_t s = 0; s < l->n_spans; s++) present[l->spans[s].cls] = true;
+  for (size_t s = 0; s < l->n_spans; s++)
+    present[l->spans[s].cls] = true;
   for (int c = 0; c < VMS_CLS_BG + 2; c++) {
-    if (c == VMS_CLS_BG || !present[c]) continue;
+    if (c == VMS_CLS_BG || !present[c])
+      continue;
     for (size_t s = 0; s < l->n_spans; s++)
-      if (l->spans[s].cls == c) add_span_rects(cr, l, l->spans[s].p0, l->spans[s].p1);
+      if (l->spans[s].cls == c)
+        add_span_rects(cr, l, l->spans[s].p0, l->spans[s].p1);
     if (c == VMS_CLS_GAP) {
       set_rgb(cr, col->free);
       cairo_fill(cr);
     } else if (c & 1) {
       const uint8_t *hue = hue_of(c / 2, col);
-      uint8_t light[3] = {vms_palette_tint(hue[0]), vms_palette_tint(hue[1]), vms_palette_tint(hue[2])};
+      uint8_t light[3] = {vms_palette_tint(hue[0]), vms_palette_tint(hue[1]),
+                          vms_palette_tint(hue[2])};
       set_rgb(cr, light);
       cairo_fill_preserve(cr);
       cairo_pattern_t *p = hatch_pattern(hue);
@@ -436,8 +506,10 @@ static void draw_vector(cairo_t *cr, const VmsLayout *l, const Colors *col) {
 
 /* ---- Overlays: labels, break marks, selection, change marks ---- */
 
-static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, double clip_y0, double clip_y1) {
-  if (!l->label_every || l->map_x <= 0) return;
+static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, double clip_y0,
+                        double clip_y1) {
+  if (!l->label_every || l->map_x <= 0)
+    return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, VMS_LABEL_FONT_SIZE);
@@ -446,8 +518,10 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, doub
   for (int r = 0; r < l->rows; r += l->label_every) {
     double y = l->map_y + (double)r * l->row_h;
     double base = l->row_h >= 11 ? y + (l->cell_h + 7) / 2.0 : y + 9;
-    if (base < clip_y0 || base - 10 > clip_y1 || base > l->height) continue;
-    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits, vms_layout_addr_of_pixel(l, (uint64_t)r * (uint64_t)l->cols));
+    if (base < clip_y0 || base - 10 > clip_y1 || base > l->height)
+      continue;
+    snprintf(buf, sizeof buf, "%0*" PRIx64, l->label_digits,
+             vms_layout_addr_of_pixel(l, (uint64_t)r * (uint64_t)l->cols));
     cairo_move_to(cr, 3, base);
     cairo_show_text(cr, buf);
   }
@@ -457,7 +531,8 @@ static void draw_labels(cairo_t *cr, const VmsLayout *l, const Colors *col, doub
 /* Break marks (unless already in the pixels) and, where a piece has room,
  * the gap's size. */
 static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, const Colors *col, bool marks_drawn) {
-  if (!l->n_gaps || (marks_drawn && l->cell_h < 8)) return;
+  if (!l->n_gaps || (marks_drawn && l->cell_h < 8))
+    return;
   cairo_save(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   double fs = l->cell_h - 2 < 10 ? l->cell_h - 2 : 10;
@@ -468,10 +543,13 @@ static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, const Colors *col, b
   double h = l->cell_h;
   for (size_t i = 0; i < l->n_segs; i++) {
     const VmsSegment *g = &l->segs[i];
-    if (!g->gap) continue;
+    if (!g->gap)
+      continue;
     for (uint64_t p = g->pix; p < g->pix + g->npix;) {
-      uint64_t r = p / cols, e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
-      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h, w = (double)(e - p);
+      uint64_t r = p / cols,
+               e = (r + 1) * cols < g->pix + g->npix ? (r + 1) * cols : g->pix + g->npix;
+      double x = l->map_x + (double)(p - r * cols), y = l->map_y + (double)r * l->row_h,
+             w = (double)(e - p);
       if (w >= 6 && !marks_drawn) {
         for (int k = 0; k < 2; k++) {
           double bx = x + 2 + k * 4;
@@ -501,7 +579,8 @@ static void draw_gap_marks(cairo_t *cr, const VmsLayout *l, const Colors *col, b
 /* The outline of pixels [k0, k1) wrapped into rows: at most eight corners. */
 static void trace_pixels(cairo_t *cr, const VmsLayout *l, uint64_t k0, uint64_t k1) {
   uint64_t C = (uint64_t)l->cols;
-  if (k1 <= k0) return;
+  if (k1 <= k0)
+    return;
   uint64_t r0 = k0 / C, c0 = k0 % C, r1 = (k1 - 1) / C, c1 = (k1 - 1) % C + 1;
   double X = l->map_x, Y = l->map_y, RH = l->row_h, CH = l->cell_h;
   if (r0 == r1) {
@@ -524,19 +603,24 @@ static void trace_pixels(cairo_t *cr, const VmsLayout *l, uint64_t k0, uint64_t 
 }
 
 static bool range_pixels(const VmsLayout *l, uint64_t a, uint64_t b, uint64_t *k0, uint64_t *k1) {
-  if (a < l->start) a = l->start;
-  if (b > l->end) b = l->end;
-  if (a >= b) return false;
+  if (a < l->start)
+    a = l->start;
+  if (b > l->end)
+    b = l->end;
+  if (a >= b)
+    return false;
   *k0 = vms_layout_pixel_of(l, a);
   *k1 = vms_layout_pixel_of(l, b - 1) + 1;
   return true;
 }
 
 static void draw_selection(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l) {
-  if (l->selected_start == UINT64_MAX) return;
+  if (l->selected_start == UINT64_MAX)
+    return;
   size_t i = vms_snapshot_find(snap, l->selected_start);
   uint64_t k0, k1;
-  if (i == SIZE_MAX || !range_pixels(l, snap->regions[i].start, snap->regions[i].end, &k0, &k1)) return;
+  if (i == SIZE_MAX || !range_pixels(l, snap->regions[i].start, snap->regions[i].end, &k0, &k1))
+    return;
   cairo_save(cr);
   trace_pixels(cr, l, k0, k1);
   /* Black inside white, so the outline shows on every colour. */
@@ -552,14 +636,16 @@ static void draw_selection(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout
 /* New: solid outline; grown: long dashes; shrunk: dots; gone: outline and a
  * dark veil. Black on white, so the marks do not compete with the palette. */
 static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras *ex) {
-  if (!ex || !ex->changes || !ex->n_changes || ex->change_alpha <= 0) return;
+  if (!ex || !ex->changes || !ex->n_changes || ex->change_alpha <= 0)
+    return;
   double alpha = ex->change_alpha > 1 ? 1 : ex->change_alpha;
   static const double long_dash[] = {6, 3}, dots[] = {2, 2};
   cairo_save(cr);
   for (size_t i = 0; i < ex->n_changes; i++) {
     const VmsChange *c = &ex->changes[i];
     uint64_t k0, k1;
-    if (!range_pixels(l, c->start, c->end, &k0, &k1)) continue;
+    if (!range_pixels(l, c->start, c->end, &k0, &k1))
+      continue;
     cairo_new_path(cr);
     trace_pixels(cr, l, k0, k1);
     if (c->kind == VMS_CHANGE_GONE) {
@@ -570,8 +656,10 @@ static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras 
     cairo_set_source_rgba(cr, 1, 1, 1, alpha);
     cairo_set_line_width(cr, 3);
     cairo_stroke_preserve(cr);
-    if (c->kind == VMS_CHANGE_GROWN) cairo_set_dash(cr, long_dash, 2, 0);
-    else if (c->kind == VMS_CHANGE_SHRUNK) cairo_set_dash(cr, dots, 2, 0);
+    if (c->kind == VMS_CHANGE_GROWN)
+      cairo_set_dash(cr, long_dash, 2, 0);
+    else if (c->kind == VMS_CHANGE_SHRUNK)
+      cairo_set_dash(cr, dots, 2, 0);
     cairo_set_source_rgba(cr, 0, 0, 0, alpha);
     cairo_set_line_width(cr, 1.5);
     cairo_stroke(cr);
@@ -579,18 +667,21 @@ static void draw_changes(cairo_t *cr, const VmsLayout *l, const VmsRenderExtras 
   cairo_restore(cr);
 }
 
-static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l, const VmsRenderExtras *ex,
-                          const Colors *col, bool rastered) {
+static void draw_overlays(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *l,
+                          const VmsRenderExtras *ex, const Colors *col, bool rastered) {
   double x0, y0, x1, y1;
   cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-  if (!rastered) draw_labels(cr, l, col, y0, y1);
+  if (!rastered)
+    draw_labels(cr, l, col, y0, y1);
   draw_gap_marks(cr, l, col, rastered);
   draw_changes(cr, l, ex);
   draw_selection(cr, snap, l);
 }
 
-void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout, const VmsRenderExtras *extras) {
-  if (!cr || !snap || !layout) return;
+void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout,
+                    const VmsRenderExtras *extras) {
+  if (!cr || !snap || !layout)
+    return;
   Colors col;
   resolve_colors(extras, &col);
   cairo_surface_t *img;
@@ -610,14 +701,16 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
     return;
   }
   cairo_surface_type_t type = cairo_surface_get_type(cairo_get_target(cr));
-  if (type == CAIRO_SURFACE_TYPE_SVG || type == CAIRO_SURFACE_TYPE_PDF || type == CAIRO_SURFACE_TYPE_PS ||
-      type == CAIRO_SURFACE_TYPE_RECORDING || type == CAIRO_SURFACE_TYPE_SCRIPT) {
+  if (type == CAIRO_SURFACE_TYPE_SVG || type == CAIRO_SURFACE_TYPE_PDF ||
+      type == CAIRO_SURFACE_TYPE_PS || type == CAIRO_SURFACE_TYPE_RECORDING ||
+      type == CAIRO_SURFACE_TYPE_SCRIPT) {
     draw_vector(cr, layout, &col);
     draw_overlays(cr, snap, layout, extras, &col, false);
     return;
   }
   /* A window's surface, or a transformed context: rasterise, then paint. */
-  cairo_surface_t *tmp = cairo_image_surface_create(CAIRO_FORMAT_RGB24, layout->width, layout->height);
+  cairo_surface_t *tmp =
+      cairo_image_surface_create(CAIRO_FORMAT_RGB24, layout->width, layout->height);
   if (cairo_surface_status(tmp) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(tmp);
     draw_vector(cr, layout, &col);

@@ -14,9 +14,9 @@
 #include "vms-snapshot.h"
 
 typedef struct {
-  const VmsChange *changes;  /* may be NULL */
+  const VmsChange *changes; /* may be NULL */
   size_t n_changes;
-  double change_alpha;       /* 0..1 strength of the change marks (fades out) */
+  double change_alpha; /* 0..1 strength of the change marks (fades out) */
   /* A window's theme. false: white around the map, near-white free space
    * and dark grey labels, as exported. true: background (sRGB 0..1) around
    * the map and for free space, text for row labels and gap marks. Free

@@ -13,9 +13,9 @@ enum { GAP_CELLS = 3, MIN_CELLS = 16 };
 
 char vms_textmap_letter(VmsRegionType type, VmsRegionState state) {
   static const char letters[VMS_TYPE_COUNT] = {
-      [VMS_TYPE_IMAGE] = 'I',   [VMS_TYPE_MAPPED] = 'M', [VMS_TYPE_SHAREABLE] = 'S',
-      [VMS_TYPE_HEAP] = 'H',    [VMS_TYPE_STACK] = 'T',  [VMS_TYPE_PRIVATE] = 'P',
-      [VMS_TYPE_SYSTEM] = 'Y',  [VMS_TYPE_UNUSABLE] = ':', [VMS_TYPE_FREE] = '.',
+      [VMS_TYPE_IMAGE] = 'I',  [VMS_TYPE_MAPPED] = 'M',   [VMS_TYPE_SHAREABLE] = 'S',
+      [VMS_TYPE_HEAP] = 'H',   [VMS_TYPE_STACK] = 'T',    [VMS_TYPE_PRIVATE] = 'P',
+      [VMS_TYPE_SYSTEM] = 'Y', [VMS_TYPE_UNUSABLE] = ':', [VMS_TYPE_FREE] = '.',
   };
   char c = (unsigned)type < VMS_TYPE_COUNT ? letters[type] : 'P';
   if (state == VMS_STATE_RESERVED && c >= 'A' && c <= 'Z')
@@ -43,7 +43,8 @@ static Piece *cut_pieces(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint
   uint64_t at = lo, run_start = 0, run_end = 0;
   bool in_run = false;
   for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo);; i++) {
-    const VmsRegion *r = i < snap->n_regions && snap->regions[i].start < hi ? &snap->regions[i] : NULL;
+    const VmsRegion *r =
+        i < snap->n_regions && snap->regions[i].start < hi ? &snap->regions[i] : NULL;
     bool is_free = r && r->type == VMS_TYPE_FREE;
     uint64_t a = r ? (r->start < lo ? lo : r->start) : hi;
     uint64_t b = r ? (r->end > hi ? hi : r->end) : hi;
@@ -133,8 +134,8 @@ static void put_color(FILE *f, const VmsRegion *r, int *current) {
 }
 
 static void print_legend(FILE *f, bool color, bool gaps) {
-  static const VmsRegionType order[] = {VMS_TYPE_IMAGE, VMS_TYPE_MAPPED,  VMS_TYPE_SHAREABLE,
-                                        VMS_TYPE_HEAP,  VMS_TYPE_STACK,   VMS_TYPE_PRIVATE,
+  static const VmsRegionType order[] = {VMS_TYPE_IMAGE,  VMS_TYPE_MAPPED,   VMS_TYPE_SHAREABLE,
+                                        VMS_TYPE_HEAP,   VMS_TYPE_STACK,    VMS_TYPE_PRIVATE,
                                         VMS_TYPE_SYSTEM, VMS_TYPE_UNUSABLE, VMS_TYPE_FREE};
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
     VmsRegion r = {.type = order[i], .state = VMS_STATE_COMMITTED};
@@ -144,7 +145,8 @@ static void print_legend(FILE *f, bool color, bool gaps) {
     fputc(vms_textmap_letter(order[i], VMS_STATE_COMMITTED), f);
     if (color)
       put_color(f, NULL, &cur);
-    fprintf(f, " %s%s", vms_type_title(order[i]), i + 1 < sizeof order / sizeof order[0] ? "  " : "");
+    fprintf(f, " %s%s", vms_type_title(order[i]),
+            i + 1 < sizeof order / sizeof order[0] ? "  " : "");
   }
   fputs("\nlower case: reserved (i m s h t p)", f);
   if (gaps)
@@ -211,8 +213,9 @@ bool vms_textmap_print(FILE *f, const VmsSnapshot *snap, const VmsTextMapOptions
   char size[32], cell[32];
   vms_size_format(hi - lo, size, sizeof size);
   vms_size_format(bpc, cell, sizeof cell);
-  fprintf(f, "%s (PID %d, %d-bit): %#0*" PRIx64 "-%#0*" PRIx64 " (%s), 1 cell = %s (%" PRIu64
-             " bytes)%s\n",
+  fprintf(f,
+          "%s (PID %d, %d-bit): %#0*" PRIx64 "-%#0*" PRIx64 " (%s), 1 cell = %s (%" PRIu64
+          " bytes)%s\n",
           snap->name[0] ? snap->name : "?", snap->pid, snap->bits, digits + 2, lo, digits + 2, hi,
           size, cell, bpc, n_gaps ? ", free gaps of 64 MiB or more shrunk" : "");
   int current = -1, col = 0;

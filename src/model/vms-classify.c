@@ -17,11 +17,15 @@
  * grows-down stack; mmap never hands it out. */
 #define STACK_GUARD_GAP (256 * 4096ULL)
 
-static bool prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+static bool prefix(const char *s, const char *p) {
+  return strncmp(s, p, strlen(p)) == 0;
+}
 
 static bool is_anon_private(const VmsRegion *r) {
-  if (r->prot & VMS_PROT_SHARED) return false;
-  if (r->os & VMS_OS_FILE) return false;
+  if (r->prot & VMS_PROT_SHARED)
+    return false;
+  if (r->os & VMS_OS_FILE)
+    return false;
   return !(r->os & VMS_OS_PSEUDO) || (r->os & VMS_OS_ANON_NAME);
 }
 
@@ -36,13 +40,18 @@ static bool is_rw(const VmsRegion *r) {
 
 /* Fills in what a capture without live facts (a maps file) does not say. */
 void vms_space_guess_facts(VmsSpace *space) {
-  if (space->bits && space->usable_hi && space->page_size && space->alloc_granularity) return;
+  if (space->bits && space->usable_hi && space->page_size && space->alloc_granularity)
+    return;
   uint64_t top = 0;
   for (size_t i = 0; i < space->n_regions; i++)
-    if (space->regions[i].start < (1ULL << 63)) top = space->regions[i].end;
-  if (!space->bits) space->bits = top > (1ULL << 32) ? 64 : 32;
-  if (!space->page_size) space->page_size = 4096;
-  if (!space->alloc_granularity) space->alloc_granularity = space->page_size;
+    if (space->regions[i].start < (1ULL << 63))
+      top = space->regions[i].end;
+  if (!space->bits)
+    space->bits = top > (1ULL << 32) ? 64 : 32;
+  if (!space->page_size)
+    space->page_size = 4096;
+  if (!space->alloc_granularity)
+    space->alloc_granularity = space->page_size;
   if (!space->usable_hi) {
     /* The x86 tops (4 GiB less a page for 32-bit tasks on a 64-bit kernel,
      * 2^47 less a page), widened to the next architectural limit only as
@@ -52,7 +61,8 @@ void vms_space_guess_facts(VmsSpace *space) {
       space->usable_hi = top > 0xffffe000ULL ? 1ULL << 32 : 0xffffe000ULL;
     } else {
       space->usable_hi = (1ULL << 47) - 4096;
-      if (top > space->usable_hi) space->usable_hi = top <= (1ULL << 48) ? 1ULL << 48 : (1ULL << 56) - space->page_size;
+      if (top > space->usable_hi)
+        space->usable_hi = top <= (1ULL << 48) ? 1ULL << 48 : (1ULL << 56) - space->page_size;
     }
     if (!space->mmap_min_addr && !(space->fields & VMS_FIELD_OS_TYPE))
       space->mmap_min_addr = 65536; /* the usual vm.mmap_min_addr */
@@ -167,17 +177,23 @@ static void mark_arenas(VmsSpace *space) {
   VmsRegion *rg = space->regions;
   for (size_t i = 0; i < space->n_regions; i++) {
     VmsRegion *r = &rg[i];
-    if ((r->start & (heap_max - 1)) != 0 || !is_anon_private(r) || !is_rw(r)) continue;
-    if (r->type != VMS_TYPE_PRIVATE && r->type != VMS_TYPE_HEAP) continue;
+    if ((r->start & (heap_max - 1)) != 0 || !is_anon_private(r) || !is_rw(r))
+      continue;
+    if (r->type != VMS_TYPE_PRIVATE && r->type != VMS_TYPE_HEAP)
+      continue;
     const uint64_t block_end = r->start + heap_max;
     size_t j = i;
     bool tail = false, ok = false;
     for (; j < space->n_regions; j++) {
       VmsRegion *q = &rg[j];
-      if (j > i && q->start != rg[j - 1].end) break;
-      if (!is_anon_private(q) || q->end > block_end) break;
-      if (is_none(q)) tail = true;
-      else if (!is_rw(q) || tail) break;
+      if (j > i && q->start != rg[j - 1].end)
+        break;
+      if (!is_anon_private(q) || q->end > block_end)
+        break;
+      if (is_none(q))
+        tail = true;
+      else if (!is_rw(q) || tail)
+        break;
       if (q->end == block_end) {
         ok = true;
         break;
@@ -185,7 +201,8 @@ static void mark_arenas(VmsSpace *space) {
     }
     /* A head alone that fills the block is an arena too only when it shows
      * a PROT_NONE tail somewhere: a plain 64 MiB buffer is not one. */
-    if (!ok || !tail) continue;
+    if (!ok || !tail)
+      continue;
     /* A head glibc named says what the block is: no guess. */
     const uint16_t how = (r->detail & VMS_DETAIL_NAMED) ? 0 : VMS_DETAIL_INFERRED;
     for (size_t k = i; k <= j; k++) {
@@ -199,7 +216,8 @@ static void mark_arenas(VmsSpace *space) {
 /* A thread stack as glibc lays it out: a PROT_NONE guard directly below the
  * read-write stack. */
 static bool guard_below(const VmsSpace *space, size_t i) {
-  if (i == 0) return false;
+  if (i == 0)
+    return false;
   const VmsRegion *g = &space->regions[i - 1];
   return g->end == space->regions[i].start && is_anon_private(g) && is_none(g) &&
          g->type == VMS_TYPE_PRIVATE && g->end - g->start <= 1 * MiB;
@@ -229,7 +247,8 @@ static size_t mark_stacks(VmsSpace *space) {
   size_t n_named = 0;
   for (size_t i = 0; i < space->n_regions; i++) {
     VmsRegion *r = &space->regions[i];
-    if (r->detail & VMS_DETAIL_MAIN_STACK) main_seen = true;
+    if (r->detail & VMS_DETAIL_MAIN_STACK)
+      main_seen = true;
     if ((r->detail & (VMS_DETAIL_NAMED | VMS_DETAIL_THREAD_STACK)) !=
         (VMS_DETAIL_NAMED | VMS_DETAIL_THREAD_STACK))
       continue;
@@ -240,14 +259,17 @@ static size_t mark_stacks(VmsSpace *space) {
     found++;
     if (!named_tids && !(named_tids = calloc(space->n_threads + 1, sizeof *named_tids)))
       break; /* out of memory: the shape rule below still runs */
-    if (n_named < space->n_threads) named_tids[n_named++] = tid;
+    if (n_named < space->n_threads)
+      named_tids[n_named++] = tid;
   }
-  if (main_seen) found++;
+  if (main_seen)
+    found++;
 
   for (size_t t = 0; t < space->n_threads; t++) {
     const VmsThread *th = &space->threads[t];
     /* The main thread's stack is [stack], never a shape to look for. */
-    if (th->tid == space->pid && !th->sp_known) continue;
+    if (th->tid == space->pid && !th->sp_known)
+      continue;
     bool named = false;
     for (size_t k = 0; k < n_named && !named; k++)
       named = named_tids[k] == th->tid;
@@ -263,8 +285,10 @@ static size_t mark_stacks(VmsSpace *space) {
       continue;
     }
     VmsRegion *r = &space->regions[i];
-    if (r->detail & VMS_DETAIL_MAIN_STACK) continue; /* the main thread */
-    if (r->type == VMS_TYPE_STACK && (r->detail & VMS_DETAIL_THREAD_STACK)) continue;
+    if (r->detail & VMS_DETAIL_MAIN_STACK)
+      continue; /* the main thread */
+    if (r->type == VMS_TYPE_STACK && (r->detail & VMS_DETAIL_THREAD_STACK))
+      continue;
     if (r->type != VMS_TYPE_PRIVATE && r->type != VMS_TYPE_STACK) {
       unplaced++; /* a stack inside a heap or a file: leave it be */
       continue;
@@ -276,13 +300,17 @@ static size_t mark_stacks(VmsSpace *space) {
   bool limit = (space->fields & VMS_FIELD_THREADS) != 0;
   for (size_t i = 1; i < space->n_regions && (!limit || unplaced > 0); i++) {
     VmsRegion *r = &space->regions[i];
-    if (r->type != VMS_TYPE_PRIVATE || !is_anon_private(r) || !is_rw(r)) continue;
-    if (r->end - r->start < 16 * KiB || !guard_below(space, i)) continue;
+    if (r->type != VMS_TYPE_PRIVATE || !is_anon_private(r) || !is_rw(r))
+      continue;
+    if (r->end - r->start < 16 * KiB || !guard_below(space, i))
+      continue;
     const VmsRegion *g = &space->regions[i - 1];
-    if (g->end - g->start > 64 * KiB) continue;
+    if (g->end - g->start > 64 * KiB)
+      continue;
     mark_stack(space, i, VMS_DETAIL_INFERRED);
     found++;
-    if (limit) unplaced--;
+    if (limit)
+      unplaced--;
   }
   free(named_tids);
   return found;
@@ -312,9 +340,12 @@ static void classify_linux(VmsSpace *space, uint8_t *exec_names, size_t *stacks_
     VmsRegion *r = &rg[i];
     const char *name = vms_name_pool_get(&space->names, r->name);
     r->state = is_none(r) ? VMS_STATE_RESERVED : VMS_STATE_COMMITTED;
-    if (r->os & VMS_OS_PSEUDO) classify_pseudo(r, name);
-    else if (r->os & VMS_OS_FILE) classify_file(r, name, exec_names);
-    else r->type = (r->prot & VMS_PROT_SHARED) ? VMS_TYPE_SHAREABLE : VMS_TYPE_PRIVATE;
+    if (r->os & VMS_OS_PSEUDO)
+      classify_pseudo(r, name);
+    else if (r->os & VMS_OS_FILE)
+      classify_file(r, name, exec_names);
+    else
+      r->type = (r->prot & VMS_PROT_SHARED) ? VMS_TYPE_SHAREABLE : VMS_TYPE_PRIVATE;
   }
   mark_arenas(space);
   *stacks_found = mark_stacks(space);
@@ -325,7 +356,8 @@ static void classify_linux(VmsSpace *space, uint8_t *exec_names, size_t *stacks_
 
 static bool base_in(const uint64_t *bases, size_t n, uint64_t b) {
   for (size_t i = 0; i < n; i++)
-    if (bases[i] == b) return true;
+    if (bases[i] == b)
+      return true;
   return false;
 }
 
@@ -337,30 +369,37 @@ static VmsErrorCode mark_allocations(VmsSpace *space, const VmsRange *ranges, si
                                      size_t stride, VmsRegionType type, uint16_t detail,
                                      size_t *matched_out) {
   *matched_out = 0;
-  if (n_ranges == 0) return VMS_OK;
+  if (n_ranges == 0)
+    return VMS_OK;
   uint64_t *bases = calloc(n_ranges * 4 + 1, sizeof *bases);
   size_t n_bases = 0, matched = 0;
-  if (!bases) return VMS_ERR_NOMEM;
+  if (!bases)
+    return VMS_ERR_NOMEM;
   for (size_t k = 0; k < n_ranges; k++) {
     const VmsRange *rr = (const VmsRange *)((const char *)ranges + k * stride);
-    if (rr->end <= rr->start) continue;
+    if (rr->end <= rr->start)
+      continue;
     bool hit = false;
     for (size_t i = vms_space_lower_bound(space, rr->start); i < space->n_regions; i++) {
       VmsRegion *r = &space->regions[i];
-      if (r->start >= rr->end) break;
-      if (!(r->os & VMS_OS_MEM_PRIVATE)) continue;
+      if (r->start >= rr->end)
+        break;
+      if (!(r->os & VMS_OS_MEM_PRIVATE))
+        continue;
       hit = true;
       if (n_bases < n_ranges * 4 && !base_in(bases, n_bases, r->alloc_base))
         bases[n_bases++] = r->alloc_base;
     }
-    if (hit) matched++;
+    if (hit)
+      matched++;
   }
   for (size_t i = 0; i < space->n_regions; i++) {
     VmsRegion *r = &space->regions[i];
     if ((r->os & VMS_OS_MEM_PRIVATE) && base_in(bases, n_bases, r->alloc_base)) {
       r->type = (uint8_t)type;
       r->detail |= detail;
-      if (r->prot & VMS_PROT_GUARD) r->detail |= VMS_DETAIL_GUARD;
+      if (r->prot & VMS_PROT_GUARD)
+        r->detail |= VMS_DETAIL_GUARD;
     }
   }
   free(bases);
@@ -372,20 +411,27 @@ static VmsErrorCode classify_windows(VmsSpace *space, size_t *stacks_found) {
   for (size_t i = 0; i < space->n_regions; i++) {
     VmsRegion *r = &space->regions[i];
     r->state = (r->os & VMS_OS_MEM_RESERVE) ? VMS_STATE_RESERVED : VMS_STATE_COMMITTED;
-    if (r->os & VMS_OS_MEM_IMAGE) r->type = VMS_TYPE_IMAGE;
-    else if (r->os & VMS_OS_MEM_MAPPED) r->type = r->name ? VMS_TYPE_MAPPED : VMS_TYPE_SHAREABLE;
-    else if (r->os & VMS_OS_PSEUDO) r->type = VMS_TYPE_SYSTEM; /* the platform named it (KUSER_SHARED_DATA) */
-    else r->type = VMS_TYPE_PRIVATE;
+    if (r->os & VMS_OS_MEM_IMAGE)
+      r->type = VMS_TYPE_IMAGE;
+    else if (r->os & VMS_OS_MEM_MAPPED)
+      r->type = r->name ? VMS_TYPE_MAPPED : VMS_TYPE_SHAREABLE;
+    else if (r->os & VMS_OS_PSEUDO)
+      r->type = VMS_TYPE_SYSTEM; /* the platform named it (KUSER_SHARED_DATA) */
+    else
+      r->type = VMS_TYPE_PRIVATE;
   }
   size_t heaps_found;
   VmsErrorCode code = mark_allocations(space, space->heaps, space->n_heaps, sizeof(VmsRange),
                                        VMS_TYPE_HEAP, 0, &heaps_found);
-  if (code != VMS_OK) return code;
+  if (code != VMS_OK)
+    return code;
   VmsRange *stacks = calloc(space->n_threads + 1, sizeof *stacks);
-  if (!stacks) return VMS_ERR_NOMEM;
+  if (!stacks)
+    return VMS_ERR_NOMEM;
   size_t n = 0;
   for (size_t t = 0; t < space->n_threads; t++)
-    if (space->threads[t].range_known) stacks[n++] = space->threads[t].stack;
+    if (space->threads[t].range_known)
+      stacks[n++] = space->threads[t].stack;
   code = mark_allocations(space, stacks, n, sizeof(VmsRange), VMS_TYPE_STACK,
                           VMS_DETAIL_THREAD_STACK, stacks_found);
   free(stacks);
@@ -398,17 +444,20 @@ typedef struct {
   VmsRegion *out;
   VmsCounters *ctr; /* parallel to out when counters were read */
   size_t n, cap;
-  bool counting;    /* only count what would be written */
+  bool counting; /* only count what would be written */
 } Out;
 
 static bool emit(Out *o, uint64_t start, uint64_t end, uint8_t type, uint16_t detail) {
-  if (end <= start) return true;
+  if (end <= start)
+    return true;
   if (o->counting) {
     o->n++;
     return true;
   }
-  if (o->n == o->cap) return false;
-  if (o->ctr) memset(&o->ctr[o->n], 0, sizeof *o->ctr);
+  if (o->n == o->cap)
+    return false;
+  if (o->ctr)
+    memset(&o->ctr[o->n], 0, sizeof *o->ctr);
   VmsRegion *g = &o->out[o->n++];
   memset(g, 0, sizeof *g);
   g->start = start;
@@ -424,31 +473,36 @@ static bool emit(Out *o, uint64_t start, uint64_t end, uint8_t type, uint16_t de
  * Windows the sliver before the next allocation-granularity boundary. */
 static bool emit_gap(Out *o, const VmsSpace *space, uint64_t lo, uint64_t a, uint64_t b,
                      const VmsRegion *next) {
-  if (a >= b) return true;
+  if (a >= b)
+    return true;
   if (a < lo) {
     uint64_t e = b < lo ? b : lo;
-    if (!emit(o, a, e, VMS_TYPE_UNUSABLE, VMS_DETAIL_MIN_ADDR)) return false;
+    if (!emit(o, a, e, VMS_TYPE_UNUSABLE, VMS_DETAIL_MIN_ADDR))
+      return false;
     a = e;
   }
   uint64_t gran = space->alloc_granularity;
   if (a < b && gran > space->page_size && (a & (gran - 1))) {
     uint64_t e = (a | (gran - 1)) + 1;
-    if (e > b) e = b;
-    if (!emit(o, a, e, VMS_TYPE_UNUSABLE, VMS_DETAIL_ALIGN)) return false;
+    if (e > b)
+      e = b;
+    if (!emit(o, a, e, VMS_TYPE_UNUSABLE, VMS_DETAIL_ALIGN))
+      return false;
     a = e;
   }
   uint64_t guard_start = b;
   if (next && (next->detail & VMS_DETAIL_MAIN_STACK) && !(space->fields & VMS_FIELD_OS_TYPE))
     guard_start = b - a > STACK_GUARD_GAP ? b - STACK_GUARD_GAP : a;
-  if (!emit(o, a, guard_start, VMS_TYPE_FREE, 0)) return false;
+  if (!emit(o, a, guard_start, VMS_TYPE_FREE, 0))
+    return false;
   return emit(o, guard_start, b, VMS_TYPE_UNUSABLE, VMS_DETAIL_GUARD);
 }
 
 /* Writes the typed regions with the gaps between them into o (or, while
  * o->counting, only counts them). */
 static bool fill(Out *o, VmsSpace *space) {
-  const uint64_t lo = space->usable_lo > space->mmap_min_addr ? space->usable_lo
-                                                              : space->mmap_min_addr;
+  const uint64_t lo =
+      space->usable_lo > space->mmap_min_addr ? space->usable_lo : space->mmap_min_addr;
   const uint64_t hi = space->usable_hi;
   uint64_t cursor = 0;
   for (size_t i = 0; i < space->n_regions; i++) {
@@ -457,13 +511,17 @@ static bool fill(Out *o, VmsSpace *space) {
         !emit_gap(o, space, lo, cursor, r->start < hi ? r->start : hi, r))
       return false;
     if (!o->counting) {
-      if (o->n == o->cap) return false;
-      if (o->ctr) o->ctr[o->n] = space->counters[i];
+      if (o->n == o->cap)
+        return false;
+      if (o->ctr)
+        o->ctr[o->n] = space->counters[i];
       o->out[o->n] = *r;
-      if (r->start >= hi) o->out[o->n].detail |= VMS_DETAIL_OUTSIDE;
+      if (r->start >= hi)
+        o->out[o->n].detail |= VMS_DETAIL_OUTSIDE;
     }
     o->n++;
-    if (r->end > cursor) cursor = r->end;
+    if (r->end > cursor)
+      cursor = r->end;
   }
   return cursor >= hi || emit_gap(o, space, lo, cursor, hi, NULL);
 }
@@ -478,8 +536,10 @@ VmsErrorCode vms_classify(VmsSpace *space, VmsRegion **out, VmsCounters **ctr_ou
     /* MEM_FREE blocks are rebuilt as gaps below, with the Unusable rule. */
     size_t k = 0;
     for (size_t i = 0; i < space->n_regions; i++) {
-      if (space->regions[i].os & VMS_OS_MEM_FREE) continue;
-      if (space->fields & VMS_FIELD_COUNTERS) space->counters[k] = space->counters[i];
+      if (space->regions[i].os & VMS_OS_MEM_FREE)
+        continue;
+      if (space->fields & VMS_FIELD_COUNTERS)
+        space->counters[k] = space->counters[i];
       space->regions[k++] = space->regions[i];
     }
     space->n_regions = k;
@@ -487,7 +547,8 @@ VmsErrorCode vms_classify(VmsSpace *space, VmsRegion **out, VmsCounters **ctr_ou
       return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   } else {
     uint8_t *exec_names = calloc(space->names.len + 1, 1);
-    if (!exec_names) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+    if (!exec_names)
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
     classify_linux(space, exec_names, stacks_found);
     free(exec_names);
   }

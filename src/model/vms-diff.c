@@ -20,7 +20,8 @@ typedef struct {
 } ChangeList;
 
 static void add(ChangeList *l, uint64_t start, uint64_t end, VmsChangeKind kind) {
-  if (l->oom) return;
+  if (l->oom)
+    return;
   if (l->n == l->cap) {
     size_t nc = l->cap ? l->cap * 2 : 16;
     VmsChange *nv = realloc(l->v, nc * sizeof *nv);
@@ -37,15 +38,18 @@ static void add(ChangeList *l, uint64_t start, uint64_t end, VmsChangeKind kind)
 /* The region of snap (counting ones only) starting at addr, or NULL. */
 static const VmsRegion *with_start(const VmsSnapshot *snap, uint64_t addr) {
   size_t i = vms_snapshot_find(snap, addr);
-  if (i == SIZE_MAX) return NULL;
+  if (i == SIZE_MAX)
+    return NULL;
   const VmsRegion *r = &snap->regions[i];
   return r->start == addr && counts(r) ? r : NULL;
 }
 
 static const VmsRegion *with_end(const VmsSnapshot *snap, uint64_t end, uint8_t type) {
-  if (end == 0) return NULL;
+  if (end == 0)
+    return NULL;
   size_t i = vms_snapshot_find(snap, end - 1);
-  if (i == SIZE_MAX) return NULL;
+  if (i == SIZE_MAX)
+    return NULL;
   const VmsRegion *r = &snap->regions[i];
   return r->end == end && r->type == type && counts(r) ? r : NULL;
 }
@@ -55,22 +59,30 @@ static int by_start(const void *a, const void *b) {
   return x->start < y->start ? -1 : x->start > y->start ? 1 : (int)x->kind - (int)y->kind;
 }
 
-size_t vms_snapshot_diff(const VmsSnapshot *old_snap, const VmsSnapshot *new_snap, VmsChange **out) {
+size_t vms_snapshot_diff(const VmsSnapshot *old_snap, const VmsSnapshot *new_snap,
+                         VmsChange **out) {
   ChangeList l = {0};
   *out = NULL;
-  if (!old_snap || !new_snap) return 0;
+  if (!old_snap || !new_snap)
+    return 0;
   for (size_t i = 0; i < new_snap->n_regions; i++) {
     const VmsRegion *r = &new_snap->regions[i];
-    if (!counts(r)) continue;
+    if (!counts(r))
+      continue;
     const VmsRegion *o = with_start(old_snap, r->start);
-    if (!o) o = with_end(old_snap, r->end, r->type);
-    if (!o) add(&l, r->start, r->end, VMS_CHANGE_NEW);
-    else if (r->end - r->start > o->end - o->start) add(&l, r->start, r->end, VMS_CHANGE_GROWN);
-    else if (r->end - r->start < o->end - o->start) add(&l, r->start, r->end, VMS_CHANGE_SHRUNK);
+    if (!o)
+      o = with_end(old_snap, r->end, r->type);
+    if (!o)
+      add(&l, r->start, r->end, VMS_CHANGE_NEW);
+    else if (r->end - r->start > o->end - o->start)
+      add(&l, r->start, r->end, VMS_CHANGE_GROWN);
+    else if (r->end - r->start < o->end - o->start)
+      add(&l, r->start, r->end, VMS_CHANGE_SHRUNK);
   }
   for (size_t i = 0; i < old_snap->n_regions; i++) {
     const VmsRegion *o = &old_snap->regions[i];
-    if (!counts(o)) continue;
+    if (!counts(o))
+      continue;
     if (!with_start(new_snap, o->start) && !with_end(new_snap, o->end, o->type))
       add(&l, o->start, o->end, VMS_CHANGE_GONE);
   }
@@ -78,7 +90,8 @@ size_t vms_snapshot_diff(const VmsSnapshot *old_snap, const VmsSnapshot *new_sna
     free(l.v);
     return 0;
   }
-  if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, by_start);
+  if (l.n > 1)
+    qsort(l.v, l.n, sizeof *l.v, by_start);
   *out = l.v;
   return l.n;
 }

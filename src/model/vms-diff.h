@@ -8,7 +8,12 @@
 #include "vms-snapshot.h"
 
 /* Region changes between two snapshots, for marking (new, grown, shrunk, gone). */
-typedef enum { VMS_CHANGE_NEW = 1, VMS_CHANGE_GROWN, VMS_CHANGE_SHRUNK, VMS_CHANGE_GONE } VmsChangeKind;
+typedef enum {
+  VMS_CHANGE_NEW = 1,
+  VMS_CHANGE_GROWN,
+  VMS_CHANGE_SHRUNK,
+  VMS_CHANGE_GONE
+} VmsChangeKind;
 typedef struct {
   uint64_t start, end;
   VmsChangeKind kind;
@@ -30,7 +35,7 @@ typedef enum {
 enum { VMS_REGION_TYPE = 1u << 0, VMS_REGION_STATE = 1u << 1, VMS_REGION_PROT = 1u << 2 };
 typedef struct {
   VmsRegionChangeKind kind;
-  unsigned what;                   /* VMS_REGION_TYPE | STATE | PROT that differ */
+  unsigned what;                  /* VMS_REGION_TYPE | STATE | PROT that differ */
   const VmsRegion *old_r, *new_r; /* into the two snapshots; NULL when absent */
 } VmsRegionChange;
 /* Allocates *out (free() it), sorted by address; returns the count, or

@@ -59,12 +59,15 @@ static void *sampler_main(void *data) {
        * back (the condition variable's clock) delays a sample by no more. */
       while (!s->stop && !s->request && !s->paused) {
         double left = last_start + s->effective_interval - vms_time_monotonic();
-        if (left <= 0) break;
+        if (left <= 0)
+          break;
         struct timespec until = deadline_in(left < 1.0 ? left : 1.0);
         pthread_cond_timedwait(&s->wake, &s->lock, &until);
       }
-      if (s->stop) break;
-      if (s->paused && !s->request) continue;
+      if (s->stop)
+        break;
+      if (s->paused && !s->request)
+        continue;
     }
     first = false;
     unsigned what = s->opts.what | VMS_READ_REGIONS;
@@ -81,12 +84,14 @@ static void *sampler_main(void *data) {
     VmsError err = {0};
     VmsSnapshot *snap = NULL;
     VmsErrorCode code = vms_target_read(s->target, what, &space, &err);
-    if (code == VMS_OK) code = vms_snapshot_build(&space, &snap, &err);
+    if (code == VMS_OK)
+      code = vms_snapshot_build(&space, &snap, &err);
     double cost = vms_time_monotonic() - t0;
     if (snap) {
       snap->serial = ++serial;
       snap->read_seconds = cost;
-      if (what & VMS_READ_COUNTERS) last_counters = now;
+      if (what & VMS_READ_COUNTERS)
+        last_counters = now;
     }
     s->func(snap, code == VMS_OK ? NULL : &err, s->user);
 
@@ -95,7 +100,8 @@ static void *sampler_main(void *data) {
     double need = s->opts.max_cpu_share > 0 ? cost / s->opts.max_cpu_share : 0;
     s->effective_interval = need > s->opts.interval ? need : s->opts.interval;
     if (code != VMS_OK && vms_error_ends_target(code)) {
-      while (!s->stop) pthread_cond_wait(&s->wake, &s->lock);
+      while (!s->stop)
+        pthread_cond_wait(&s->wake, &s->lock);
       break;
     }
   }
@@ -108,10 +114,14 @@ VmsErrorCode vms_sampler_start(int pid, const VmsSamplerOptions *opts, VmsSample
                                void *user, VmsSampler **out, VmsError *err) {
   *out = NULL;
   VmsSampler *s = calloc(1, sizeof *s);
-  if (!s) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
-  if (opts) s->opts = *opts;
-  else vms_sampler_options_default(&s->opts);
-  if (s->opts.interval <= 0) s->opts.interval = 1.0;
+  if (!s)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (opts)
+    s->opts = *opts;
+  else
+    vms_sampler_options_default(&s->opts);
+  if (s->opts.interval <= 0)
+    s->opts.interval = 1.0;
   s->effective_interval = s->opts.interval;
   s->func = func;
   s->user = user;
@@ -134,7 +144,8 @@ VmsErrorCode vms_sampler_start(int pid, const VmsSamplerOptions *opts, VmsSample
 }
 
 void vms_sampler_stop(VmsSampler *s) {
-  if (!s) return;
+  if (!s)
+    return;
   pthread_mutex_lock(&s->lock);
   s->stop = true;
   pthread_cond_broadcast(&s->wake);
@@ -174,7 +185,8 @@ void vms_sampler_set_paused(VmsSampler *s, bool paused) {
 void vms_sampler_request(VmsSampler *s, bool with_counters) {
   pthread_mutex_lock(&s->lock);
   s->request = true;
-  if (with_counters) s->request_counters = true;
+  if (with_counters)
+    s->request_counters = true;
   pthread_cond_broadcast(&s->wake);
   pthread_mutex_unlock(&s->lock);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-sampler.h: a POSIX thread that reads a target at an interval and hands over finished snapshots.
+/* vms-sampler.h: a POSIX thread that reads a target at an interval and hands over finished
+ * snapshots.
  *
  * Every read, classification and statistic happens on the sampler's thread;
  * the callback runs there too and receives a reference it owns. A GUI hands
@@ -16,14 +17,14 @@ typedef struct VmsSampler VmsSampler;
 typedef void (*VmsSamplerFunc)(VmsSnapshot *snap, const VmsError *err, void *user);
 
 typedef struct {
-  double interval;        /* seconds between samples; default 1.0 */
-  double max_cpu_share;   /* stretch the interval so reads cost at most this
-                             share of one core; default 0.03; 0 = fixed interval */
-  double counters_every;  /* also read counters every this many seconds; 0 = only on request */
-  unsigned what;          /* VMS_READ_* for ordinary samples (REGIONS|THREADS by default);
-                             with VMS_READ_RESIDENCY every sample carries resident, swapped
-                             and huge-page bytes per region (about 0.7x a maps read more
-                             at 65,000 mappings, and the stretching above still bounds it) */
+  double interval;       /* seconds between samples; default 1.0 */
+  double max_cpu_share;  /* stretch the interval so reads cost at most this
+                            share of one core; default 0.03; 0 = fixed interval */
+  double counters_every; /* also read counters every this many seconds; 0 = only on request */
+  unsigned what;         /* VMS_READ_* for ordinary samples (REGIONS|THREADS by default);
+                            with VMS_READ_RESIDENCY every sample carries resident, swapped
+                            and huge-page bytes per region (about 0.7x a maps read more
+                            at 65,000 mappings, and the stretching above still bounds it) */
 } VmsSamplerOptions;
 
 void vms_sampler_options_default(VmsSamplerOptions *opts);

@@ -15,14 +15,18 @@ static int cmp_tid(const void *a, const void *b) {
  * platform reports both, and threads are counted once. SIZE_MAX when out of
  * memory. */
 static size_t distinct_threads(const VmsSpace *space) {
-  if (space->n_threads < 2) return space->n_threads;
+  if (space->n_threads < 2)
+    return space->n_threads;
   int *tids = malloc(space->n_threads * sizeof *tids);
-  if (!tids) return SIZE_MAX;
-  for (size_t i = 0; i < space->n_threads; i++) tids[i] = space->threads[i].tid;
+  if (!tids)
+    return SIZE_MAX;
+  for (size_t i = 0; i < space->n_threads; i++)
+    tids[i] = space->threads[i].tid;
   qsort(tids, space->n_threads, sizeof *tids, cmp_tid);
   size_t n = 1;
   for (size_t i = 1; i < space->n_threads; i++)
-    if (tids[i] != tids[i - 1]) n++;
+    if (tids[i] != tids[i - 1])
+      n++;
   free(tids);
   return n;
 }
@@ -33,9 +37,11 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   /* Counted before the space is classified and emptied, so that running
    * out of memory leaves it as it was. */
   const size_t n_threads = distinct_threads(space);
-  if (n_threads == SIZE_MAX) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (n_threads == SIZE_MAX)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   VmsSnapshot *s = calloc(1, sizeof *s);
-  if (!s) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (!s)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   VmsRegion *regions;
   VmsCounters *counters;
   size_t n, stacks;
@@ -90,12 +96,14 @@ VmsSnapshot *vms_snapshot_new(void) {
 }
 
 VmsSnapshot *vms_snapshot_ref(VmsSnapshot *snap) {
-  if (snap) __atomic_add_fetch(&snap->refcount_, 1, __ATOMIC_RELAXED);
+  if (snap)
+    __atomic_add_fetch(&snap->refcount_, 1, __ATOMIC_RELAXED);
   return snap;
 }
 
 void vms_snapshot_unref(VmsSnapshot *snap) {
-  if (!snap || __atomic_sub_fetch(&snap->refcount_, 1, __ATOMIC_ACQ_REL) != 0) return;
+  if (!snap || __atomic_sub_fetch(&snap->refcount_, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
   free((void *)snap->regions);
   free((void *)snap->counters);
   vms_name_pool_clear(&snap->names);
@@ -108,7 +116,8 @@ size_t vms_snapshot_lower_bound(const VmsSnapshot *snap, uint64_t addr) {
 
 size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr) {
   size_t i = vms_snapshot_lower_bound(snap, addr);
-  if (i < snap->n_regions && snap->regions[i].start <= addr) return i;
+  if (i < snap->n_regions && snap->regions[i].start <= addr)
+    return i;
   return SIZE_MAX;
 }
 
@@ -116,8 +125,8 @@ static const char *const type_names[VMS_TYPE_COUNT] = {
     "image", "mapped", "shareable", "heap", "stack", "private", "system", "unusable", "free",
 };
 static const char *const type_titles[VMS_TYPE_COUNT] = {
-    "Image", "Mapped File", "Shareable", "Heap", "Stack", "Private Data", "System", "Unusable",
-    "Free",
+    "Image",        "Mapped File", "Shareable", "Heap", "Stack",
+    "Private Data", "System",      "Unusable",  "Free",
 };
 
 const char *vms_type_name(VmsRegionType type) {
@@ -143,8 +152,10 @@ void vms_prot_format(uint16_t prot, char out[8]) {
   out[2] = (prot & VMS_PROT_EXEC) ? 'x' : '-';
   out[3] = (prot & VMS_PROT_SHARED) ? 's' : 'p';
   int k = 4;
-  if (prot & VMS_PROT_GUARD) out[k++] = 'g';
-  if (prot & VMS_PROT_NOCACHE) out[k++] = 'n';
+  if (prot & VMS_PROT_GUARD)
+    out[k++] = 'g';
+  if (prot & VMS_PROT_NOCACHE)
+    out[k++] = 'n';
   out[k] = '\0';
 }
 
@@ -153,11 +164,15 @@ void vms_region_describe(const VmsSnapshot *snap, const VmsRegion *r, char *buf,
   const char *inferred = (r->detail & VMS_DETAIL_INFERRED) ? " (inferred)" : "";
   if (r->state == VMS_STATE_FREE) {
     if (r->detail & VMS_DETAIL_MIN_ADDR)
-      snprintf(buf, len, "%s", (snap->fields & VMS_FIELD_OS_TYPE) ? "below the minimum application address"
-                                                                  : "below vm.mmap_min_addr");
-    else if (r->detail & VMS_DETAIL_ALIGN) snprintf(buf, len, "below the allocation granularity");
-    else if (r->detail & VMS_DETAIL_GUARD) snprintf(buf, len, "stack guard gap");
-    else buf[0] = '\0';
+      snprintf(buf, len, "%s",
+               (snap->fields & VMS_FIELD_OS_TYPE) ? "below the minimum application address"
+                                                  : "below vm.mmap_min_addr");
+    else if (r->detail & VMS_DETAIL_ALIGN)
+      snprintf(buf, len, "below the allocation granularity");
+    else if (r->detail & VMS_DETAIL_GUARD)
+      snprintf(buf, len, "stack guard gap");
+    else
+      buf[0] = '\0';
     return;
   }
   const char *named = (r->detail & VMS_DETAIL_NAMED) ? " (named by its allocator)" : "";

@@ -14,7 +14,7 @@ struct VmsSnapshot {
   int pid;
   char name[256];
   int bits;
-  uint64_t start_time;      /* process identity, with pid */
+  uint64_t start_time; /* process identity, with pid */
   uint64_t usable_lo, usable_hi;
   uint64_t page_size, alloc_granularity;
   uint32_t fields;          /* VMS_FIELD_* from the platform */
@@ -33,7 +33,7 @@ struct VmsSnapshot {
   VmsCounters rollup;
   VmsNamePool names;
   size_t n_threads, n_stacks_found; /* threads seen / stacks found for them */
-  VmsStats stats;           /* over [usable_lo, usable_hi) */
+  VmsStats stats;                   /* over [usable_lo, usable_hi) */
 
   /* private */
   int refcount_;

@@ -8,13 +8,15 @@
 
 static int log2_floor(uint64_t v) {
   int k = 0;
-  while (v >>= 1) k++;
+  while (v >>= 1)
+    k++;
   return k;
 }
 
 static void end_free_run(VmsStats *st, uint64_t start, uint64_t end) {
   uint64_t size = end - start;
-  if (!size) return;
+  if (!size)
+    return;
   st->free_total += size;
   st->free_blocks++;
   st->free_hist[log2_floor(size)]++;
@@ -35,16 +37,19 @@ void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsSta
    * (a window edge, bookkeeping splits) count as one block. */
   uint64_t run_start = 0, run_end = 0;
   bool in_run = false;
-  for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo); i < snap->n_regions; i++) {
+  for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo); i < snap->n_regions;
+       i++) {
     const VmsRegion *r = &snap->regions[i];
-    if (r->start >= hi) break;
+    if (r->start >= hi)
+      break;
     uint64_t a = r->start < lo ? lo : r->start;
     uint64_t b = r->end > hi ? hi : r->end;
     uint64_t size = b - a;
     VmsTypeStats *t = &st->by_type[r->type < VMS_TYPE_COUNT ? r->type : VMS_TYPE_PRIVATE];
     t->size += size;
     t->blocks++;
-    if (size > t->largest) t->largest = size;
+    if (size > t->largest)
+      t->largest = size;
     if (r->state == VMS_STATE_COMMITTED) {
       t->committed += size;
       /* Private bytes as VMMap counts them: committed memory no other
@@ -57,14 +62,17 @@ void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsSta
       else if (file && snap->counters && !(r->prot & VMS_PROT_SHARED))
         t->private_bytes += snap->counters[i].private_dirty;
     }
-    if (snap->counters) t->resident += snap->counters[i].rss;
-    if (r->state != VMS_STATE_FREE) st->vma_count++;
+    if (snap->counters)
+      t->resident += snap->counters[i].rss;
+    if (r->state != VMS_STATE_FREE)
+      st->vma_count++;
 
     if (r->type == VMS_TYPE_FREE) {
       if (in_run && run_end == a) {
         run_end = b;
       } else {
-        if (in_run) end_free_run(st, run_start, run_end);
+        if (in_run)
+          end_free_run(st, run_start, run_end);
         in_run = true;
         run_start = a;
         run_end = b;
@@ -74,40 +82,50 @@ void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsSta
       in_run = false;
     }
   }
-  if (in_run) end_free_run(st, run_start, run_end);
+  if (in_run)
+    end_free_run(st, run_start, run_end);
 
   for (int k = 0; k < VMS_TYPE_COUNT; k++) {
-    if (k == VMS_TYPE_FREE || k == VMS_TYPE_UNUSABLE) continue;
+    if (k == VMS_TYPE_FREE || k == VMS_TYPE_UNUSABLE)
+      continue;
     const VmsTypeStats *t = &st->by_type[k];
     st->total.size += t->size;
     st->total.committed += t->committed;
     st->total.private_bytes += t->private_bytes;
     st->total.resident += t->resident;
     st->total.blocks += t->blocks;
-    if (t->largest > st->total.largest) st->total.largest = t->largest;
+    if (t->largest > st->total.largest)
+      st->total.largest = t->largest;
   }
   st->fragmentation = st->free_total ? 1.0 - (double)st->free_largest / (double)st->free_total : 0;
 }
 
 uint64_t vms_fit_alignment(const VmsSnapshot *snap, uint64_t align) {
-  if (align & (align - 1)) return 0;
-  if (align < snap->page_size) align = snap->page_size;
+  if (align & (align - 1))
+    return 0;
+  if (align < snap->page_size)
+    align = snap->page_size;
   /* Windows places allocations on its granularity, not on pages. */
-  if (align < snap->alloc_granularity) align = snap->alloc_granularity;
+  if (align < snap->alloc_granularity)
+    align = snap->alloc_granularity;
   return align ? align : 4096;
 }
 
 size_t vms_fit(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint64_t size, uint64_t align,
                uint64_t *starts, size_t max) {
   align = vms_fit_alignment(snap, align);
-  if (size == 0 || align == 0) return 0;
-  if (hi > snap->usable_hi) hi = snap->usable_hi;
+  if (size == 0 || align == 0)
+    return 0;
+  if (hi > snap->usable_hi)
+    hi = snap->usable_hi;
   size_t count = 0;
   uint64_t run_start = 0, run_end = 0;
   bool in_run = false;
-  for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo); i <= snap->n_regions; i++) {
+  for (size_t i = vms_regions_lower_bound(snap->regions, snap->n_regions, lo); i <= snap->n_regions;
+       i++) {
     const VmsRegion *r = i < snap->n_regions ? &snap->regions[i] : NULL;
-    if (r && r->start >= hi) r = NULL;
+    if (r && r->start >= hi)
+      r = NULL;
     bool is_free = r && r->type == VMS_TYPE_FREE;
     uint64_t a = 0, b = 0;
     if (is_free) {
@@ -121,7 +139,8 @@ size_t vms_fit(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint64_t size,
     if (in_run) {
       uint64_t s = run_start + align - 1 < run_start ? 0 : (run_start + align - 1) & ~(align - 1);
       if (s >= run_start && s < run_end && run_end - s >= size) {
-        if (count < max) starts[count] = s;
+        if (count < max)
+          starts[count] = s;
         count++;
       }
       in_run = false;
@@ -131,7 +150,8 @@ size_t vms_fit(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, uint64_t size,
       run_start = a;
       run_end = b;
     }
-    if (!r) break;
+    if (!r)
+      break;
   }
   return count;
 }

@@ -14,18 +14,18 @@
 typedef struct VmsSnapshot VmsSnapshot;
 
 typedef struct {
-  uint64_t size;       /* bytes of address space of this type */
-  uint64_t committed;  /* of which committed */
+  uint64_t size;          /* bytes of address space of this type */
+  uint64_t committed;     /* of which committed */
   uint64_t private_bytes; /* private committed (Linux: not MAP_SHARED) */
-  uint64_t resident;   /* RSS, when counters were read */
-  uint64_t blocks;     /* regions of this type (adjacent regions of one type count apart) */
-  uint64_t largest;    /* largest single region */
+  uint64_t resident;      /* RSS, when counters were read */
+  uint64_t blocks;        /* regions of this type (adjacent regions of one type count apart) */
+  uint64_t largest;       /* largest single region */
 } VmsTypeStats;
 
 #define VMS_HIST_BUCKETS 64 /* bucket k counts free blocks with 2^k <= size < 2^(k+1) */
 
 typedef struct {
-  uint64_t lo, hi;     /* the window these figures are over */
+  uint64_t lo, hi; /* the window these figures are over */
   VmsTypeStats by_type[VMS_TYPE_COUNT];
   VmsTypeStats total;  /* over every type but Free and Unusable */
   bool resident_known; /* counters were read */
@@ -34,8 +34,8 @@ typedef struct {
   uint64_t free_largest_start;
   uint64_t free_blocks;
   uint64_t free_hist[VMS_HIST_BUCKETS];
-  double fragmentation; /* 1 - largest/total; 0 when nothing is free */
-  uint64_t vma_count;   /* mappings as the kernel counts them (not free gaps) */
+  double fragmentation;   /* 1 - largest/total; 0 when nothing is free */
+  uint64_t vma_count;     /* mappings as the kernel counts them (not free gaps) */
   uint64_t max_map_count; /* 0 when the platform has no such limit */
 } VmsStats;
 

@@ -203,10 +203,9 @@ bool vms_interval_parse(const char *s, double min, double max, double *seconds) 
   static const struct {
     const char *name;
     double scale;
-  } units[] = {{"", 1},        {"s", 1},          {"sec", 1},      {"secs", 1},
-               {"second", 1},  {"seconds", 1},    {"ms", 0.001},   {"m", 60},
-               {"min", 60},    {"mins", 60},      {"minute", 60},  {"minutes", 60},
-               {"h", 3600},    {"hour", 3600},    {"hours", 3600}};
+  } units[] = {{"", 1},        {"s", 1},        {"sec", 1},  {"secs", 1},    {"second", 1},
+               {"seconds", 1}, {"ms", 0.001},   {"m", 60},   {"min", 60},    {"mins", 60},
+               {"minute", 60}, {"minutes", 60}, {"h", 3600}, {"hour", 3600}, {"hours", 3600}};
   for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
     if (strcmp(unit, units[k].name) != 0)
       continue;
@@ -241,7 +240,8 @@ void vms_time_format(double when, VmsTimeStyle style, char *buf, size_t len) {
   int64_t y = yoe + era * 400 + (m <= 2);
   snprintf(buf, len,
            style == VMS_TIME_ISO8601 ? "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02d:%02d:%02dZ"
-                                     : "%04" PRId64 "-%02" PRId64 "-%02" PRId64 " %02d:%02d:%02d UTC",
+                                     : "%04" PRId64 "-%02" PRId64 "-%02" PRId64
+                                       " %02d:%02d:%02d UTC",
            y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
@@ -270,8 +270,7 @@ static bool digits(const char **s, int n, int *out) {
 
 bool vms_time_parse(const char *s, double *epoch_seconds) {
   int y, mo, d, h = 0, mi = 0, sec = 0;
-  if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' ||
-      !digits(&s, 2, &d))
+  if (!digits(&s, 4, &y) || *s++ != '-' || !digits(&s, 2, &mo) || *s++ != '-' || !digits(&s, 2, &d))
     return false;
   double frac = 0;
   if (*s == 'T' || *s == 't' || *s == ' ') {

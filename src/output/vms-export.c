@@ -22,8 +22,10 @@
 #include "vms-render.h"
 #include "vms-units.h"
 
-#define MAX_SIDE 32767                 /* cairo's limit for an image surface side */
-#define MAX_PIXELS (16384ull * 16384ull) /* 1 GiB of pixels: beyond that, refuse rather than swap */
+/* cairo's limit for an image surface side, and 1 GiB of pixels: beyond
+ * that, refuse rather than swap. */
+#define MAX_SIDE   32767
+#define MAX_PIXELS (16384ull * 16384ull)
 enum { MARGIN = 12, MIN_MAP_H = 32 };
 
 /* ---- The output file ---- */
@@ -38,10 +40,12 @@ static VmsErrorCode out_open(const char *path, Out *o, VmsError *err) {
   memset(o, 0, sizeof *o);
   const char *slash = strrchr(path, '/');
   const char *bslash = strrchr(path, '\\');
-  if (bslash && (!slash || bslash > slash)) slash = bslash;
+  if (bslash && (!slash || bslash > slash))
+    slash = bslash;
   size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
   const char *base = slash ? slash + 1 : path;
-  if (!*base) return vms_error_set(err, VMS_ERR_IO, "%s: is a directory", path);
+  if (!*base)
+    return vms_error_set(err, VMS_ERR_IO, "%s: is a directory", path);
   /* Shared by every thread that exports (the window's worker, a CLI run):
    * atomic, so two exports at once never race on it and draw distinct tags. */
   static atomic_uint counter;
@@ -50,10 +54,12 @@ static VmsErrorCode out_open(const char *path, Out *o, VmsError *err) {
     unsigned n_tag = atomic_fetch_add_explicit(&counter, 1u, memory_order_relaxed) + 1u;
     unsigned tag = seed * 2654435761u + n_tag * 40503u;
     int n = snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.%08x.tmp", (int)dir_len, path, base, tag);
-    if (n < 0 || (size_t)n >= sizeof o->tmp) return vms_error_set(err, VMS_ERR_USAGE, "%s: path too long", path);
+    if (n < 0 || (size_t)n >= sizeof o->tmp)
+      return vms_error_set(err, VMS_ERR_USAGE, "%s: path too long", path);
     /* "x": C11's exclusive create, so a name someone else holds is never reused. */
     o->f = fopen(o->tmp, "wbx");
-    if (o->f) return VMS_OK;
+    if (o->f)
+      return VMS_OK;
     if (errno != EEXIST) {
       int e = errno;
       return vms_error_set(err, VMS_ERR_IO, "cannot write %s: cannot create a file in %s: %s", path,
@@ -65,7 +71,8 @@ static VmsErrorCode out_open(const char *path, Out *o, VmsError *err) {
 
 static cairo_status_t out_write(void *closure, const unsigned char *data, unsigned int length) {
   Out *o = closure;
-  if (o->write_errno) return CAIRO_STATUS_WRITE_ERROR;
+  if (o->write_errno)
+    return CAIRO_STATUS_WRITE_ERROR;
   errno = 0;
   if (fwrite(data, 1, length, o->f) != length) {
     o->write_errno = errno ? errno : EIO;
@@ -75,18 +82,22 @@ static cairo_status_t out_write(void *closure, const unsigned char *data, unsign
 }
 
 static void out_abandon(Out *o) {
-  if (o->f) fclose(o->f);
+  if (o->f)
+    fclose(o->f);
   o->f = NULL;
   remove(o->tmp);
 }
 
 static VmsErrorCode out_commit(Out *o, const char *path, VmsError *err) {
   errno = 0;
-  if (!o->write_errno && !vms_file_sync(o->f)) o->write_errno = errno ? errno : EIO;
-  if (!o->write_errno && ferror(o->f)) o->write_errno = EIO;
+  if (!o->write_errno && !vms_file_sync(o->f))
+    o->write_errno = errno ? errno : EIO;
+  if (!o->write_errno && ferror(o->f))
+    o->write_errno = EIO;
   int rc = fclose(o->f);
   o->f = NULL;
-  if (!o->write_errno && rc != 0) o->write_errno = errno ? errno : EIO;
+  if (!o->write_errno && rc != 0)
+    o->write_errno = errno ? errno : EIO;
   if (o->write_errno) {
     remove(o->tmp);
     return vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(o->write_errno));
@@ -101,31 +112,41 @@ static VmsErrorCode out_commit(Out *o, const char *path, VmsError *err) {
 
 /* ---- Checks ---- */
 
-static VmsErrorCode check_args(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height,
-                               VmsExportFormat format, const char *path, VmsError *err) {
-  if (!snap || !vp) return vms_error_set(err, VMS_ERR_INTERNAL, "export: no snapshot");
-  if (!path || !*path) return vms_error_set(err, VMS_ERR_USAGE, "export: no output file given");
+static VmsErrorCode check_args(const VmsSnapshot *snap, const VmsViewport *vp, int width,
+                               int height, VmsExportFormat format, const char *path,
+                               VmsError *err) {
+  if (!snap || !vp)
+    return vms_error_set(err, VMS_ERR_INTERNAL, "export: no snapshot");
+  if (!path || !*path)
+    return vms_error_set(err, VMS_ERR_USAGE, "export: no output file given");
   if (format != VMS_EXPORT_PNG && format != VMS_EXPORT_SVG && format != VMS_EXPORT_PDF)
     return vms_error_set(err, VMS_ERR_USAGE, "%s: unknown export format", path);
   if (width < 1 || height < 1 || width > MAX_SIDE || height > MAX_SIDE)
-    return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: width and height must be between 1 and %d", width,
-                         height, MAX_SIDE);
+    return vms_error_set(err, VMS_ERR_USAGE,
+                         "size %dx%d: width and height must be between 1 and %d", width, height,
+                         MAX_SIDE);
   if (format == VMS_EXPORT_PNG && (uint64_t)width * (uint64_t)height > MAX_PIXELS)
-    return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: more than %" PRIu64 " pixels; choose a smaller picture",
+    return vms_error_set(err, VMS_ERR_USAGE,
+                         "size %dx%d: more than %" PRIu64 " pixels; choose a smaller picture",
                          width, height, (uint64_t)MAX_PIXELS);
   uint64_t top = snap->usable_hi;
-  if (snap->n_regions && snap->regions[snap->n_regions - 1].end > top) top = snap->regions[snap->n_regions - 1].end;
-  if (snap->bits == 32 && top < (1ull << 32)) top = 1ull << 32;
+  if (snap->n_regions && snap->regions[snap->n_regions - 1].end > top)
+    top = snap->regions[snap->n_regions - 1].end;
+  if (snap->bits == 32 && top < (1ull << 32))
+    top = 1ull << 32;
   if (vp->start >= vp->end)
-    return vms_error_set(err, VMS_ERR_USAGE, "range %#" PRIx64 "-%#" PRIx64 ": the start must be below the end",
+    return vms_error_set(err, VMS_ERR_USAGE,
+                         "range %#" PRIx64 "-%#" PRIx64 ": the start must be below the end",
                          vp->start, vp->end);
   if (vp->end > top)
     return vms_error_set(err, VMS_ERR_USAGE,
-                         "range %#" PRIx64 "-%#" PRIx64 ": outside the address space of process %d (0-%#" PRIx64 ")",
+                         "range %#" PRIx64 "-%#" PRIx64
+                         ": outside the address space of process %d (0-%#" PRIx64 ")",
                          vp->start, vp->end, snap->pid, top);
   struct stat st;
   if (stat(path, &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return vms_error_set(err, VMS_ERR_IO, "cannot write %s: it is a directory", path);
+    if (S_ISDIR(st.st_mode))
+      return vms_error_set(err, VMS_ERR_IO, "cannot write %s: it is a directory", path);
     /* Renaming over a device (/dev/full, /dev/null) would replace the node. */
     if (!S_ISREG(st.st_mode))
       return vms_error_set(err, VMS_ERR_IO, "cannot write %s: not a regular file", path);
@@ -138,7 +159,8 @@ static VmsErrorCode check_args(const VmsSnapshot *snap, const VmsViewport *vp, i
 /* cairo's toy text API wants UTF-8; a process name may be any bytes. */
 static void printable(const char *in, char *out, size_t len) {
   size_t j = 0;
-  for (; *in && j + 1 < len; in++) out[j++] = (*in >= 0x20 && *in < 0x7f) ? *in : '?';
+  for (; *in && j + 1 < len; in++)
+    out[j++] = (*in >= 0x20 && *in < 0x7f) ? *in : '?';
   out[j] = '\0';
 }
 
@@ -199,8 +221,10 @@ static void draw_swatch(cairo_t *cr, const LegendItem *it, double x, double y) {
   double rgb[3];
   cairo_save(cr);
   cairo_rectangle(cr, x, y, SWATCH, SWATCH);
-  if (it->swatch == 1) vms_palette_reserved_color(it->type, rgb);
-  else vms_palette_color(it->type, rgb);
+  if (it->swatch == 1)
+    vms_palette_reserved_color(it->type, rgb);
+  else
+    vms_palette_color(it->type, rgb);
   cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
   cairo_fill_preserve(cr);
   cairo_clip_preserve(cr);
@@ -231,7 +255,8 @@ static void draw_swatch(cairo_t *cr, const LegendItem *it, double x, double y) {
   cairo_restore(cr);
 }
 
-static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x0, double y0, int width) {
+static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x0, double y0,
+                        int width) {
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, FONT_LEGEND);
   double x = 0, y = y0;
@@ -252,11 +277,12 @@ enum { FONT_TITLE = 14, FONT_TEXT = 11, MIN_W = 320 };
 
 enum { N_LINES = 5 };
 
-static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const VmsStats *st, bool whole,
-                         const char *barrier, char lines[N_LINES][320]) {
+static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const VmsStats *st,
+                         bool whole, const char *barrier, char lines[N_LINES][320]) {
   char name[128], when[64] = "unknown time";
   printable(snap->name[0] ? snap->name : "?", name, sizeof name);
-  if (snap->taken_at > 0) vms_time_format(snap->taken_at, VMS_TIME_READABLE, when, sizeof when);
+  if (snap->taken_at > 0)
+    vms_time_format(snap->taken_at, VMS_TIME_READABLE, when, sizeof when);
   snprintf(lines[0], sizeof lines[0], "%s (PID %d, %d-bit), %s", name, snap->pid, snap->bits, when);
 
   char bpp[32], span[32];
@@ -270,8 +296,8 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const 
              "elsewhere 1 px = %s; %#" PRIx64 "-%#" PRIx64 " (%s)",
              l->n_gaps, thr, l->gap_px, bpp, l->start, l->end, span);
   } else {
-    snprintf(lines[1], sizeof lines[1], "Linear layout: 1 px = %s; %#" PRIx64 "-%#" PRIx64 " (%s)", bpp, l->start,
-             l->end, span);
+    snprintf(lines[1], sizeof lines[1], "Linear layout: 1 px = %s; %#" PRIx64 "-%#" PRIx64 " (%s)",
+             bpp, l->start, l->end, span);
   }
 
   char used[32], committed[32], free_total[32], largest[32];
@@ -282,15 +308,16 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const 
   snprintf(lines[2], sizeof lines[2],
            "%s %s in use (%s committed), %" PRIu64 " mappings; free %s in %" PRIu64
            " blocks, largest free block %s at %#" PRIx64,
-           whole ? "Whole space:" : "In view:", used, committed, st->vma_count, free_total, st->free_blocks, largest,
-           st->free_largest_start);
+           whole ? "Whole space:" : "In view:", used, committed, st->vma_count, free_total,
+           st->free_blocks, largest, st->free_largest_start);
   printable(barrier, lines[3], sizeof lines[3]);
   printable(snap->note, lines[4], sizeof lines[4]);
 }
 
 /* Shows text from (x, baseline y) wrapped at spaces to width; returns the
  * lines used. Only measures when draw is false. */
-static int show_wrapped(cairo_t *cr, const char *text, double x, double y, double width, double line_h, bool draw) {
+static int show_wrapped(cairo_t *cr, const char *text, double x, double y, double width,
+                        double line_h, bool draw) {
   char buf[320];
   int lines = 0;
   const char *p = text;
@@ -298,16 +325,20 @@ static int show_wrapped(cairo_t *cr, const char *text, double x, double y, doubl
     /* The longest prefix ending at a space (or the end) that fits. */
     size_t best = 0, len = strlen(p);
     for (size_t i = 1; i <= len && i < sizeof buf; i++) {
-      if (i < len && p[i] != ' ') continue;
+      if (i < len && p[i] != ' ')
+        continue;
       memcpy(buf, p, i);
       buf[i] = '\0';
       cairo_text_extents_t te;
       cairo_text_extents(cr, buf, &te);
-      if (te.x_advance > width && best) break;
+      if (te.x_advance > width && best)
+        break;
       best = i;
-      if (te.x_advance > width) break;
+      if (te.x_advance > width)
+        break;
     }
-    if (!best) best = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    if (!best)
+      best = len < sizeof buf - 1 ? len : sizeof buf - 1;
     memcpy(buf, p, best);
     buf[best] = '\0';
     if (draw) {
@@ -316,13 +347,15 @@ static int show_wrapped(cairo_t *cr, const char *text, double x, double y, doubl
     }
     lines++;
     p += best;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+      p++;
   }
   return lines;
 }
 
 /* Draws (or measures) the header; returns its height. */
-static int draw_header(cairo_t *cr, char lines[N_LINES][320], double x, double y, double width, bool draw) {
+static int draw_header(cairo_t *cr, char lines[N_LINES][320], double x, double y, double width,
+                       bool draw) {
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
   cairo_set_font_size(cr, FONT_TITLE);
@@ -341,12 +374,14 @@ static int draw_header(cairo_t *cr, char lines[N_LINES][320], double x, double y
 }
 
 /* Draws the whole export picture on cr (width x height). */
-static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsViewport *vp, int width, int height,
-                                VmsError *err) {
+static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsViewport *vp,
+                                int width, int height, VmsError *err) {
   int inner_w = width - 2 * MARGIN;
   if (width < MIN_W)
-    return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too narrow for the map with its header and legend (at least %d wide)",
-                         width, height, MIN_W);
+    return vms_error_set(
+        err, VMS_ERR_USAGE,
+        "size %dx%d: too narrow for the map with its header and legend (at least %d wide)", width,
+        height, MIN_W);
   LegendItem items[VMS_TYPE_COUNT + 2];
   /* Figures over what the picture shows: the whole space's own when it
    * shows the whole space. */
@@ -354,21 +389,28 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   uint64_t v_lo = vp->start / page * page, v_hi = (vp->end + page - 1) / page * page;
   bool whole = v_lo <= snap->usable_lo && v_hi >= snap->usable_hi;
   VmsStats st = snap->stats;
-  if (!whole) vms_stats_compute(snap, v_lo, v_hi, &st);
+  if (!whole)
+    vms_stats_compute(snap, v_lo, v_hi, &st);
   /* The top barrier, over the view (the whole space: its busiest cluster on 64-bit). */
   VmsBarrierScope scope;
-  if (whole) vms_barrier_scope_default(snap, &scope);
-  else vms_barrier_scope_given(v_lo, v_hi, &scope);
+  if (whole)
+    vms_barrier_scope_default(snap, &scope);
+  else
+    vms_barrier_scope_given(v_lo, v_hi, &scope);
   VmsBarriers bars;
   const VmsBarrierOptions bopts = {.top = 1};
   VmsErrorCode bcode = vms_barriers_compute(snap, &scope, &bopts, &bars, err);
-  if (bcode != VMS_OK) return bcode;
+  if (bcode != VMS_OK)
+    return bcode;
   char barrier[320];
   vms_barrier_top_line(snap, &bars, barrier, sizeof barrier);
   vms_barriers_clear(&bars);
   /* The layout needs the map's height, which needs the header's and the
    * legend's; those need only the kind and the range, so a probe will do. */
-  VmsLayoutInfo probe = {.kind = vp->kind, .start = vp->start, .end = vp->end, .bytes_per_pixel = 4096,
+  VmsLayoutInfo probe = {.kind = vp->kind,
+                         .start = vp->start,
+                         .end = vp->end,
+                         .bytes_per_pixel = 4096,
                          .gap_threshold = 64ull << 20};
   size_t n = legend_items(&st, &probe, items);
   int legend_h = legend_height(cr, items, n, inner_w);
@@ -377,25 +419,30 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   int header_h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
   int map_h = height - 2 * MARGIN - header_h - legend_h - 8;
   if (map_h < MIN_MAP_H)
-    return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too low for the map with its header and legend (at least %d high)",
-                         width, height, height - map_h + MIN_MAP_H);
+    return vms_error_set(
+        err, VMS_ERR_USAGE,
+        "size %dx%d: too low for the map with its header and legend (at least %d high)", width,
+        height, height - map_h + MIN_MAP_H);
   VmsLayout *l = NULL;
   VmsLayoutInfo info;
   /* The real header may wrap differently from the probe's: settle it. */
   for (int round = 0; round < 3; round++) {
     vms_layout_free(l);
     l = vms_layout_new(snap, vp, inner_w, map_h);
-    if (!l) return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
+    if (!l)
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
     vms_layout_get_info(l, &info);
     header_lines(snap, &info, &st, whole, barrier, lines);
     int h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
-    if (h <= header_h) break;
+    if (h <= header_h)
+      break;
     map_h -= h - header_h;
     header_h = h;
     if (map_h < MIN_MAP_H) {
       vms_layout_free(l);
-      return vms_error_set(err, VMS_ERR_USAGE, "size %dx%d: too low for the map with its header and legend",
-                           width, height);
+      return vms_error_set(err, VMS_ERR_USAGE,
+                           "size %dx%d: too low for the map with its header and legend", width,
+                           height);
     }
   }
   n = legend_items(&st, &info, items);
@@ -416,32 +463,37 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   vms_layout_free(l);
   cairo_status_t cst = cairo_status(cr);
   if (cst != CAIRO_STATUS_SUCCESS)
-    return vms_error_set(err, VMS_ERR_INTERNAL, "drawing the map failed: %s", cairo_status_to_string(cst));
+    return vms_error_set(err, VMS_ERR_INTERNAL, "drawing the map failed: %s",
+                         cairo_status_to_string(cst));
   return VMS_OK;
 }
 
 VmsErrorCode vms_export(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height,
                         VmsExportFormat format, const char *path, VmsError *err) {
   VmsErrorCode rc = check_args(snap, vp, width, height, format, path, err);
-  if (rc != VMS_OK) return rc;
+  if (rc != VMS_OK)
+    return rc;
 
   if (format == VMS_EXPORT_PNG) {
     /* Draw first, so a drawing failure costs no file at all. */
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
       cairo_surface_destroy(s);
-      return vms_error_set(err, VMS_ERR_NOMEM, "size %dx%d: cannot allocate the picture", width, height);
+      return vms_error_set(err, VMS_ERR_NOMEM, "size %dx%d: cannot allocate the picture", width,
+                           height);
     }
     cairo_t *cr = cairo_create(s);
     rc = draw_export(cr, snap, vp, width, height, err);
     cairo_destroy(cr);
     Out o;
-    if (rc == VMS_OK) rc = out_open(path, &o, err);
+    if (rc == VMS_OK)
+      rc = out_open(path, &o, err);
     if (rc == VMS_OK) {
       cairo_status_t st = cairo_surface_write_to_png_stream(s, out_write, &o);
       if (st != CAIRO_STATUS_SUCCESS && !o.write_errno) {
         out_abandon(&o);
-        rc = vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, cairo_status_to_string(st));
+        rc =
+            vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, cairo_status_to_string(st));
       } else {
         rc = out_commit(&o, path, err);
       }
@@ -452,7 +504,8 @@ VmsErrorCode vms_export(const VmsSnapshot *snap, const VmsViewport *vp, int widt
 
   Out o;
   rc = out_open(path, &o, err);
-  if (rc != VMS_OK) return rc;
+  if (rc != VMS_OK)
+    return rc;
   cairo_surface_t *s = format == VMS_EXPORT_SVG
                            ? cairo_svg_surface_create_for_stream(out_write, &o, width, height)
                            : cairo_pdf_surface_create_for_stream(out_write, &o, width, height);

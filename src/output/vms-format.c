@@ -16,8 +16,10 @@
 static void put_text(FILE *f, const char *s) {
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
-    if (c < 0x20 || c == 0x7f) fprintf(f, "\\%03o", c);
-    else fputc(c, f);
+    if (c < 0x20 || c == 0x7f)
+      fprintf(f, "\\%03o", c);
+    else
+      fputc(c, f);
   }
 }
 
@@ -28,7 +30,8 @@ static void put_csv(FILE *f, const char *s) {
   }
   fputc('"', f);
   for (; *s; s++) {
-    if (*s == '"') fputc('"', f);
+    if (*s == '"')
+      fputc('"', f);
     fputc(*s, f);
   }
   fputc('"', f);
@@ -38,24 +41,32 @@ static void put_csv(FILE *f, const char *s) {
  * forms, no surrogates, nothing above U+10FFFF), or 0. */
 static int utf8_len(const unsigned char *s) {
   unsigned char c = s[0];
-  if (c < 0x80) return 1;
+  if (c < 0x80)
+    return 1;
   int n;
   unsigned char lo = 0x80, hi = 0xbf; /* the allowed range of the second byte */
-  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2;
   else if (c >= 0xe0 && c <= 0xef) {
     n = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
+    if (c == 0xe0)
+      lo = 0xa0;
+    if (c == 0xed)
+      hi = 0x9f;
   } else if (c >= 0xf0 && c <= 0xf4) {
     n = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
+    if (c == 0xf0)
+      lo = 0x90;
+    if (c == 0xf4)
+      hi = 0x8f;
   } else {
     return 0;
   }
-  if (s[1] < lo || s[1] > hi) return 0;
+  if (s[1] < lo || s[1] > hi)
+    return 0;
   for (int i = 2; i < n; i++)
-    if ((s[i] & 0xc0) != 0x80) return 0;
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
   return n;
 }
 
@@ -98,13 +109,17 @@ static void put_time(FILE *f, double t) {
   fputs(buf, f);
 }
 
-static void put_hex(FILE *f, uint64_t v) { fprintf(f, "0x%" PRIx64, v); }
+static void put_hex(FILE *f, uint64_t v) {
+  fprintf(f, "0x%" PRIx64, v);
+}
 
 /* ---- regions ---- */
 
 static void put_counter(FILE *f, const VmsCounters *c, uint32_t bit, uint64_t v, VmsFormat fmt) {
-  if (c && (c->mask & bit)) fprintf(f, "%" PRIu64, v);
-  else if (fmt == VMS_FORMAT_JSON) fputs("null", f);
+  if (c && (c->mask & bit))
+    fprintf(f, "%" PRIu64, v);
+  else if (fmt == VMS_FORMAT_JSON)
+    fputs("null", f);
 }
 
 void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t lo, uint64_t hi) {
@@ -117,7 +132,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
   } else if (fmt == VMS_FORMAT_JSON) {
     fprintf(f, "{\"pid\":%d,\"name\":", snap->pid);
     put_json(f, snap->name);
-    fprintf(f, ",\"bits\":%d,\"counters_read\":%s,\"regions\":[", snap->bits, ctr ? "true" : "false");
+    fprintf(f, ",\"bits\":%d,\"counters_read\":%s,\"regions\":[", snap->bits,
+            ctr ? "true" : "false");
   } else {
     fprintf(f, "%-18s %-18s %10s %-9s %-9s %-5s %s\n", "START", "END", "SIZE", "TYPE", "STATE",
             "PROT", "DETAILS");
@@ -125,11 +141,14 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
   bool first = true;
   for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
     const VmsRegion *r = &snap->regions[i];
-    if (r->start >= hi) break;
+    if (r->start >= hi)
+      break;
     const VmsCounters *c = ctr ? &snap->counters[i] : NULL;
     vms_region_describe(snap, r, desc, sizeof desc);
-    if (r->state == VMS_STATE_FREE) strcpy(prot, "----");
-    else vms_prot_format(r->prot, prot);
+    if (r->state == VMS_STATE_FREE)
+      strcpy(prot, "----");
+    else
+      vms_prot_format(r->prot, prot);
     const char *type = vms_type_name((VmsRegionType)r->type);
     const char *state = vms_state_name((VmsRegionState)r->state);
     char dev[24];
@@ -142,14 +161,13 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
         fprintf(f, ",0x%" PRIx64 ",,", r->alloc_base);
       else
         fprintf(f, ",0x%" PRIx64 ",%s,%" PRIu64, r->offset, dev, r->inode);
-      const uint32_t bits[] = {VMS_CTR_RSS, VMS_CTR_PSS, VMS_CTR_SHARED_CLEAN,
-                               VMS_CTR_SHARED_DIRTY, VMS_CTR_PRIVATE_CLEAN,
-                               VMS_CTR_PRIVATE_DIRTY, VMS_CTR_SWAP, VMS_CTR_LOCKED,
-                               VMS_CTR_HUGE};
-      const uint64_t vals[] = {c ? c->rss : 0, c ? c->pss : 0, c ? c->shared_clean : 0,
-                               c ? c->shared_dirty : 0, c ? c->private_clean : 0,
-                               c ? c->private_dirty : 0, c ? c->swap : 0, c ? c->locked : 0,
-                               c ? c->huge : 0};
+      const uint32_t bits[] = {VMS_CTR_RSS,          VMS_CTR_PSS,           VMS_CTR_SHARED_CLEAN,
+                               VMS_CTR_SHARED_DIRTY, VMS_CTR_PRIVATE_CLEAN, VMS_CTR_PRIVATE_DIRTY,
+                               VMS_CTR_SWAP,         VMS_CTR_LOCKED,        VMS_CTR_HUGE};
+      const uint64_t vals[] = {
+          c ? c->rss : 0,          c ? c->pss : 0,           c ? c->shared_clean : 0,
+          c ? c->shared_dirty : 0, c ? c->private_clean : 0, c ? c->private_dirty : 0,
+          c ? c->swap : 0,         c ? c->locked : 0,        c ? c->huge : 0};
       for (int k = 0; k < 9; k++) {
         fputc(',', f);
         put_counter(f, c, bits[k], vals[k], fmt);
@@ -161,13 +179,15 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
       put_hex(f, r->start);
       fputs("\",\"end\":\"", f);
       put_hex(f, r->end);
-      fprintf(f, "\",\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\",\"protection\":\"%s\","
-                 "\"details\":",
+      fprintf(f,
+              "\",\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\",\"protection\":\"%s\","
+              "\"details\":",
               r->end - r->start, type, state, prot);
       put_json(f, desc);
       fputs(",\"name\":", f);
       put_json(f, vms_snapshot_name_of(snap, r));
-      fprintf(f, ",\"inferred\":%s,\"named\":%s", (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false",
+      fprintf(f, ",\"inferred\":%s,\"named\":%s",
+              (r->detail & VMS_DETAIL_INFERRED) ? "true" : "false",
               (r->detail & VMS_DETAIL_NAMED) ? "true" : "false");
       if (c) {
         fputs(",\"rss\":", f);
@@ -195,7 +215,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
     }
     first = false;
   }
-  if (fmt == VMS_FORMAT_JSON) fputs("\n]}\n", f);
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n]}\n", f);
 }
 
 /* ---- summary ---- */
@@ -203,8 +224,10 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
 static void json_type_stats(FILE *f, const VmsTypeStats *t, bool resident_known) {
   fprintf(f, "\"size\":%" PRIu64 ",\"committed\":%" PRIu64 ",\"private\":%" PRIu64 ",\"resident\":",
           t->size, t->committed, t->private_bytes);
-  if (resident_known) fprintf(f, "%" PRIu64, t->resident);
-  else fputs("null", f);
+  if (resident_known)
+    fprintf(f, "%" PRIu64, t->resident);
+  else
+    fputs("null", f);
   fprintf(f, ",\"blocks\":%" PRIu64 ",\"largest\":%" PRIu64, t->blocks, t->largest);
 }
 
@@ -214,7 +237,8 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
                        const VmsFitQuery *fit, const VmsBarriers *barriers) {
   uint64_t starts[16];
   size_t fits = 0;
-  if (fit && fit->size) fits = vms_fit(snap, st->lo, st->hi, fit->size, fit->align, starts, 16);
+  if (fit && fit->size)
+    fits = vms_fit(snap, st->lo, st->hi, fit->size, fit->align, starts, 16);
   const size_t shown = fits < 16 ? fits : 16;
   char a[32], b[32], c[32], d[32], e[32], g[32];
 
@@ -240,9 +264,10 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
             st->fragmentation);
     bool first = true;
     for (int k = 0; k < VMS_HIST_BUCKETS; k++) {
-      if (!st->free_hist[k]) continue;
-      fprintf(f, "%s{\"min\":%" PRIu64 ",\"count\":%" PRIu64 "}", first ? "" : ",", (uint64_t)1 << k,
-              st->free_hist[k]);
+      if (!st->free_hist[k])
+        continue;
+      fprintf(f, "%s{\"min\":%" PRIu64 ",\"count\":%" PRIu64 "}", first ? "" : ",",
+              (uint64_t)1 << k, st->free_hist[k]);
       first = false;
     }
     fputs("]},\"by_type\":[", f);
@@ -254,14 +279,17 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
     fputs("],\"total\":{", f);
     json_type_stats(f, &st->total, st->resident_known);
     fprintf(f, "},\"vma_count\":%" PRIu64 ",\"max_map_count\":", st->vma_count);
-    if (st->max_map_count) fprintf(f, "%" PRIu64, st->max_map_count);
-    else fputs("null", f);
+    if (st->max_map_count)
+      fprintf(f, "%" PRIu64, st->max_map_count);
+    else
+      fputs("null", f);
     if (snap->fields & VMS_FIELD_ROLLUP)
       fprintf(f, ",\"rollup\":{\"rss\":%" PRIu64 ",\"pss\":%" PRIu64 ",\"swap\":%" PRIu64 "}",
               snap->rollup.rss, snap->rollup.pss, snap->rollup.swap);
     if (fit && fit->size) {
-      fprintf(f, ",\"fit\":{\"size\":%" PRIu64 ",\"align\":%" PRIu64 ",\"fits\":%s,\"blocks\":%zu,"
-                 "\"starts\":[",
+      fprintf(f,
+              ",\"fit\":{\"size\":%" PRIu64 ",\"align\":%" PRIu64 ",\"fits\":%s,\"blocks\":%zu,"
+              "\"starts\":[",
               fit->size, vms_fit_alignment(snap, fit->align), fits ? "true" : "false", fits);
       for (size_t i = 0; i < shown; i++) {
         fputs(i ? ",\"" : "\"", f);
@@ -286,12 +314,14 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
       const VmsTypeStats *t = &st->by_type[k];
       fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", vms_type_name((VmsRegionType)k),
               t->size, t->committed, t->private_bytes);
-      if (st->resident_known) fprintf(f, "%" PRIu64, t->resident);
+      if (st->resident_known)
+        fprintf(f, "%" PRIu64, t->resident);
       fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", t->blocks, t->largest);
     }
     fprintf(f, "total,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", st->total.size, st->total.committed,
             st->total.private_bytes);
-    if (st->resident_known) fprintf(f, "%" PRIu64, st->total.resident);
+    if (st->resident_known)
+      fprintf(f, "%" PRIu64, st->total.resident);
     fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", st->total.blocks, st->total.largest);
     return;
   }
@@ -301,10 +331,12 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
   put_text(f, snap->name);
   fprintf(f, "), %d-bit, at ", snap->bits);
   put_time(f, snap->taken_at);
-  fprintf(f, "\naddress space 0x%" PRIx64 "-0x%" PRIx64 " (%s), %zu regions, %zu threads, %zu "
-             "stacks found\n",
+  fprintf(f,
+          "\naddress space 0x%" PRIx64 "-0x%" PRIx64 " (%s), %zu regions, %zu threads, %zu "
+          "stacks found\n",
           st->lo, st->hi, a, snap->n_regions, snap->n_threads, snap->n_stacks_found);
-  if (snap->note[0]) fprintf(f, "note: %s\n", snap->note);
+  if (snap->note[0])
+    fprintf(f, "note: %s\n", snap->note);
   fprintf(f, "\n%-13s %12s %12s %12s %12s %8s %12s\n", "Type", "Size", "Committed", "Private",
           "Resident", "Blocks", "Largest");
   for (int k = 0; k <= VMS_TYPE_COUNT; k++) {
@@ -312,8 +344,10 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
     vms_size_format(t->size, a, sizeof a);
     vms_size_format(t->committed, b, sizeof b);
     vms_size_format(t->private_bytes, c, sizeof c);
-    if (st->resident_known) vms_size_format(t->resident, d, sizeof d);
-    else snprintf(d, sizeof d, "not read");
+    if (st->resident_known)
+      vms_size_format(t->resident, d, sizeof d);
+    else
+      snprintf(d, sizeof d, "not read");
     vms_size_format(t->largest, e, sizeof e);
     fprintf(f, "%-13s %12s %12s %12s %12s %8" PRIu64 " %12s\n",
             k < VMS_TYPE_COUNT ? vms_type_title((VmsRegionType)k) : "Total", a, b, c, d, t->blocks,
@@ -330,10 +364,13 @@ void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, Vms
     fprintf(f, "mappings: %" PRIu64 "\n", st->vma_count);
   fputs("free block sizes:\n", f);
   for (int k = 0; k < VMS_HIST_BUCKETS; k++) {
-    if (!st->free_hist[k]) continue;
+    if (!st->free_hist[k])
+      continue;
     vms_size_format((uint64_t)1 << k, a, sizeof a);
-    if (k < 63) vms_size_format((uint64_t)1 << (k + 1), g, sizeof g);
-    else snprintf(g, sizeof g, "16 EiB");
+    if (k < 63)
+      vms_size_format((uint64_t)1 << (k + 1), g, sizeof g);
+    else
+      snprintf(g, sizeof g, "16 EiB");
     fprintf(f, "  %10s - %-10s %8" PRIu64 "\n", a, g, st->free_hist[k]);
   }
   if (fit && fit->size) {
@@ -495,8 +532,9 @@ static void csv_barrier(FILE *f, const VmsSnapshot *snap, const char *section, s
                         const VmsBarrier *b) {
   char who[600];
   vms_barrier_describe(snap, b, who, sizeof who);
-  fprintf(f, "%s,%zu,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%u,%" PRIu64 ",%" PRIu64
-          ",0x%" PRIx64 ",%" PRIu64 ",%" PRIu64 ",%s,",
+  fprintf(f,
+          "%s,%zu,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%u,%" PRIu64 ",%" PRIu64 ",0x%" PRIx64
+          ",%" PRIu64 ",%" PRIu64 ",%s,",
           section, rank, b->start, b->end, b->end - b->start,
           vms_barrier_group_name((VmsBarrierGroup)b->group), b->n_units, b->free_below,
           b->free_above, b->merged_start, b->merged, b->gain, b->inferred ? "yes" : "no");
@@ -543,7 +581,8 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     /* Groups: the span they sit in, their bytes, and the largest free block without them. */
     for (int g = 0; g < VMS_BGROUP_COUNT; g++) {
       const VmsBarrierGroupStats *gs = &b->groups[g];
-      fprintf(f, "group,,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%" PRIu64 ",,,0x%" PRIx64
+      fprintf(f,
+              "group,,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%s,%" PRIu64 ",,,0x%" PRIx64
               ",%" PRIu64 ",%" PRIu64 ",,",
               gs->lowest, gs->highest, gs->bytes, vms_barrier_group_name((VmsBarrierGroup)g),
               gs->units, gs->largest_without_start, gs->largest_without,
@@ -553,10 +592,11 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     }
     for (size_t i = 0; i < b->n_images; i++) {
       const VmsBarrierImage *im = &b->images[i];
-      fprintf(f, "image,%zu,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",images,%u,,,0x%" PRIx64
-              ",%" PRIu64 ",%" PRIu64 ",,",
-              i + 1, im->lowest, im->highest, im->bytes, im->units, im->best_start,
-              im->best_merged, im->best_gain);
+      fprintf(f,
+              "image,%zu,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",images,%u,,,0x%" PRIx64 ",%" PRIu64
+              ",%" PRIu64 ",,",
+              i + 1, im->lowest, im->highest, im->bytes, im->units, im->best_start, im->best_merged,
+              im->best_gain);
       put_csv(f, vms_name_pool_get(&snap->names, im->name));
       fputc('\n', f);
     }
@@ -580,7 +620,8 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     fprintf(f, "largest free block %s at 0x%" PRIx64, a, b->largest_start);
   else
     fputs("no free block", f);
-  fprintf(f, "; %" PRIu64 " free block%s, %" PRIu64 " usable (at least %s); %" PRIu64
+  fprintf(f,
+          "; %" PRIu64 " free block%s, %" PRIu64 " usable (at least %s); %" PRIu64
           " barrier%s, %" PRIu64 " between two usable blocks\n",
           b->free_blocks, b->free_blocks == 1 ? "" : "s", b->usable_blocks, c, b->n_barriers,
           b->n_barriers == 1 ? "" : "s", b->n_splits);
@@ -593,7 +634,8 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
             "FREE ABOVE", "WITHOUT IT", "GAIN", "OWNER");
     for (size_t i = 0; i < b->n_by_gain; i++)
       table_barrier(f, snap, i + 1, &b->by_gain[i]);
-    fprintf(f, "\nBarriers splitting usable space (a free block of at least %s on each side), "
+    fprintf(f,
+            "\nBarriers splitting usable space (a free block of at least %s on each side), "
             "the larger smaller side first:\n",
             c);
     if (!b->n_by_split)
@@ -610,12 +652,13 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     vms_size_format(gs->unit_min, c, sizeof c);
     vms_size_format(gs->unit_max, d, sizeof d);
     vms_size_format(gs->largest_without, e, sizeof e);
-    fprintf(f, "  %s: %" PRIu64 " owner%s, %s in all (%s%s%s each), at 0x%" PRIx64 "-0x%" PRIx64
+    fprintf(f,
+            "  %s: %" PRIu64 " owner%s, %s in all (%s%s%s each), at 0x%" PRIx64 "-0x%" PRIx64
             "; %" PRIu64 " barrier%s (%" PRIu64 " splitting usable space); without all of them "
             "the largest free block would be %s",
-            vms_barrier_group_title((VmsBarrierGroup)g), gs->units, gs->units == 1 ? "" : "s", a,
-            c, strcmp(c, d) == 0 ? "" : " to ", strcmp(c, d) == 0 ? "" : d,
-            gs->lowest, gs->highest, gs->walls, gs->walls == 1 ? "" : "s", gs->splits, e);
+            vms_barrier_group_title((VmsBarrierGroup)g), gs->units, gs->units == 1 ? "" : "s", a, c,
+            strcmp(c, d) == 0 ? "" : " to ", strcmp(c, d) == 0 ? "" : d, gs->lowest, gs->highest,
+            gs->walls, gs->walls == 1 ? "" : "s", gs->splits, e);
     if (gs->largest_without)
       fprintf(f, " at 0x%" PRIx64, gs->largest_without_start);
     fputc('\n', f);
@@ -684,8 +727,9 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
     } else if (fmt == VMS_FORMAT_JSON) {
       fprintf(f, "%s\n{\"pid\":%d,\"ppid\":%d,\"user\":", i ? "," : "", p->pid, p->ppid);
       put_json(f, p->user);
-      fprintf(f, ",\"state\":\"%c\",\"bits\":%d,\"rss\":%" PRIu64 ",\"vsize\":%" PRIu64
-                 ",\"maps\":%ld,\"name\":",
+      fprintf(f,
+              ",\"state\":\"%c\",\"bits\":%d,\"rss\":%" PRIu64 ",\"vsize\":%" PRIu64
+              ",\"maps\":%ld,\"name\":",
               p->state, p->bits, p->rss, p->vsize, p->n_maps);
       put_json(f, p->name);
       fprintf(f, ",\"readable\":%s,\"reason\":", ok ? "true" : "false");
@@ -706,11 +750,15 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
     } else {
       vms_size_format(p->rss, rss, sizeof rss);
       char maps[24];
-      if (p->n_maps >= 0) snprintf(maps, sizeof maps, "%ld", p->n_maps);
-      else snprintf(maps, sizeof maps, "-");
+      if (p->n_maps >= 0)
+        snprintf(maps, sizeof maps, "%ld", p->n_maps);
+      else
+        snprintf(maps, sizeof maps, "-");
       char bits[8];
-      if (p->bits) snprintf(bits, sizeof bits, "%d", p->bits);
-      else snprintf(bits, sizeof bits, "-");
+      if (p->bits)
+        snprintf(bits, sizeof bits, "%d", p->bits);
+      else
+        snprintf(bits, sizeof bits, "-");
       fprintf(f, "%7d %-12.12s %c %4s %10s %6s %-16.16s ", p->pid, p->user, p->state, bits, rss,
               maps, p->name);
       /* A process in another PID namespace: its PID there and its container. */
@@ -718,7 +766,8 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
         fprintf(f, "[PID %d in %.12s] ", p->ns_pid, p->container);
       else if (p->ns_pid)
         fprintf(f, "[PID %d in its namespace] ", p->ns_pid);
-      if (ok) put_text(f, p->cmdline ? p->cmdline : "");
+      if (ok)
+        put_text(f, p->cmdline ? p->cmdline : "");
       else {
         fputs("cannot read: ", f);
         put_text(f, p->reason);
@@ -726,7 +775,8 @@ void vms_print_process_list(FILE *f, const VmsProcInfo *list, size_t n, VmsForma
       fputc('\n', f);
     }
   }
-  if (fmt == VMS_FORMAT_JSON) fputs("\n]\n", f);
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n]\n", f);
 }
 
 void vms_print_watch_line(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, bool header) {
@@ -734,9 +784,10 @@ void vms_print_watch_line(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, bool 
   if (fmt == VMS_FORMAT_JSON) {
     fprintf(f, "{\"time\":\"");
     put_time(f, snap->taken_at);
-    fprintf(f, "\",\"pid\":%d,\"regions\":%zu,\"vma_count\":%" PRIu64 ",\"committed\":%" PRIu64
-               ",\"free_total\":%" PRIu64 ",\"free_largest\":%" PRIu64 ",\"free_blocks\":%" PRIu64
-               ",\"fragmentation\":%.6f,\"read_seconds\":%.6f}\n",
+    fprintf(f,
+            "\",\"pid\":%d,\"regions\":%zu,\"vma_count\":%" PRIu64 ",\"committed\":%" PRIu64
+            ",\"free_total\":%" PRIu64 ",\"free_largest\":%" PRIu64 ",\"free_blocks\":%" PRIu64
+            ",\"fragmentation\":%.6f,\"read_seconds\":%.6f}\n",
             snap->pid, snap->n_regions, st->vma_count, st->total.committed, st->free_total,
             st->free_largest, st->free_blocks, st->fragmentation, snap->read_seconds);
     return;

@@ -185,8 +185,7 @@ bool vms_metrics_write(FILE *f, const VmsMetricsRun *run) {
     fprintf(f, "vmscope_processes_unreadable{reason=\"%s\"} %zu\n", vms_metrics_reason(reasons[k]),
             run->unreadable[reasons[k]]);
   fprintf(f, "vmscope_processes_unreadable{reason=\"other\"} %zu\n", other);
-  family(f, "vmscope_collection_duration_seconds", "seconds",
-         "Wall time the collection took.");
+  family(f, "vmscope_collection_duration_seconds", "seconds", "Wall time the collection took.");
   fprintf(f, "vmscope_collection_duration_seconds %.6f\n", run->collection_seconds);
   if (run->cpu_seconds >= 0) {
     family(f, "vmscope_collection_cpu_seconds", "seconds", "CPU time the collection took.");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fuzz-classify-linux.c: fuzz target for the Linux classification rules: parsed text plus the facts a live read adds.
+/* fuzz-classify-linux.c: fuzz target for the Linux classification rules: parsed text plus the facts
+ * a live read adds.
  *
  * The input is a 32-byte header of facts, then maps (or smaps) text:
  *   h[0]   bit 0 32-bit, bit 1 leave bitness and range to be guessed (a
@@ -28,14 +29,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { HEADER = 32 };
 
-static VmsErrorCode parse(const uint8_t *h, const char *text, size_t len, bool with_facts, VmsSpace *sp) {
+static VmsErrorCode parse(const uint8_t *h, const char *text, size_t len, bool with_facts,
+                          VmsSpace *sp) {
   VmsError err = {0};
-  VmsErrorCode code = (h[0] & 4) ? vms_smaps_parse(text, len, sp, &err) : vms_maps_parse(text, len, sp, &err);
+  VmsErrorCode code =
+      (h[0] & 4) ? vms_smaps_parse(text, len, sp, &err) : vms_maps_parse(text, len, sp, &err);
   if (code != VMS_OK) {
     fuzz_require(err.message[0] != '\0', "every failure says why");
     return code;
   }
-  if (!with_facts) return VMS_OK;
+  if (!with_facts)
+    return VMS_OK;
   sp->pid = 1000;
   snprintf(sp->name, sizeof sp->name, "fuzz");
   sp->page_size = 4096;
@@ -44,11 +48,13 @@ static VmsErrorCode parse(const uint8_t *h, const char *text, size_t len, bool w
   sp->mmap_min_addr = min_addr[h[1] & 3];
   if (!(h[0] & 2)) {
     static const uint64_t tops32[] = {0xffffe000ULL, 0xc0000000ULL, 1ULL << 32, 0x80000000ULL};
-    static const uint64_t tops64[] = {(1ULL << 47) - 4096, 1ULL << 48, (1ULL << 56) - 4096, 0x7fff0000ULL};
+    static const uint64_t tops64[] = {(1ULL << 47) - 4096, 1ULL << 48, (1ULL << 56) - 4096,
+                                      0x7fff0000ULL};
     sp->bits = (h[0] & 1) ? 32 : 64;
     sp->usable_hi = sp->bits == 32 ? tops32[(h[1] >> 2) & 3] : tops64[(h[1] >> 2) & 3];
   }
-  if (h[0] & 8) sp->fields |= VMS_FIELD_THREADS;
+  if (h[0] & 8)
+    sp->fields |= VMS_FIELD_THREADS;
   if (h[0] & 0x40) {
     sp->max_map_count = 65530;
     sp->fields |= VMS_FIELD_MAX_MAP_COUNT;
@@ -58,18 +64,21 @@ static VmsErrorCode parse(const uint8_t *h, const char *text, size_t len, bool w
     sp->fields |= VMS_FIELD_MAIN_STACK;
   }
   size_t n = h[2] % 9;
-  if (h[0] & 0x80) n *= 64 * (size_t)(h[2] >> 4);
+  if (h[0] & 0x80)
+    n *= 64 * (size_t)(h[2] >> 4);
   for (size_t k = 0; k < n; k++) {
     const uint8_t *d = &h[3 + 3 * (k % 8)];
     VmsThread t = {.tid = sp->pid + (int)(d[0] >> 1) + (int)(k / 8) * 128};
-    if (k == 0 && (h[0] & 0x20)) t.tid = sp->pid;
+    if (k == 0 && (h[0] & 0x20))
+      t.tid = sp->pid;
     t.sp_known = (d[0] & 1) != 0;
     if (t.sp_known && sp->n_regions) {
       const VmsRegion *r = &sp->regions[(d[1] + k / 8) % sp->n_regions];
       int64_t off = (int64_t)(int8_t)d[2] * 4096;
       t.sp = off < 0 && (uint64_t)-off > r->start ? 0 : r->start + (uint64_t)off;
     }
-    if (vms_space_add_thread(sp, &t) != VMS_OK) return VMS_ERR_NOMEM;
+    if (vms_space_add_thread(sp, &t) != VMS_OK)
+      return VMS_ERR_NOMEM;
   }
   return VMS_OK;
 }
@@ -86,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     vms_space_init(&sp);
     VmsSnapshot *snap = NULL;
     VmsError err = {0};
-    if (parse(h, text, len, pass == 0, &sp) == VMS_OK && vms_snapshot_build(&sp, &snap, &err) == VMS_OK) {
+    if (parse(h, text, len, pass == 0, &sp) == VMS_OK &&
+        vms_snapshot_build(&sp, &snap, &err) == VMS_OK) {
       fuzz_exercise(snap, prev, seed + (uint64_t)pass);
       vms_snapshot_unref(prev);
       prev = snap;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fuzz-driver.c: runs a fuzz target without libFuzzer: the corpus files, then seeded mutations of them.
+/* fuzz-driver.c: runs a fuzz target without libFuzzer: the corpus files, then seeded mutations of
+ * them.
  *
  * This keeps the fuzz targets exercised in every test run (under ASan and
  * UBSan in CI) where clang's libFuzzer is not in the build; the
@@ -20,22 +21,29 @@ static uint64_t next(void) {
   return rng;
 }
 
-static const char *const tokens[] = {"-", " ", "\n", ":", "[heap]", "[stack]", "(deleted)",
-                                     "\\012", "ffffffffffffffff", "0", "rw-p", "---p", "Rss:",
-                                     " kB", "Size:", "[anon:", "/memfd:", "7f0000000000"};
+static const char *const tokens[] = {
+    "-", " ",    "\n",   ":",    "[heap]", "[stack]", "(deleted)", "\\012",   "ffffffffffffffff",
+    "0", "rw-p", "---p", "Rss:", " kB",    "Size:",   "[anon:",    "/memfd:", "7f0000000000"};
 
 static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
   int rounds = 1 + (int)(next() % 4);
   for (int k = 0; k < rounds; k++) {
     size_t at = len ? (size_t)(next() % len) : 0;
     switch (next() % 6) {
-    case 0: if (len) buf[at] ^= (uint8_t)(1u << (next() % 8)); break;
-    case 1: if (len) buf[at] = (uint8_t)next(); break;
+    case 0:
+      if (len)
+        buf[at] ^= (uint8_t)(1u << (next() % 8));
+      break;
+    case 1:
+      if (len)
+        buf[at] = (uint8_t)next();
+      break;
     case 2: len = at; break; /* truncate */
-    case 3: { /* insert a token */
+    case 3: {                /* insert a token */
       const char *t = tokens[next() % (sizeof tokens / sizeof *tokens)];
       size_t n = strlen(t);
-      if (len + n > cap) break;
+      if (len + n > cap)
+        break;
       memmove(buf + at + n, buf + at, len - at);
       memcpy(buf + at, t, n);
       len += n;
@@ -43,15 +51,18 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap) {
     }
     case 4: { /* delete a span */
       size_t n = (size_t)(next() % 16);
-      if (at + n > len) n = len - at;
+      if (at + n > len)
+        n = len - at;
       memmove(buf + at, buf + at + n, len - at - n);
       len -= n;
       break;
     }
     default: { /* duplicate a span (repeats lines, breaks ordering) */
       size_t n = (size_t)(next() % 200);
-      if (at + n > len) n = len - at;
-      if (len + n > cap) break;
+      if (at + n > len)
+        n = len - at;
+      if (len + n > cap)
+        break;
       memmove(buf + at + n, buf + at, len - at);
       memcpy(buf + at + n, buf + at, n);
       len += n;
@@ -83,7 +94,8 @@ int main(int argc, char **argv) {
     /* Seeds are cut to 16 KiB so that each run stays quick. */
     sizes[i] = n > 16384 ? 16384 : (size_t)n;
     seeds[i] = malloc(sizes[i] + 1);
-    if (fread(seeds[i], 1, sizes[i], f) != sizes[i]) return 1;
+    if (fread(seeds[i], 1, sizes[i], f) != sizes[i])
+      return 1;
     fclose(f);
     LLVMFuzzerTestOneInput(seeds[i], sizes[i]);
   }
@@ -100,7 +112,8 @@ int main(int argc, char **argv) {
     free(exact);
   }
   printf("%zu seeds, %ld mutated inputs, no crash\n", n_files, iterations);
-  for (size_t i = 0; i < n_files; i++) free(seeds[i]);
+  for (size_t i = 0; i < n_files; i++)
+    free(seeds[i]);
   free(seeds);
   free(sizes);
   free(buf);

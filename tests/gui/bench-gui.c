@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* bench-gui.c: the GTK application's speed with a 65,000-mapping target (a benchmark: prints figures, asserts nothing timed).
+/* bench-gui.c: the GTK application's speed with a 65,000-mapping target (a benchmark: prints
+ * figures, asserts nothing timed).
  *
  * Usage (under Xvfb): bench-gui TARGET_EXE [MAPPINGS] [SECONDS]. Reports
  *  - hand-off to drawn frame: from a snapshot reaching the main loop to the
@@ -23,7 +24,9 @@
 #include "vms-window.h"
 
 static guint frames;
-static void on_after_paint(GdkFrameClock *c, gpointer d) { frames++; }
+static void on_after_paint(GdkFrameClock *c, gpointer d) {
+  frames++;
+}
 
 static void spin(double seconds) {
   gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
@@ -109,7 +112,8 @@ int main(int argc, char **argv) {
   }
   VmsMapView *map = vms_window_get_map(win);
   VmsRegionTable *table = vms_window_get_table(win);
-  printf("target: %zu regions (%" G_GUINT64_FORMAT " mappings)\n", snap->n_regions, snap->stats.vma_count);
+  printf("target: %zu regions (%" G_GUINT64_FORMAT " mappings)\n", snap->n_regions,
+         snap->stats.vma_count);
 
   /* Hand-off to frame, over the next few live samples (1 Hz). */
   double lat[8], floor_read[8];
@@ -136,7 +140,8 @@ int main(int argc, char **argv) {
   spin(0.3);
   double zt[64], pt[64], lay = 0, ren = 0;
   int nz = 0, np = 0;
-  int w = gtk_widget_get_allocated_width(GTK_WIDGET(map)), h = gtk_widget_get_allocated_height(GTK_WIDGET(map));
+  int w = gtk_widget_get_allocated_width(GTK_WIDGET(map)),
+      h = gtk_widget_get_allocated_height(GTK_WIDGET(map));
   vms_map_view_set_layout_kind(map, VMS_LAYOUT_LINEAR);
   for (int layout = 0; layout < 2; layout++) {
     vms_map_view_set_layout_kind(map, layout ? VMS_LAYOUT_COMPRESSED : VMS_LAYOUT_LINEAR);
@@ -158,7 +163,8 @@ int main(int argc, char **argv) {
       pt[np++] = until_frame(t0);
     }
   }
-  printf("zoom frame: %.1f ms median, %.1f ms p95 (layout %.1f ms + render %.1f ms per step on average)\n",
+  printf("zoom frame: %.1f ms median, %.1f ms p95 (layout %.1f ms + render %.1f ms per step on "
+         "average)\n",
          median(zt, nz) * 1e3, p95(zt, nz) * 1e3, lay / nz * 1e3, ren / nz * 1e3);
   printf("pan frame: %.1f ms median, %.1f ms p95\n", median(pt, np) * 1e3, p95(pt, np) * 1e3);
 
@@ -171,7 +177,8 @@ int main(int argc, char **argv) {
   t0 = g_get_monotonic_time();
   vms_region_table_set_text_filter(table, "rw-p");
   double filter_s = (double)(g_get_monotonic_time() - t0) / 1e6;
-  printf("table: sort %zu rows by size %.1f ms (%.1f ms to the frame), text filter %.1f ms -> %zu rows\n",
+  printf("table: sort %zu rows by size %.1f ms (%.1f ms to the frame), text filter %.1f ms -> %zu "
+         "rows\n",
          snap->n_regions, sort_s * 1e3, sort_frame * 1e3, filter_s * 1e3,
          vms_region_table_get_n_rows(table));
   vms_region_table_set_text_filter(table, "");
@@ -198,7 +205,8 @@ int main(int argc, char **argv) {
     while (vms_picker_get_n_loads(VMS_PICKER(picker)) < 1)
       g_main_context_iteration(NULL, TRUE);
     spin(0.1);
-    g_signal_connect(gtk_widget_get_frame_clock(picker), "after-paint", G_CALLBACK(on_after_paint), NULL);
+    g_signal_connect(gtk_widget_get_frame_clock(picker), "after-paint", G_CALLBACK(on_after_paint),
+                     NULL);
     gint64 p0 = g_get_monotonic_time();
     vms_picker_set_processes(VMS_PICKER(picker), procs, N);
     double merge_s = (double)(g_get_monotonic_time() - p0) / 1e6;
@@ -211,14 +219,16 @@ int main(int argc, char **argv) {
     double refresh = until_frame(p0);
     p0 = g_get_monotonic_time();
     gtk_entry_set_text(vms_picker_get_search_entry(VMS_PICKER(picker)), "worker-777");
-    while (vms_picker_get_n_visible(VMS_PICKER(picker)) > 1 && g_get_monotonic_time() - p0 < 5000000)
+    while (vms_picker_get_n_visible(VMS_PICKER(picker)) > 1 &&
+           g_get_monotonic_time() - p0 < 5000000)
       g_main_context_iteration(NULL, TRUE);
     double filt = (double)(g_get_monotonic_time() - p0) / 1e6;
-    printf("picker, %d processes: first fill %.1f ms (%.1f ms to the frame), refresh with every row's "
-           "memory changed %.1f ms (%.1f ms to the frame), search to %u rows %.1f ms (includes the "
-           "entry's 150 ms typing pause)\n",
-           N, merge_s * 1e3, fill * 1e3, refresh_merge * 1e3, refresh * 1e3,
-           vms_picker_get_n_visible(VMS_PICKER(picker)), filt * 1e3);
+    printf(
+        "picker, %d processes: first fill %.1f ms (%.1f ms to the frame), refresh with every row's "
+        "memory changed %.1f ms (%.1f ms to the frame), search to %u rows %.1f ms (includes the "
+        "entry's 150 ms typing pause)\n",
+        N, merge_s * 1e3, fill * 1e3, refresh_merge * 1e3, refresh * 1e3,
+        vms_picker_get_n_visible(VMS_PICKER(picker)), filt * 1e3);
     gtk_widget_destroy(picker);
     for (int i = 0; i < N; i++)
       g_free(procs[i].cmdline);
@@ -232,7 +242,8 @@ int main(int argc, char **argv) {
       waitpid(target, NULL, 0);
       char *cargv[] = {argv[1], (char *)count, "churn", NULL};
       if (!g_spawn_async_with_pipes(NULL, cargv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                    &target, NULL, &out, NULL, NULL) || read(out, buf, 5) != 5) {
+                                    &target, NULL, &out, NULL, NULL) ||
+          read(out, buf, 5) != 5) {
         fprintf(stderr, "cannot start the churning target\n");
         return 1;
       }
@@ -261,13 +272,15 @@ int main(int argc, char **argv) {
     double cpu = cpu_seconds() - c0, wall = (double)(g_get_monotonic_time() - w0) / 1e6;
     guint ns = vms_window_get_n_snapshots(win) - n0;
     read_s = vms_window_get_snapshot(win)->read_seconds;
-    printf("live view at 1 Hz, %s target, %.0f s: %u snapshots (the sampler stretched to every %.2f s), "
-           "CPU %.2f s = %.1f %% of one core (target at most 5 %%); per snapshot: %.0f ms CPU, "
-           "main thread %.1f ms mean / %.1f ms max to update the widgets, %.1f ms mean to the frame; "
-           "read floor %.0f ms\n",
-           phase ? "churning" : "static", wall, ns, ns ? wall / ns : 0, cpu, 100 * cpu / wall,
-           ns ? cpu / ns * 1e3 : 0, ns ? upd / ns * 1e3 : 0, upd_max * 1e3, ns ? lat_sum / ns * 1e3 : 0,
-           read_s * 1e3);
+    printf(
+        "live view at 1 Hz, %s target, %.0f s: %u snapshots (the sampler stretched to every %.2f "
+        "s), "
+        "CPU %.2f s = %.1f %% of one core (target at most 5 %%); per snapshot: %.0f ms CPU, "
+        "main thread %.1f ms mean / %.1f ms max to update the widgets, %.1f ms mean to the frame; "
+        "read floor %.0f ms\n",
+        phase ? "churning" : "static", wall, ns, ns ? wall / ns : 0, cpu, 100 * cpu / wall,
+        ns ? cpu / ns * 1e3 : 0, ns ? upd / ns * 1e3 : 0, upd_max * 1e3,
+        ns ? lat_sum / ns * 1e3 : 0, read_s * 1e3);
   }
 
   gtk_widget_destroy(GTK_WIDGET(win));

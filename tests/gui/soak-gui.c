@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* soak-gui.c: 10,000 refreshes of the window attached to a target whose mappings keep changing; memory and descriptors before and after.
+/* soak-gui.c: 10,000 refreshes of the window attached to a target whose mappings keep changing;
+ * memory and descriptors before and after.
  *
  * Usage (under Xvfb): soak-gui HELPER [REFRESHES]. Starts `HELPER churn 64`
  * (mappings replaced every 200 us, a thread started and ended every 64 of
@@ -28,7 +29,9 @@
 enum { WARMUP = 1000 };
 
 static guint frames;
-static void on_after_paint(GdkFrameClock *c, gpointer d) { frames++; }
+static void on_after_paint(GdkFrameClock *c, gpointer d) {
+  frames++;
+}
 
 static void spin(double seconds) {
   gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
@@ -120,8 +123,8 @@ int main(int argc, char **argv) {
   char *targv[] = {argv[1], "churn", "64", NULL};
   GPid target;
   int in, out;
-  if (!g_spawn_async_with_pipes(NULL, targv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &target, &in, &out,
-                                NULL, NULL)) {
+  if (!g_spawn_async_with_pipes(NULL, targv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &target,
+                                &in, &out, NULL, NULL)) {
     fprintf(stderr, "cannot start %s\n", argv[1]);
     return 1;
   }
@@ -156,7 +159,8 @@ int main(int argc, char **argv) {
   win = vms_window_new(NULL);
   gtk_window_set_default_size(GTK_WINDOW(win), 1200, 780);
   gtk_widget_show(GTK_WIDGET(win));
-  g_signal_connect(gtk_widget_get_frame_clock(GTK_WIDGET(win)), "after-paint", G_CALLBACK(on_after_paint), NULL);
+  g_signal_connect(gtk_widget_get_frame_clock(GTK_WIDGET(win)), "after-paint",
+                   G_CALLBACK(on_after_paint), NULL);
   spin(0.3);
   vms_window_set_paused(win, TRUE);
   vms_window_attach(win, target);
@@ -171,11 +175,13 @@ int main(int argc, char **argv) {
   const int fds0 = open_fds();
   g_autofree char *fds0_list = fd_list();
   const guint frames0 = frames;
-  printf("window soak: %ld refreshes of a target changing its mappings every 200 us (%zu regions at the start)\n",
+  printf("window soak: %ld refreshes of a target changing its mappings every 200 us (%zu regions "
+         "at the start)\n",
          refreshes, vms_window_get_snapshot(win)->n_regions);
   printf("%10s %12s %8s\n", "refreshes", "RSS", "fds");
-  printf("%10s %9.1f MiB %8d   (start, after %d warm-up refreshes; %d descriptors before the window)\n", "0",
-         rss0 / 1048576.0, fds0, WARMUP, fds_before);
+  printf("%10s %9.1f MiB %8d   (start, after %d warm-up refreshes; %d descriptors before the "
+         "window)\n",
+         "0", rss0 / 1048576.0, fds0, WARMUP, fds_before);
   fflush(stdout);
   long long rss = rss0;
   int fds = fds0;
@@ -213,12 +219,16 @@ int main(int argc, char **argv) {
   g_rmdir(dir);
 
   const long long drss = rss - rss0;
-  printf("%ld refreshes in %.1f s (%.0f per second, one in 50 with counters), %u frames drawn\n", done, wall,
-         done / wall, drawn);
-  printf("RSS: start %.2f MiB, end %.2f MiB, difference %+.2f MiB (%+lld bytes); goal within 1 MiB: %s\n",
-         rss0 / 1048576.0, rss / 1048576.0, drss / 1048576.0, drss, drss <= 1048576 ? "met" : "MISSED");
-  printf("descriptors: start %d, end %d, difference %+d; after the window is gone %d, before it was made %d: %s\n",
-         fds0, fds, fds - fds0, fds_after, fds_before, fds == fds0 && fds_after == fds_before ? "met" : "MISSED");
+  printf("%ld refreshes in %.1f s (%.0f per second, one in 50 with counters), %u frames drawn\n",
+         done, wall, done / wall, drawn);
+  printf("RSS: start %.2f MiB, end %.2f MiB, difference %+.2f MiB (%+lld bytes); goal within 1 "
+         "MiB: %s\n",
+         rss0 / 1048576.0, rss / 1048576.0, drss / 1048576.0, drss,
+         drss <= 1048576 ? "met" : "MISSED");
+  printf("descriptors: start %d, end %d, difference %+d; after the window is gone %d, before it "
+         "was made %d: %s\n",
+         fds0, fds, fds - fds0, fds_after, fds_before,
+         fds == fds0 && fds_after == fds_before ? "met" : "MISSED");
   /* Which descriptors are new, should there be any. */
   print_new_lines("open at the end, not at the start", fds0_list, fds_end_list);
   print_new_lines("open after the window, not before", fds_before_list, fds_after_list);

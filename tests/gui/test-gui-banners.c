@@ -24,8 +24,12 @@
 
 #define NOBODY 65534
 
-static gboolean has_banner(gpointer d) { return vms_window_get_banner(d, NULL) != NULL; }
-static gboolean has_snapshot(gpointer d) { return vms_window_get_n_snapshots(d) >= 1; }
+static gboolean has_banner(gpointer d) {
+  return vms_window_get_banner(d, NULL) != NULL;
+}
+static gboolean has_snapshot(gpointer d) {
+  return vms_window_get_n_snapshots(d) >= 1;
+}
 
 static const char *subtitle(VmsWindow *win) {
   GtkWidget *bar = gtk_window_get_titlebar(GTK_WINDOW(win));
@@ -165,7 +169,9 @@ static long long boot_ticks(void) {
   return (long long)ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz);
 }
 
-static gboolean tick_passed(gpointer d) { return boot_ticks() > *(long long *)d; }
+static gboolean tick_passed(gpointer d) {
+  return boot_ticks() > *(long long *)d;
+}
 
 /* Returns NULL when it ran, or why it could not. */
 static const char *test_reused(void) {

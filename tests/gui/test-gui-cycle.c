@@ -62,7 +62,9 @@ static void on_export_done(GObject *source, GAsyncResult *res, gpointer data) {
   r->done = TRUE;
 }
 
-static gboolean export_finished(gpointer d) { return ((ExportResult *)d)->done; }
+static gboolean export_finished(gpointer d) {
+  return ((ExportResult *)d)->done;
+}
 
 static void check_png(const char *path, int w, int h) {
   cairo_surface_t *img = cairo_image_surface_create_from_png(path);
@@ -80,8 +82,8 @@ static void cycle(VmsWindow *win, GPid pid, int round, const char *dir) {
   VMS_CHECK_MSG(spin_until(has_snapshots, &want, 20), "round %d: %u maps of %d in 20 s", round,
                 vms_window_get_n_snapshots(win), (int)pid);
   VmsSnapshot *snap = vms_window_get_snapshot(win);
-  VMS_CHECK_MSG(snap && snap->pid == pid, "round %d: the map is of %d, not %d", round, snap ? snap->pid : -1,
-                (int)pid);
+  VMS_CHECK_MSG(snap && snap->pid == pid, "round %d: the map is of %d, not %d", round,
+                snap ? snap->pid : -1, (int)pid);
 
   g_autofree char *path = g_strdup_printf("%s/cycle-%d.png", dir, round);
   int w = 800 + 40 * round, h = 500;
@@ -91,12 +93,14 @@ static void cycle(VmsWindow *win, GPid pid, int round, const char *dir) {
     /* Detach with the export in flight: it still finishes, and whole. */
     vms_window_detach(win);
     guint after = vms_window_get_n_snapshots(win);
-    VMS_CHECK_MSG(spin_until(export_finished, &r, 30), "round %d: the export never finished", round);
+    VMS_CHECK_MSG(spin_until(export_finished, &r, 30), "round %d: the export never finished",
+                  round);
     VMS_CHECK_MSG(r.ok, "round %d: %s", round, r.error ? r.error->message : "no error");
     spin_for(0.5); /* ten sample intervals: no map may arrive after detaching */
     VMS_CHECK_U64(vms_window_get_n_snapshots(win), after);
   } else {
-    VMS_CHECK_MSG(spin_until(export_finished, &r, 30), "round %d: the export never finished", round);
+    VMS_CHECK_MSG(spin_until(export_finished, &r, 30), "round %d: the export never finished",
+                  round);
     VMS_CHECK_MSG(r.ok, "round %d: %s", round, r.error ? r.error->message : "no error");
     vms_window_detach(win);
     guint after = vms_window_get_n_snapshots(win);
@@ -119,8 +123,8 @@ int main(int argc, char **argv) {
   g_setenv("XDG_CONFIG_HOME", dir, TRUE);
   if (!gtk_init_check(NULL, NULL))
     VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations", FALSE,
-               NULL);
+  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
+               FALSE, NULL);
   GPid targets[2] = {spawn_target(argv[1], "200"), spawn_target(argv[1], "600")};
 
   VmsWindow *win = vms_window_new(NULL);

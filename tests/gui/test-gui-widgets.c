@@ -19,7 +19,6 @@
 #include "vms-ui-util.h"
 #include "vms-window.h"
 
-
 static GPid spawn_target(const char *exe, const char *count) {
   char *argv[] = {(char *)exe, (char *)count, NULL};
   GPid pid = 0;
@@ -74,7 +73,8 @@ static void send_scroll(GtkWidget *w, double x, double y, GdkScrollDirection dir
   ev->scroll.x = x;
   ev->scroll.y = y;
   ev->scroll.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
   gtk_widget_event(w, ev);
   gdk_event_free(ev);
 }
@@ -86,7 +86,8 @@ static void send_button(GtkWidget *w, GdkEventType type, double x, double y) {
   ev->button.x = x;
   ev->button.y = y;
   ev->button.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
   gtk_widget_event(w, ev);
   gdk_event_free(ev);
 }
@@ -98,7 +99,8 @@ static void send_motion(GtkWidget *w, double x, double y) {
   ev->motion.y = y;
   ev->motion.state = GDK_BUTTON1_MASK;
   ev->motion.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
   gtk_widget_event(w, ev);
   gdk_event_free(ev);
 }
@@ -108,7 +110,8 @@ static void send_key(GtkWidget *w, guint keyval) {
   ev->key.window = g_object_ref(gtk_widget_get_window(w));
   ev->key.keyval = keyval;
   ev->key.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
+  gdk_event_set_device(
+      ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
   gtk_widget_event(w, ev);
   gdk_event_free(ev);
 }
@@ -120,7 +123,8 @@ static void find_cb(GtkWidget *w, gpointer data) {
     return;
   if (G_TYPE_CHECK_INSTANCE_TYPE(w, (GType)GPOINTER_TO_SIZE(st[0]))) {
     const char *prefix = st[2];
-    if (!prefix || (GTK_IS_LABEL(w) && g_str_has_prefix(gtk_label_get_text(GTK_LABEL(w)), prefix)) ||
+    if (!prefix ||
+        (GTK_IS_LABEL(w) && g_str_has_prefix(gtk_label_get_text(GTK_LABEL(w)), prefix)) ||
         (GTK_IS_BUTTON(w) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(w)), prefix) == 0)) {
       st[1] = w;
       return;
@@ -151,7 +155,9 @@ typedef struct {
   int response, pid;
 } PickerState;
 
-static gboolean picker_loaded(gpointer d) { return vms_picker_get_n_loads(((PickerState *)d)->picker) >= 1; }
+static gboolean picker_loaded(gpointer d) {
+  return vms_picker_get_n_loads(((PickerState *)d)->picker) >= 1;
+}
 static gboolean picker_reloaded(gpointer d) {
   return vms_picker_get_n_loads(((PickerState *)d)->picker) >= ((PickerState *)d)->want;
 }
@@ -163,8 +169,12 @@ static gboolean picker_has_visible_pid(gpointer d) {
       return n <= 3; /* the search narrowed it down */
   return FALSE;
 }
-static gboolean picker_empty(gpointer d) { return vms_picker_get_n_visible(((PickerState *)d)->picker) == 0; }
-static gboolean picker_full(gpointer d) { return vms_picker_get_n_visible(((PickerState *)d)->picker) > 3; }
+static gboolean picker_empty(gpointer d) {
+  return vms_picker_get_n_visible(((PickerState *)d)->picker) == 0;
+}
+static gboolean picker_full(gpointer d) {
+  return vms_picker_get_n_visible(((PickerState *)d)->picker) > 3;
+}
 static void on_picker_response(GtkDialog *dlg, int response, PickerState *st) {
   st->response = response;
 }
@@ -187,9 +197,10 @@ static void test_picker(GPid target) {
   VMS_CHECK_MSG(all > 3, "only %u processes listed", all);
   gboolean readable = TRUE;
   char *reason = NULL;
-  VMS_CHECK_MSG(vms_picker_get_row_state(st.picker, zombie, &readable, &reason), "the zombie is not listed");
-  VMS_CHECK_MSG(!readable && reason && strstr(reason, "zombie"), "zombie row: readable %d, reason %s",
-                readable, reason ? reason : "(none)");
+  VMS_CHECK_MSG(vms_picker_get_row_state(st.picker, zombie, &readable, &reason),
+                "the zombie is not listed");
+  VMS_CHECK_MSG(!readable && reason && strstr(reason, "zombie"),
+                "zombie row: readable %d, reason %s", readable, reason ? reason : "(none)");
   g_free(reason);
   reason = NULL;
   VMS_CHECK(vms_picker_get_row_state(st.picker, target, &readable, &reason));
@@ -235,15 +246,25 @@ static void test_picker(GPid target) {
 
 /* ---- the window ---- */
 
-static gboolean has_snapshot(gpointer d) { return vms_window_get_n_snapshots(d) >= 1; }
-static gboolean has_two_snapshots(gpointer d) { return vms_window_get_n_snapshots(d) >= 2; }
-static gboolean has_banner(gpointer d) { return vms_window_get_banner(d, NULL) != NULL; }
+static gboolean has_snapshot(gpointer d) {
+  return vms_window_get_n_snapshots(d) >= 1;
+}
+static gboolean has_two_snapshots(gpointer d) {
+  return vms_window_get_n_snapshots(d) >= 2;
+}
+static gboolean has_banner(gpointer d) {
+  return vms_window_get_banner(d, NULL) != NULL;
+}
 static gboolean has_exit_banner(gpointer d) {
   const char *b = vms_window_get_banner(d, NULL);
   return b && strstr(b, "exited");
 }
-static gboolean has_counters(gpointer d) { return vms_window_get_counters_snapshot(d) != NULL; }
-static gboolean map_drawn(gpointer d) { return vms_window_get_frame_latency(d) >= 0; }
+static gboolean has_counters(gpointer d) {
+  return vms_window_get_counters_snapshot(d) != NULL;
+}
+static gboolean map_drawn(gpointer d) {
+  return vms_window_get_frame_latency(d) >= 0;
+}
 
 static size_t first_of_type(const VmsSnapshot *s, VmsRegionType t) {
   for (size_t i = 0; i < s->n_regions; i++)
@@ -349,7 +370,8 @@ static void test_dark_theme(VmsWindow *win) {
   GtkWidget *map = GTK_WIDGET(mv);
   VmsRenderExtras theme = {0};
   vms_ui_theme_colors(map, &theme);
-  double luma = 0.2126 * theme.background[0] + 0.7152 * theme.background[1] + 0.0722 * theme.background[2];
+  double luma =
+      0.2126 * theme.background[0] + 0.7152 * theme.background[1] + 0.0722 * theme.background[2];
   VMS_CHECK_MSG(luma < 0.35, "the dark theme's map background has luma %.2f", luma);
   double free_rgb[3], white[3] = {1, 1, 1}, old_free[3];
   vms_render_free_color(&theme, free_rgb);
@@ -366,7 +388,8 @@ static void test_dark_theme(VmsWindow *win) {
   vms_ui_theme_colors(map, &theme);
   vms_render_free_color(&theme, free_rgb);
   s = draw_widget(map);
-  VMS_CHECK_MSG(count_colour(s, free_rgb, 2) > area / 2, "the light theme's background is not back");
+  VMS_CHECK_MSG(count_colour(s, free_rgb, 2) > area / 2,
+                "the light theme's background is not back");
   cairo_surface_destroy(s);
   vms_map_view_set_viewport(mv, &saved);
 }
@@ -380,18 +403,20 @@ static void test_zoom_pan(VmsWindow *win) {
   VmsViewport vp0 = *vms_map_view_get_viewport(map);
   VMS_CHECK_U64(vp0.start, fit.start);
   VMS_CHECK_U64(vp0.end, fit.end);
-  double cx = gtk_widget_get_allocated_width(w) * 0.6, cy = gtk_widget_get_allocated_height(w) * 0.5;
+  double cx = gtk_widget_get_allocated_width(w) * 0.6,
+         cy = gtk_widget_get_allocated_height(w) * 0.5;
   uint64_t before = 0, after = 0;
   VMS_CHECK(vms_map_view_addr_at(map, cx, cy, &before));
   for (int i = 0; i < 6; i++)
     send_scroll(w, cx, cy, GDK_SCROLL_UP);
   VmsViewport vp1 = *vms_map_view_get_viewport(map);
   uint64_t span0 = vp0.end - vp0.start, span1 = vp1.end - vp1.start;
-  VMS_CHECK_MSG(span1 < span0 / 3, "six wheel steps in: span %" PRIu64 " -> %" PRIu64, span0, span1);
+  VMS_CHECK_MSG(span1 < span0 / 3, "six wheel steps in: span %" PRIu64 " -> %" PRIu64, span0,
+                span1);
   VMS_CHECK(vms_map_view_addr_at(map, cx, cy, &after));
   uint64_t drift = after > before ? after - before : before - after;
-  VMS_CHECK_MSG(drift <= span1 / 20, "the address under the pointer moved by %" PRIu64 " of %" PRIu64,
-                drift, span1);
+  VMS_CHECK_MSG(drift <= span1 / 20,
+                "the address under the pointer moved by %" PRIu64 " of %" PRIu64, drift, span1);
 
   /* The summary can count only what the map shows. */
   VmsSummary *sum = vms_window_get_summary(win);
@@ -413,7 +438,8 @@ static void test_zoom_pan(VmsWindow *win) {
   send_motion(w, cx - 120, cy);
   send_button(w, GDK_BUTTON_RELEASE, cx - 120, cy);
   VmsViewport vp2 = *vms_map_view_get_viewport(map);
-  VMS_CHECK_MSG(vp2.start > vp1.start, "drag left: start %" PRIx64 " -> %" PRIx64, vp1.start, vp2.start);
+  VMS_CHECK_MSG(vp2.start > vp1.start, "drag left: start %" PRIx64 " -> %" PRIx64, vp1.start,
+                vp2.start);
   VMS_CHECK_U64(vp2.end - vp2.start, span1);
   VMS_CHECK_U64(vms_map_view_get_selected(map), SIZE_MAX); /* a drag is not a click */
 
@@ -496,14 +522,16 @@ static void test_selection(VmsWindow *win) {
     const VmsRegion *zr = &now->regions[vms_map_view_get_selected(map)];
     VMS_CHECK_MSG(zv->start < zv->end && zv->start >= space.start && zv->end <= space.end,
                   "Enter on the %s region (%#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER
-                  "x) viewed %#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER "x", end ? "last" : "first",
-                  zr->start, zr->end, zv->start, zv->end);
+                  "x) viewed %#" G_GINT64_MODIFIER "x-%#" G_GINT64_MODIFIER "x",
+                  end ? "last" : "first", zr->start, zr->end, zv->start, zv->end);
     uint64_t near = MIN(MAX(zr->start, space.start), space.end - 1);
-    VMS_CHECK_MSG(near >= zv->start && near <= zv->end, "the zoom left the region's edge out of view");
+    VMS_CHECK_MSG(near >= zv->start && near <= zv->end,
+                  "the zoom left the region's edge out of view");
     uint64_t addr = 0;
     double px = -1, py = -1;
-    VMS_CHECK_MSG(vms_map_view_point_of(map, near, &px, &py) && vms_map_view_addr_at(map, px, py, &addr) &&
-                      addr >= zv->start && addr < zv->end,
+    VMS_CHECK_MSG(vms_map_view_point_of(map, near, &px, &py) &&
+                      vms_map_view_addr_at(map, px, py, &addr) && addr >= zv->start &&
+                      addr < zv->end,
                   "the zoomed map does not map %#" G_GINT64_MODIFIER "x to a point and back", near);
     vms_map_view_zoom_fit(map);
   }
@@ -545,7 +573,6 @@ static gboolean find_file_chooser(gpointer data) {
   return *out != NULL;
 }
 
-
 typedef struct {
   gboolean done, ok;
   GError *error;
@@ -557,13 +584,17 @@ static void on_export_done(GObject *source, GAsyncResult *res, gpointer data) {
   r->done = TRUE;
 }
 
-static gboolean export_finished(gpointer d) { return ((ExportResult *)d)->done; }
+static gboolean export_finished(gpointer d) {
+  return ((ExportResult *)d)->done;
+}
 
 static gboolean export_enabled(VmsWindow *win) {
   return g_action_group_get_action_enabled(G_ACTION_GROUP(win), "export");
 }
 
-static gboolean export_action_enabled(gpointer d) { return export_enabled(d); }
+static gboolean export_action_enabled(gpointer d) {
+  return export_enabled(d);
+}
 
 /* Exports on the worker thread and waits for the answer on the main loop. */
 static gboolean export_and_wait(VmsWindow *win, const char *path, int w, int h, GError **error) {
@@ -609,7 +640,8 @@ static void test_export(VmsWindow *win, const char *dir) {
   g_clear_error(&e);
   GtkMessageType type = GTK_MESSAGE_OTHER;
   const char *banner = vms_window_get_banner(win, &type);
-  VMS_CHECK_MSG(banner && strstr(banner, "Export failed"), "banner: %s", banner ? banner : "(none)");
+  VMS_CHECK_MSG(banner && strstr(banner, "Export failed"), "banner: %s",
+                banner ? banner : "(none)");
   VMS_CHECK_U64(type, GTK_MESSAGE_ERROR);
   VMS_CHECK(!g_file_test(bad, G_FILE_TEST_EXISTS));
 
@@ -627,7 +659,8 @@ static void test_export(VmsWindow *win, const char *dir) {
   VMS_CHECK(spin_until(export_finished, &r1, 20) && spin_until(export_finished, &r2, 5));
   VMS_CHECK_MSG(r1.ok && !r2.ok && g_error_matches(r2.error, G_IO_ERROR, G_IO_ERROR_BUSY),
                 "two overlapping exports: first %d (%s), second %d (%s)", r1.ok,
-                r1.error ? r1.error->message : "no error", r2.ok, r2.error ? r2.error->message : "no error");
+                r1.error ? r1.error->message : "no error", r2.ok,
+                r2.error ? r2.error->message : "no error");
   VMS_CHECK(!g_file_test(preset, G_FILE_TEST_EXISTS));
   g_clear_error(&r1.error);
   g_clear_error(&r2.error);
@@ -658,8 +691,9 @@ static void test_reattach(VmsWindow *win, const char *exe, GPid target) {
     }
     VMS_CHECK(spin_until(has_snapshot, win, 15));
     VmsSnapshot *snap = vms_window_get_snapshot(win);
-    VMS_CHECK_MSG(snap && snap->pid == target, "round %d: the first map after attaching to %d is of %d",
-                  round, (int)target, snap ? snap->pid : -1);
+    VMS_CHECK_MSG(snap && snap->pid == target,
+                  "round %d: the first map after attaching to %d is of %d", round, (int)target,
+                  snap ? snap->pid : -1);
   }
   spin_for(0.5);
   const char *banner = vms_window_get_banner(win, NULL);
@@ -741,12 +775,14 @@ static VmsSnapshot *synthetic(int n, int skip_lo, int skip_hi, uint64_t extra) {
   for (int i = 0; i < n; i++) {
     uint64_t a = base + (uint64_t)i * 0x2000;
     if (extra && extra < a && (i == 0 || extra > a - 0x2000))
-      g_string_append_printf(t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x rw-p 00000000 00:00 0\n",
-                             extra, extra + 0x1000);
+      g_string_append_printf(
+          t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x rw-p 00000000 00:00 0\n", extra,
+          extra + 0x1000);
     if (i >= skip_lo && i < skip_hi)
       continue;
-    g_string_append_printf(t, "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s 00000000 00:00 0\n", a,
-                           a + 0x1000, i % 2 ? "r--p" : "rw-p");
+    g_string_append_printf(t,
+                           "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x %s 00000000 00:00 0\n",
+                           a, a + 0x1000, i % 2 ? "r--p" : "rw-p");
   }
   VmsSpace space;
   vms_space_init(&space);
@@ -905,7 +941,8 @@ static void test_table_updates(void) {
   vms_region_table_sort(t, VMS_COL_PROT, TRUE);
   VMS_CHECK_U64(vms_region_table_get_n_rows(t), b->n_regions);
   now = vms_region_table_get_selected(t);
-  VMS_CHECK_MSG(now != SIZE_MAX && b->regions[now].start == sel_start, "the selection moved in a sort");
+  VMS_CHECK_MSG(now != SIZE_MAX && b->regions[now].start == sel_start,
+                "the selection moved in a sort");
   gboolean ordered = TRUE;
   for (size_t r = 1; r < vms_region_table_get_n_rows(t); r++)
     if (b->regions[vms_region_table_get_row_region(t, r - 1)].prot <
@@ -1023,7 +1060,8 @@ static void test_table_consistency(void) {
   g_signal_handler_disconnect(m, h2);
   spin_for(0.1);
   VMS_CHECK_MSG(w.signals > 20, "the refresh was not patched row by row (%d signals)", w.signals);
-  VMS_CHECK_MSG(w.bad == 0, "%d of %d row signals saw rows that index another snapshot", w.bad, w.signals);
+  VMS_CHECK_MSG(w.bad == 0, "%d of %d row signals saw rows that index another snapshot", w.bad,
+                w.signals);
   VMS_CHECK(rows_are_identity(t, b));
   g_array_unref(w.shadow);
 
@@ -1112,34 +1150,39 @@ static gboolean type_interval(VmsWindow *win, const char *text) {
   gtk_widget_activate(GTK_WIDGET(entry));
   spin_for(0.05);
   /* TRUE when no complaint is shown. */
-  return !gtk_style_context_has_class(gtk_widget_get_style_context(GTK_WIDGET(entry)), GTK_STYLE_CLASS_ERROR) &&
+  return !gtk_style_context_has_class(gtk_widget_get_style_context(GTK_WIDGET(entry)),
+                                      GTK_STYLE_CLASS_ERROR) &&
          gtk_entry_get_icon_name(entry, GTK_ENTRY_ICON_SECONDARY) == NULL;
 }
 
 static int combo_rows(GtkEntry *entry) {
-  GtkComboBox *combo = GTK_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX));
+  GtkComboBox *combo =
+      GTK_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX));
   return gtk_tree_model_iter_n_children(gtk_combo_box_get_model(combo), NULL);
 }
 
 static void test_interval_entry(VmsWindow *win) {
   GtkEntry *entry = vms_window_get_interval_entry(win);
   VMS_CHECK(GTK_IS_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX)));
-  GtkComboBox *combo = GTK_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX));
+  GtkComboBox *combo =
+      GTK_COMBO_BOX(gtk_widget_get_ancestor(GTK_WIDGET(entry), GTK_TYPE_COMBO_BOX));
   int presets = combo_rows(entry);
   static const struct {
     const char *text;
     double seconds;
     const char *shown;
   } good[] = {
-      {"0.7", 0.7, "Every 0.7 s"},  {"2", 2, "Every 2 s"},          {"10 s", 10, "Every 10 s"},
-      {"1 min", 60, "Every 1 min"}, {"1,5 s", 1.5, "Every 1.5 s"},  {"250ms", 0.25, "Every 0.25 s"},
-      {" 90 seconds ", 90, "Every 90 s"}, {"Every 3 s", 3, "Every 3 s"}, {"2 min", 120, "Every 2 min"},
+      {"0.7", 0.7, "Every 0.7 s"},        {"2", 2, "Every 2 s"},
+      {"10 s", 10, "Every 10 s"},         {"1 min", 60, "Every 1 min"},
+      {"1,5 s", 1.5, "Every 1.5 s"},      {"250ms", 0.25, "Every 0.25 s"},
+      {" 90 seconds ", 90, "Every 90 s"}, {"Every 3 s", 3, "Every 3 s"},
+      {"2 min", 120, "Every 2 min"},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
     gboolean clean = type_interval(win, good[i].text);
     VMS_CHECK_MSG(clean, "\"%s\" was refused", good[i].text);
-    VMS_CHECK_MSG(fabs(vms_window_get_interval(win) - good[i].seconds) < 1e-9, "\"%s\" set %g s", good[i].text,
-                  vms_window_get_interval(win));
+    VMS_CHECK_MSG(fabs(vms_window_get_interval(win) - good[i].seconds) < 1e-9, "\"%s\" set %g s",
+                  good[i].text, vms_window_get_interval(win));
     VMS_CHECK_STR(gtk_entry_get_text(entry), good[i].shown);
     VMS_CHECK(gtk_combo_box_get_active(combo) >= 0);
     /* Presets stay; at most one typed interval is listed beside them. */
@@ -1151,12 +1194,13 @@ static void test_interval_entry(VmsWindow *win) {
   VMS_CHECK(gtk_combo_box_set_active_id(combo, "120"));
   VMS_CHECK(vms_window_get_interval(win) == 120);
   VMS_CHECK_U64(combo_rows(entry), presets + 1);
-  static const char *bad[] = {"banana", "0", "-3", "0.01", "2 hours and a bit", "5000", "1e9", "nan", "", "s", "3 parsecs"};
+  static const char *bad[] = {"banana", "0",   "-3", "0.01", "2 hours and a bit", "5000",
+                              "1e9",    "nan", "",   "s",    "3 parsecs"};
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     gboolean clean = type_interval(win, bad[i]);
     VMS_CHECK_MSG(!clean, "\"%s\" was accepted", bad[i]);
-    VMS_CHECK_MSG(vms_window_get_interval(win) == 120, "\"%s\" changed the interval to %g s", bad[i],
-                  vms_window_get_interval(win));
+    VMS_CHECK_MSG(vms_window_get_interval(win) == 120, "\"%s\" changed the interval to %g s",
+                  bad[i], vms_window_get_interval(win));
     const char *tip = gtk_entry_get_icon_tooltip_text(entry, GTK_ENTRY_ICON_SECONDARY);
     VMS_CHECK_MSG(tip && strstr(tip, "not a refresh interval") && strstr(tip, "1 min"), "hint: %s",
                   tip ? tip : "(none)");
@@ -1168,7 +1212,8 @@ static void test_interval_entry(VmsWindow *win) {
   /* Moving away applies what was typed, as Enter does. */
   gtk_widget_grab_focus(GTK_WIDGET(vms_window_get_map(win)));
   spin_for(0.05);
-  VMS_CHECK_MSG(vms_window_get_interval(win) == 4, "leaving the box set %g s", vms_window_get_interval(win));
+  VMS_CHECK_MSG(vms_window_get_interval(win) == 4, "leaving the box set %g s",
+                vms_window_get_interval(win));
   /* Remembered like a preset: a new window lists the saved typed interval. */
   type_interval(win, "0.7");
   VmsSettings st;
@@ -1199,7 +1244,8 @@ static void test_settings(void) {
   VMS_CHECK_U64(t.height, 700);
   VMS_CHECK(t.interval == 2.0);
   g_autofree char *path = vms_settings_path();
-  VMS_CHECK(g_file_set_contents(path, "[window]\nwidth=banana\n[refresh]\ninterval=-4\n", -1, NULL));
+  VMS_CHECK(
+      g_file_set_contents(path, "[window]\nwidth=banana\n[refresh]\ninterval=-4\n", -1, NULL));
   vms_settings_load(&t);
   VMS_CHECK_U64(t.width, 1200); /* the defaults, not garbage */
   VMS_CHECK(t.interval == 1.0);
@@ -1214,8 +1260,8 @@ int main(int argc, char **argv) {
   g_setenv("XDG_CONFIG_HOME", dir, TRUE);
   if (!gtk_init_check(NULL, NULL))
     VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations", FALSE,
-               NULL);
+  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
+               FALSE, NULL);
   vms_application_setup_style();
   test_settings();
   test_table_updates();

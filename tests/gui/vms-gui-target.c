@@ -20,7 +20,8 @@ int main(int argc, char **argv) {
   }
   long page = sysconf(_SC_PAGESIZE);
   /* One reservation carved into pages keeps the mappings adjacent and cheap. */
-  char *base = mmap(NULL, (size_t)(n + 1) * (size_t)page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  char *base =
+      mmap(NULL, (size_t)(n + 1) * (size_t)page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) {
     perror("vms-gui-target: mmap");
     return 1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-gui-test.h: running the GTK main loop until a condition holds, for the in-process GUI tests. */
+/* vms-gui-test.h: running the GTK main loop until a condition holds, for the in-process GUI tests.
+ */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -24,4 +25,6 @@ static inline gboolean never(gpointer d) {
 }
 
 /* Runs the main loop for that long. */
-static inline void spin_for(double seconds) { spin_until(never, NULL, seconds); }
+static inline void spin_for(double seconds) {
+  spin_until(never, NULL, seconds);
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-palette-print.c: prints the renderer's palette ("image #rrggbb" per line) for the end-to-end test's pixel checks. */
+/* vms-palette-print.c: prints the renderer's palette ("image #rrggbb" per line) for the end-to-end
+ * test's pixel checks. */
 #include <stdio.h>
 
 #include "vms-render.h"

@@ -84,7 +84,9 @@ static void usage_die(const char *msg) {
   exit(2);
 }
 
-static uint64_t addr_of(const void *p) { return (uint64_t)(uintptr_t)p; }
+static uint64_t addr_of(const void *p) {
+  return (uint64_t)(uintptr_t)p;
+}
 
 static void print_hex_path(const char *path) {
   for (const unsigned char *p = (const unsigned char *)path; *p; p++)
@@ -408,7 +410,9 @@ static void do_many(long n) {
 
 static long churn_slots;
 
-static void *short_thread(void *arg) { return arg; }
+static void *short_thread(void *arg) {
+  return arg;
+}
 
 static void *churn_main(void *arg) {
   static const int prots[] = {PROT_READ, PROT_READ | PROT_WRITE, PROT_NONE, PROT_READ | PROT_EXEC};
@@ -426,14 +430,11 @@ static void *churn_main(void *arg) {
     len[i] = (size_t)(1 + (seed >> 8) % 16) * (size_t)page;
     int prot = prots[(seed >> 12) % 4];
     switch ((seed >> 16) % 4) {
-    case 0:
-      slot[i] = mmap(NULL, len[i], prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-      break;
+    case 0: slot[i] = mmap(NULL, len[i], prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0); break;
     case 1:
       slot[i] = mmap(NULL, len[i], prot, MAP_SHARED, memfd, (off_t)((seed >> 20) % 48) * page);
       break;
-    default:
-      slot[i] = mmap(NULL, len[i], prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    default: slot[i] = mmap(NULL, len[i], prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     }
     if (slot[i] == MAP_FAILED)
       slot[i] = NULL;
@@ -502,8 +503,10 @@ static void plan_steps(void) {
   char *gap = reserve_gap(step_a_size + step_b_size + 3 * (size_t)page);
   step_a = gap + page;
   step_b = step_a + step_a_size + page;
-  printf("step 1 map 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_a), addr_of(step_a + step_a_size));
-  printf("step 2 map 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_b), addr_of(step_b + step_b_size));
+  printf("step 1 map 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_a),
+         addr_of(step_a + step_a_size));
+  printf("step 2 map 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_b),
+         addr_of(step_b + step_b_size));
   printf("step 2 unmap 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(step_a),
          addr_of(step_a + step_a_size));
 }

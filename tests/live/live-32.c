@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-32: a 32-bit process: its space ends below 4 GiB, and vmscope's largest free block is what mmap can still get.
+/* live-32: a 32-bit process: its space ends below 4 GiB, and vmscope's largest free block is what
+ * mmap can still get.
  *
  * usage: live-32 VMSCOPE VMS-HELPER-32 VMSCOPE-DEMO-32
  *
@@ -49,14 +50,15 @@ static void check_helper(const char *vmscope, const char *helper) {
   VMS_CHECK(vms_json_u64(j, "stacks_found", &v) && v == 3);
   VMS_CHECK(vms_json_u64(j, "address_space.end", &hi));
   /* A 32-bit process on a 64-bit x86 kernel ends one page short of 4 GiB. */
-  VMS_CHECK_MSG(hi <= (UINT64_C(1) << 32) && hi >= (UINT64_C(1) << 31), "address space ends at 0x%" PRIx64, hi);
+  VMS_CHECK_MSG(hi <= (UINT64_C(1) << 32) && hi >= (UINT64_C(1) << 31),
+                "address space ends at 0x%" PRIx64, hi);
   struct utsname un;
   if (uname(&un) == 0 && strcmp(un.machine, "x86_64") == 0)
     VMS_CHECK_U64(hi, 0xffffe000u); /* IA32_PAGE_OFFSET: the top page stays the kernel's */
   VMS_CHECK(vms_json_u64(j, "free.largest", &largest));
   VMS_CHECK_MSG(largest == largest_mmap,
-                "vmscope's largest free block is %" PRIu64 " bytes; mmap can still get %" PRIu64, largest,
-                largest_mmap);
+                "vmscope's largest free block is %" PRIu64 " bytes; mmap can still get %" PRIu64,
+                largest, largest_mmap);
 
   /* --fit agrees: the largest size fits (in one block, at vmscope's largest
    * free block), one page more does not. */
@@ -74,14 +76,17 @@ static void check_helper(const char *vmscope, const char *helper) {
   bool yes = false, no = true;
   uint64_t fit_size = 0, at = 0, largest_start = 0;
   VMS_CHECK(vms_json_u64(j1, "fit.size", &fit_size) && fit_size == largest_mmap);
-  VMS_CHECK_MSG(vms_json_bool(j1, "fit.fits", &yes) && yes, "the largest size mmap can get does not fit: %s", r1.out);
+  VMS_CHECK_MSG(vms_json_bool(j1, "fit.fits", &yes) && yes,
+                "the largest size mmap can get does not fit: %s", r1.out);
   VMS_CHECK(vms_json_u64(j1, "fit.blocks", &v) && v >= 1);
   VMS_CHECK(vms_json_u64(j1, "fit.starts.0", &at));
   VMS_CHECK(vms_json_u64(j1, "free.largest_start", &largest_start));
   if (v == 1)
     VMS_CHECK_U64(at, largest_start);
-  VMS_CHECK_MSG(vms_json_bool(j2, "fit.fits", &no) && !no, "one page more than mmap can get fits: %s", r2.out);
-  VMS_CHECK_MSG(vms_json_len(j2, "fit.starts") == 0, "a size that fits nowhere has start addresses");
+  VMS_CHECK_MSG(vms_json_bool(j2, "fit.fits", &no) && !no,
+                "one page more than mmap can get fits: %s", r2.out);
+  VMS_CHECK_MSG(vms_json_len(j2, "fit.starts") == 0,
+                "a size that fits nowhere has start addresses");
   vms_json_free(j1);
   vms_json_free(j2);
   vms_run_free(&r1);
@@ -101,11 +106,12 @@ static void check_helper(const char *vmscope, const char *helper) {
     for (size_t i = 0; i < vms_helper_count(&h, "map"); i++) {
       uint64_t s, e;
       char perms[8];
-      VMS_CHECK(sscanf(vms_helper_fact(&h, "map", i), "%" SCNx64 " %" SCNx64 " %7s", &s, &e, perms) == 3);
+      VMS_CHECK(
+          sscanf(vms_helper_fact(&h, "map", i), "%" SCNx64 " %" SCNx64 " %7s", &s, &e, perms) == 3);
       const VmsLiveRegion *g = vms_live_region_at(&rs, s);
       VMS_CHECK_MSG(g && g->start == s && g->end == e && !strcmp(g->prot, perms),
-                    "the %s mapping at 0x%" PRIx64 " is shown as 0x%" PRIx64 "-0x%" PRIx64 " %s", perms, s,
-                    g ? g->start : 0, g ? g->end : 0, g ? g->prot : "");
+                    "the %s mapping at 0x%" PRIx64 " is shown as 0x%" PRIx64 "-0x%" PRIx64 " %s",
+                    perms, s, g ? g->start : 0, g ? g->end : 0, g ? g->prot : "");
     }
     vms_live_regions_free(&rs);
   } else {
@@ -138,12 +144,14 @@ static void check_demo(const char *vmscope, const char *demo) {
     uint64_t total = 0, largest = 0, page = 4096;
     VMS_CHECK(vms_json_u64(j, "free.total", &total));
     VMS_CHECK(vms_json_u64(j, "free.largest", &largest));
-    printf("demo-32: malloc(%" PRIu64 ") failed; vmscope: %" PRIu64 " MiB free, largest block %" PRIu64 " KiB\n",
+    printf("demo-32: malloc(%" PRIu64 ") failed; vmscope: %" PRIu64
+           " MiB free, largest block %" PRIu64 " KiB\n",
            request, total / MIB, largest / 1024);
     /* malloc asks mmap for the request plus its header, page-rounded. */
-    VMS_CHECK_MSG(largest < request + page, "the largest free block (%" PRIu64 ") could have held the request",
-                  largest);
-    VMS_CHECK_MSG(total >= 256 * MIB, "only %" PRIu64 " MiB free: the failure is not fragmentation", total / MIB);
+    VMS_CHECK_MSG(largest < request + page,
+                  "the largest free block (%" PRIu64 ") could have held the request", largest);
+    VMS_CHECK_MSG(total >= 256 * MIB, "only %" PRIu64 " MiB free: the failure is not fragmentation",
+                  total / MIB);
     vms_json_free(j);
   }
   vms_helper_terminate(&d);

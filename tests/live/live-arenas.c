@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-arenas: glibc's per-thread malloc arenas in real 64- and 32-bit processes are Heap, head and tail.
+/* live-arenas: glibc's per-thread malloc arenas in real 64- and 32-bit processes are Heap, head and
+ * tail.
  *
  * usage: live-arenas VMSCOPE VMS-HELPER [VMS-HELPER-32]
  *
@@ -39,7 +40,8 @@ static void check(const char *vmscope, const char *helper, uint64_t heap_max) {
     uint64_t base = block & ~(heap_max - 1);
     const VmsLiveRegion *head = vms_live_region_at(&rs, block);
     /* glibc falls back to the main arena (brk) when it cannot make one. */
-    if (head && head->details && strcmp(head->details, "[heap]") == 0) continue;
+    if (head && head->details && strcmp(head->details, "[heap]") == 0)
+      continue;
     in_arena++;
     VMS_CHECK_MSG(head && strcmp(head->type, "heap") == 0 && strstr(head->details, "malloc arena"),
                   "block 0x%" PRIx64 " lies in %s (%s)", block, head ? head->type : "nothing",
@@ -52,16 +54,19 @@ static void check(const char *vmscope, const char *helper, uint64_t heap_max) {
         VMS_CHECK_MSG(false, "no region at 0x%" PRIx64, at);
         break;
       }
-      VMS_CHECK_MSG(strcmp(q->type, "heap") == 0, "0x%" PRIx64 " in the arena at 0x%" PRIx64 " is %s",
-                    at, base, q->type);
+      VMS_CHECK_MSG(strcmp(q->type, "heap") == 0,
+                    "0x%" PRIx64 " in the arena at 0x%" PRIx64 " is %s", at, base, q->type);
       uint64_t end = q->end < base + heap_max ? q->end : base + heap_max;
-      if (strcmp(q->state, "committed") == 0) committed += end - at;
-      else if (strcmp(q->state, "reserved") == 0) reserved += end - at;
+      if (strcmp(q->state, "committed") == 0)
+        committed += end - at;
+      else if (strcmp(q->state, "reserved") == 0)
+        reserved += end - at;
       at = end;
     }
     VMS_CHECK_U64(committed + reserved, heap_max);
-    VMS_CHECK_MSG(committed > 0 && reserved > 0, "arena at 0x%" PRIx64 ": %" PRIu64 " committed, %" PRIu64
-                  " reserved", base, committed, reserved);
+    VMS_CHECK_MSG(committed > 0 && reserved > 0,
+                  "arena at 0x%" PRIx64 ": %" PRIu64 " committed, %" PRIu64 " reserved", base,
+                  committed, reserved);
   }
   /* Two cores allow glibc at least 3 arenas besides the main one on 32-bit, 15 on 64-bit. */
   VMS_CHECK_MSG(in_arena >= 1, "no thread got an arena of its own");
@@ -76,6 +81,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   check(argv[1], argv[2], UINT64_C(64) << 20);
-  if (argc > 3) check(argv[1], argv[3], UINT64_C(1) << 20);
+  if (argc > 3)
+    check(argv[1], argv[3], UINT64_C(1) << 20);
   return vms_test_end();
 }

@@ -57,9 +57,11 @@ int main(int argc, char **argv) {
     if (min >= (UINT64_C(1) << 20))
       mib_blocks += count;
   }
-  printf("demo after %d rounds: vmscope sees %" PRIu64 " free blocks (%" PRIu64 " of 1 MiB or more); the demo counted %" PRIu64 "\n",
+  printf("demo after %d rounds: vmscope sees %" PRIu64 " free blocks (%" PRIu64
+         " of 1 MiB or more); the demo counted %" PRIu64 "\n",
          ROUNDS, blocks, mib_blocks, demo_blocks);
-  VMS_CHECK_MSG(mib_blocks >= ROUNDS / 4, "only %" PRIu64 " free blocks of 1 MiB or more", mib_blocks);
+  VMS_CHECK_MSG(mib_blocks >= ROUNDS / 4, "only %" PRIu64 " free blocks of 1 MiB or more",
+                mib_blocks);
   VMS_CHECK_MSG(blocks + 1 >= demo_blocks && blocks <= demo_blocks + 1,
                 "vmscope counts %" PRIu64 " free blocks, the demo %" PRIu64, blocks, demo_blocks);
   vms_json_free(j);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-gone: processes that are not there to read: no such PID, a zombie, one that exits while vmscope reads it.
+/* live-gone: processes that are not there to read: no such PID, a zombie, one that exits while
+ * vmscope reads it.
  *
  * usage: live-gone VMSCOPE VMS-HELPER
  *
@@ -31,8 +32,10 @@ static void check_no_process(void) {
   const char *const a[] = {vmscope, pid, "--summary", NULL};
   VmsRun r;
   VMS_CHECK(vms_run(a, &r));
-  VMS_CHECK_MSG(r.status == EXIT_NO_PROCESS, "no such process: exit %d, stderr: %s", r.status, r.err);
-  VMS_CHECK_MSG(r.err_len > 0 && strstr(r.err, pid), "the message does not name the PID: %s", r.err);
+  VMS_CHECK_MSG(r.status == EXIT_NO_PROCESS, "no such process: exit %d, stderr: %s", r.status,
+                r.err);
+  VMS_CHECK_MSG(r.err_len > 0 && strstr(r.err, pid), "the message does not name the PID: %s",
+                r.err);
   VMS_CHECK_MSG(r.out_len == 0, "printed for a process that does not exist: %s", r.out);
   vms_run_free(&r);
 }
@@ -50,7 +53,8 @@ static void check_zombie(const char *helper) {
     const char *const a[] = {vmscope, zpid, "--summary", NULL};
     VmsRun r;
     VMS_CHECK(vms_run(a, &r));
-    VMS_CHECK_MSG(r.status == EXIT_NO_ADDRESS_SPACE, "zombie: exit %d, stderr: %s", r.status, r.err);
+    VMS_CHECK_MSG(r.status == EXIT_NO_ADDRESS_SPACE, "zombie: exit %d, stderr: %s", r.status,
+                  r.err);
     VMS_CHECK_MSG(r.err_len > 0, "no message for a zombie");
     VMS_CHECK_MSG(r.out_len == 0, "printed a summary of a zombie: %s", r.out);
     vms_run_free(&r);
@@ -67,8 +71,8 @@ static size_t check_watch_rows(const char *text, size_t len, const char *pid) {
   int col = vms_csv_column(&csv, "pid");
   VMS_CHECK_MSG(col >= 0, "the --watch CSV has no pid column");
   for (size_t r = 1; col >= 0 && r < csv.n_rows; r++) {
-    VMS_CHECK_MSG(csv.n_fields[r] == csv.n_fields[0], "sample %zu has %zu fields, the header %zu", r, csv.n_fields[r],
-                  csv.n_fields[0]);
+    VMS_CHECK_MSG(csv.n_fields[r] == csv.n_fields[0], "sample %zu has %zu fields, the header %zu",
+                  r, csv.n_fields[r], csv.n_fields[0]);
     if (csv.n_fields[r] == csv.n_fields[0]) {
       VMS_CHECK_STR(csv.rows[r][col], pid);
       samples++;
@@ -92,11 +96,14 @@ static void check_exit_while_read(const char *helper) {
   vms_helper_reap_in_background(&h);
   char pid[16];
   snprintf(pid, sizeof pid, "%d", (int)h.pid);
-  const char *const a[] = {vmscope, pid, "--watch", "0.01", "--count", "100000", "--format", "csv", NULL};
+  const char *const a[] = {vmscope,  pid,        "--watch", "0.01", "--count",
+                           "100000", "--format", "csv",     NULL};
   VmsRun r;
   VMS_CHECK(vms_run(a, &r));
-  VMS_CHECK_MSG(r.status == EXIT_GONE, "exited while watched: exit %d, stderr: %s", r.status, r.err);
-  VMS_CHECK_MSG(r.err_len > 0 && strstr(r.err, pid), "the message does not name the PID: %s", r.err);
+  VMS_CHECK_MSG(r.status == EXIT_GONE, "exited while watched: exit %d, stderr: %s", r.status,
+                r.err);
+  VMS_CHECK_MSG(r.err_len > 0 && strstr(r.err, pid), "the message does not name the PID: %s",
+                r.err);
   size_t samples = check_watch_rows(r.out, r.out_len, pid);
   VMS_CHECK_MSG(samples >= 1, "not one sample before the process exited");
   printf("%zu whole samples before the helper exited; then: %s", samples, r.err);
@@ -127,11 +134,13 @@ static void check_reads_across_exit(const char *helper) {
       VmsJson *j = vms_json_parse(r.out, r.out_len);
       uint64_t vmas = 0;
       VMS_CHECK_MSG(j && vms_json_u64(j, "vma_count", &vmas) && vmas > 40000,
-                    "a read that succeeded shows %" PRIu64 " mappings, not the helper's 40000+", vmas);
+                    "a read that succeeded shows %" PRIu64 " mappings, not the helper's 40000+",
+                    vmas);
       vms_json_free(j);
       whole++;
     } else {
-      VMS_CHECK_MSG(r.status == EXIT_GONE || r.status == EXIT_NO_PROCESS || r.status == EXIT_NO_ADDRESS_SPACE,
+      VMS_CHECK_MSG(r.status == EXIT_GONE || r.status == EXIT_NO_PROCESS ||
+                        r.status == EXIT_NO_ADDRESS_SPACE,
                     "a read across the exit ended with %d: %s", r.status, r.err);
       VMS_CHECK_MSG(r.out_len == 0, "a failed read printed: %.200s", r.out);
       VMS_CHECK_MSG(r.err_len > 0, "a failed read said nothing");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-layout: vmscope's regions of a helper match the layout it built (protections, threads, shared memory, files).
+/* live-layout: vmscope's regions of a helper match the layout it built (protections, threads,
+ * shared memory, files).
  *
  * usage: live-layout VMSCOPE VMS-HELPER */
 #include <inttypes.h>
@@ -13,7 +14,9 @@
 
 static const char *vmscope;
 
-static bool has_text(const char *hay, const char *needle) { return hay && strstr(hay, needle) != NULL; }
+static bool has_text(const char *hay, const char *needle) {
+  return hay && strstr(hay, needle) != NULL;
+}
 
 /* The regions cover the space without holes or overlaps, in order. */
 static void check_shape(const VmsLiveRegions *rs, uint64_t lo, uint64_t hi) {
@@ -26,28 +29,32 @@ static void check_shape(const VmsLiveRegions *rs, uint64_t lo, uint64_t hi) {
   while (inside < rs->n && rs->r[inside].start < hi)
     inside++;
   for (size_t i = 1; i < inside; i++)
-    VMS_CHECK_MSG(rs->r[i].start == rs->r[i - 1].end, "row %zu starts at 0x%" PRIx64 ", the row before ends at 0x%" PRIx64,
-                  i + 1, rs->r[i].start, rs->r[i - 1].end);
+    VMS_CHECK_MSG(rs->r[i].start == rs->r[i - 1].end,
+                  "row %zu starts at 0x%" PRIx64 ", the row before ends at 0x%" PRIx64, i + 1,
+                  rs->r[i].start, rs->r[i - 1].end);
   for (size_t i = inside; i < rs->n; i++) {
-    VMS_CHECK_MSG(!vms_live_region_is_free(&rs->r[i]), "a free row at 0x%" PRIx64 ", above the address space",
-                  rs->r[i].start);
+    VMS_CHECK_MSG(!vms_live_region_is_free(&rs->r[i]),
+                  "a free row at 0x%" PRIx64 ", above the address space", rs->r[i].start);
     VMS_CHECK(i == 0 || rs->r[i].start >= rs->r[i - 1].end);
   }
-  VMS_CHECK_MSG(rs->r[0].start <= lo, "the first region starts at 0x%" PRIx64 ", above 0x%" PRIx64, rs->r[0].start, lo);
-  VMS_CHECK_MSG(inside > 0 && rs->r[inside - 1].end == hi, "the address space's last row ends at 0x%" PRIx64 ", not 0x%" PRIx64,
+  VMS_CHECK_MSG(rs->r[0].start <= lo, "the first region starts at 0x%" PRIx64 ", above 0x%" PRIx64,
+                rs->r[0].start, lo);
+  VMS_CHECK_MSG(inside > 0 && rs->r[inside - 1].end == hi,
+                "the address space's last row ends at 0x%" PRIx64 ", not 0x%" PRIx64,
                 inside > 0 ? rs->r[inside - 1].end : 0, hi);
-  static const char *const types[] = {"image", "mapped", "shareable", "heap", "stack",
-                                      "private", "system", "unusable", "free"};
+  static const char *const types[] = {"image",   "mapped", "shareable", "heap", "stack",
+                                      "private", "system", "unusable",  "free"};
   for (size_t i = 0; i < rs->n; i++) {
     bool known = false;
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
       known |= strcmp(rs->r[i].type, types[t]) == 0;
     VMS_CHECK_MSG(known, "row %zu has type '%s'", i + 1, rs->r[i].type);
     const char *st = rs->r[i].state;
-    VMS_CHECK_MSG(!strcmp(st, "committed") || !strcmp(st, "reserved") || !strcmp(st, "free"), "row %zu has state '%s'",
-                  i + 1, st);
+    VMS_CHECK_MSG(!strcmp(st, "committed") || !strcmp(st, "reserved") || !strcmp(st, "free"),
+                  "row %zu has state '%s'", i + 1, st);
     bool gap = !strcmp(rs->r[i].type, "free") || !strcmp(rs->r[i].type, "unusable");
-    VMS_CHECK_MSG(gap == !strcmp(st, "free"), "row %zu: type %s with state %s", i + 1, rs->r[i].type, st);
+    VMS_CHECK_MSG(gap == !strcmp(st, "free"), "row %zu: type %s with state %s", i + 1,
+                  rs->r[i].type, st);
   }
 }
 
@@ -57,7 +64,8 @@ static void check_fixed(const VmsHelper *h, const VmsLiveRegions *rs, uint64_t p
   for (size_t i = 0; i < n; i++) {
     char perms[8];
     uint64_t s, e;
-    VMS_CHECK(sscanf(vms_helper_fact(h, "map", i), "%" SCNx64 " %" SCNx64 " %7s", &s, &e, perms) == 3);
+    VMS_CHECK(sscanf(vms_helper_fact(h, "map", i), "%" SCNx64 " %" SCNx64 " %7s", &s, &e, perms) ==
+              3);
     const VmsLiveRegion *r = vms_live_region_at(rs, s);
     VMS_CHECK_MSG(r != NULL, "no region holds the %s mapping at 0x%" PRIx64, perms, s);
     if (!r)
@@ -73,8 +81,8 @@ static void check_fixed(const VmsHelper *h, const VmsLiveRegions *rs, uint64_t p
     /* The page after each one was left free; after the last, the free
      * space may go on. */
     const VmsLiveRegion *g = vms_live_region_at(rs, e);
-    VMS_CHECK_MSG(g && vms_live_region_is_free(g), "the page after the %s mapping at 0x%" PRIx64 " is not free", perms,
-                  s);
+    VMS_CHECK_MSG(g && vms_live_region_is_free(g),
+                  "the page after the %s mapping at 0x%" PRIx64 " is not free", perms, s);
     if (g && vms_live_region_is_free(g)) {
       VMS_CHECK_U64(g->start, e);
       if (i + 1 < n)
@@ -108,16 +116,18 @@ static void check_counters(const VmsHelper *h, const char *pid) {
     if (!r)
       continue;
     bool written = perms[1] == 'w';
-    VMS_CHECK_MSG(r->rss == (written ? e - s : 0), "%s mapping at 0x%" PRIx64 ": rss %" PRIu64, perms, s, r->rss);
+    VMS_CHECK_MSG(r->rss == (written ? e - s : 0), "%s mapping at 0x%" PRIx64 ": rss %" PRIu64,
+                  perms, s, r->rss);
     if (perms[3] == 'p')
-      VMS_CHECK_MSG(r->private_dirty == (written ? e - s : 0), "%s mapping at 0x%" PRIx64 ": private_dirty %" PRIu64,
-                    perms, s, r->private_dirty);
+      VMS_CHECK_MSG(r->private_dirty == (written ? e - s : 0),
+                    "%s mapping at 0x%" PRIx64 ": private_dirty %" PRIu64, perms, s,
+                    r->private_dirty);
   }
   /* Free gaps have no counters: empty cells, not zeros. */
   for (size_t i = 0; i < rs.n; i++)
     if (vms_live_region_is_free(&rs.r[i]))
-      VMS_CHECK_MSG(rs.r[i].rss == VMS_LIVE_NOT_READ, "a free gap at 0x%" PRIx64 " has rss %" PRIu64, rs.r[i].start,
-                    rs.r[i].rss);
+      VMS_CHECK_MSG(rs.r[i].rss == VMS_LIVE_NOT_READ,
+                    "a free gap at 0x%" PRIx64 " has rss %" PRIu64, rs.r[i].start, rs.r[i].rss);
   vms_live_regions_free(&rs);
   vms_run_free(&run);
 }
@@ -129,23 +139,26 @@ static void check_threads(const VmsHelper *h, const VmsLiveRegions *rs, size_t w
   for (size_t i = 0; i < n; i++) {
     int tid;
     uint64_t lo, hi, guard, sp;
-    VMS_CHECK(sscanf(vms_helper_fact(h, "thread", i), "%d %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64, &tid, &lo, &hi,
-                     &guard, &sp) == 5);
+    VMS_CHECK(sscanf(vms_helper_fact(h, "thread", i),
+                     "%d %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64, &tid, &lo, &hi, &guard,
+                     &sp) == 5);
     const VmsLiveRegion *at_sp = vms_live_region_at(rs, sp);
     const VmsLiveRegion *at_lo = vms_live_region_at(rs, lo);
     const VmsLiveRegion *at_hi = vms_live_region_at(rs, hi - 1);
-    bool ok = at_sp && at_lo && at_hi && !strcmp(at_sp->type, "stack") && !strcmp(at_lo->type, "stack") &&
-              !strcmp(at_hi->type, "stack");
-    VMS_CHECK_MSG(ok, "thread %d: its stack [0x%" PRIx64 ", 0x%" PRIx64 ") is shown as %s / %s / %s", tid, lo, hi,
-                  at_lo ? at_lo->type : "nothing", at_sp ? at_sp->type : "nothing", at_hi ? at_hi->type : "nothing");
+    bool ok = at_sp && at_lo && at_hi && !strcmp(at_sp->type, "stack") &&
+              !strcmp(at_lo->type, "stack") && !strcmp(at_hi->type, "stack");
+    VMS_CHECK_MSG(ok,
+                  "thread %d: its stack [0x%" PRIx64 ", 0x%" PRIx64 ") is shown as %s / %s / %s",
+                  tid, lo, hi, at_lo ? at_lo->type : "nothing", at_sp ? at_sp->type : "nothing",
+                  at_hi ? at_hi->type : "nothing");
     found += ok;
     if (guard) {
       /* glibc puts the guard right below the stack, PROT_NONE: it belongs
        * to the stack, reserved. */
       const VmsLiveRegion *g = vms_live_region_at(rs, lo - 1);
       VMS_CHECK_MSG(g && !strcmp(g->type, "stack") && !strcmp(g->state, "reserved"),
-                    "thread %d: its guard page below 0x%" PRIx64 " is shown as %s %s", tid, lo, g ? g->type : "nothing",
-                    g ? g->state : "");
+                    "thread %d: its guard page below 0x%" PRIx64 " is shown as %s %s", tid, lo,
+                    g ? g->type : "nothing", g ? g->state : "");
     }
   }
   VMS_CHECK_MSG(found == want, "%zu of %zu thread stacks found", found, want);
@@ -162,26 +175,33 @@ static void check_files(const VmsHelper *h, const VmsLiveRegions *rs) {
   VMS_CHECK_MSG(r && !strcmp(r->type, "shareable"), "memfd shown as %s", r ? r->type : "nothing");
   VMS_CHECK_MSG(r && has_text(r->details, "vms-memfd"), "memfd details: %s", r ? r->details : "");
 
-  VMS_CHECK(sscanf(vms_helper_fact(h, "shm", 0), "%" SCNx64 " %" SCNx64 " %4199s", &s, &e, text) == 3);
+  VMS_CHECK(sscanf(vms_helper_fact(h, "shm", 0), "%" SCNx64 " %" SCNx64 " %4199s", &s, &e, text) ==
+            3);
   r = vms_live_region_at(rs, s);
   VMS_CHECK(r && r->start == s && r->end == e);
-  VMS_CHECK_MSG(r && !strcmp(r->type, "shareable"), "POSIX shm shown as %s", r ? r->type : "nothing");
+  VMS_CHECK_MSG(r && !strcmp(r->type, "shareable"), "POSIX shm shown as %s",
+                r ? r->type : "nothing");
   VMS_CHECK_MSG(r && has_text(r->details, text + 1), "shm details: %s", r ? r->details : "");
 
-  VMS_CHECK(sscanf(vms_helper_fact(h, "deleted", 0), "%" SCNx64 " %" SCNx64 " %8399s", &s, &e, hex) == 3);
+  VMS_CHECK(
+      sscanf(vms_helper_fact(h, "deleted", 0), "%" SCNx64 " %" SCNx64 " %8399s", &s, &e, hex) == 3);
   vms_live_unhex(hex, text, sizeof text);
   r = vms_live_region_at(rs, s);
   VMS_CHECK(r && r->start == s && r->end == e);
-  VMS_CHECK_MSG(r && !strcmp(r->type, "mapped"), "deleted file shown as %s", r ? r->type : "nothing");
-  VMS_CHECK_MSG(r && has_text(r->details, text), "deleted file details: '%s', want its path '%s'", r ? r->details : "",
-                text);
-  VMS_CHECK_MSG(r && has_text(r->details, "deleted"), "deleted file details do not say so: %s", r ? r->details : "");
+  VMS_CHECK_MSG(r && !strcmp(r->type, "mapped"), "deleted file shown as %s",
+                r ? r->type : "nothing");
+  VMS_CHECK_MSG(r && has_text(r->details, text), "deleted file details: '%s', want its path '%s'",
+                r ? r->details : "", text);
+  VMS_CHECK_MSG(r && has_text(r->details, "deleted"), "deleted file details do not say so: %s",
+                r ? r->details : "");
 
-  VMS_CHECK(sscanf(vms_helper_fact(h, "oddname", 0), "%" SCNx64 " %" SCNx64 " %8399s", &s, &e, hex) == 3);
+  VMS_CHECK(
+      sscanf(vms_helper_fact(h, "oddname", 0), "%" SCNx64 " %" SCNx64 " %8399s", &s, &e, hex) == 3);
   vms_live_unhex(hex, text, sizeof text);
   r = vms_live_region_at(rs, s);
   VMS_CHECK(r && r->start == s && r->end == e);
-  VMS_CHECK_MSG(r && !strcmp(r->type, "mapped"), "oddly named file shown as %s", r ? r->type : "nothing");
+  VMS_CHECK_MSG(r && !strcmp(r->type, "mapped"), "oddly named file shown as %s",
+                r ? r->type : "nothing");
   /* The kernel prints the newline as \012; vmscope may decode it or keep
    * the escape, but the space and the rest of the name must survive. */
   char escaped[4300];
@@ -214,16 +234,20 @@ static void check_json_regions(const VmsHelper *h, const VmsLiveRegions *rs, con
     vms_json_u64(j, path, &e);
     snprintf(path, sizeof path, "regions.%zu.type", i);
     const char *type = vms_json_str(j, path);
-    if ((s != rs->r[i].start || e != rs->r[i].end || !type || strcmp(type, rs->r[i].type) != 0) && mismatches++ < 5)
-      fprintf(stderr, "JSON region %zu: 0x%" PRIx64 "-0x%" PRIx64 " %s; CSV 0x%" PRIx64 "-0x%" PRIx64 " %s\n", i, s, e,
-              type ? type : "?", rs->r[i].start, rs->r[i].end, rs->r[i].type);
+    if ((s != rs->r[i].start || e != rs->r[i].end || !type || strcmp(type, rs->r[i].type) != 0) &&
+        mismatches++ < 5)
+      fprintf(stderr,
+              "JSON region %zu: 0x%" PRIx64 "-0x%" PRIx64 " %s; CSV 0x%" PRIx64 "-0x%" PRIx64
+              " %s\n",
+              i, s, e, type ? type : "?", rs->r[i].start, rs->r[i].end, rs->r[i].type);
     if (s == strtoull(vms_helper_fact(h, "oddname", 0), NULL, 16)) {
       char text[4200], hex[8400];
       if (sscanf(vms_helper_fact(h, "oddname", 0), "%*s %*s %8399s", hex) == 1) {
         vms_live_unhex(hex, text, sizeof text);
         snprintf(path, sizeof path, "regions.%zu.details", i);
         const char *d = vms_json_str(j, path);
-        VMS_CHECK_MSG(d && strstr(d, text), "JSON details of the odd name: '%s', want '%s'", d ? d : "", text);
+        VMS_CHECK_MSG(d && strstr(d, text), "JSON details of the odd name: '%s', want '%s'",
+                      d ? d : "", text);
       }
     }
   }
@@ -260,8 +284,10 @@ int main(int argc, char **argv) {
   VMS_CHECK(vms_run(a1, &csv_run));
   VMS_CHECK(vms_run(a2, &json_run));
   VMS_CHECK(vms_run(a3, &table_run));
-  VMS_CHECK_MSG(csv_run.status == 0, "--regions --format csv exit %d: %s", csv_run.status, csv_run.err);
-  VMS_CHECK_MSG(json_run.status == 0, "--summary --format json exit %d: %s", json_run.status, json_run.err);
+  VMS_CHECK_MSG(csv_run.status == 0, "--regions --format csv exit %d: %s", csv_run.status,
+                csv_run.err);
+  VMS_CHECK_MSG(json_run.status == 0, "--summary --format json exit %d: %s", json_run.status,
+                json_run.err);
   VMS_CHECK_MSG(table_run.status == 0, "--regions exit %d: %s", table_run.status, table_run.err);
 
   VmsJson *j = vms_json_parse(json_run.out, json_run.out_len);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-list: `vmscope --list` shows known processes as they are: bitness, mapping count, readable or why not.
+/* live-list: `vmscope --list` shows known processes as they are: bitness, mapping count, readable
+ * or why not.
  *
  * usage: live-list VMSCOPE VMS-HELPER [VMS-HELPER-32] */
 #include <inttypes.h>
@@ -28,16 +29,19 @@ static bool list_run(const char *const argv[], List *l) {
   vms_run_free(&r);
   if (!ok)
     return false;
-  static const char *const names[] = {"pid", "ppid", "state", "bits", "maps", "name", "readable", "reason", "cmdline"};
-  int *cols[] = {&l->pid, &l->ppid, &l->state, &l->bits, &l->maps, &l->name, &l->readable, &l->reason, &l->cmdline};
+  static const char *const names[] = {"pid",  "ppid",     "state",  "bits",   "maps",
+                                      "name", "readable", "reason", "cmdline"};
+  int *cols[] = {&l->pid,  &l->ppid,     &l->state,  &l->bits,   &l->maps,
+                 &l->name, &l->readable, &l->reason, &l->cmdline};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     *cols[i] = vms_csv_column(&l->csv, names[i]);
     VMS_CHECK_MSG(*cols[i] >= 0, "--list CSV has no column '%s'", names[i]);
     ok &= *cols[i] >= 0;
   }
   for (size_t r2 = 1; r2 < l->csv.n_rows; r2++)
-    VMS_CHECK_MSG(l->csv.n_fields[r2] == l->csv.n_fields[0], "--list row %zu has %zu fields, the header %zu", r2 + 1,
-                  l->csv.n_fields[r2], l->csv.n_fields[0]);
+    VMS_CHECK_MSG(l->csv.n_fields[r2] == l->csv.n_fields[0],
+                  "--list row %zu has %zu fields, the header %zu", r2 + 1, l->csv.n_fields[r2],
+                  l->csv.n_fields[0]);
   return ok;
 }
 
@@ -92,16 +96,19 @@ int main(int argc, char **argv) {
       VMS_CHECK_STR(row[l.bits], "64");
       VMS_CHECK_STR(row[l.readable], "yes");
       VMS_CHECK_STR(row[l.reason], "");
-      VMS_CHECK_MSG(strstr(row[l.cmdline], "threads 2 zombie") != NULL, "cmdline: %s", row[l.cmdline]);
+      VMS_CHECK_MSG(strstr(row[l.cmdline], "threads 2 zombie") != NULL, "cmdline: %s",
+                    row[l.cmdline]);
       long want = maps_lines(h64.pid);
-      VMS_CHECK_MSG(atol(row[l.maps]) == want, "maps: listed %s, /proc has %ld lines", row[l.maps], want);
+      VMS_CHECK_MSG(atol(row[l.maps]) == want, "maps: listed %s, /proc has %ld lines", row[l.maps],
+                    want);
     }
     row = list_row(&l, zombie);
     VMS_CHECK_MSG(row != NULL, "the zombie %d is not listed", (int)zombie);
     if (row) {
       VMS_CHECK_STR(row[l.state], "Z");
       VMS_CHECK_STR(row[l.readable], "no");
-      VMS_CHECK_MSG(strstr(row[l.reason], "zombie") != NULL, "the zombie's reason: %s", row[l.reason]);
+      VMS_CHECK_MSG(strstr(row[l.reason], "zombie") != NULL, "the zombie's reason: %s",
+                    row[l.reason]);
     }
     if (have32) {
       row = list_row(&l, h32.pid);
@@ -118,19 +125,22 @@ int main(int argc, char **argv) {
   if (geteuid() != 0 || access(SETPRIV, X_OK) != 0) {
     printf("note: not root or no %s: the other-user listing is not checked\n", SETPRIV);
   } else {
-    const char *const b[] = {SETPRIV, "--reuid=65533", "--regid=65533", "--clear-groups", argv[1], "--list", "--format",
-                             "csv", NULL};
+    const char *const b[] = {SETPRIV,          "--reuid=65533", "--regid=65533",
+                             "--clear-groups", argv[1],         "--list",
+                             "--format",       "csv",           NULL};
     if (list_run(b, &l)) {
       char **row = list_row(&l, h64.pid);
       VMS_CHECK_MSG(row != NULL, "uid 65533 does not see the helper %d", (int)h64.pid);
       if (row) {
         VMS_CHECK_STR(row[l.readable], "no");
-        VMS_CHECK_MSG(strstr(row[l.reason], "root") != NULL, "the reason does not name the owner: %s", row[l.reason]);
+        VMS_CHECK_MSG(strstr(row[l.reason], "root") != NULL,
+                      "the reason does not name the owner: %s", row[l.reason]);
         VMS_CHECK_STR(row[l.maps], "-1");
       }
       vms_csv_free(&l.csv);
     } else {
-      printf("note: uid 65533 cannot run %s here; the other-user listing is not checked\n", argv[1]);
+      printf("note: uid 65533 cannot run %s here; the other-user listing is not checked\n",
+             argv[1]);
     }
   }
 

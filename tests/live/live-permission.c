@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-permission: a process of another user cannot be read, and vmscope says so with status 4 and a reason.
+/* live-permission: a process of another user cannot be read, and vmscope says so with status 4 and
+ * a reason.
  *
  * usage: live-permission VMSCOPE VMS-HELPER
  *
@@ -29,14 +30,17 @@ int main(int argc, char **argv) {
     VMS_SKIP("%s (util-linux) not found", SETPRIV);
 
   /* Both binaries must be reachable by the unprivileged users. */
-  const char *const probe[] = {SETPRIV, "--reuid=65533", "--regid=65533", "--clear-groups", argv[1], "--version", NULL};
+  const char *const probe[] = {
+      SETPRIV, "--reuid=65533", "--regid=65533", "--clear-groups", argv[1], "--version", NULL};
   VmsRun pr;
   VMS_CHECK(vms_run(probe, &pr));
   if (pr.status == 126 || pr.status == 127 || strstr(pr.err, "ermission denied"))
-    VMS_SKIP("uid 65533 cannot execute %s (a directory on its path is closed to other users)", argv[1]);
+    VMS_SKIP("uid 65533 cannot execute %s (a directory on its path is closed to other users)",
+             argv[1]);
   vms_run_free(&pr);
 
-  const char *const hargv[] = {SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", argv[2], "layout", NULL};
+  const char *const hargv[] = {
+      SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups", argv[2], "layout", NULL};
   VmsHelper h;
   if (!vms_helper_start(&h, hargv))
     return 1;
@@ -45,12 +49,14 @@ int main(int argc, char **argv) {
   snprintf(pid, sizeof pid, "%d", (int)h.pid);
   VMS_CHECK_STR(vms_helper_fact(&h, "pid", 0), pid);
 
-  const char *const denied[] = {SETPRIV, "--reuid=65533", "--regid=65533", "--clear-groups",
-                                argv[1], pid, "--summary", NULL};
+  const char *const denied[] = {
+      SETPRIV, "--reuid=65533", "--regid=65533", "--clear-groups", argv[1], pid, "--summary", NULL};
   VmsRun r;
   VMS_CHECK(vms_run(denied, &r));
-  VMS_CHECK_MSG(r.status == EXIT_PERMISSION, "another user's process: exit %d, stderr: %s", r.status, r.err);
-  VMS_CHECK_MSG(r.err_len > 0 && strstr(r.err, pid), "the message does not name the PID: %s", r.err);
+  VMS_CHECK_MSG(r.status == EXIT_PERMISSION, "another user's process: exit %d, stderr: %s",
+                r.status, r.err);
+  VMS_CHECK_MSG(r.err_len > 0 && strstr(r.err, pid), "the message does not name the PID: %s",
+                r.err);
   VMS_CHECK_MSG(r.out_len == 0, "printed a summary it could not read: %s", r.out);
   printf("vmscope said: %s", r.err);
   vms_run_free(&r);

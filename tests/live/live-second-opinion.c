@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* live-second-opinion: vmscope agrees with /proc/PID/maps read here, with procps pmap -XX, and with free gaps computed here.
+/* live-second-opinion: vmscope agrees with /proc/PID/maps read here, with procps pmap -XX, and with
+ * free gaps computed here.
  *
  * usage: live-second-opinion VMSCOPE VMS-HELPER
  *
@@ -102,7 +103,8 @@ static bool maps_equal(const VmsMaps *a, const VmsMaps *b) {
 }
 
 static bool perms_ok(const char *p) {
-  return strlen(p) == 4 && strchr("r-", p[0]) && strchr("w-", p[1]) && strchr("x-", p[2]) && strchr("ps", p[3]);
+  return strlen(p) == 4 && strchr("r-", p[0]) && strchr("w-", p[1]) && strchr("x-", p[2]) &&
+         strchr("ps", p[3]);
 }
 
 static void compare_pmap(int pid, const VmsMaps *m) {
@@ -112,7 +114,8 @@ static void compare_pmap(int pid, const VmsMaps *m) {
   /* procps is among the test packages (scripts/setup.sh --test): without
    * it this half of the test cannot run, and that is not a pass. */
   if (access(argv[0], X_OK) != 0) {
-    VMS_CHECK_MSG(false, "%s not found (Debian: apt-get install procps): no pmap comparison", argv[0]);
+    VMS_CHECK_MSG(false, "%s not found (Debian: apt-get install procps): no pmap comparison",
+                  argv[0]);
     return;
   }
   VmsRun r;
@@ -124,14 +127,17 @@ static void compare_pmap(int pid, const VmsMaps *m) {
     uint64_t start, kib;
     char perms[8], off[32], dev[32];
     unsigned long long inode;
-    if (sscanf(line, " %" SCNx64 " %7s %31s %31s %llu %" SCNu64, &start, perms, off, dev, &inode, &kib) != 6 ||
+    if (sscanf(line, " %" SCNx64 " %7s %31s %31s %llu %" SCNu64, &start, perms, off, dev, &inode,
+               &kib) != 6 ||
         !perms_ok(perms))
       continue; /* the header, the totals (a row of numbers) */
     if (n < m->n && (m->v[n].start != start || m->v[n].end != start + kib * 1024 ||
                      strcmp(m->v[n].perms, perms) != 0)) {
       if (mismatches++ < 5)
-        fprintf(stderr, "pmap row %zu: %" PRIx64 " %s %" PRIu64 " KiB; maps says %" PRIx64 "-%" PRIx64 " %s\n", n + 1,
-                start, perms, kib, m->v[n].start, m->v[n].end, m->v[n].perms);
+        fprintf(stderr,
+                "pmap row %zu: %" PRIx64 " %s %" PRIu64 " KiB; maps says %" PRIx64 "-%" PRIx64
+                " %s\n",
+                n + 1, start, perms, kib, m->v[n].start, m->v[n].end, m->v[n].perms);
     }
     n++;
   }
@@ -152,7 +158,8 @@ int main(int argc, char **argv) {
     perror("mkdtemp");
     return 1;
   }
-  const char *const hargv[] = {argv[2], "layout", "threads", "3", "files", dir, "many", "200", NULL};
+  const char *const hargv[] = {argv[2], "layout", "threads", "3", "files",
+                               dir,     "many",   "200",     NULL};
   VmsHelper h;
   if (!vms_helper_start(&h, hargv)) {
     rmdir(dir);
@@ -196,12 +203,16 @@ int main(int argc, char **argv) {
       if (k < before.n && (rs.r[i].start != before.v[k].start || rs.r[i].end != before.v[k].end ||
                            strcmp(rs.r[i].prot, before.v[k].perms) != 0)) {
         if (mismatches++ < 5)
-          fprintf(stderr, "region %zu: vmscope %" PRIx64 "-%" PRIx64 " %s, maps %" PRIx64 "-%" PRIx64 " %s\n", k + 1,
-                  rs.r[i].start, rs.r[i].end, rs.r[i].prot, before.v[k].start, before.v[k].end, before.v[k].perms);
+          fprintf(stderr,
+                  "region %zu: vmscope %" PRIx64 "-%" PRIx64 " %s, maps %" PRIx64 "-%" PRIx64
+                  " %s\n",
+                  k + 1, rs.r[i].start, rs.r[i].end, rs.r[i].prot, before.v[k].start,
+                  before.v[k].end, before.v[k].perms);
       }
       k++;
     }
-    VMS_CHECK_MSG(k == before.n, "vmscope shows %zu mappings, /proc/%s/maps has %zu", k, pid, before.n);
+    VMS_CHECK_MSG(k == before.n, "vmscope shows %zu mappings, /proc/%s/maps has %zu", k, pid,
+                  before.n);
     VMS_CHECK_U64(mismatches, 0);
   }
 
@@ -219,8 +230,11 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < srs.n; i++) {
       if (vms_live_region_is_free(&srs.r[i]))
         continue;
-      if (k < ns && k < cap && (srs.r[i].start != starts[k] || srs.r[i].rss != rss[k]) && mismatches++ < 5)
-        fprintf(stderr, "smaps mapping %zu: vmscope 0x%" PRIx64 " rss %" PRIu64 ", smaps 0x%" PRIx64 " Rss %" PRIu64 "\n",
+      if (k < ns && k < cap && (srs.r[i].start != starts[k] || srs.r[i].rss != rss[k]) &&
+          mismatches++ < 5)
+        fprintf(stderr,
+                "smaps mapping %zu: vmscope 0x%" PRIx64 " rss %" PRIu64 ", smaps 0x%" PRIx64
+                " Rss %" PRIu64 "\n",
                 k + 1, srs.r[i].start, srs.r[i].rss, starts[k], rss[k]);
       k++;
     }
@@ -254,7 +268,8 @@ int main(int argc, char **argv) {
     kernel_vmas--;
   VMS_CHECK(vms_json_u64(j, "vma_count", &v));
   VMS_CHECK_U64(v, kernel_vmas);
-  VMS_CHECK(vms_json_u64(j, "max_map_count", &v) && v == read_u64_file("/proc/sys/vm/max_map_count", 0));
+  VMS_CHECK(vms_json_u64(j, "max_map_count", &v) &&
+            v == read_u64_file("/proc/sys/vm/max_map_count", 0));
 
   Gaps g;
   compute_gaps(&before, lo, hi, stack_guard_gap(page), &g);
@@ -280,8 +295,10 @@ int main(int argc, char **argv) {
     int b = 0;
     while (b < 63 && (UINT64_C(1) << b) < min)
       b++;
-    VMS_CHECK_MSG(min == (UINT64_C(1) << b), "histogram bucket starts at %" PRIu64 ", not a power of two", min);
-    VMS_CHECK_MSG(c == g.hist[b], "histogram bucket %" PRIu64 ": %" PRIu64 " blocks, computed %" PRIu64, min, c,
+    VMS_CHECK_MSG(min == (UINT64_C(1) << b),
+                  "histogram bucket starts at %" PRIu64 ", not a power of two", min);
+    VMS_CHECK_MSG(c == g.hist[b],
+                  "histogram bucket %" PRIu64 ": %" PRIu64 " blocks, computed %" PRIu64, min, c,
                   g.hist[b]);
     hist_sum += c;
   }

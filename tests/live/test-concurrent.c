@@ -20,7 +20,7 @@
 #include "vms-test-wait.h"
 #include "vms-test.h"
 
-#define ROUNDS 25
+#define ROUNDS   25
 #define MAX_MAPS 16
 
 typedef struct {
@@ -52,8 +52,8 @@ static int check_snapshot(int i, const VmsSnapshot *snap) {
     size_t k = vms_snapshot_find(snap, known[i].maps[m][0]);
     if (k == SIZE_MAX || snap->regions[k].start != known[i].maps[m][0] ||
         snap->regions[k].end != known[i].maps[m][1]) {
-      fprintf(stderr, "target %d: mapping 0x%" PRIx64 "-0x%" PRIx64 " is not a region of its own\n", i,
-              known[i].maps[m][0], known[i].maps[m][1]);
+      fprintf(stderr, "target %d: mapping 0x%" PRIx64 "-0x%" PRIx64 " is not a region of its own\n",
+              i, known[i].maps[m][0], known[i].maps[m][1]);
       bad++;
     }
   }
@@ -67,9 +67,11 @@ static int swap_and_cross(int i, VmsSnapshot *snap) {
   VmsSnapshot *old = latest[i];
   latest[i] = vms_snapshot_ref(snap);
   VmsSnapshot *other = latest[1 - i] ? vms_snapshot_ref(latest[1 - i]) : NULL;
-  if (other) crossed++;
+  if (other)
+    crossed++;
   pthread_mutex_unlock(&slot_lock);
-  if (old) vms_snapshot_unref(old);
+  if (old)
+    vms_snapshot_unref(old);
   int bad = 0;
   if (other) {
     bad = check_snapshot(1 - i, other);
@@ -99,7 +101,8 @@ static void *reader_main(void *data) {
     unsigned what = VMS_READ_REGIONS | VMS_READ_THREADS | (round % 5 == 0 ? VMS_READ_COUNTERS : 0);
     VmsSnapshot *snap = NULL;
     code = vms_target_read(t, what, &sp, &err);
-    if (code == VMS_OK) code = vms_snapshot_build(&sp, &snap, &err);
+    if (code == VMS_OK)
+      code = vms_snapshot_build(&sp, &snap, &err);
     if (code != VMS_OK) {
       fprintf(stderr, "target %d round %d: %s\n", r->i, round, err.message);
       r->failures++;
@@ -121,7 +124,8 @@ static void *reader_main(void *data) {
 
 static void clear_slots(void) {
   for (int i = 0; i < 2; i++) {
-    if (latest[i]) vms_snapshot_unref(latest[i]);
+    if (latest[i])
+      vms_snapshot_unref(latest[i]);
     latest[i] = NULL;
   }
   crossed = 0;
@@ -130,8 +134,10 @@ static void clear_slots(void) {
 static void test_two_readers(void) {
   Reader r[2] = {{.i = 0}, {.i = 1}};
   pthread_t th[2];
-  for (int i = 0; i < 2; i++) VMS_CHECK(pthread_create(&th[i], NULL, reader_main, &r[i]) == 0);
-  for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < 2; i++)
+    VMS_CHECK(pthread_create(&th[i], NULL, reader_main, &r[i]) == 0);
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
   for (int i = 0; i < 2; i++) {
     VMS_CHECK_U64(r[i].failures, 0);
     VMS_CHECK_U64(r[i].snapshots, ROUNDS);
@@ -152,10 +158,13 @@ typedef struct {
 static void on_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
   Sampled *s = user;
   int bad = 0;
-  if (snap) bad = check_snapshot(s->i, snap) + swap_and_cross(s->i, snap);
+  if (snap)
+    bad = check_snapshot(s->i, snap) + swap_and_cross(s->i, snap);
   pthread_mutex_lock(&s->lock);
-  if (snap) s->samples++;
-  else s->errors++;
+  if (snap)
+    s->samples++;
+  else
+    s->errors++;
   s->failures += bad;
   pthread_mutex_unlock(&s->lock);
   vms_snapshot_unref(snap);
@@ -166,7 +175,8 @@ static bool both_sampled(void *d) {
   bool done = true;
   for (int i = 0; i < 2; i++) {
     pthread_mutex_lock(&s[i].lock);
-    if (s[i].samples < ROUNDS) done = false;
+    if (s[i].samples < ROUNDS)
+      done = false;
     pthread_mutex_unlock(&s[i].lock);
   }
   return done;
@@ -186,7 +196,8 @@ static void test_two_samplers(void) {
     VMS_CHECK_U64(vms_sampler_start(known[i].pid, &o, on_sample, &s[i], &sm[i], &err), VMS_OK);
   }
   bool done = vms_test_wait(both_sampled, s, 60);
-  for (int i = 0; i < 2; i++) vms_sampler_stop(sm[i]);
+  for (int i = 0; i < 2; i++)
+    vms_sampler_stop(sm[i]);
   VMS_CHECK_MSG(done, "the samplers took %d and %d samples in 60 s", s[0].samples, s[1].samples);
   for (int i = 0; i < 2; i++) {
     VMS_CHECK_U64(s[i].errors, 0);
@@ -216,7 +227,8 @@ int main(int argc, char **argv) {
     known[i].n_threads = vms_helper_count(&h[i], "thread") + 1;
     known[i].n_maps = vms_helper_count(&h[i], "map");
     VMS_CHECK(known[i].n_maps > 0 && known[i].n_maps <= MAX_MAPS);
-    if (known[i].n_maps > MAX_MAPS) known[i].n_maps = MAX_MAPS;
+    if (known[i].n_maps > MAX_MAPS)
+      known[i].n_maps = MAX_MAPS;
     for (size_t m = 0; m < known[i].n_maps; m++) {
       const char *f = vms_helper_fact(&h[i], "map", m);
       known[i].maps[m][0] = vms_live_parse_hex(f);
@@ -228,6 +240,7 @@ int main(int argc, char **argv) {
   VMS_CHECK_U64(known[1].n_threads, 4);
   test_two_readers();
   test_two_samplers();
-  for (int i = 0; i < 2; i++) vms_helper_stop(&h[i]);
+  for (int i = 0; i < 2; i++)
+    vms_helper_stop(&h[i]);
   return vms_test_end();
 }

@@ -31,12 +31,16 @@ typedef struct {
 static void on_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
   Count *c = user;
   pthread_mutex_lock(&c->lock);
-  if (pthread_equal(pthread_self(), c->main_thread)) c->on_main_thread = true;
-  if (c->stopped) c->after_stop++;
+  if (pthread_equal(pthread_self(), c->main_thread))
+    c->on_main_thread = true;
+  if (c->stopped)
+    c->after_stop++;
   if (snap) {
     c->samples++;
-    if (snap->counters) c->with_counters++;
-    if (snap->serial <= c->last_serial) c->serial_ok = false;
+    if (snap->counters)
+      c->with_counters++;
+    if (snap->serial <= c->last_serial)
+      c->serial_ok = false;
     c->last_serial = snap->serial;
   } else {
     c->errors++;
@@ -47,7 +51,8 @@ static void on_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
     c->paused_here = true;
   }
   pthread_mutex_unlock(&c->lock);
-  if (pause) vms_sampler_set_paused(pause, true);
+  if (pause)
+    vms_sampler_set_paused(pause, true);
   vms_snapshot_unref(snap);
 }
 

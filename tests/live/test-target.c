@@ -36,22 +36,27 @@ static void *blocked_thread(void *arg) {
  * ranges (from pthread_getattr_np) to fd, then waits to be killed. */
 static pid_t spawn_threaded(int fd) {
   pid_t pid = fork();
-  if (pid != 0) return pid;
-  if (pipe(hold_pipe) != 0) _exit(1);
+  if (pid != 0)
+    return pid;
+  if (pipe(hold_pipe) != 0)
+    _exit(1);
   pthread_t t[N_THREADS];
   for (int i = 0; i < N_THREADS; i++) {
-    if (pthread_create(&t[i], NULL, blocked_thread, NULL) != 0) _exit(1);
+    if (pthread_create(&t[i], NULL, blocked_thread, NULL) != 0)
+      _exit(1);
     pthread_attr_t attr;
     void *addr;
     size_t size;
     pthread_getattr_np(t[i], &attr);
     pthread_attr_getstack(&attr, &addr, &size);
     uint64_t range[2] = {(uint64_t)(uintptr_t)addr, (uint64_t)(uintptr_t)addr + size};
-    if (write(fd, range, sizeof range) != sizeof range) _exit(1);
+    if (write(fd, range, sizeof range) != sizeof range)
+      _exit(1);
     pthread_attr_destroy(&attr);
   }
   close(fd);
-  for (;;) pause();
+  for (;;)
+    pause();
 }
 
 /* Every one of the process's n threads is blocked in a system call: its
@@ -66,19 +71,23 @@ static bool all_blocked(void *d) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/task", (int)t->pid);
   DIR *dir = opendir(path);
-  if (!dir) return false;
+  if (!dir)
+    return false;
   int n = 0;
   bool blocked = true;
   struct dirent *e;
   while ((e = readdir(dir)) != NULL) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    if (e->d_name[0] < '0' || e->d_name[0] > '9')
+      continue;
     n++;
     char f[128], line[64] = "";
     snprintf(f, sizeof f, "%s/%s/syscall", path, e->d_name);
     int fd = open(f, O_RDONLY);
     ssize_t got = fd >= 0 ? read(fd, line, sizeof line - 1) : -1;
-    if (fd >= 0) close(fd);
-    if (got <= 0 || line[0] < '0' || line[0] > '9') blocked = false;
+    if (fd >= 0)
+      close(fd);
+    if (got <= 0 || line[0] < '0' || line[0] > '9')
+      blocked = false;
   }
   closedir(dir);
   return blocked && n == t->n;
@@ -93,11 +102,13 @@ static VmsSnapshot *snapshot_of(pid_t pid, VmsErrorCode *code_out) {
     VmsSpace sp;
     vms_space_init(&sp);
     code = vms_target_read(t, VMS_READ_REGIONS | VMS_READ_THREADS, &sp, &err);
-    if (code == VMS_OK) code = vms_snapshot_build(&sp, &snap, &err);
+    if (code == VMS_OK)
+      code = vms_snapshot_build(&sp, &snap, &err);
     vms_space_clear(&sp);
     vms_target_close(t);
   }
-  if (code_out) *code_out = code;
+  if (code_out)
+    *code_out = code;
   return snap;
 }
 
@@ -110,7 +121,8 @@ static void test_threads(void) {
   size_t got = 0;
   while (got < sizeof ranges) {
     ssize_t n = read(p[0], (char *)ranges + got, sizeof ranges - got);
-    if (n <= 0) break;
+    if (n <= 0)
+      break;
     got += (size_t)n;
   }
   close(p[0]);
@@ -127,7 +139,8 @@ static void test_threads(void) {
       /* The stack's top page is where the thread runs: a Stack region, found exactly. */
       size_t k = vms_snapshot_find(s, ranges[i][1] - 1);
       VMS_CHECK(k != SIZE_MAX);
-      if (k == SIZE_MAX) continue;
+      if (k == SIZE_MAX)
+        continue;
       const VmsRegion *r = &s->regions[k];
       VMS_CHECK_U64(r->type, VMS_TYPE_STACK);
       VMS_CHECK(!(r->detail & VMS_DETAIL_INFERRED));
@@ -148,7 +161,8 @@ static void test_threads(void) {
 static pid_t open_then_end(VmsTarget **t) {
   pid_t pid = fork();
   if (pid == 0) {
-    for (;;) pause();
+    for (;;)
+      pause();
   }
   VmsError err = {0};
   VMS_CHECK_U64(vms_target_open(pid, t, &err), VMS_OK);
@@ -172,7 +186,8 @@ static void test_gone(void) {
 
   /* A zombie (exited, not reaped) has no address space. */
   pid = fork();
-  if (pid == 0) _exit(0);
+  if (pid == 0)
+    _exit(0);
   siginfo_t info;
   VMS_CHECK(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == 0); /* exited, left unreaped */
   VMS_CHECK_U64(vms_target_open(pid, &t, &err), VMS_ERR_NO_ADDRESS_SPACE);
@@ -192,11 +207,14 @@ static long long boot_ticks(void) {
   return (long long)ts.tv_sec * hz + ts.tv_nsec / (1000000000L / hz);
 }
 
-static bool tick_passed(void *d) { return boot_ticks() > *(long long *)d; }
+static bool tick_passed(void *d) {
+  return boot_ticks() > *(long long *)d;
+}
 
 static void test_reuse(void) {
   int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
-  if (fd < 0) VMS_SKIP("PID reuse: /proc/sys/kernel/ns_last_pid is not writable here (needs root)");
+  if (fd < 0)
+    VMS_SKIP("PID reuse: /proc/sys/kernel/ns_last_pid is not writable here (needs root)");
   VmsTarget *t;
   VmsError err = {0};
   pid_t pid = open_then_end(&t);
@@ -215,7 +233,8 @@ static void test_reuse(void) {
     }
     again = fork();
     if (again == 0) {
-      for (;;) pause();
+      for (;;)
+        pause();
     }
     if (again != pid) {
       kill(again, SIGKILL);
@@ -244,20 +263,25 @@ static void test_reuse(void) {
 /* Permission: a process that drops to another user cannot read ours, and
  * is told why. */
 static void test_permission(void) {
-  if (geteuid() != 0) VMS_SKIP("permission: needs root to run a reader as another user");
+  if (geteuid() != 0)
+    VMS_SKIP("permission: needs root to run a reader as another user");
   pid_t target = getpid();
   int p[2];
   VMS_CHECK(pipe(p) == 0);
   pid_t reader = fork();
   if (reader == 0) {
     close(p[0]);
-    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) _exit(99);
+    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
+      _exit(99);
     VmsTarget *t;
     VmsError err = {0};
     VmsErrorCode code = vms_target_open(target, &t, &err);
-    if (write(p[1], &code, sizeof code) != sizeof code) _exit(98);
-    if (write(p[1], err.message, sizeof err.message) != sizeof err.message) _exit(98);
-    if (write(p[1], err.remedy, sizeof err.remedy) != sizeof err.remedy) _exit(98);
+    if (write(p[1], &code, sizeof code) != sizeof code)
+      _exit(98);
+    if (write(p[1], err.message, sizeof err.message) != sizeof err.message)
+      _exit(98);
+    if (write(p[1], err.remedy, sizeof err.remedy) != sizeof err.remedy)
+      _exit(98);
     _exit(0);
   }
   close(p[1]);
@@ -314,10 +338,13 @@ static void test_churn(void) {
     long page = sysconf(_SC_PAGESIZE);
     for (unsigned seed = 1, k = 0;; k = (k + 1) % SLOTS) {
       seed = seed * 1103515245u + 12345u;
-      if (slot[k]) munmap(slot[k], len[k]);
+      if (slot[k])
+        munmap(slot[k], len[k]);
       len[k] = (size_t)(1 + (seed >> 8) % 8) * (size_t)page;
-      slot[k] = mmap(NULL, len[k], (seed >> 16) % 2 ? PROT_READ : PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (slot[k] == MAP_FAILED) slot[k] = NULL;
+      slot[k] = mmap(NULL, len[k], (seed >> 16) % 2 ? PROT_READ : PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (slot[k] == MAP_FAILED)
+        slot[k] = NULL;
     }
   }
   usleep(50000); /* let it map its slots */
@@ -329,11 +356,13 @@ static void test_churn(void) {
   int failed = 0;
   for (int i = 0; i < READS && t; i++) {
     VmsErrorCode code = vms_target_read(t, VMS_READ_REGIONS, &sp, &err);
-    if (code != VMS_OK && failed++ == 0) fprintf(stderr, "read %d of a churning process: %s\n", i, err.message);
+    if (code != VMS_OK && failed++ == 0)
+      fprintf(stderr, "read %d of a churning process: %s\n", i, err.message);
   }
   VMS_CHECK_MSG(failed == 0, "%d of %d reads failed", failed, READS);
   vms_space_clear(&sp);
-  if (t) vms_target_close(t);
+  if (t)
+    vms_target_close(t);
   kill(pid, SIGKILL);
   waitpid(pid, NULL, 0);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-live.c: helper processes, command runs, and the CSV/JSON/maps readers the live tests share. */
+/* vms-live.c: helper processes, command runs, and the CSV/JSON/maps readers the live tests share.
+ */
 #include "vms-live.h"
 
 #include <ctype.h>
@@ -358,7 +359,8 @@ bool vms_live_regions_parse(const char *buf, size_t len, VmsLiveRegions *out) {
   VmsCsv csv;
   if (!vms_csv_parse(buf, len, &csv))
     return false;
-  static const char *const cols[] = {"start", "end", "size", "type", "state", "protection", "details"};
+  static const char *const cols[] = {"start", "end",        "size",   "type",
+                                     "state", "protection", "details"};
   int ix[7];
   bool ok = csv.n_rows > 0;
   for (int c = 0; c < 7 && ok; c++) {
@@ -375,7 +377,8 @@ bool vms_live_regions_parse(const char *buf, size_t len, VmsLiveRegions *out) {
   int pd_col = ok ? vms_csv_column(&csv, "private_dirty") : -1;
   for (size_t r = 1; ok && r < csv.n_rows; r++) {
     if (csv.n_fields[r] != csv.n_fields[0]) {
-      fprintf(stderr, "CSV: row %zu has %zu fields, the header %zu\n", r + 1, csv.n_fields[r], csv.n_fields[0]);
+      fprintf(stderr, "CSV: row %zu has %zu fields, the header %zu\n", r + 1, csv.n_fields[r],
+              csv.n_fields[0]);
       ok = false;
       break;
     }
@@ -434,7 +437,9 @@ const VmsLiveRegion *vms_live_region_at(const VmsLiveRegions *rs, uint64_t addr)
   return NULL;
 }
 
-bool vms_live_region_is_free(const VmsLiveRegion *r) { return strcmp(r->state, "free") == 0; }
+bool vms_live_region_is_free(const VmsLiveRegion *r) {
+  return strcmp(r->state, "free") == 0;
+}
 
 /* ---- JSON ---- */
 
@@ -442,8 +447,8 @@ enum { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
 struct VmsJson {
   int kind;
-  char *text;        /* number text or string value */
-  char **keys;       /* objects */
+  char *text;  /* number text or string value */
+  char **keys; /* objects */
   VmsJson **items;
   size_t n;
 };
@@ -454,7 +459,8 @@ typedef struct {
 } JParser;
 
 static void j_ws(JParser *p) {
-  while (p->i < p->len && (p->s[p->i] == ' ' || p->s[p->i] == '\n' || p->s[p->i] == '\t' || p->s[p->i] == '\r'))
+  while (p->i < p->len &&
+         (p->s[p->i] == ' ' || p->s[p->i] == '\n' || p->s[p->i] == '\t' || p->s[p->i] == '\r'))
     p->i++;
 }
 
@@ -482,7 +488,9 @@ static char *j_string(JParser *p) {
       case 'r': c = '\r'; break;
       case 'b': c = '\b'; break;
       case 'f': c = '\f'; break;
-      case '/': case '\\': case '"': c = e; break;
+      case '/':
+      case '\\':
+      case '"': c = e; break;
       case 'u': {
         if (p->i + 4 > p->len) {
           free(out);
@@ -497,9 +505,7 @@ static char *j_string(JParser *p) {
         c = (char)(cp & 0xff);
         break;
       }
-      default:
-        free(out);
-        return NULL;
+      default: free(out); return NULL;
       }
     }
     if (n + 1 >= cap)
@@ -742,8 +748,8 @@ bool vms_maps_read(pid_t pid, VmsMaps *out) {
     VmsMapsLine m = {0};
     unsigned maj, min;
     int name_at = 0;
-    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n", &m.start, &m.end, m.perms,
-               &m.offset, &maj, &min, &m.inode, &name_at) >= 7) {
+    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64 " %n", &m.start,
+               &m.end, m.perms, &m.offset, &maj, &min, &m.inode, &name_at) >= 7) {
       m.name = xstrndup(line + name_at, strlen(line + name_at));
       out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
       out->v[out->n++] = m;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-live.h: what the live tests share: helper processes, running the vmscope CLI, reading its CSV and JSON.
+/* vms-live.h: what the live tests share: helper processes, running the vmscope CLI, reading its CSV
+ * and JSON.
  *
  * The live tests check vmscope against processes whose layout they know. The
  * readers here are deliberately independent of vmscope's own code (nothing
@@ -14,12 +15,12 @@
 /* ---- helper processes (tests/helpers/vms-helper.c) ---- */
 
 typedef struct {
-  pid_t pid;        /* the process started (setpriv's exec keeps the pid) */
-  int in_fd;        /* its stdin: closing it ends the helper */
-  char **lines;     /* what it printed before "ready", one fact per line */
+  pid_t pid;    /* the process started (setpriv's exec keeps the pid) */
+  int in_fd;    /* its stdin: closing it ends the helper */
+  char **lines; /* what it printed before "ready", one fact per line */
   size_t n_lines;
   bool reaped;
-  bool bg;          /* a background thread waits for it */
+  bool bg; /* a background thread waits for it */
   int status;
 } VmsHelper;
 
@@ -42,8 +43,8 @@ void vms_helper_reap_in_background(VmsHelper *h);
 /* ---- running a command ---- */
 
 typedef struct {
-  int status;       /* exit status, or 128 + signal */
-  char *out, *err;  /* NUL-terminated */
+  int status;      /* exit status, or 128 + signal */
+  char *out, *err; /* NUL-terminated */
   size_t out_len, err_len;
 } VmsRun;
 
@@ -104,13 +105,13 @@ size_t vms_json_len(const VmsJson *j, const char *path);
 typedef struct {
   uint64_t start, end, offset, inode;
   char perms[5];
-  char *name;      /* as the kernel printed it (escapes kept) */
+  char *name; /* as the kernel printed it (escapes kept) */
 } VmsMapsLine;
 
 typedef struct {
   VmsMapsLine *v;
   size_t n;
-  char *text;      /* the whole file */
+  char *text; /* the whole file */
   size_t len;
 } VmsMaps;
 

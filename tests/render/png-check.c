@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* png-check.c: decodes a PNG with cairo and checks its size and that it holds enough pixels of given colours.
+/* png-check.c: decodes a PNG with cairo and checks its size and that it holds enough pixels of
+ * given colours.
  *
  * Usage: png-check FILE WIDTH HEIGHT [TYPE[:reserved]=MIN_PIXELS]...
  * where TYPE is a type name (image, heap, private, ...). Exits 0 when every
@@ -13,7 +14,8 @@
 #include "vms-render.h"
 
 static uint32_t packed(const double c[3]) {
-  return (uint32_t)lround(c[0] * 255) << 16 | (uint32_t)lround(c[1] * 255) << 8 | (uint32_t)lround(c[2] * 255);
+  return (uint32_t)lround(c[0] * 255) << 16 | (uint32_t)lround(c[1] * 255) << 8 |
+         (uint32_t)lround(c[2] * 255);
 }
 
 int main(int argc, char **argv) {
@@ -23,7 +25,8 @@ int main(int argc, char **argv) {
   }
   cairo_surface_t *s = cairo_image_surface_create_from_png(argv[1]);
   if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-    fprintf(stderr, "%s: not a PNG cairo can read: %s\n", argv[1], cairo_status_to_string(cairo_surface_status(s)));
+    fprintf(stderr, "%s: not a PNG cairo can read: %s\n", argv[1],
+            cairo_status_to_string(cairo_surface_status(s)));
     return 1;
   }
   int fails = 0, w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
@@ -38,27 +41,34 @@ int main(int argc, char **argv) {
     long min = 1;
     const char *eq = strchr(argv[i], '=');
     size_t n = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
-    if (n >= sizeof name) n = sizeof name - 1;
+    if (n >= sizeof name)
+      n = sizeof name - 1;
     memcpy(name, argv[i], n);
     name[n] = '\0';
-    if (eq) min = atol(eq + 1);
+    if (eq)
+      min = atol(eq + 1);
     char *colon = strchr(name, ':');
     bool reserved = colon && strcmp(colon + 1, "reserved") == 0;
-    if (colon) *colon = '\0';
+    if (colon)
+      *colon = '\0';
     int type = -1;
     for (int t = 0; t < VMS_TYPE_COUNT; t++)
-      if (strcmp(vms_type_name((VmsRegionType)t), name) == 0) type = t;
+      if (strcmp(vms_type_name((VmsRegionType)t), name) == 0)
+        type = t;
     if (type < 0) {
       fprintf(stderr, "png-check: unknown type '%s'\n", name);
       return 2;
     }
     double c[3];
-    if (reserved) vms_palette_reserved_color((VmsRegionType)type, c);
-    else vms_palette_color((VmsRegionType)type, c);
+    if (reserved)
+      vms_palette_reserved_color((VmsRegionType)type, c);
+    else
+      vms_palette_color((VmsRegionType)type, c);
     uint32_t want = packed(c);
     long count = 0;
     for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++) count += (((const uint32_t *)(d + (size_t)y * (size_t)stride))[x] & 0xFFFFFF) == want;
+      for (int x = 0; x < w; x++)
+        count += (((const uint32_t *)(d + (size_t)y * (size_t)stride))[x] & 0xFFFFFF) == want;
     if (count < min) {
       fprintf(stderr, "%s: %ld pixels of %s%s (#%06x), want at least %ld\n", argv[1], count, name,
               reserved ? " reserved" : "", want, min);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* render-helper.c: a live process with a known layout for the CLI PNG test: 256 MiB committed, 256 MiB reserved.
+/* render-helper.c: a live process with a known layout for the CLI PNG test: 256 MiB committed, 256
+ * MiB reserved.
  *
  * Maps anonymous private memory at a fixed address, read-write then
  * PROT_NONE, prints "ready" and waits until its standard input closes. */

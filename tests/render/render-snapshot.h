@@ -32,8 +32,10 @@ static inline void test_snap_stats(VmsSnapshot *s) {
     VmsTypeStats *t = &s->stats.by_type[r->type];
     t->size += sz;
     t->blocks++;
-    if (r->state == VMS_STATE_COMMITTED) t->committed += sz;
-    if (sz > t->largest) t->largest = sz;
+    if (r->state == VMS_STATE_COMMITTED)
+      t->committed += sz;
+    if (sz > t->largest)
+      t->largest = sz;
     if (r->type == VMS_TYPE_FREE) {
       s->stats.free_total += sz;
       s->stats.free_blocks++;
@@ -44,24 +46,31 @@ static inline void test_snap_stats(VmsSnapshot *s) {
     } else if (r->type != VMS_TYPE_UNUSABLE) {
       s->stats.total.size += sz;
       s->stats.vma_count++;
-      if (r->state == VMS_STATE_COMMITTED) s->stats.total.committed += sz;
+      if (r->state == VMS_STATE_COMMITTED)
+        s->stats.total.committed += sz;
     }
   }
 }
 
 /* A snapshot of [lo, hi) holding rs (sorted, non-overlapping), with Free
  * filling every gap. Free with test_snap_free. */
-static inline VmsSnapshot *test_snap_new(const TestRegion *rs, size_t n, uint64_t lo, uint64_t hi, int bits) {
+static inline VmsSnapshot *test_snap_new(const TestRegion *rs, size_t n, uint64_t lo, uint64_t hi,
+                                         int bits) {
   VmsSnapshot *s = calloc(1, sizeof *s);
   VmsRegion *v = calloc(2 * n + 1, sizeof *v);
   size_t k = 0;
   uint64_t at = lo;
   for (size_t i = 0; i <= n; i++) {
     uint64_t next = i < n ? rs[i].start : hi;
-    if (next > at) v[k++] = (VmsRegion){.start = at, .end = next, .type = VMS_TYPE_FREE, .state = VMS_STATE_FREE};
+    if (next > at)
+      v[k++] =
+          (VmsRegion){.start = at, .end = next, .type = VMS_TYPE_FREE, .state = VMS_STATE_FREE};
     if (i < n) {
-      v[k++] = (VmsRegion){.start = rs[i].start, .end = rs[i].end, .type = (uint8_t)rs[i].type,
-                           .state = (uint8_t)rs[i].state, .prot = VMS_PROT_READ};
+      v[k++] = (VmsRegion){.start = rs[i].start,
+                           .end = rs[i].end,
+                           .type = (uint8_t)rs[i].type,
+                           .state = (uint8_t)rs[i].state,
+                           .prot = VMS_PROT_READ};
       at = rs[i].end;
     }
   }
@@ -80,7 +89,8 @@ static inline VmsSnapshot *test_snap_new(const TestRegion *rs, size_t n, uint64_
 }
 
 static inline void test_snap_free(VmsSnapshot *s) {
-  if (!s) return;
+  if (!s)
+    return;
   free((void *)s->regions);
   free(s);
 }

@@ -55,7 +55,8 @@ static void check_png(const char *path) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "%s/vms-export-mt-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  snprintf(dir, sizeof dir, "%s/vms-export-mt-XXXXXX",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   if (!mkdtemp(dir)) {
     VMS_CHECK_MSG(false, "cannot make a temporary directory: %s", strerror(errno));
     return vms_test_end();
@@ -70,12 +71,15 @@ int main(void) {
   VMS_CHECK_U64(vms_snapshot_build(&sp, &snap, &err), VMS_OK);
   vms_space_clear(&sp);
   vms_target_close(t);
-  if (!snap) return vms_test_end();
+  if (!snap)
+    return vms_test_end();
 
   Exporter e[2] = {{.i = 0}, {.i = 1}};
   pthread_t th[2];
-  for (int i = 0; i < 2; i++) VMS_CHECK(pthread_create(&th[i], NULL, export_main, &e[i]) == 0);
-  for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < 2; i++)
+    VMS_CHECK(pthread_create(&th[i], NULL, export_main, &e[i]) == 0);
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
 
   char shared[512];
   snprintf(shared, sizeof shared, "%s/shared.png", dir);
@@ -90,19 +94,22 @@ int main(void) {
   VMS_CHECK(d != NULL);
   struct dirent *de;
   while (d && (de = readdir(d))) {
-    if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2]))) continue;
+    if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+      continue;
     files++;
     if (strstr(de->d_name, ".tmp")) {
       fprintf(stderr, "left behind: %s\n", de->d_name);
       leftovers++;
     }
   }
-  if (d) closedir(d);
+  if (d)
+    closedir(d);
   VMS_CHECK_U64(leftovers, 0);
   VMS_CHECK_U64(files, 3);
 
   unlink(shared);
-  for (int i = 0; i < 2; i++) unlink(e[i].own);
+  for (int i = 0; i < 2; i++)
+    unlink(e[i].own);
   rmdir(dir);
   vms_snapshot_unref(snap);
   return vms_test_end();

@@ -15,7 +15,9 @@
 
 static char dir[256];
 
-static void path_in(char *out, size_t len, const char *name) { snprintf(out, len, "%s/%s", dir, name); }
+static void path_in(char *out, size_t len, const char *name) {
+  snprintf(out, len, "%s/%s", dir, name);
+}
 
 static bool exists(const char *p) {
   struct stat st;
@@ -26,10 +28,12 @@ static bool exists(const char *p) {
 static int leftovers(void) {
   int n = 0;
   DIR *d = opendir(dir);
-  if (!d) return -1;
+  if (!d)
+    return -1;
   struct dirent *e;
   while ((e = readdir(d)))
-    if (strstr(e->d_name, ".tmp")) n++;
+    if (strstr(e->d_name, ".tmp"))
+      n++;
   closedir(d);
   return n;
 }
@@ -37,7 +41,8 @@ static int leftovers(void) {
 static uint32_t rgb_u32(VmsRegionType t) {
   double c[3];
   vms_palette_color(t, c);
-  return (uint32_t)lround(c[0] * 255) << 16 | (uint32_t)lround(c[1] * 255) << 8 | (uint32_t)lround(c[2] * 255);
+  return (uint32_t)lround(c[0] * 255) << 16 | (uint32_t)lround(c[1] * 255) << 8 |
+         (uint32_t)lround(c[2] * 255);
 }
 
 /* Pixels of colour rgb in rows [y0, y1) of an RGB24/ARGB32 surface. */
@@ -45,7 +50,8 @@ static int count_color(cairo_surface_t *s, int y0, int y1, uint32_t rgb) {
   const unsigned char *d = cairo_image_surface_get_data(s);
   int stride = cairo_image_surface_get_stride(s), w = cairo_image_surface_get_width(s), n = 0;
   for (int y = y0; y < y1; y++)
-    for (int x = 0; x < w; x++) n += (((const uint32_t *)(d + (size_t)y * (size_t)stride))[x] & 0xFFFFFF) == rgb;
+    for (int x = 0; x < w; x++)
+      n += (((const uint32_t *)(d + (size_t)y * (size_t)stride))[x] & 0xFFFFFF) == rgb;
   return n;
 }
 
@@ -89,7 +95,8 @@ static void test_png(VmsSnapshot *s) {
      * (the map above holds free space, which is why free is not counted). */
     for (int t = 0; t < VMS_TYPE_COUNT; t++) {
       int n = count_color(img, 640, 700, rgb_u32((VmsRegionType)t));
-      VMS_CHECK_MSG(n >= 100, "%s: %d pixels of its colour in the legend band", vms_type_title((VmsRegionType)t), n);
+      VMS_CHECK_MSG(n >= 100, "%s: %d pixels of its colour in the legend band",
+                    vms_type_title((VmsRegionType)t), n);
     }
     /* The map between them holds every type the snapshot has. */
     for (int t = 0; t < VMS_TYPE_COUNT; t++) {
@@ -103,7 +110,8 @@ static void test_png(VmsSnapshot *s) {
   vp.kind = VMS_LAYOUT_COMPRESSED;
   VMS_CHECK_U64(vms_export(s, &vp, 640, 480, VMS_EXPORT_PNG, p, &err), VMS_OK);
   img = cairo_image_surface_create_from_png(p);
-  VMS_CHECK(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS && cairo_image_surface_get_width(img) == 640 &&
+  VMS_CHECK(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS &&
+            cairo_image_surface_get_width(img) == 640 &&
             cairo_image_surface_get_height(img) == 480);
   cairo_surface_destroy(img);
   VMS_CHECK_U64(leftovers(), 0);
@@ -112,7 +120,8 @@ static void test_png(VmsSnapshot *s) {
 static bool starts_with(const char *p, const char *magic) {
   char buf[16] = {0};
   FILE *f = fopen(p, "rb");
-  if (!f) return false;
+  if (!f)
+    return false;
   size_t n = fread(buf, 1, sizeof buf - 1, f);
   fclose(f);
   return n >= strlen(magic) && memcmp(buf, magic, strlen(magic)) == 0;
@@ -131,14 +140,15 @@ static void test_vector(VmsSnapshot *s) {
   VMS_CHECK_U64(leftovers(), 0);
 }
 
-static void expect_fail(VmsSnapshot *s, const VmsViewport *vp, int w, int h, const char *p, VmsErrorCode code,
-                        const char *why) {
+static void expect_fail(VmsSnapshot *s, const VmsViewport *vp, int w, int h, const char *p,
+                        VmsErrorCode code, const char *why) {
   VmsError err = {0};
   bool existed = exists(p);
   VmsErrorCode rc = vms_export(s, vp, w, h, VMS_EXPORT_PNG, p, &err);
   VMS_CHECK_MSG(rc == code, "%s: got %d (%s), want %d", why, (int)rc, err.message, (int)code);
   VMS_CHECK_MSG(err.message[0] != '\0', "%s: no message", why);
-  if (!existed) VMS_CHECK_MSG(!exists(p), "%s: %s was left behind", why, p);
+  if (!existed)
+    VMS_CHECK_MSG(!exists(p), "%s: %s was left behind", why, p);
   printf("%s: %s\n", why, err.message);
 }
 
@@ -165,7 +175,8 @@ static void test_bad_input(VmsSnapshot *s) {
   path_in(sub, sizeof sub, "no-such-dir/map.png");
   expect_fail(s, &vp, 800, 600, sub, VMS_ERR_IO, "a missing directory");
   expect_fail(s, &vp, 800, 600, "/proc/vmscope-map.png", VMS_ERR_IO, "an unwritable place");
-  if (exists("/dev/full")) expect_fail(s, &vp, 800, 600, "/dev/full", VMS_ERR_IO, "/dev/full");
+  if (exists("/dev/full"))
+    expect_fail(s, &vp, 800, 600, "/dev/full", VMS_ERR_IO, "/dev/full");
   VMS_CHECK(exists("/dev/full"));
   expect_fail(s, &vp, 800, 600, "", VMS_ERR_USAGE, "an empty path");
 
@@ -199,7 +210,8 @@ static void test_bad_input(VmsSnapshot *s) {
 
 int main(void) {
   snprintf(dir, sizeof dir, "%s/vms-export-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  if (!mkdtemp(dir)) VMS_SKIP("cannot make a temporary directory: %s", strerror(errno));
+  if (!mkdtemp(dir))
+    VMS_SKIP("cannot make a temporary directory: %s", strerror(errno));
   VmsSnapshot *s = test_snap_new(regions, sizeof regions / sizeof regions[0], 0, 4 * GiB, 32);
   test_png(s);
   test_vector(s);
@@ -208,7 +220,8 @@ int main(void) {
   if (!getenv("VMS_KEEP")) {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    if (system(cmd) != 0)
+      fprintf(stderr, "could not remove %s\n", dir);
   } else {
     printf("kept %s\n", dir);
   }

@@ -46,7 +46,8 @@ static void test_linear_32(void) {
   /* Every region's first pixel hit-tests back to it. */
   for (size_t i = 0; i < s->n_regions; i++) {
     const VmsRegion *r = &s->regions[i];
-    if (r->start % (32 * KiB)) continue;
+    if (r->start % (32 * KiB))
+      continue;
     VMS_CHECK(vms_layout_point_of(l, r->start, &x, &y));
     VMS_CHECK(vms_layout_addr_at(l, x + 0.5, y + 0.5, &a));
     VMS_CHECK_U64(vms_snapshot_find(s, a), i);
@@ -84,7 +85,8 @@ static void test_zoom_pan(void) {
   VmsLayout *lz = vms_layout_new(s, &z, 800, 600);
   VMS_CHECK(vms_layout_addr_at(lz, x + 0.5, y + 0.5, &after));
   uint64_t diff = after > before ? after - before : before - after;
-  VMS_CHECK_MSG(diff <= 2 * vms_layout_bytes_per_pixel(l), "anchor moved by %#llx bytes", (unsigned long long)diff);
+  VMS_CHECK_MSG(diff <= 2 * vms_layout_bytes_per_pixel(l), "anchor moved by %#llx bytes",
+                (unsigned long long)diff);
 
   /* Zooming far in stops at one page per pixel. */
   VmsViewport deep = z;
@@ -118,8 +120,9 @@ static void test_zoom_pan(void) {
   VmsViewport p = vms_viewport_pan(lz2, s, &z, -10, 0);
   VMS_CHECK(p.end - p.start == z.end - z.start);
   uint64_t moved = p.start - z.start;
-  VMS_CHECK_MSG(moved + 4096 >= 10 * bpp && moved <= 10 * bpp + 4096, "moved %#llx for 10 px of %#llx",
-                (unsigned long long)moved, (unsigned long long)bpp);
+  VMS_CHECK_MSG(moved + 4096 >= 10 * bpp && moved <= 10 * bpp + 4096,
+                "moved %#llx for 10 px of %#llx", (unsigned long long)moved,
+                (unsigned long long)bpp);
   p = vms_viewport_pan(lz2, s, &z, 1e12, 1e12);
   VMS_CHECK_U64(p.start, s->usable_lo);
   p = vms_viewport_pan(lz2, s, &z, -1e12, -1e12);
@@ -154,7 +157,8 @@ static void test_compressed(void) {
   double x0, y0, x1, y1;
   VMS_CHECK(vms_layout_point_of(cmp, 0x7ffffffde000, &x0, &y0));
   VMS_CHECK(vms_layout_point_of(cmp, 0x7fffffffe000, &x1, &y1));
-  VMS_CHECK_MSG((y1 - y0) * 1000 / 4 + (x1 - x0) >= 8, "stack spans %g,%g .. %g,%g", x0, y0, x1, y1);
+  VMS_CHECK_MSG((y1 - y0) * 1000 / 4 + (x1 - x0) >= 8, "stack spans %g,%g .. %g,%g", x0, y0, x1,
+                y1);
 
   /* Each gap of 64 MiB or more takes the same number of pixels: measure the
    * first (0x555555600000..0x7f0000000000) and the last one. */
@@ -165,16 +169,19 @@ static void test_compressed(void) {
   uint64_t a0, ay;
   int rh = 1;
   VMS_CHECK(vms_layout_addr_at(cmp, 0.5, 0.5, &a0));
-  while (rh < 64 && vms_layout_addr_at(cmp, 0.5, rh + 0.5, &ay) && ay == a0) rh++;
+  while (rh < 64 && vms_layout_addr_at(cmp, 0.5, rh + 0.5, &ay) && ay == a0)
+    rh++;
   VMS_CHECK(rh >= 4 && rh <= 32);
-  uint64_t k_gap1 = (uint64_t)(y0 / rh) * 1000 + (uint64_t)x0, k_after1 = (uint64_t)(y1 / rh) * 1000 + (uint64_t)x1;
+  uint64_t k_gap1 = (uint64_t)(y0 / rh) * 1000 + (uint64_t)x0,
+           k_after1 = (uint64_t)(y1 / rh) * 1000 + (uint64_t)x1;
   VMS_CHECK(vms_layout_addr_at(cmp, x0 + 0.5, y0 + 0.5, &a));
   VMS_CHECK_U64(a, 0x555555600000);
   VMS_CHECK(vms_layout_addr_at(cmp, x1 + 0.5, y1 + 0.5, &a));
   VMS_CHECK_U64(a, 0x7f0000000000);
   VMS_CHECK(vms_layout_point_of(cmp, 0x7f0004100000, &x0, &y0));
   VMS_CHECK(vms_layout_point_of(cmp, 0x7ffffffde000, &x1, &y1));
-  uint64_t k_gap2 = (uint64_t)(y0 / rh) * 1000 + (uint64_t)x0, k_after2 = (uint64_t)(y1 / rh) * 1000 + (uint64_t)x1;
+  uint64_t k_gap2 = (uint64_t)(y0 / rh) * 1000 + (uint64_t)x0,
+           k_after2 = (uint64_t)(y1 / rh) * 1000 + (uint64_t)x1;
   VMS_CHECK_U64(k_after1 - k_gap1, 56);
   VMS_CHECK_U64(k_after2 - k_gap2, 56);
   /* Every address inside the gap maps into the gap's pixels, which are
@@ -265,12 +272,13 @@ static uint64_t rnd(uint64_t n) {
 /* Random snapshots, sizes and views: every layout is whole, hit-testing
  * inverts the mapping, and no non-free region is lost to free space. */
 static void test_random(void) {
-  static const VmsRegionType types[] = {VMS_TYPE_IMAGE, VMS_TYPE_MAPPED, VMS_TYPE_SHAREABLE, VMS_TYPE_HEAP,
-                                        VMS_TYPE_STACK, VMS_TYPE_PRIVATE, VMS_TYPE_SYSTEM, VMS_TYPE_UNUSABLE};
+  static const VmsRegionType types[] = {VMS_TYPE_IMAGE,  VMS_TYPE_MAPPED,  VMS_TYPE_SHAREABLE,
+                                        VMS_TYPE_HEAP,   VMS_TYPE_STACK,   VMS_TYPE_PRIVATE,
+                                        VMS_TYPE_SYSTEM, VMS_TYPE_UNUSABLE};
   double free_rgb[3];
   vms_palette_color(VMS_TYPE_FREE, free_rgb);
-  uint32_t free_px = (uint32_t)lround(free_rgb[0] * 255) << 16 | (uint32_t)lround(free_rgb[1] * 255) << 8 |
-                     (uint32_t)lround(free_rgb[2] * 255);
+  uint32_t free_px = (uint32_t)lround(free_rgb[0] * 255) << 16 |
+                     (uint32_t)lround(free_rgb[1] * 255) << 8 | (uint32_t)lround(free_rgb[2] * 255);
   int lost = 0, roundtrip_bad = 0, layouts = 0;
   for (int iter = 0; iter < 120; iter++) {
     bool wide = rnd(2);
@@ -282,7 +290,8 @@ static void test_random(void) {
     for (size_t i = 0; i < n; i++) {
       uint64_t gap = rnd(3) == 0 ? 0 : (rnd(span / 4096 / 2) + 1) * 4096;
       uint64_t len = (rnd(1 + (rnd(4) == 0 ? span / 4096 / 2 : 4)) + 1) * 4096;
-      if (at + gap + len > hi) break;
+      if (at + gap + len > hi)
+        break;
       rs[k++] = (TestRegion){at + gap, at + gap + len, types[rnd(8)], rnd(4) == 0 ? R_ : C_};
       at += gap + len;
     }
@@ -315,22 +324,28 @@ static void test_random(void) {
     for (int t = 0; t < 50; t++) {
       double x = (double)rnd((uint64_t)w) + 0.5, y = (double)rnd((uint64_t)h) + 0.5, px, py;
       uint64_t a, b;
-      if (!vms_layout_addr_at(l, x, y, &a)) continue;
+      if (!vms_layout_addr_at(l, x, y, &a))
+        continue;
       VMS_CHECK(a >= vp.start / 4096 * 4096 && a < vp.end + 4096);
-      if (!vms_layout_point_of(l, a, &px, &py) || px != floor(x) || py > y || !vms_layout_addr_at(l, px, py, &b) ||
-          b != a) {
+      if (!vms_layout_point_of(l, a, &px, &py) || px != floor(x) || py > y ||
+          !vms_layout_addr_at(l, px, py, &b) || b != a) {
         size_t i = vms_snapshot_find(s, a);
-        bool in_gap = vp.kind == VMS_LAYOUT_COMPRESSED && i != SIZE_MAX && s->regions[i].type == VMS_TYPE_FREE;
-        if (!in_gap) roundtrip_bad++;
+        bool in_gap = vp.kind == VMS_LAYOUT_COMPRESSED && i != SIZE_MAX &&
+                      s->regions[i].type == VMS_TYPE_FREE;
+        if (!in_gap)
+          roundtrip_bad++;
       }
     }
     for (size_t i = 0; i < s->n_regions; i++) {
       const VmsRegion *r = &s->regions[i];
       double px, py;
-      if (r->type == VMS_TYPE_FREE || !vms_layout_point_of(l, r->start, &px, &py)) continue;
-      if (py >= h) continue;
+      if (r->type == VMS_TYPE_FREE || !vms_layout_point_of(l, r->start, &px, &py))
+        continue;
+      if (py >= h)
+        continue;
       uint32_t v = ((const uint32_t *)(data + (size_t)py * (size_t)stride))[(int)px] & 0xFFFFFF;
-      if (v == free_px || v == 0xFFFFFF) lost++;
+      if (v == free_px || v == 0xFFFFFF)
+        lost++;
     }
     cairo_surface_destroy(img);
     vms_layout_free(l);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-render.c: the map's pixels on image surfaces, no display: colours, priorities, marks, diff. */
+/* test-render.c: the map's pixels on image surfaces, no display: colours, priorities, marks, diff.
+ */
 #include <math.h>
 
 #include "render-snapshot.h"
@@ -18,7 +19,8 @@ static Rgb pixel(cairo_surface_t *s, int x, int y) {
 }
 
 static Rgb rgb_of(const double c[3]) {
-  return (Rgb){(uint8_t)lround(c[0] * 255), (uint8_t)lround(c[1] * 255), (uint8_t)lround(c[2] * 255)};
+  return (Rgb){(uint8_t)lround(c[0] * 255), (uint8_t)lround(c[1] * 255),
+               (uint8_t)lround(c[2] * 255)};
 }
 static Rgb color(VmsRegionType t) {
   double c[3];
@@ -30,26 +32,33 @@ static Rgb reserved(VmsRegionType t) {
   vms_palette_reserved_color(t, c);
   return rgb_of(c);
 }
-static bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
-static bool dark(Rgb a) { return a.r < 0x80 && a.g < 0x80 && a.b < 0x80; }
+static bool same(Rgb a, Rgb b) {
+  return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+static bool dark(Rgb a) {
+  return a.r < 0x80 && a.g < 0x80 && a.b < 0x80;
+}
 
-#define CHECK_RGB(s, x, y, want)                                                                     \
-  do {                                                                                               \
-    Rgb got_ = pixel(s, x, y), want_ = (want);                                                      \
-    VMS_CHECK_MSG(same(got_, want_), "pixel (%d,%d) is #%02x%02x%02x, want #%02x%02x%02x", (int)(x), \
-                  (int)(y), got_.r, got_.g, got_.b, want_.r, want_.g, want_.b);                      \
+#define CHECK_RGB(s, x, y, want)                                                           \
+  do {                                                                                     \
+    Rgb got_ = pixel(s, x, y), want_ = (want);                                             \
+    VMS_CHECK_MSG(same(got_, want_), "pixel (%d,%d) is #%02x%02x%02x, want #%02x%02x%02x", \
+                  (int)(x), (int)(y), got_.r, got_.g, got_.b, want_.r, want_.g, want_.b);  \
   } while (0)
 
 /* ---- The palette under simulated colour-vision deficiencies ---- */
 
-static double to_linear(double c) { return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4); }
+static double to_linear(double c) {
+  return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
 
 static void lab_of(const double lin[3], double lab[3]) {
   double X = 0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2];
   double Y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
   double Z = 0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2];
   double f[3] = {X / 0.95047, Y, Z / 1.08883};
-  for (int i = 0; i < 3; i++) f[i] = f[i] > 0.008856 ? cbrt(f[i]) : 7.787 * f[i] + 16.0 / 116;
+  for (int i = 0; i < 3; i++)
+    f[i] = f[i] > 0.008856 ? cbrt(f[i]) : 7.787 * f[i] + 16.0 / 116;
   lab[0] = 116 * f[1] - 16;
   lab[1] = 500 * (f[0] - f[1]);
   lab[2] = 200 * (f[1] - f[2]);
@@ -58,9 +67,15 @@ static void lab_of(const double lin[3], double lab[3]) {
 /* Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB. */
 static const double cvd[4][3][3] = {
     {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
-    {{0.152286, 1.052583, -0.204868}, {0.114503, 0.786281, 0.099216}, {-0.003882, -0.048116, 1.051998}},
-    {{0.367322, 0.860646, -0.227968}, {0.280085, 0.672501, 0.047413}, {-0.011820, 0.042940, 0.968881}},
-    {{1.255528, -0.076749, -0.178779}, {-0.078411, 0.930809, 0.147602}, {0.004733, 0.691367, 0.303900}},
+    {{0.152286, 1.052583, -0.204868},
+     {0.114503, 0.786281, 0.099216},
+     {-0.003882, -0.048116, 1.051998}},
+    {{0.367322, 0.860646, -0.227968},
+     {0.280085, 0.672501, 0.047413},
+     {-0.011820, 0.042940, 0.968881}},
+    {{1.255528, -0.076749, -0.178779},
+     {-0.078411, 0.930809, 0.147602},
+     {0.004733, 0.691367, 0.303900}},
 };
 static const char *cvd_name[4] = {"normal vision", "protanopia", "deuteranopia", "tritanopia"};
 
@@ -70,7 +85,8 @@ static void test_palette(void) {
     for (int t = 0; t < VMS_TYPE_COUNT; t++) {
       double c[3], lin[3], sim[3];
       vms_palette_color((VmsRegionType)t, c);
-      for (int i = 0; i < 3; i++) lin[i] = to_linear(c[i]);
+      for (int i = 0; i < 3; i++)
+        lin[i] = to_linear(c[i]);
       for (int i = 0; i < 3; i++) {
         sim[i] = cvd[v][i][0] * lin[0] + cvd[v][i][1] * lin[1] + cvd[v][i][2] * lin[2];
         sim[i] = sim[i] < 0 ? 0 : sim[i] > 1 ? 1 : sim[i];
@@ -80,9 +96,10 @@ static void test_palette(void) {
     /* CIE76 delta E of 12: clearly different side by side, with margin. */
     for (int a = 0; a < VMS_TYPE_COUNT; a++)
       for (int b = a + 1; b < VMS_TYPE_COUNT; b++) {
-        double d = sqrt(pow(lab[a][0] - lab[b][0], 2) + pow(lab[a][1] - lab[b][1], 2) + pow(lab[a][2] - lab[b][2], 2));
-        VMS_CHECK_MSG(d >= 12, "%s: %s and %s are only %.1f apart", cvd_name[v], vms_type_title((VmsRegionType)a),
-                      vms_type_title((VmsRegionType)b), d);
+        double d = sqrt(pow(lab[a][0] - lab[b][0], 2) + pow(lab[a][1] - lab[b][1], 2) +
+                        pow(lab[a][2] - lab[b][2], 2));
+        VMS_CHECK_MSG(d >= 12, "%s: %s and %s are only %.1f apart", cvd_name[v],
+                      vms_type_title((VmsRegionType)a), vms_type_title((VmsRegionType)b), d);
       }
   }
   /* Reserved is lighter than committed, in the same hue. */
@@ -99,28 +116,30 @@ static const TestRegion known[] = {
     {0x10000000, 0x14000000, VMS_TYPE_HEAP, C_},                 /* rows 8, 9 */
     {0x14000000, 0x18000000, VMS_TYPE_HEAP, R_},                 /* rows 10, 11 */
     {0x40000000, 0x40001000, VMS_TYPE_STACK, C_},                /* one page: pixel (0, row 32) */
-    {0x50000000, 0x50001000, VMS_TYPE_IMAGE, C_},                /* image and stack share pixel (0, row 40) */
+    {0x50000000, 0x50001000, VMS_TYPE_IMAGE, C_}, /* image and stack share pixel (0, row 40) */
     {0x50002000, 0x50003000, VMS_TYPE_STACK, C_},
-    {0x60000000, 0x60001000, VMS_TYPE_PRIVATE, R_},              /* reserved and committed share (0, row 48) */
+    {0x60000000, 0x60001000, VMS_TYPE_PRIVATE, R_}, /* reserved and committed share (0, row 48) */
     {0x60001000, 0x60002000, VMS_TYPE_PRIVATE, C_},
-    {0x70000000, 0x70001000, VMS_TYPE_HEAP, R_},                 /* reserved heap beats committed private */
+    {0x70000000, 0x70001000, VMS_TYPE_HEAP, R_}, /* reserved heap beats committed private */
     {0x70004000, 0x70005000, VMS_TYPE_PRIVATE, C_},
-    {0x80000000, 0x80100000, VMS_TYPE_MAPPED, C_},               /* 32 pixels from (0, row 64) */
+    {0x80000000, 0x80100000, VMS_TYPE_MAPPED, C_}, /* 32 pixels from (0, row 64) */
     {0x80100000, 0x80200000, VMS_TYPE_SHAREABLE, C_},
     {0x80200000, 0x80300000, VMS_TYPE_SYSTEM, C_},
     {0x80300000, 0x80400000, VMS_TYPE_IMAGE, C_},
 };
 
-static cairo_surface_t *render_known(VmsSnapshot *s, const VmsViewport *vp, const VmsRenderExtras *ex,
-                                     VmsLayout **out) {
+static cairo_surface_t *render_known(VmsSnapshot *s, const VmsViewport *vp,
+                                     const VmsRenderExtras *ex, VmsLayout **out) {
   cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1024, 512);
   cairo_t *cr = cairo_create(img);
   VmsLayout *l = vms_layout_new(s, vp, 1024, 512);
   vms_render_map(cr, s, l, ex);
   VMS_CHECK(cairo_status(cr) == CAIRO_STATUS_SUCCESS);
   cairo_destroy(cr);
-  if (out) *out = l;
-  else vms_layout_free(l);
+  if (out)
+    *out = l;
+  else
+    vms_layout_free(l);
   return img;
 }
 
@@ -143,13 +162,15 @@ static void test_known_pixels(void) {
   for (int x = 0; x < 1024; x += 73) {
     CHECK_RGB(img, x, 8 * 4, color(VMS_TYPE_HEAP));
     CHECK_RGB(img, x, 9 * 4 + 3, color(VMS_TYPE_HEAP));
-    for (int y = 10 * 4; y < 12 * 4; y++) check_reserved_pixel(img, x, y, VMS_TYPE_HEAP);
+    for (int y = 10 * 4; y < 12 * 4; y++)
+      check_reserved_pixel(img, x, y, VMS_TYPE_HEAP);
   }
   CHECK_RGB(img, 0, 7 * 4 + 3, color(VMS_TYPE_FREE));
   CHECK_RGB(img, 0, 12 * 4, color(VMS_TYPE_FREE));
 
   /* A single page in a 4 GB view still owns its pixel, every line of it. */
-  for (int y = 32 * 4; y < 33 * 4; y++) CHECK_RGB(img, 0, y, color(VMS_TYPE_STACK));
+  for (int y = 32 * 4; y < 33 * 4; y++)
+    CHECK_RGB(img, 0, y, color(VMS_TYPE_STACK));
   CHECK_RGB(img, 1, 32 * 4, color(VMS_TYPE_FREE));
   /* Priorities within one pixel. */
   CHECK_RGB(img, 0, 40 * 4, color(VMS_TYPE_STACK));
@@ -166,7 +187,8 @@ static void test_known_pixels(void) {
   /* Nothing drawn in ink without labels, selection or marks. */
   int dark_count = 0;
   for (int y = 0; y < 512; y++)
-    for (int x = 0; x < 1024; x++) dark_count += dark(pixel(img, x, y)) && !same(pixel(img, x, y), color(VMS_TYPE_UNUSABLE));
+    for (int x = 0; x < 1024; x++)
+      dark_count += dark(pixel(img, x, y)) && !same(pixel(img, x, y), color(VMS_TYPE_UNUSABLE));
   VMS_CHECK_U64(dark_count, 0);
   cairo_surface_destroy(img);
   vms_layout_free(l);
@@ -188,10 +210,10 @@ static void test_known_pixels(void) {
   cairo_t *cr = cairo_create(img);
   vms_render_map(cr, s, l, NULL);
   cairo_destroy(cr);
-  VMS_CHECK(dark(pixel(img, 40, 64 * 4)));     /* the shareable region's top edge */
-  VMS_CHECK(dark(pixel(img, 32, 64 * 4 + 2))); /* and its left edge */
+  VMS_CHECK(dark(pixel(img, 40, 64 * 4)));                /* the shareable region's top edge */
+  VMS_CHECK(dark(pixel(img, 32, 64 * 4 + 2)));            /* and its left edge */
   CHECK_RGB(img, 20, 64 * 4 + 2, color(VMS_TYPE_MAPPED)); /* its neighbour, clear of the outline */
-  VMS_CHECK(!dark(pixel(img, 500, 32)));       /* the heap is no longer outlined */
+  VMS_CHECK(!dark(pixel(img, 500, 32)));                  /* the heap is no longer outlined */
   cairo_surface_destroy(img);
   vms_layout_free(l);
 
@@ -202,7 +224,8 @@ static void test_known_pixels(void) {
   img = render_known(s, &vp, &ex, NULL);
   int marks = 0;
   for (int y = 126; y < 134; y++)
-    for (int x = 0; x < 4; x++) marks += dark(pixel(img, x, y));
+    for (int x = 0; x < 4; x++)
+      marks += dark(pixel(img, x, y));
   VMS_CHECK(marks > 0);
   cairo_surface_destroy(img);
   ex.change_alpha = 0;
@@ -221,7 +244,8 @@ static void test_known_pixels(void) {
   img = render_known(s, &vp, NULL, NULL);
   int ink = 0;
   for (int y = 0; y < 512; y++)
-    for (int x = 0; x < (int)x0; x++) ink += dark(pixel(img, x, y));
+    for (int x = 0; x < (int)x0; x++)
+      ink += dark(pixel(img, x, y));
   VMS_CHECK_MSG(ink > 50, "%d dark pixels in the label gutter", ink);
   cairo_surface_destroy(img);
   test_snap_free(s);
@@ -249,7 +273,8 @@ static void test_paths_agree(void) {
   for (int y = 0; y < 512; y += 3)
     for (int x = 0; x < 1024; x += 5) {
       Rgb got = pixel(img, x + 7, y + 9);
-      if (y < 300 ? !same(got, pixel(ref, x, y)) : !(got.r == 255 && got.g == 0 && got.b == 0)) bad++;
+      if (y < 300 ? !same(got, pixel(ref, x, y)) : !(got.r == 255 && got.g == 0 && got.b == 0))
+        bad++;
     }
   VMS_CHECK_MSG(bad == 0, "%d pixels differ with a translation and a clip", bad);
   CHECK_RGB(img, 3, 3, ((Rgb){255, 0, 0}));
@@ -264,7 +289,8 @@ static void test_paths_agree(void) {
   cairo_destroy(cr);
   bad = 0;
   for (int y = 0; y < 512; y += 3)
-    for (int x = 0; x < 1024; x += 5) bad += !same(pixel(img, x, y), pixel(ref, x, y));
+    for (int x = 0; x < 1024; x += 5)
+      bad += !same(pixel(img, x, y), pixel(ref, x, y));
   VMS_CHECK_MSG(bad == 0, "%d pixels differ through a group", bad);
   cairo_surface_destroy(img);
 
@@ -275,7 +301,8 @@ static void test_paths_agree(void) {
   cairo_destroy(cr);
   bad = 0;
   for (int y = 0; y < 512; y += 3)
-    for (int x = 0; x < 1024; x += 5) bad += !same(pixel(img, 2 * x + 1, 2 * y + 1), pixel(ref, x, y));
+    for (int x = 0; x < 1024; x += 5)
+      bad += !same(pixel(img, 2 * x + 1, 2 * y + 1), pixel(ref, x, y));
   VMS_CHECK_MSG(bad == 0, "%d pixels differ on a scaled context", bad);
   cairo_surface_destroy(img);
 
@@ -290,7 +317,8 @@ static void test_paths_agree(void) {
   cairo_destroy(cr);
   bad = 0;
   for (int y = 0; y < 512; y += 3)
-    for (int x = 0; x < 1024; x += 5) bad += !same(pixel(img, x, y), pixel(ref, x, y));
+    for (int x = 0; x < 1024; x += 5)
+      bad += !same(pixel(img, x, y), pixel(ref, x, y));
   VMS_CHECK_MSG(bad == 0, "%d pixels differ on a vector surface", bad);
   cairo_surface_destroy(img);
   cairo_surface_destroy(rec);
@@ -324,29 +352,35 @@ static void test_break_marks(void) {
     int in_gap[16] = {0}, elsewhere = 0;
     for (int y = 0; y < 600; y++)
       for (int x = 0; x < 1000; x++) {
-        if (!dark(pixel(img, x, y))) continue;
+        if (!dark(pixel(img, x, y)))
+          continue;
         uint64_t a;
         size_t i = vms_layout_addr_at(l, x + 0.5, y + 0.5, &a) ? vms_snapshot_find(s, a) : SIZE_MAX;
-        if (i != SIZE_MAX && s->regions[i].type == VMS_TYPE_FREE && s->regions[i].end - s->regions[i].start >= 64 * MiB &&
-            i < 16)
+        if (i != SIZE_MAX && s->regions[i].type == VMS_TYPE_FREE &&
+            s->regions[i].end - s->regions[i].start >= 64 * MiB && i < 16)
           in_gap[i]++;
         else
           elsewhere++;
       }
-    VMS_CHECK_MSG(elsewhere == 0, "%s: %d dark pixels outside the gaps", kind ? "compressed" : "linear", elsewhere);
+    VMS_CHECK_MSG(elsewhere == 0, "%s: %d dark pixels outside the gaps",
+                  kind ? "compressed" : "linear", elsewhere);
     int gaps_marked = 0, gaps = 0;
     for (size_t i = 0; i < s->n_regions && i < 16; i++) {
       const VmsRegion *r = &s->regions[i];
-      if (r->type != VMS_TYPE_FREE || r->end - r->start < 64 * MiB) continue;
+      if (r->type != VMS_TYPE_FREE || r->end - r->start < 64 * MiB)
+        continue;
       gaps++;
       gaps_marked += in_gap[i] > 3;
     }
-    if (kind) VMS_CHECK_MSG(gaps_marked == gaps && gaps >= 4, "%d of %d gaps marked", gaps_marked, gaps);
-    else VMS_CHECK_U64(gaps_marked, 0);
+    if (kind)
+      VMS_CHECK_MSG(gaps_marked == gaps && gaps >= 4, "%d of %d gaps marked", gaps_marked, gaps);
+    else
+      VMS_CHECK_U64(gaps_marked, 0);
     /* The 1 MiB hole between the mapped regions stays free, unmarked. */
     double hx, hy;
     VMS_CHECK(vms_layout_point_of(l, 0x7f0004100000, &hx, &hy));
-    if (kind) CHECK_RGB(img, (int)hx, (int)hy, color(VMS_TYPE_FREE));
+    if (kind)
+      CHECK_RGB(img, (int)hx, (int)hy, color(VMS_TYPE_FREE));
     vms_layout_free(l);
     cairo_surface_destroy(img);
   }
@@ -355,20 +389,19 @@ static void test_break_marks(void) {
 
 static void test_diff(void) {
   TestRegion a[] = {
-      {0x10000, 0x20000, VMS_TYPE_IMAGE, C_},
-      {0x100000, 0x200000, VMS_TYPE_HEAP, C_},
-      {0x400000, 0x500000, VMS_TYPE_PRIVATE, C_},
-      {0x800000, 0x900000, VMS_TYPE_MAPPED, C_},
+      {0x10000, 0x20000, VMS_TYPE_IMAGE, C_},     {0x100000, 0x200000, VMS_TYPE_HEAP, C_},
+      {0x400000, 0x500000, VMS_TYPE_PRIVATE, C_}, {0x800000, 0x900000, VMS_TYPE_MAPPED, C_},
       {0xa00000, 0xb00000, VMS_TYPE_STACK, C_},
   };
   TestRegion b[] = {
-      {0x10000, 0x20000, VMS_TYPE_IMAGE, C_},     /* same */
-      {0x100000, 0x300000, VMS_TYPE_HEAP, C_},    /* grown */
-      {0x400000, 0x480000, VMS_TYPE_PRIVATE, C_}, /* shrunk */
+      {0x10000, 0x20000, VMS_TYPE_IMAGE, C_},       /* same */
+      {0x100000, 0x300000, VMS_TYPE_HEAP, C_},      /* grown */
+      {0x400000, 0x480000, VMS_TYPE_PRIVATE, C_},   /* shrunk */
       {0x600000, 0x610000, VMS_TYPE_SHAREABLE, C_}, /* new; 0x800000 gone */
-      {0x9f0000, 0xb00000, VMS_TYPE_STACK, C_},   /* grown down: same end */
+      {0x9f0000, 0xb00000, VMS_TYPE_STACK, C_},     /* grown down: same end */
   };
-  VmsSnapshot *o = test_snap_new(a, 5, 0x10000, 0x1000000, 32), *nw = test_snap_new(b, 5, 0x10000, 0x1000000, 32);
+  VmsSnapshot *o = test_snap_new(a, 5, 0x10000, 0x1000000, 32),
+              *nw = test_snap_new(b, 5, 0x10000, 0x1000000, 32);
   VmsChange *c = NULL;
   size_t n = vms_snapshot_diff(o, nw, &c);
   VMS_CHECK_U64(n, 5);
@@ -396,7 +429,8 @@ static bool between(Rgb p, Rgb a, Rgb b) {
 #undef IN_
 }
 
-static void check_themed(cairo_surface_t *img, const VmsLayout *l, Rgb bg, Rgb text, const char *path) {
+static void check_themed(cairo_surface_t *img, const VmsLayout *l, Rgb bg, Rgb text,
+                         const char *path) {
   double fx, fy, hx, hy, x0, y0;
   VMS_CHECK(vms_layout_point_of(l, 0x18000000, &fx, &fy)); /* free, row 12 */
   VMS_CHECK(vms_layout_point_of(l, 0x10000000, &hx, &hy)); /* heap */
@@ -413,14 +447,19 @@ static void check_themed(cairo_surface_t *img, const VmsLayout *l, Rgb bg, Rgb t
       off += !between(p, bg, text);
     }
   VMS_CHECK_MSG(text_px > 30, "%s: %d label pixels in the text colour", path, text_px);
-  VMS_CHECK_MSG(off == 0, "%s: %d gutter pixels are neither background, text nor a blend", path, off);
+  VMS_CHECK_MSG(off == 0, "%s: %d gutter pixels are neither background, text nor a blend", path,
+                off);
 }
 
 static void test_theme_colors(void) {
   VmsSnapshot *s = test_snap_new(known, sizeof known / sizeof known[0], 0, 4 * GiB, 32);
   VmsViewport vp = {VMS_LAYOUT_LINEAR, 0, 4 * GiB, UINT64_MAX, true};
   Rgb bg = {0x24, 0x24, 0x24}, text = {0xDE, 0xDD, 0xDA};
-  VmsRenderExtras ex = {NULL, 0, 0, true, {0x24 / 255.0, 0x24 / 255.0, 0x24 / 255.0},
+  VmsRenderExtras ex = {NULL,
+                        0,
+                        0,
+                        true,
+                        {0x24 / 255.0, 0x24 / 255.0, 0x24 / 255.0},
                         {0xDE / 255.0, 0xDD / 255.0, 0xDA / 255.0}};
   VmsLayout *l;
   cairo_surface_t *img = render_known(s, &vp, &ex, &l);
@@ -454,8 +493,8 @@ static void test_theme_colors(void) {
   vms_palette_color(VMS_TYPE_UNUSABLE, ex.background);
   vms_render_free_color(&ex, c);
   Rgb moved = rgb_of(c);
-  VMS_CHECK_MSG(!same(moved, grey) && moved.r < grey.r, "free space on a grey background: #%02x%02x%02x",
-                moved.r, moved.g, moved.b);
+  VMS_CHECK_MSG(!same(moved, grey) && moved.r < grey.r,
+                "free space on a grey background: #%02x%02x%02x", moved.r, moved.g, moved.b);
   img = render_known(s, &vp, &ex, NULL);
   double fx, fy, x0, y0;
   VMS_CHECK(vms_layout_point_of(l, 0x18000000, &fx, &fy));

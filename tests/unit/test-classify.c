@@ -24,8 +24,10 @@ static void check_cover(const VmsSnapshot *s) {
     }
     VMS_CHECK_U64(r->start, cursor);
     cursor = r->end;
-    VMS_CHECK((r->state == VMS_STATE_FREE) == (r->type == VMS_TYPE_FREE || r->type == VMS_TYPE_UNUSABLE));
-    if (i > 0 && r->type == VMS_TYPE_FREE) VMS_CHECK(s->regions[i - 1].type != VMS_TYPE_FREE);
+    VMS_CHECK((r->state == VMS_STATE_FREE) ==
+              (r->type == VMS_TYPE_FREE || r->type == VMS_TYPE_UNUSABLE));
+    if (i > 0 && r->type == VMS_TYPE_FREE)
+      VMS_CHECK(s->regions[i - 1].type != VMS_TYPE_FREE);
   }
   VMS_CHECK_U64(cursor, s->usable_hi);
 }
@@ -65,8 +67,10 @@ static void test_python(void) {
   VMS_CHECK_U64(tail->type, VMS_TYPE_HEAP);
   VMS_CHECK_U64(tail->state, VMS_STATE_RESERVED);
   VMS_CHECK_U64(type_at(s, 0x55fcc027e000ULL), VMS_TYPE_HEAP); /* [heap] */
-  VMS_CHECK_U64(s->stats.by_type[VMS_TYPE_HEAP].size, 6 * 64 * 1048576ULL + (0x55fcc0440000ULL - 0x55fcc027e000ULL));
-  VMS_CHECK_U64(s->stats.by_type[VMS_TYPE_HEAP].committed, 6 * 0x21000ULL + (0x55fcc0440000ULL - 0x55fcc027e000ULL));
+  VMS_CHECK_U64(s->stats.by_type[VMS_TYPE_HEAP].size,
+                6 * 64 * 1048576ULL + (0x55fcc0440000ULL - 0x55fcc027e000ULL));
+  VMS_CHECK_U64(s->stats.by_type[VMS_TYPE_HEAP].committed,
+                6 * 0x21000ULL + (0x55fcc0440000ULL - 0x55fcc027e000ULL));
   /* The interpreter and libraries are images; a large anonymous chunk is private data. */
   VMS_CHECK_U64(type_at(s, 0x55fc9641d000ULL), VMS_TYPE_IMAGE);
   VMS_CHECK_U64(type_at(s, 0x7f2349763000ULL), VMS_TYPE_PRIVATE);
@@ -90,7 +94,7 @@ static void test_jvm(void) {
   /* 20 threads: [stack], 19 thread stacks with 4 KiB (native) or 16 KiB (Java) guards. */
   VMS_CHECK_U64(s->n_stacks_found, 20);
   VMS_CHECK_U64(count_detail(s, VMS_DETAIL_THREAD_STACK, VMS_TYPE_STACK, false), 19);
-  VMS_CHECK_U64(type_at(s, 0x7f428822c000ULL), VMS_TYPE_STACK);   /* 16 KiB guard */
+  VMS_CHECK_U64(type_at(s, 0x7f428822c000ULL), VMS_TYPE_STACK); /* 16 KiB guard */
   VMS_CHECK_U64(type_at(s, 0x7f4288228000ULL), VMS_TYPE_STACK);
   /* Not stacks: a 4 KiB PROT_NONE under a read-only page, a 920 KiB reservation. */
   VMS_CHECK_U64(type_at(s, 0x7f42a73c0000ULL), VMS_TYPE_PRIVATE);
@@ -107,8 +111,10 @@ static void test_jvm(void) {
   bool modules = false, libjvm = false;
   for (size_t i = 0; i < s->n_regions; i++) {
     const char *n = vms_snapshot_name_of(s, &s->regions[i]);
-    if (strstr(n, "/lib/modules")) modules = s->regions[i].type == VMS_TYPE_MAPPED;
-    if (strstr(n, "libjvm.so")) libjvm = s->regions[i].type == VMS_TYPE_IMAGE;
+    if (strstr(n, "/lib/modules"))
+      modules = s->regions[i].type == VMS_TYPE_MAPPED;
+    if (strstr(n, "libjvm.so"))
+      libjvm = s->regions[i].type == VMS_TYPE_IMAGE;
   }
   VMS_CHECK(modules);
   VMS_CHECK(libjvm);
@@ -280,14 +286,18 @@ static void test_guessed_facts(void) {
     uint64_t top;
   } cases[] = {
       /* 32-bit kernel: the vDSO sits in the last pages below 4 GiB */
-      {"08048000-08049000 r-xp 00000000 08:01 5 /bin/x\nffffe000-fffff000 r-xp 00000000 00:00 0 [vdso]\n",
+      {"08048000-08049000 r-xp 00000000 08:01 5 /bin/x\nffffe000-fffff000 r-xp 00000000 00:00 0 "
+       "[vdso]\n",
        32, 1ULL << 32},
-      {"08048000-08049000 r-xp 00000000 08:01 5 /bin/x\nf7f00000-f7f01000 r-xp 00000000 00:00 0 [vdso]\n",
+      {"08048000-08049000 r-xp 00000000 08:01 5 /bin/x\nf7f00000-f7f01000 r-xp 00000000 00:00 0 "
+       "[vdso]\n",
        32, 0xffffe000ULL},
       /* arm64 with 48-bit addresses: the stack near 2^48 */
-      {"aaaab0000000-aaaab0001000 r-xp 00000000 08:01 5 /bin/x\nfffff7fde000-fffff7fff000 rw-p 00000000 00:00 0 [stack]\n",
+      {"aaaab0000000-aaaab0001000 r-xp 00000000 08:01 5 /bin/x\nfffff7fde000-fffff7fff000 rw-p "
+       "00000000 00:00 0 [stack]\n",
        64, 1ULL << 48},
-      {"555500000000-555500001000 r-xp 00000000 08:01 5 /bin/x\n7ffc00000000-7ffc00001000 rw-p 00000000 00:00 0 [stack]\n",
+      {"555500000000-555500001000 r-xp 00000000 08:01 5 /bin/x\n7ffc00000000-7ffc00001000 rw-p "
+       "00000000 00:00 0 [stack]\n",
        64, (1ULL << 47) - 4096},
   };
   for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
@@ -370,8 +380,8 @@ static void test_glibc_names(void) {
   VMS_CHECK_U64(vms_region_glibc_stack_tid(vms_snapshot_name_of(s, st)), 4242);
   vms_region_describe(s, st, desc, sizeof desc);
   VMS_CHECK_STR(desc, "thread 4242 stack (named by its allocator)");
-  VMS_CHECK_U64(vms_region_glibc_stack_tid(vms_snapshot_name_of(s, region_at(s, 0x7f5a3a802000ULL))),
-                4243);
+  VMS_CHECK_U64(
+      vms_region_glibc_stack_tid(vms_snapshot_name_of(s, region_at(s, 0x7f5a3a802000ULL))), 4243);
   const VmsRegion *guard = region_at(s, 0x7f5a3a000000ULL);
   VMS_CHECK_U64(guard->type, VMS_TYPE_STACK);
   VMS_CHECK(guard->detail & VMS_DETAIL_GUARD);
@@ -413,7 +423,8 @@ static void test_python_pymalloc(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) vms_test_data_dir = argv[1];
+  if (argc > 1)
+    vms_test_data_dir = argv[1];
   test_python();
   test_glibc_names();
   test_python_pymalloc();

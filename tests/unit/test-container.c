@@ -23,7 +23,8 @@ int main(void) {
   /* Docker, containerd (Kubernetes), CRI-O and Podman under cgroup v2. */
   container_is("0::/system.slice/docker-" ID ".scope\n", ID);
   container_is("0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/"
-               "cri-containerd-" ID ".scope\n", ID);
+               "cri-containerd-" ID ".scope\n",
+               ID);
   container_is("0::/kubepods/besteffort/pod1/crio-" ID "\n", ID);
   container_is("0::/user.slice/user-1000.slice/user@1000.service/app.slice/libpod-" ID ".scope\n",
                ID);
@@ -32,7 +33,8 @@ int main(void) {
   container_is("9:name=systemd:/\n4:memory:/docker/" ID "\n0::/\n", ID);
   /* No runtime ID: the cgroup path, the unified one first. */
   container_is("0::/system.slice/ssh.service\n", "/system.slice/ssh.service");
-  container_is("4:memory:/batch/job7\n0::/system.slice/cron.service\n", "/system.slice/cron.service");
+  container_is("4:memory:/batch/job7\n0::/system.slice/cron.service\n",
+               "/system.slice/cron.service");
   container_is("9:name=systemd:/\n4:memory:/process_api/af5a\n0::/\n", "/process_api/af5a");
   /* The root, and nonsense. */
   container_is("0::/\n", "");
@@ -41,7 +43,9 @@ int main(void) {
   container_is("", "");
   container_is(NULL, "");
   /* 63 or 65 hex digits are not an ID. */
-  container_is("0::/docker-" "3f4e9c1b2a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2" ".scope\n",
+  container_is("0::/docker-"
+               "3f4e9c1b2a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2"
+               ".scope\n",
                "/docker-3f4e9c1b2a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2.scope");
   char small[8];
   vms_cgroup_container("0::/docker/" ID "\n", small, sizeof small);

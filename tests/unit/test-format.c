@@ -10,7 +10,8 @@ static char *capture(void (*fn)(FILE *, const VmsSnapshot *, VmsFormat), const V
   long n = ftell(f);
   rewind(f);
   char *b = calloc(1, (size_t)n + 1);
-  if (fread(b, 1, (size_t)n, f) != (size_t)n) VMS_CHECK(!"short read");
+  if (fread(b, 1, (size_t)n, f) != (size_t)n)
+    VMS_CHECK(!"short read");
   fclose(f);
   return b;
 }
@@ -25,11 +26,13 @@ static void test_escaping(void) {
   VMS_CHECK(strncmp(csv, "start,end,size,type,state,protection,details,", 45) == 0);
   /* A newline in a name is quoted in CSV, escaped in JSON and the table. */
   VMS_CHECK(strstr(csv, ",\"/tmp/new\nline.txt\",") != NULL);
-  VMS_CHECK(strstr(csv, "0x7f0000000000,0x7f0000001000,4096,mapped,committed,r--p,/tmp/data file.bin (deleted),") != NULL);
+  VMS_CHECK(strstr(csv, "0x7f0000000000,0x7f0000001000,4096,mapped,committed,r--p,/tmp/data "
+                        "file.bin (deleted),") != NULL);
   VMS_CHECK(strstr(csv, "0x0,0x10000,65536,unusable,free,----,below vm.mmap_min_addr,") != NULL);
   char *json = capture(regions, s, VMS_FORMAT_JSON);
   VMS_CHECK(strstr(json, "\"details\":\"/tmp/new\\nline.txt\"") != NULL);
-  VMS_CHECK(strstr(json, "\"type\":\"shareable\",\"state\":\"committed\",\"protection\":\"rw-s\",\"details\":\"/memfd:pool (deleted)\"") != NULL);
+  VMS_CHECK(strstr(json, "\"type\":\"shareable\",\"state\":\"committed\",\"protection\":\"rw-s\","
+                         "\"details\":\"/memfd:pool (deleted)\"") != NULL);
   char *table = capture(regions, s, VMS_FORMAT_TABLE);
   VMS_CHECK(strstr(table, "/tmp/new\\012line.txt") != NULL);
   free(csv);
@@ -40,11 +43,10 @@ static void test_escaping(void) {
 
 /* Bytes that are not well-formed UTF-8 reach JSON as U+FFFD, never raw. */
 static void test_json_utf8(void) {
-  static const char maps[] =
-      "1000-2000 r--p 0 00:00 1 /bad\xff\x80\x80\n"
-      "2000-3000 r--p 0 00:00 2 /surrogate\xed\xa0\x80\n"
-      "3000-4000 r--p 0 00:00 3 /overlong\xe0\x80\x80\n"
-      "4000-5000 r--p 0 00:00 4 /ok\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n";
+  static const char maps[] = "1000-2000 r--p 0 00:00 1 /bad\xff\x80\x80\n"
+                             "2000-3000 r--p 0 00:00 2 /surrogate\xed\xa0\x80\n"
+                             "3000-4000 r--p 0 00:00 3 /overlong\xe0\x80\x80\n"
+                             "4000-5000 r--p 0 00:00 4 /ok\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n";
   VmsSpace sp;
   vms_space_init(&sp);
   VMS_CHECK_U64(vms_maps_parse(maps, sizeof maps - 1, &sp, NULL), VMS_OK);
@@ -63,7 +65,8 @@ static void test_json_utf8(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) vms_test_data_dir = argv[1];
+  if (argc > 1)
+    vms_test_data_dir = argv[1];
   test_escaping();
   test_json_utf8();
   return vms_test_end();

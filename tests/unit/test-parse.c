@@ -4,7 +4,8 @@
 
 static const VmsRegion *at(const VmsSpace *s, uint64_t start) {
   for (size_t i = 0; i < s->n_regions; i++)
-    if (s->regions[i].start == start) return &s->regions[i];
+    if (s->regions[i].start == start)
+      return &s->regions[i];
   return NULL;
 }
 
@@ -170,13 +171,14 @@ static void test_counter_overflow(void) {
                      "2000-3000 rw-p 00000000 00:00 0\nRss: 4 kB\nPss: 18014398509481984 kB\n";
   err = (VmsError){0};
   VMS_CHECK_U64(vms_smaps_parse(over, strlen(over), &s, &err), VMS_ERR_PARSE);
-  VMS_CHECK_MSG(strstr(err.message, "line 6") && strstr(err.message, "Pss: 18014398509481984 kB"), "%s",
-                err.message);
+  VMS_CHECK_MSG(strstr(err.message, "line 6") && strstr(err.message, "Pss: 18014398509481984 kB"),
+                "%s", err.message);
   vms_space_clear(&s);
 
   /* What wraps to a small number (2^64 + 1024 bytes) is refused as well. */
   vms_space_init(&s);
-  const char *wraps = "55d0-7ffe ---p 00000000 00:00 0 [rollup]\nRss: 100 kB\nSwap: 18014398509481985 kB\n";
+  const char *wraps =
+      "55d0-7ffe ---p 00000000 00:00 0 [rollup]\nRss: 100 kB\nSwap: 18014398509481985 kB\n";
   err = (VmsError){0};
   VMS_CHECK_U64(vms_smaps_rollup_parse(wraps, strlen(wraps), &s, &err), VMS_ERR_PARSE);
   VMS_CHECK_MSG(strstr(err.message, "line 3"), "%s", err.message);
@@ -200,7 +202,8 @@ static void test_name_pool(void) {
     snprintf(name, sizeof name, "/lib/%d.so", i);
     uint32_t off = vms_name_pool_add(&p, name, strlen(name));
     VMS_CHECK(off != UINT32_MAX);
-    if (i % 1000 == 0) VMS_CHECK_STR(vms_name_pool_get(&p, off), name);
+    if (i % 1000 == 0)
+      VMS_CHECK_STR(vms_name_pool_get(&p, off), name);
   }
   VMS_CHECK_U64(vms_name_pool_add(&p, "lib", 3), first);
   VMS_CHECK_U64(vms_name_pool_add(&p, "", 0), 0);
@@ -211,7 +214,8 @@ static void test_name_pool(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) vms_test_data_dir = argv[1];
+  if (argc > 1)
+    vms_test_data_dir = argv[1];
   test_odd_names();
   test_malformed();
   test_smaps();

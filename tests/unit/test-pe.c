@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-pe.c: the PE header reader on crafted buffers: hostile e_lfanew, truncation, PE32 and PE32+, the LAA flag. */
+/* test-pe.c: the PE header reader on crafted buffers: hostile e_lfanew, truncation, PE32 and PE32+,
+ * the LAA flag. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,31 +15,35 @@ static void put16(unsigned char *p, unsigned v) {
 }
 
 static void put32(unsigned char *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
 }
 
 /* A header as a linker writes it: "MZ", e_lfanew, "PE\0\0", the file header,
  * the optional header's magic (0 writes no optional header). Only what fits
  * in cap is written. */
-static void craft(unsigned char *b, size_t cap, uint32_t lfanew, uint16_t machine, uint16_t characteristics,
-                  uint16_t magic) {
+static void craft(unsigned char *b, size_t cap, uint32_t lfanew, uint16_t machine,
+                  uint16_t characteristics, uint16_t magic) {
   memset(b, 0, cap);
   b[0] = 'M';
   b[1] = 'Z';
   put32(b + 0x3c, lfanew);
-  if (lfanew > cap || cap - lfanew < 24) return;
+  if (lfanew > cap || cap - lfanew < 24)
+    return;
   memcpy(b + lfanew, "PE\0\0", 4);
   put16(b + lfanew + 4, machine);
   put16(b + lfanew + 4 + 16, magic ? (magic == 0x20b ? 0xf0 : 0xe0) : 0);
   put16(b + lfanew + 4 + 18, characteristics);
-  if (magic && cap - lfanew >= 26) put16(b + lfanew + 24, magic);
+  if (magic && cap - lfanew >= 26)
+    put16(b + lfanew + 24, magic);
 }
 
 /* Parses the first len bytes of b from an exact-size copy, so that a read
  * past len is a read past the allocation (ASan reports it). */
 static bool parse_exact(const unsigned char *b, size_t len, VmsPeHeader *h, int *laa) {
   unsigned char *copy = malloc(len ? len : 1);
-  if (!copy) abort();
+  if (!copy)
+    abort();
   memcpy(copy, b, len);
   bool ok = vms_pe_parse(copy, len, h);
   *laa = vms_pe_large_address_aware(copy, len);
@@ -83,10 +88,11 @@ static void test_pe32_and_pe32plus(void) {
  * number for the values here, which must not pass for "inside the buffer". */
 static void test_hostile_lfanew(void) {
   static const uint32_t bad[] = {0xffffffffu, 0xfffffffcu, 0xfffffff0u, 0xffffffe8u, 0xffffffe9u,
-                                 0x80000000u, CAP, CAP + 1, CAP - 1, CAP - 23};
+                                 0x80000000u, CAP,         CAP + 1,     CAP - 1,     CAP - 23};
   unsigned char b[CAP];
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    craft(b, sizeof b, 0x80, 0x14c, VMS_PE_LARGE_ADDRESS_AWARE, 0x10b); /* a real header elsewhere */
+    craft(b, sizeof b, 0x80, 0x14c, VMS_PE_LARGE_ADDRESS_AWARE,
+          0x10b); /* a real header elsewhere */
     put32(b + 0x3c, bad[i]);
     VmsPeHeader h;
     int laa;

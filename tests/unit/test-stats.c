@@ -12,9 +12,11 @@ typedef struct {
 static void add_gap(Gaps *g, uint64_t size) {
   g->total += size;
   g->blocks++;
-  if (size > g->largest) g->largest = size;
+  if (size > g->largest)
+    g->largest = size;
   int k = 0;
-  while ((size >> (k + 1)) != 0) k++;
+  while ((size >> (k + 1)) != 0)
+    k++;
   g->hist[k]++;
 }
 
@@ -26,18 +28,25 @@ static void independent_gaps(const char *text, uint64_t top, Gaps *g) {
     unsigned long long a, b;
     char name[4200] = "";
     int n = 0;
-    if (sscanf(p, "%llx-%llx %*s %*s %*s %*s%n", &a, &b, &n) < 2) break;
+    if (sscanf(p, "%llx-%llx %*s %*s %*s %*s%n", &a, &b, &n) < 2)
+      break;
     sscanf(p + n, " %4199[^\n]", name);
-    if (a >= top) break;
+    if (a >= top)
+      break;
     uint64_t gap_end = a;
-    if (strcmp(name, "[stack]") == 0) gap_end = a - 1048576;
-    if (gap_end > cursor) add_gap(g, gap_end - cursor);
-    if (b > cursor) cursor = b;
+    if (strcmp(name, "[stack]") == 0)
+      gap_end = a - 1048576;
+    if (gap_end > cursor)
+      add_gap(g, gap_end - cursor);
+    if (b > cursor)
+      cursor = b;
     const char *eol = strchr(p, '\n');
-    if (!eol) break;
+    if (!eol)
+      break;
     p = eol + 1;
   }
-  if (top > cursor) add_gap(g, top - cursor);
+  if (top > cursor)
+    add_gap(g, top - cursor);
 }
 
 static void compare(const char *fixture) {
@@ -60,7 +69,8 @@ static void compare(const char *fixture) {
 
   /* Every type's size adds up to the usable range, and the mapped ones to the maps text. */
   uint64_t sum = 0, mapped = 0, lines = 0;
-  for (int k = 0; k < VMS_TYPE_COUNT; k++) sum += s->stats.by_type[k].size;
+  for (int k = 0; k < VMS_TYPE_COUNT; k++)
+    sum += s->stats.by_type[k].size;
   VMS_CHECK_U64(s->stats.lo, 0x10000);
   VMS_CHECK_U64(sum, s->usable_hi - s->usable_lo);
   for (const char *p = text; *p;) {
@@ -70,7 +80,8 @@ static void compare(const char *fixture) {
       lines++;
     }
     const char *eol = strchr(p, '\n');
-    if (!eol) break;
+    if (!eol)
+      break;
     p = eol + 1;
   }
   VMS_CHECK_U64(s->stats.total.size, mapped);
@@ -81,7 +92,8 @@ static void compare(const char *fixture) {
   VmsStats w;
   vms_stats_compute(s, lo, hi, &w);
   uint64_t wsum = 0;
-  for (int k = 0; k < VMS_TYPE_COUNT; k++) wsum += w.by_type[k].size;
+  for (int k = 0; k < VMS_TYPE_COUNT; k++)
+    wsum += w.by_type[k].size;
   VMS_CHECK_U64(wsum, hi - lo);
   VMS_CHECK(w.free_total <= s->stats.free_total);
   VMS_CHECK(w.free_largest <= hi - lo);
@@ -95,7 +107,8 @@ static void test_counters(void) {
   VMS_CHECK(s->counters != NULL);
   VMS_CHECK(s->stats.resident_known);
   uint64_t rss = 0;
-  for (size_t i = 0; i < s->n_regions; i++) rss += s->counters[i].rss;
+  for (size_t i = 0; i < s->n_regions; i++)
+    rss += s->counters[i].rss;
   VMS_CHECK_U64(s->stats.total.resident, rss);
   VMS_CHECK(s->stats.by_type[VMS_TYPE_IMAGE].resident > 0);
   VMS_CHECK(s->stats.by_type[VMS_TYPE_IMAGE].resident <= s->stats.by_type[VMS_TYPE_IMAGE].size);
@@ -109,7 +122,8 @@ static void test_counters(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) vms_test_data_dir = argv[1];
+  if (argc > 1)
+    vms_test_data_dir = argv[1];
   compare("python-fragmenting.maps");
   compare("jvm.maps");
   compare("odd-names.maps");

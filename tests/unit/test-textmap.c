@@ -13,9 +13,9 @@
 /* The importance order, written out again: stack, heap, image, private,
  * shareable, mapped, system, unusable, free. */
 static int rank_of(const VmsRegion *r) {
-  static const VmsRegionType order[] = {VMS_TYPE_FREE,      VMS_TYPE_UNUSABLE, VMS_TYPE_SYSTEM,
-                                        VMS_TYPE_MAPPED,    VMS_TYPE_SHAREABLE, VMS_TYPE_PRIVATE,
-                                        VMS_TYPE_IMAGE,     VMS_TYPE_HEAP,     VMS_TYPE_STACK};
+  static const VmsRegionType order[] = {VMS_TYPE_FREE,   VMS_TYPE_UNUSABLE,  VMS_TYPE_SYSTEM,
+                                        VMS_TYPE_MAPPED, VMS_TYPE_SHAREABLE, VMS_TYPE_PRIVATE,
+                                        VMS_TYPE_IMAGE,  VMS_TYPE_HEAP,      VMS_TYPE_STACK};
   for (int i = 0; i < 9; i++)
     if (order[i] == r->type)
       return i * 2 + (r->state != VMS_STATE_RESERVED);

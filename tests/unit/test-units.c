@@ -23,7 +23,7 @@ static void test_size_parse(void) {
   VMS_CHECK(size_is("1.5GiB", 3ULL << 29));
   VMS_CHECK(size_is("1.5 GiB", 3ULL << 29)); /* what the window shows, typed back */
   VMS_CHECK(size_is(" 1.5 gib ", 3ULL << 29));
-  VMS_CHECK(size_is("1.3k", 1331));          /* 1331.2 rounds down to a whole byte */
+  VMS_CHECK(size_is("1.3k", 1331)); /* 1331.2 rounds down to a whole byte */
   VMS_CHECK(size_is("1P", 1ULL << 50));
   VMS_CHECK(size_is("2E", 2ULL << 60));
   VMS_CHECK(size_is("15.5E", 31ULL << 59));
@@ -70,9 +70,15 @@ static void test_size_format(void) {
   static const struct {
     uint64_t v;
     const char *want;
-  } cases[] = {{0, "0 B"},           {812, "812 B"},           {1023, "1023 B"},
-               {1024, "1 KiB"},      {1536, "1.50 KiB"},       {10752, "10.5 KiB"},
-               {65536, "64 KiB"},    {128ULL << 40, "128 TiB"}, {(1ULL << 30) + 1, "1 GiB"},
+  } cases[] = {{0, "0 B"},
+               {812, "812 B"},
+               {1023, "1023 B"},
+               {1024, "1 KiB"},
+               {1536, "1.50 KiB"},
+               {10752, "10.5 KiB"},
+               {65536, "64 KiB"},
+               {128ULL << 40, "128 TiB"},
+               {(1ULL << 30) + 1, "1 GiB"},
                {UINT64_MAX, "16 EiB"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     vms_size_format(cases[i].v, b, sizeof b);
@@ -135,8 +141,8 @@ static void test_interval(void) {
   VMS_CHECK(not_interval("2 parsecs"));
   VMS_CHECK(not_interval("2 s s"));
   VMS_CHECK(not_interval("-1"));
-  VMS_CHECK(not_interval("0.05"));   /* under the minimum */
-  VMS_CHECK(not_interval("2 h"));    /* over the maximum */
+  VMS_CHECK(not_interval("0.05")); /* under the minimum */
+  VMS_CHECK(not_interval("2 h"));  /* over the maximum */
   VMS_CHECK(not_interval("1e3"));
   VMS_CHECK(not_interval("99999999999999999999999 s"));
   char b[32];

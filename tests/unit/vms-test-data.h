@@ -22,7 +22,8 @@ static inline char *vms_test_read(const char *name, size_t *len) {
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
   char *b = malloc((size_t)n + 1);
-  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) exit(1);
+  if (!b || fread(b, 1, (size_t)n, f) != (size_t)n)
+    exit(1);
   fclose(f);
   b[n] = '\0';
   *len = (size_t)n;
@@ -38,10 +39,11 @@ static inline VmsSnapshot *vms_test_snapshot(const char *name) {
   VmsError err = {0};
   const char *dot = strrchr(name, '.');
   VmsErrorCode code = (dot && strcmp(dot, ".smaps") == 0) ? vms_smaps_parse(buf, len, &space, &err)
-                                                         : vms_maps_parse(buf, len, &space, &err);
+                                                          : vms_maps_parse(buf, len, &space, &err);
   free(buf);
   VmsSnapshot *snap = NULL;
-  if (code == VMS_OK) code = vms_snapshot_build(&space, &snap, &err);
+  if (code == VMS_OK)
+    code = vms_snapshot_build(&space, &snap, &err);
   vms_space_clear(&space);
   if (code != VMS_OK) {
     fprintf(stderr, "%s: %s\n", name, err.message);

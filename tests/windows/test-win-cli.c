@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-win-cli.c: vmscope.exe, run as another process, must type every region of the Windows helper right.
+/* test-win-cli.c: vmscope.exe, run as another process, must type every region of the Windows helper
+ * right.
  *
  * Usage: test-win-cli VMSCOPE.exe HELPER.exe HELPER-DLL.dll */
 #include "vms-test.h"
@@ -24,19 +25,24 @@ static void csv_field(const char **p, char *out, size_t cap) {
   if (*s == '"') {
     s++;
     while (*s && !(*s == '"' && s[1] != '"')) {
-      if (*s == '"') s++;
-      if (n + 1 < cap) out[n++] = *s;
+      if (*s == '"')
+        s++;
+      if (n + 1 < cap)
+        out[n++] = *s;
       s++;
     }
-    if (*s == '"') s++;
+    if (*s == '"')
+      s++;
   } else {
     while (*s && *s != ',' && *s != '\n' && *s != '\r') {
-      if (n + 1 < cap) out[n++] = *s;
+      if (n + 1 < cap)
+        out[n++] = *s;
       s++;
     }
   }
   out[n] = '\0';
-  if (*s == ',') s++;
+  if (*s == ',')
+    s++;
   *p = s;
 }
 
@@ -44,7 +50,8 @@ static bool parse_csv(const char *text) {
   n_rows = 0;
   const char *p = text;
   const char *header = "start,end,size,type,state,protection,details";
-  if (strncmp(p, header, strlen(header)) != 0) return false;
+  if (strncmp(p, header, strlen(header)) != 0)
+    return false;
   p = strchr(p, '\n');
   while (p && *++p && n_rows < sizeof rows / sizeof rows[0]) {
     Row *r = &rows[n_rows];
@@ -66,7 +73,8 @@ static bool parse_csv(const char *text) {
 
 static const Row *row_at(uint64_t addr) {
   for (size_t i = 0; i < n_rows; i++)
-    if (rows[i].start <= addr && addr < rows[i].end) return &rows[i];
+    if (rows[i].start <= addr && addr < rows[i].end)
+      return &rows[i];
   fprintf(stderr, "no row holds 0x%" PRIx64 "\n", addr);
   return NULL;
 }
@@ -74,21 +82,23 @@ static const Row *row_at(uint64_t addr) {
 static bool path_eq(const char *a, const char *b) {
   for (; *a && *b; a++, b++) {
     char ca = *a == '/' ? '\\' : *a, cb = *b == '/' ? '\\' : *b;
-    if (tolower((unsigned char)ca) != tolower((unsigned char)cb)) return false;
+    if (tolower((unsigned char)ca) != tolower((unsigned char)cb))
+      return false;
   }
   return *a == *b;
 }
 
 /* Checks the row at addr: type, state, protection (NULL: any), and optionally exact bounds. */
-#define CHECK_ROW(addr, want_type, want_state, want_prot)                                                    \
-  do {                                                                                                       \
-    const Row *r_ = row_at(addr);                                                                            \
-    VMS_CHECK_MSG(r_ != NULL, "no row for %s", #addr);                                                       \
-    if (r_) {                                                                                                \
-      VMS_CHECK_STR(r_->type, want_type);                                                                    \
-      VMS_CHECK_STR(r_->state, want_state);                                                                  \
-      if (want_prot) VMS_CHECK_STR(r_->prot, (const char *)want_prot);                                       \
-    }                                                                                                        \
+#define CHECK_ROW(addr, want_type, want_state, want_prot) \
+  do {                                                    \
+    const Row *r_ = row_at(addr);                         \
+    VMS_CHECK_MSG(r_ != NULL, "no row for %s", #addr);    \
+    if (r_) {                                             \
+      VMS_CHECK_STR(r_->type, want_type);                 \
+      VMS_CHECK_STR(r_->state, want_state);               \
+      if (want_prot)                                      \
+        VMS_CHECK_STR(r_->prot, (const char *)want_prot); \
+    }                                                     \
   } while (0)
 
 static char *run_vmscope(const char *vmscope, const char *args, DWORD *code) {
@@ -120,8 +130,10 @@ static void prot_text(uint32_t state, uint32_t type, uint32_t p, char out[8]) {
   out[k++] = w ? 'w' : c ? 'c' : '-';
   out[k++] = x ? 'x' : '-';
   out[k++] = state == MEM_COMMIT && type == MEM_MAPPED && !c ? 's' : 'p';
-  if (state == MEM_COMMIT && (p & PAGE_GUARD)) out[k++] = 'g';
-  if (state == MEM_COMMIT && (p & PAGE_NOCACHE)) out[k++] = 'n';
+  if (state == MEM_COMMIT && (p & PAGE_GUARD))
+    out[k++] = 'g';
+  if (state == MEM_COMMIT && (p & PAGE_NOCACHE))
+    out[k++] = 'n';
   out[k] = '\0';
 }
 
@@ -142,19 +154,26 @@ static void check_walk(const VmsHelper *h, uint64_t usable_hi) {
       /* Wine may answer free space in pieces; a gap is one free stretch. */
       while (k + 1 < h->n_walk && h->walk[k + 1].state == MEM_FREE && h->walk[k + 1].base == end)
         end += h->walk[++k].size;
-      if (end > usable_hi) end = usable_hi;
-      if (start >= end) continue;
+      if (end > usable_hi)
+        end = usable_hi;
+      if (start >= end)
+        continue;
       uint64_t at = start;
       while (at < end && !why[0]) {
         const Row *r = row_at(at);
         uint64_t next_boundary = (at | 0xffff) + 1;
-        if (!r || r->start != at) snprintf(why, sizeof why, "no row starts at 0x%" PRIx64, at);
-        else if (strcmp(r->state, "free") != 0) snprintf(why, sizeof why, "a %s row", r->state);
-        else if (r->end > end) snprintf(why, sizeof why, "a row past its end (0x%" PRIx64 ")", r->end);
+        if (!r || r->start != at)
+          snprintf(why, sizeof why, "no row starts at 0x%" PRIx64, at);
+        else if (strcmp(r->state, "free") != 0)
+          snprintf(why, sizeof why, "a %s row", r->state);
+        else if (r->end > end)
+          snprintf(why, sizeof why, "a row past its end (0x%" PRIx64 ")", r->end);
         else if (at == start && (at & 0xffff) && at >= 0x10000 &&
-                 (strcmp(r->type, "unusable") != 0 || r->end != (next_boundary < end ? next_boundary : end)))
+                 (strcmp(r->type, "unusable") != 0 ||
+                  r->end != (next_boundary < end ? next_boundary : end)))
           snprintf(why, sizeof why, "its start is a %s row to 0x%" PRIx64, r->type, r->end);
-        else at = r->end;
+        else
+          at = r->end;
       }
     } else {
       const Row *r = row_at(start);
@@ -162,21 +181,27 @@ static void check_walk(const VmsHelper *h, uint64_t usable_hi) {
       prot_text(w->state, w->type, w->protect, prot);
       const char *state = w->state == MEM_COMMIT ? "committed" : "reserved";
       bool type_ok = false;
-      if (r && w->type == MEM_IMAGE) type_ok = strcmp(r->type, "image") == 0;
+      if (r && w->type == MEM_IMAGE)
+        type_ok = strcmp(r->type, "image") == 0;
       else if (r && w->type == MEM_MAPPED)
         type_ok = strcmp(r->type, "mapped") == 0 || strcmp(r->type, "shareable") == 0;
       else if (r)
         type_ok = strcmp(r->type, "private") == 0 || strcmp(r->type, "heap") == 0 ||
                   strcmp(r->type, "stack") == 0 || strcmp(r->type, "system") == 0;
       if (!r || r->start != start || r->end != end)
-        snprintf(why, sizeof why, "the row is [0x%" PRIx64 ", 0x%" PRIx64 ")", r ? r->start : 0, r ? r->end : 0);
-      else if (strcmp(r->state, state) != 0) snprintf(why, sizeof why, "the row is %s, not %s", r->state, state);
-      else if (strcmp(r->prot, prot) != 0) snprintf(why, sizeof why, "the row is %s, not %s", r->prot, prot);
-      else if (!type_ok) snprintf(why, sizeof why, "the row is typed %s (type 0x%x)", r->type, (unsigned)w->type);
+        snprintf(why, sizeof why, "the row is [0x%" PRIx64 ", 0x%" PRIx64 ")", r ? r->start : 0,
+                 r ? r->end : 0);
+      else if (strcmp(r->state, state) != 0)
+        snprintf(why, sizeof why, "the row is %s, not %s", r->state, state);
+      else if (strcmp(r->prot, prot) != 0)
+        snprintf(why, sizeof why, "the row is %s, not %s", r->prot, prot);
+      else if (!type_ok)
+        snprintf(why, sizeof why, "the row is typed %s (type 0x%x)", r->type, (unsigned)w->type);
     }
     if (why[0] && mismatches++ < 5)
-      VMS_CHECK_MSG(false, "the helper's region [0x%" PRIx64 ", 0x%" PRIx64 ") state 0x%x protect 0x%x: %s", start,
-                    end, (unsigned)w->state, (unsigned)w->protect, why);
+      VMS_CHECK_MSG(
+          false, "the helper's region [0x%" PRIx64 ", 0x%" PRIx64 ") state 0x%x protect 0x%x: %s",
+          start, end, (unsigned)w->state, (unsigned)w->protect, why);
   }
   VMS_CHECK_MSG(mismatches == 0, "%zu of the helper's regions shown otherwise", mismatches);
 }
@@ -223,13 +248,15 @@ static void check_regions(const char *vmscope, const VmsHelper *h) {
   VMS_CHECK(r && r->start == a && r->end == a + 0x1000);
   bool rest_free = false;
   for (size_t k = 0; k < h->n_walk; k++)
-    if (h->walk[k].base == a + 0x1000) rest_free = h->walk[k].state == MEM_FREE;
+    if (h->walk[k].base == a + 0x1000)
+      rest_free = h->walk[k].state == MEM_FREE;
   if (rest_free) {
     CHECK_ROW(a + 0x1000, "unusable", "free", NULL);
     r = row_at(a + 0x1000);
     VMS_CHECK(r && r->start == a + 0x1000 && r->end == a + 0x10000);
   } else {
-    printf("the rest of the one-page reservation's granule is not MEM_FREE in the helper's own walk\n");
+    printf("the rest of the one-page reservation's granule is not MEM_FREE in the helper's own "
+           "walk\n");
   }
   uint64_t usable_hi = strtoull(vms_helper_get(h, "max_app"), NULL, 0) + 1;
   check_walk(h, usable_hi);
@@ -249,7 +276,8 @@ static void check_regions(const char *vmscope, const VmsHelper *h) {
                 r ? r->details : "?");
   bool dll_text = false, exe_seen = false;
   for (size_t i = 0; i < n_rows; i++) {
-    if (path_eq(rows[i].details, vms_helper_get(h, "dll_path")) && strcmp(rows[i].prot, "r-xp") == 0)
+    if (path_eq(rows[i].details, vms_helper_get(h, "dll_path")) &&
+        strcmp(rows[i].prot, "r-xp") == 0)
       dll_text = strcmp(rows[i].type, "image") == 0;
     size_t dl = strlen(rows[i].details);
     if (dl > 18 && strcmp(rows[i].details + dl - 18, "vms-win-helper.exe") == 0)
@@ -293,7 +321,8 @@ static void check_regions(const char *vmscope, const VmsHelper *h) {
   /* Each stack's guard page is typed Stack with its guard protection. */
   size_t guards = 0;
   for (size_t i = 0; i < n_rows; i++)
-    if (strcmp(rows[i].type, "stack") == 0 && strcmp(rows[i].prot, "rw-pg") == 0) guards++;
+    if (strcmp(rows[i].type, "stack") == 0 && strcmp(rows[i].prot, "rw-pg") == 0)
+      guards++;
   VMS_CHECK_MSG(guards >= 4, "%zu stack guard pages", guards);
   free(csv);
 }
@@ -324,7 +353,8 @@ static void check_list(const char *vmscope, const VmsHelper *h) {
   DWORD code;
   char *csv = run_vmscope(vmscope, "--list --format csv", &code);
   VMS_CHECK_U64(code, 0);
-  VMS_CHECK(strncmp(csv, "pid,ppid,user,state,bits,rss,vsize,maps,name,readable,reason,cmdline", 68) == 0);
+  VMS_CHECK(strncmp(csv, "pid,ppid,user,state,bits,rss,vsize,maps,name,readable,reason,cmdline",
+                    68) == 0);
   char want[32];
   snprintf(want, sizeof want, "\n%lu,", (unsigned long)h->pid);
   const char *line = strstr(csv, want);
@@ -332,7 +362,8 @@ static void check_list(const char *vmscope, const VmsHelper *h) {
   if (line) {
     const char *p = line + 1;
     char f[12][1024];
-    for (int i = 0; i < 12; i++) csv_field(&p, f[i], sizeof f[i]);
+    for (int i = 0; i < 12; i++)
+      csv_field(&p, f[i], sizeof f[i]);
     VMS_CHECK(f[2][0] != '\0'); /* user */
     VMS_CHECK_STR(f[4], vms_helper_get(h, "bits"));
     VMS_CHECK(strtoull(f[7], NULL, 10) > 10); /* maps */
@@ -377,7 +408,8 @@ static void check_broken_pipe(const char *vmscope) {
   }
   char msg[1024];
   DWORD len = 0, got;
-  while (len + 1 < sizeof msg && ReadFile(err_r, msg + len, (DWORD)(sizeof msg - 1 - len), &got, NULL) && got)
+  while (len + 1 < sizeof msg &&
+         ReadFile(err_r, msg + len, (DWORD)(sizeof msg - 1 - len), &got, NULL) && got)
     len += got;
   msg[len] = '\0';
   WaitForSingleObject(pi.hProcess, 30000);

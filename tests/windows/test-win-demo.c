@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-win-demo.c: the Windows demo fragments its space until a large VirtualAlloc fails; vmscope's figures must be its own.
+/* test-win-demo.c: the Windows demo fragments its space until a large VirtualAlloc fails; vmscope's
+ * figures must be its own.
  *
  * The demo prints its free figures from its own VirtualQuery walk and waits;
  * vmscope.exe, run as another process, must see the same space (2 GB for a
@@ -18,13 +19,15 @@ typedef struct {
 } Figures;
 
 /* Starts the demo and reads its output up to the "waiting:" line. */
-static HANDLE start_demo(const char *exe, const char *args, DWORD *pid, HANDLE *stdin_w, Figures *f) {
+static HANDLE start_demo(const char *exe, const char *args, DWORD *pid, HANDLE *stdin_w,
+                         Figures *f) {
   char cmd[4096] = "";
   vms_win_quote(cmd, sizeof cmd, exe);
   strncat(cmd, args, sizeof cmd - strlen(cmd) - 1);
   HANDLE out;
   HANDLE p = vms_win_start(cmd, &out, stdin_w, pid);
-  if (!p) return NULL;
+  if (!p)
+    return NULL;
   memset(f, 0, sizeof *f);
   char line[512];
   size_t len = 0;
@@ -32,17 +35,22 @@ static HANDLE start_demo(const char *exe, const char *args, DWORD *pid, HANDLE *
   for (;;) {
     char c;
     DWORD got = 0;
-    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0) break;
-    if (c == '\r') continue;
+    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0)
+      break;
+    if (c == '\r')
+      continue;
     if (c != '\n') {
-      if (len + 1 < sizeof line) line[len++] = c;
+      if (len + 1 < sizeof line)
+        line[len++] = c;
       continue;
     }
     line[len] = '\0';
     len = 0;
-    if (strncmp(line, "round ", 6) == 0 && strstr(line, "FAILED")) printf("%s\n", line);
-    if (sscanf(line, "figures: free %" SCNu64 ", largest %" SCNu64 ", blocks %" SCNu64 ", space %" SCNx64 "-%" SCNx64
-                     ", request %" SCNu64,
+    if (strncmp(line, "round ", 6) == 0 && strstr(line, "FAILED"))
+      printf("%s\n", line);
+    if (sscanf(line,
+               "figures: free %" SCNu64 ", largest %" SCNu64 ", blocks %" SCNu64 ", space %" SCNx64
+               "-%" SCNx64 ", request %" SCNu64,
                &f->total, &f->largest, &f->blocks, &f->lo, &f->hi, &f->request) == 6) {
       figures = true;
       printf("%s\n", line);
@@ -65,19 +73,22 @@ static uint64_t json_number(const char *json, const char *key) {
 
 static void stop_demo(HANDLE p, HANDLE stdin_w) {
   CloseHandle(stdin_w);
-  if (WaitForSingleObject(p, 10000) != WAIT_OBJECT_0) TerminateProcess(p, 1);
+  if (WaitForSingleObject(p, 10000) != WAIT_OBJECT_0)
+    TerminateProcess(p, 1);
   CloseHandle(p);
 }
 
 /* Runs the demo, then vmscope on it; want_hi is the top of the space the
  * demo must have, 0 for "whatever the demo says". */
-static void check_demo(const char *vmscope, const char *demo, const char *args, uint64_t want_hi, bool must_fail) {
+static void check_demo(const char *vmscope, const char *demo, const char *args, uint64_t want_hi,
+                       bool must_fail) {
   DWORD pid = 0;
   HANDLE stdin_w = NULL;
   Figures f;
   HANDLE p = start_demo(demo, args, &pid, &stdin_w, &f);
   VMS_CHECK_MSG(p != NULL, "cannot start %s", demo);
-  if (!p) return;
+  if (!p)
+    return;
   char cmd[4096] = "", arg[64];
   vms_win_quote(cmd, sizeof cmd, vmscope);
   snprintf(arg, sizeof arg, "%lu --summary --format json", (unsigned long)pid);
@@ -88,7 +99,8 @@ static void check_demo(const char *vmscope, const char *demo, const char *args, 
   if (json) {
     VMS_CHECK_U64(json_number(json, "\"address_space\":{\"start\":\""), f.lo);
     VMS_CHECK_U64(json_number(json, "\"address_space\":{\"start\":\"0x10000\",\"end\":\""), f.hi);
-    if (want_hi) VMS_CHECK_U64(f.hi, want_hi);
+    if (want_hi)
+      VMS_CHECK_U64(f.hi, want_hi);
     const char *fr = strstr(json, "\"free\":{");
     VMS_CHECK_MSG(fr != NULL, "the JSON has no free figures");
     if (fr) {
@@ -122,14 +134,16 @@ int main(int argc, char **argv) {
     /* Large-address-aware: 4 GB less the top 64 KiB on a 64-bit system
      * (WoW64, and 32-bit Wine on a 64-bit host), 2 GB on a 32-bit one
      * booted without /3GB. */
-    if (argc > 3) check_demo(argv[1], argv[3], " --interval 0", os64 ? 0xffff0000u : 0, true);
-    else VMS_CHECK_MSG(false, "no large-address-aware demo named");
+    if (argc > 3)
+      check_demo(argv[1], argv[3], " --interval 0", os64 ? 0xffff0000u : 0, true);
+    else
+      VMS_CHECK_MSG(false, "no large-address-aware demo named");
   } else {
     /* 64-bit: no failure in a few rounds, but the same figures. */
     SYSTEM_INFO si;
     GetSystemInfo(&si);
-    check_demo(argv[1], argv[2], " --interval 0 --rounds 40", (uint64_t)(uintptr_t)si.lpMaximumApplicationAddress + 1,
-               false);
+    check_demo(argv[1], argv[2], " --interval 0 --rounds 40",
+               (uint64_t)(uintptr_t)si.lpMaximumApplicationAddress + 1, false);
   }
   return vms_test_end();
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-win-platform.c: the Windows platform layer against the helper: regions, threads, heaps, errors.
+/* test-win-platform.c: the Windows platform layer against the helper: regions, threads, heaps,
+ * errors.
  *
  * Usage: test-win-platform HELPER.exe HELPER-DLL.dll */
 #include "vms-platform.h"
@@ -12,14 +13,16 @@
 
 static const VmsRegion *region_at(const VmsSpace *s, uint64_t addr) {
   for (size_t i = 0; i < s->n_regions; i++)
-    if (s->regions[i].start <= addr && addr < s->regions[i].end) return &s->regions[i];
+    if (s->regions[i].start <= addr && addr < s->regions[i].end)
+      return &s->regions[i];
   return NULL;
 }
 
 static bool path_eq(const char *a, const char *b) {
   for (; *a && *b; a++, b++) {
     char ca = *a == '/' ? '\\' : *a, cb = *b == '/' ? '\\' : *b;
-    if (towlower((unsigned char)ca) != towlower((unsigned char)cb)) return false;
+    if (towlower((unsigned char)ca) != towlower((unsigned char)cb))
+      return false;
   }
   return *a == *b;
 }
@@ -28,9 +31,11 @@ static bool path_eq(const char *a, const char *b) {
  * vms_win_image_large_address_aware about it. */
 static int laa_of_file(const unsigned char *bytes, DWORD len) {
   wchar_t dir[MAX_PATH], path[MAX_PATH];
-  if (!GetTempPathW(MAX_PATH, dir) || !GetTempFileNameW(dir, L"vms", 0, path)) return -2;
+  if (!GetTempPathW(MAX_PATH, dir) || !GetTempFileNameW(dir, L"vms", 0, path))
+    return -2;
   HANDLE f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
-  if (f == INVALID_HANDLE_VALUE) return -2;
+  if (f == INVALID_HANDLE_VALUE)
+    return -2;
   DWORD put = 0;
   BOOL ok = WriteFile(f, bytes, len, &put, NULL) && put == len;
   CloseHandle(f);
@@ -66,8 +71,8 @@ static void test_pure(void) {
   vms_win_drives_add(&d, L"\\Device\\HarddiskVolume3", L'C');
   vms_win_drives_add(&d, L"\\Device\\HarddiskVolume12", L'E');
   char out[512];
-  VMS_CHECK(
-      vms_win_path_from_nt(&d, L"\\Device\\HarddiskVolume3\\Windows\\System32\\ntdll.dll", out, sizeof out));
+  VMS_CHECK(vms_win_path_from_nt(&d, L"\\Device\\HarddiskVolume3\\Windows\\System32\\ntdll.dll",
+                                 out, sizeof out));
   VMS_CHECK_STR(out, "C:\\Windows\\System32\\ntdll.dll");
   /* HarddiskVolume1 must not match HarddiskVolume12's prefix and vice versa. */
   vms_win_path_from_nt(&d, L"\\Device\\HarddiskVolume12\\data\\x.bin", out, sizeof out);
@@ -85,8 +90,10 @@ static void test_pure(void) {
   VMS_CHECK(vms_win_path_from_nt(&d, L"\\??\\C:\\long name", out, 8) == 0);
 
   VMS_CHECK_U64(vms_win_prot(PAGE_NOACCESS), 0);
-  VMS_CHECK_U64(vms_win_prot(PAGE_READWRITE | PAGE_GUARD), VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_GUARD);
-  VMS_CHECK_U64(vms_win_prot(PAGE_EXECUTE_WRITECOPY), VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY);
+  VMS_CHECK_U64(vms_win_prot(PAGE_READWRITE | PAGE_GUARD),
+                VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_GUARD);
+  VMS_CHECK_U64(vms_win_prot(PAGE_EXECUTE_WRITECOPY),
+                VMS_PROT_READ | VMS_PROT_EXEC | VMS_PROT_COPY);
   VMS_CHECK_U64(vms_win_prot(PAGE_WRITECOPY), VMS_PROT_READ | VMS_PROT_COPY);
   VMS_CHECK_U64(vms_win_prot(PAGE_READONLY | PAGE_NOCACHE), VMS_PROT_READ | VMS_PROT_NOCACHE);
   VMS_CHECK_U64(vms_win_os_bits(MEM_RESERVE, MEM_PRIVATE), VMS_OS_MEM_RESERVE | VMS_OS_MEM_PRIVATE);
@@ -99,7 +106,8 @@ static void test_pure(void) {
   wchar_t self[MAX_PATH];
   GetModuleFileNameW(NULL, self, MAX_PATH);
   const unsigned char *base = (const unsigned char *)GetModuleHandleW(NULL);
-  const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)(base + ((const IMAGE_DOS_HEADER *)base)->e_lfanew);
+  const IMAGE_NT_HEADERS *nt =
+      (const IMAGE_NT_HEADERS *)(base + ((const IMAGE_DOS_HEADER *)base)->e_lfanew);
   VMS_CHECK_U64(vms_win_image_large_address_aware(self),
                 (nt->FileHeader.Characteristics & IMAGE_FILE_LARGE_ADDRESS_AWARE) ? 1 : 0);
   VMS_CHECK_U64(vms_win_image_large_address_aware(L"Z:\\no\\such\\file.exe"), (uint64_t)-1);
@@ -115,7 +123,8 @@ static void check_sorted(const VmsSpace *s) {
   for (size_t i = 0; i < s->n_regions; i++) {
     VMS_CHECK_MSG(s->regions[i].start < s->regions[i].end, "region %zu is empty", i);
     if (i)
-      VMS_CHECK_MSG(s->regions[i - 1].end <= s->regions[i].start, "regions %zu and %zu overlap", i - 1, i);
+      VMS_CHECK_MSG(s->regions[i - 1].end <= s->regions[i].start, "regions %zu and %zu overlap",
+                    i - 1, i);
   }
 }
 
@@ -131,26 +140,32 @@ static void check_walk(const VmsSpace *s, const VmsHelper *h) {
     uint64_t start = w->base, end = w->base + w->size;
     uint16_t os = vms_win_os_bits(w->state, w->type), prot = 0;
     if (w->state == MEM_FREE) {
-      if (start < s->usable_lo) start = s->usable_lo;
-      if (end > s->usable_hi) end = s->usable_hi;
-      if (start >= end) continue;
+      if (start < s->usable_lo)
+        start = s->usable_lo;
+      if (end > s->usable_hi)
+        end = s->usable_hi;
+      if (start >= end)
+        continue;
     } else if (w->state == MEM_COMMIT) {
       prot = vms_win_prot(w->protect);
-      if (w->type == MEM_MAPPED && !(prot & VMS_PROT_COPY)) prot |= VMS_PROT_SHARED;
+      if (w->type == MEM_MAPPED && !(prot & VMS_PROT_COPY))
+        prot |= VMS_PROT_SHARED;
     }
     want++;
     const VmsRegion *r = region_at(s, start);
-    bool same = r && r->start == start && r->end == end &&
-                (r->os & (VMS_OS_MEM_COMMIT | VMS_OS_MEM_RESERVE | VMS_OS_MEM_FREE | VMS_OS_MEM_IMAGE |
-                          VMS_OS_MEM_MAPPED | VMS_OS_MEM_PRIVATE)) == (os & ~VMS_OS_FILE) &&
-                (w->state == MEM_FREE || (r->prot == prot && r->alloc_base == w->alloc_base));
+    bool same =
+        r && r->start == start && r->end == end &&
+        (r->os & (VMS_OS_MEM_COMMIT | VMS_OS_MEM_RESERVE | VMS_OS_MEM_FREE | VMS_OS_MEM_IMAGE |
+                  VMS_OS_MEM_MAPPED | VMS_OS_MEM_PRIVATE)) == (os & ~VMS_OS_FILE) &&
+        (w->state == MEM_FREE || (r->prot == prot && r->alloc_base == w->alloc_base));
     if (!same && mismatches++ < 5)
       VMS_CHECK_MSG(false,
-                    "the helper's region [0x%" PRIx64 ", 0x%" PRIx64 ") state 0x%x protect 0x%x type 0x%x base 0x%" PRIx64
-                    " is read as [0x%" PRIx64 ", 0x%" PRIx64 ") os 0x%x prot 0x%x base 0x%" PRIx64,
-                    start, end, (unsigned)w->state, (unsigned)w->protect, (unsigned)w->type, w->alloc_base,
-                    r ? r->start : 0, r ? r->end : 0, r ? (unsigned)r->os : 0, r ? (unsigned)r->prot : 0,
-                    r ? r->alloc_base : 0);
+                    "the helper's region [0x%" PRIx64 ", 0x%" PRIx64
+                    ") state 0x%x protect 0x%x type 0x%x base 0x%" PRIx64 " is read as [0x%" PRIx64
+                    ", 0x%" PRIx64 ") os 0x%x prot 0x%x base 0x%" PRIx64,
+                    start, end, (unsigned)w->state, (unsigned)w->protect, (unsigned)w->type,
+                    w->alloc_base, r ? r->start : 0, r ? r->end : 0, r ? (unsigned)r->os : 0,
+                    r ? (unsigned)r->prot : 0, r ? r->alloc_base : 0);
   }
   VMS_CHECK_MSG(mismatches == 0, "%zu of the helper's regions read otherwise", mismatches);
   VMS_CHECK_U64(s->n_regions, want);
@@ -158,7 +173,8 @@ static void check_walk(const VmsSpace *s, const VmsHelper *h) {
 
 static bool in_some_stack(const VmsSpace *s, uint64_t addr) {
   for (size_t i = 0; i < s->n_threads; i++)
-    if (s->threads[i].range_known && s->threads[i].stack.start <= addr && addr < s->threads[i].stack.end)
+    if (s->threads[i].range_known && s->threads[i].stack.start <= addr &&
+        addr < s->threads[i].stack.end)
       return true;
   return false;
 }
@@ -195,8 +211,10 @@ static void test_live(const char *helper_exe, const char *dll) {
     VMS_CHECK_U64(s.page_size, 4096);
     VMS_CHECK_U64(s.usable_lo, 0x10000);
     /* A 32-bit helper is not large-address-aware: 2 GB less the top 64 KiB. */
-    if (s.bits == 32) VMS_CHECK_U64(s.usable_hi, 0x7fff0000u);
-    else VMS_CHECK(s.usable_hi > UINT64_C(0x100000000));
+    if (s.bits == 32)
+      VMS_CHECK_U64(s.usable_hi, 0x7fff0000u);
+    else
+      VMS_CHECK(s.usable_hi > UINT64_C(0x100000000));
     VMS_CHECK(s.fields & VMS_FIELD_OS_TYPE);
     VMS_CHECK(s.fields & VMS_FIELD_THREADS);
     VMS_CHECK(s.fields & VMS_FIELD_HEAPS);
@@ -221,7 +239,8 @@ static void test_live(const char *helper_exe, const char *dll) {
 
     a = vms_helper_addr(&h, "partial");
     r = region_at(&s, a);
-    VMS_CHECK(r && r->end == a + 0x10000 && (r->os & VMS_OS_MEM_COMMIT) && r->prot == VMS_PROT_READ);
+    VMS_CHECK(r && r->end == a + 0x10000 && (r->os & VMS_OS_MEM_COMMIT) &&
+              r->prot == VMS_PROT_READ);
     r = region_at(&s, a + 0x10000);
     VMS_CHECK(r && r->end == a + (1 << 20) && (r->os & VMS_OS_MEM_RESERVE) && r->alloc_base == a);
 
@@ -246,15 +265,17 @@ static void test_live(const char *helper_exe, const char *dll) {
 
     r = region_at(&s, vms_helper_addr(&h, "mapped"));
     VMS_CHECK(r && (r->os & VMS_OS_MEM_MAPPED) && (r->os & VMS_OS_FILE));
-    VMS_CHECK_MSG(r && path_eq(vms_name_pool_get(&s.names, r->name), vms_helper_get(&h, "mapped_path")),
-                  "mapped name \"%s\"", r ? vms_name_pool_get(&s.names, r->name) : "?");
+    VMS_CHECK_MSG(
+        r && path_eq(vms_name_pool_get(&s.names, r->name), vms_helper_get(&h, "mapped_path")),
+        "mapped name \"%s\"", r ? vms_name_pool_get(&s.names, r->name) : "?");
 
     r = region_at(&s, vms_helper_addr(&h, "shareable"));
     VMS_CHECK(r && (r->os & VMS_OS_MEM_MAPPED) && r->name == 0 && (r->prot & VMS_PROT_SHARED));
 
     r = region_at(&s, vms_helper_addr(&h, "dll"));
     VMS_CHECK(r && (r->os & VMS_OS_MEM_IMAGE));
-    VMS_CHECK_MSG(r && path_eq(vms_name_pool_get(&s.names, r->name), vms_helper_get(&h, "dll_path")),
+    VMS_CHECK_MSG(r &&
+                      path_eq(vms_name_pool_get(&s.names, r->name), vms_helper_get(&h, "dll_path")),
                   "dll name \"%s\"", r ? vms_name_pool_get(&s.names, r->name) : "?");
 
     /* The helper's main thread plus its three. */
@@ -267,7 +288,8 @@ static void test_live(const char *helper_exe, const char *dll) {
     }
     uint64_t heap = vms_helper_addr(&h, "heap");
     bool heap_found = false;
-    for (size_t i = 0; i < s.n_heaps; i++) heap_found |= s.heaps[i].start <= heap && heap < s.heaps[i].end;
+    for (size_t i = 0; i < s.n_heaps; i++)
+      heap_found |= s.heaps[i].start <= heap && heap < s.heaps[i].end;
     VMS_CHECK(heap_found);
     /* Every segment of the grown process heap, and its large block (an
      * allocation of its own), are heap allocations too. */
@@ -275,18 +297,21 @@ static void test_live(const char *helper_exe, const char *dll) {
     VMS_CHECK_MSG(n_seg >= 2, "the helper's process heap has %d segments", n_seg);
     for (int k = 0; k <= n_seg; k++) {
       char key[32];
-      if (k < n_seg) snprintf(key, sizeof key, "heap_segment%d", k);
-      else snprintf(key, sizeof key, "heap_large");
+      if (k < n_seg)
+        snprintf(key, sizeof key, "heap_segment%d", k);
+      else
+        snprintf(key, sizeof key, "heap_large");
       uint64_t at = vms_helper_addr(&h, key);
       bool in_heap = false;
-      for (size_t i = 0; i < s.n_heaps; i++) in_heap |= s.heaps[i].start <= at && at < s.heaps[i].end;
+      for (size_t i = 0; i < s.n_heaps; i++)
+        in_heap |= s.heaps[i].start <= at && at < s.heaps[i].end;
       VMS_CHECK_MSG(in_heap, "%s (0x%" PRIx64 ") is in no heap", key, at);
     }
 
     /* The PEB and each TEB are named, as System Informer's Use column does. */
     r = region_at(&s, vms_helper_addr(&h, "peb"));
-    VMS_CHECK_MSG(r && strstr(vms_name_pool_get(&s.names, r->name), "PEB"), "the PEB's region is \"%s\"",
-                  r ? vms_name_pool_get(&s.names, r->name) : "?");
+    VMS_CHECK_MSG(r && strstr(vms_name_pool_get(&s.names, r->name), "PEB"),
+                  "the PEB's region is \"%s\"", r ? vms_name_pool_get(&s.names, r->name) : "?");
     for (int k = -1; k < 3; k++) {
       char key[32], tid_key[32], want[48];
       snprintf(key, sizeof key, k < 0 ? "main_teb" : "thread_teb%d", k);
@@ -295,8 +320,8 @@ static void test_live(const char *helper_exe, const char *dll) {
       r = region_at(&s, vms_helper_addr(&h, key));
       const char *name = r ? vms_name_pool_get(&s.names, r->name) : "?";
       const char *hit = strstr(name, want);
-      VMS_CHECK_MSG(hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == ','), "%s's region is \"%s\"", key,
-                    name);
+      VMS_CHECK_MSG(hit && (hit[strlen(want)] == '\0' || hit[strlen(want)] == ','),
+                    "%s's region is \"%s\"", key, name);
     }
 
     VMS_CHECK(s.fields & VMS_FIELD_ROLLUP);
@@ -313,7 +338,8 @@ static void test_live(const char *helper_exe, const char *dll) {
   /* Opened without PROCESS_VM_READ: the regions and their types still, no
    * stacks or heaps, and the note says so. */
   VmsTarget *tq = NULL;
-  VMS_CHECK_MSG(vms_win_target_open_access((int)h.pid, false, &tq, &err) == VMS_OK, "%s", err.message);
+  VMS_CHECK_MSG(vms_win_target_open_access((int)h.pid, false, &tq, &err) == VMS_OK, "%s",
+                err.message);
   if (tq) {
     VmsSpace q;
     vms_space_init(&q);
@@ -335,23 +361,26 @@ static void test_live(const char *helper_exe, const char *dll) {
   /* In the process list, readable. */
   VmsProcInfo *list = NULL;
   size_t n = 0;
-  VMS_CHECK_MSG(vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err) == VMS_OK, "%s", err.message);
+  VMS_CHECK_MSG(vms_process_list(VMS_LIST_COUNT_MAPS, &list, &n, &err) == VMS_OK, "%s",
+                err.message);
   bool listed = false;
   for (size_t i = 0; i < n; i++) {
-    if (list[i].pid != (int)h.pid) continue;
+    if (list[i].pid != (int)h.pid)
+      continue;
     listed = true;
     VMS_CHECK_STR(list[i].name, "vms-win-helper.exe");
     VMS_CHECK_U64(list[i].access, VMS_OK);
     VMS_CHECK(list[i].bits == (int)s.bits);
     VMS_CHECK(list[i].n_maps > 10);
-    VMS_CHECK_MSG(list[i].cmdline && strstr(list[i].cmdline, "vms-win-helper-dll"), "cmdline \"%s\"",
-                  list[i].cmdline ? list[i].cmdline : "(null)");
+    VMS_CHECK_MSG(list[i].cmdline && strstr(list[i].cmdline, "vms-win-helper-dll"),
+                  "cmdline \"%s\"", list[i].cmdline ? list[i].cmdline : "(null)");
     VMS_CHECK(list[i].vsize > (1u << 20));
   }
   VMS_CHECK(listed);
   vms_process_list_free(list, n);
 
-  /* Exited: the handle is kept by the test, so the PID is not reused; the read must fail as GONE. */
+  /* Exited: the handle is kept by the test, so the PID is not reused; the read must fail as GONE.
+   */
   HANDLE keep;
   DuplicateHandle(GetCurrentProcess(), h.process, GetCurrentProcess(), &keep, 0, FALSE,
                   DUPLICATE_SAME_ACCESS);
@@ -384,8 +413,10 @@ static void test_large_address_aware(const char *helper_exe, const char *dll) {
     BOOL self_wow = FALSE;
     IsWow64Process(GetCurrentProcess(), &self_wow);
     bool os64 = sizeof(void *) == 8 || self_wow;
-    if (s.bits == 32) VMS_CHECK_U64(s.usable_hi, os64 ? 0xffff0000u : 0x7fff0000u);
-    else VMS_CHECK(s.usable_hi > UINT64_C(0x100000000));
+    if (s.bits == 32)
+      VMS_CHECK_U64(s.usable_hi, os64 ? 0xffff0000u : 0x7fff0000u);
+    else
+      VMS_CHECK(s.usable_hi > UINT64_C(0x100000000));
     vms_space_clear(&s);
     vms_target_close(t);
   }

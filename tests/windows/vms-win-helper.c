@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N_THREADS 3
+#define N_THREADS    3
 #define THREAD_STACK (256 * 1024)
 
 static HANDLE g_go;
@@ -34,7 +34,9 @@ static volatile DWORD g_thread_id[N_THREADS];
  * the inline read of fs:/gs: for an access past an empty array. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Warray-bounds"
-static TEB *current_teb(void) { return NtCurrentTeb(); }
+static TEB *current_teb(void) {
+  return NtCurrentTeb();
+}
 #pragma GCC diagnostic pop
 
 static DWORD WINAPI thread_main(LPVOID arg) {
@@ -66,12 +68,16 @@ static void fail(const char *what) {
 /* VirtualAlloc at want, or anywhere when want is taken. */
 static char *alloc_at(uintptr_t want, SIZE_T size, DWORD type, DWORD prot) {
   void *p = VirtualAlloc((void *)want, size, type, prot);
-  if (!p) p = VirtualAlloc(NULL, size, type, prot);
-  if (!p) fail("VirtualAlloc");
+  if (!p)
+    p = VirtualAlloc(NULL, size, type, prot);
+  if (!p)
+    fail("VirtualAlloc");
   return p;
 }
 
-static void put(const char *key, const void *p) { printf("%s 0x%" PRIxPTR "\n", key, (uintptr_t)p); }
+static void put(const char *key, const void *p) {
+  printf("%s 0x%" PRIxPTR "\n", key, (uintptr_t)p);
+}
 
 /* The walk is taken whole before any of it is printed, so printing (which
  * may allocate) cannot change what it describes. */
@@ -83,10 +89,12 @@ static size_t walk_self(void) {
   uintptr_t addr = 0;
   while (n < MAX_WALK) {
     MEMORY_BASIC_INFORMATION *m = &g_walk[n];
-    if (VirtualQuery((LPCVOID)addr, m, sizeof *m) == 0) break;
+    if (VirtualQuery((LPCVOID)addr, m, sizeof *m) == 0)
+      break;
     uintptr_t next = (uintptr_t)m->BaseAddress + m->RegionSize;
     n++;
-    if (next <= addr) break; /* the top of the address space */
+    if (next <= addr)
+      break; /* the top of the address space */
     addr = next;
   }
   return n;
@@ -104,10 +112,12 @@ static int heap_segments(bool put_them) {
   memset(&e, 0, sizeof e);
   int n = 0;
   while (HeapWalk(GetProcessHeap(), &e) && n < 16) {
-    if (!(e.wFlags & PROCESS_HEAP_REGION)) continue;
+    if (!(e.wFlags & PROCESS_HEAP_REGION))
+      continue;
     char key[32];
     snprintf(key, sizeof key, "heap_segment%d", n++);
-    if (put_them) put(key, e.lpData);
+    if (put_them)
+      put(key, e.lpData);
   }
   return n;
 }
@@ -116,9 +126,11 @@ static void grow_heap(void) {
   /* 48 KiB blocks, under any large-block threshold, until a second
    * segment is there (Wine's 64-bit process heap starts larger). */
   for (int i = 0; i < 1280 && (i % 32 || heap_segments(false) < 2); i++)
-    if (!HeapAlloc(GetProcessHeap(), 0, 48 * 1024)) fail("HeapAlloc");
+    if (!HeapAlloc(GetProcessHeap(), 0, 48 * 1024))
+      fail("HeapAlloc");
   g_heap_large = HeapAlloc(GetProcessHeap(), 0, 4 << 20);
-  if (!g_heap_large) fail("HeapAlloc(large)");
+  if (!g_heap_large)
+    fail("HeapAlloc(large)");
 }
 
 int main(int argc, char **argv) {
@@ -132,50 +144,66 @@ int main(int argc, char **argv) {
   char *committed = alloc_at(0x30200000u, 256 * 1024, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
   memset(committed, 0x5a, 256 * 1024);
   DWORD old;
-  if (!VirtualProtect(committed + 0x10000, 0x1000, PAGE_READWRITE | PAGE_GUARD, &old)) fail("VirtualProtect");
+  if (!VirtualProtect(committed + 0x10000, 0x1000, PAGE_READWRITE | PAGE_GUARD, &old))
+    fail("VirtualProtect");
   /* Half committed read-only, half reserved. */
   char *partial = alloc_at(0x30400000u, 1 << 20, MEM_RESERVE, PAGE_NOACCESS);
-  if (!VirtualAlloc(partial, 0x10000, MEM_COMMIT, PAGE_READONLY)) fail("VirtualAlloc commit");
+  if (!VirtualAlloc(partial, 0x10000, MEM_COMMIT, PAGE_READONLY))
+    fail("VirtualAlloc commit");
   /* Execute-read-write, committed. */
   char *rwx = alloc_at(0x30600000u, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_EXECUTE_READWRITE);
   /* One page reserved where the system puts it, as a program would: at a
    * 64 KiB boundary, the rest of the granule outside the reservation and
    * unusable for another one. */
   char *small = VirtualAlloc(NULL, 0x1000, MEM_RESERVE, PAGE_NOACCESS);
-  if (!small) fail("VirtualAlloc(small)");
+  if (!small)
+    fail("VirtualAlloc(small)");
   SetLastError(0);
   void *again = VirtualAlloc(small + 0x1000, 0x1000, MEM_RESERVE, PAGE_NOACCESS);
   DWORD again_error = again ? 0 : GetLastError();
-  if (again) VirtualFree(again, 0, MEM_RELEASE);
+  if (again)
+    VirtualFree(again, 0, MEM_RELEASE);
 
   /* A mapped file, with a space in its name. */
   wchar_t dir[MAX_PATH], path[MAX_PATH + 64];
-  if (!GetTempPathW(MAX_PATH, dir)) fail("GetTempPathW");
-  swprintf(path, MAX_PATH + 64, L"%lsvmscope helper %lu.dat", dir, (unsigned long)GetCurrentProcessId());
-  HANDLE f = CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
-                         CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
-  if (f == INVALID_HANDLE_VALUE) fail("CreateFileW");
+  if (!GetTempPathW(MAX_PATH, dir))
+    fail("GetTempPathW");
+  swprintf(path, MAX_PATH + 64, L"%lsvmscope helper %lu.dat", dir,
+           (unsigned long)GetCurrentProcessId());
+  HANDLE f =
+      CreateFileW(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
+                  CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
+  if (f == INVALID_HANDLE_VALUE)
+    fail("CreateFileW");
   static char block[128 * 1024];
   memset(block, 'v', sizeof block);
   DWORD wrote;
-  if (!WriteFile(f, block, sizeof block, &wrote, NULL) || wrote != sizeof block) fail("WriteFile");
+  if (!WriteFile(f, block, sizeof block, &wrote, NULL) || wrote != sizeof block)
+    fail("WriteFile");
   HANDLE fm = CreateFileMappingW(f, NULL, PAGE_READONLY, 0, 0, NULL);
-  if (!fm) fail("CreateFileMappingW(file)");
+  if (!fm)
+    fail("CreateFileMappingW(file)");
   void *mapped = MapViewOfFileEx(fm, FILE_MAP_READ, 0, 0, 0, (void *)(uintptr_t)0x30800000u);
-  if (!mapped) mapped = MapViewOfFile(fm, FILE_MAP_READ, 0, 0, 0);
-  if (!mapped) fail("MapViewOfFile(file)");
+  if (!mapped)
+    mapped = MapViewOfFile(fm, FILE_MAP_READ, 0, 0, 0);
+  if (!mapped)
+    fail("MapViewOfFile(file)");
 
   /* A pagefile-backed section: shareable. */
   HANDLE sm = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 192 * 1024, NULL);
-  if (!sm) fail("CreateFileMappingW(pagefile)");
+  if (!sm)
+    fail("CreateFileMappingW(pagefile)");
   char *shared = MapViewOfFileEx(sm, FILE_MAP_WRITE, 0, 0, 0, (void *)(uintptr_t)0x30a00000u);
-  if (!shared) shared = MapViewOfFile(sm, FILE_MAP_WRITE, 0, 0, 0);
-  if (!shared) fail("MapViewOfFile(pagefile)");
+  if (!shared)
+    shared = MapViewOfFile(sm, FILE_MAP_WRITE, 0, 0, 0);
+  if (!shared)
+    fail("MapViewOfFile(pagefile)");
   shared[0] = 1;
 
   /* A DLL of our own, so its path is known. */
   HMODULE dll = LoadLibraryA(argv[1]);
-  if (!dll) fail("LoadLibrary");
+  if (!dll)
+    fail("LoadLibrary");
   wchar_t dll_path[MAX_PATH];
   GetModuleFileNameW(dll, dll_path, MAX_PATH);
 
@@ -190,7 +218,8 @@ int main(int argc, char **argv) {
     g_started[i] = CreateEventW(NULL, TRUE, FALSE, NULL);
     threads[i] = CreateThread(NULL, THREAD_STACK, thread_main, (LPVOID)(uintptr_t)i,
                               STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
-    if (!threads[i]) fail("CreateThread");
+    if (!threads[i])
+      fail("CreateThread");
   }
   WaitForMultipleObjects(N_THREADS, g_started, TRUE, INFINITE);
 
@@ -240,14 +269,16 @@ int main(int argc, char **argv) {
   /* base size state protect type allocation-base allocation-protect */
   for (size_t i = 0; i < n_walk; i++) {
     const MEMORY_BASIC_INFORMATION *m = &g_walk[i];
-    printf("region 0x%" PRIxPTR " 0x%" PRIxPTR " 0x%lx 0x%lx 0x%lx 0x%" PRIxPTR " 0x%lx\n", (uintptr_t)m->BaseAddress,
-           (uintptr_t)m->RegionSize, (unsigned long)m->State, (unsigned long)m->Protect, (unsigned long)m->Type,
-           (uintptr_t)m->AllocationBase, (unsigned long)m->AllocationProtect);
+    printf("region 0x%" PRIxPTR " 0x%" PRIxPTR " 0x%lx 0x%lx 0x%lx 0x%" PRIxPTR " 0x%lx\n",
+           (uintptr_t)m->BaseAddress, (uintptr_t)m->RegionSize, (unsigned long)m->State,
+           (unsigned long)m->Protect, (unsigned long)m->Type, (uintptr_t)m->AllocationBase,
+           (unsigned long)m->AllocationProtect);
   }
   printf("ready\n");
   fflush(stdout);
 
-  if (reader) WaitForSingleObject(reader, 60000);
+  if (reader)
+    WaitForSingleObject(reader, 60000);
   SetEvent(g_go);
   WaitForMultipleObjects(N_THREADS, threads, TRUE, 5000);
   return (int)main_local - 1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-win-spawn.h: starting the Windows helper and other programs from a test, and reading their output. */
+/* vms-win-spawn.h: starting the Windows helper and other programs from a test, and reading their
+ * output. */
 #pragma once
 
 #include <windows.h>
@@ -30,9 +31,11 @@ typedef struct {
 /* Quotes one argument for CreateProcess's command line (spaces, quotes). */
 static inline void vms_win_quote(char *cmd, size_t cap, const char *arg) {
   size_t len = strlen(cmd);
-  if (len + 1 < cap) cmd[len++] = '"';
+  if (len + 1 < cap)
+    cmd[len++] = '"';
   for (const char *p = arg; *p && len + 3 < cap; p++) {
-    if (*p == '"') cmd[len++] = '\\';
+    if (*p == '"')
+      cmd[len++] = '\\';
     cmd[len++] = *p;
   }
   if (len + 2 < cap) {
@@ -46,8 +49,10 @@ static inline void vms_win_quote(char *cmd, size_t cap, const char *arg) {
 static inline HANDLE vms_win_start(char *cmd, HANDLE *stdout_r, HANDLE *stdin_w, DWORD *pid) {
   SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
   HANDLE out_r, out_w, in_r, in_w;
-  if (!CreatePipe(&out_r, &out_w, &sa, 0)) return NULL;
-  if (!CreatePipe(&in_r, &in_w, &sa, 0)) return NULL;
+  if (!CreatePipe(&out_r, &out_w, &sa, 0))
+    return NULL;
+  if (!CreatePipe(&in_r, &in_w, &sa, 0))
+    return NULL;
   SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
   SetHandleInformation(in_w, HANDLE_FLAG_INHERIT, 0);
   STARTUPINFOA si;
@@ -69,9 +74,12 @@ static inline HANDLE vms_win_start(char *cmd, HANDLE *stdout_r, HANDLE *stdin_w,
   }
   CloseHandle(pi.hThread);
   *stdout_r = out_r;
-  if (stdin_w) *stdin_w = in_w;
-  else CloseHandle(in_w);
-  if (pid) *pid = pi.dwProcessId;
+  if (stdin_w)
+    *stdin_w = in_w;
+  else
+    CloseHandle(in_w);
+  if (pid)
+    *pid = pi.dwProcessId;
   return pi.hProcess;
 }
 
@@ -79,7 +87,8 @@ static inline HANDLE vms_win_start(char *cmd, HANDLE *stdout_r, HANDLE *stdin_w,
 static inline char *vms_win_run(char *cmd, DWORD *exit_code) {
   HANDLE out;
   HANDLE p = vms_win_start(cmd, &out, NULL, NULL);
-  if (!p) return NULL;
+  if (!p)
+    return NULL;
   size_t len = 0, cap = 1 << 16;
   char *buf = malloc(cap);
   for (;;) {
@@ -88,7 +97,8 @@ static inline char *vms_win_run(char *cmd, DWORD *exit_code) {
       buf = realloc(buf, cap);
     }
     DWORD got = 0;
-    if (!ReadFile(out, buf + len, 4096, &got, NULL) || got == 0) break;
+    if (!ReadFile(out, buf + len, 4096, &got, NULL) || got == 0)
+      break;
     len += got;
   }
   buf[len] = '\0';
@@ -107,17 +117,21 @@ static inline bool vms_helper_start(VmsHelper *h, const char *helper_exe, const 
   vms_win_quote(cmd, sizeof cmd, dll);
   HANDLE out;
   h->process = vms_win_start(cmd, &out, &h->stdin_w, &h->pid);
-  if (!h->process) return false;
+  if (!h->process)
+    return false;
   char line[1100];
   size_t len = 0;
   bool ready = false;
   for (;;) {
     char c;
     DWORD got = 0;
-    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0) break;
-    if (c == '\r') continue;
+    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0)
+      break;
+    if (c == '\r')
+      continue;
     if (c != '\n') {
-      if (len + 1 < sizeof line) line[len++] = c;
+      if (len + 1 < sizeof line)
+        line[len++] = c;
       continue;
     }
     line[len] = '\0';
@@ -137,26 +151,30 @@ static inline bool vms_helper_start(VmsHelper *h, const char *helper_exe, const 
       w.alloc_base = strtoull(p, &p, 0);
       w.alloc_protect = (uint32_t)strtoul(p, &p, 0);
       VmsWalkRegion *grown = realloc(h->walk, (h->n_walk + 1) * sizeof *grown);
-      if (!grown) continue;
+      if (!grown)
+        continue;
       h->walk = grown;
       h->walk[h->n_walk++] = w;
       continue;
     }
     char *sp = strchr(line, ' ');
-    if (!sp || h->n >= 64) continue;
+    if (!sp || h->n >= 64)
+      continue;
     *sp = '\0';
     snprintf(h->keys[h->n], sizeof h->keys[0], "%s", line);
     snprintf(h->values[h->n], sizeof h->values[0], "%s", sp + 1);
     h->n++;
   }
   CloseHandle(out);
-  if (!ready) fprintf(stderr, "the helper did not get ready\n");
+  if (!ready)
+    fprintf(stderr, "the helper did not get ready\n");
   return ready;
 }
 
 static inline const char *vms_helper_get(const VmsHelper *h, const char *key) {
   for (int i = 0; i < h->n; i++)
-    if (strcmp(h->keys[i], key) == 0) return h->values[i];
+    if (strcmp(h->keys[i], key) == 0)
+      return h->values[i];
   fprintf(stderr, "the helper did not say %s\n", key);
   return "";
 }
@@ -167,10 +185,13 @@ static inline uint64_t vms_helper_addr(const VmsHelper *h, const char *key) {
 
 /* Lets the helper exit and waits for it. */
 static inline void vms_helper_stop(VmsHelper *h) {
-  if (!h->process) return;
-  if (h->stdin_w) CloseHandle(h->stdin_w);
+  if (!h->process)
+    return;
+  if (h->stdin_w)
+    CloseHandle(h->stdin_w);
   h->stdin_w = NULL;
-  if (WaitForSingleObject(h->process, 10000) != WAIT_OBJECT_0) TerminateProcess(h->process, 1);
+  if (WaitForSingleObject(h->process, 10000) != WAIT_OBJECT_0)
+    TerminateProcess(h->process, 1);
   CloseHandle(h->process);
   h->process = NULL;
   free(h->walk);
