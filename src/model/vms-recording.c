@@ -282,8 +282,12 @@ static bool info_equal(const Info *a, const Info *b) {
          strcmp(a->note, b->note) == 0;
 }
 
+/* Format 1 stores eight counters; the huge-page bytes are not among them, so
+ * their bit is dropped rather than read back as a 0 that was never read. */
+#define STORED_COUNTERS (~(uint32_t)VMS_CTR_HUGE)
+
 static void put_counters(Buf *b, const VmsCounters *c) {
-  put32(b, c->mask);
+  put32(b, c->mask & STORED_COUNTERS);
   put64(b, c->rss);
   put64(b, c->pss);
   put64(b, c->shared_clean);
@@ -447,7 +451,7 @@ static void put_record(Buf *b, uint32_t m, const VmsRegion *r, uint32_t name,
   if (m & R_DETAIL)
     le16(p, r->detail), p += 2;
   if (m & R_COUNTERS) {
-    le32(p, c->mask);
+    le32(p, c->mask & STORED_COUNTERS);
     const uint64_t v[8] = {c->rss,           c->pss,           c->shared_clean, c->shared_dirty,
                            c->private_clean, c->private_dirty, c->swap,         c->locked};
     for (int k = 0; k < 8; k++)
