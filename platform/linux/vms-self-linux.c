@@ -10,7 +10,9 @@
 #include "vms-platform.h"
 
 bool vms_self_dir(char *out, size_t cap) {
-  if (cap < 2)
+  /* !out too: GCC's -Wnonnull, with UBSan's checks, otherwise sees a null
+   * buffer reaching readlink. */
+  if (!out || cap < 2)
     return false;
   ssize_t n = readlink("/proc/self/exe", out, cap);
   /* A result that fills the buffer may have been cut. */
