@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The README's second command: set up everything the tests need, then run
-# the whole suite: the ordinary build (unit, CLI, live, GUI under Xvfb), the
-# same core suites under ASan+UBSan, the threaded tests under
-# ThreadSanitizer, and the Windows build under Wine.
+# the whole suite: the ordinary build (unit, CLI, live, GUI under Xvfb, the
+# metrics chain, sshd, the Debian package, the code format), the same core
+# suites under ASan+UBSan, the threaded tests under ThreadSanitizer, the
+# Windows builds under Wine (64- and 32-bit), and the Windows window and its
+# zip. Every server a test needs is started by that test, on 127.0.0.1.
 # Ends with one line "N passed, N failed, N skipped".
 set -u
 cd "$(dirname "$0")/.."
