@@ -268,16 +268,19 @@ static void user_name(uint32_t uid, char *out, size_t size) {
   pthread_mutex_unlock(&lock);
 }
 
+/* The real UID from /proc/PID/status text. */
+static uint32_t status_uid_of(const char *status, bool *ok) {
+  const char *u = strstr(status, "\nUid:");
+  *ok = u != NULL;
+  return u ? (uint32_t)strtoul(u + 5, NULL, 10) : 0;
+}
+
 static uint32_t status_uid_at(int dirfd, bool *ok) {
   char b[4096];
   *ok = false;
   if (read_small_at(dirfd, "status", b, sizeof b) <= 0)
     return 0;
-  const char *u = strstr(b, "\nUid:");
-  if (!u)
-    return 0;
-  *ok = true;
-  return (uint32_t)strtoul(u + 5, NULL, 10);
+  return status_uid_of(b, ok);
 }
 
 /* Why pid's maps cannot be opened, and what would help. */
@@ -353,11 +356,13 @@ static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char 
     pi->vsize = st.vsize;
     pi->rss = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE);
   }
-  bool ok;
-  pi->uid = status_uid_at(dirfd, &ok);
-  user_name(pi->uid, pi->user, sizeof pi->user);
-  if (read_small_at(dirfd, "status", scratch, scratch_size) > 0)
+  /* One read of status for the owner and the namespace PID. */
+  bool ok = false;
+  if (read_small_at(dirfd, "status", scratch, scratch_size) > 0) {
+    pi->uid = status_uid_of(scratch, &ok);
     pi->ns_pid = vms_status_ns_pid(scratch);
+  }
+  user_name(pi->uid, pi->user, sizeof pi->user);
   if (read_small_at(dirfd, "cgroup", scratch, scratch_size) > 0)
     vms_cgroup_container(scratch, pi->container, sizeof pi->container);
 
