@@ -21,26 +21,6 @@
 
 #define ROUNDS 4
 
-static GPid spawn_target(const char *exe, const char *count) {
-  char *argv[] = {(char *)exe, (char *)count, NULL};
-  GPid pid = 0;
-  int out = -1;
-  GError *e = NULL;
-  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
-                                &out, NULL, &e)) {
-    fprintf(stderr, "cannot start %s: %s\n", exe, e->message);
-    exit(1);
-  }
-  char buf[16] = {0};
-  ssize_t n = read(out, buf, sizeof buf - 1);
-  close(out);
-  if (n < 5 || strncmp(buf, "ready", 5) != 0) {
-    fprintf(stderr, "%s did not get ready\n", exe);
-    exit(1);
-  }
-  return pid;
-}
-
 typedef struct {
   VmsWindow *win;
   guint n;

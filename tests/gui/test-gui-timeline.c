@@ -246,44 +246,6 @@ static char *size_text(uint64_t v) {
   return g_strdup(buf);
 }
 
-static void send_button(GtkWidget *w, double x, double y, guint state) {
-  GdkEvent *ev = gdk_event_new(GDK_BUTTON_PRESS);
-  ev->button.window = g_object_ref(gtk_widget_get_window(w));
-  ev->button.button = 1;
-  ev->button.x = x;
-  ev->button.y = y;
-  ev->button.state = state;
-  ev->button.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(
-      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
-  gtk_widget_event(w, ev);
-  gdk_event_free(ev);
-}
-
-static void send_motion(GtkWidget *w, double x, double y) {
-  GdkEvent *ev = gdk_event_new(GDK_MOTION_NOTIFY);
-  ev->motion.window = g_object_ref(gtk_widget_get_window(w));
-  ev->motion.x = x;
-  ev->motion.y = y;
-  ev->motion.state = GDK_BUTTON1_MASK;
-  ev->motion.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(
-      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
-  gtk_widget_event(w, ev);
-  gdk_event_free(ev);
-}
-
-static void send_key(GtkWidget *w, guint keyval) {
-  GdkEvent *ev = gdk_event_new(GDK_KEY_PRESS);
-  ev->key.window = g_object_ref(gtk_widget_get_window(w));
-  ev->key.keyval = keyval;
-  ev->key.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(
-      ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
-  gtk_widget_event(w, ev);
-  gdk_event_free(ev);
-}
-
 /* The strip draws its three series: pixels of the orange and blue lines. */
 static gboolean strip_drawn(GtkWidget *w) {
   int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
@@ -362,7 +324,7 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
   VMS_CHECK(strip_drawn(GTK_WIDGET(tl)));
   GtkWidget *tw = GTK_WIDGET(tl);
   double y = gtk_widget_get_allocated_height(tw) / 2.0;
-  send_button(tw, vms_timeline_x_of(tl, 2), y, 0);
+  send_button(tw, GDK_BUTTON_PRESS, vms_timeline_x_of(tl, 2), y, 0);
   VMS_CHECK_U64(vms_window_get_frame(win), 2);
   send_motion(tw, vms_timeline_x_of(tl, 5), y);
   VMS_CHECK_U64(vms_window_get_frame(win), 5);
@@ -374,7 +336,7 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
   VMS_CHECK_U64(vms_window_get_frame(win), n - 1);
   /* Two moments: the first frame marked, the last shown. Only B is new
    * between them (A came and went), and that is what the map marks. */
-  send_button(tw, vms_timeline_x_of(tl, 0), y, GDK_SHIFT_MASK);
+  send_button(tw, GDK_BUTTON_PRESS, vms_timeline_x_of(tl, 0), y, GDK_SHIFT_MASK);
   VMS_CHECK_U64(vms_timeline_get_mark(tl), 0);
   VmsMapView *map = vms_window_get_map(win);
   size_t nc = vms_map_view_get_n_changes(map);
@@ -387,9 +349,9 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
   VMS_CHECK_MSG(b_new, "the map marks %zu changes, B (%s-%s) not new among them", nc, facts[1][0],
                 facts[1][1]);
   /* The same moment as both: nothing marked; the mark cleared: nothing. */
-  send_button(tw, vms_timeline_x_of(tl, n - 1), y, GDK_SHIFT_MASK);
+  send_button(tw, GDK_BUTTON_PRESS, vms_timeline_x_of(tl, n - 1), y, GDK_SHIFT_MASK);
   VMS_CHECK_U64(vms_map_view_get_n_changes(map), 0);
-  send_button(tw, vms_timeline_x_of(tl, n - 1), y, GDK_SHIFT_MASK);
+  send_button(tw, GDK_BUTTON_PRESS, vms_timeline_x_of(tl, n - 1), y, GDK_SHIFT_MASK);
   VMS_CHECK_U64(vms_timeline_get_mark(tl), SIZE_MAX);
 
   /* A file that is no recording: the banner says so, the view stays. */

@@ -19,26 +19,6 @@
 #include "vms-ui-util.h"
 #include "vms-window.h"
 
-static GPid spawn_target(const char *exe, const char *count) {
-  char *argv[] = {(char *)exe, (char *)count, NULL};
-  GPid pid = 0;
-  int out = -1;
-  GError *e = NULL;
-  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
-                                &out, NULL, &e)) {
-    fprintf(stderr, "cannot start %s: %s\n", exe, e->message);
-    exit(1);
-  }
-  char buf[16] = {0};
-  ssize_t n = read(out, buf, sizeof buf - 1);
-  close(out);
-  if (n < 5 || strncmp(buf, "ready", 5) != 0) {
-    fprintf(stderr, "%s did not get ready\n", exe);
-    exit(1);
-  }
-  return pid;
-}
-
 /* Counts pixels within tol (0..255) of rgb. */
 static long count_colour(cairo_surface_t *s, const double rgb[3], int tol) {
   cairo_surface_flush(s);
@@ -75,43 +55,6 @@ static void send_scroll(GtkWidget *w, double x, double y, GdkScrollDirection dir
   ev->scroll.time = GDK_CURRENT_TIME;
   gdk_event_set_device(
       ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
-  gtk_widget_event(w, ev);
-  gdk_event_free(ev);
-}
-
-static void send_button(GtkWidget *w, GdkEventType type, double x, double y) {
-  GdkEvent *ev = gdk_event_new(type);
-  ev->button.window = g_object_ref(gtk_widget_get_window(w));
-  ev->button.button = 1;
-  ev->button.x = x;
-  ev->button.y = y;
-  ev->button.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(
-      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
-  gtk_widget_event(w, ev);
-  gdk_event_free(ev);
-}
-
-static void send_motion(GtkWidget *w, double x, double y) {
-  GdkEvent *ev = gdk_event_new(GDK_MOTION_NOTIFY);
-  ev->motion.window = g_object_ref(gtk_widget_get_window(w));
-  ev->motion.x = x;
-  ev->motion.y = y;
-  ev->motion.state = GDK_BUTTON1_MASK;
-  ev->motion.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(
-      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
-  gtk_widget_event(w, ev);
-  gdk_event_free(ev);
-}
-
-static void send_key(GtkWidget *w, guint keyval) {
-  GdkEvent *ev = gdk_event_new(GDK_KEY_PRESS);
-  ev->key.window = g_object_ref(gtk_widget_get_window(w));
-  ev->key.keyval = keyval;
-  ev->key.time = GDK_CURRENT_TIME;
-  gdk_event_set_device(
-      ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
   gtk_widget_event(w, ev);
   gdk_event_free(ev);
 }
@@ -433,10 +376,10 @@ static void test_zoom_pan(VmsWindow *win) {
   VMS_CHECK_STR(vms_summary_get_figure(sum, "free_blocks"), expect);
 
   /* Dragging left shows higher addresses, by the dragged distance. */
-  send_button(w, GDK_BUTTON_PRESS, cx, cy);
+  send_button(w, GDK_BUTTON_PRESS, cx, cy, 0);
   send_motion(w, cx - 40, cy);
   send_motion(w, cx - 120, cy);
-  send_button(w, GDK_BUTTON_RELEASE, cx - 120, cy);
+  send_button(w, GDK_BUTTON_RELEASE, cx - 120, cy, 0);
   VmsViewport vp2 = *vms_map_view_get_viewport(map);
   VMS_CHECK_MSG(vp2.start > vp1.start, "drag left: start %" PRIx64 " -> %" PRIx64, vp1.start,
                 vp2.start);
@@ -476,8 +419,8 @@ static void test_selection(VmsWindow *win) {
   double x, y;
   VMS_CHECK(vms_map_view_point_of(map, r->start + (r->end - r->start) / 2, &x, &y));
   guint layouts = vms_map_view_get_n_layouts(map);
-  send_button(w, GDK_BUTTON_PRESS, x, y);
-  send_button(w, GDK_BUTTON_RELEASE, x, y);
+  send_button(w, GDK_BUTTON_PRESS, x, y, 0);
+  send_button(w, GDK_BUTTON_RELEASE, x, y, 0);
   VMS_CHECK_U64(vms_map_view_get_selected(map), idx);
   /* A click moves the outline; the geometry stays, so no layout is built. */
   spin_for(0.05);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-gui-test.h: running the GTK main loop until a condition holds, for the in-process GUI tests.
- */
+/* vms-gui-test.h: what the in-process GUI tests share: running the main loop until a
+ * condition holds, starting the target program, and synthesized input. */
 #pragma once
 
 #include <gtk/gtk.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 typedef gboolean (*Cond)(gpointer);
 
@@ -27,4 +31,65 @@ static inline gboolean never(gpointer d) {
 /* Runs the main loop for that long. */
 static inline void spin_for(double seconds) {
   spin_until(never, NULL, seconds);
+}
+
+/* Starts the GUI test target with count mappings and waits for its "ready". */
+static inline GPid spawn_target(const char *exe, const char *count) {
+  char *argv[] = {(char *)exe, (char *)count, NULL};
+  GPid pid = 0;
+  int out = -1;
+  GError *e = NULL;
+  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+                                &out, NULL, &e)) {
+    fprintf(stderr, "cannot start %s: %s\n", exe, e->message);
+    exit(1);
+  }
+  char buf[16] = {0};
+  ssize_t n = read(out, buf, sizeof buf - 1);
+  close(out);
+  if (n < 5 || strncmp(buf, "ready", 5) != 0) {
+    fprintf(stderr, "%s did not get ready\n", exe);
+    exit(1);
+  }
+  return pid;
+}
+
+/* A primary-button press or release at (x, y) with modifier state. */
+static inline void send_button(GtkWidget *w, GdkEventType type, double x, double y, guint state) {
+  GdkEvent *ev = gdk_event_new(type);
+  ev->button.window = g_object_ref(gtk_widget_get_window(w));
+  ev->button.button = 1;
+  ev->button.x = x;
+  ev->button.y = y;
+  ev->button.state = state;
+  ev->button.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+/* A drag's motion to (x, y) with the primary button held. */
+static inline void send_motion(GtkWidget *w, double x, double y) {
+  GdkEvent *ev = gdk_event_new(GDK_MOTION_NOTIFY);
+  ev->motion.window = g_object_ref(gtk_widget_get_window(w));
+  ev->motion.x = x;
+  ev->motion.y = y;
+  ev->motion.state = GDK_BUTTON1_MASK;
+  ev->motion.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(
+      ev, gdk_seat_get_pointer(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
+}
+
+static inline void send_key(GtkWidget *w, guint keyval) {
+  GdkEvent *ev = gdk_event_new(GDK_KEY_PRESS);
+  ev->key.window = g_object_ref(gtk_widget_get_window(w));
+  ev->key.keyval = keyval;
+  ev->key.time = GDK_CURRENT_TIME;
+  gdk_event_set_device(
+      ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
+  gtk_widget_event(w, ev);
+  gdk_event_free(ev);
 }
