@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-target.h"
 #include "vms-recording.h"
 
 static double cpu_now(void) {
@@ -50,50 +51,6 @@ static size_t heap_in_use(void) {
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
-}
-
-typedef struct {
-  pid_t pid;
-  int ctl;
-} Target;
-
-static bool target_start(long extra, Target *t) {
-  int ready[2], ctl[2];
-  if (pipe(ready) != 0 || pipe(ctl) != 0)
-    return false;
-  pid_t pid = fork();
-  if (pid < 0)
-    return false;
-  if (pid == 0) {
-    close(ready[0]);
-    close(ctl[1]);
-    long page = sysconf(_SC_PAGESIZE);
-    size_t size = (size_t)extra * (size_t)page;
-    char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    char ok = p != MAP_FAILED;
-    for (long i = 1; ok && i < extra; i += 2)
-      ok = mprotect(p + (size_t)i * (size_t)page, (size_t)page, PROT_READ | PROT_WRITE) == 0;
-    if (write(ready[1], &ok, 1) != 1)
-      _exit(1);
-    char c;
-    while (read(ctl[0], &c, 1) != 0 && errno == EINTR) {
-    }
-    _exit(0);
-  }
-  close(ready[1]);
-  close(ctl[0]);
-  char ok = 0;
-  if (read(ready[0], &ok, 1) != 1)
-    ok = 0;
-  close(ready[0]);
-  t->pid = pid;
-  t->ctl = ctl[1];
-  return ok;
-}
-
-static void target_stop(Target *t) {
-  close(t->ctl);
-  waitpid(t->pid, NULL, 0);
 }
 
 static VmsSnapshot *refresh(VmsTarget *target, VmsSpace *space) {

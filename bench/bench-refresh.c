@@ -32,17 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-target.h"
 #include "vms-barriers.h"
 #include "vms-platform.h"
 #include "vms-snapshot.h"
 
 #define RATIO_TARGET 1.15
 #define BYTES_TARGET 64.0
-
-typedef struct {
-  pid_t pid;
-  int ctl; /* closing it ends the target */
-} Target;
 
 /* CPU time of this thread (user + system): the read's kernel work and the
  * parse both run here, and time the scheduler gives to other processes on
@@ -87,57 +83,6 @@ static long count_maps(pid_t pid) {
       lines += buf[i] == '\n';
   close(fd);
   return lines;
-}
-
-/* A child with `extra` more mappings than it was born with, and `resident`
- * bytes of anonymous memory written (one more mapping), 0 for none. */
-static bool target_start_resident(long extra, size_t resident, Target *t) {
-  int ready[2], ctl[2];
-  if (pipe(ready) != 0 || pipe(ctl) != 0)
-    return false;
-  pid_t pid = fork();
-  if (pid < 0)
-    return false;
-  if (pid == 0) {
-    close(ready[0]);
-    close(ctl[1]);
-    long page = sysconf(_SC_PAGESIZE);
-    size_t size = (size_t)extra * (size_t)page;
-    char *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    char ok = p != MAP_FAILED;
-    for (long i = 1; ok && i < extra; i += 2)
-      ok = mprotect(p + (size_t)i * (size_t)page, (size_t)page, PROT_READ | PROT_WRITE) == 0;
-    if (ok && resident) {
-      char *r = mmap(NULL, resident, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      ok = r != MAP_FAILED;
-      if (ok)
-        memset(r, 1, resident);
-    }
-    if (write(ready[1], &ok, 1) != 1)
-      _exit(1);
-    char c;
-    while (read(ctl[0], &c, 1) != 0 && errno == EINTR) {
-    }
-    _exit(0);
-  }
-  close(ready[1]);
-  close(ctl[0]);
-  char ok = 0;
-  if (read(ready[0], &ok, 1) != 1)
-    ok = 0;
-  close(ready[0]);
-  t->pid = pid;
-  t->ctl = ctl[1];
-  if (!ok) {
-    close(t->ctl);
-    waitpid(pid, NULL, 0);
-    return false;
-  }
-  return true;
-}
-
-static bool target_start(long extra, Target *t) {
-  return target_start_resident(extra, 0, t);
 }
 
 /* A child with n more mappings, each one page of the same file (offsets 0
@@ -192,11 +137,6 @@ static bool target_start_files(long n, Target *t) {
     return false;
   }
   return true;
-}
-
-static void target_stop(Target *t) {
-  close(t->ctl);
-  waitpid(t->pid, NULL, 0);
 }
 
 /* The floor: the kernel's cost of producing the text plus one copy into a
