@@ -8,8 +8,10 @@
  * classification: only its statistics are computed again, by the same code
  * that computed the live ones. */
 #include "vms-recording.h"
+#include "vms-units.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,6 +538,8 @@ static VmsErrorCode parse_header(const uint8_t *h, uint32_t expect, FrameHeader 
   fh->flags = h[17];
   fh->time = bits_f64(rd64(h + 20));
   fh->crc = rd32(h + 28);
+  if (!vms_time_valid(fh->time))
+    return vms_error_set(err, VMS_ERR_PARSE, "frame %u has an impossible time (damaged)", expect);
   if (fh->len > MAX_PAYLOAD)
     return vms_error_set(err, VMS_ERR_PARSE, "frame %u claims %u bytes (damaged)", expect, fh->len);
   if (fh->index != expect)
@@ -815,7 +819,8 @@ static VmsErrorCode decode_frame(Decoder *d, const FrameHeader *fh, const uint8_
       d->read_seconds = bits_f64(get64(&b));
       d->counters_at = bits_f64(get64(&b));
       d->serial = get64(&b);
-      if (b.bad || seen_samp)
+      if (b.bad || seen_samp || !isfinite(d->read_seconds) || d->read_seconds < 0 ||
+          (d->counters_at != 0 && !vms_time_valid(d->counters_at)))
         return bad_frame(err, idx, "its sample facts are malformed");
       seen_samp = true;
       break;
@@ -1454,6 +1459,9 @@ static void build_delta(VmsRecordingWriter *w, const VmsSnapshot *snap) {
 
 static VmsErrorCode write_frame(VmsRecordingWriter *w, const VmsSnapshot *snap, double time,
                                 uint8_t kind, uint8_t flags, const Info *info, VmsError *err) {
+  /* A reader refuses such a frame as damaged: never write one. */
+  if (!vms_time_valid(time))
+    return vms_error_set(err, VMS_ERR_INTERNAL, "frame %u has an impossible time", w->frames);
   Buf *f = &w->frame;
   f->n = 0;
   if (!w->header_done) {

@@ -225,7 +225,16 @@ void vms_interval_format(double seconds, char *buf, size_t len) {
     snprintf(buf, len, "%g s", seconds);
 }
 
+/* Years 1970 to 9999: what four-digit ISO 8601 dates and an int64 hold. */
+bool vms_time_valid(double epoch_seconds) {
+  return isfinite(epoch_seconds) && epoch_seconds >= 0 && epoch_seconds < 253402300800.0;
+}
+
 void vms_time_format(double when, VmsTimeStyle style, char *buf, size_t len) {
+  if (!vms_time_valid(when)) {
+    snprintf(buf, len, "invalid time");
+    return;
+  }
   int64_t secs = (int64_t)floor(when), days = secs / 86400, rem = secs % 86400;
   if (rem < 0) {
     rem += 86400;

@@ -40,6 +40,9 @@ void vms_interval_format(double seconds, char *buf, size_t len);
 /* Wall-clock time (seconds since the epoch) in UTC, without gmtime's shared
  * buffer: "2026-11-26T01:20:00Z" (ISO 8601) or "2026-11-26 01:20:00 UTC". */
 typedef enum { VMS_TIME_ISO8601 = 0, VMS_TIME_READABLE } VmsTimeStyle;
+/* Whether a time is one vmscope writes: finite, from 1970 to year 9999. */
+bool vms_time_valid(double epoch_seconds);
+/* Any double: "invalid time" where vms_time_valid() says no. */
 void vms_time_format(double epoch_seconds, VmsTimeStyle style, char *buf, size_t len);
 /* Parses an ISO 8601 date and time, "2026-11-26T01:20:00Z", with optional
  * seconds and fraction, and "Z", "+02:00" or nothing (UTC) for the zone. */

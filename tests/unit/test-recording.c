@@ -9,6 +9,8 @@
 #include "vms-recording.h"
 #include "vms-test-data.h"
 
+#include <math.h>
+
 /* ---- outputs as strings ---- */
 
 static char *slurp_tmp(FILE *f) {
@@ -413,6 +415,47 @@ static void test_bad_headers(void) {
   vms_snapshot_unref(s);
 }
 
+/* A frame time that no clock gives (a flipped bit under a good checksum) is
+ * damage: the reader refuses the file, as for any damaged frame, and the writer never writes one.
+ */
+static void test_bad_time(void) {
+  VmsSnapshot *s = vms_test_snapshot("jvm.maps");
+  VmsSnapshot *t = mutate(s, 1);
+  VmsSnapshot *both[2] = {s, t};
+  Bytes b = write_frames(both, 2, 64, false, true);
+  size_t ends[4];
+  VMS_CHECK_U64(frame_ends(&b, ends, 4), 2);
+  /* The second frame's header starts where the first frame ends; its time is
+   * at offset 20, its checksum at 28 over the header's first 28 bytes and the
+   * payload. */
+  uint8_t *h = b.data + ends[0];
+  uint32_t len = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+  const double when = -3.25762e19;
+  uint64_t bits;
+  memcpy(&bits, &when, sizeof bits);
+  for (int i = 0; i < 8; i++)
+    h[20 + i] = (uint8_t)(bits >> (8 * i));
+  uint32_t crc = vms_crc32c(vms_crc32c(0, h, 28), h + 32, len);
+  for (int i = 0; i < 4; i++)
+    h[28 + i] = (uint8_t)(crc >> (8 * i));
+  VmsRecording *rec = NULL;
+  VmsError err = {0};
+  VMS_CHECK(vms_recording_open_buffer(b.data, b.len, &rec, &err) == VMS_ERR_PARSE);
+  VMS_CHECK_MSG(strstr(err.message, "frame 1 has an impossible time") != NULL, "%s", err.message);
+  free(b.data);
+
+  FILE *f = tmpfile();
+  VmsRecordingWriter *w;
+  VMS_CHECK(vms_recording_writer_new(f, &w, &err) == VMS_OK);
+  t->taken_at = NAN;
+  VMS_CHECK(vms_recording_writer_append(w, t, 0, &err) == VMS_ERR_INTERNAL);
+  VMS_CHECK(strstr(err.message, "impossible time") != NULL);
+  vms_recording_writer_free(w);
+  fclose(f);
+  vms_snapshot_unref(t);
+  vms_snapshot_unref(s);
+}
+
 /* A write that fails (a full disk) leaves what opens up to the last frame. */
 static void test_write_failure(void) {
   FILE *f = fopen("/dev/full", "wb");
@@ -443,6 +486,7 @@ int main(int argc, char **argv) {
   test_truncation();
   test_bit_flips();
   test_bad_headers();
+  test_bad_time();
   test_write_failure();
   return vms_test_end();
 }

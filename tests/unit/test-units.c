@@ -164,8 +164,17 @@ static void test_time(void) {
   VMS_CHECK_STR(b, "2025-11-26 01:20:00 UTC");
   vms_time_format(951782400, VMS_TIME_ISO8601, b, sizeof b); /* a leap day */
   VMS_CHECK_STR(b, "2000-02-29T00:00:00Z");
-  vms_time_format(-1, VMS_TIME_ISO8601, b, sizeof b);
-  VMS_CHECK_STR(b, "1969-12-31T23:59:59Z");
+  /* Before 1970, past year 9999 or not a number: never a date computed from
+   * an overflowing integer (a recording's damaged time reaches here). */
+  const double bad[] = {-1, -3.25762e19, 253402300800.0, 1e300, NAN, INFINITY, -INFINITY};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    VMS_CHECK(!vms_time_valid(bad[i]));
+    vms_time_format(bad[i], VMS_TIME_ISO8601, b, sizeof b);
+    VMS_CHECK_STR(b, "invalid time");
+  }
+  VMS_CHECK(vms_time_valid(253402300799.0));
+  vms_time_format(253402300799.0, VMS_TIME_READABLE, b, sizeof b);
+  VMS_CHECK_STR(b, "9999-12-31 23:59:59 UTC");
 }
 
 int main(void) {
