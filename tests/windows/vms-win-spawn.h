@@ -4,6 +4,7 @@
 #pragma once
 
 #include <windows.h>
+#include <psapi.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -197,4 +198,24 @@ static inline void vms_helper_stop(VmsHelper *h) {
   free(h->walk);
   h->walk = NULL;
   h->n_walk = 0;
+}
+
+/* Whether this system answers QueryWorkingSetEx for process pid through a
+ * handle opened as vmscope opens it (Windows does; Wine 8 only for the
+ * calling process's pseudo-handle). Sets *error to the refusal's. */
+static inline bool vms_win_answers_working_set(DWORD pid, uint64_t addr, DWORD *error) {
+  *error = 0;
+  HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid);
+  if (!h) {
+    *error = GetLastError();
+    return false;
+  }
+  PSAPI_WORKING_SET_EX_INFORMATION ws;
+  memset(&ws, 0, sizeof ws);
+  ws.VirtualAddress = (PVOID)(uintptr_t)addr;
+  bool ok = QueryWorkingSetEx(h, &ws, sizeof ws) != 0;
+  if (!ok)
+    *error = GetLastError();
+  CloseHandle(h);
+  return ok;
 }
