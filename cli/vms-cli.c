@@ -109,6 +109,9 @@ static int fail_err(const VmsError *err, const char *context) {
   return fail(err->code, "%s", line);
 }
 
+/* A usage error: one line, what is wrong and then where the options are
+ * (USAGE_HINT), as every failure is one line. */
+#define USAGE_HINT "; see vmscope --help"
 static int usage_error(const char *fmt, const char *arg) VMS_PRINTF(1, 0);
 static int usage_error(const char *fmt, const char *arg) {
   fputs("vmscope: ", stderr);
@@ -116,7 +119,7 @@ static int usage_error(const char *fmt, const char *arg) {
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
   fprintf(stderr, fmt, arg);
 #pragma GCC diagnostic pop
-  fputs("\nTry 'vmscope --help'.\n", stderr);
+  fputs(USAGE_HINT "\n", stderr);
   return VMS_ERR_USAGE;
 }
 
