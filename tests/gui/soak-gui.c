@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "bench-soak-probe.h"
+#include "vms-gui-test.h"
 #include "vms-window.h"
 
 enum { WARMUP = 1000 };
@@ -31,13 +32,6 @@ enum { WARMUP = 1000 };
 static guint frames;
 static void on_after_paint(GdkFrameClock *c, gpointer d) {
   frames++;
-}
-
-static void spin(double seconds) {
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
-  while (g_get_monotonic_time() < end)
-    if (!g_main_context_iteration(NULL, FALSE))
-      g_usleep(1000);
 }
 
 /* What each open descriptor is ("3 -> socket:[1234]"), one per line. */
@@ -111,13 +105,13 @@ int main(int argc, char **argv) {
    * "before" is then what a later window must leave as it found it. */
   VmsWindow *win = vms_window_new(NULL);
   gtk_widget_show(GTK_WIDGET(win));
-  spin(0.3);
+  spin_for(0.3);
   vms_window_set_paused(win, TRUE);
   vms_window_attach(win, target);
   for (int i = 0; i < 10; i++)
     refresh_once(win, i == 0);
   gtk_widget_destroy(GTK_WIDGET(win));
-  spin(1.0);
+  spin_for(1.0);
 
   const int fds_before = soak_open_fds();
   g_autofree char *fds_before_list = fd_list();
@@ -126,7 +120,7 @@ int main(int argc, char **argv) {
   gtk_widget_show(GTK_WIDGET(win));
   g_signal_connect(gtk_widget_get_frame_clock(GTK_WIDGET(win)), "after-paint",
                    G_CALLBACK(on_after_paint), NULL);
-  spin(0.3);
+  spin_for(0.3);
   vms_window_set_paused(win, TRUE);
   vms_window_attach(win, target);
   for (int i = 0; i < WARMUP; i++)
@@ -135,7 +129,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "no snapshot in the warm-up: %s\n", banner ? banner : "(no banner)");
       return 1;
     }
-  spin(0.2);
+  spin_for(0.2);
   const long long rss0 = soak_rss_bytes();
   const int fds0 = soak_open_fds();
   g_autofree char *fds0_list = fd_list();
@@ -160,7 +154,7 @@ int main(int argc, char **argv) {
       break;
     }
     if ((done + 1) % 2000 == 0 || done + 1 == refreshes) {
-      spin(0.05);
+      spin_for(0.05);
       rss = soak_rss_bytes();
       fds = soak_open_fds();
       g_free(fds_end_list);
@@ -174,7 +168,7 @@ int main(int argc, char **argv) {
 
   gtk_widget_destroy(GTK_WIDGET(win));
   /* The sampler stops on a thread of its own: let it finish. */
-  spin(1.0);
+  spin_for(1.0);
   const int fds_after = soak_open_fds();
   g_autofree char *fds_after_list = fd_list();
   close(in); /* the helper ends at end of file on stdin */
