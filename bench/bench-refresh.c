@@ -89,54 +89,30 @@ static long count_maps(pid_t pid) {
  * and two pages alternating, so neighbours never merge): what a process
  * that maps many libraries, fonts or data files looks like, where every
  * line of the maps text costs the kernel a d_path. */
+static bool setup_files(void *arg) {
+  long n = *(const long *)arg;
+  long page = sysconf(_SC_PAGESIZE);
+  char dir[] = "/tmp/vmscope-bench-XXXXXX", path[128];
+  bool ok = mkdtemp(dir) != NULL;
+  snprintf(path, sizeof path, "%s/libvmscope-bench-mapping.so.1", dir);
+  int fd = ok ? open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) : -1;
+  ok = fd >= 0 && ftruncate(fd, 3 * page) == 0;
+  char *p = ok ? mmap(NULL, (size_t)n * (size_t)page, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+               : MAP_FAILED;
+  ok = p != MAP_FAILED;
+  for (long i = 0; ok && i < n; i++)
+    ok = mmap(p + (size_t)i * (size_t)page, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
+              (off_t)(i % 2) * 2 * page) != MAP_FAILED;
+  if (fd >= 0)
+    close(fd);
+  unlink(path);
+  rmdir(dir);
+  return ok;
+}
+
 static bool target_start_files(long n, Target *t) {
-  int ready[2], ctl[2];
-  if (pipe(ready) != 0 || pipe(ctl) != 0)
-    return false;
-  pid_t pid = fork();
-  if (pid < 0)
-    return false;
-  if (pid == 0) {
-    close(ready[0]);
-    close(ctl[1]);
-    long page = sysconf(_SC_PAGESIZE);
-    char dir[] = "/tmp/vmscope-bench-XXXXXX", path[128];
-    char ok = mkdtemp(dir) != NULL;
-    snprintf(path, sizeof path, "%s/libvmscope-bench-mapping.so.1", dir);
-    int fd = ok ? open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) : -1;
-    ok = fd >= 0 && ftruncate(fd, 3 * page) == 0;
-    char *p = ok ? mmap(NULL, (size_t)n * (size_t)page, PROT_NONE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                 : MAP_FAILED;
-    ok = p != MAP_FAILED;
-    for (long i = 0; ok && i < n; i++)
-      ok = mmap(p + (size_t)i * (size_t)page, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
-                (off_t)(i % 2) * 2 * page) != MAP_FAILED;
-    if (fd >= 0)
-      close(fd);
-    unlink(path);
-    rmdir(dir);
-    if (write(ready[1], &ok, 1) != 1)
-      _exit(1);
-    char c;
-    while (read(ctl[0], &c, 1) != 0 && errno == EINTR) {
-    }
-    _exit(0);
-  }
-  close(ready[1]);
-  close(ctl[0]);
-  char ok = 0;
-  if (read(ready[0], &ok, 1) != 1)
-    ok = 0;
-  close(ready[0]);
-  t->pid = pid;
-  t->ctl = ctl[1];
-  if (!ok) {
-    close(t->ctl);
-    waitpid(pid, NULL, 0);
-    return false;
-  }
-  return true;
+  return target_spawn(setup_files, &n, t);
 }
 
 /* The floor: the kernel's cost of producing the text plus one copy into a

@@ -11,7 +11,6 @@
  * descriptors once the sampler has stopped against those before it started.
  * Exits 1 only when the leak goal (resident within 1 MiB, descriptors
  * unchanged) is missed; it never judges timings. */
-#include <dirent.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-soak-probe.h"
 #include "vms-sampler.h"
 
 enum { WARMUP = 200 };
@@ -47,33 +47,6 @@ static void on_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
   }
   pthread_cond_broadcast(&cond);
   pthread_mutex_unlock(&lock);
-}
-
-/* Resident bytes of this process (VmRSS). */
-static long long rss_bytes(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long long kb = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmRSS: %lld kB", &kb) == 1)
-      break;
-  if (f)
-    fclose(f);
-  return kb * 1024;
-}
-
-/* Open descriptors of this process, not counting the one that lists them. */
-static int open_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d)
-    return -1;
-  int n = 0;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL)
-    if (de->d_name[0] != '.')
-      n++;
-  closedir(d);
-  return n - 1;
 }
 
 static bool wait_for(long count, double timeout) {
@@ -117,19 +90,10 @@ int main(int argc, char **argv) {
   close(to_child[0]);
   close(from_child[1]);
   FILE *out = fdopen(from_child[0], "r");
-  char line[256];
-  bool ready = false;
-  while (out && fgets(line, sizeof line, out))
-    if (strcmp(line, "ready\n") == 0) {
-      ready = true;
-      break;
-    }
-  if (!ready) {
-    fprintf(stderr, "the helper did not get ready\n");
+  if (!soak_wait_ready(out))
     return 1;
-  }
 
-  const int fds_before = open_fds();
+  const int fds_before = soak_open_fds();
   VmsSamplerOptions opts;
   vms_sampler_options_default(&opts);
   opts.interval = 0.001;
@@ -150,8 +114,8 @@ int main(int argc, char **argv) {
   const long first = n_snapshots;
   const long regions0 = latest ? (long)latest->n_regions : 0;
   pthread_mutex_unlock(&lock);
-  const long long rss0 = rss_bytes();
-  const int fds0 = open_fds();
+  const long long rss0 = soak_rss_bytes();
+  const int fds0 = soak_open_fds();
   const double t0 = vms_time_monotonic();
   printf("sampler soak: %ld refreshes of a target changing its mappings every 200 us (%ld regions "
          "at the start)\n",
@@ -172,8 +136,8 @@ int main(int argc, char **argv) {
       ok = false;
       break;
     }
-    rss = rss_bytes();
-    fds = open_fds();
+    rss = soak_rss_bytes();
+    fds = soak_open_fds();
     printf("%10ld %9.1f MiB %8d\n", at, rss / 1048576.0, fds);
     fflush(stdout);
     if (at == refreshes)
@@ -189,7 +153,7 @@ int main(int argc, char **argv) {
     vms_snapshot_unref(latest);
   latest = NULL;
   pthread_mutex_unlock(&lock);
-  const int fds_after = open_fds();
+  const int fds_after = soak_open_fds();
   close(to_child[1]); /* the helper ends at end of file on stdin */
   kill(child, SIGKILL);
   waitpid(child, NULL, 0);
@@ -197,15 +161,9 @@ int main(int argc, char **argv) {
   const long long drss = rss - rss0;
   printf("%ld refreshes in %.1f s (%.0f per second, %ld with counters)\n", done, wall, done / wall,
          counters);
-  printf("RSS: start %.2f MiB, end %.2f MiB, difference %+.2f MiB (%+lld bytes); goal within 1 "
-         "MiB: %s\n",
-         rss0 / 1048576.0, rss / 1048576.0, drss / 1048576.0, drss,
-         drss <= 1048576 ? "met" : "MISSED");
-  printf(
-      "descriptors: start %d, end %d, difference %+d; after stopping %d, before starting %d: %s\n",
-      fds0, fds, fds - fds0, fds_after, fds_before,
-      fds == fds0 && fds_after == fds_before ? "met" : "MISSED");
+  const bool fds_ok = soak_print_verdict(rss0, rss, fds0, fds, fds_after, fds_before,
+                                         "after stopping", "before starting");
   if (!ok || done < refreshes)
     return 1;
-  return drss <= 1048576 && fds == fds0 && fds_after == fds_before ? 0 : 1;
+  return drss <= SOAK_RSS_GOAL && fds_ok ? 0 : 1;
 }

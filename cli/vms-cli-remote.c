@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vms-cli.h"
 #include "vms-config.h"
 #include "vms-platform.h"
 #include "vms-recording.h"
@@ -26,17 +27,6 @@ struct VmsRemote {
   VmsChild *child;
   FILE *frames, *errs;
 };
-
-static int fail(int code, const char *fmt, ...) VMS_PRINTF(2, 3);
-static int fail(int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("vmscope: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return code;
-}
 
 bool vms_remote_is_url(const char *arg) {
   return strncmp(arg, "ssh://", 6) == 0;
@@ -170,12 +160,12 @@ static int command_start(const VmsRemoteTarget *t, Command *c) {
   if (!env || strspn(env, " \t") == strlen(env))
     env = "ssh";
   if (strlen(env) >= sizeof c->ssh)
-    return fail(VMS_ERR_USAGE, "VMSCOPE_SSH is too long (%zu bytes; at most %zu)", strlen(env),
-                sizeof c->ssh - 1);
+    return vms_cli_fail(VMS_ERR_USAGE, "VMSCOPE_SSH is too long (%zu bytes; at most %zu)",
+                        strlen(env), sizeof c->ssh - 1);
   strcpy(c->ssh, env);
   for (char *s = strtok(c->ssh, " \t"); s; s = strtok(NULL, " \t")) {
     if (c->n == MAX_SSH_WORDS)
-      return fail(VMS_ERR_USAGE, "VMSCOPE_SSH has more than %d words", MAX_SSH_WORDS);
+      return vms_cli_fail(VMS_ERR_USAGE, "VMSCOPE_SSH has more than %d words", MAX_SSH_WORDS);
     c->w[c->n++] = s;
   }
   if (t->port) {
@@ -244,25 +234,26 @@ static int explain(const VmsRemoteTarget *t, int status, FILE *errs, const char 
   char line[600];
   last_line(errs, line, sizeof line);
   if (status == 255)
-    return fail(VMS_ERR_REMOTE, "ssh to %s failed: %s", t->label,
-                line[0] ? line : "it exited with status 255 and said nothing");
+    return vms_cli_fail(VMS_ERR_REMOTE, "ssh to %s failed: %s", t->label,
+                        line[0] ? line : "it exited with status 255 and said nothing");
   if (status == 127)
-    return fail(VMS_ERR_REMOTE,
-                "vmscope is not installed on %s%s%s%s; install it there, on the "
-                "PATH of ssh's non-interactive sessions",
-                t->host, line[0] ? " (" : "", line, line[0] ? ")" : "");
+    return vms_cli_fail(VMS_ERR_REMOTE,
+                        "vmscope is not installed on %s%s%s%s; install it there, on the "
+                        "PATH of ssh's non-interactive sessions",
+                        t->host, line[0] ? " (" : "", line, line[0] ? ")" : "");
   if (status == 126)
-    return fail(VMS_ERR_REMOTE, "vmscope on %s cannot be run: %s", t->host,
-                line[0] ? line : "permission denied");
+    return vms_cli_fail(VMS_ERR_REMOTE, "vmscope on %s cannot be run: %s", t->host,
+                        line[0] ? line : "permission denied");
   if (status > 128 && status < 255)
-    return fail(VMS_ERR_REMOTE, "ssh to %s was ended by signal %d", t->label, status - 128);
+    return vms_cli_fail(VMS_ERR_REMOTE, "ssh to %s was ended by signal %d", t->label, status - 128);
   if (what)
-    return fail(VMS_ERR_REMOTE, "%s on %s failed (exit status %d)%s%s", what, t->host, status,
-                line[0] ? ": " : "", line);
+    return vms_cli_fail(VMS_ERR_REMOTE, "%s on %s failed (exit status %d)%s%s", what, t->host,
+                        status, line[0] ? ": " : "", line);
   if (status > VMS_ERR_REMOTE)
-    return fail(VMS_ERR_REMOTE, "%s: vmscope exited with status %d%s%s", t->host, status,
-                line[0] ? ": " : "", line);
-  return fail(status, "%s: %s", t->host, line[0] ? line : "vmscope failed and said nothing");
+    return vms_cli_fail(VMS_ERR_REMOTE, "%s: vmscope exited with status %d%s%s", t->host, status,
+                        line[0] ? ": " : "", line);
+  return vms_cli_fail(status, "%s: %s", t->host,
+                      line[0] ? line : "vmscope failed and said nothing");
 }
 
 static int spawn(const VmsRemoteTarget *t, Command *c, FILE *errs, VmsChild **child, FILE **out) {
@@ -270,11 +261,11 @@ static int spawn(const VmsRemoteTarget *t, Command *c, FILE *errs, VmsChild **ch
   VmsError err = {0};
   if (vms_spawn_pipe(c->w, errs, child, out, &err) != VMS_OK) {
     if (err.code == VMS_ERR_IO)
-      return fail(VMS_ERR_REMOTE,
-                  "cannot reach %s: %s; install OpenSSH's client (Debian: "
-                  "openssh-client) or set VMSCOPE_SSH to the ssh command to use",
-                  t->label, err.message);
-    return fail(err.code, "cannot reach %s: %s", t->label, err.message);
+      return vms_cli_fail(VMS_ERR_REMOTE,
+                          "cannot reach %s: %s; install OpenSSH's client (Debian: "
+                          "openssh-client) or set VMSCOPE_SSH to the ssh command to use",
+                          t->label, err.message);
+    return vms_cli_fail(err.code, "cannot reach %s: %s", t->label, err.message);
   }
   return VMS_OK;
 }
@@ -307,7 +298,7 @@ static int check_version(const VmsRemoteTarget *t) {
   if (vms_child_wait(child, &status, &err) != VMS_OK) {
     if (errs)
       fclose(errs);
-    return fail(err.code, "%s", err.message);
+    return vms_cli_fail(err.code, "%s", err.message);
   }
   if (status != 0) {
     rc = explain(t, status, errs, "vmscope --version");
@@ -325,20 +316,22 @@ static int check_version(const VmsRemoteTarget *t) {
   if (!read) {
     if (errs)
       fclose(errs);
-    return fail(VMS_ERR_REMOTE,
-                "cannot read the version of vmscope on %s: 'vmscope --version' "
-                "said '%.200s', not 'vmscope VERSION (recording format MAJOR.MINOR)'; install "
-                "vmscope %s there",
-                t->host, text, VMS_VERSION);
+    return vms_cli_fail(
+        VMS_ERR_REMOTE,
+        "cannot read the version of vmscope on %s: 'vmscope --version' "
+        "said '%.200s', not 'vmscope VERSION (recording format MAJOR.MINOR)'; install "
+        "vmscope %s there",
+        t->host, text, VMS_VERSION);
   }
   if (major != VMS_RECORDING_MAJOR) {
     if (errs)
       fclose(errs);
-    return fail(VMS_ERR_UNSUPPORTED,
-                "%s runs vmscope %s, which writes recording format %u.%u; "
-                "this vmscope %s reads format %d only: install the same major version on both "
-                "machines",
-                t->host, version, major, minor, VMS_VERSION, VMS_RECORDING_MAJOR);
+    return vms_cli_fail(
+        VMS_ERR_UNSUPPORTED,
+        "%s runs vmscope %s, which writes recording format %u.%u; "
+        "this vmscope %s reads format %d only: install the same major version on both "
+        "machines",
+        t->host, version, major, minor, VMS_VERSION, VMS_RECORDING_MAJOR);
   }
   relay_errors(errs); /* ssh's own warnings, as it would have shown them */
   if (errs)
@@ -360,7 +353,7 @@ int vms_remote_open(const VmsRemoteTarget *t, double interval, long count, doubl
     return rc;
   VmsRemote *r = calloc(1, sizeof *r);
   if (!r)
-    return fail(VMS_ERR_NOMEM, "out of memory");
+    return vms_cli_fail(VMS_ERR_NOMEM, "out of memory");
   r->t = *t;
   Command c;
   rc = command_start(t, &c);
@@ -401,14 +394,14 @@ int vms_remote_finish(VmsRemote *r, const VmsError *stream_err) {
   int status, rc;
   VmsError err = {0};
   if (vms_child_wait(r->child, &status, &err) != VMS_OK) {
-    rc = fail(err.code, "%s", err.message);
+    rc = vms_cli_fail(err.code, "%s", err.message);
   } else if (status == 0 || (stream_err && status > 128 && status < 255)) {
     /* A pipe closed here after a failure of ours ends ssh by a signal:
      * then the failure to say is ours. */
     if (stream_err) {
       char line[sizeof stream_err->message + sizeof stream_err->remedy + 2];
       vms_error_line(stream_err, line, sizeof line);
-      rc = fail(stream_err->code, "%s: %s", r->t.label, line);
+      rc = vms_cli_fail(stream_err->code, "%s: %s", r->t.label, line);
     } else {
       relay_errors(r->errs);
       rc = VMS_OK;
@@ -473,13 +466,13 @@ int vms_remote_list(const VmsRemoteTarget *t, const char *format) {
   int status;
   VmsError err = {0};
   if (vms_child_wait(child, &status, &err) != VMS_OK)
-    rc = fail(err.code, "%s", err.message);
+    rc = vms_cli_fail(err.code, "%s", err.message);
   else if (status != 0)
     rc = explain(t, status, errs, NULL);
   else if (nomem)
-    rc = fail(VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
+    rc = vms_cli_fail(VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
   else if (n && fwrite(buf, 1, n, stdout) != n)
-    rc = fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
+    rc = vms_cli_fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
   else
     relay_errors(errs);
   free(buf);

@@ -89,8 +89,7 @@ static const char usage_exit[] =
     "(a recording from a newer vmscope, or one of another format on HOST), 12 remote: ssh\n"
     "failed, or vmscope is not installed on HOST or its version cannot be read.\n";
 
-static int fail(VmsErrorCode code, const char *fmt, ...) VMS_PRINTF(2, 3);
-static int fail(VmsErrorCode code, const char *fmt, ...) {
+int vms_cli_fail(int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("vmscope: ", stderr);
@@ -105,10 +104,13 @@ static int fail_err(const VmsError *err, const char *context) {
   char line[sizeof err->message + sizeof err->remedy + 2];
   vms_error_line(err, line, sizeof line);
   if (context)
-    return fail(err->code, "%s: %s", context, line);
-  return fail(err->code, "%s", line);
+    return vms_cli_fail(err->code, "%s: %s", context, line);
+  return vms_cli_fail(err->code, "%s", line);
 }
 
+/* A usage error: one line, what is wrong and then where the options are
+ * (USAGE_HINT), as every failure is one line. */
+#define USAGE_HINT "; see vmscope --help"
 static int usage_error(const char *fmt, const char *arg) VMS_PRINTF(1, 0);
 static int usage_error(const char *fmt, const char *arg) {
   fputs("vmscope: ", stderr);
@@ -116,7 +118,7 @@ static int usage_error(const char *fmt, const char *arg) {
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
   fprintf(stderr, fmt, arg);
 #pragma GCC diagnostic pop
-  fputs("\nTry 'vmscope --help'.\n", stderr);
+  fputs(USAGE_HINT "\n", stderr);
   return VMS_ERR_USAGE;
 }
 
@@ -664,7 +666,7 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
 static int read_file(const char *path, char **buf, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)
-    return fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    return vms_cli_fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
   size_t cap = 1 << 20, n = 0;
   char *b = malloc(cap);
   while (b) {
@@ -687,10 +689,10 @@ static int read_file(const char *path, char **buf, size_t *len) {
   int e = errno;
   fclose(f);
   if (!b)
-    return fail(VMS_ERR_NOMEM, "out of memory reading %s", path);
+    return vms_cli_fail(VMS_ERR_NOMEM, "out of memory reading %s", path);
   if (bad) {
     free(b);
-    return fail(VMS_ERR_IO, "cannot read %s: %s", path, strerror(e));
+    return vms_cli_fail(VMS_ERR_IO, "cannot read %s: %s", path, strerror(e));
   }
   *buf = b;
   *len = n;
@@ -821,8 +823,8 @@ static int save_snapshot(const char *path, const VmsSnapshot *snap) {
   const bool to_stdout = strcmp(path, "-") == 0;
   struct stat st;
   if (!to_stdout && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-    return fail(VMS_ERR_IO, "cannot write %s: %s", path,
-                S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+    return vms_cli_fail(VMS_ERR_IO, "cannot write %s: %s", path,
+                        S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
   char tmp[4096];
   FILE *f = stdout;
   if (to_stdout) {
@@ -834,13 +836,13 @@ static int save_snapshot(const char *path, const VmsSnapshot *snap) {
       unsigned tag = (unsigned)time(NULL) * 2654435761u + ++counter * 40503u;
       int n = snprintf(tmp, sizeof tmp, "%s.%08x.tmp", path, tag);
       if (n < 0 || (size_t)n >= sizeof tmp)
-        return fail(VMS_ERR_USAGE, "%s: path too long", path);
+        return vms_cli_fail(VMS_ERR_USAGE, "%s: path too long", path);
       f = fopen(tmp, "wbx");
       if (!f && errno != EEXIST)
-        return fail(VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        return vms_cli_fail(VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
     }
     if (!f)
-      return fail(VMS_ERR_IO, "cannot write %s: no free temporary name beside it", path);
+      return vms_cli_fail(VMS_ERR_IO, "cannot write %s: no free temporary name beside it", path);
   }
   VmsRecordingWriter *w;
   VmsError err = {0};
@@ -898,8 +900,8 @@ static void record_sample(VmsSnapshot *snap, const VmsError *err, void *user) {
       if (vms_recording_writer_append(r->w, snap, 0, &werr) != VMS_OK) {
         uint32_t n = vms_recording_writer_frames(r->w);
         if (n)
-          r->status =
-              fail(werr.code, "%s: %s; it opens up to frame %u", r->path, werr.message, n - 1);
+          r->status = vms_cli_fail(werr.code, "%s: %s; it opens up to frame %u", r->path,
+                                   werr.message, n - 1);
         else
           r->status = fail_err(&werr, r->path);
         r->done = true;
@@ -929,10 +931,10 @@ static int run_record(const Options *o) {
   const bool to_stdout = strcmp(o->record, "-") == 0;
   struct stat st;
   if (!to_stdout && stat(o->record, &st) == 0 && S_ISDIR(st.st_mode))
-    return fail(VMS_ERR_IO, "cannot write %s: it is a directory", o->record);
+    return vms_cli_fail(VMS_ERR_IO, "cannot write %s: it is a directory", o->record);
   FILE *f = to_stdout ? stdout : fopen(o->record, "wb");
   if (!f)
-    return fail(VMS_ERR_IO, "cannot write %s: %s", o->record, strerror(errno));
+    return vms_cli_fail(VMS_ERR_IO, "cannot write %s: %s", o->record, strerror(errno));
   if (to_stdout)
     vms_file_set_binary(stdout);
   Record r = {.path = o->record, .remaining = o->count};
@@ -979,7 +981,7 @@ static int run_record(const Options *o) {
     status = fail_err(&err, o->record);
   vms_recording_writer_free(r.w);
   if (!to_stdout && fclose(f) != 0 && status == VMS_OK)
-    status = fail(VMS_ERR_IO, "cannot write %s: %s", o->record, strerror(errno));
+    status = vms_cli_fail(VMS_ERR_IO, "cannot write %s: %s", o->record, strerror(errno));
   if (frames && (status == VMS_OK || r.exited))
     fprintf(stderr, "vmscope: recorded %u frame%s to %s (%s)\n", frames, frames == 1 ? "" : "s",
             to_stdout ? "standard output" : o->record,
@@ -1032,16 +1034,16 @@ static int open_recording(const char *path, Opened *op) {
       }
     }
     if (!op->buf)
-      return fail(VMS_ERR_NOMEM, "out of memory reading standard input");
+      return vms_cli_fail(VMS_ERR_NOMEM, "out of memory reading standard input");
     if (ferror(stdin)) {
       opened_close(op);
-      return fail(VMS_ERR_IO, "cannot read standard input: %s", strerror(errno));
+      return vms_cli_fail(VMS_ERR_IO, "cannot read standard input: %s", strerror(errno));
     }
     code = vms_recording_open_buffer(op->buf, n, &op->rec, &err);
   } else {
     op->f = fopen(path, "rb");
     if (!op->f)
-      return fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+      return vms_cli_fail(VMS_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     code = vms_recording_open_file(op->f, &op->rec, &err);
   }
   if (code != VMS_OK) {
@@ -1067,8 +1069,8 @@ static int resolve_ref(const VmsRecording *rec, const char *ref, size_t *out) {
     errno = 0;
     unsigned long long k = strtoull(ref, NULL, 10);
     if (errno || k >= n)
-      return fail(VMS_ERR_USAGE, "frame %s is past the end: the recording has frames 0 to %zu", ref,
-                  n - 1);
+      return vms_cli_fail(
+          VMS_ERR_USAGE, "frame %s is past the end: the recording has frames 0 to %zu", ref, n - 1);
     *out = (size_t)k;
     return VMS_OK;
   }
@@ -1078,19 +1080,20 @@ static int resolve_ref(const VmsRecording *rec, const char *ref, size_t *out) {
     when = t0 + offset;
   } else if (vms_time_parse(ref, &when)) {
   } else {
-    return fail(VMS_ERR_USAGE,
-                "'%s' is not a frame: give an index (0 to %zu), +90s from the first frame, "
-                "or an ISO 8601 time like 2026-11-26T01:20:00Z",
-                ref, n - 1);
+    return vms_cli_fail(VMS_ERR_USAGE,
+                        "'%s' is not a frame: give an index (0 to %zu), +90s from the first frame, "
+                        "or an ISO 8601 time like 2026-11-26T01:20:00Z",
+                        ref, n - 1);
   }
   char a[32], b[32];
   vms_time_format(t0, VMS_TIME_ISO8601, a, sizeof a);
   vms_time_format(t1, VMS_TIME_ISO8601, b, sizeof b);
   if (when + 1e-6 < t0)
-    return fail(VMS_ERR_USAGE, "%s is before the first frame: the recording runs from %s to %s",
-                ref, a, b);
+    return vms_cli_fail(
+        VMS_ERR_USAGE, "%s is before the first frame: the recording runs from %s to %s", ref, a, b);
   if (when > t1 + 1e-6)
-    return fail(VMS_ERR_USAGE, "%s is past the end: the recording runs from %s to %s", ref, a, b);
+    return vms_cli_fail(VMS_ERR_USAGE, "%s is past the end: the recording runs from %s to %s", ref,
+                        a, b);
   size_t k = 0;
   while (k + 1 < n && vms_recording_info(rec, k + 1)->time <= when + 1e-6)
     k++;
@@ -1398,7 +1401,8 @@ static int snapshot_from_remote(const Options *o, VmsSnapshot **out) {
   *out = NULL;
   int rc = stream_frames(o, true, keep_first, out);
   if (rc == VMS_OK && !*out)
-    rc = fail(VMS_ERR_REMOTE, "%s: the recording ended before its first frame", o->remote.label);
+    rc = vms_cli_fail(VMS_ERR_REMOTE, "%s: the recording ended before its first frame",
+                      o->remote.label);
   if (rc) {
     vms_snapshot_unref(*out);
     *out = NULL;
@@ -1633,7 +1637,7 @@ static int run_diff(const Options *o) {
     VmsRegionChange *ch;
     size_t n = vms_snapshot_compare(x, y, &ch);
     if (n == SIZE_MAX) {
-      rc = fail(VMS_ERR_NOMEM, "out of memory comparing the frames");
+      rc = vms_cli_fail(VMS_ERR_NOMEM, "out of memory comparing the frames");
     } else {
       print_diff(x, y, la, lb, ch, n, o->format);
       free(ch);
@@ -1665,8 +1669,9 @@ static int finish_output(int rc) {
   if (fflush(stdout) != 0 || ferror(stdout)) {
     int e = vms_stream_write_errno(stdout, errno);
     if (e == EPIPE)
-      return fail(VMS_ERR_IO, "writing the output failed: the reading end of the pipe was closed");
-    return fail(VMS_ERR_IO, "writing the output failed: %s", strerror(e));
+      return vms_cli_fail(VMS_ERR_IO,
+                          "writing the output failed: the reading end of the pipe was closed");
+    return vms_cli_fail(VMS_ERR_IO, "writing the output failed: %s", strerror(e));
   }
   return rc;
 }
@@ -1780,10 +1785,11 @@ static int cli_main(int argc, char **argv, int *pids) {
   uint64_t lo = 0, hi = snap->usable_hi;
   if (o.has_range) {
     if (o.range_hi > snap->usable_hi) {
-      rc = fail(VMS_ERR_USAGE,
-                "--range: 0x%" PRIx64 "-0x%" PRIx64 " reaches past the address space, which "
-                "ends at 0x%" PRIx64,
-                o.range_lo, o.range_hi, snap->usable_hi);
+      rc =
+          vms_cli_fail(VMS_ERR_USAGE,
+                       "--range: 0x%" PRIx64 "-0x%" PRIx64 " reaches past the address space, which "
+                       "ends at 0x%" PRIx64,
+                       o.range_lo, o.range_hi, snap->usable_hi);
       vms_snapshot_unref(snap);
       return rc;
     }
@@ -1852,7 +1858,7 @@ static int cli_main(int argc, char **argv, int *pids) {
     else if (!o.summary && !o.regions)
       fprintf(stderr, "vmscope: wrote %s\n", o.png);
 #else
-    rc = fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");
+    rc = vms_cli_fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");
 #endif
   }
   if (o.map && rc == VMS_OK)
@@ -1865,7 +1871,7 @@ int vms_cli_main(int argc, char **argv) {
   vms_platform_init();
   int *pids = calloc((size_t)argc + 1, sizeof *pids);
   if (!pids)
-    return fail(VMS_ERR_NOMEM, "out of memory");
+    return vms_cli_fail(VMS_ERR_NOMEM, "out of memory");
   int rc = cli_main(argc, argv, pids);
   free(pids);
   return rc;

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "vms-error.h"
+
 /* True when argv asks for something the CLI does without a window (--list,
  * --summary, --regions, --png, --watch, --fit, --help, --version, ...). */
 bool vms_cli_wants_cli(int argc, char **argv);
@@ -12,5 +14,8 @@ bool vms_cli_wants_cli(int argc, char **argv);
  * included, is the CLI's. "vmscope FILE" (a recording or saved snapshot) is
  * the CLI's too: the window does not open recordings yet. */
 bool vms_cli_wants_window(int argc, char **argv);
+/* A failure's one line on stderr, "vmscope: " and the message, as every
+ * part of the CLI says it; returns code. */
+int vms_cli_fail(int code, const char *fmt, ...) VMS_PRINTF(2, 3);
 /* Runs the CLI; returns the process exit status (a VmsErrorCode). */
 int vms_cli_main(int argc, char **argv);

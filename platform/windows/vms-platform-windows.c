@@ -86,6 +86,8 @@ struct VmsTarget {
   bool os64;
   uint64_t stack_reserve; /* the image's, 0 when not read */
   VmsWinDrives drives;
+  PSAPI_WORKING_SET_EX_INFORMATION *ws; /* QueryWorkingSetEx's batch, kept between reads */
+  uint32_t *ws_region;                  /* the region of each entry of ws */
 };
 
 /* ---- small helpers ---- */
@@ -332,6 +334,8 @@ void vms_target_close(VmsTarget *target) {
   if (!target)
     return;
   CloseHandle(target->h);
+  free(target->ws);
+  free(target->ws_region);
   free(target);
 }
 
@@ -742,48 +746,76 @@ static VmsErrorCode read_heaps(VmsTarget *t, VmsSpace *space, bool *found) {
   return code;
 }
 
-/* Resident bytes per committed region from QueryWorkingSetEx, a page at a
- * time in batches. Returns false when the system refuses (the counters are
- * then "not read", not zero). */
-static bool read_counters(VmsTarget *t, VmsSpace *space, VmsError *err, VmsErrorCode *code) {
-  enum { BATCH = 4096 };
-  PSAPI_WORKING_SET_EX_INFORMATION *ws = malloc(BATCH * sizeof *ws);
-  if (!ws) {
-    *code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading working set");
-    return false;
-  }
-  if (vms_space_reserve_counters(space, space->n_regions) != VMS_OK) {
-    free(ws);
-    *code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading working set");
-    return false;
-  }
-  bool ok = true;
-  for (size_t i = 0; i < space->n_regions && ok; i++) {
-    VmsRegion *r = &space->regions[i];
-    VmsCounters *c = &space->counters[i];
-    memset(c, 0, sizeof *c);
-    if (r->os & VMS_OS_MEM_COMMIT) {
-      for (uint64_t p = r->start; p < r->end && ok;) {
-        size_t n = 0;
-        for (; n < BATCH && p < r->end; n++, p += t->page_size)
-          ws[n].VirtualAddress = (PVOID)(uintptr_t)p;
-        if (!QueryWorkingSetEx(t->h, ws, (DWORD)(n * sizeof *ws))) {
-          ok = false;
-          break;
-        }
-        for (size_t k = 0; k < n; k++) {
-          if (!ws[k].VirtualAttributes.Valid)
-            continue;
-          c->rss += t->page_size;
-          if (ws[k].VirtualAttributes.Locked)
-            c->locked += t->page_size;
-        }
+/* Wine's version when vmscope runs under Wine (ntdll's wine_get_version),
+ * else NULL: Wine 8 answers QueryWorkingSetEx only for the calling process
+ * (through GetCurrentProcess()), so a refusal there is said as Wine's. */
+static const char *wine_version(void) {
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  FARPROC f = ntdll ? GetProcAddress(ntdll, "wine_get_version") : NULL;
+  const char *(*get)(void) = NULL;
+  memcpy(&get, &f, sizeof f < sizeof get ? sizeof f : sizeof get);
+  return get ? get() : NULL;
+}
+
+/* Resident bytes per region from QueryWorkingSetEx: one entry per page of
+ * every committed region, WS_BATCH pages a call across regions (reserved and
+ * free regions hold none: 0, known). Locked and large pages are counted from
+ * the same entries. Fills space->counters and their masks (VMS_CTR_RSS,
+ * VMS_CTR_LOCKED, VMS_CTR_HUGE); false when the system refuses a call, with
+ * its error in *refused and every mask cleared: not read, never zero. */
+enum { WS_BATCH = 4096 };
+static VmsErrorCode read_working_set(VmsTarget *t, VmsSpace *space, DWORD *refused) {
+  *refused = 0;
+  if (!t->ws && !(t->ws = malloc(WS_BATCH * sizeof *t->ws)))
+    return VMS_ERR_NOMEM;
+  if (!t->ws_region && !(t->ws_region = malloc(WS_BATCH * sizeof *t->ws_region)))
+    return VMS_ERR_NOMEM;
+  if (vms_space_reserve_counters(space, space->n_regions) != VMS_OK)
+    return VMS_ERR_NOMEM;
+  memset(space->counters, 0, space->n_regions * sizeof *space->counters);
+  /* Windows answers for a handle with PROCESS_QUERY_INFORMATION; Wine only
+   * for the pseudo-handle of the calling process, which is therefore the
+   * one used when vmscope reads itself (the same pages either way). */
+  HANDLE h = t->pid == (int)GetCurrentProcessId() ? GetCurrentProcess() : t->h;
+  size_t i = 0;
+  uint64_t p = 0;
+  while (i < space->n_regions) {
+    size_t n = 0;
+    for (; i < space->n_regions && n < WS_BATCH; i++, p = 0) {
+      const VmsRegion *r = &space->regions[i];
+      if (!(r->os & VMS_OS_MEM_COMMIT))
+        continue;
+      if (p < r->start)
+        p = r->start;
+      for (; p < r->end && n < WS_BATCH; p += t->page_size, n++) {
+        t->ws[n].VirtualAddress = (PVOID)(uintptr_t)p;
+        t->ws_region[n] = (uint32_t)i;
       }
+      if (p < r->end)
+        break; /* the batch is full: this region goes on in the next one, at p */
     }
-    c->mask = VMS_CTR_RSS | VMS_CTR_LOCKED;
+    if (n == 0)
+      break;
+    if (!QueryWorkingSetEx(h, t->ws, (DWORD)(n * sizeof *t->ws))) {
+      *refused = GetLastError();
+      memset(space->counters, 0, space->n_regions * sizeof *space->counters);
+      return VMS_OK;
+    }
+    for (size_t k = 0; k < n; k++) {
+      PSAPI_WORKING_SET_EX_BLOCK a = t->ws[k].VirtualAttributes;
+      if (!a.Valid)
+        continue;
+      VmsCounters *c = &space->counters[t->ws_region[k]];
+      c->rss += t->page_size;
+      if (a.Locked)
+        c->locked += t->page_size;
+      if (a.LargePage)
+        c->huge += t->page_size;
+    }
   }
-  free(ws);
-  return ok;
+  for (size_t k = 0; k < space->n_regions; k++)
+    space->counters[k].mask = VMS_CTR_RSS | VMS_CTR_LOCKED | VMS_CTR_HUGE;
+  return VMS_OK;
 }
 
 static void append_note(VmsSpace *space, const char *text) {
@@ -854,13 +886,28 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
       append_note(space, "heap list not read from the PEB");
   }
 
-  if (what & VMS_READ_COUNTERS) {
-    if (read_counters(t, space, err, &code))
-      space->fields |= VMS_FIELD_COUNTERS;
-    else if (code != VMS_OK)
-      return code;
-    else
-      append_note(space, "working set not read (QueryWorkingSetEx refused)");
+  /* --smaps and --residency ask the same of Windows: the working set. */
+  if (what & (VMS_READ_COUNTERS | VMS_READ_RESIDENCY)) {
+    DWORD refused = 0;
+    if (read_working_set(t, space, &refused) != VMS_OK)
+      return vms_error_set(err, VMS_ERR_NOMEM,
+                           "out of memory reading the working set of process %d", t->pid);
+    space->fields |= VMS_FIELD_COUNTERS;
+    if (what & VMS_READ_RESIDENCY)
+      space->fields |= VMS_FIELD_RESIDENCY;
+    if (refused) {
+      char why[256], note[400];
+      win_message(refused, why, sizeof why);
+      const char *wine = wine_version();
+      if (wine)
+        snprintf(note, sizeof note,
+                 "resident pages not read: QueryWorkingSetEx refused (%s): Wine %s answers it "
+                 "only for a process's own pages",
+                 why, wine);
+      else
+        snprintf(note, sizeof note, "resident pages not read: QueryWorkingSetEx refused (%s)", why);
+      append_note(space, note);
+    }
   }
   PROCESS_MEMORY_COUNTERS pmc;
   if (GetProcessMemoryInfo(t->h, &pmc, sizeof pmc)) {

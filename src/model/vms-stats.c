@@ -32,7 +32,11 @@ void vms_stats_compute(const VmsSnapshot *snap, uint64_t lo, uint64_t hi, VmsSta
   st->lo = lo;
   st->hi = hi;
   st->max_map_count = max_map_count;
-  st->resident_known = snap->counters != NULL;
+  /* Counters that were asked for but refused (a working set or pagemap
+   * the system would not give) are all unread: resident is then unknown,
+   * never 0. */
+  for (size_t i = 0; snap->counters && i < snap->n_regions && !st->resident_known; i++)
+    st->resident_known = (snap->counters[i].mask & VMS_CTR_RSS) != 0;
   /* Free blocks are maximal runs of free space: pieces that merely touch
    * (a window edge, bookkeeping splits) count as one block. */
   uint64_t run_start = 0, run_end = 0;

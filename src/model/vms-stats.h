@@ -28,7 +28,7 @@ typedef struct {
   uint64_t lo, hi; /* the window these figures are over */
   VmsTypeStats by_type[VMS_TYPE_COUNT];
   VmsTypeStats total;  /* over every type but Free and Unusable */
-  bool resident_known; /* counters were read */
+  bool resident_known; /* resident bytes were read (of some region at least) */
   uint64_t free_total;
   uint64_t free_largest;
   uint64_t free_largest_start;

@@ -16,7 +16,8 @@ checks=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# expect STATUS PATTERN ARGS...: exit status STATUS, stderr matching PATTERN, no stdout.
+# expect STATUS PATTERN ARGS...: exit status STATUS, stderr matching PATTERN,
+# no stdout and, for a failure, one line on stderr.
 expect() {
   want=$1 pattern=$2
   shift 2
@@ -31,6 +32,9 @@ expect() {
     fails=$((fails + 1))
   elif [ "$want" -ne 0 ] && [ -s "$tmp/out" ]; then
     echo "FAIL: vmscope $*: wrote output although it failed"
+    fails=$((fails + 1))
+  elif [ "$want" -ne 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+    echo "FAIL: vmscope $*: not one line on stderr: $(cat "$tmp/err")"
     fails=$((fails + 1))
   elif [ "$(wc -l <"$tmp/err")" -gt 2 ]; then
     echo "FAIL: vmscope $*: more than a line or two on stderr"
@@ -77,6 +81,10 @@ expect 2 "nor a recording" ./no-such.vmsrec --summary
 expect 2 "not a process ID" 0 --summary
 expect 2 "not a process ID" -- -5
 expect 2 "unknown option" --bogus
+# A usage error is one line: what is wrong, then where the options are.
+expect 2 "^vmscope: unknown option '--bogus'; see vmscope --help\$" --bogus
+expect 2 "^vmscope: --fit: 'x' is not a size (like 512M, 1.5G or 4096); see vmscope --help\$" \
+  --maps-file "$data/jvm.maps" --summary --fit x
 expect 2 "which process" --summary
 expect 2 "is not a size" $$ --fit 12Q
 expect 2 "is not a size" $$ --fit 0

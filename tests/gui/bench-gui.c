@@ -21,18 +21,12 @@
 #include <sys/wait.h>
 
 #include "vms-application.h"
+#include "vms-gui-test.h"
 #include "vms-window.h"
 
 static guint frames;
 static void on_after_paint(GdkFrameClock *c, gpointer d) {
   frames++;
-}
-
-static void spin(double seconds) {
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
-  while (g_get_monotonic_time() < end)
-    if (!g_main_context_iteration(NULL, FALSE))
-      g_usleep(1000);
 }
 
 /* Runs the loop until a frame ends; returns seconds since t0 (µs clock). */
@@ -100,7 +94,7 @@ int main(int argc, char **argv) {
   gtk_widget_show(GTK_WIDGET(win));
   g_signal_connect(gtk_widget_get_frame_clock(GTK_WIDGET(win)), "after-paint",
                    G_CALLBACK(on_after_paint), NULL);
-  spin(0.3);
+  spin_for(0.3);
   vms_window_attach(win, target);
   gint64 deadline = g_get_monotonic_time() + 30000000;
   while (vms_window_get_n_snapshots(win) < 1 && g_get_monotonic_time() < deadline)
@@ -122,7 +116,7 @@ int main(int argc, char **argv) {
     g_main_context_iteration(NULL, TRUE);
     if (vms_window_get_n_snapshots(win) != seen && vms_window_get_frame_latency(win) >= 0) {
       seen = vms_window_get_n_snapshots(win);
-      spin(0.05);
+      spin_for(0.05);
       lat[nl] = vms_window_get_frame_latency(win);
       floor_read[nl] = vms_window_get_snapshot(win)->read_seconds;
       nl++;
@@ -137,7 +131,7 @@ int main(int argc, char **argv) {
 
   /* Zoom and pan frames (paused so samples do not interleave). */
   vms_window_set_paused(win, TRUE);
-  spin(0.3);
+  spin_for(0.3);
   double zt[64], pt[64], lay = 0, ren = 0;
   int nz = 0, np = 0;
   int w = gtk_widget_get_allocated_width(GTK_WIDGET(map)),
@@ -204,7 +198,7 @@ int main(int argc, char **argv) {
     /* Let its own first read of /proc land, so the next one is 2 s away. */
     while (vms_picker_get_n_loads(VMS_PICKER(picker)) < 1)
       g_main_context_iteration(NULL, TRUE);
-    spin(0.1);
+    spin_for(0.1);
     g_signal_connect(gtk_widget_get_frame_clock(picker), "after-paint", G_CALLBACK(on_after_paint),
                      NULL);
     gint64 p0 = g_get_monotonic_time();
@@ -252,7 +246,7 @@ int main(int argc, char **argv) {
     }
     vms_window_set_interval(win, 1.0);
     vms_window_set_paused(win, FALSE);
-    spin(2.5);
+    spin_for(2.5);
     guint n0 = vms_window_get_n_snapshots(win);
     double c0 = cpu_seconds(), upd = 0, upd_max = 0, lat_sum = 0;
     gint64 w0 = g_get_monotonic_time();

@@ -17,13 +17,14 @@
  * judged: it rises once by up to about 0.9 MiB in some runs (a high-water
  * mark of the toolkit's and the allocator's, flat from then on) and that
  * is too close to the goal to fail a run on. */
-#include <dirent.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "bench-soak-probe.h"
+#include "vms-gui-test.h"
 #include "vms-window.h"
 
 enum { WARMUP = 1000 };
@@ -31,39 +32,6 @@ enum { WARMUP = 1000 };
 static guint frames;
 static void on_after_paint(GdkFrameClock *c, gpointer d) {
   frames++;
-}
-
-static void spin(double seconds) {
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * 1e6);
-  while (g_get_monotonic_time() < end)
-    if (!g_main_context_iteration(NULL, FALSE))
-      g_usleep(1000);
-}
-
-static long long rss_bytes(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long long kb = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmRSS: %lld kB", &kb) == 1)
-      break;
-  if (f)
-    fclose(f);
-  return kb * 1024;
-}
-
-/* Open descriptors, not counting the one that lists them. */
-static int open_fds(void) {
-  DIR *d = opendir("/proc/self/fd");
-  if (!d)
-    return -1;
-  int n = 0;
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL)
-    if (de->d_name[0] != '.')
-      n++;
-  closedir(d);
-  return n - 1;
 }
 
 /* What each open descriptor is ("3 -> socket:[1234]"), one per line. */
@@ -129,39 +97,30 @@ int main(int argc, char **argv) {
     return 1;
   }
   FILE *facts = fdopen(out, "r");
-  char line[256];
-  gboolean ready = FALSE;
-  while (facts && fgets(line, sizeof line, facts))
-    if (strcmp(line, "ready\n") == 0) {
-      ready = TRUE;
-      break;
-    }
-  if (!ready) {
-    fprintf(stderr, "the helper did not get ready\n");
+  if (!soak_wait_ready(facts))
     return 1;
-  }
 
   /* A first window, attached and gone, sets up what GTK and GLib keep for
    * the whole process (the worker threads' wake-up descriptors, caches):
    * "before" is then what a later window must leave as it found it. */
   VmsWindow *win = vms_window_new(NULL);
   gtk_widget_show(GTK_WIDGET(win));
-  spin(0.3);
+  spin_for(0.3);
   vms_window_set_paused(win, TRUE);
   vms_window_attach(win, target);
   for (int i = 0; i < 10; i++)
     refresh_once(win, i == 0);
   gtk_widget_destroy(GTK_WIDGET(win));
-  spin(1.0);
+  spin_for(1.0);
 
-  const int fds_before = open_fds();
+  const int fds_before = soak_open_fds();
   g_autofree char *fds_before_list = fd_list();
   win = vms_window_new(NULL);
   gtk_window_set_default_size(GTK_WINDOW(win), 1200, 780);
   gtk_widget_show(GTK_WIDGET(win));
   g_signal_connect(gtk_widget_get_frame_clock(GTK_WIDGET(win)), "after-paint",
                    G_CALLBACK(on_after_paint), NULL);
-  spin(0.3);
+  spin_for(0.3);
   vms_window_set_paused(win, TRUE);
   vms_window_attach(win, target);
   for (int i = 0; i < WARMUP; i++)
@@ -170,9 +129,9 @@ int main(int argc, char **argv) {
       fprintf(stderr, "no snapshot in the warm-up: %s\n", banner ? banner : "(no banner)");
       return 1;
     }
-  spin(0.2);
-  const long long rss0 = rss_bytes();
-  const int fds0 = open_fds();
+  spin_for(0.2);
+  const long long rss0 = soak_rss_bytes();
+  const int fds0 = soak_open_fds();
   g_autofree char *fds0_list = fd_list();
   const guint frames0 = frames;
   printf("window soak: %ld refreshes of a target changing its mappings every 200 us (%zu regions "
@@ -195,9 +154,9 @@ int main(int argc, char **argv) {
       break;
     }
     if ((done + 1) % 2000 == 0 || done + 1 == refreshes) {
-      spin(0.05);
-      rss = rss_bytes();
-      fds = open_fds();
+      spin_for(0.05);
+      rss = soak_rss_bytes();
+      fds = soak_open_fds();
       g_free(fds_end_list);
       fds_end_list = fd_list();
       printf("%10ld %9.1f MiB %8d\n", done + 1, rss / 1048576.0, fds);
@@ -209,8 +168,8 @@ int main(int argc, char **argv) {
 
   gtk_widget_destroy(GTK_WIDGET(win));
   /* The sampler stops on a thread of its own: let it finish. */
-  spin(1.0);
-  const int fds_after = open_fds();
+  spin_for(1.0);
+  const int fds_after = soak_open_fds();
   g_autofree char *fds_after_list = fd_list();
   close(in); /* the helper ends at end of file on stdin */
   kill(target, SIGKILL);
@@ -218,21 +177,14 @@ int main(int argc, char **argv) {
   fclose(facts);
   g_rmdir(dir);
 
-  const long long drss = rss - rss0;
   printf("%ld refreshes in %.1f s (%.0f per second, one in 50 with counters), %u frames drawn\n",
          done, wall, done / wall, drawn);
-  printf("RSS: start %.2f MiB, end %.2f MiB, difference %+.2f MiB (%+lld bytes); goal within 1 "
-         "MiB: %s\n",
-         rss0 / 1048576.0, rss / 1048576.0, drss / 1048576.0, drss,
-         drss <= 1048576 ? "met" : "MISSED");
-  printf("descriptors: start %d, end %d, difference %+d; after the window is gone %d, before it "
-         "was made %d: %s\n",
-         fds0, fds, fds - fds0, fds_after, fds_before,
-         fds == fds0 && fds_after == fds_before ? "met" : "MISSED");
+  const bool fds_ok = soak_print_verdict(rss0, rss, fds0, fds, fds_after, fds_before,
+                                         "after the window is gone", "before it was made");
   /* Which descriptors are new, should there be any. */
   print_new_lines("open at the end, not at the start", fds0_list, fds_end_list);
   print_new_lines("open after the window, not before", fds_before_list, fds_after_list);
   if (done < refreshes)
     return 1;
-  return fds == fds0 && fds_after == fds_before ? 0 : 1;
+  return fds_ok ? 0 : 1;
 }

@@ -129,15 +129,19 @@ static void check_demo(const char *vmscope, const char *demo) {
     VMS_CHECK_MSG(false, "the 32-bit demo did not finish its rounds");
     return;
   }
-  const char *failed = NULL;
-  for (size_t i = 0; i < d.n_lines; i++)
+  /* "figures: free T, largest L, blocks N, space LO-HI, request R" */
+  const char *failed = NULL, *figures = NULL;
+  for (size_t i = 0; i < d.n_lines; i++) {
     if (strstr(d.lines[i], "FAILED"))
       failed = d.lines[i];
+    if (strncmp(d.lines[i], "figures: ", 9) == 0)
+      figures = d.lines[i];
+  }
   VMS_CHECK_MSG(failed != NULL, "the 32-bit demo never failed an allocation");
-  const char *req = failed ? strstr(failed, "(request ") : NULL;
-  VMS_CHECK(req != NULL);
-  if (req) {
-    uint64_t request = strtoull(req + strlen("(request "), NULL, 10);
+  const char *req = figures ? strstr(figures, ", request ") : NULL;
+  VMS_CHECK_MSG(req != NULL, "the 32-bit demo printed no figures line with its request");
+  if (failed && req) {
+    uint64_t request = strtoull(req + strlen(", request "), NULL, 10);
     char pid[16];
     snprintf(pid, sizeof pid, "%d", (int)d.pid);
     VmsJson *j = summary(vmscope, pid);

@@ -114,6 +114,18 @@ static void test_counters(void) {
   VMS_CHECK(s->stats.by_type[VMS_TYPE_IMAGE].resident <= s->stats.by_type[VMS_TYPE_IMAGE].size);
   /* Free gaps carry no counters. */
   VMS_CHECK_U64(s->stats.by_type[VMS_TYPE_FREE].resident, 0);
+  /* Counters asked for and refused (each mask empty, as a working set or a
+   * pagemap the system would not give leaves them): resident is unknown,
+   * not 0. The snapshot is this test's alone, so its counters may change. */
+  VmsCounters *c = (VmsCounters *)s->counters;
+  for (size_t i = 0; i < s->n_regions; i++)
+    c[i].mask = 0;
+  VmsStats st;
+  vms_stats_compute(s, 0, s->usable_hi, &st);
+  VMS_CHECK(!st.resident_known);
+  c[0].mask = VMS_CTR_RSS;
+  vms_stats_compute(s, 0, s->usable_hi, &st);
+  VMS_CHECK(st.resident_known);
   vms_snapshot_unref(s);
   VmsSnapshot *m = vms_test_snapshot("python-fragmenting.maps");
   VMS_CHECK(m->counters == NULL);

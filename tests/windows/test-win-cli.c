@@ -13,6 +13,7 @@ typedef struct {
   uint64_t start, end;
   char type[16], state[16], prot[8];
   char details[1024];
+  char rss[24]; /* empty: not read */
 } Row;
 
 static Row rows[8192];
@@ -65,6 +66,9 @@ static bool parse_csv(const char *text) {
     csv_field(&p, r->state, sizeof r->state);
     csv_field(&p, r->prot, sizeof r->prot);
     csv_field(&p, r->details, sizeof r->details);
+    for (int k = 0; k < 3; k++)
+      csv_field(&p, f, sizeof f); /* offset or allocation base, device, inode */
+    csv_field(&p, r->rss, sizeof r->rss);
     n_rows++;
     p = strchr(p, '\n');
   }
@@ -423,6 +427,41 @@ static void check_broken_pipe(const char *vmscope) {
   CloseHandle(err_r);
 }
 
+/* --residency: the rss column of the helper's partly written reservation
+ * is what the helper's own QueryWorkingSetEx says, where this system
+ * answers for another process; elsewhere (Wine) it is empty, the summary's
+ * resident figures null and its note says why, and the run succeeds. */
+static void check_residency(const char *vmscope, const VmsHelper *h) {
+  char args[96];
+  DWORD code, refused;
+  const uint64_t addr = vms_helper_addr(h, "resident");
+  const bool answers = vms_win_answers_working_set(h->pid, addr, &refused);
+  snprintf(args, sizeof args, "%lu --regions --residency --format csv", (unsigned long)h->pid);
+  char *csv = run_vmscope(vmscope, args, &code);
+  VMS_CHECK_U64(code, 0);
+  VMS_CHECK_MSG(parse_csv(csv), "not the CSV expected: %.200s", csv);
+  const Row *r = row_at(addr);
+  VMS_CHECK(r && r->start == addr && r->end == addr + 256 * 4096);
+  if (r && answers)
+    VMS_CHECK_STR(r->rss, vms_helper_get(h, "resident_self"));
+  else if (r)
+    VMS_CHECK_MSG(r->rss[0] == '\0', "rss '%s' where QueryWorkingSetEx is refused", r->rss);
+  free(csv);
+
+  snprintf(args, sizeof args, "%lu --summary --residency --format json", (unsigned long)h->pid);
+  char *json = run_vmscope(vmscope, args, &code);
+  VMS_CHECK_U64(code, 0);
+  if (answers) {
+    VMS_CHECK(json_u64(json, "{\"type\":\"private\",\"size\":") > 0);
+    VMS_CHECK(strstr(json, "\"resident\":null") == NULL);
+  } else {
+    VMS_CHECK_MSG(strstr(json, "resident pages not read: QueryWorkingSetEx refused"),
+                  "no reason in %.300s", json);
+    VMS_CHECK_MSG(strstr(json, "\"resident\":null") != NULL, "resident figures in %.300s", json);
+  }
+  free(json);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: test-win-cli VMSCOPE.exe HELPER.exe HELPER-DLL.dll\n");
@@ -436,6 +475,7 @@ int main(int argc, char **argv) {
   }
   check_regions(vmscope, &h);
   check_summary(vmscope, &h);
+  check_residency(vmscope, &h);
   check_list(vmscope, &h);
   check_broken_pipe(vmscope);
 

@@ -30,22 +30,8 @@ static HANDLE start_demo(const char *exe, const char *args, DWORD *pid, HANDLE *
     return NULL;
   memset(f, 0, sizeof *f);
   char line[512];
-  size_t len = 0;
   bool figures = false, waiting = false;
-  for (;;) {
-    char c;
-    DWORD got = 0;
-    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0)
-      break;
-    if (c == '\r')
-      continue;
-    if (c != '\n') {
-      if (len + 1 < sizeof line)
-        line[len++] = c;
-      continue;
-    }
-    line[len] = '\0';
-    len = 0;
+  while (vms_win_read_line(out, line, sizeof line)) {
     if (strncmp(line, "round ", 6) == 0 && strstr(line, "FAILED"))
       printf("%s\n", line);
     if (sscanf(line,

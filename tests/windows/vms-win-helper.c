@@ -3,8 +3,10 @@
  *
  * It reserves and commits private memory at fixed addresses (falling back to
  * any address when one is taken), maps a file and a pagefile-backed section,
- * loads a DLL, grows a private heap past its first segment and starts threads
- * with stacks of a known size, then prints one "key value" line per fact, its
+ * loads a DLL, grows a private heap past its first segment, starts threads
+ * with stacks of a known size and commits a reservation of which it writes
+ * known pages only (and says what its own QueryWorkingSetEx finds there),
+ * then prints one "key value" line per fact, its
  * own VirtualQuery walk of itself (one "region" line per region, the second
  * opinion a test holds vmscope's reading against) and "ready", and waits
  * until its standard input closes (or for 60 s, so a forgotten helper never
@@ -12,6 +14,7 @@
  *
  * Usage: vms-win-helper DLL-PATH */
 #include <windows.h>
+#include <psapi.h>
 #include <winternl.h>
 
 #include <inttypes.h>
@@ -21,8 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N_THREADS    3
-#define THREAD_STACK (256 * 1024)
+#define N_THREADS      3
+#define THREAD_STACK   (256 * 1024)
+#define RESIDENT_PAGES 256
 
 static HANDLE g_go;
 static volatile uintptr_t g_thread_local[N_THREADS];
@@ -212,6 +216,14 @@ int main(int argc, char **argv) {
   void *block_in_heap = HeapAlloc(heap, 0, 100);
   grow_heap();
 
+  /* A committed reservation of which only known pages are written: the
+   * others were never touched, so the system has not made them resident. */
+  char *resident =
+      alloc_at(0x30c00000u, RESIDENT_PAGES * 0x1000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  static const int touched[] = {0, 1, 2, 7, 64, 65, 200, RESIDENT_PAGES - 1};
+  for (size_t i = 0; i < sizeof touched / sizeof touched[0]; i++)
+    resident[touched[i] * 0x1000] = 1;
+
   g_go = CreateEventW(NULL, TRUE, FALSE, NULL);
   HANDLE threads[N_THREADS];
   for (int i = 0; i < N_THREADS; i++) {
@@ -230,6 +242,17 @@ int main(int argc, char **argv) {
   static char out_buf[1 << 16];
   setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
   size_t n_walk = walk_self();
+  /* Its resident pages as the system tells the process itself (the pseudo-
+   * handle: Wine answers QueryWorkingSetEx for no other). */
+  static PSAPI_WORKING_SET_EX_INFORMATION ws[RESIDENT_PAGES];
+  for (int i = 0; i < RESIDENT_PAGES; i++)
+    ws[i].VirtualAddress = resident + i * 0x1000;
+  long resident_self = -1;
+  if (QueryWorkingSetEx(GetCurrentProcess(), ws, sizeof ws)) {
+    resident_self = 0;
+    for (int i = 0; i < RESIDENT_PAGES; i++)
+      resident_self += ws[i].VirtualAttributes.Valid ? 0x1000 : 0;
+  }
 
   volatile char main_local = 1;
   printf("pid %lu\n", (unsigned long)GetCurrentProcessId());
@@ -252,6 +275,9 @@ int main(int argc, char **argv) {
   put("heap", heap);
   put("heap_block", block_in_heap);
   put("heap_large", g_heap_large);
+  put("resident", resident);
+  printf("resident_touched %d\n", (int)(sizeof touched / sizeof touched[0]) * 0x1000);
+  printf("resident_self %ld\n", resident_self);
   put("peb", current_teb()->ProcessEnvironmentBlock);
   put("main_teb", current_teb());
   printf("main_tid %lu\n", (unsigned long)GetCurrentThreadId());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <windows.h>
+#include <psapi.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -109,6 +110,26 @@ static inline char *vms_win_run(char *cmd, DWORD *exit_code) {
   return buf;
 }
 
+/* One line of a program's output, without its \r\n, cut to cap - 1
+ * bytes; false at the end of the output. */
+static inline bool vms_win_read_line(HANDLE out, char *line, size_t cap) {
+  size_t len = 0;
+  for (;;) {
+    char c;
+    DWORD got = 0;
+    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0)
+      return false;
+    if (c == '\r')
+      continue;
+    if (c == '\n')
+      break;
+    if (len + 1 < cap)
+      line[len++] = c;
+  }
+  line[len] = '\0';
+  return true;
+}
+
 /* Starts the helper and reads its facts up to "ready". */
 static inline bool vms_helper_start(VmsHelper *h, const char *helper_exe, const char *dll) {
   char cmd[4096] = "";
@@ -120,22 +141,8 @@ static inline bool vms_helper_start(VmsHelper *h, const char *helper_exe, const 
   if (!h->process)
     return false;
   char line[1100];
-  size_t len = 0;
   bool ready = false;
-  for (;;) {
-    char c;
-    DWORD got = 0;
-    if (!ReadFile(out, &c, 1, &got, NULL) || got == 0)
-      break;
-    if (c == '\r')
-      continue;
-    if (c != '\n') {
-      if (len + 1 < sizeof line)
-        line[len++] = c;
-      continue;
-    }
-    line[len] = '\0';
-    len = 0;
+  while (vms_win_read_line(out, line, sizeof line)) {
     if (strcmp(line, "ready") == 0) {
       ready = true;
       break;
@@ -197,4 +204,24 @@ static inline void vms_helper_stop(VmsHelper *h) {
   free(h->walk);
   h->walk = NULL;
   h->n_walk = 0;
+}
+
+/* Whether this system answers QueryWorkingSetEx for process pid through a
+ * handle opened as vmscope opens it (Windows does; Wine 8 only for the
+ * calling process's pseudo-handle). Sets *error to the refusal's. */
+static inline bool vms_win_answers_working_set(DWORD pid, uint64_t addr, DWORD *error) {
+  *error = 0;
+  HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid);
+  if (!h) {
+    *error = GetLastError();
+    return false;
+  }
+  PSAPI_WORKING_SET_EX_INFORMATION ws;
+  memset(&ws, 0, sizeof ws);
+  ws.VirtualAddress = (PVOID)(uintptr_t)addr;
+  bool ok = QueryWorkingSetEx(h, &ws, sizeof ws) != 0;
+  if (!ok)
+    *error = GetLastError();
+  CloseHandle(h);
+  return ok;
 }
