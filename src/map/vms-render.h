@@ -25,6 +25,13 @@ typedef struct {
   bool themed;
   double background[3];
   double text[3];
+  /* The residency view (NULL: off): inside each mapped region that pages
+   * covers whole (vms_page_map_covers over the part in its range), every
+   * pixel shows the state of its pages in vms_page_state_rgb, the most
+   * important where it covers several (swapped > resident > untouched);
+   * other regions keep their type's colour. Image surfaces only: vector
+   * output draws types. */
+  const VmsPageMap *pages;
 } VmsRenderExtras;
 
 /* Draws the map of layout (built for this snap) at the cairo origin, over
