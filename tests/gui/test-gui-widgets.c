@@ -37,15 +37,6 @@ static long count_colour(cairo_surface_t *s, const double rgb[3], int tol) {
   return n;
 }
 
-static cairo_surface_t *draw_widget(GtkWidget *w) {
-  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-  cairo_t *cr = cairo_create(s);
-  gtk_widget_draw(w, cr);
-  cairo_destroy(cr);
-  return s;
-}
-
 static void send_scroll(GtkWidget *w, double x, double y, GdkScrollDirection dir) {
   GdkEvent *ev = gdk_event_new(GDK_SCROLL);
   ev->scroll.window = g_object_ref(gtk_widget_get_window(w));

@@ -54,6 +54,16 @@ static inline GPid spawn_target(const char *exe, const char *count) {
   return pid;
 }
 
+/* What w draws, as the screen would show it, on an RGB24 image surface. */
+static inline cairo_surface_t *draw_widget(GtkWidget *w) {
+  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create(s);
+  gtk_widget_draw(w, cr);
+  cairo_destroy(cr);
+  return s;
+}
+
 /* A primary-button press or release at (x, y) with modifier state. */
 static inline void send_button(GtkWidget *w, GdkEventType type, double x, double y, guint state) {
   GdkEvent *ev = gdk_event_new(type);

@@ -56,9 +56,8 @@ static void child_main(int cmd, int ack) {
   char c;
   while (read(cmd, &c, 1) == 1) {
     if (c == 'u') /* the second region goes, and a smaller one takes its place */
-      if (munmap(b, NSECOND * PAGE) != 0 ||
-          mmap(b, NSECOND / 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-               0) != b)
+      if (munmap(b, NSECOND * PAGE) != 0 || mmap(b, NSECOND / 2 * PAGE, PROT_READ | PROT_WRITE,
+                                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != b)
         _exit(1);
 #ifdef MADV_PAGEOUT
     if (c == 's')
@@ -181,7 +180,8 @@ static void test_states(bool entries) {
   read_entries(c.pid, c.first, NPAGES, after);
   size_t differ = 0;
   for (size_t i = 0; i < NPAGES; i++)
-    differ += ((before[i] >> 55) & 7) != ((after[i] >> 55) & 7) || (before[i] >> 62) != (after[i] >> 62);
+    differ +=
+        ((before[i] >> 55) & 7) != ((after[i] >> 55) & 7) || (before[i] >> 62) != (after[i] >> 62);
   VMS_CHECK_MSG(differ == 0, "%s: %zu pages' flags changed", how, differ);
 
   /* The second region shrinks after the walk: its pages are not covered,
