@@ -72,8 +72,8 @@ static int check_pages(VmsMapView *map, uint64_t start, uint64_t page, bool resi
       continue;
     }
     /* One page a pixel: neighbours one pixel apart (or a new row). */
-    VMS_CHECK_MSG(last_x < 0 || x == last_x + 1 || x < last_x, "page %d at x %.1f after %.1f", i,
-                  x, last_x);
+    VMS_CHECK_MSG(last_x < 0 || x == last_x + 1 || x < last_x, "page %d at x %.1f after %.1f", i, x,
+                  last_x);
     last_x = x;
     uint32_t want = !residency ? type : i % 4 == 0 ? resident : untouched;
     uint32_t got = pixel(s, x, y);
@@ -116,7 +116,8 @@ int main(int argc, char **argv) {
   const uint64_t page = snap->page_size, start = snap->regions[idx].start;
 
   /* The Resident column from the residency read on refreshes. */
-  VMS_CHECK_MSG(vms_window_get_residency_snapshot(win) != NULL, "no residency on the first refresh");
+  VMS_CHECK_MSG(vms_window_get_residency_snapshot(win) != NULL,
+                "no residency on the first refresh");
   const char *resident = vms_summary_get_figure(vms_window_get_summary(win), "resident:total");
   VMS_CHECK_MSG(resident && strcmp(resident, "–") != 0, "Resident column: %s",
                 resident ? resident : "(none)");
