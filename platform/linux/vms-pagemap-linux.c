@@ -54,6 +54,28 @@ static bool kernel_special(const VmsSpace *space, const VmsRegion *g) {
   return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0;
 }
 
+/* One PAGEMAP_SCAN call over [at, end): the runs into vec, their count
+ * returned, or -errno. Every page of every VMA, present or not (no
+ * category masks): the runs then also say which addresses are mapped at
+ * the time of the scan, which is how a region that moved, grew or went
+ * since the walk is told apart. */
+static long scan_once(int fd, VmsPmScanArg *arg, uint64_t at, uint64_t end, VmsPageRegion *vec,
+                      size_t vec_len, uint64_t return_mask) {
+  memset(arg, 0, sizeof *arg);
+  arg->size = sizeof *arg;
+  arg->flags = 0; /* never VMS_PM_SCAN_WP_MATCHING: a scan must not change the target */
+  arg->start = at;
+  arg->end = end;
+  arg->vec = (uint64_t)(uintptr_t)vec;
+  arg->vec_len = vec_len;
+  arg->return_mask = return_mask;
+  long n;
+  while ((n = ioctl(fd, VMS_PAGEMAP_SCAN, arg)) < 0)
+    if (errno != EINTR)
+      return -errno;
+  return n;
+}
+
 int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPageRegion *vec,
                      size_t vec_len, uint64_t *covered, uint32_t *mask, size_t *uncovered) {
   const uint32_t bits = only_huge ? VMS_CTR_HUGE : VMS_CTR_RSS | VMS_CTR_SWAP | VMS_CTR_HUGE;
@@ -68,24 +90,11 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
   size_t i = 0;          /* the first region that can hold the next run */
   uint64_t counted = at; /* pages below this are counted */
   while (at < hi) {
-    memset(&arg, 0, sizeof arg);
-    arg.size = sizeof arg;
-    arg.flags = 0; /* never VMS_PM_SCAN_WP_MATCHING: a scan must not change the target */
-    arg.start = at;
-    arg.end = hi;
-    arg.vec = (uint64_t)(uintptr_t)vec;
-    arg.vec_len = vec_len;
-    /* Every page of every VMA, present or not: the runs then also say
-     * which addresses are mapped at the time of the scan, which is how a
-     * region that moved, grew or went since the walk is told apart. */
-    arg.category_mask = 0;
-    arg.category_anyof_mask = 0;
-    arg.return_mask =
-        VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_HUGE | VMS_PAGE_IS_PFNZERO;
-    long n;
-    while ((n = ioctl(fd, VMS_PAGEMAP_SCAN, &arg)) < 0)
-      if (errno != EINTR)
-        return errno;
+    long n = scan_once(fd, &arg, at, hi, vec, vec_len,
+                       VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_HUGE |
+                           VMS_PAGE_IS_PFNZERO);
+    if (n < 0)
+      return (int)-n;
     for (long k = 0; k < n; k++) {
       /* Counted once: a run is clipped to what no earlier answer covered
        * and to where this walk says it ended (with a full vec the kernel
@@ -214,18 +223,10 @@ int vms_pagemap_scan_pages(int fd, uint64_t start, uint64_t end, VmsPageRegion *
   VmsPmScanArg arg;
   uint64_t at = start, counted = start;
   while (at < end) {
-    memset(&arg, 0, sizeof arg);
-    arg.size = sizeof arg;
-    arg.flags = 0; /* never VMS_PM_SCAN_WP_MATCHING: a scan must not change the target */
-    arg.start = at;
-    arg.end = end;
-    arg.vec = (uint64_t)(uintptr_t)vec;
-    arg.vec_len = vec_len;
-    arg.return_mask = VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_PFNZERO;
-    long n;
-    while ((n = ioctl(fd, VMS_PAGEMAP_SCAN, &arg)) < 0)
-      if (errno != EINTR)
-        return errno;
+    long n = scan_once(fd, &arg, at, end, vec, vec_len,
+                       VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_PFNZERO);
+    if (n < 0)
+      return (int)-n;
     for (long k = 0; k < n; k++) {
       /* Clipped as in vms_pagemap_scan: each page once, none past walk_end. */
       uint64_t a = vec[k].start < counted ? counted : vec[k].start;

@@ -85,15 +85,9 @@ static int check_pages(VmsMapView *map, uint64_t start, uint64_t page, bool resi
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: %s TARGET_EXE\n", argv[0]);
-    return 2;
-  }
-  g_autofree char *dir = g_dir_make_tmp("vmscope-gui-XXXXXX", NULL);
-  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
-  if (!gtk_init_check(NULL, NULL))
+  g_autofree char *dir = gui_test_setup(argc, argv, 1, "TARGET_EXE", "vmscope-gui-XXXXXX");
+  if (!dir)
     VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
   vms_application_setup_style();
   char pages[16];
   g_snprintf(pages, sizeof pages, "%d", PAGES);
