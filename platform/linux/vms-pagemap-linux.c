@@ -158,6 +158,20 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
   return 0;
 }
 
+/* The entries of pages [page, last), as many as fit in buf: their count,
+ * or -errno (-ESRCH when the address space is gone). */
+static long entries_at(int fd, uint64_t *buf, size_t buf_len, uint64_t page, uint64_t last) {
+  size_t want = last - page < buf_len ? (size_t)(last - page) : buf_len;
+  for (;;) {
+    ssize_t got = pread(fd, buf, want * sizeof *buf, (off_t)(page * sizeof *buf));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      return -errno;
+    return got == 0 ? -ESRCH : (long)((size_t)got / sizeof *buf);
+  }
+}
+
 int vms_pagemap_entries(int fd, VmsSpace *space, uint64_t hi, bool only_huge, uint64_t page_size,
                         uint64_t max_region, uint64_t *buf, size_t buf_len, uint32_t *mask) {
   *mask = 0;
@@ -174,15 +188,10 @@ int vms_pagemap_entries(int fd, VmsSpace *space, uint64_t hi, bool only_huge, ui
     VmsCounters *c = &space->counters[i];
     uint64_t page = g->start / page_size, last = g->end / page_size;
     while (page < last) {
-      size_t want = last - page < buf_len ? (size_t)(last - page) : buf_len;
-      ssize_t got = pread(fd, buf, want * sizeof *buf, (off_t)(page * sizeof *buf));
-      if (got < 0 && errno == EINTR)
-        continue;
+      long got = entries_at(fd, buf, buf_len, page, last);
       if (got < 0)
-        return errno;
-      if (got == 0)
-        return ESRCH; /* the address space is gone */
-      size_t k = (size_t)got / sizeof *buf;
+        return (int)-got;
+      size_t k = (size_t)got;
       for (size_t e = 0; e < k; e++) {
         if (buf[e] & VMS_PM_PRESENT)
           c->rss += page_size;
@@ -259,15 +268,10 @@ int vms_pagemap_entries_pages(int fd, const VmsSpace *vmas, uint64_t start, uint
     uint64_t page = (g->start > start ? g->start : start) / page_size;
     uint64_t last = (g->end < end ? g->end : end) / page_size;
     while (page < last) {
-      size_t want = last - page < buf_len ? (size_t)(last - page) : buf_len;
-      ssize_t got = pread(fd, buf, want * sizeof *buf, (off_t)(page * sizeof *buf));
-      if (got < 0 && errno == EINTR)
-        continue;
+      long got = entries_at(fd, buf, buf_len, page, last);
       if (got < 0)
-        return errno;
-      if (got == 0)
-        return ESRCH;
-      size_t k = (size_t)got / sizeof *buf;
+        return (int)-got;
+      size_t k = (size_t)got;
       for (size_t e = 0; e < k; e++) {
         VmsPageState s = (buf[e] & VMS_PM_PRESENT)   ? VMS_PAGE_RESIDENT
                          : (buf[e] & VMS_PM_SWAPPED) ? VMS_PAGE_SWAPPED
