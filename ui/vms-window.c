@@ -66,6 +66,8 @@ struct _VmsWindow {
   VmsSnapshot *counters_snap;
   VmsSnapshot *residency_snap; /* the last snapshot whose residency was read */
   GtkWidget *legend;
+  char
+      pages_note[200]; /* why the residency view's last page read fell short ("" when it did not) */
   gboolean counters_pending;
   gboolean ended; /* the target exited, was reused or cannot be read: no sampler */
   double interval;
@@ -215,6 +217,8 @@ static void update_status(VmsWindow *self) {
     else
       len += g_snprintf(text + len, sizeof text - (size_t)len, " · every %g s", self->interval);
   }
+  if (vms_map_view_get_residency(self->map) && self->pages_note[0] && len < (int)sizeof text - 8)
+    len += g_snprintf(text + len, sizeof text - (size_t)len, " · %s", self->pages_note);
   if (s->residency_seconds > 0 && len < (int)sizeof text - 40)
     len += g_snprintf(text + len, sizeof text - (size_t)len, " · resident pages in %.1f ms",
                       s->residency_seconds * 1000);
@@ -282,15 +286,20 @@ static void update_page_range(VmsWindow *self) {
 typedef struct {
   VmsWindow *win; /* a reference */
   guint generation;
-  VmsPageMap *pages;
+  VmsPageMap *pages; /* NULL when err says why not */
+  VmsError err;
 } PagesDelivery;
 
 static gboolean deliver_pages_idle(gpointer data) {
   PagesDelivery *d = data;
   VmsWindow *self = d->win;
   if (d->generation == self->generation && self->sampler) {
-    vms_map_view_set_pages(self->map, d->pages);
+    g_strlcpy(self->pages_note, d->pages ? d->pages->note : d->err.message,
+              sizeof self->pages_note);
+    if (d->pages)
+      vms_map_view_set_pages(self->map, d->pages);
     d->pages = NULL;
+    update_status(self);
   }
   vms_page_map_free(d->pages);
   g_object_unref(d->win);
@@ -299,20 +308,20 @@ static gboolean deliver_pages_idle(gpointer data) {
 }
 
 /* Runs on the sampler's thread, like sampler_cb; a failed page read
- * leaves the last states (the next snapshot's error says why). */
+ * leaves the last states, and the status line says why. */
 static void sampler_pages_cb(VmsPageMap *pages, const VmsError *err, void *user) {
   SamplerLink *link = user;
   VmsWindow *win = g_weak_ref_get(&link->win);
-  if (!win || !pages) {
+  if (!win) {
     vms_page_map_free(pages);
-    if (win)
-      g_object_unref(win);
     return;
   }
   PagesDelivery *d = g_new0(PagesDelivery, 1);
   d->win = win;
   d->generation = link->generation;
   d->pages = pages;
+  if (!pages && err)
+    d->err = *err;
   g_idle_add_full(G_PRIORITY_DEFAULT, deliver_pages_idle, d, NULL);
 }
 
@@ -323,6 +332,7 @@ void vms_window_set_residency_view(VmsWindow *self, gboolean on) {
   g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_new_boolean(on));
   vms_legend_show_pages(self->legend, on);
   update_page_range(self);
+  update_status(self);
 }
 
 gboolean vms_window_get_residency_view(VmsWindow *self) {
@@ -499,6 +509,7 @@ static void clear_view(VmsWindow *self) {
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
   g_clear_pointer(&self->residency_snap, vms_snapshot_unref);
+  self->pages_note[0] = '\0';
   vms_map_view_set_pages(self->map, NULL);
   vms_map_view_set_counters_snapshot(self->map, NULL);
   vms_map_view_set_snapshot(self->map, NULL);

@@ -816,14 +816,16 @@ static void test_barrier_click(VmsWindow *win) {
   /* And a real row, when this process has a barrier in its busiest cluster. */
   GtkListBoxRow *row = gtk_list_box_get_row_at_index(vms_summary_get_barrier_list(sum), 0);
   if (row && gtk_list_box_row_get_activatable(row)) {
-    guint64 *where = g_object_get_data(G_OBJECT(row), "vms-where");
+    /* Copied first: a sample arriving meanwhile rebuilds the rows. */
+    const guint64 *where_p = g_object_get_data(G_OBJECT(row), "vms-where");
+    guint64 where[1] = {where_p ? where_p[0] : 0};
     g_signal_emit_by_name(row, "activate");
     spin_for(0.1);
     /* A sample may arrive in between and renumber the regions: the one
      * selected is the one that starts where the row says. */
     VmsSnapshot *now = vms_window_get_snapshot(win);
     size_t sel = vms_map_view_get_selected(map);
-    if (where && now)
+    if (where_p && now)
       VMS_CHECK_MSG(sel < now->n_regions && now->regions[sel].start <= where[0] &&
                         now->regions[sel].end > where[0],
                     "the barrier row at 0x%" G_GINT64_MODIFIER "x selected region %zu", where[0],
