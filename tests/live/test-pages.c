@@ -243,17 +243,19 @@ static void test_swapped(void) {
 }
 
 /* The sampler hands page states of its range over after each sample, and
- * residency by budget is read on the first sample. */
+ * residency by budget is read on the first sample (whose cost is not known
+ * yet) at least. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int n_pages, n_snaps;          /* under lock */
 static VmsPageMap *last_pages;        /* under lock */
-static double residency_seconds = -1; /* under lock: the last snapshot's */
+static double residency_seconds = -1; /* under lock: the most any snapshot's read took */
 
 static void on_snap(VmsSnapshot *snap, const VmsError *err, void *user) {
   if (!snap)
     return;
   pthread_mutex_lock(&lock);
-  residency_seconds = snap->residency_seconds;
+  if (snap->residency_seconds > residency_seconds)
+    residency_seconds = snap->residency_seconds;
   n_snaps++;
   pthread_mutex_unlock(&lock);
   vms_snapshot_unref(snap);
