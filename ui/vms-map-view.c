@@ -610,17 +610,14 @@ static gboolean vms_map_view_key_press(GtkWidget *w, GdkEventKey *ev) {
 
 /* The residency view says what the page under the pointer holds. */
 static void page_tooltip(VmsMapView *self, gboolean keyboard, int x, int y, GString *m) {
-  const VmsPageMap *pm = shown_pages(self);
-  uint64_t addr;
-  if (!pm || keyboard || !self->layout || !vms_layout_addr_at(self->layout, x, y, &addr))
-    return;
-  size_t k = vms_page_map_lower_bound(pm, addr);
   static const char *const what[VMS_PAGE_STATE_COUNT] = {[VMS_PAGE_UNTOUCHED] = "untouched",
                                                          [VMS_PAGE_RESIDENT] = "resident",
                                                          [VMS_PAGE_SWAPPED] = "swapped"};
-  if (k < pm->n_runs && pm->runs[k].start <= addr && pm->runs[k].state < VMS_PAGE_STATE_COUNT)
-    g_string_append_printf(m, "\nPage at <tt>%" G_GINT64_MODIFIER "x</tt>: %s", addr,
-                           what[pm->runs[k].state]);
+  uint64_t addr;
+  VmsPageState st;
+  if (!keyboard && self->layout && vms_layout_addr_at(self->layout, x, y, &addr) &&
+      vms_render_page_state(self->snap, shown_pages(self), addr, &st))
+    g_string_append_printf(m, "\nPage at <tt>%" G_GINT64_MODIFIER "x</tt>: %s", addr, what[st]);
 }
 
 static gboolean vms_map_view_query_tooltip(GtkWidget *w, int x, int y, gboolean keyboard,

@@ -383,6 +383,32 @@ static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned cha
 
 /* ---- The residency view ---- */
 
+/* The part [a, b) of region g within [lo, hi) whose page states the view
+ * shows: a mapped region that pm covers whole there. */
+static bool shown_part(const VmsRegion *g, const VmsPageMap *pm, uint64_t lo, uint64_t hi,
+                       uint64_t *a, uint64_t *b) {
+  if (g->type == VMS_TYPE_FREE || g->type == VMS_TYPE_UNUSABLE)
+    return false;
+  *a = g->start > lo ? g->start : lo;
+  *b = g->end < hi ? g->end : hi;
+  return *a < *b && vms_page_map_covers(pm, *a, *b);
+}
+
+bool vms_render_page_state(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t addr,
+                           VmsPageState *state) {
+  size_t i = snap && pages ? vms_snapshot_find(snap, addr) : SIZE_MAX;
+  uint64_t a, b;
+  if (i == SIZE_MAX || !shown_part(&snap->regions[i], pages, pages->start, pages->end, &a, &b) ||
+      addr < a || addr >= b)
+    return false;
+  size_t k = vms_page_map_lower_bound(pages, addr);
+  if (k >= pages->n_runs || pages->runs[k].start > addr ||
+      pages->runs[k].state >= VMS_PAGE_STATE_COUNT)
+    return false;
+  *state = (VmsPageState)pages->runs[k].state;
+  return true;
+}
+
 /* Marks every pixel that pages of a covered region fall in with the most
  * important state among them (rank + 1, 0 for none), into st (npix). */
 static void page_pixels(const VmsLayout *l, const VmsSnapshot *snap, const VmsPageMap *pm,
@@ -393,11 +419,9 @@ static void page_pixels(const VmsLayout *l, const VmsSnapshot *snap, const VmsPa
     const VmsRegion *g = &snap->regions[i];
     if (g->start >= hi)
       break;
-    if (g->type == VMS_TYPE_FREE || g->type == VMS_TYPE_UNUSABLE)
-      continue;
-    uint64_t a = g->start > lo ? g->start : lo, b = g->end < hi ? g->end : hi;
-    if (a >= b || !vms_page_map_covers(pm, a, b))
-      continue; /* changed since the walk, or not read: its type's colour */
+    uint64_t a, b;
+    if (!shown_part(g, pm, lo, hi, &a, &b))
+      continue; /* free, changed since the walk, or not read: its type's colour */
     for (size_t k = vms_page_map_lower_bound(pm, a); k < pm->n_runs && pm->runs[k].start < b; k++) {
       const VmsPageRun *r = &pm->runs[k];
       uint64_t ra = r->start > a ? r->start : a, rb = r->end < b ? r->end : b;

@@ -45,6 +45,12 @@ typedef struct {
 void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout,
                     const VmsRenderExtras *extras);
 
+/* The state the residency view shows at addr with pages (the same rule as
+ * vms_render_map); false where it shows none (free space, a region pages
+ * does not cover whole, an address it did not read). */
+bool vms_render_page_state(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t addr,
+                           VmsPageState *state);
+
 /* The colour free space is drawn in with these extras (NULL: as exported),
  * for a legend that matches the map. */
 void vms_render_free_color(const VmsRenderExtras *extras, double rgb[3]);

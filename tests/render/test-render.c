@@ -590,6 +590,12 @@ static void test_page_states(void) {
   cairo_surface_destroy(img);
   vms_layout_free(l);
 
+  /* What the tooltip says follows the same rule. */
+  VmsPageState st;
+  VMS_CHECK(vms_render_page_state(s, &pm, PBASE + 21 * PAGE, &st) && st == VMS_PAGE_SWAPPED);
+  VMS_CHECK(vms_render_page_state(s, &pm, PBASE + 5 * PAGE + 7, &st) && st == VMS_PAGE_RESIDENT);
+  VMS_CHECK(!vms_render_page_state(s, &pm, PBASE + 70 * PAGE, &st));  /* the heap: not covered */
+  VMS_CHECK(!vms_render_page_state(s, &pm, PBASE + 200 * PAGE, &st)); /* free space */
   /* The covering rule itself. */
   VMS_CHECK(vms_page_map_covers(&pm, PBASE, PBASE + 64 * PAGE));
   VMS_CHECK(!vms_page_map_covers(&pm, PBASE + 64 * PAGE, PBASE + 128 * PAGE));
