@@ -66,8 +66,8 @@ struct _VmsWindow {
   VmsSnapshot *counters_snap;
   VmsSnapshot *residency_snap; /* the last snapshot whose residency was read */
   GtkWidget *legend;
-  char
-      pages_note[200]; /* why the residency view's last page read fell short ("" when it did not) */
+  /* Why the residency view's last page read fell short ("" when it did not). */
+  char pages_note[200];
   gboolean counters_pending;
   gboolean ended; /* the target exited, was reused or cannot be read: no sampler */
   double interval;
