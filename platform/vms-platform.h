@@ -216,7 +216,8 @@ typedef struct {
   VmsRange *heaps; /* heap ranges the OS reports (Windows PEB heap list) */
   size_t n_heaps, cap_heaps;
 
-  char note[256]; /* what could not be read, for the UI ("" when all) */
+  double residency_seconds; /* wall time the page-table read took (VMS_READ_RESIDENCY) */
+  char note[256];           /* what could not be read, for the UI ("" when all) */
 } VmsSpace;
 
 void vms_space_init(VmsSpace *space);
@@ -308,6 +309,60 @@ VmsErrorCode vms_target_open(int pid, VmsTarget **out, VmsError *err);
 VmsErrorCode vms_target_read(VmsTarget *target, unsigned what, VmsSpace *space, VmsError *err);
 int vms_target_pid(const VmsTarget *target);
 void vms_target_close(VmsTarget *target);
+
+/* ---- Page states of an address range (Linux pagemap) ---- */
+
+/* What one page of a mapping holds. */
+typedef enum {
+  VMS_PAGE_UNTOUCHED = 0, /* mapped, never brought in (or only the shared zero page) */
+  VMS_PAGE_RESIDENT,      /* in memory */
+  VMS_PAGE_SWAPPED,       /* out in swap */
+  VMS_PAGE_STATE_COUNT
+} VmsPageState;
+
+/* Pages [start, end) in one state. */
+typedef struct {
+  uint64_t start, end;
+  uint32_t state; /* VmsPageState */
+} VmsPageRun;
+
+/* The page states of one range as one read saw them. An address in no run
+ * was not mapped when it was read (or lies past read_end): a region of a
+ * snapshot that the runs do not cover whole changed between its walk and
+ * this read, and its pages count as not read. */
+typedef struct {
+  int pid;
+  uint64_t start_time; /* the process, as in VmsSpace */
+  uint64_t start, end; /* the range asked for, widened to whole pages */
+  uint64_t read_end;   /* pages at and above this were not read (a run limit); end when all */
+  VmsPageRun *runs;    /* sorted, not overlapping */
+  size_t n_runs, cap_runs;
+  double seconds; /* how long the read took (wall clock) */
+  char note[160]; /* what could not be read ("" when all) */
+} VmsPageMap;
+
+/* Runs a page map holds at most; past them read_end says where it stopped. */
+#define VMS_PAGE_MAP_MAX_RUNS (1u << 20)
+
+void vms_page_map_init(VmsPageMap *map);
+void vms_page_map_clear(VmsPageMap *map); /* frees the runs; map can be reused */
+VmsPageMap *vms_page_map_new(void);       /* malloc'd and initialised; NULL without memory */
+void vms_page_map_free(VmsPageMap *map);  /* clears and frees; NULL is ignored */
+/* Appends [start, end) in state, merged with the last run when they touch. */
+VmsErrorCode vms_page_map_add(VmsPageMap *map, uint64_t start, uint64_t end, VmsPageState state);
+/* Index of the first run ending above addr (n_runs when none). */
+size_t vms_page_map_lower_bound(const VmsPageMap *map, uint64_t addr);
+/* True when the runs cover [start, end) whole: every page was mapped and read. */
+bool vms_page_map_covers(const VmsPageMap *map, uint64_t start, uint64_t end);
+
+/* Fills map with the state of every page of target in [start, end), read
+ * from the page tables without changing anything in the target (no
+ * clear_refs, no write-protection). Fails with VMS_ERR_GONE or
+ * VMS_ERR_REUSED as vms_target_read does, VMS_ERR_NOMEM, or
+ * VMS_ERR_UNSUPPORTED where the OS has no such view; a pagemap that cannot
+ * be read leaves no runs and says why in map->note. */
+VmsErrorCode vms_target_read_pages(VmsTarget *target, uint64_t start, uint64_t end, VmsPageMap *map,
+                                   VmsError *err);
 
 /* ---- The process and its files ---- */
 

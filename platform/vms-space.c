@@ -225,3 +225,68 @@ VmsErrorCode vms_space_reserve_counters(VmsSpace *space, size_t n) {
     memset(space->counters + old, 0, (space->cap_counters - old) * sizeof *space->counters);
   return VMS_OK;
 }
+
+/* ---- Page maps ---- */
+
+void vms_page_map_init(VmsPageMap *map) {
+  memset(map, 0, sizeof *map);
+}
+
+void vms_page_map_clear(VmsPageMap *map) {
+  free(map->runs);
+  vms_page_map_init(map);
+}
+
+VmsPageMap *vms_page_map_new(void) {
+  VmsPageMap *map = malloc(sizeof *map);
+  if (map)
+    vms_page_map_init(map);
+  return map;
+}
+
+void vms_page_map_free(VmsPageMap *map) {
+  if (!map)
+    return;
+  free(map->runs);
+  free(map);
+}
+
+VmsErrorCode vms_page_map_add(VmsPageMap *map, uint64_t start, uint64_t end, VmsPageState state) {
+  if (start >= end)
+    return VMS_OK;
+  if (map->n_runs) {
+    VmsPageRun *last = &map->runs[map->n_runs - 1];
+    if (last->end == start && last->state == (uint32_t)state) {
+      last->end = end;
+      return VMS_OK;
+    }
+  }
+  if (!grow((void **)&map->runs, &map->cap_runs, map->n_runs + 1, sizeof *map->runs))
+    return VMS_ERR_NOMEM;
+  map->runs[map->n_runs++] = (VmsPageRun){start, end, (uint32_t)state};
+  return VMS_OK;
+}
+
+size_t vms_page_map_lower_bound(const VmsPageMap *map, uint64_t addr) {
+  size_t lo = 0, hi = map->n_runs;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (map->runs[mid].end <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+bool vms_page_map_covers(const VmsPageMap *map, uint64_t start, uint64_t end) {
+  if (start < map->start || end > map->read_end)
+    return false;
+  uint64_t at = start;
+  for (size_t i = vms_page_map_lower_bound(map, start); i < map->n_runs && at < end; i++) {
+    if (map->runs[i].start > at)
+      return false;
+    at = map->runs[i].end;
+  }
+  return at >= end;
+}

@@ -163,6 +163,7 @@ static void vms_application_startup(GApplication *app) {
       {"win.zoom-out", {"<Primary>minus", "<Primary>KP_Subtract", NULL}},
       {"win.zoom-fit", {"<Primary>0", "<Primary>KP_0", NULL}},
       {"win.filter", {"<Primary>f", NULL}},
+      {"win.residency", {"<Primary>r", NULL}},
       {"win.show-help-overlay", {"<Primary>question", "<Primary>F1", NULL}},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(accels); i++)

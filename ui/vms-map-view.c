@@ -11,6 +11,7 @@
 #include "vms-map-view.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "vms-ui-util.h"
@@ -49,6 +50,9 @@ struct _VmsMapView {
   double layout_seconds, render_seconds;
   VmsRenderExtras theme; /* the colours the cached images were drawn in */
   guint n_layouts;       /* layouts built so far */
+
+  gboolean residency; /* the residency view: pages by state */
+  VmsPageMap *pages;  /* the last page states read (owned), or NULL */
 };
 
 G_DEFINE_TYPE(VmsMapView, vms_map_view, GTK_TYPE_DRAWING_AREA)
@@ -110,7 +114,17 @@ static cairo_surface_t *new_surface(int width, int height, int scale) {
   return s;
 }
 
+/* The page states to draw: the residency view's, of this process. */
+static const VmsPageMap *shown_pages(VmsMapView *self) {
+  const VmsPageMap *pm = self->pages;
+  if (!self->residency || !pm || !self->snap || pm->pid != self->snap->pid ||
+      pm->start_time != self->snap->start_time)
+    return NULL;
+  return pm;
+}
+
 static void render_into(VmsMapView *self, cairo_surface_t *target, VmsRenderExtras *extras) {
+  extras->pages = shown_pages(self);
   extras->themed = self->theme.themed;
   memcpy(extras->background, self->theme.background, sizeof extras->background);
   memcpy(extras->text, self->theme.text, sizeof extras->text);
@@ -594,6 +608,18 @@ static gboolean vms_map_view_key_press(GtkWidget *w, GdkEventKey *ev) {
   }
 }
 
+/* The residency view says what the page under the pointer holds. */
+static void page_tooltip(VmsMapView *self, gboolean keyboard, int x, int y, GString *m) {
+  static const char *const what[VMS_PAGE_STATE_COUNT] = {[VMS_PAGE_UNTOUCHED] = "untouched",
+                                                         [VMS_PAGE_RESIDENT] = "resident",
+                                                         [VMS_PAGE_SWAPPED] = "swapped"};
+  uint64_t addr;
+  VmsPageState st;
+  if (!keyboard && self->layout && vms_layout_addr_at(self->layout, x, y, &addr) &&
+      vms_render_page_state(self->snap, shown_pages(self), addr, &st))
+    g_string_append_printf(m, "\nPage at <tt>%" G_GINT64_MODIFIER "x</tt>: %s", addr, what[st]);
+}
+
 static gboolean vms_map_view_query_tooltip(GtkWidget *w, int x, int y, gboolean keyboard,
                                            GtkTooltip *tooltip) {
   VmsMapView *self = VMS_MAP_VIEW(w);
@@ -616,16 +642,30 @@ static gboolean vms_map_view_query_tooltip(GtkWidget *w, int x, int y, gboolean 
     g_string_append_printf(m, ", <tt>%s</tt>", prot);
   if (*desc)
     g_string_append_printf(m, "\n%s", edesc);
-  const VmsCounters *c = vms_ui_counters_for(s, idx, self->counters_snap);
-  if (c) {
-    char rss[32], pss[32], pd[32], swp[32];
-    vms_size_format(c->rss, rss, sizeof rss);
-    vms_size_format(c->pss, pss, sizeof pss);
-    vms_size_format(c->private_dirty, pd, sizeof pd);
-    vms_size_format(c->swap, swp, sizeof swp);
-    g_string_append_printf(m, "\nResident %s, PSS %s, private dirty %s, swap %s", rss, pss, pd,
-                           swp);
+  /* Each counter from the read that had it: residency or smaps. */
+  static const struct {
+    uint32_t bit;
+    const char *label;
+    size_t off;
+  } shown[] = {
+      {VMS_CTR_RSS, "Resident", offsetof(VmsCounters, rss)},
+      {VMS_CTR_PSS, "PSS", offsetof(VmsCounters, pss)},
+      {VMS_CTR_PRIVATE_DIRTY, "private dirty", offsetof(VmsCounters, private_dirty)},
+      {VMS_CTR_SWAP, "swap", offsetof(VmsCounters, swap)},
+  };
+  const char *sep = "\n";
+  for (size_t k = 0; k < G_N_ELEMENTS(shown); k++) {
+    const VmsCounters *c = vms_ui_counters_for(s, idx, self->counters_snap, shown[k].bit);
+    if (!c)
+      continue;
+    uint64_t v;
+    memcpy(&v, (const char *)c + shown[k].off, sizeof v);
+    char size_text[32];
+    vms_size_format(v, size_text, sizeof size_text);
+    g_string_append_printf(m, "%s%s %s", sep, shown[k].label, size_text);
+    sep = ", ";
   }
+  page_tooltip(self, keyboard, x, y, m);
   gtk_tooltip_set_markup(tooltip, m->str);
   g_string_free(m, TRUE);
   return TRUE;
@@ -641,6 +681,7 @@ static void vms_map_view_dispose(GObject *obj) {
   self->n_changes = 0;
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  g_clear_pointer(&self->pages, vms_page_map_free);
   G_OBJECT_CLASS(vms_map_view_parent_class)->dispose(obj);
 }
 
@@ -685,4 +726,34 @@ static void vms_map_view_init(VmsMapView *self) {
 
 GtkWidget *vms_map_view_new(void) {
   return g_object_new(VMS_TYPE_MAP_VIEW, NULL);
+}
+
+void vms_map_view_set_residency(VmsMapView *self, gboolean on) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
+  on = !!on;
+  if (on == self->residency)
+    return;
+  self->residency = on;
+  self->surface_dirty = TRUE;
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+gboolean vms_map_view_get_residency(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), FALSE);
+  return self->residency;
+}
+
+void vms_map_view_set_pages(VmsMapView *self, VmsPageMap *pages) {
+  g_return_if_fail(VMS_IS_MAP_VIEW(self));
+  vms_page_map_free(self->pages);
+  self->pages = pages;
+  if (self->residency) {
+    self->surface_dirty = TRUE;
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+  }
+}
+
+const VmsPageMap *vms_map_view_get_pages(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
+  return self->pages;
 }

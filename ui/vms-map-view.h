@@ -57,4 +57,12 @@ guint vms_map_view_get_n_layouts(VmsMapView *view);
 /* Seconds the last layout build and the last render took (for the benchmark). */
 void vms_map_view_get_timings(VmsMapView *view, double *layout_s, double *render_s);
 
+/* The residency view: pages drawn by state (resident, swapped, untouched)
+ * from the page states last set, where they cover a region whole. */
+void vms_map_view_set_residency(VmsMapView *view, gboolean on);
+gboolean vms_map_view_get_residency(VmsMapView *view);
+/* The page states to draw (taken; another process's are not drawn); NULL clears. */
+void vms_map_view_set_pages(VmsMapView *view, VmsPageMap *pages);
+const VmsPageMap *vms_map_view_get_pages(VmsMapView *view);
+
 G_END_DECLS

@@ -180,8 +180,19 @@ static void clear_descriptions(VmsRegionTable *self) {
   g_clear_pointer(&self->desc_lower, g_free);
 }
 
-static const VmsCounters *counters_of(VmsRegionTable *self, size_t idx) {
-  return vms_ui_counters_for(self->snap, idx, self->counters_snap);
+static uint32_t counter_bit(VmsRegionColumn col) {
+  switch (col) {
+  case VMS_COL_RSS: return VMS_CTR_RSS;
+  case VMS_COL_PSS: return VMS_CTR_PSS;
+  case VMS_COL_PRIVATE_DIRTY: return VMS_CTR_PRIVATE_DIRTY;
+  case VMS_COL_SWAP: return VMS_CTR_SWAP;
+  default: return 0;
+  }
+}
+
+/* A column's counter from wherever it was read: residency or smaps. */
+static const VmsCounters *counters_of(VmsRegionTable *self, size_t idx, VmsRegionColumn col) {
+  return vms_ui_counters_for(self->snap, idx, self->counters_snap, counter_bit(col));
 }
 
 static uint64_t counter_value(const VmsCounters *c, VmsRegionColumn col) {
@@ -212,7 +223,8 @@ static gint row_cmp(gconstpointer pa, gconstpointer pb, gpointer data) {
   case VMS_COL_PROT: c = (int)ra->prot - (int)rb->prot; break;
   case VMS_COL_DETAILS: c = strcmp(self->desc[a], self->desc[b]); break;
   default: {
-    const VmsCounters *ca = counters_of(self, a), *cb = counters_of(self, b);
+    const VmsCounters *ca = counters_of(self, a, self->sort_col),
+                      *cb = counters_of(self, b, self->sort_col);
     /* Unknown sorts below every known value, whatever the direction. */
     if (!ca || !cb)
       return ca ? -1 : cb ? 1 : cmp_u64(ra->start, rb->start);
@@ -477,9 +489,13 @@ static void update_sort_indicators(VmsRegionTable *self) {
   }
 }
 
-static gboolean have_counters(VmsRegionTable *self) {
-  return (self->snap && self->snap->counters) ||
-         (self->counters_snap && self->counters_snap->counters);
+/* Has any read filled col? Residency fills Resident and Swap on most
+ * refreshes; the others wait for an smaps read. */
+static gboolean have_counters(VmsRegionTable *self, VmsRegionColumn col) {
+  const uint32_t bit = counter_bit(col);
+  if (bit & (VMS_CTR_RSS | VMS_CTR_SWAP) && self->snap && self->snap->counters)
+    return TRUE;
+  return vms_snapshot_has_smaps(self->snap) || vms_snapshot_has_smaps(self->counters_snap);
 }
 
 void vms_region_table_sort(VmsRegionTable *self, VmsRegionColumn col, gboolean descending) {
@@ -487,7 +503,7 @@ void vms_region_table_sort(VmsRegionTable *self, VmsRegionColumn col, gboolean d
   self->sort_col = col;
   self->sort_desc = descending;
   update_sort_indicators(self);
-  if (is_counter_col(col) && !have_counters(self))
+  if (is_counter_col(col) && !have_counters(self, col))
     g_signal_emit(self, signals[SIG_COUNTERS_WANTED], 0);
   rebuild(self, TRUE);
 }
@@ -533,7 +549,7 @@ static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeM
       vms_region_describe(self->snap, r, buf, sizeof buf);
     break;
   default: {
-    const VmsCounters *c = counters_of(self, idx);
+    const VmsCounters *c = counters_of(self, idx, col);
     if (c) {
       vms_size_format(counter_value(c, col), buf, sizeof buf);
     } else {
@@ -713,7 +729,7 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
     }
     update_count_label(self);
   }
-  if (snap && snap->counters)
+  if (vms_snapshot_has_smaps(snap))
     vms_region_table_set_counters_snapshot(self, snap);
 }
 

@@ -37,10 +37,17 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE(VmsSummary, vms_summary, GTK_TYPE_BOX)
 
+/* Swatch data: a VmsRegionType, or PAGE_SWATCH + a VmsPageState. */
+#define PAGE_SWATCH 100
+
 static gboolean swatch_draw(GtkWidget *w, cairo_t *cr, gpointer data) {
   double rgb[3];
-  VmsRegionType type = (VmsRegionType)GPOINTER_TO_INT(data);
-  if (type == VMS_TYPE_FREE) {
+  int what = GPOINTER_TO_INT(data);
+  VmsRegionType type = (VmsRegionType)what;
+  if (what >= PAGE_SWATCH) {
+    for (int i = 0; i < 3; i++)
+      rgb[i] = vms_page_state_rgb[what - PAGE_SWATCH][i] / 255.0;
+  } else if (type == VMS_TYPE_FREE) {
     /* As the map draws it: the theme's background. */
     VmsRenderExtras theme = {0};
     vms_ui_theme_colors(w, &theme);
@@ -58,32 +65,59 @@ static gboolean swatch_draw(GtkWidget *w, cairo_t *cr, gpointer data) {
   return TRUE;
 }
 
-static GtkWidget *swatch_new(VmsRegionType type) {
+static GtkWidget *swatch_new(int what) {
   GtkWidget *w = gtk_drawing_area_new();
   gtk_widget_set_size_request(w, 14, 14);
   gtk_widget_set_valign(w, GTK_ALIGN_CENTER);
-  g_signal_connect(w, "draw", G_CALLBACK(swatch_draw), GINT_TO_POINTER(type));
+  g_signal_connect(w, "draw", G_CALLBACK(swatch_draw), GINT_TO_POINTER(what));
   return w;
+}
+
+static GtkWidget *legend_item(GtkWidget *box, int what, const char *label) {
+  GtkWidget *item = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+  gtk_box_pack_start(GTK_BOX(item), swatch_new(what), FALSE, FALSE, 0);
+  gtk_box_pack_start(GTK_BOX(item), gtk_label_new(label), FALSE, FALSE, 0);
+  gtk_container_add(GTK_CONTAINER(box), item);
+  GtkWidget *child = gtk_widget_get_parent(item);
+  gtk_widget_set_can_focus(child, FALSE);
+  return child;
 }
 
 GtkWidget *vms_legend_new(void) {
   GtkWidget *box = gtk_flow_box_new();
   gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(box), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(box), VMS_TYPE_COUNT);
+  gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(box), VMS_TYPE_COUNT + VMS_PAGE_STATE_COUNT);
   gtk_flow_box_set_min_children_per_line(GTK_FLOW_BOX(box), 3);
   gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(box), 6);
   gtk_widget_set_can_focus(box, FALSE);
   vms_ui_set_accessible(box, "Legend", "The colour of each region type on the map");
-  for (int t = 0; t < VMS_TYPE_COUNT; t++) {
-    GtkWidget *item = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
-    gtk_box_pack_start(GTK_BOX(item), swatch_new(t), FALSE, FALSE, 0);
-    gtk_box_pack_start(GTK_BOX(item), gtk_label_new(vms_type_title(t)), FALSE, FALSE, 0);
-    gtk_container_add(GTK_CONTAINER(box), item);
-    GtkWidget *child = gtk_widget_get_parent(item);
-    gtk_widget_set_can_focus(child, FALSE);
+  for (int t = 0; t < VMS_TYPE_COUNT; t++)
+    legend_item(box, t, vms_type_title(t));
+  /* The residency view's colours, shown while it is on. */
+  static const char *const pages[VMS_PAGE_STATE_COUNT] = {
+      [VMS_PAGE_RESIDENT] = "Resident page",
+      [VMS_PAGE_SWAPPED] = "Swapped page",
+      [VMS_PAGE_UNTOUCHED] = "Untouched page",
+  };
+  static const VmsPageState order[] = {VMS_PAGE_RESIDENT, VMS_PAGE_SWAPPED, VMS_PAGE_UNTOUCHED};
+  for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+    GtkWidget *child = legend_item(box, PAGE_SWATCH + (int)order[i], pages[order[i]]);
+    gtk_widget_set_no_show_all(child, TRUE);
+    g_object_set_data(G_OBJECT(child), "vms-page-state", GINT_TO_POINTER(1));
   }
   gtk_style_context_add_class(gtk_widget_get_style_context(box), "vms-legend");
   return box;
+}
+
+void vms_legend_show_pages(GtkWidget *legend, gboolean show) {
+  g_autoptr(GList) children = gtk_container_get_children(GTK_CONTAINER(legend));
+  for (GList *c = children; c; c = c->next) {
+    if (!g_object_get_data(G_OBJECT(c->data), "vms-page-state"))
+      continue;
+    gtk_widget_set_visible(GTK_WIDGET(c->data), show);
+    if (show)
+      gtk_widget_show_all(GTK_WIDGET(c->data));
+  }
 }
 
 static void set_figure(VmsSummary *self, GtkWidget *label, const char *key, const char *text) {

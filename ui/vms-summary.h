@@ -35,5 +35,7 @@ GtkListBox *vms_summary_get_barrier_list(VmsSummary *summary);
 
 /* A horizontal legend: one swatch per region type in the renderer's palette. */
 GtkWidget *vms_legend_new(void);
+/* Shows or hides the residency view's colours (resident, swapped, untouched page) in a legend. */
+void vms_legend_show_pages(GtkWidget *legend, gboolean show);
 
 G_END_DECLS

@@ -17,19 +17,19 @@ void vms_ui_set_accessible(GtkWidget *widget, const char *name, const char *desc
 }
 
 const VmsCounters *vms_ui_counters_for(const VmsSnapshot *snap, size_t idx,
-                                       const VmsSnapshot *counters_snap) {
+                                       const VmsSnapshot *counters_snap, uint32_t bit) {
   if (!snap || idx >= snap->n_regions)
     return NULL;
-  if (snap->counters)
-    return snap->counters[idx].mask ? &snap->counters[idx] : NULL;
-  if (!counters_snap || !counters_snap->counters)
+  if (snap->counters && (snap->counters[idx].mask & bit))
+    return &snap->counters[idx];
+  if (!counters_snap || !counters_snap->counters || counters_snap == snap)
     return NULL;
   const VmsRegion *r = &snap->regions[idx];
   size_t j = vms_snapshot_find(counters_snap, r->start);
   if (j == SIZE_MAX || counters_snap->regions[j].start != r->start ||
       counters_snap->regions[j].end != r->end)
     return NULL;
-  return counters_snap->counters[j].mask ? &counters_snap->counters[j] : NULL;
+  return (counters_snap->counters[j].mask & bit) ? &counters_snap->counters[j] : NULL;
 }
 
 void vms_ui_format_age(double seconds, char *buf, size_t len) {

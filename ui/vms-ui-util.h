@@ -21,11 +21,12 @@ static inline void vms_ui_snapshot_set(VmsSnapshot **slot, VmsSnapshot *snap) {
 
 /* Gives widget an accessible name (and description when non-NULL). */
 void vms_ui_set_accessible(GtkWidget *widget, const char *name, const char *description);
-/* The counters of snap's region idx: snap's own when it has them, otherwise
- * those of the same [start, end) region in counters_snap (the last snapshot
- * with counters read); NULL when unknown. */
+/* The counters of snap's region idx that hold the counter bit (VMS_CTR_*):
+ * snap's own when it read that one there (residency reads rss and swap on
+ * most refreshes), otherwise those of the same [start, end) region in
+ * counters_snap (the last smaps read); NULL when neither did. */
 const VmsCounters *vms_ui_counters_for(const VmsSnapshot *snap, size_t idx,
-                                       const VmsSnapshot *counters_snap);
+                                       const VmsSnapshot *counters_snap, uint32_t bit);
 /* The shortest and longest refresh interval a person may choose, in seconds. */
 #define VMS_UI_INTERVAL_MIN 0.1
 #define VMS_UI_INTERVAL_MAX 3600.0

@@ -64,6 +64,10 @@ struct _VmsWindow {
   char name[256];
   VmsSnapshot *snap;
   VmsSnapshot *counters_snap;
+  VmsSnapshot *residency_snap; /* the last snapshot whose residency was read */
+  GtkWidget *legend;
+  /* Why the residency view's last page read fell short ("" when it did not). */
+  char pages_note[200];
   gboolean counters_pending;
   gboolean ended; /* the target exited, was reused or cannot be read: no sampler */
   double interval;
@@ -213,6 +217,11 @@ static void update_status(VmsWindow *self) {
     else
       len += g_snprintf(text + len, sizeof text - (size_t)len, " · every %g s", self->interval);
   }
+  if (vms_map_view_get_residency(self->map) && self->pages_note[0] && len < (int)sizeof text - 8)
+    len += g_snprintf(text + len, sizeof text - (size_t)len, " · %s", self->pages_note);
+  if (s->residency_seconds > 0 && len < (int)sizeof text - 40)
+    len += g_snprintf(text + len, sizeof text - (size_t)len, " · resident pages in %.1f ms",
+                      s->residency_seconds * 1000);
   if (s->note[0] && len < (int)sizeof text - 8)
     g_snprintf(text + len, sizeof text - (size_t)len, " · %s", s->note);
   gtk_label_set_text(self->status_label, text);
@@ -239,13 +248,116 @@ static void on_after_paint(GdkFrameClock *clock, VmsWindow *self) {
   }
 }
 
+/* ---- residency: read by the sampler, shown in the summary and on the map ---- */
+
+/* Residency is read on a refresh while its last read took at most this
+ * many times the rest of the refresh (README, docs/design.md). */
+#define RESIDENCY_BUDGET 1.0
+
+static void take_residency(VmsWindow *self, VmsSnapshot *snap) {
+  if (snap->fields & VMS_FIELD_RESIDENCY)
+    vms_ui_snapshot_set(&self->residency_snap, snap);
+}
+
+/* Where the summary's Resident column comes from when the snapshot shown
+ * has no residency of its own: the later of the last residency read and
+ * the last smaps read. */
+static VmsSnapshot *resident_source(VmsWindow *self) {
+  VmsSnapshot *r = self->residency_snap, *c = self->counters_snap;
+  if (!r)
+    return c;
+  if (!c)
+    return r;
+  return r->taken_at >= c->taken_at ? r : c;
+}
+
+/* The sampler reads the page states of what the map shows while the
+ * residency view is on, and none otherwise. */
+static void update_page_range(VmsWindow *self) {
+  if (!self->sampler)
+    return;
+  const VmsViewport *vp = vms_map_view_get_viewport(self->map);
+  if (vms_map_view_get_residency(self->map) && self->snap)
+    vms_sampler_set_page_range(self->sampler, vp->start, vp->end);
+  else
+    vms_sampler_set_page_range(self->sampler, 0, 0);
+}
+
+typedef struct {
+  VmsWindow *win; /* a reference */
+  guint generation;
+  VmsPageMap *pages; /* NULL when err says why not */
+  VmsError err;
+} PagesDelivery;
+
+static gboolean deliver_pages_idle(gpointer data) {
+  PagesDelivery *d = data;
+  VmsWindow *self = d->win;
+  if (d->generation == self->generation && self->sampler) {
+    g_strlcpy(self->pages_note, d->pages ? d->pages->note : d->err.message,
+              sizeof self->pages_note);
+    if (d->pages)
+      vms_map_view_set_pages(self->map, d->pages);
+    d->pages = NULL;
+    update_status(self);
+  }
+  vms_page_map_free(d->pages);
+  g_object_unref(d->win);
+  g_free(d);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on the sampler's thread, like sampler_cb; a failed page read
+ * leaves the last states, and the status line says why. */
+static void sampler_pages_cb(VmsPageMap *pages, const VmsError *err, void *user) {
+  SamplerLink *link = user;
+  VmsWindow *win = g_weak_ref_get(&link->win);
+  if (!win) {
+    vms_page_map_free(pages);
+    return;
+  }
+  PagesDelivery *d = g_new0(PagesDelivery, 1);
+  d->win = win;
+  d->generation = link->generation;
+  d->pages = pages;
+  if (!pages && err)
+    d->err = *err;
+  g_idle_add_full(G_PRIORITY_DEFAULT, deliver_pages_idle, d, NULL);
+}
+
+void vms_window_set_residency_view(VmsWindow *self, gboolean on) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  vms_map_view_set_residency(self->map, on);
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "residency");
+  g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_new_boolean(on));
+  vms_legend_show_pages(self->legend, on);
+  update_page_range(self);
+  update_status(self);
+}
+
+gboolean vms_window_get_residency_view(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  return vms_map_view_get_residency(self->map);
+}
+
+VmsSnapshot *vms_window_get_residency_snapshot(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->residency_snap;
+}
+
+static void residency_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  vms_window_set_residency_view(self, !vms_map_view_get_residency(self->map));
+}
+
 static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   self->handoff_time = g_get_monotonic_time();
   g_strlcpy(self->name, snap->name, sizeof self->name);
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   self->snap = snap; /* takes the delivered reference */
   self->n_snapshots++;
-  if (snap->counters) {
+  take_residency(self, snap);
+  if (vms_snapshot_has_smaps(snap)) {
     vms_ui_snapshot_set(&self->counters_snap, snap);
     if (self->counters_pending) {
       self->counters_pending = FALSE;
@@ -271,7 +383,7 @@ static void take_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   if (sel != SIZE_MAX && vms_region_table_get_selected(self->table) != sel)
     vms_region_table_select(self->table, sel, FALSE);
   self->syncing = FALSE;
-  vms_summary_set_snapshot(self->summary, snap, self->counters_snap);
+  vms_summary_set_snapshot(self->summary, snap, resident_source(self));
   update_title(self);
   update_status(self);
   update_view_label(self);
@@ -396,6 +508,9 @@ static void clear_view(VmsWindow *self) {
   vms_region_table_set_counters_busy(self->table, FALSE);
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  g_clear_pointer(&self->residency_snap, vms_snapshot_unref);
+  self->pages_note[0] = '\0';
+  vms_map_view_set_pages(self->map, NULL);
   vms_map_view_set_counters_snapshot(self->map, NULL);
   vms_map_view_set_snapshot(self->map, NULL);
   vms_region_table_set_counters_snapshot(self->table, NULL);
@@ -431,6 +546,8 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   VmsSamplerOptions opts;
   vms_sampler_options_default(&opts);
   opts.interval = self->interval;
+  opts.residency_budget = RESIDENCY_BUDGET;
+  opts.pages_func = sampler_pages_cb;
   VmsError err = {0};
   VmsSampler *sampler = NULL;
   SamplerLink *link = g_new0(SamplerLink, 1);
@@ -447,6 +564,7 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   self->link = link;
   if (self->paused)
     vms_sampler_set_paused(sampler, TRUE);
+  update_page_range(self);
   update_title(self);
   update_status(self);
   return TRUE;
@@ -1120,6 +1238,7 @@ static const GActionEntry win_actions[] = {
     {"zoom-out", zoom_out_activated, NULL, NULL, NULL, {0}},
     {"zoom-fit", zoom_fit_activated, NULL, NULL, NULL, {0}},
     {"filter", filter_activated, NULL, NULL, NULL, {0}},
+    {"residency", residency_activated, NULL, "false", NULL, {0}},
 };
 
 static void on_map_selection(VmsMapView *map, VmsWindow *self) {
@@ -1165,6 +1284,7 @@ static void on_map_viewport(VmsMapView *map, VmsWindow *self) {
   update_view_label(self);
   const VmsViewport *vp = vms_map_view_get_viewport(map);
   vms_summary_set_viewed_range(self->summary, vp->start, vp->end);
+  update_page_range(self);
 }
 
 static void on_counters_wanted(VmsRegionTable *table, VmsWindow *self) {
@@ -1240,6 +1360,7 @@ static void vms_window_dispose(GObject *obj) {
   }
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
+  g_clear_pointer(&self->residency_snap, vms_snapshot_unref);
   close_recording(self);
   self->timeline = NULL; /* a child: destroyed with the others below */
   G_OBJECT_CLASS(vms_window_parent_class)->dispose(obj);
@@ -1287,6 +1408,7 @@ static void vms_window_init(VmsWindow *self) {
   GtkWidget *legend = vms_legend_new();
   gtk_widget_show_all(legend);
   gtk_box_pack_start(self->legend_box, legend, TRUE, TRUE, 0);
+  self->legend = legend;
   g_signal_connect(self->summary, "region-activated", G_CALLBACK(on_summary_region), self);
   g_signal_connect(self, "key-press-event", G_CALLBACK(on_key_press), NULL);
   g_signal_connect(self, "realize", G_CALLBACK(on_realize), NULL);

@@ -40,6 +40,12 @@ double vms_window_get_interval(VmsWindow *win);
 /* The interval box's text entry, where a person types an interval of their own. */
 GtkEntry *vms_window_get_interval_entry(VmsWindow *win);
 void vms_window_set_paused(VmsWindow *win, gboolean paused);
+/* The residency view (win.residency, Ctrl+R): the map draws pages by
+ * state, read for the viewed range by the sampler's thread. */
+void vms_window_set_residency_view(VmsWindow *win, gboolean on);
+gboolean vms_window_get_residency_view(VmsWindow *win);
+/* The last snapshot whose residency was read (NULL = none yet). */
+VmsSnapshot *vms_window_get_residency_snapshot(VmsWindow *win);
 /* Asks for a sample now (with smaps counters when with_counters). */
 void vms_window_refresh(VmsWindow *win, gboolean with_counters);
 

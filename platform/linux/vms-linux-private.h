@@ -51,3 +51,16 @@ int vms_pagemap_scan(int pagemap_fd, VmsSpace *space, uint64_t hi, bool only_hug
 int vms_pagemap_entries(int pagemap_fd, VmsSpace *space, uint64_t hi, bool only_huge,
                         uint64_t page_size, uint64_t max_region, uint64_t *buf, size_t buf_len,
                         uint32_t *mask);
+
+/* The page states of [start, end) into map (runs appended, read_end
+ * advanced) with PAGEMAP_SCAN; stops early, read_end saying where, when
+ * the map holds VMS_PAGE_MAP_MAX_RUNS. Returns 0 or an errno. */
+int vms_pagemap_scan_pages(int pagemap_fd, uint64_t start, uint64_t end, VmsPageRegion *vec,
+                           size_t vec_len, VmsPageMap *map);
+/* The same from 8-byte entries, page by page within the regions of vmas
+ * (which the caller read just before and checks again after: entries
+ * cannot tell an unmapped page from an untouched one); regions larger than
+ * max_region are left unread. */
+int vms_pagemap_entries_pages(int pagemap_fd, const VmsSpace *vmas, uint64_t start, uint64_t end,
+                              uint64_t page_size, uint64_t max_region, uint64_t *buf,
+                              size_t buf_len, VmsPageMap *map);

@@ -54,6 +54,28 @@ static bool kernel_special(const VmsSpace *space, const VmsRegion *g) {
   return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0;
 }
 
+/* One PAGEMAP_SCAN call over [at, end): the runs into vec, their count
+ * returned, or -errno. Every page of every VMA, present or not (no
+ * category masks): the runs then also say which addresses are mapped at
+ * the time of the scan, which is how a region that moved, grew or went
+ * since the walk is told apart. */
+static long scan_once(int fd, VmsPmScanArg *arg, uint64_t at, uint64_t end, VmsPageRegion *vec,
+                      size_t vec_len, uint64_t return_mask) {
+  memset(arg, 0, sizeof *arg);
+  arg->size = sizeof *arg;
+  arg->flags = 0; /* never VMS_PM_SCAN_WP_MATCHING: a scan must not change the target */
+  arg->start = at;
+  arg->end = end;
+  arg->vec = (uint64_t)(uintptr_t)vec;
+  arg->vec_len = vec_len;
+  arg->return_mask = return_mask;
+  long n;
+  while ((n = ioctl(fd, VMS_PAGEMAP_SCAN, arg)) < 0)
+    if (errno != EINTR)
+      return -errno;
+  return n;
+}
+
 int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPageRegion *vec,
                      size_t vec_len, uint64_t *covered, uint32_t *mask, size_t *uncovered) {
   const uint32_t bits = only_huge ? VMS_CTR_HUGE : VMS_CTR_RSS | VMS_CTR_SWAP | VMS_CTR_HUGE;
@@ -68,24 +90,11 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
   size_t i = 0;          /* the first region that can hold the next run */
   uint64_t counted = at; /* pages below this are counted */
   while (at < hi) {
-    memset(&arg, 0, sizeof arg);
-    arg.size = sizeof arg;
-    arg.flags = 0; /* never VMS_PM_SCAN_WP_MATCHING: a scan must not change the target */
-    arg.start = at;
-    arg.end = hi;
-    arg.vec = (uint64_t)(uintptr_t)vec;
-    arg.vec_len = vec_len;
-    /* Every page of every VMA, present or not: the runs then also say
-     * which addresses are mapped at the time of the scan, which is how a
-     * region that moved, grew or went since the walk is told apart. */
-    arg.category_mask = 0;
-    arg.category_anyof_mask = 0;
-    arg.return_mask =
-        VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_HUGE | VMS_PAGE_IS_PFNZERO;
-    long n;
-    while ((n = ioctl(fd, VMS_PAGEMAP_SCAN, &arg)) < 0)
-      if (errno != EINTR)
-        return errno;
+    long n = scan_once(fd, &arg, at, hi, vec, vec_len,
+                       VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_HUGE |
+                           VMS_PAGE_IS_PFNZERO);
+    if (n < 0)
+      return (int)-n;
     for (long k = 0; k < n; k++) {
       /* Counted once: a run is clipped to what no earlier answer covered
        * and to where this walk says it ended (with a full vec the kernel
@@ -149,6 +158,20 @@ int vms_pagemap_scan(int fd, VmsSpace *space, uint64_t hi, bool only_huge, VmsPa
   return 0;
 }
 
+/* The entries of pages [page, last), as many as fit in buf: their count,
+ * or -errno (-ESRCH when the address space is gone). */
+static long entries_at(int fd, uint64_t *buf, size_t buf_len, uint64_t page, uint64_t last) {
+  size_t want = last - page < buf_len ? (size_t)(last - page) : buf_len;
+  for (;;) {
+    ssize_t got = pread(fd, buf, want * sizeof *buf, (off_t)(page * sizeof *buf));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      return -errno;
+    return got == 0 ? -ESRCH : (long)((size_t)got / sizeof *buf);
+  }
+}
+
 int vms_pagemap_entries(int fd, VmsSpace *space, uint64_t hi, bool only_huge, uint64_t page_size,
                         uint64_t max_region, uint64_t *buf, size_t buf_len, uint32_t *mask) {
   *mask = 0;
@@ -165,15 +188,10 @@ int vms_pagemap_entries(int fd, VmsSpace *space, uint64_t hi, bool only_huge, ui
     VmsCounters *c = &space->counters[i];
     uint64_t page = g->start / page_size, last = g->end / page_size;
     while (page < last) {
-      size_t want = last - page < buf_len ? (size_t)(last - page) : buf_len;
-      ssize_t got = pread(fd, buf, want * sizeof *buf, (off_t)(page * sizeof *buf));
-      if (got < 0 && errno == EINTR)
-        continue;
+      long got = entries_at(fd, buf, buf_len, page, last);
       if (got < 0)
-        return errno;
-      if (got == 0)
-        return ESRCH; /* the address space is gone */
-      size_t k = (size_t)got / sizeof *buf;
+        return (int)-got;
+      size_t k = (size_t)got;
       for (size_t e = 0; e < k; e++) {
         if (buf[e] & VMS_PM_PRESENT)
           c->rss += page_size;
@@ -185,5 +203,89 @@ int vms_pagemap_entries(int fd, VmsSpace *space, uint64_t hi, bool only_huge, ui
     c->mask |= bits;
   }
   *mask = bits;
+  return 0;
+}
+
+static VmsPageState state_of(uint64_t categories) {
+  if ((categories & VMS_PAGE_IS_PRESENT) && !(categories & VMS_PAGE_IS_PFNZERO))
+    return VMS_PAGE_RESIDENT;
+  if (!(categories & VMS_PAGE_IS_PRESENT) && (categories & VMS_PAGE_IS_SWAPPED))
+    return VMS_PAGE_SWAPPED;
+  return VMS_PAGE_UNTOUCHED;
+}
+
+/* Adds a run unless the map is full, then says where reading stopped. */
+static int add_page_run(VmsPageMap *map, uint64_t a, uint64_t b, VmsPageState state) {
+  if (map->n_runs >= VMS_PAGE_MAP_MAX_RUNS &&
+      !(map->runs[map->n_runs - 1].end == a && map->runs[map->n_runs - 1].state == state)) {
+    map->read_end = a;
+    return E2BIG;
+  }
+  if (vms_page_map_add(map, a, b, state) != VMS_OK)
+    return ENOMEM;
+  map->read_end = b;
+  return 0;
+}
+
+int vms_pagemap_scan_pages(int fd, uint64_t start, uint64_t end, VmsPageRegion *vec, size_t vec_len,
+                           VmsPageMap *map) {
+  VmsPmScanArg arg;
+  uint64_t at = start, counted = start;
+  while (at < end) {
+    long n = scan_once(fd, &arg, at, end, vec, vec_len,
+                       VMS_PAGE_IS_PRESENT | VMS_PAGE_IS_SWAPPED | VMS_PAGE_IS_PFNZERO);
+    if (n < 0)
+      return (int)-n;
+    for (long k = 0; k < n; k++) {
+      /* Clipped as in vms_pagemap_scan: each page once, none past walk_end. */
+      uint64_t a = vec[k].start < counted ? counted : vec[k].start;
+      uint64_t b = vec[k].end > arg.walk_end ? arg.walk_end : vec[k].end;
+      if (a >= b)
+        continue;
+      counted = b;
+      int e = add_page_run(map, a, b, state_of(vec[k].categories));
+      if (e == E2BIG)
+        return 0;
+      if (e)
+        return e;
+    }
+    if (arg.walk_end <= at || arg.walk_end > end)
+      return EIO;
+    at = arg.walk_end;
+  }
+  map->read_end = end;
+  return 0;
+}
+
+int vms_pagemap_entries_pages(int fd, const VmsSpace *vmas, uint64_t start, uint64_t end,
+                              uint64_t page_size, uint64_t max_region, uint64_t *buf,
+                              size_t buf_len, VmsPageMap *map) {
+  for (size_t i = vms_space_lower_bound(vmas, start);
+       i < vmas->n_regions && vmas->regions[i].start < end; i++) {
+    const VmsRegion *g = &vmas->regions[i];
+    if (g->end - g->start > max_region)
+      continue; /* left unread: no runs, so not covered */
+    uint64_t page = (g->start > start ? g->start : start) / page_size;
+    uint64_t last = (g->end < end ? g->end : end) / page_size;
+    while (page < last) {
+      long got = entries_at(fd, buf, buf_len, page, last);
+      if (got < 0)
+        return (int)-got;
+      size_t k = (size_t)got;
+      for (size_t e = 0; e < k; e++) {
+        VmsPageState s = (buf[e] & VMS_PM_PRESENT)   ? VMS_PAGE_RESIDENT
+                         : (buf[e] & VMS_PM_SWAPPED) ? VMS_PAGE_SWAPPED
+                                                     : VMS_PAGE_UNTOUCHED;
+        uint64_t a = (page + e) * page_size;
+        int err = add_page_run(map, a, a + page_size, s);
+        if (err == E2BIG)
+          return 0;
+        if (err)
+          return err;
+      }
+      page += k;
+    }
+  }
+  map->read_end = end;
   return 0;
 }

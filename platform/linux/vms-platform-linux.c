@@ -12,6 +12,7 @@
 #include "vms-procmaps-private.h"
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -49,6 +50,7 @@ struct VmsTarget {
   size_t cap_covered;
   VmsQueryCache query;
   VmsSpace check;      /* the second look at the regions after a page scan */
+  VmsSpace check2;     /* and the look after a page-state read by entries */
   VmsPageRegion *runs; /* PAGEMAP_SCAN's answer buffer */
   uint64_t *entries;   /* pagemap entries buffer */
   bool has_gate;       /* the kernel's gate area ([vsyscall]) as this process sees it */
@@ -614,6 +616,7 @@ void vms_target_close(VmsTarget *t) {
   free(t->buf);
   vms_query_cache_clear(&t->query);
   vms_space_clear(&t->check);
+  vms_space_clear(&t->check2);
   free(t->runs);
   free(t->entries);
   free(t->covered);
@@ -909,6 +912,143 @@ static VmsErrorCode read_residency(VmsTarget *t, unsigned what, bool queried, Vm
   return VMS_OK;
 }
 
+/* The regions alone, the way the target reads them (for a check). */
+static bool read_bare(VmsTarget *t, VmsSpace *out) {
+  vms_space_reset(out);
+  int fd = openat(t->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool ok;
+  if (t->query_ok && !t->force_text) {
+    ok = vms_query_walk_bare(fd, out) == 0;
+  } else {
+    ssize_t len = read_all_fd(fd, &t->buf, &t->cap);
+    ok = len >= 0 && vms_maps_parse(t->buf, (size_t)len, out, NULL) == VMS_OK;
+  }
+  close(fd);
+  return ok;
+}
+
+static bool same_vma(const VmsRegion *a, const VmsRegion *b) {
+  return a->start == b->start && a->end == b->end && a->prot == b->prot && a->offset == b->offset &&
+         a->inode == b->inode && a->dev == b->dev;
+}
+
+/* Keeps the parts of the runs that lie in a region found the same in both
+ * walks: entries read elsewhere may be another mapping's pages. */
+static VmsErrorCode keep_unchanged(const VmsSpace *before, const VmsSpace *after, VmsPageMap *map,
+                                   size_t *dropped) {
+  VmsPageMap kept;
+  vms_page_map_init(&kept);
+  *dropped = 0;
+  for (size_t i = 0; i < before->n_regions; i++) {
+    const VmsRegion *g = &before->regions[i];
+    size_t j = vms_space_find(after, g->start);
+    bool same = j != SIZE_MAX && same_vma(g, &after->regions[j]);
+    size_t k = vms_page_map_lower_bound(map, g->start);
+    if (!same && k < map->n_runs && map->runs[k].start < g->end)
+      (*dropped)++;
+    for (; same && k < map->n_runs && map->runs[k].start < g->end; k++) {
+      const VmsPageRun *r = &map->runs[k];
+      uint64_t a = r->start > g->start ? r->start : g->start, b = r->end < g->end ? r->end : g->end;
+      if (vms_page_map_add(&kept, a, b, (VmsPageState)r->state) != VMS_OK) {
+        vms_page_map_clear(&kept);
+        return VMS_ERR_NOMEM;
+      }
+    }
+  }
+  free(map->runs);
+  map->runs = kept.runs;
+  map->n_runs = kept.n_runs;
+  map->cap_runs = kept.cap_runs;
+  return VMS_OK;
+}
+
+VmsErrorCode vms_target_read_pages(VmsTarget *t, uint64_t start, uint64_t end, VmsPageMap *map,
+                                   VmsError *err) {
+  const double t0 = vms_time_monotonic();
+  const uint64_t page = t->page_size;
+  /* pagemap covers user space only: the gate area above it has no entries. */
+  const uint64_t top = t->bits == 32 ? 0xffffe000ULL : t->user_top64;
+  start -= start % page;
+  end = end > top ? top : end;
+  end = end % page ? end - end % page + page : end;
+  map->n_runs = 0;
+  map->note[0] = '\0';
+  map->pid = t->pid;
+  map->start_time = t->start_time;
+  map->start = start;
+  map->end = end > start ? end : start;
+  map->read_end = start;
+  ProcStat st;
+  if (!read_stat_at(t->dirfd, &st) || st.start_time != t->start_time)
+    return gone_or_reused(t, err);
+  if (start >= end) {
+    map->read_end = map->end;
+    return VMS_OK;
+  }
+  int fd = openat(t->dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(map->note, sizeof map->note, "page states not read: /proc/%d/pagemap: %s", t->pid,
+             strerror(errno));
+    map->seconds = vms_time_monotonic() - t0;
+    return VMS_OK;
+  }
+  int e = 0;
+  bool scanned = false;
+  if (t->scan_ok && !t->force_entries) {
+    if (!t->runs && !(t->runs = malloc(SCAN_RUNS * sizeof *t->runs)))
+      e = ENOMEM;
+    if (!e)
+      e = vms_pagemap_scan_pages(fd, start, end, t->runs, SCAN_RUNS, map);
+    scanned = e == 0;
+    if (e == ENOTTY || e == EINVAL || e == EOPNOTSUPP || e == EACCES || e == EPERM) {
+      t->scan_ok = false;
+      map->n_runs = 0;
+      map->read_end = start;
+    }
+  }
+  size_t dropped = 0;
+  if (!scanned && e != ENOMEM) {
+    e = 0;
+    if (!t->entries && !(t->entries = malloc(ENTRY_BUF * sizeof *t->entries)))
+      e = ENOMEM;
+    else if (!read_bare(t, &t->check))
+      e = EIO;
+    else
+      e = vms_pagemap_entries_pages(fd, &t->check, start, end, page, ENTRIES_MAX_REGION, t->entries,
+                                    ENTRY_BUF, map);
+    if (!e && !read_bare(t, &t->check2))
+      e = EIO;
+    if (!e && keep_unchanged(&t->check, &t->check2, map, &dropped) != VMS_OK)
+      e = ENOMEM;
+  }
+  close(fd);
+  map->seconds = vms_time_monotonic() - t0;
+  if (e == ENOMEM)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  if (e) {
+    map->n_runs = 0;
+    map->read_end = start;
+    snprintf(map->note, sizeof map->note, "page states not read: /proc/%d/pagemap: %s", t->pid,
+             strerror(e));
+  } else if (dropped) {
+    snprintf(map->note, sizeof map->note,
+             "%zu region%s changed while the pages were read: page states not read there", dropped,
+             dropped == 1 ? "" : "s");
+  } else if (map->read_end < map->end) {
+    snprintf(map->note, sizeof map->note,
+             "page states read up to 0x%" PRIx64 " (more than %u runs)", map->read_end,
+             VMS_PAGE_MAP_MAX_RUNS);
+  }
+  ProcStat after;
+  if (!read_stat_at(t->dirfd, &after) || after.start_time != t->start_time)
+    return gone_or_reused(t, err);
+  if (after.state == 'Z' || after.state == 'X' || (after.flags & PF_EXITING))
+    return vms_error_set(err, VMS_ERR_GONE, "process %d (%s) has exited", t->pid, t->name);
+  return VMS_OK;
+}
+
 static double thread_cpu(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -1009,9 +1149,12 @@ VmsErrorCode vms_target_read(VmsTarget *t, unsigned what, VmsSpace *space, VmsEr
         space->fields &= ~(uint32_t)VMS_FIELD_ROLLUP;
     }
   }
-  if ((what & VMS_READ_RESIDENCY) &&
-      (code = read_residency(t, what, queried, space, err)) != VMS_OK)
-    return code;
+  if (what & VMS_READ_RESIDENCY) {
+    const double r0 = vms_time_monotonic();
+    if ((code = read_residency(t, what, queried, space, err)) != VMS_OK)
+      return code;
+    space->residency_seconds = vms_time_monotonic() - r0;
+  }
   if (what & VMS_READ_THREADS) {
     if ((code = read_threads(t, space, err)) != VMS_OK)
       return code;

@@ -330,6 +330,17 @@ int vms_target_pid(const VmsTarget *target) {
   return target->pid;
 }
 
+/* Page states per page would come from QueryWorkingSetEx, which Wine does
+ * not allow; until it is written and tested, the window says so. */
+VmsErrorCode vms_target_read_pages(VmsTarget *target, uint64_t start, uint64_t end, VmsPageMap *map,
+                                   VmsError *err) {
+  (void)target;
+  map->n_runs = 0;
+  map->start = map->read_end = start;
+  map->end = end;
+  return vms_error_set(err, VMS_ERR_UNSUPPORTED, "page states are read on Linux only");
+}
+
 void vms_target_close(VmsTarget *target) {
   if (!target)
     return;

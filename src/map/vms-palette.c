@@ -49,3 +49,18 @@ int vms_type_rank(VmsRegionType type) {
   };
   return (unsigned)type < VMS_TYPE_COUNT ? rank[type] : rank[VMS_TYPE_PRIVATE];
 }
+
+/* Three steps of lightness apart from each other and from free space's
+ * near-white, so they read without hue (the residency view has no hue of
+ * a type to compete with inside a region it covers). */
+const uint8_t vms_page_state_rgb[VMS_PAGE_STATE_COUNT][3] = {
+    [VMS_PAGE_UNTOUCHED] = {0xBB, 0xBB, 0xBB}, /* light grey */
+    [VMS_PAGE_RESIDENT] = {0x1A, 0x1A, 0x1A},  /* near-black */
+    [VMS_PAGE_SWAPPED] = {0xB0, 0x1C, 0x4A},   /* crimson */
+};
+
+int vms_page_state_rank(VmsPageState state) {
+  static const uint8_t rank[VMS_PAGE_STATE_COUNT] = {
+      [VMS_PAGE_UNTOUCHED] = 1, [VMS_PAGE_RESIDENT] = 2, [VMS_PAGE_SWAPPED] = 3};
+  return (unsigned)state < VMS_PAGE_STATE_COUNT ? rank[state] : 0;
+}

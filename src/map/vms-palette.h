@@ -21,6 +21,13 @@ void vms_palette_reserved_color(VmsRegionType type, double rgb[3]);
 /* One channel of a hue lightened as reserved space is. */
 uint8_t vms_palette_tint(uint8_t channel);
 
+/* sRGB, 0..255: the residency view's colours for a page's state
+ * (VmsPageState): untouched light grey, resident near-black, swapped crimson. */
+extern const uint8_t vms_page_state_rgb[VMS_PAGE_STATE_COUNT][3];
+/* Importance of a state when one pixel covers several pages: swapped >
+ * resident > untouched. Higher is more important. */
+int vms_page_state_rank(VmsPageState state);
+
 /* Importance of a type when one pixel or cell covers several: what a reader
  * must not miss comes first (stack > heap > image > private > shareable >
  * mapped > system > unusable > free). Higher is more important. */

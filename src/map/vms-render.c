@@ -381,6 +381,93 @@ static void raster_gap_marks(const VmsLayout *l, const Colors *col, unsigned cha
   }
 }
 
+/* ---- The residency view ---- */
+
+/* The part [a, b) of region g within [lo, hi) whose page states the view
+ * shows: a mapped region that pm covers whole there. */
+static bool shown_part(const VmsRegion *g, const VmsPageMap *pm, uint64_t lo, uint64_t hi,
+                       uint64_t *a, uint64_t *b) {
+  if (g->type == VMS_TYPE_FREE || g->type == VMS_TYPE_UNUSABLE)
+    return false;
+  *a = g->start > lo ? g->start : lo;
+  *b = g->end < hi ? g->end : hi;
+  return *a < *b && vms_page_map_covers(pm, *a, *b);
+}
+
+bool vms_render_page_state(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t addr,
+                           VmsPageState *state) {
+  size_t i = snap && pages ? vms_snapshot_find(snap, addr) : SIZE_MAX;
+  uint64_t a, b;
+  if (i == SIZE_MAX || !shown_part(&snap->regions[i], pages, pages->start, pages->end, &a, &b) ||
+      addr < a || addr >= b)
+    return false;
+  size_t k = vms_page_map_lower_bound(pages, addr);
+  if (k >= pages->n_runs || pages->runs[k].start > addr ||
+      pages->runs[k].state >= VMS_PAGE_STATE_COUNT)
+    return false;
+  *state = (VmsPageState)pages->runs[k].state;
+  return true;
+}
+
+/* Marks every pixel that pages of a covered region fall in with the most
+ * important state among them (rank + 1, 0 for none), into st (npix). */
+static void page_pixels(const VmsLayout *l, const VmsSnapshot *snap, const VmsPageMap *pm,
+                        uint8_t *st) {
+  uint64_t lo = l->start > pm->start ? l->start : pm->start;
+  uint64_t hi = l->end < pm->end ? l->end : pm->end;
+  for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
+    const VmsRegion *g = &snap->regions[i];
+    if (g->start >= hi)
+      break;
+    uint64_t a, b;
+    if (!shown_part(g, pm, lo, hi, &a, &b))
+      continue; /* free, changed since the walk, or not read: its type's colour */
+    for (size_t k = vms_page_map_lower_bound(pm, a); k < pm->n_runs && pm->runs[k].start < b; k++) {
+      const VmsPageRun *r = &pm->runs[k];
+      uint64_t ra = r->start > a ? r->start : a, rb = r->end < b ? r->end : b;
+      uint64_t p0 = vms_layout_pixel_of(l, ra), p1 = vms_layout_pixel_of(l, rb - 1);
+      if (p0 == UINT64_MAX || p1 == UINT64_MAX)
+        continue;
+      uint8_t v = (uint8_t)(vms_page_state_rank((VmsPageState)r->state));
+      for (uint64_t p = p0; p <= p1; p++)
+        if (st[p] < v)
+          st[p] = v;
+    }
+  }
+}
+
+/* Writes the page states over the map's cells that clip holds. */
+static void raster_pages(const VmsLayout *l, const VmsSnapshot *snap, const VmsPageMap *pm,
+                         unsigned char *data, int stride, int ox, int oy, Box clip) {
+  if (!pm || !pm->n_runs || !l->npix)
+    return;
+  uint8_t *st = calloc((size_t)l->npix, 1);
+  if (!st)
+    return; /* a view drawn without states, never wrong ones */
+  page_pixels(l, snap, pm, st);
+  uint32_t color[VMS_PAGE_STATE_COUNT + 1] = {0};
+  for (int s = 0; s < VMS_PAGE_STATE_COUNT; s++)
+    color[vms_page_state_rank((VmsPageState)s)] = pack(vms_page_state_rgb[s]);
+  int mx = ox + l->map_x, map_top = oy + l->map_y;
+  int c_lo = clip.x0 - mx < 0 ? 0 : clip.x0 - mx,
+      c_hi = clip.x1 - mx > l->cols ? l->cols : clip.x1 - mx;
+  for (int sy = clip.y0 > map_top ? clip.y0 : map_top; sy < clip.y1; sy++) {
+    int r = (sy - map_top) / l->row_h, j = (sy - map_top) % l->row_h;
+    if (r >= l->rows)
+      break;
+    if (j >= l->cell_h)
+      continue;
+    uint32_t *line = (uint32_t *)(data + (size_t)sy * (size_t)stride) + mx;
+    uint64_t k0 = (uint64_t)r * (uint64_t)l->cols;
+    for (int c = c_lo; c < c_hi && k0 + (uint64_t)c < l->npix; c++) {
+      uint8_t v = st[k0 + (uint64_t)c];
+      if (v)
+        line[c] = color[v];
+    }
+  }
+  free(st);
+}
+
 /* Can the map be written straight into cr's target? Then sets the image
  * surface, the box origin in its pixels and the clipped box. */
 static bool direct_target(cairo_t *cr, const VmsLayout *l, cairo_surface_t **img, int *ox, int *oy,
@@ -695,6 +782,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
       rasterise(layout, &col, data, stride, ox, oy, box);
       raster_labels(layout, &col, data, stride, ox, oy, box);
       raster_gap_marks(layout, &col, data, stride, ox, oy, box);
+      raster_pages(layout, snap, extras ? extras->pages : NULL, data, stride, ox, oy, box);
       cairo_surface_mark_dirty_rectangle(img, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
       draw_overlays(cr, snap, layout, extras, &col, true);
     }

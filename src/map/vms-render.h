@@ -25,6 +25,13 @@ typedef struct {
   bool themed;
   double background[3];
   double text[3];
+  /* The residency view (NULL: off): inside each mapped region that pages
+   * covers whole (vms_page_map_covers over the part in its range), every
+   * pixel shows the state of its pages in vms_page_state_rgb, the most
+   * important where it covers several (swapped > resident > untouched);
+   * other regions keep their type's colour. Image surfaces only: vector
+   * output draws types. */
+  const VmsPageMap *pages;
 } VmsRenderExtras;
 
 /* Draws the map of layout (built for this snap) at the cairo origin, over
@@ -37,6 +44,12 @@ typedef struct {
  * is hatched every fourth anti-diagonal counted from the box's corner. */
 void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layout,
                     const VmsRenderExtras *extras);
+
+/* The state the residency view shows at addr with pages (the same rule as
+ * vms_render_map); false where it shows none (free space, a region pages
+ * does not cover whole, an address it did not read). */
+bool vms_render_page_state(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t addr,
+                           VmsPageState *state);
 
 /* The colour free space is drawn in with these extras (NULL: as exported),
  * for a legend that matches the map. */

@@ -3,6 +3,7 @@
 #include "vms-sampler.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,8 @@ struct VmsSampler {
   /* under lock */
   bool stop, paused, request, request_counters;
   double effective_interval;
+  uint64_t page_lo, page_hi; /* the range of page states wanted (empty: none) */
+  bool pages_request;        /* the range changed: read it without a sample */
 };
 
 void vms_sampler_options_default(VmsSamplerOptions *opts) {
@@ -25,6 +28,50 @@ void vms_sampler_options_default(VmsSamplerOptions *opts) {
   opts->max_cpu_share = 0.03;
   opts->counters_every = 0;
   opts->what = VMS_READ_REGIONS | VMS_READ_THREADS;
+  opts->residency_budget = 0;
+  opts->pages_func = NULL;
+}
+
+/* When residency is read by budget: what the last reads cost. */
+typedef struct {
+  double cost;      /* wall seconds of the last page-table read (0: none yet) */
+  double rest;      /* the rest of the refresh it came with, or of the last one */
+  unsigned skipped; /* samples since the last read */
+} ResidencyCost;
+
+static bool residency_wanted(const VmsSampler *s, const ResidencyCost *rc, bool requested) {
+  const double budget = s->opts.residency_budget;
+  if (budget <= 0)
+    return (s->opts.what & VMS_READ_RESIDENCY) != 0;
+  return requested || rc->cost <= 0 || rc->cost < VMS_SAMPLER_RESIDENCY_FLOOR ||
+         rc->cost <= budget * rc->rest || rc->skipped + 1 >= VMS_SAMPLER_RESIDENCY_RETRY;
+}
+
+static void note_residency_skipped(VmsSpace *space, const VmsSampler *s, const ResidencyCost *rc) {
+  size_t len = strlen(space->note);
+  if (len + 3 >= sizeof space->note)
+    return;
+  snprintf(space->note + len, sizeof space->note - len,
+           "%sresident pages not read: the last read took %.1f ms, %.1fx the rest of a refresh "
+           "(over the %gx budget); read again within %u refreshes",
+           len ? "; " : "", rc->cost * 1000, rc->rest > 0 ? rc->cost / rc->rest : 0,
+           s->opts.residency_budget, VMS_SAMPLER_RESIDENCY_RETRY - rc->skipped);
+}
+
+/* Reads the page states of [lo, hi) and hands them over (unlocked);
+ * returns the seconds it took. */
+static double read_pages(VmsSampler *s, uint64_t lo, uint64_t hi) {
+  const double t0 = vms_time_monotonic();
+  VmsError err = {0};
+  VmsPageMap *map = vms_page_map_new();
+  VmsErrorCode code = map ? vms_target_read_pages(s->target, lo, hi, map, &err)
+                          : vms_error_set(&err, VMS_ERR_NOMEM, "out of memory");
+  if (code != VMS_OK) {
+    vms_page_map_free(map);
+    map = NULL;
+  }
+  s->opts.pages_func(map, code == VMS_OK ? NULL : &err, s->user);
+  return vms_time_monotonic() - t0;
 }
 
 static struct timespec deadline_in(double seconds) {
@@ -46,26 +93,40 @@ static void *sampler_main(void *data) {
   vms_space_init(&space);
   uint64_t serial = 0;
   double last_counters = 0, last_start = 0;
+  ResidencyCost rc = {0};
   bool first = true;
   pthread_mutex_lock(&s->lock);
   while (!s->stop) {
     if (!first && !s->request) {
-      if (s->paused) {
+      if (s->paused && !s->pages_request) {
         pthread_cond_wait(&s->wake, &s->lock);
         continue;
       }
       /* The deadline is recomputed on every wake, so a new interval takes
        * effect at once; each wait is at most a second, so a wall clock set
        * back (the condition variable's clock) delays a sample by no more. */
-      while (!s->stop && !s->request && !s->paused) {
+      bool due = false;
+      while (!s->stop && !s->request && !s->pages_request && !s->paused) {
         double left = last_start + s->effective_interval - vms_time_monotonic();
-        if (left <= 0)
+        if (left <= 0) {
+          due = true;
           break;
+        }
         struct timespec until = deadline_in(left < 1.0 ? left : 1.0);
         pthread_cond_timedwait(&s->wake, &s->lock, &until);
       }
       if (s->stop)
         break;
+      if (!due && !s->request && s->pages_request) {
+        /* The range changed: its pages now, the next sample when due. */
+        uint64_t lo = s->page_lo, hi = s->page_hi;
+        s->pages_request = false;
+        pthread_mutex_unlock(&s->lock);
+        if (s->opts.pages_func && lo < hi)
+          read_pages(s, lo, hi);
+        pthread_mutex_lock(&s->lock);
+        continue;
+      }
       if (s->paused && !s->request)
         continue;
     }
@@ -75,8 +136,14 @@ static void *sampler_main(void *data) {
     if (s->request_counters ||
         (s->opts.counters_every > 0 && now - last_counters >= s->opts.counters_every))
       what |= VMS_READ_COUNTERS;
+    if (residency_wanted(s, &rc, s->request))
+      what |= VMS_READ_RESIDENCY;
+    else
+      what &= ~(unsigned)VMS_READ_RESIDENCY;
     s->request = false;
     s->request_counters = false;
+    s->pages_request = false;
+    uint64_t page_lo = s->page_lo, page_hi = s->page_hi;
     pthread_mutex_unlock(&s->lock);
 
     double t0 = vms_time_monotonic();
@@ -84,6 +151,17 @@ static void *sampler_main(void *data) {
     VmsError err = {0};
     VmsSnapshot *snap = NULL;
     VmsErrorCode code = vms_target_read(s->target, what, &space, &err);
+    if (code == VMS_OK && s->opts.residency_budget > 0) {
+      if (what & VMS_READ_RESIDENCY) {
+        rc.cost = space.residency_seconds;
+        rc.rest = vms_time_monotonic() - t0 - rc.cost;
+        rc.skipped = 0;
+      } else {
+        rc.rest = vms_time_monotonic() - t0;
+        rc.skipped++;
+        note_residency_skipped(&space, s, &rc);
+      }
+    }
     if (code == VMS_OK)
       code = vms_snapshot_build(&space, &snap, &err);
     double cost = vms_time_monotonic() - t0;
@@ -94,6 +172,9 @@ static void *sampler_main(void *data) {
         last_counters = now;
     }
     s->func(snap, code == VMS_OK ? NULL : &err, s->user);
+    /* The pages on show, read right after the walk they go with. */
+    if (code == VMS_OK && s->opts.pages_func && page_lo < page_hi)
+      cost += read_pages(s, page_lo, page_hi);
 
     pthread_mutex_lock(&s->lock);
     /* Stretch the interval so sampling stays a few percent of one core. */
@@ -188,5 +269,16 @@ void vms_sampler_request(VmsSampler *s, bool with_counters) {
   if (with_counters)
     s->request_counters = true;
   pthread_cond_broadcast(&s->wake);
+  pthread_mutex_unlock(&s->lock);
+}
+
+void vms_sampler_set_page_range(VmsSampler *s, uint64_t start, uint64_t end) {
+  pthread_mutex_lock(&s->lock);
+  if (start != s->page_lo || end != s->page_hi) {
+    s->page_lo = start;
+    s->page_hi = end;
+    s->pages_request = start < end;
+    pthread_cond_broadcast(&s->wake);
+  }
   pthread_mutex_unlock(&s->lock);
 }

@@ -15,6 +15,10 @@ typedef struct VmsSampler VmsSampler;
  * error that ends the target (gone, reused, permission), the sampler stops
  * sampling by itself. */
 typedef void (*VmsSamplerFunc)(VmsSnapshot *snap, const VmsError *err, void *user);
+/* Page states of the range set with vms_sampler_set_page_range, read on the
+ * sampler's thread after each sample and whenever the range changes. map is
+ * NULL when err is set; the callback owns map (vms_page_map_free). */
+typedef void (*VmsSamplerPagesFunc)(VmsPageMap *map, const VmsError *err, void *user);
 
 typedef struct {
   double interval;       /* seconds between samples; default 1.0 */
@@ -25,7 +29,18 @@ typedef struct {
                             with VMS_READ_RESIDENCY every sample carries resident, swapped
                             and huge-page bytes per region (about 0.7x a maps read more
                             at 65,000 mappings, and the stretching above still bounds it) */
+  /* > 0: read residency on a sample while it is cheap enough: while the last
+   * read of it took at most this many times the rest of its refresh, or
+   * under VMS_SAMPLER_RESIDENCY_FLOOR seconds; otherwise it is left out (the
+   * snapshot's note says why) and tried again every
+   * VMS_SAMPLER_RESIDENCY_RETRY samples, and on every vms_sampler_request.
+   * 0: residency as `what` says. */
+  double residency_budget;
+  VmsSamplerPagesFunc pages_func; /* NULL: no page states are read */
 } VmsSamplerOptions;
+
+#define VMS_SAMPLER_RESIDENCY_FLOOR 0.002
+#define VMS_SAMPLER_RESIDENCY_RETRY 16
 
 void vms_sampler_options_default(VmsSamplerOptions *opts);
 
@@ -39,3 +54,6 @@ double vms_sampler_effective_interval(VmsSampler *sampler); /* after stretching 
 void vms_sampler_set_paused(VmsSampler *sampler, bool paused);
 /* Samples now (with counters when with_counters), even while paused. */
 void vms_sampler_request(VmsSampler *sampler, bool with_counters);
+/* The address range whose page states go to pages_func (start >= end:
+ * none). A new range is read at once, even while paused. */
+void vms_sampler_set_page_range(VmsSampler *sampler, uint64_t start, uint64_t end);

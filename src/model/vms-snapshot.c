@@ -64,8 +64,14 @@ VmsErrorCode vms_snapshot_build(VmsSpace *space, VmsSnapshot **out, VmsError *er
   s->large_address_aware = space->large_address_aware;
   s->os_bits = space->os_bits;
   s->taken_at = vms_time_now();
-  s->counters_at = counters ? s->taken_at : 0;
+  /* Counters read on request (smaps, a Windows working set) date the
+   * snapshot's counters; residency alone (every refresh) does not. */
+  bool asked = counters && !(space->fields & VMS_FIELD_RESIDENCY);
+  for (size_t i = 0; counters && !asked && i < n; i++)
+    asked = (counters[i].mask & VMS_CTR_PSS) != 0;
+  s->counters_at = asked ? s->taken_at : 0;
   snprintf(s->note, sizeof s->note, "%s", space->note);
+  s->residency_seconds = (space->fields & VMS_FIELD_RESIDENCY) ? space->residency_seconds : 0;
   s->regions = regions;
   s->n_regions = n;
   s->counters = counters;
@@ -199,4 +205,8 @@ void vms_region_describe(const VmsSnapshot *snap, const VmsRegion *r, char *buf,
     snprintf(buf, len, "%s%s", name, (r->os & VMS_OS_DELETED) ? " (deleted)" : "");
   else
     buf[0] = '\0';
+}
+
+bool vms_snapshot_has_smaps(const VmsSnapshot *snap) {
+  return snap && snap->counters && snap->counters_at > 0;
 }

@@ -23,7 +23,8 @@ struct VmsSnapshot {
   int os_bits;              /* 0 when not known */
   double taken_at;          /* wall clock, seconds since the epoch */
   double read_seconds;      /* how long the read + build took */
-  double counters_at;       /* when counters were read (0 = never) */
+  double residency_seconds; /* of which the page-table read (0: residency not read) */
+  double counters_at;       /* when counters were read on request (0 = never; not residency) */
   uint64_t serial;          /* increases with each snapshot of one sampler */
   char note[256];
 
@@ -57,6 +58,9 @@ static inline const char *vms_snapshot_name_of(const VmsSnapshot *snap, const Vm
 int vms_region_glibc_stack_tid(const char *name);
 /* Is it "[anon: glibc: unused stack]", a stack glibc keeps for its next thread? */
 bool vms_region_glibc_unused_stack(const char *name);
+/* Does snap carry the counters read on request (smaps; on Windows the
+ * working set), not only the residency every refresh may read? */
+bool vms_snapshot_has_smaps(const VmsSnapshot *snap);
 /* Index of the region containing addr, or SIZE_MAX. */
 size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr);
 /* Index of the first region with end > addr (n_regions when none). */

@@ -8,6 +8,9 @@
  *  - frame time while zooming and panning: from the viewport change to the
  *    end of its painted frame;
  *  - sorting the region table by size and filtering it by text;
+ *  - residency: the page-table read on a refresh (snapshot residency_seconds)
+ *    and the residency view's page states of the viewed range, each against
+ *    the floor of reading /proc/PID/maps as text (as cat does);
  *  - the CPU share of the whole process (UI and sampler threads) in a 1 Hz
  *    live view, SECONDS/2 (default 60 in all) on the static target and as
  *    long on one whose regions churn;
@@ -49,6 +52,43 @@ static double median(double *v, int n) {
 static double p95(double *v, int n) {
   qsort(v, (size_t)n, sizeof *v, cmp_double);
   return n ? v[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1] : 0;
+}
+
+/* Reading /proc/PID/maps whole, as cat does: the median of five reads. */
+static double maps_read_seconds(GPid pid) {
+  char path[64];
+  g_snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+  double t[5];
+  for (int i = 0; i < 5; i++) {
+    gint64 t0 = g_get_monotonic_time();
+    gchar *text = NULL;
+    gsize len = 0;
+    g_file_get_contents(path, &text, &len, NULL);
+    t[i] = (double)(g_get_monotonic_time() - t0) / 1e6;
+    g_free(text);
+  }
+  return median(t, 5);
+}
+
+/* Turns the residency view on over the whole space and takes the seconds
+ * of the next n page-state reads of the viewed range. */
+static int view_page_reads(VmsWindow *win, double *out, int n) {
+  VmsMapView *map = vms_window_get_map(win);
+  vms_map_view_zoom_fit(map);
+  vms_window_set_residency_view(win, TRUE);
+  const VmsPageMap *last = NULL;
+  int got = 0;
+  gint64 deadline = g_get_monotonic_time() + 30000000;
+  while (got < n && g_get_monotonic_time() < deadline) {
+    g_main_context_iteration(NULL, TRUE);
+    const VmsPageMap *pm = vms_map_view_get_pages(map);
+    if (pm && pm != last) {
+      out[got++] = pm->seconds;
+      last = pm;
+    }
+  }
+  vms_window_set_residency_view(win, FALSE);
+  return got;
 }
 
 static double cpu_seconds(void) {
@@ -110,8 +150,8 @@ int main(int argc, char **argv) {
          snap->stats.vma_count);
 
   /* Hand-off to frame, over the next few live samples (1 Hz). */
-  double lat[8], floor_read[8];
-  int nl = 0;
+  double lat[8], floor_read[8], res_read[8];
+  int nl = 0, n_res = 0;
   for (guint seen = vms_window_get_n_snapshots(win); nl < 5;) {
     g_main_context_iteration(NULL, TRUE);
     if (vms_window_get_n_snapshots(win) != seen && vms_window_get_frame_latency(win) >= 0) {
@@ -119,6 +159,8 @@ int main(int argc, char **argv) {
       spin_for(0.05);
       lat[nl] = vms_window_get_frame_latency(win);
       floor_read[nl] = vms_window_get_snapshot(win)->read_seconds;
+      if (vms_window_get_snapshot(win)->residency_seconds > 0)
+        res_read[n_res++] = vms_window_get_snapshot(win)->residency_seconds;
       nl++;
     }
   }
@@ -128,6 +170,18 @@ int main(int argc, char **argv) {
   double hand = median(lat, nl);
   printf("snapshot hand-off to drawn frame: %.1f ms median (%.2fx the read floor)\n", hand * 1e3,
          hand / read_s);
+
+  /* Residency: what the window's refreshes spend on it, and the view's reads. */
+  double maps_s = maps_read_seconds(target), view_s[4];
+  int n_view = view_page_reads(win, view_s, 4);
+  double res_s = median(res_read, n_res), view_med = median(view_s, n_view);
+  printf("floor: reading /proc/PID/maps as text %.1f ms (median of 5)\n", maps_s * 1e3);
+  printf("residency on a refresh: read on %d of %d refreshes, %.1f ms median (%.2fx the maps text "
+         "read; the refresh as a whole %.1f ms, %.2fx)\n",
+         n_res, nl, res_s * 1e3, res_s / maps_s, read_s * 1e3, read_s / maps_s);
+  printf("residency view, page states of the whole space: %.1f ms median of %d (%.2fx the maps "
+         "text read)\n",
+         view_med * 1e3, n_view, view_med / maps_s);
 
   /* Zoom and pan frames (paused so samples do not interleave). */
   vms_window_set_paused(win, TRUE);

@@ -95,16 +95,9 @@ static void cycle(VmsWindow *win, GPid pid, int round, const char *dir) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: %s TARGET_EXE\n", argv[0]);
-    return 2;
-  }
-  g_autofree char *dir = g_dir_make_tmp("vmscope-gui-XXXXXX", NULL);
-  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
-  if (!gtk_init_check(NULL, NULL))
+  g_autofree char *dir = gui_test_setup(argc, argv, 1, "TARGET_EXE", "vmscope-gui-XXXXXX");
+  if (!dir)
     VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
-               FALSE, NULL);
   GPid targets[2] = {spawn_target(argv[1], "200"), spawn_target(argv[1], "600")};
 
   VmsWindow *win = vms_window_new(NULL);

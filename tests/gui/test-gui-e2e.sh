@@ -7,7 +7,9 @@
 # executable, vmscope-gui, beside it), types the target's PID into the
 # picker's search, presses Enter, zooms with the wheel, presses Ctrl+E (the
 # path is typed into the real file chooser), checks the PNG, takes
-# a screenshot and checks the map's colours are on screen, then quits with Ctrl+Q.
+# a screenshot and checks the map's colours are on screen, turns the
+# residency view on with Ctrl+R and looks for resident pages, then quits
+# with Ctrl+Q.
 set -u
 VMSCOPE=$1 TARGET=$2 PALETTE=$3
 for tool in xdotool import convert; do
@@ -151,7 +153,7 @@ if [ -s "$tmp/screen.png" ]; then
   # depends on the target (a sanitizer build maps terabytes of shadow), so
   # the map counts as shown when its colours cover a good part of the screen.
   swatches=288 map_px=0 summary=""
-  for t in $(awk '{ print $1 }' "$tmp/palette"); do
+  for t in $(awk '$1 !~ /^page-/ { print $1 }' "$tmp/palette"); do
     n=$(count "$tmp/screen.png" "$(colour "$t")")
     summary="$summary $t=$n"
     [ "$n" -gt $swatches ] && map_px=$((map_px + n - swatches))
@@ -162,6 +164,19 @@ if [ -s "$tmp/screen.png" ]; then
   [ "$n_img" -gt 0 ] || fail "the screenshot has no Image pixel at all"
   [ -n "${VMSCOPE_E2E_KEEP:-}" ] && cp "$tmp/screen.png" "$VMSCOPE_E2E_KEEP"
 fi
+
+# Ctrl+R: the residency view; resident pages (the target's written ones,
+# the libraries' text) take the resident colour beyond its legend swatch.
+before=$(count "$tmp/screen.png" "$(colour page-resident)")
+[ "$before" -lt 1000 ] || fail "the resident colour covers $before pixels before Ctrl+R"
+xdotool key ctrl+r
+resident_shown() {
+  import -window root "$tmp/poll.png" 2>/dev/null &&
+    [ "$(count "$tmp/poll.png" "$(colour page-resident)")" -gt 1000 ]
+}
+wait_for 20 resident_shown || fail "Ctrl+R drew no resident pages on the map (before: $before)"
+echo "residency view: $(count "$tmp/poll.png" "$(colour page-resident)") resident pixels, $before before Ctrl+R"
+xdotool key ctrl+r
 
 # Ctrl+Q quits cleanly and the window size is remembered.
 xdotool key ctrl+q
@@ -179,4 +194,4 @@ if [ $failures -ne 0 ]; then
   echo "$failures failure(s)"
   exit 1
 fi
-echo "end-to-end: picker, attach, zoom, export and screenshot all checked"
+echo "end-to-end: picker, attach, zoom, export, screenshot and residency view all checked"

@@ -367,16 +367,10 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: %s GUI_TARGET_EXE VMSCOPE VMS_HELPER\n", argv[0]);
-    return 2;
-  }
-  g_autofree char *dir = g_dir_make_tmp("vmscope-timeline-XXXXXX", NULL);
-  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
-  if (!gtk_init_check(NULL, NULL))
+  g_autofree char *dir =
+      gui_test_setup(argc, argv, 3, "GUI_TARGET_EXE VMSCOPE VMS_HELPER", "vmscope-timeline-XXXXXX");
+  if (!dir)
     VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
-               FALSE, NULL);
   vms_application_setup_style();
 
   char *target_argv[] = {argv[1], "50", NULL};

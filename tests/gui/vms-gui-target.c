@@ -4,7 +4,10 @@
  * Usage: vms-gui-target N [churn]. Maps N anonymous one-page regions with
  * alternating protections (so the kernel cannot merge neighbours), prints
  * "ready" and sleeps until killed. With "churn" it flips the protection of
- * eight pages every 100 ms, so each sample sees regions merge and split. */
+ * eight pages every 100 ms, so each sample sees regions merge and split.
+ * With VMS_GUI_TARGET_PAGES=K in the environment it also maps one
+ * read-write region of K pages and writes every fourth one (from the
+ * first), leaving the others untouched, for the residency view. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,19 @@ int main(int argc, char **argv) {
     }
   for (long i = 0; i < n; i += 2)
     base[i * page] = 1;
+  const char *pages = getenv("VMS_GUI_TARGET_PAGES");
+  long npages = pages ? strtol(pages, NULL, 10) : 0;
+  if (npages > 0) {
+    char *p = mmap(NULL, (size_t)npages * (size_t)page, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      perror("vms-gui-target: mmap");
+      return 1;
+    }
+    madvise(p, (size_t)npages * (size_t)page, MADV_NOHUGEPAGE);
+    for (long i = 0; i < npages; i += 4)
+      p[i * page] = 1;
+  }
   printf("ready\n");
   fflush(stdout);
   if (argc > 2 && strcmp(argv[2], "churn") == 0 && n > 0) {

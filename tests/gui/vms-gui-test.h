@@ -33,6 +33,27 @@ static inline void spin_for(double seconds) {
   spin_until(never, NULL, seconds);
 }
 
+/* What every GUI test does first: checks it has min_args arguments (else
+ * prints usage and exits 2), gives itself a configuration folder of its
+ * own (returned, for the caller to remove) and starts GTK with no cursor
+ * blinking or animations. NULL when there is no display. */
+static inline char *gui_test_setup(int argc, char **argv, int min_args, const char *usage,
+                                   const char *dir_template) {
+  if (argc < min_args + 1) {
+    fprintf(stderr, "usage: %s %s\n", argv[0], usage);
+    exit(2);
+  }
+  char *dir = g_dir_make_tmp(dir_template, NULL);
+  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
+  if (!gtk_init_check(NULL, NULL)) {
+    g_free(dir);
+    return NULL;
+  }
+  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
+               FALSE, NULL);
+  return dir;
+}
+
 /* Starts the GUI test target with count mappings and waits for its "ready". */
 static inline GPid spawn_target(const char *exe, const char *count) {
   char *argv[] = {(char *)exe, (char *)count, NULL};
@@ -52,6 +73,16 @@ static inline GPid spawn_target(const char *exe, const char *count) {
     exit(1);
   }
   return pid;
+}
+
+/* What w draws, as the screen would show it, on an RGB24 image surface. */
+static inline cairo_surface_t *draw_widget(GtkWidget *w) {
+  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create(s);
+  gtk_widget_draw(w, cr);
+  cairo_destroy(cr);
+  return s;
 }
 
 /* A primary-button press or release at (x, y) with modifier state. */

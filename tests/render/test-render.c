@@ -506,6 +506,106 @@ static void test_theme_colors(void) {
   test_snap_free(s);
 }
 
+/* ---- The residency view: page states to pixels ---- */
+
+static Rgb state_rgb(VmsPageState st) {
+  return (Rgb){vms_page_state_rgb[st][0], vms_page_state_rgb[st][1], vms_page_state_rgb[st][2]};
+}
+
+#define PAGE  4096ull
+#define PBASE 0x10000000ull
+
+static void add_run(VmsPageMap *pm, uint64_t p0, uint64_t p1, VmsPageState st) {
+  VMS_CHECK(vms_page_map_add(pm, PBASE + p0 * PAGE, PBASE + p1 * PAGE, st) == VMS_OK);
+}
+
+/* Each page of a region the page map covers is its state's colour on every
+ * line of its cell; a region it covers only in part keeps its type's. */
+static void test_page_states(void) {
+  static const TestRegion regions[] = {
+      {PBASE, PBASE + 64 * PAGE, VMS_TYPE_PRIVATE, C_},
+      {PBASE + 64 * PAGE, PBASE + 128 * PAGE, VMS_TYPE_HEAP, C_},
+  };
+  VmsSnapshot *s = test_snap_new(regions, 2, 0, 4 * GiB, 32);
+  s->page_size = PAGE;
+  VmsPageMap pm;
+  vms_page_map_init(&pm);
+  pm.start = PBASE;
+  pm.end = pm.read_end = PBASE + 1024 * PAGE;
+  add_run(&pm, 0, 10, VMS_PAGE_RESIDENT);
+  add_run(&pm, 10, 20, VMS_PAGE_UNTOUCHED);
+  add_run(&pm, 20, 23, VMS_PAGE_SWAPPED);
+  add_run(&pm, 23, 64, VMS_PAGE_UNTOUCHED);
+  add_run(&pm, 64, 96, VMS_PAGE_RESIDENT); /* half the heap: it changed since the walk */
+
+  VmsViewport vp = {VMS_LAYOUT_LINEAR, PBASE, PBASE + 1024 * PAGE, UINT64_MAX, false};
+  VmsRenderExtras ex = {0};
+  ex.pages = &pm;
+  cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 256, 64);
+  cairo_t *cr = cairo_create(img);
+  VmsLayout *l = vms_layout_new(s, &vp, 256, 64);
+  VMS_CHECK_U64(vms_layout_bytes_per_pixel(l), PAGE);
+  vms_render_map(cr, s, l, &ex);
+  for (uint64_t p = 0; p < 160; p++) {
+    double x, y;
+    VMS_CHECK(vms_layout_point_of(l, PBASE + p * PAGE, &x, &y));
+    Rgb want = p < 10    ? state_rgb(VMS_PAGE_RESIDENT)
+               : p < 20  ? state_rgb(VMS_PAGE_UNTOUCHED)
+               : p < 23  ? state_rgb(VMS_PAGE_SWAPPED)
+               : p < 64  ? state_rgb(VMS_PAGE_UNTOUCHED)
+               : p < 128 ? color(VMS_TYPE_HEAP)
+                         : color(VMS_TYPE_FREE);
+    for (int j = 0; j < 3; j++)
+      CHECK_RGB(img, (int)x, (int)y + j, want);
+  }
+  vms_layout_free(l);
+  cairo_destroy(cr);
+  cairo_surface_destroy(img);
+
+  /* Two pages a pixel: the more important state wins (swapped > resident
+   * > untouched); without a page map the same layout draws types. */
+  vp.end = PBASE + 8192 * PAGE;
+  img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 256, 64);
+  cr = cairo_create(img);
+  l = vms_layout_new(s, &vp, 256, 64);
+  VMS_CHECK_U64(vms_layout_bytes_per_pixel(l), 2 * PAGE);
+  vms_render_map(cr, s, l, &ex);
+  double x, y;
+  VMS_CHECK(vms_layout_point_of(l, PBASE + 9 * PAGE, &x, &y)); /* pages 8, 9: resident */
+  CHECK_RGB(img, (int)x, (int)y, state_rgb(VMS_PAGE_RESIDENT));
+  VMS_CHECK(vms_layout_point_of(l, PBASE + 20 * PAGE, &x, &y)); /* 20, 21: swapped */
+  CHECK_RGB(img, (int)x, (int)y, state_rgb(VMS_PAGE_SWAPPED));
+  VMS_CHECK(vms_layout_point_of(l, PBASE + 22 * PAGE, &x, &y)); /* 22 swapped, 23 untouched */
+  CHECK_RGB(img, (int)x, (int)y, state_rgb(VMS_PAGE_SWAPPED));
+  VMS_CHECK(vms_layout_point_of(l, PBASE + 10 * PAGE, &x, &y)); /* 10, 11: untouched */
+  CHECK_RGB(img, (int)x, (int)y, state_rgb(VMS_PAGE_UNTOUCHED));
+  cairo_destroy(cr);
+  cairo_surface_destroy(img);
+  img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 256, 64);
+  cr = cairo_create(img);
+  vms_render_map(cr, s, l, NULL);
+  VMS_CHECK(vms_layout_point_of(l, PBASE + 9 * PAGE, &x, &y));
+  CHECK_RGB(img, (int)x, (int)y, color(VMS_TYPE_PRIVATE));
+  cairo_destroy(cr);
+  cairo_surface_destroy(img);
+  vms_layout_free(l);
+
+  /* What the tooltip says follows the same rule. */
+  VmsPageState st;
+  VMS_CHECK(vms_render_page_state(s, &pm, PBASE + 21 * PAGE, &st) && st == VMS_PAGE_SWAPPED);
+  VMS_CHECK(vms_render_page_state(s, &pm, PBASE + 5 * PAGE + 7, &st) && st == VMS_PAGE_RESIDENT);
+  VMS_CHECK(!vms_render_page_state(s, &pm, PBASE + 70 * PAGE, &st));  /* the heap: not covered */
+  VMS_CHECK(!vms_render_page_state(s, &pm, PBASE + 200 * PAGE, &st)); /* free space */
+  /* The covering rule itself. */
+  VMS_CHECK(vms_page_map_covers(&pm, PBASE, PBASE + 64 * PAGE));
+  VMS_CHECK(!vms_page_map_covers(&pm, PBASE + 64 * PAGE, PBASE + 128 * PAGE));
+  VMS_CHECK(!vms_page_map_covers(&pm, PBASE - PAGE, PBASE + PAGE));
+  pm.read_end = PBASE + 32 * PAGE; /* a read cut short covers nothing past it */
+  VMS_CHECK(!vms_page_map_covers(&pm, PBASE, PBASE + 64 * PAGE));
+  vms_page_map_clear(&pm);
+  test_snap_free(s);
+}
+
 int main(void) {
   test_palette();
   test_known_pixels();
@@ -513,5 +613,6 @@ int main(void) {
   test_break_marks();
   test_diff();
   test_theme_colors();
+  test_page_states();
   return vms_test_end();
 }
