@@ -11,6 +11,9 @@
 # entry, so scripts/test.sh counts them. Exits non-zero on any
 # failure. Arguments go to `meson test`; without any, the unit and Windows
 # suites run (the fuzz suite already runs natively, and takes 15 s under Wine).
+# The Windows suite's win-recording test also runs the Linux build
+# ($VMS_LINUX_BUILD, by default build/, which scripts/test.sh builds first):
+# recordings written on one side must print the same on the other.
 set -eu
 if [ $# -eq 0 ]; then
   set -- --suite unit --suite windows
@@ -18,6 +21,9 @@ fi
 
 cd "$(dirname "$0")/.."
 . scripts/wine-env.sh
+# The Linux build beside them: the win-recording test reads the recordings
+# vmscope.exe writes with it, and the other way round (skipped without one).
+export VMS_LINUX_BUILD="${VMS_LINUX_BUILD:-$PWD/build}"
 
 for tool in x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc; do
   if ! command -v "$tool" >/dev/null 2>&1; then
