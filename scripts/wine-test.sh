@@ -80,6 +80,7 @@ if [ "$rc" = 42 ]; then
   # The 32-bit vmscope must refuse a 64-bit target with a clear message.
   VMS_WIN64_HELPER="$PWD/build-win64/tests/windows/vms-win-helper.exe" \
   VMS_WIN64_HELPER_DLL="$PWD/build-win64/tests/windows/vms-win-helper-dll.dll" \
+  VMS_WIN64_VMSCOPE="$PWD/build-win64/vmscope.exe" \
     meson test -C build-win32 --print-errorlogs "$@" || status=1
 else
   reason="32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing, or $WINEPREFIX was made before it was installed and must be removed)"

@@ -100,8 +100,8 @@ static uint64_t largest_gap(const VmsMaps *m, uint64_t flo, uint64_t fhi) {
 }
 
 static VmsJson *diff_json(const char *a, const char *b, const char *range) {
-  const char *const with_range[] = {vmscope, file,    "--diff", a,     b, "--format",
-                                    "json",  "--range", range,  NULL};
+  const char *const with_range[] = {vmscope,    file,   "--diff",  a,     b,
+                                    "--format", "json", "--range", range, NULL};
   const char *const without[] = {vmscope, file, "--diff", a, b, "--format", "json", NULL};
   VmsRun r;
   VmsJson *j = NULL;
@@ -134,7 +134,8 @@ int main(int argc, char **argv) {
     return vms_test_end();
   }
   uint64_t room_lo = 0, room_hi = 0, x_lo = 0, x_hi = 0;
-  const char *room = vms_helper_fact(&h, "barrier-room", 0), *at = vms_helper_fact(&h, "barrier-at", 0);
+  const char *room = vms_helper_fact(&h, "barrier-room", 0),
+             *at = vms_helper_fact(&h, "barrier-at", 0);
   VMS_CHECK(room && sscanf(room, "%" SCNx64 " %" SCNx64, &room_lo, &room_hi) == 2);
   VMS_CHECK(at && sscanf(at, "%" SCNx64 " %" SCNx64, &x_lo, &x_hi) == 2);
   char pid[16], range[64], dir[] = "/tmp/vms-live-barrier-diff-XXXXXX", path[256];
@@ -257,8 +258,8 @@ int main(int argc, char **argv) {
     vms_json_free(j);
   }
   /* The CSV row and the table line carry the same figures. */
-  const char *const c[] = {vmscope, file, "--diff", fa, fw, "--range", range, "--format", "csv",
-                           NULL};
+  const char *const c[] = {vmscope,   file,  "--diff",   fa,    fw,
+                           "--range", range, "--format", "csv", NULL};
   VmsRun r;
   VMS_CHECK(vms_run(c, &r) && r.status == 0);
   char want[256];
