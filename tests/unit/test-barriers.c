@@ -360,18 +360,24 @@ static void test_dominant_hole(void) {
   vms_snapshot_unref(s);
 }
 
+/* A 32-bit Windows process's space, up to hi, on a system of os_bits. */
+static void windows_space_init(VmsSpace *space, int os_bits, uint64_t hi) {
+  vms_space_init(space);
+  space->bits = 32;
+  space->os_bits = os_bits;
+  space->page_size = 4096;
+  space->alloc_granularity = 65536;
+  space->usable_lo = 0x10000;
+  space->usable_hi = hi;
+  space->fields = VMS_FIELD_OS_TYPE;
+}
+
 /* A 32-bit Windows process on 64-bit Windows whose image flags were not read. */
 static void test_laa(void) {
   for (int known = 0; known < 2; known++) {
     VmsSpace space;
-    vms_space_init(&space);
-    space.bits = 32;
-    space.os_bits = 64;
-    space.page_size = 4096;
-    space.alloc_granularity = 65536;
-    space.usable_lo = 0x10000;
-    space.usable_hi = 0x7fff0000;
-    space.fields = VMS_FIELD_OS_TYPE | (known ? VMS_FIELD_LAA : 0);
+    windows_space_init(&space, 64, 0x7fff0000);
+    space.fields |= known ? VMS_FIELD_LAA : 0;
     space.large_address_aware = false;
     VmsRegion *r = vms_space_add_region(&space);
     r->start = 0x400000;
@@ -402,14 +408,7 @@ static void test_laa(void) {
  * allocation of kind os (VMS_OS_MEM_*) at each start. */
 static VmsSnapshot *windows_space(const uint64_t *starts, const uint16_t *os, size_t n) {
   VmsSpace space;
-  vms_space_init(&space);
-  space.bits = 32;
-  space.os_bits = 32;
-  space.page_size = 4096;
-  space.alloc_granularity = 65536;
-  space.usable_lo = 0x10000;
-  space.usable_hi = 0x1000000;
-  space.fields = VMS_FIELD_OS_TYPE;
+  windows_space_init(&space, 32, 0x1000000);
   for (size_t i = 0; i < n; i++) {
     VmsRegion *r = vms_space_add_region(&space);
     r->start = r->alloc_base = starts[i];

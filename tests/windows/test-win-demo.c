@@ -78,6 +78,16 @@ static uint64_t json_number(const char *json, const char *key) {
   return p ? strtoull(p + strlen(key), NULL, 0) : 0;
 }
 
+/* vmscope.exe PID ARGS: its output (free() it), its exit code in *code. */
+static char *run_vmscope(const char *vmscope, DWORD pid, const char *args, DWORD *code) {
+  char cmd[4096] = "", arg[128];
+  vms_win_quote(cmd, sizeof cmd, vmscope);
+  snprintf(arg, sizeof arg, " %lu %s", (unsigned long)pid, args);
+  strncat(cmd, arg, sizeof cmd - strlen(cmd) - 1);
+  *code = 0xffffffff;
+  return vms_win_run(cmd, code);
+}
+
 /* What the barriers say of large-address-awareness: laa_fact is the JSON
  * object expected (NULL: null), and --barriers must carry its text on a
  * line of its own among the facts, or nothing about it. */
@@ -94,12 +104,8 @@ static void check_laa(const char *vmscope, DWORD pid, const char *json, const ch
   const char *p = strstr(json, "\"large_address_aware\":");
   VMS_CHECK_MSG(p && strncmp(p, want, strlen(want)) == 0, "the JSON has %.300s, not %s",
                 p ? p : "no large_address_aware", want);
-  char cmd[4096] = "", arg[64];
-  vms_win_quote(cmd, sizeof cmd, vmscope);
-  snprintf(arg, sizeof arg, " %lu --barriers", (unsigned long)pid);
-  strncat(cmd, arg, sizeof cmd - strlen(cmd) - 1);
-  DWORD code = 0xffffffff;
-  char *table = vms_win_run(cmd, &code);
+  DWORD code;
+  char *table = run_vmscope(vmscope, pid, "--barriers", &code);
   VMS_CHECK_U64(code, 0);
   if (!table)
     return;
@@ -142,12 +148,8 @@ static uint64_t check_demo(const char *vmscope, const char *demo, const char *ar
   VMS_CHECK_MSG(p != NULL, "cannot start %s", demo);
   if (!p)
     return 0;
-  char cmd[4096] = "", arg[64];
-  vms_win_quote(cmd, sizeof cmd, vmscope);
-  snprintf(arg, sizeof arg, "%lu --summary --format json", (unsigned long)pid);
-  strncat(cmd, arg, sizeof cmd - strlen(cmd) - 1);
-  DWORD code = 0xffffffff;
-  char *json = vms_win_run(cmd, &code);
+  DWORD code;
+  char *json = run_vmscope(vmscope, pid, "--summary --format json", &code);
   VMS_CHECK_U64(code, 0);
   if (json) {
     VMS_CHECK_U64(json_number(json, "\"address_space\":{\"start\":\""), f.lo);
