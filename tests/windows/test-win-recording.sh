@@ -14,7 +14,8 @@
 # mapped and unmapped while it records) and saves it with smaps counters;
 # vmscope.exe must print what the Linux build prints. Outputs: --summary,
 # --regions, --timeline, --barriers, --diff (two frames, and a frame against
-# the snapshot), --at a middle frame, in table, CSV and JSON. Last, recordings
+# the snapshot), --at a middle frame, in table, CSV and JSON, and the fit
+# question and the text map. Last, recordings
 # made up by make-forecast-recording whose timeline forecast x87 arithmetic
 # (a 32-bit build without SSE2 math) gets a digit wrong.
 #
@@ -113,6 +114,8 @@ compare_all() {
     compare "$2" --regions --format "$fmt"
     compare "$2" --summary --format "$fmt"
   done
+  compare "$1" --summary --fit 48M --format json
+  compare "$1" --map --size 120x40 --color never
 }
 
 # ---- Windows writes, Linux reads ----
