@@ -1461,15 +1461,163 @@ static const char *change_name(VmsRegionChangeKind k) {
   }
 }
 
-static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *la, const char *lb,
-                       const VmsRegionChange *ch, size_t n, VmsFormat fmt) {
+/* The CSV columns after the region rows' own, for the barrier and group rows;
+ * the other rows leave them empty. */
+#define DIFF_CSV_MORE \
+  "old_merged,new_merged,old_gain,new_gain,old_units,new_units,old_barriers,new_barriers"
+#define DIFF_CSV_PAD ",,,,,,,,"
+
+/* A figure of one side of a change: empty in CSV when that side is absent. */
+static void csv_side(FILE *f, bool have, uint64_t v) {
+  fputc(',', f);
+  if (have)
+    fprintf(f, "%" PRIu64, v);
+}
+
+/* "256 KiB", or "256 KiB -> 512 KiB" where the sides differ; "+" before gains. */
+static void size_change(const char *plus, bool ha, uint64_t a, bool hb, uint64_t b, char *buf,
+                        size_t len) {
+  char sa[32], sb[32];
+  vms_size_format(a, sa, sizeof sa);
+  vms_size_format(b, sb, sizeof sb);
+  if (ha && hb && a != b)
+    snprintf(buf, len, "%s%s -> %s%s", plus, sa, plus, sb);
+  else
+    snprintf(buf, len, "%s%s", plus, hb ? sb : sa);
+}
+
+static void count_change(bool ha, uint64_t a, bool hb, uint64_t b, char *buf, size_t len) {
+  if (ha && hb && a != b)
+    snprintf(buf, len, "%" PRIu64 " -> %" PRIu64, a, b);
+  else
+    snprintf(buf, len, "%" PRIu64, hb ? b : a);
+}
+
+static void json_barrier_side(FILE *f, const char *key, const VmsBarrier *b) {
+  fprintf(f,
+          ",\"%s\":{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"size\":%" PRIu64
+          ",\"group\":\"%s\",\"units\":%u,\"free_below\":%" PRIu64 ",\"free_above\":%" PRIu64
+          ",\"merged\":%" PRIu64 ",\"gain\":%" PRIu64 "}",
+          key, b->start, b->end, b->end - b->start,
+          vms_barrier_group_name((VmsBarrierGroup)b->group), b->n_units, b->free_below,
+          b->free_above, b->merged, b->gain);
+}
+
+static void json_group_side(FILE *f, const char *key, const VmsBarrierGroupStats *g,
+                            uint64_t gain) {
+  fprintf(f,
+          ",\"%s\":{\"units\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"lowest\":\"0x%" PRIx64
+          "\",\"highest\":\"0x%" PRIx64 "\",\"barriers\":%" PRIu64 ",\"largest_without\":%" PRIu64
+          ",\"gain\":%" PRIu64 "}",
+          key, g->units, g->bytes, g->lowest, g->highest, g->walls, g->largest_without, gain);
+}
+
+/* How the top barriers and the groups changed, between the region changes
+ * and the figures. */
+static void print_barrier_diff(const VmsSnapshot *x, const VmsSnapshot *y, const VmsBarrierDiff *bd,
+                               int digits, VmsFormat fmt) {
   FILE *f = stdout;
+  char who[600], sz[80], mg[80], gn[80], un[48];
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\"barriers\":[", f);
+  else if (fmt == VMS_FORMAT_TABLE)
+    fprintf(f, "\nTop barriers (ranked by gain): %zu change%s\n", bd->n_barriers,
+            bd->n_barriers == 1 ? "" : "s");
+  if (fmt == VMS_FORMAT_TABLE && bd->n_barriers)
+    fprintf(f, "%-9s %-*s %-*s %21s  %-23s %-25s %s\n", "CHANGE", digits, "START", digits, "END",
+            "SIZE", "WITHOUT IT", "GAIN", "OWNER");
+  for (size_t i = 0; i < bd->n_barriers; i++) {
+    const VmsBarrierChange *c = &bd->barriers[i];
+    const VmsBarrier *o = c->old_b, *r = c->new_b, *any = r ? r : o;
+    vms_barrier_describe(r ? y : x, any, who, sizeof who);
+    const char *kind = vms_barrier_change_name(c->kind);
+    if (fmt == VMS_FORMAT_CSV) {
+      fprintf(f, "barrier-%s,0x%" PRIx64 ",0x%" PRIx64, kind, any->start, any->end);
+      csv_side(f, o, o ? o->end - o->start : 0);
+      csv_side(f, r, r ? r->end - r->start : 0);
+      fprintf(f, ",%s,%s,,,,,", o ? vms_barrier_group_name((VmsBarrierGroup)o->group) : "",
+              r ? vms_barrier_group_name((VmsBarrierGroup)r->group) : "");
+      vms_write_csv_field(f, who);
+      csv_side(f, o, o ? o->merged : 0);
+      csv_side(f, r, r ? r->merged : 0);
+      csv_side(f, o, o ? o->gain : 0);
+      csv_side(f, r, r ? r->gain : 0);
+      csv_side(f, o, o ? o->n_units : 0);
+      csv_side(f, r, r ? r->n_units : 0);
+      fputs(",,\n", f);
+    } else if (fmt == VMS_FORMAT_JSON) {
+      fprintf(f, "%s\n{\"change\":\"%s\",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"",
+              i ? "," : "", kind, any->start, any->end);
+      if (o)
+        json_barrier_side(f, "old", o);
+      if (r)
+        json_barrier_side(f, "new", r);
+      fputs(",\"owner\":", f);
+      vms_write_json_string(f, who);
+      fputc('}', f);
+    } else {
+      size_change("", o, o ? o->end - o->start : 0, r, r ? r->end - r->start : 0, sz, sizeof sz);
+      size_change("", o, o ? o->merged : 0, r, r ? r->merged : 0, mg, sizeof mg);
+      size_change("+", o, o ? o->gain : 0, r, r ? r->gain : 0, gn, sizeof gn);
+      fprintf(f, "%-9s %0*" PRIx64 " %0*" PRIx64 " %21s  %-23s %-25s ", kind, digits, any->start,
+              digits, any->end, sz, mg, gn);
+      for (const char *p = who; *p; p++)
+        fputc((unsigned char)*p < 0x20 ? '?' : *p, f);
+      fputc('\n', f);
+    }
+  }
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n],\"barrier_groups\":[", f);
+  else if (fmt == VMS_FORMAT_TABLE)
+    fprintf(f, "\nBarrier groups: %zu change%s\n", bd->n_groups, bd->n_groups == 1 ? "" : "s");
+  if (fmt == VMS_FORMAT_TABLE && bd->n_groups)
+    fprintf(f, "%-9s %-8s %-13s %-23s %-13s %-23s %s\n", "CHANGE", "GROUP", "OWNERS", "BYTES",
+            "BARRIERS", "WITHOUT ALL", "GAIN");
+  for (size_t i = 0; i < bd->n_groups; i++) {
+    const VmsGroupChange *c = &bd->groups[i];
+    const VmsBarrierGroupStats *o = c->old_g, *r = c->new_g, *any = r->units ? r : o;
+    const char *kind = vms_group_change_name(c->kind), *name = vms_barrier_group_name(c->group);
+    if (fmt == VMS_FORMAT_CSV) {
+      fprintf(f, "group-%s,0x%" PRIx64 ",0x%" PRIx64 ",%" PRIu64 ",%" PRIu64 ",%s,%s,,,,,", kind,
+              any->lowest, any->highest, o->bytes, r->bytes, name, name);
+      vms_write_csv_field(f, vms_barrier_group_title(c->group));
+      fprintf(f,
+              ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+              ",%" PRIu64 "\n",
+              o->largest_without, r->largest_without, c->old_gain, c->new_gain, o->units, r->units,
+              o->walls, r->walls);
+    } else if (fmt == VMS_FORMAT_JSON) {
+      fprintf(f, "%s\n{\"change\":\"%s\",\"group\":\"%s\",\"title\":", i ? "," : "", kind, name);
+      vms_write_json_string(f, vms_barrier_group_title(c->group));
+      json_group_side(f, "old", o, c->old_gain);
+      json_group_side(f, "new", r, c->new_gain);
+      fputc('}', f);
+    } else {
+      char bars[48];
+      count_change(true, o->units, true, r->units, un, sizeof un);
+      size_change("", true, o->bytes, true, r->bytes, sz, sizeof sz);
+      count_change(true, o->walls, true, r->walls, bars, sizeof bars);
+      size_change("", true, o->largest_without, true, r->largest_without, mg, sizeof mg);
+      size_change("+", true, c->old_gain, true, c->new_gain, gn, sizeof gn);
+      fprintf(f, "%-9s %-8s %-13s %-23s %-13s %-23s %s\n", kind, name, un, sz, bars, mg, gn);
+    }
+  }
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n],", f);
+}
+
+static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *la, const char *lb,
+                       const VmsRegionChange *ch, size_t n, const VmsBarrierDiff *bd,
+                       VmsFormat fmt) {
+  FILE *f = stdout;
+  const int dx = vms_snapshot_addr_digits(x), dy = vms_snapshot_addr_digits(y);
+  const int digits = dx > dy ? dx : dy;
   char desc[4600], ta[32], tb[32];
   vms_time_format(x->taken_at, VMS_TIME_ISO8601, ta, sizeof ta);
   vms_time_format(y->taken_at, VMS_TIME_ISO8601, tb, sizeof tb);
   if (fmt == VMS_FORMAT_CSV)
     fputs("change,start,end,old_size,new_size,old_type,new_type,old_state,new_state,"
-          "old_protection,new_protection,details\n",
+          "old_protection,new_protection,details," DIFF_CSV_MORE "\n",
           f);
   else if (fmt == VMS_FORMAT_JSON)
     fprintf(f,
@@ -1479,9 +1627,9 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
   else
     fprintf(f,
             "from %s (%s, process %d) to %s (%s, process %d): %zu region change%s\n\n"
-            "%-9s %-18s %-18s %21s  %-19s %-19s %-11s %s\n",
-            la, ta, x->pid, lb, tb, y->pid, n, n == 1 ? "" : "s", "CHANGE", "START", "END", "SIZE",
-            "TYPE", "STATE", "PROT", "DETAILS");
+            "%-9s %-*s %-*s %21s  %-19s %-19s %-11s %s\n",
+            la, ta, x->pid, lb, tb, y->pid, n, n == 1 ? "" : "s", "CHANGE", digits, "START", digits,
+            "END", "SIZE", "TYPE", "STATE", "PROT", "DETAILS");
   for (size_t i = 0; i < n; i++) {
     const VmsRegionChange *c = &ch[i];
     const VmsRegion *o = c->old_r, *r = c->new_r, *any = r ? r : o;
@@ -1504,18 +1652,8 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
       if (r)
         fprintf(f, "%" PRIu64, nsz);
       fprintf(f, ",%s,%s,%s,%s,%s,%s,", ot, nt, os, ns, op, np);
-      if (strpbrk(desc, ",\"\n\r")) {
-        fputc('"', f);
-        for (const char *p = desc; *p; p++) {
-          if (*p == '"')
-            fputc('"', f);
-          fputc(*p, f);
-        }
-        fputc('"', f);
-      } else {
-        fputs(desc, f);
-      }
-      fputc('\n', f);
+      vms_write_csv_field(f, desc);
+      fputs(DIFF_CSV_PAD "\n", f);
     } else if (fmt == VMS_FORMAT_JSON) {
       fprintf(f, "%s\n{\"change\":\"%s\",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",",
               i ? "," : "", change_name(c->kind), any->start, any->end);
@@ -1529,16 +1667,9 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
                 "\"new\":{\"size\":%" PRIu64 ",\"type\":\"%s\",\"state\":\"%s\","
                 "\"protection\":\"%s\"},",
                 nsz, nt, ns, np);
-      fputs("\"details\":\"", f);
-      for (const unsigned char *p = (const unsigned char *)desc; *p; p++) {
-        if (*p == '"' || *p == '\\')
-          fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f)
-          fprintf(f, "\\u%04x", *p < 0x80 ? *p : 0xfffd);
-        else
-          fputc(*p, f);
-      }
-      fputs("\"}", f);
+      fputs("\"details\":", f);
+      vms_write_json_string(f, desc);
+      fputc('}', f);
     } else {
       char a[32], b[32], sz[48], ty[48], st[48], pr[24];
       vms_size_format(osz, a, sizeof a);
@@ -1559,26 +1690,29 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
         snprintf(pr, sizeof pr, "%s->%s", op, np);
       else
         snprintf(pr, sizeof pr, "%s", r ? np : op);
-      fprintf(f, "%-9s %018" PRIx64 " %018" PRIx64 " %21s  %-19s %-19s %-11s ",
-              change_name(c->kind), any->start, any->end, sz, ty, st, pr);
+      fprintf(f, "%-9s %0*" PRIx64 " %0*" PRIx64 " %21s  %-19s %-19s %-11s ", change_name(c->kind),
+              digits, any->start, digits, any->end, sz, ty, st, pr);
       for (const char *p = desc; *p; p++)
         fputc((unsigned char)*p < 0x20 ? '?' : *p, f);
       fputc('\n', f);
     }
   }
+  if (fmt == VMS_FORMAT_JSON)
+    fputs("\n],", f);
+  print_barrier_diff(x, y, bd, digits, fmt);
   Figure figs[16 + 5 * VMS_TYPE_COUNT];
   size_t nf = diff_figures(x, y, figs);
   if (fmt == VMS_FORMAT_JSON)
-    fputs("\n],\"figures\":[", f);
+    fputs("\"figures\":[", f);
   else if (fmt == VMS_FORMAT_TABLE)
     fprintf(f, "\n%-22s %20s %20s %21s\n", "FIGURE", "A", "B", "CHANGE");
   for (size_t i = 0; i < nf; i++) {
     const Figure *g = &figs[i];
     if (fmt == VMS_FORMAT_CSV) {
       if (g->real)
-        fprintf(f, "figure,,,%.6f,%.6f,,,,,,,%s\n", g->a, g->b, g->name);
+        fprintf(f, "figure,,,%.6f,%.6f,,,,,,,%s" DIFF_CSV_PAD "\n", g->a, g->b, g->name);
       else
-        fprintf(f, "figure,,,%.0f,%.0f,,,,,,,%s\n", g->a, g->b, g->name);
+        fprintf(f, "figure,,,%.0f,%.0f,,,,,,,%s" DIFF_CSV_PAD "\n", g->a, g->b, g->name);
     } else if (fmt == VMS_FORMAT_JSON) {
       if (g->real)
         fprintf(f, "%s\n{\"name\":\"%s\",\"a\":%.6f,\"b\":%.6f,\"change\":%.6f}", i ? "," : "",
@@ -1596,6 +1730,19 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
   }
   if (fmt == VMS_FORMAT_JSON)
     fputs("\n]}\n", f);
+}
+
+/* The barriers of one side, ranked as --barriers ranks them (--range, --fit). */
+static int diff_barriers(const Options *o, const VmsSnapshot *snap, VmsBarriers *out) {
+  VmsBarrierScope scope;
+  if (o->has_range)
+    vms_barrier_scope_given(o->range_lo, o->range_hi, &scope);
+  else
+    vms_barrier_scope_default(snap, &scope);
+  VmsBarrierOptions bo = {.top = 10, .usable_min = o->fit_size};
+  VmsError err = {0};
+  return vms_barriers_compute(snap, &scope, &bo, out, &err) == VMS_OK ? VMS_OK
+                                                                      : fail_err(&err, NULL);
 }
 
 static int run_diff(const Options *o) {
@@ -1635,11 +1782,22 @@ static int run_diff(const Options *o) {
     else
       snprintf(lb, sizeof lb, "frame %zu", kb);
     VmsRegionChange *ch;
+    VmsBarriers ba, bb;
+    VmsBarrierDiff bd;
     size_t n = vms_snapshot_compare(x, y, &ch);
     if (n == SIZE_MAX) {
       rc = vms_cli_fail(VMS_ERR_NOMEM, "out of memory comparing the frames");
     } else {
-      print_diff(x, y, la, lb, ch, n, o->format);
+      rc = diff_barriers(o, x, &ba);
+      if (rc == VMS_OK) {
+        rc = diff_barriers(o, y, &bb);
+        if (rc == VMS_OK) {
+          vms_barriers_compare(&ba, &bb, &bd);
+          print_diff(x, y, la, lb, ch, n, &bd, o->format);
+          vms_barriers_clear(&bb);
+        }
+        vms_barriers_clear(&ba);
+      }
       free(ch);
     }
   }

@@ -11,6 +11,9 @@
 # entry, so scripts/test.sh counts them. Exits non-zero on any
 # failure. Arguments go to `meson test`; without any, the unit and Windows
 # suites run (the fuzz suite already runs natively, and takes 15 s under Wine).
+# The Windows suite's win-recording test also runs the Linux build
+# ($VMS_LINUX_BUILD, by default build/, which scripts/test.sh builds first):
+# recordings written on one side must print the same on the other.
 set -eu
 if [ $# -eq 0 ]; then
   set -- --suite unit --suite windows
@@ -18,6 +21,9 @@ fi
 
 cd "$(dirname "$0")/.."
 . scripts/wine-env.sh
+# The Linux build beside them: the win-recording test reads the recordings
+# vmscope.exe writes with it, and the other way round (skipped without one).
+export VMS_LINUX_BUILD="${VMS_LINUX_BUILD:-$PWD/build}"
 
 for tool in x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -74,6 +80,7 @@ if [ "$rc" = 42 ]; then
   # The 32-bit vmscope must refuse a 64-bit target with a clear message.
   VMS_WIN64_HELPER="$PWD/build-win64/tests/windows/vms-win-helper.exe" \
   VMS_WIN64_HELPER_DLL="$PWD/build-win64/tests/windows/vms-win-helper-dll.dll" \
+  VMS_WIN64_VMSCOPE="$PWD/build-win64/vmscope.exe" \
     meson test -C build-win32 --print-errorlogs "$@" || status=1
 else
   reason="32-bit Windows programs do not run under this Wine (the canary exited $rc, not 42: wine32 is missing, or $WINEPREFIX was made before it was installed and must be removed)"

@@ -168,9 +168,7 @@ bool vms_textmap_print(FILE *f, const VmsSnapshot *snap, const VmsTextMapOptions
     vms_error_set(err, VMS_ERR_USAGE, "the range to map is empty");
     return false;
   }
-  int digits = snap->bits > 32 ? 12 : 8;
-  while (digits < 16 && ((hi - 1) >> (4 * digits)) != 0)
-    digits++;
+  int digits = vms_addr_digits(snap->bits, hi);
   int label = 2 + digits + 1;
   int cols = o->columns - label;
   if (cols < MIN_CELLS || o->rows < 1) {

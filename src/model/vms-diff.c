@@ -165,3 +165,83 @@ size_t vms_snapshot_compare(const VmsSnapshot *old_snap, const VmsSnapshot *new_
   *out = v;
   return n;
 }
+
+/* ---- barriers ---- */
+
+const char *vms_barrier_change_name(VmsBarrierChangeKind kind) {
+  switch (kind) {
+  case VMS_BARRIER_APPEARED: return "appeared";
+  case VMS_BARRIER_VANISHED: return "vanished";
+  case VMS_BARRIER_GAIN: return "gain";
+  }
+  return "?";
+}
+
+const char *vms_group_change_name(VmsGroupChangeKind kind) {
+  switch (kind) {
+  case VMS_GROUP_APPEARED: return "appeared";
+  case VMS_GROUP_VANISHED: return "vanished";
+  case VMS_GROUP_CHANGED: return "changed";
+  }
+  return "?";
+}
+
+static int by_barrier_address(const void *a, const void *b) {
+  const VmsBarrierChange *x = a, *y = b;
+  const VmsBarrier *bx = x->new_b ? x->new_b : x->old_b, *by = y->new_b ? y->new_b : y->old_b;
+  if (bx->start != by->start)
+    return bx->start < by->start ? -1 : 1;
+  return (int)x->kind - (int)y->kind;
+}
+
+static uint64_t group_gain(const VmsBarriers *b, const VmsBarrierGroupStats *g) {
+  return g->largest_without > b->largest ? g->largest_without - b->largest : 0;
+}
+
+void vms_barriers_compare(const VmsBarriers *a, const VmsBarriers *b, VmsBarrierDiff *out) {
+  out->n_barriers = out->n_groups = 0;
+  /* match[i]: the index in b->by_gain of a->by_gain[i]'s barrier, or SIZE_MAX. */
+  size_t match[VMS_BARRIERS_MAX_TOP];
+  bool taken[VMS_BARRIERS_MAX_TOP] = {false};
+  for (size_t i = 0; i < a->n_by_gain; i++)
+    match[i] = SIZE_MAX;
+  /* By start first, then by end for what is left: a start match is the stronger. */
+  for (int by_end = 0; by_end < 2; by_end++)
+    for (size_t i = 0; i < a->n_by_gain; i++)
+      for (size_t k = 0; match[i] == SIZE_MAX && k < b->n_by_gain; k++) {
+        const VmsBarrier *x = &a->by_gain[i], *y = &b->by_gain[k];
+        if (!taken[k] && (by_end ? x->end == y->end : x->start == y->start)) {
+          match[i] = k;
+          taken[k] = true;
+        }
+      }
+  for (size_t i = 0; i < a->n_by_gain; i++) {
+    const VmsBarrier *x = &a->by_gain[i];
+    if (match[i] == SIZE_MAX)
+      out->barriers[out->n_barriers++] = (VmsBarrierChange){VMS_BARRIER_VANISHED, x, NULL};
+    else if (b->by_gain[match[i]].gain != x->gain)
+      out->barriers[out->n_barriers++] =
+          (VmsBarrierChange){VMS_BARRIER_GAIN, x, &b->by_gain[match[i]]};
+  }
+  for (size_t k = 0; k < b->n_by_gain; k++)
+    if (!taken[k])
+      out->barriers[out->n_barriers++] =
+          (VmsBarrierChange){VMS_BARRIER_APPEARED, NULL, &b->by_gain[k]};
+  if (out->n_barriers > 1)
+    qsort(out->barriers, out->n_barriers, sizeof *out->barriers, by_barrier_address);
+
+  for (int g = 0; g < VMS_BGROUP_COUNT; g++) {
+    const VmsBarrierGroupStats *x = &a->groups[g], *y = &b->groups[g];
+    VmsGroupChange c = {0, (VmsBarrierGroup)g, x, y, group_gain(a, x), group_gain(b, y)};
+    if (!x->units && y->units)
+      c.kind = VMS_GROUP_APPEARED;
+    else if (x->units && !y->units)
+      c.kind = VMS_GROUP_VANISHED;
+    else if (x->units != y->units || x->bytes != y->bytes || x->walls != y->walls ||
+             c.old_gain != c.new_gain)
+      c.kind = VMS_GROUP_CHANGED;
+    else
+      continue;
+    out->groups[out->n_groups++] = c;
+  }
+}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vms-barriers.h"
 #include "vms-snapshot.h"
 
 /* Region changes between two snapshots, for marking (new, grown, shrunk, gone). */
@@ -42,3 +43,42 @@ typedef struct {
  * SIZE_MAX when out of memory. */
 size_t vms_snapshot_compare(const VmsSnapshot *old_snap, const VmsSnapshot *new_snap,
                             VmsRegionChange **out);
+
+/* How the barriers changed between two moments (vms-barriers.h): which of
+ * the top barriers (by_gain) appeared, vanished or gained differently, and
+ * which owner groups appeared, vanished or changed. A barrier matches one
+ * of the other moment's top by its start, or failing that by its end (a
+ * stack grows down); one that entered or left the top list counts as
+ * appeared or vanished there. A group is changed when its owners, their
+ * bytes, the barriers it alone makes or the gain without all of it differ. */
+typedef enum {
+  VMS_BARRIER_APPEARED = 1,
+  VMS_BARRIER_VANISHED,
+  VMS_BARRIER_GAIN, /* in both tops, with another gain */
+} VmsBarrierChangeKind;
+typedef struct {
+  VmsBarrierChangeKind kind;
+  const VmsBarrier *old_b, *new_b; /* into the two VmsBarriers; NULL when absent */
+} VmsBarrierChange;
+typedef enum {
+  VMS_GROUP_APPEARED = 1, /* no owner of it before */
+  VMS_GROUP_VANISHED,     /* no owner of it after */
+  VMS_GROUP_CHANGED,
+} VmsGroupChangeKind;
+typedef struct {
+  VmsGroupChangeKind kind;
+  VmsBarrierGroup group;
+  const VmsBarrierGroupStats *old_g, *new_g; /* both set */
+  uint64_t old_gain, new_gain; /* largest free block without all of it, over today's */
+} VmsGroupChange;
+typedef struct {
+  VmsBarrierChange barriers[2 * VMS_BARRIERS_MAX_TOP]; /* by address */
+  size_t n_barriers;
+  VmsGroupChange groups[VMS_BGROUP_COUNT]; /* in group order */
+  size_t n_groups;
+} VmsBarrierDiff;
+/* Fills *out; points into a and b, which must outlive it. */
+void vms_barriers_compare(const VmsBarriers *a, const VmsBarriers *b, VmsBarrierDiff *out);
+/* "appeared", "vanished", "gain" / "appeared", "vanished", "changed". */
+const char *vms_barrier_change_name(VmsBarrierChangeKind kind);
+const char *vms_group_change_name(VmsGroupChangeKind kind);

@@ -120,6 +120,18 @@ size_t vms_snapshot_lower_bound(const VmsSnapshot *snap, uint64_t addr) {
   return vms_regions_lower_bound(snap->regions, snap->n_regions, addr);
 }
 
+int vms_addr_digits(int bits, uint64_t hi) {
+  int digits = bits > 32 ? 12 : 8;
+  while (digits < 16 && hi && ((hi - 1) >> (4 * digits)) != 0)
+    digits++;
+  return digits;
+}
+
+int vms_snapshot_addr_digits(const VmsSnapshot *snap) {
+  /* Sorted and not overlapping: the last region ends highest. */
+  return vms_addr_digits(snap->bits, snap->n_regions ? snap->regions[snap->n_regions - 1].end : 0);
+}
+
 size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr) {
   size_t i = vms_snapshot_lower_bound(snap, addr);
   if (i < snap->n_regions && snap->regions[i].start <= addr)

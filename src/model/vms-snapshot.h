@@ -65,6 +65,11 @@ bool vms_snapshot_has_smaps(const VmsSnapshot *snap);
 size_t vms_snapshot_find(const VmsSnapshot *snap, uint64_t addr);
 /* Index of the first region with end > addr (n_regions when none). */
 size_t vms_snapshot_lower_bound(const VmsSnapshot *snap, uint64_t addr);
+/* Hex digits an address column takes, for addresses below hi: 8 for a 32-bit
+ * target, 12 for a 64-bit one, more only where an address needs them (up
+ * to 16). vms_snapshot_addr_digits: for every region of snap. */
+int vms_addr_digits(int bits, uint64_t hi);
+int vms_snapshot_addr_digits(const VmsSnapshot *snap);
 
 /* Names: "image", "mapped", "shareable", "heap", "stack", "private",
  * "system", "unusable", "free" (CSV/JSON) and their titles ("Mapped File"). */

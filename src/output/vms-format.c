@@ -103,6 +103,14 @@ static void put_json(FILE *f, const char *str) {
   fputc('"', f);
 }
 
+void vms_write_json_string(FILE *f, const char *s) {
+  put_json(f, s);
+}
+
+void vms_write_csv_field(FILE *f, const char *s) {
+  put_csv(f, s);
+}
+
 static void put_time(FILE *f, double t) {
   char buf[32];
   vms_time_format(t, VMS_TIME_ISO8601, buf, sizeof buf);
@@ -125,6 +133,7 @@ static void put_counter(FILE *f, const VmsCounters *c, uint32_t bit, uint64_t v,
 void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t lo, uint64_t hi) {
   char desc[4600], prot[8], size[32];
   const bool ctr = snap->counters != NULL;
+  const int digits = vms_snapshot_addr_digits(snap);
   if (fmt == VMS_FORMAT_CSV) {
     fputs("start,end,size,type,state,protection,details,offset,device,inode,rss,pss,"
           "shared_clean,shared_dirty,private_clean,private_dirty,swap,locked,huge\n",
@@ -135,8 +144,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
     fprintf(f, ",\"bits\":%d,\"counters_read\":%s,\"regions\":[", snap->bits,
             ctr ? "true" : "false");
   } else {
-    fprintf(f, "%-18s %-18s %10s %-9s %-9s %-5s %s\n", "START", "END", "SIZE", "TYPE", "STATE",
-            "PROT", "DETAILS");
+    fprintf(f, "%-*s %-*s %10s %-9s %-9s %-5s %s\n", digits, "START", digits, "END", "SIZE", "TYPE",
+            "STATE", "PROT", "DETAILS");
   }
   bool first = true;
   for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
@@ -204,8 +213,8 @@ void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t
       fputc('}', f);
     } else {
       vms_size_format(r->end - r->start, size, sizeof size);
-      fprintf(f, "%018" PRIx64 " %018" PRIx64 " %10s %-9s %-9s %-5s ", r->start, r->end, size, type,
-              state, prot);
+      fprintf(f, "%0*" PRIx64 " %0*" PRIx64 " %10s %-9s %-9s %-5s ", digits, r->start, digits,
+              r->end, size, type, state, prot);
       put_text(f, desc);
       if (c && (c->mask & VMS_CTR_RSS)) {
         vms_size_format(c->rss, size, sizeof size);
@@ -542,7 +551,8 @@ static void csv_barrier(FILE *f, const VmsSnapshot *snap, const char *section, s
   fputc('\n', f);
 }
 
-static void table_barrier(FILE *f, const VmsSnapshot *snap, size_t rank, const VmsBarrier *b) {
+static void table_barrier(FILE *f, const VmsSnapshot *snap, size_t rank, const VmsBarrier *b,
+                          int digits) {
   char who[600], size[32], merged[32], gain[32], below[32], above[32];
   vms_barrier_describe(snap, b, who, sizeof who);
   vms_size_format(b->end - b->start, size, sizeof size);
@@ -550,8 +560,8 @@ static void table_barrier(FILE *f, const VmsSnapshot *snap, size_t rank, const V
   vms_size_format(b->gain, gain, sizeof gain);
   vms_size_format(b->free_below, below, sizeof below);
   vms_size_format(b->free_above, above, sizeof above);
-  fprintf(f, "%3zu %018" PRIx64 " %10s %10s %10s %10s %10s  ", rank, b->start, size, below, above,
-          merged, gain);
+  fprintf(f, "%3zu %0*" PRIx64 " %10s %10s %10s %10s %10s  ", rank, digits, b->start, size, below,
+          above, merged, gain);
   put_text(f, who);
   if (b->inferred && !strstr(who, "(inferred)"))
     fputs(" (inferred)", f);
@@ -610,6 +620,7 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     return;
   }
 
+  const int digits = vms_snapshot_addr_digits(snap);
   vms_barrier_scope_describe(&b->scope, text, sizeof text);
   fprintf(f, "process %d (", snap->pid);
   put_text(f, snap->name);
@@ -630,10 +641,10 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     fprintf(f, "%s\n", text);
   } else {
     fputs("\nBarriers whose removal would grow the largest free block most:\n", f);
-    fprintf(f, "%3s %-18s %10s %10s %10s %10s %10s  %s\n", "#", "START", "SIZE", "FREE BELOW",
-            "FREE ABOVE", "WITHOUT IT", "GAIN", "OWNER");
+    fprintf(f, "%3s %-*s %10s %10s %10s %10s %10s  %s\n", "#", digits, "START", "SIZE",
+            "FREE BELOW", "FREE ABOVE", "WITHOUT IT", "GAIN", "OWNER");
     for (size_t i = 0; i < b->n_by_gain; i++)
-      table_barrier(f, snap, i + 1, &b->by_gain[i]);
+      table_barrier(f, snap, i + 1, &b->by_gain[i], digits);
     fprintf(f,
             "\nBarriers splitting usable space (a free block of at least %s on each side), "
             "the larger smaller side first:\n",
@@ -641,7 +652,7 @@ void vms_print_barriers(FILE *f, const VmsSnapshot *snap, const VmsBarriers *b, 
     if (!b->n_by_split)
       fputs("  none\n", f);
     for (size_t i = 0; i < b->n_by_split; i++)
-      table_barrier(f, snap, i + 1, &b->by_split[i]);
+      table_barrier(f, snap, i + 1, &b->by_split[i], digits);
   }
   fputs("\nBy owner:\n", f);
   for (int g = 0; g < VMS_BGROUP_COUNT; g++) {

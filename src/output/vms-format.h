@@ -13,6 +13,11 @@ typedef struct {
   uint64_t size, align; /* size 0: no fit question */
 } VmsFitQuery;
 
+/* A JSON string (quoted and escaped; a byte that is not UTF-8 is U+FFFD) and a
+ * CSV field (quoted where it holds a comma, a quote or a line break). */
+void vms_write_json_string(FILE *f, const char *s);
+void vms_write_csv_field(FILE *f, const char *s);
+
 void vms_print_regions(FILE *f, const VmsSnapshot *snap, VmsFormat fmt, uint64_t lo, uint64_t hi);
 /* barriers (may be NULL) adds them to the JSON summary as "barriers". */
 void vms_print_summary(FILE *f, const VmsSnapshot *snap, const VmsStats *st, VmsFormat fmt,

@@ -14,6 +14,9 @@
  *                   inside it 32 MiB apart, and the rest given back, so each
  *                   stack stands alone between two free blocks (the top one
  *                   of 1 MiB)
+ *   barrier-toggle  a 64 MiB room of free space kept inside the mapping area
+ *                   by a page at its foot; SIGUSR1 maps 2 MiB of private
+ *                   memory 16 MiB up in it (a barrier), SIGUSR2 unmaps it
  *   many N          N one-page mappings side by side, protections alternating so
  *                   the kernel cannot merge them
  *   zombie          a child that has exited and is never reaped
@@ -39,7 +42,8 @@
  *   many START END N / zombie PID / largest BYTES
  *   rlimit-stack BYTES|unlimited / reservation START END (barrier-stacks;
  *   [START, END) is from the kept page's end to the reservation's end) /
- *   barrier-stack START END
+ *   barrier-stack START END / barrier-room START END / barrier-at START END
+ *                                         (barrier-toggle: the free room, the barrier's place)
  *   step 1 map START END / step 2 map START END / step 2 unmap START END
  *                                         (steps; A is rw-p, B r--p)
  * then "ready", and waits until stdin reaches end of file (or it is killed).
@@ -490,6 +494,42 @@ static void do_fit(void) {
   printf("largest %" PRIu64 "\n", lo * (uint64_t)page);
 }
 
+/* ---- a barrier on request ---- */
+
+static char *toggle_at;
+static const size_t toggle_size = (size_t)2 << 20;
+
+/* mmap and munmap are plain system calls: safe enough in a handler, and
+ * the helper does nothing else meanwhile but wait on its standard input. */
+static void toggle_signal(int sig) {
+  if (sig == SIGUSR1) {
+    void *p = mmap(toggle_at, toggle_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == toggle_at)
+      memset(p, 1, (size_t)page);
+  } else {
+    munmap(toggle_at, toggle_size);
+  }
+}
+
+static void do_barrier_toggle(void) {
+  const size_t room = (size_t)64 << 20;
+  char *base = reserve_gap((size_t)page + room);
+  /* The foot page keeps the room inside the cluster of mappings. */
+  map_fixed(base, (size_t)page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+  toggle_at = base + page + ((size_t)16 << 20);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = toggle_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGUSR1, &sa, NULL) != 0 || sigaction(SIGUSR2, &sa, NULL) != 0)
+    die("sigaction");
+  printf("barrier-room 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(base + page),
+         addr_of(base + page + room));
+  printf("barrier-at 0x%" PRIx64 " 0x%" PRIx64 "\n", addr_of(toggle_at),
+         addr_of(toggle_at + toggle_size));
+}
+
 /* ---- timed steps ---- */
 
 static char *step_a, *step_b;
@@ -555,6 +595,8 @@ int main(int argc, char **argv) {
       do_files(argv[++i]);
     } else if (strcmp(a, "barrier-stacks") == 0) {
       do_barrier_stacks(parse_count(i + 1 < argc ? argv[++i] : NULL, 16));
+    } else if (strcmp(a, "barrier-toggle") == 0) {
+      do_barrier_toggle();
     } else if (strcmp(a, "many") == 0) {
       do_many(parse_count(i + 1 < argc ? argv[++i] : NULL, 1000000));
     } else if (strcmp(a, "zombie") == 0) {

@@ -55,7 +55,8 @@ static uint64_t cell(const VmsCsv *csv, size_t row, const char *name) {
                                                   : strtoull(csv->rows[row][c], NULL, 0);
 }
 
-/* The region rows of `--diff A B --format csv` as "change start end" lines. */
+/* The region rows of `--diff A B --format csv` as "change start end" lines
+ * (not the figures, barriers or groups). */
 static char *diff_regions(const char *file, const char *a, const char *b) {
   const char *const argv[] = {vmscope, file, "--diff", a, b, "--format", "csv", NULL};
   VmsRun r;
@@ -68,7 +69,8 @@ static char *diff_regions(const char *file, const char *a, const char *b) {
   size_t n = 0;
   if (vms_csv_parse(r.out, r.out_len, &csv)) {
     for (size_t i = 1; i < csv.n_rows; i++)
-      if (csv.n_fields[i] > 3 && strcmp(csv.rows[i][0], "figure") != 0)
+      if (csv.n_fields[i] > 3 && strcmp(csv.rows[i][0], "figure") != 0 &&
+          strncmp(csv.rows[i][0], "barrier-", 8) != 0 && strncmp(csv.rows[i][0], "group-", 6) != 0)
         n += (size_t)snprintf(out + n, 4096 - n, "%s %s %s\n", csv.rows[i][0], csv.rows[i][1],
                               csv.rows[i][2]);
     vms_csv_free(&csv);

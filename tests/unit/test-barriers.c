@@ -2,6 +2,8 @@
 /* test-barriers.c: the ranked barriers and groups against a brute force over the maps text, and bad
  * input. */
 #include "vms-barriers.h"
+#include "vms-diff.h"
+#include "vms-format.h"
 #include "vms-test-data.h"
 
 /* ---- the second opinion: sscanf over the text, and for every wall a
@@ -358,18 +360,24 @@ static void test_dominant_hole(void) {
   vms_snapshot_unref(s);
 }
 
+/* A 32-bit Windows process's space, up to hi, on a system of os_bits. */
+static void windows_space_init(VmsSpace *space, int os_bits, uint64_t hi) {
+  vms_space_init(space);
+  space->bits = 32;
+  space->os_bits = os_bits;
+  space->page_size = 4096;
+  space->alloc_granularity = 65536;
+  space->usable_lo = 0x10000;
+  space->usable_hi = hi;
+  space->fields = VMS_FIELD_OS_TYPE;
+}
+
 /* A 32-bit Windows process on 64-bit Windows whose image flags were not read. */
 static void test_laa(void) {
   for (int known = 0; known < 2; known++) {
     VmsSpace space;
-    vms_space_init(&space);
-    space.bits = 32;
-    space.os_bits = 64;
-    space.page_size = 4096;
-    space.alloc_granularity = 65536;
-    space.usable_lo = 0x10000;
-    space.usable_hi = 0x7fff0000;
-    space.fields = VMS_FIELD_OS_TYPE | (known ? VMS_FIELD_LAA : 0);
+    windows_space_init(&space, 64, 0x7fff0000);
+    space.fields |= known ? VMS_FIELD_LAA : 0;
     space.large_address_aware = false;
     VmsRegion *r = vms_space_add_region(&space);
     r->start = 0x400000;
@@ -394,6 +402,134 @@ static void test_laa(void) {
   }
 }
 
+/* ---- two moments ---- */
+
+/* A 32-bit Windows-style space over [0x10000, 0x1000000): a 64 KiB
+ * allocation of kind os (VMS_OS_MEM_*) at each start. */
+static VmsSnapshot *windows_space(const uint64_t *starts, const uint16_t *os, size_t n) {
+  VmsSpace space;
+  windows_space_init(&space, 32, 0x1000000);
+  for (size_t i = 0; i < n; i++) {
+    VmsRegion *r = vms_space_add_region(&space);
+    r->start = r->alloc_base = starts[i];
+    r->end = starts[i] + 0x10000;
+    r->prot = VMS_PROT_READ | VMS_PROT_WRITE;
+    r->os = os[i] | VMS_OS_MEM_COMMIT;
+  }
+  return build(&space);
+}
+
+/* A: private P1 at 1 MiB, private P2 at 4 MiB, an image at 8 MiB. B: P2
+ * gone and shareable memory at 12 MiB. Free blocks A: 0xf0000, 0x2f0000,
+ * 0x3f0000, 0x7f0000 (largest); B: 0xf0000, 0x6f0000 (largest), 0x3f0000,
+ * 0x3f0000. So P1 merges 0x3f0000 then 0x7f0000 (gain 0 then 0x100000), P2
+ * vanishes, the image merges 0xbf0000 then 0xaf0000 (gain 0x400000 both
+ * times: unchanged), the shareable block appears (0x7f0000, gain 0x100000). */
+static void test_barrier_diff(void) {
+  const uint64_t sa[] = {0x100000, 0x400000, 0x800000}, sb[] = {0x100000, 0x800000, 0xc00000};
+  const uint16_t oa[] = {VMS_OS_MEM_PRIVATE, VMS_OS_MEM_PRIVATE, VMS_OS_MEM_IMAGE};
+  const uint16_t ob[] = {VMS_OS_MEM_PRIVATE, VMS_OS_MEM_IMAGE, VMS_OS_MEM_MAPPED};
+  VmsSnapshot *a = windows_space(sa, oa, 3), *b = windows_space(sb, ob, 3);
+  VmsBarrierScope scope;
+  VmsBarriers ba, bb;
+  vms_barrier_scope_default(a, &scope);
+  VMS_CHECK(vms_barriers_compute(a, &scope, NULL, &ba, NULL) == VMS_OK);
+  vms_barrier_scope_default(b, &scope);
+  VMS_CHECK(vms_barriers_compute(b, &scope, NULL, &bb, NULL) == VMS_OK);
+  VMS_CHECK_U64(ba.largest, 0x7f0000);
+  VMS_CHECK_U64(bb.largest, 0x6f0000);
+  VmsBarrierDiff d;
+  vms_barriers_compare(&ba, &bb, &d);
+  VMS_CHECK_U64(d.n_barriers, 3);
+  if (d.n_barriers == 3) {
+    const VmsBarrierChange *c = d.barriers;
+    VMS_CHECK_U64(c[0].kind, VMS_BARRIER_GAIN);
+    VMS_CHECK(c[0].old_b && c[0].new_b);
+    if (c[0].old_b && c[0].new_b) {
+      VMS_CHECK_U64(c[0].old_b->start, 0x100000);
+      VMS_CHECK_U64(c[0].old_b->merged, 0x3f0000);
+      VMS_CHECK_U64(c[0].old_b->gain, 0);
+      VMS_CHECK_U64(c[0].new_b->merged, 0x7f0000);
+      VMS_CHECK_U64(c[0].new_b->gain, 0x100000);
+    }
+    VMS_CHECK_U64(c[1].kind, VMS_BARRIER_VANISHED);
+    VMS_CHECK(c[1].old_b && !c[1].new_b);
+    if (c[1].old_b) {
+      VMS_CHECK_U64(c[1].old_b->start, 0x400000);
+      VMS_CHECK_U64(c[1].old_b->end, 0x410000);
+      VMS_CHECK_U64(c[1].old_b->merged, 0x6f0000);
+    }
+    VMS_CHECK_U64(c[2].kind, VMS_BARRIER_APPEARED);
+    VMS_CHECK(!c[2].old_b && c[2].new_b);
+    if (c[2].new_b) {
+      VMS_CHECK_U64(c[2].new_b->start, 0xc00000);
+      VMS_CHECK_U64(c[2].new_b->group, VMS_BGROUP_MAPPED);
+      VMS_CHECK_U64(c[2].new_b->free_below, 0x3f0000);
+      VMS_CHECK_U64(c[2].new_b->free_above, 0x3f0000);
+      VMS_CHECK_U64(c[2].new_b->merged, 0x7f0000);
+      VMS_CHECK_U64(c[2].new_b->gain, 0x100000);
+    }
+  }
+  /* Groups: private lost an owner and now gains 1 MiB without it; images
+   * did not change; mapped appeared. */
+  VMS_CHECK_U64(d.n_groups, 2);
+  if (d.n_groups == 2) {
+    const VmsGroupChange *g = d.groups;
+    VMS_CHECK_U64(g[0].group, VMS_BGROUP_PRIVATE);
+    VMS_CHECK_U64(g[0].kind, VMS_GROUP_CHANGED);
+    VMS_CHECK_U64(g[0].old_g->units, 2);
+    VMS_CHECK_U64(g[0].new_g->units, 1);
+    VMS_CHECK_U64(g[0].old_g->bytes, 0x20000);
+    VMS_CHECK_U64(g[0].new_g->bytes, 0x10000);
+    VMS_CHECK_U64(g[0].old_g->walls, 2);
+    VMS_CHECK_U64(g[0].new_g->walls, 1);
+    VMS_CHECK_U64(g[0].old_g->largest_without, 0x7f0000);
+    VMS_CHECK_U64(g[0].new_g->largest_without, 0x7f0000);
+    VMS_CHECK_U64(g[0].old_gain, 0);
+    VMS_CHECK_U64(g[0].new_gain, 0x100000);
+    VMS_CHECK_U64(g[1].group, VMS_BGROUP_MAPPED);
+    VMS_CHECK_U64(g[1].kind, VMS_GROUP_APPEARED);
+    VMS_CHECK_U64(g[1].old_g->units, 0);
+    VMS_CHECK_U64(g[1].new_g->units, 1);
+    VMS_CHECK_U64(g[1].new_g->largest_without, 0x7f0000);
+    VMS_CHECK_U64(g[1].new_gain, 0x100000);
+  }
+  /* The other way round: the same changes, mirrored. */
+  vms_barriers_compare(&bb, &ba, &d);
+  VMS_CHECK_U64(d.n_barriers, 3);
+  if (d.n_barriers == 3) {
+    VMS_CHECK_U64(d.barriers[1].kind, VMS_BARRIER_APPEARED);
+    VMS_CHECK_U64(d.barriers[2].kind, VMS_BARRIER_VANISHED);
+  }
+  VMS_CHECK(d.n_groups == 2 && d.groups[1].kind == VMS_GROUP_VANISHED);
+  /* A moment against itself: nothing. */
+  vms_barriers_compare(&ba, &ba, &d);
+  VMS_CHECK_U64(d.n_barriers + d.n_groups, 0);
+
+  /* A 32-bit target's addresses take 8 hex digits in the table. */
+  FILE *f = tmpfile();
+  VMS_CHECK(f != NULL);
+  if (f) {
+    vms_print_barriers(f, b, &bb, VMS_FORMAT_TABLE);
+    long n = ftell(f);
+    rewind(f);
+    char *text = calloc(1, (size_t)n + 1);
+    VMS_CHECK(text && fread(text, 1, (size_t)n, f) == (size_t)n);
+    VMS_CHECK_MSG(text && strstr(text, "\n  1 00800000 ") != NULL &&
+                      strstr(text, "\n  # START    ") != NULL,
+                  "%s", text ? text : "");
+    free(text);
+    fclose(f);
+  }
+  VMS_CHECK_U64(vms_addr_digits(32, 0xffffe000), 8);
+  VMS_CHECK_U64(vms_addr_digits(64, UINT64_C(0x7ffffffff000)), 12);
+  VMS_CHECK_U64(vms_addr_digits(64, UINT64_C(0xffffffffff601000)), 16);
+  vms_barriers_clear(&ba);
+  vms_barriers_clear(&bb);
+  vms_snapshot_unref(a);
+  vms_snapshot_unref(b);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1)
     vms_test_data_dir = argv[1];
@@ -404,5 +540,6 @@ int main(int argc, char **argv) {
   test_one_region();
   test_dominant_hole();
   test_laa();
+  test_barrier_diff();
   return vms_test_end();
 }
