@@ -25,8 +25,7 @@ struct VmsHistory {
   bool ended;
 };
 
-VmsErrorCode vms_history_new(size_t max_bytes, size_t max_frames, VmsHistory **out,
-                             VmsError *err) {
+VmsErrorCode vms_history_new(size_t max_bytes, size_t max_frames, VmsHistory **out, VmsError *err) {
   *out = calloc(1, sizeof **out);
   if (!*out)
     return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
@@ -103,8 +102,8 @@ static VmsErrorCode take_frame(VmsHistory *h, int pid, const uint64_t fig[VMS_FI
   }
   VmsFrameInfo *fi = &r->frames[r->n];
   memset(fi, 0, sizeof *fi);
-  uint32_t key_abs = (uint32_t)p[12] | (uint32_t)p[13] << 8 | (uint32_t)p[14] << 16 |
-                     (uint32_t)p[15] << 24;
+  uint32_t key_abs =
+      (uint32_t)p[12] | (uint32_t)p[13] << 8 | (uint32_t)p[14] << 16 | (uint32_t)p[15] << 24;
   fi->index = (uint32_t)r->n;
   fi->key = key_abs - r->base;
   fi->kind = p[16];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-history.h: a live view's own history: its frames in memory, in the recording encoding, bounded.
+/* vms-history.h: a live view's own history: its frames in memory, in the recording encoding,
+ * bounded.
  *
  * Every snapshot appended is encoded as the next frame of a recording (a key
  * frame, or the changes against the frame before), so a history costs what
@@ -19,8 +20,7 @@
 
 typedef struct VmsHistory VmsHistory;
 
-VmsErrorCode vms_history_new(size_t max_bytes, size_t max_frames, VmsHistory **out,
-                             VmsError *err);
+VmsErrorCode vms_history_new(size_t max_bytes, size_t max_frames, VmsHistory **out, VmsError *err);
 void vms_history_free(VmsHistory *h);
 /* Appends snap as the newest frame (flags: VMS_FRAME_EXITED or 0); *dropped
  * (may be NULL) is how many of the oldest frames went to keep the bounds. */

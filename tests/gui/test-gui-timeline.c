@@ -82,6 +82,34 @@ static gboolean save_and_wait(VmsWindow *win, const char *path, GError **error) 
   return r.ok;
 }
 
+static void on_opened(GObject *source, GAsyncResult *res, gpointer data) {
+  Result *r = data;
+  r->ok = vms_window_open_recording_finish(VMS_WINDOW(source), res, &r->error);
+  r->done = TRUE;
+}
+
+/* Opens path in the window; while the worker reads it the window says so. */
+static gboolean open_and_wait(VmsWindow *win, const char *path, GError **error) {
+  Result r = {0};
+  vms_window_open_recording(win, path, on_opened, &r);
+  if (!r.done) {
+    VMS_CHECK(vms_window_is_opening(win));
+    VMS_CHECK_MSG(!g_action_group_get_action_enabled(G_ACTION_GROUP(win), "open"),
+                  "the open action stays enabled while a recording is read");
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *want = g_strdup_printf("Opening %s…", base);
+    VMS_CHECK_STR(vms_window_get_status(win), want);
+  }
+  VMS_CHECK_MSG(spin_until(result_done, &r, 30), "the open never finished");
+  VMS_CHECK(!vms_window_is_opening(win));
+  VMS_CHECK(g_action_group_get_action_enabled(G_ACTION_GROUP(win), "open"));
+  if (error)
+    *error = r.error;
+  else
+    g_clear_error(&r.error);
+  return r.ok;
+}
+
 /* The same regions, field by field, names by their text. */
 static gboolean same_regions(const VmsSnapshot *a, const VmsSnapshot *b) {
   if (a->n_regions != b->n_regions) {
@@ -275,8 +303,7 @@ static gboolean strip_drawn(GtkWidget *w) {
 static void test_open_recording(VmsWindow *win, const char *path, const char *vmscope,
                                 char facts[2][2][32]) {
   GError *e = NULL;
-  VMS_CHECK_MSG(vms_window_open_recording(win, path, &e), "opening failed: %s",
-                e ? e->message : "?");
+  VMS_CHECK_MSG(open_and_wait(win, path, &e), "opening failed: %s", e ? e->message : "?");
   g_clear_error(&e);
   VmsRecording *rec = vms_window_get_recording(win);
   if (!rec)
@@ -358,7 +385,7 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *junk = g_build_filename(dir, "junk.vmsrec", NULL);
   g_file_set_contents(junk, "not a recording\n", -1, NULL);
-  VMS_CHECK(!vms_window_open_recording(win, junk, NULL));
+  VMS_CHECK(!open_and_wait(win, junk, NULL));
   VMS_CHECK(vms_window_get_recording(win) == rec);
   const char *banner = vms_window_get_banner(win, NULL);
   VMS_CHECK_MSG(banner && strstr(banner, "not a recording"), "banner: %s",
