@@ -64,6 +64,7 @@ struct _VmsWindow {
   GtkSpinner *open_spinner; /* while a recording is read */
   gboolean opening;
   guint open_serial; /* the newest open or attach: older answers are dropped */
+  char where[96];    /* the process's namespace PID and container, "" for none */
   VmsSampler *sampler;
   struct SamplerLink *link; /* the running sampler's */
   guint generation;
@@ -95,6 +96,7 @@ static gboolean show_history_frame(VmsWindow *self, size_t k);
 static gboolean history_status(VmsWindow *self);
 static gboolean history_text(VmsWindow *self, char *out, size_t size);
 static void set_opening(VmsWindow *self, gboolean opening);
+static void read_proc_info(VmsWindow *self, int pid);
 
 /* The sampler's user data. It lives as long as the sampler (freed once
  * vms_sampler_stop has returned), which may be longer than the window: the
@@ -189,14 +191,18 @@ static void update_title(VmsWindow *self) {
   char ht[200], past[220] = "";
   if (history_text(self, ht, sizeof ht))
     g_snprintf(past, sizeof past, " — %s", ht);
+  char where[110] = "";
+  if (self->where[0])
+    g_snprintf(where, sizeof where, " · %s", self->where);
   if (s)
-    g_snprintf(sub, sizeof sub, "PID %d · %d-bit%s%s", self->pid, s->bits, state, past);
+    g_snprintf(sub, sizeof sub, "PID %d%s · %d-bit%s%s", self->pid, where, s->bits, state, past);
   else
-    g_snprintf(sub, sizeof sub, "PID %d%s", self->pid, state);
+    g_snprintf(sub, sizeof sub, "PID %d%s%s", self->pid, where, state);
   gtk_header_bar_set_title(self->header, self->name[0] ? self->name : "vmscope");
   gtk_header_bar_set_subtitle(self->header, sub);
   char title[512];
-  g_snprintf(title, sizeof title, "%s (%d) — vmscope", self->name[0] ? self->name : "?", self->pid);
+  g_snprintf(title, sizeof title, "%s (%d%s) — vmscope", self->name[0] ? self->name : "?",
+             self->pid, where);
   gtk_window_set_title(GTK_WINDOW(self), title);
 }
 
@@ -412,6 +418,7 @@ static void close_recording(VmsWindow *self) {
 /* Forgets what was shown: the next snapshot is another process's. */
 static void clear_view(VmsWindow *self) {
   self->name[0] = '\0';
+  self->where[0] = '\0';
   self->ended = FALSE;
   self->n_snapshots = 0;
   self->counters_pending = FALSE;
@@ -472,11 +479,18 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   }
   self->sampler = sampler;
   self->link = link;
+  read_proc_info(self, pid);
   if (self->paused)
     vms_sampler_set_paused(sampler, TRUE);
   update_title(self);
   update_status(self);
   return TRUE;
+}
+
+/* The table lists the same difference as the map marks, row by row. */
+static void compare_in_table(VmsWindow *self, VmsSnapshot *older, VmsSnapshot *newer) {
+  vms_region_table_set_comparison(self->table, older == newer ? NULL : older,
+                                  older == newer ? NULL : newer);
 }
 
 /* With a marked moment, the map marks what changed from the earlier of the
@@ -488,6 +502,7 @@ static void mark_changes(VmsWindow *self) {
     g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
     if (vms_map_view_get_n_changes(self->map))
       vms_map_view_set_changes(self->map, NULL, 0);
+    vms_region_table_set_comparison(self->table, NULL, NULL);
     return;
   }
   if (!self->mark_snap || self->mark_frame != m) {
@@ -508,6 +523,7 @@ static void mark_changes(VmsWindow *self) {
   VmsChange *changes = NULL;
   size_t n = m == self->frame ? 0 : vms_snapshot_diff(older, newer, &changes);
   vms_map_view_set_changes(self->map, changes, n);
+  compare_in_table(self, (VmsSnapshot *)older, (VmsSnapshot *)newer);
 }
 
 static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
@@ -558,6 +574,55 @@ VmsRecording *vms_window_get_recording(VmsWindow *self) {
 size_t vms_window_get_frame(VmsWindow *self) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
   return self->frame;
+}
+
+/* ---- where the attached process lives: its namespace PID and container ---- */
+
+/* Read on a worker (the main thread reads no /proc), once per attach; the
+ * answer for an older attach is dropped. */
+typedef struct {
+  int pid;
+  guint generation;
+  VmsProcInfo info;
+  gboolean ok;
+} ProcInfoJob;
+
+static void proc_info_job_free(gpointer p) {
+  ProcInfoJob *job = p;
+  free(job->info.cmdline);
+  g_free(job);
+}
+
+static void proc_info_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  ProcInfoJob *job = data;
+  VmsError err = {0};
+  job->ok = vms_process_info(job->pid, 0, &job->info, &err) == VMS_OK;
+  g_task_return_boolean(task, TRUE);
+}
+
+static void proc_info_done(GObject *source, GAsyncResult *res, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(source);
+  ProcInfoJob *job = g_task_get_task_data(G_TASK(res));
+  if (self->disposed || job->generation != self->generation || !job->ok || self->rec)
+    return;
+  vms_ui_container_text(job->info.ns_pid, job->info.container, self->where, sizeof self->where);
+  update_title(self);
+}
+
+static void read_proc_info(VmsWindow *self, int pid) {
+  self->where[0] = '\0';
+  ProcInfoJob *job = g_new0(ProcInfoJob, 1);
+  job->pid = pid;
+  job->generation = self->generation;
+  GTask *task = g_task_new(self, NULL, proc_info_done, NULL);
+  g_task_set_task_data(task, job, proc_info_job_free);
+  g_task_run_in_thread(task, proc_info_thread);
+  g_object_unref(task);
+}
+
+const char *vms_window_get_container_text(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->where;
 }
 
 /* ---- a live view's history ---- */
@@ -651,7 +716,7 @@ static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap) {
     return;
   }
   take_snapshot(self, snap);
-  if (vms_timeline_get_mark(self->timeline) != SIZE_MAX)
+  if (self->mark_snap || vms_timeline_get_mark(self->timeline) != SIZE_MAX)
     mark_changes(self);
 }
 

@@ -34,6 +34,9 @@ void vms_window_open_recording(VmsWindow *win, const char *path, GAsyncReadyCall
 gboolean vms_window_open_recording_finish(VmsWindow *win, GAsyncResult *result, GError **error);
 /* TRUE while a recording is being read. */
 gboolean vms_window_is_opening(VmsWindow *win);
+/* The attached process's namespace PID and container as the title shows
+ * them ("PID 1 in 0123456789ab"), "" for a process in neither. */
+const char *vms_window_get_container_text(VmsWindow *win);
 /* The status line's text. */
 const char *vms_window_get_status(VmsWindow *win);
 /* The opened recording (NULL for a live view) and the frame shown. */
