@@ -641,7 +641,11 @@ static void on_changes_toggled(GtkToggleButton *b, VmsRegionTable *self) {
     rebuild(self, FALSE);
 }
 
+/* The Change column leads while it is shown (the counters' columns are
+ * often scrolled out of sight) and goes back behind them after. */
 static void show_comparison_widgets(VmsRegionTable *self, gboolean on) {
+  gtk_tree_view_move_column_after(self->view, self->columns[VMS_COL_CHANGE],
+                                  on ? NULL : self->columns[VMS_COL_SWAP]);
   gtk_tree_view_column_set_visible(self->columns[VMS_COL_CHANGE], on);
   gtk_widget_set_visible(self->changes_check, on);
 }

@@ -64,7 +64,7 @@ void vms_region_table_tick(VmsRegionTable *table);
 /* Compares two moments of one process (vms_snapshot_compare): the shown
  * snapshot must be one of them. Every row that appeared, vanished, grew,
  * shrank or changed type, state or protection says so in the Change
- * column (shown meanwhile) and in its colour; the regions of the
+ * column (shown first meanwhile) and in its colour; the regions of the
  * other moment that the shown one lacks (vanished ones when the later
  * moment is shown, appeared ones when the earlier is) are rows too. The
  * count says how many of each. NULL (or a new snapshot) ends it. */

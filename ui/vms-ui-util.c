@@ -86,7 +86,7 @@ static gboolean is_runtime_id(const char *c) {
 }
 
 void vms_ui_container_text(int ns_pid, const char *container, char *buf, size_t len) {
-  gboolean named = container && container[0] && (ns_pid > 0 || is_runtime_id(container));
+  gboolean named = container && is_runtime_id(container);
   if (ns_pid > 0 && named)
     g_snprintf(buf, len, "PID %d in %.12s", ns_pid, container);
   else if (ns_pid > 0)
