@@ -656,8 +656,8 @@ static void history_tooltip(VmsWindow *self) {
   vms_size_format(vms_history_max_bytes(self->history), max, sizeof max);
   g_snprintf(text, sizeof text,
              "What this view has seen: %zu frames, %s encoded (%s held).\n"
-             "It keeps at most %zu frames and %s of encoded frames; past either, the oldest "
-             "go (%" G_GUINT64_FORMAT " so far).\n"
+             "It keeps at most %zu frames and %s in all; past either, the oldest go "
+             "(%" G_GUINT64_FORMAT " so far).\n"
              "Click or drag to go back; shift-click marks a second moment; End or the last "
              "frame returns to live. Ctrl+S saves it as a recording.",
              vms_history_count(self->history), bytes, held, vms_history_max_frames(self->history),

@@ -49,12 +49,25 @@ void vms_history_free(VmsHistory *h) {
   free(h);
 }
 
+/* What h holds besides its frames' bytes: the index and the encoder. */
+static size_t overhead(const VmsHistory *h) {
+  return sizeof *h + h->rec.cap * sizeof *h->rec.frames +
+         (h->w ? vms_recording_writer_held(h->w) : 0);
+}
+
+/* The room left for the frames' bytes under the byte bound. */
+static size_t room(const VmsHistory *h) {
+  size_t o = overhead(h);
+  return h->max_bytes > o ? h->max_bytes - o : 0;
+}
+
 /* Drops the oldest run of frames up to the next key frame while a bound is
- * passed; the newest run always stays. */
+ * passed (the bytes bound counts everything held); the newest run always
+ * stays. */
 static size_t trim(VmsHistory *h) {
   size_t total = 0;
   VmsRecording *r = &h->rec;
-  while (r->n > 1 && (h->len > h->max_bytes || r->n > h->max_frames)) {
+  while (r->n > 1 && (h->len > room(h) || r->n > h->max_frames)) {
     size_t k = 1;
     while (k < r->n && r->frames[k].kind != VMS_FRAME_KEY)
       k++;
@@ -75,6 +88,16 @@ static size_t trim(VmsHistory *h) {
     total += k;
   }
   r->len = h->len;
+  /* A buffer grown past the room while a frame was taken gives it back. */
+  size_t want = room(h);
+  if (h->cap > want && h->len <= want && want) {
+    uint8_t *b = realloc(h->bytes, want);
+    if (b) {
+      h->bytes = b;
+      h->cap = want;
+      r->data = b;
+    }
+  }
   return total;
 }
 
@@ -85,7 +108,10 @@ static VmsErrorCode take_frame(VmsHistory *h, int pid, const uint64_t fig[VMS_FI
   const uint8_t *p = vms_recording_writer_last_frame(h->w, &n);
   VmsRecording *r = &h->rec;
   if (h->len + n > h->cap) {
-    size_t want = (h->len + n) + (h->len + n) / 4;
+    /* An eighth to spare, but never past the room while the frames fit it. */
+    size_t need = h->len + n, want = need + need / 8, limit = room(h);
+    if (want > limit)
+      want = need > limit ? need : limit;
     uint8_t *b = realloc(h->bytes, want);
     if (!b)
       return vms_error_set(err, VMS_ERR_NOMEM, "out of memory keeping the history");

@@ -4,17 +4,18 @@
  *
  * Every snapshot appended is encoded as the next frame of a recording (a key
  * frame, or the changes against the frame before), so a history costs what
- * the same frames cost in a file. It keeps at most max_bytes of encoded
- * frames and at most max_frames frames: past either bound the oldest frames
- * go, a key frame's run at a time (a frame is rebuilt from its key frame).
+ * the same frames cost in a file. It holds at most max_bytes in all (the
+ * encoded frames, their index and the encoder's buffers) and at most
+ * max_frames frames: past either bound the oldest frames go, a key frame's
+ * run at a time (a frame is rebuilt from its key frame); only the newest
+ * run is kept whatever it weighs.
  * vms_history_recording() reads it as an opened recording does; a copy of
  * it is saved to a file as a recording, from any thread. Plain C11. */
 #pragma once
 
 #include "vms-recording.h"
 
-/* What a live view keeps by default: 64 MiB of encoded frames, 3,600 frames
- * (an hour at 1 s). */
+/* What a live view keeps by default: 64 MiB in all, 3,600 frames (an hour at 1 s). */
 #define VMS_HISTORY_MAX_BYTES  ((size_t)64 << 20)
 #define VMS_HISTORY_MAX_FRAMES ((size_t)3600)
 

@@ -151,8 +151,8 @@ static void test_history(const char *helper) {
   VMS_CHECK_MSG(gtk_widget_get_visible(tw), "a live view shows no timeline");
   VMS_CHECK(vms_window_is_live(win));
   g_autofree char *tip = gtk_widget_get_tooltip_text(tw);
-  VMS_CHECK_MSG(tip && strstr(tip, "It keeps at most 3600 frames and 64 MiB of encoded frames"),
-                "tooltip: %s", tip ? tip : "none");
+  VMS_CHECK_MSG(tip && strstr(tip, "It keeps at most 3600 frames and 64 MiB in all"), "tooltip: %s",
+                tip ? tip : "none");
   /* Past both steps (sampling is every 0.1 s). */
   spin_for(1.9);
   VmsHistory *hist = vms_window_get_history(win);
@@ -173,8 +173,8 @@ static void test_history(const char *helper) {
   char want_title[64];
   n = vms_history_count(hist);
   g_snprintf(want_title, sizeof want_title, "history: frame 1 of %zu", n);
-  const char *sub = gtk_header_bar_get_subtitle(
-      GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(win))));
+  const char *sub =
+      gtk_header_bar_get_subtitle(GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(win))));
   VMS_CHECK_MSG(sub && strstr(sub, want_title), "subtitle: %s", sub ? sub : "none");
   const char *status = vms_window_get_status(win);
   VMS_CHECK_MSG(g_str_has_prefix(status, "History: frame 1 of") &&
@@ -205,7 +205,8 @@ static void test_history(const char *helper) {
                 "A (%s-%s), which came and went, is in the table", fa[0], fa[1]);
   size_t nc = vms_region_table_get_n_changes(table, 0);
   VMS_CHECK(vms_region_table_get_n_changes(table, VMS_REGION_APPEARED) >= 1);
-  VMS_CHECK_U64(vms_region_table_get_n_rows(table), first->n_regions + vms_region_table_get_n_changes(table, VMS_REGION_APPEARED));
+  VMS_CHECK_U64(vms_region_table_get_n_rows(table),
+                first->n_regions + vms_region_table_get_n_changes(table, VMS_REGION_APPEARED));
   vms_region_table_set_changes_only(table, TRUE);
   VMS_CHECK_U64(vms_region_table_get_n_rows(table), nc);
   spin_for(0.3);
@@ -235,8 +236,8 @@ static void test_history(const char *helper) {
   Result r = {0};
   vms_window_save_history(win, path, on_saved, &r);
   VMS_CHECK(wait_result(&r, "saving the history"));
-  g_autofree char *done = g_strdup_printf("Saved %zu frames (what this view has seen) to %s", n,
-                                          path);
+  g_autofree char *done =
+      g_strdup_printf("Saved %zu frames (what this view has seen) to %s", n, path);
   VMS_CHECK_STR(vms_window_get_status(win), done);
   FILE *f = fopen(path, "rb");
   VmsRecording *rec = NULL;
@@ -280,7 +281,8 @@ static void test_history(const char *helper) {
   vms_window_open_recording(win, missing, on_opened, &r);
   VMS_CHECK(!wait_result(&r, "opening a missing file"));
   const char *banner = vms_window_get_banner(win, NULL);
-  VMS_CHECK_MSG(banner && g_str_has_prefix(banner, "Cannot open ") && strstr(banner, "missing.vmsrec"),
+  VMS_CHECK_MSG(banner && g_str_has_prefix(banner, "Cannot open ") &&
+                    strstr(banner, "missing.vmsrec"),
                 "banner: %s", banner ? banner : "none");
   VMS_CHECK(vms_window_get_recording(win) != NULL);
 
@@ -366,8 +368,8 @@ static void test_namespace(void) {
   char title[200];
   g_snprintf(title, sizeof title, "sleep (%d · %s) — vmscope", child, want);
   VMS_CHECK_STR(gtk_window_get_title(GTK_WINDOW(win)), title);
-  const char *sub = gtk_header_bar_get_subtitle(
-      GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(win))));
+  const char *sub =
+      gtk_header_bar_get_subtitle(GTK_HEADER_BAR(gtk_window_get_titlebar(GTK_WINDOW(win))));
   g_snprintf(title, sizeof title, "PID %d · %s · ", child, want);
   VMS_CHECK_MSG(sub && g_str_has_prefix(sub, title), "subtitle: %s", sub ? sub : "none");
 
