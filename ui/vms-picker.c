@@ -413,35 +413,34 @@ void vms_picker_set_processes(VmsPicker *self, const VmsProcInfo *list, size_t n
   }
 }
 
-gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
-  g_return_val_if_fail(VMS_IS_PICKER(self), FALSE);
+/* pid's row in the store. */
+static gboolean find_row(VmsPicker *self, int pid, GtkTreeIter *it) {
   GtkTreeModel *m = GTK_TREE_MODEL(self->store);
-  GtkTreeIter it;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
-       ok = gtk_tree_model_iter_next(m, &it)) {
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, it); ok;
+       ok = gtk_tree_model_iter_next(m, it)) {
     int p;
-    gtk_tree_model_get(m, &it, COL_PID, &p, -1);
-    if (p == pid) {
-      gtk_tree_model_get(m, &it, COL_SENSITIVE, readable, COL_TOOLTIP, reason, -1);
+    gtk_tree_model_get(m, it, COL_PID, &p, -1);
+    if (p == pid)
       return TRUE;
-    }
   }
   return FALSE;
 }
 
+gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), FALSE);
+  GtkTreeIter it;
+  if (!find_row(self, pid, &it))
+    return FALSE;
+  gtk_tree_model_get(GTK_TREE_MODEL(self->store), &it, COL_SENSITIVE, readable, COL_TOOLTIP, reason,
+                     -1);
+  return TRUE;
+}
+
 char *vms_picker_get_container_text(VmsPicker *self, int pid) {
   g_return_val_if_fail(VMS_IS_PICKER(self), NULL);
-  GtkTreeModel *m = GTK_TREE_MODEL(self->store);
   GtkTreeIter it;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
-       ok = gtk_tree_model_iter_next(m, &it)) {
-    int p;
-    gtk_tree_model_get(m, &it, COL_PID, &p, -1);
-    if (p == pid) {
-      char *text = NULL;
-      gtk_tree_model_get(m, &it, COL_CONTAINER, &text, -1);
-      return text;
-    }
-  }
-  return NULL;
+  char *text = NULL;
+  if (find_row(self, pid, &it))
+    gtk_tree_model_get(GTK_TREE_MODEL(self->store), &it, COL_CONTAINER, &text, -1);
+  return text;
 }

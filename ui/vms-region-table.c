@@ -766,6 +766,17 @@ static void vms_region_table_init(VmsRegionTable *self) {
   gtk_widget_hide(self->spinner);
 }
 
+/* Empties the rows with the view detached, so it reads none meanwhile. */
+static void drop_rows(VmsRegionTable *self) {
+  self->blocking = TRUE;
+  gtk_tree_view_set_model(self->view, NULL);
+  g_clear_pointer(&self->model->rows, g_free);
+  self->model->n_rows = 0;
+  self->model->stamp++;
+  gtk_tree_view_set_model(self->view, GTK_TREE_MODEL(self->model));
+  self->blocking = FALSE;
+}
+
 GtkWidget *vms_region_table_new(void) {
   return g_object_new(VMS_TYPE_REGION_TABLE, NULL);
 }
@@ -780,16 +791,8 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
   gboolean same_target =
       !comparing && old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
   clear_descriptions(self);
-  if (!same_target) {
-    /* The rows index the old snapshot: drop them before anything reads them. */
-    self->blocking = TRUE;
-    gtk_tree_view_set_model(self->view, NULL);
-    g_clear_pointer(&self->model->rows, g_free);
-    self->model->n_rows = 0;
-    self->model->stamp++;
-    gtk_tree_view_set_model(self->view, GTK_TREE_MODEL(self->model));
-    self->blocking = FALSE;
-  }
+  if (!same_target)
+    drop_rows(self); /* they index the old snapshot: gone before anything reads them */
   if (comparing) {
     clear_comparison(self);
     show_comparison_widgets(self, FALSE);
@@ -989,14 +992,7 @@ void vms_region_table_set_comparison(VmsRegionTable *self, VmsSnapshot *older, V
   if (!on && !was)
     return;
   uint64_t sel = selected_start(self, self->snap);
-  /* The rows may index extras about to go: none while the arrays change. */
-  self->blocking = TRUE;
-  gtk_tree_view_set_model(self->view, NULL);
-  g_clear_pointer(&self->model->rows, g_free);
-  self->model->n_rows = 0;
-  self->model->stamp++;
-  gtk_tree_view_set_model(self->view, GTK_TREE_MODEL(self->model));
-  self->blocking = FALSE;
+  drop_rows(self); /* they may index extras about to go */
   clear_descriptions(self);
   clear_comparison(self);
   if (on) {

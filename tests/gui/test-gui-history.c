@@ -21,15 +21,6 @@
 #include "vms-test.h"
 #include "vms-window.h"
 
-typedef struct {
-  gboolean done, ok;
-  GError *error;
-} Result;
-
-static gboolean result_done(gpointer d) {
-  return ((Result *)d)->done;
-}
-
 static void on_saved(GObject *source, GAsyncResult *res, gpointer data) {
   Result *r = data;
   r->ok = vms_window_save_finish(VMS_WINDOW(source), res, &r->error);
@@ -111,31 +102,12 @@ static long appeared_pixels(GtkWidget *w) {
 }
 
 static void test_history(const char *helper) {
-  char *hargv[] = {(char *)helper, "steps", "700", NULL};
   GPid h = 0;
   int in = -1, out = -1;
-  GError *e = NULL;
-  if (!g_spawn_async_with_pipes(NULL, hargv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &h, &in,
-                                &out, NULL, &e)) {
-    fprintf(stderr, "cannot start %s: %s\n", helper, e->message);
+  char facts[2][2][32];
+  if (!spawn_steps_helper(helper, "700", &h, &in, &out, facts))
     exit(1);
-  }
-  GString *text = g_string_new(NULL);
-  char buf[512];
-  while (!strstr(text->str, "ready\n")) {
-    ssize_t n = read(out, buf, sizeof buf);
-    if (n <= 0)
-      break;
-    g_string_append_len(text, buf, n);
-  }
-  char fa[2][32], fb[2][32];
-  const char *a = strstr(text->str, "step 1 map "), *b = strstr(text->str, "step 2 map ");
-  if (!a || !b || sscanf(a, "step 1 map %31s %31s", fa[0], fa[1]) != 2 ||
-      sscanf(b, "step 2 map %31s %31s", fb[0], fb[1]) != 2) {
-    fprintf(stderr, "the helper gave no steps: %s\n", text->str);
-    exit(1);
-  }
-  g_string_free(text, TRUE);
+  char(*fa)[32] = facts[0], (*fb)[32] = facts[1];
   uint64_t as = g_ascii_strtoull(fa[0], NULL, 0), ae = g_ascii_strtoull(fa[1], NULL, 0);
   uint64_t bs = g_ascii_strtoull(fb[0], NULL, 0), be = g_ascii_strtoull(fb[1], NULL, 0);
 
@@ -394,21 +366,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s history VMS_HELPER | namespace\n", argv[0]);
     return 2;
   }
-  g_autofree char *cfg = g_dir_make_tmp("vmscope-history-cfg-XXXXXX", NULL);
-  g_setenv("XDG_CONFIG_HOME", cfg, TRUE);
-  if (!gtk_init_check(NULL, NULL))
-    VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
-               FALSE, NULL);
+  g_autofree char *cfg = gui_test_init("vmscope-history-cfg-XXXXXX");
   vms_application_setup_style();
   if (strcmp(argv[1], "history") == 0)
     test_history(argv[2]);
   else
     test_namespace();
-  g_autofree char *ini = g_build_filename(cfg, "vmscope", "vmscope.ini", NULL);
-  g_unlink(ini);
-  g_autofree char *inidir = g_build_filename(cfg, "vmscope", NULL);
-  g_rmdir(inidir);
-  g_rmdir(cfg);
+  gui_test_remove_config(cfg);
   return vms_test_end();
 }

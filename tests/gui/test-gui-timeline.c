@@ -52,19 +52,10 @@ static gboolean has_snapshot(gpointer d) {
   return vms_window_get_snapshot(d) != NULL;
 }
 
-typedef struct {
-  gboolean done, ok;
-  GError *error;
-} Result;
-
 static void on_saved(GObject *source, GAsyncResult *res, gpointer data) {
   Result *r = data;
   r->ok = vms_window_save_finish(VMS_WINDOW(source), res, &r->error);
   r->done = TRUE;
-}
-
-static gboolean result_done(gpointer d) {
-  return ((Result *)d)->done;
 }
 
 static gboolean save_and_wait(VmsWindow *win, const char *path, GError **error) {
@@ -227,29 +218,12 @@ static char *cli_summary(const char *vmscope, const char *file, size_t k) {
 /* Records the helper's steps with the CLI into path; FALSE when it could not. */
 static gboolean record_helper(const char *vmscope, const char *helper, const char *path,
                               char facts[2][2][32]) {
-  char *hargv[] = {(char *)helper, "steps", "400", NULL};
   GPid h = 0;
   int in = -1, out = -1;
   GError *e = NULL;
-  if (!g_spawn_async_with_pipes(NULL, hargv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &h, &in,
-                                &out, NULL, &e)) {
-    fprintf(stderr, "cannot start %s: %s\n", helper, e->message);
-    g_clear_error(&e);
+  gboolean ok = spawn_steps_helper(helper, "400", &h, &in, &out, facts);
+  if (!h)
     return FALSE;
-  }
-  /* Its facts, up to "ready": where A and B are mapped. */
-  GString *text = g_string_new(NULL);
-  char buf[512];
-  while (!strstr(text->str, "ready\n")) {
-    ssize_t n = read(out, buf, sizeof buf);
-    if (n <= 0)
-      break;
-    g_string_append_len(text, buf, n);
-  }
-  const char *a = strstr(text->str, "step 1 map "), *b = strstr(text->str, "step 2 map ");
-  gboolean ok = a && b && sscanf(a, "step 1 map %31s %31s", facts[0][0], facts[0][1]) == 2 &&
-                sscanf(b, "step 2 map %31s %31s", facts[1][0], facts[1][1]) == 2;
-  g_string_free(text, TRUE);
   char pid[16];
   g_snprintf(pid, sizeof pid, "%d", (int)h);
   char *rargv[] = {(char *)vmscope, pid,          "--record", (char *)path, "--interval",
@@ -398,12 +372,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s GUI_TARGET_EXE VMSCOPE VMS_HELPER\n", argv[0]);
     return 2;
   }
-  g_autofree char *dir = g_dir_make_tmp("vmscope-timeline-XXXXXX", NULL);
-  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
-  if (!gtk_init_check(NULL, NULL))
-    VMS_SKIP("no display (run under xvfb-run)");
-  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
-               FALSE, NULL);
+  g_autofree char *dir = gui_test_init("vmscope-timeline-XXXXXX");
   vms_application_setup_style();
 
   char *target_argv[] = {argv[1], "50", NULL};
@@ -424,11 +393,7 @@ int main(int argc, char **argv) {
   gtk_widget_destroy(GTK_WIDGET(win));
   spin_for(0.1);
 
-  g_autofree char *cfg = g_build_filename(dir, "vmscope", "vmscope.ini", NULL);
-  g_unlink(cfg);
-  g_autofree char *cfgdir = g_build_filename(dir, "vmscope", NULL);
-  g_rmdir(cfgdir);
   g_unlink(rec_path);
-  g_rmdir(dir);
+  gui_test_remove_config(dir);
   return vms_test_end();
 }

@@ -3,6 +3,7 @@
  * condition holds, starting the target program, and synthesized input. */
 #pragma once
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,4 +93,69 @@ static inline void send_key(GtkWidget *w, guint keyval) {
       ev, gdk_seat_get_keyboard(gdk_display_get_default_seat(gdk_display_get_default())));
   gtk_widget_event(w, ev);
   gdk_event_free(ev);
+}
+
+/* A test's own settings folder (XDG_CONFIG_HOME) and GTK with no blinking
+ * or animation; exits 77 without a display. g_free the folder's path. */
+static inline char *gui_test_init(const char *tmpl) {
+  char *dir = g_dir_make_tmp(tmpl, NULL);
+  g_setenv("XDG_CONFIG_HOME", dir, TRUE);
+  if (!gtk_init_check(NULL, NULL)) {
+    printf("SKIP: no display (run under xvfb-run)\n");
+    exit(77);
+  }
+  g_object_set(gtk_settings_get_default(), "gtk-cursor-blink", FALSE, "gtk-enable-animations",
+               FALSE, NULL);
+  return dir;
+}
+
+/* Removes the settings the window wrote into dir, and dir when it is empty. */
+static inline void gui_test_remove_config(const char *dir) {
+  char *ini = g_build_filename(dir, "vmscope", "vmscope.ini", NULL);
+  char *sub = g_build_filename(dir, "vmscope", NULL);
+  g_unlink(ini);
+  g_rmdir(sub);
+  g_rmdir(dir);
+  g_free(ini);
+  g_free(sub);
+}
+
+/* An asynchronous call's answer, for spin_until(result_done, ...). */
+typedef struct {
+  gboolean done, ok;
+  GError *error;
+} Result;
+
+static inline gboolean result_done(gpointer d) {
+  return ((Result *)d)->done;
+}
+
+/* Starts `helper steps MS` (it maps A at MS, then B and unmaps A at 2 MS)
+ * and reads its facts up to "ready": facts[0] is A's start and end, facts[1]
+ * B's, as 0x-hex text. Its stdin stays open in *in (its end ends it). */
+static inline gboolean spawn_steps_helper(const char *helper, const char *ms, GPid *pid, int *in,
+                                          int *out, char facts[2][2][32]) {
+  char *argv[] = {(char *)helper, "steps", (char *)ms, NULL};
+  GError *e = NULL;
+  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, pid, in,
+                                out, NULL, &e)) {
+    fprintf(stderr, "cannot start %s: %s\n", helper, e->message);
+    g_clear_error(&e);
+    return FALSE;
+  }
+  GString *text = g_string_new(NULL);
+  char buf[512];
+  while (!strstr(text->str, "ready\n")) {
+    ssize_t n = read(*out, buf, sizeof buf);
+    if (n <= 0)
+      break;
+    g_string_append_len(text, buf, n);
+  }
+  const char *a = strstr(text->str, "step 1 map "), *b = strstr(text->str, "step 2 map ");
+  gboolean ok = a && b && sscanf(a, "step 1 map %31s %31s", facts[0][0], facts[0][1]) == 2 &&
+                sscanf(b, "step 2 map %31s %31s", facts[1][0], facts[1][1]) == 2;
+  if (!ok)
+    fprintf(stderr, "%s gave no steps: %s\n", helper, text->str);
+  g_string_free(text, TRUE);
+  return ok;
 }
