@@ -710,6 +710,13 @@ static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap) {
   history_append(self, snap);
   if (self->in_past) {
     vms_ui_snapshot_set(&self->live_snap, snap);
+    if (snap->counters) {
+      /* Asked-for counters answer now, on whatever frame is shown. */
+      vms_ui_snapshot_set(&self->counters_snap, snap);
+      self->counters_pending = FALSE;
+      vms_region_table_set_counters_snapshot(self->table, snap);
+      vms_map_view_set_counters_snapshot(self->map, snap);
+    }
     vms_snapshot_unref(snap);
     self->n_snapshots++;
     update_status(self);
