@@ -7,7 +7,8 @@
  * samples it ten times a second, scrubs back to the first frame while
  * sampling goes on, marks the last frame and reads the table's difference
  * (B appeared; A, which came and went, nowhere), returns to live, saves the
- * history and opens it again. "namespace" attaches to a sleep that is PID 1
+ * history (through its API and through Ctrl+S's chooser, both choices) and
+ * opens it again. "namespace" attaches to a sleep that is PID 1
  * of its own PID namespace (unshare --pid --fork --mount-proc). */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -99,6 +100,28 @@ static long appeared_pixels(GtkWidget *w) {
     cairo_surface_write_to_png(s, g_getenv("VMS_TEST_SCREENSHOT"));
   cairo_surface_destroy(s);
   return n;
+}
+
+/* The visible file chooser (GTK's own dialog behind GtkFileChooserNative
+ * when no portal runs), referenced into *out. */
+static gboolean find_file_chooser(gpointer data) {
+  GtkWidget **out = data;
+  GList *top = gtk_window_list_toplevels();
+  for (GList *l = top; l && !*out; l = l->next)
+    if (GTK_IS_FILE_CHOOSER(l->data) && gtk_widget_get_visible(l->data))
+      *out = g_object_ref(l->data);
+  g_list_free(top);
+  return *out != NULL;
+}
+
+typedef struct {
+  VmsWindow *win;
+  const char *text;
+} StatusWait;
+
+static gboolean status_is(gpointer d) {
+  StatusWait *w = d;
+  return g_strcmp0(vms_window_get_status(w->win), w->text) == 0;
 }
 
 static void test_history(const char *helper) {
@@ -234,6 +257,44 @@ static void test_history(const char *helper) {
   }
   if (f)
     fclose(f);
+
+  /* Ctrl+S offers both; each choice writes what it says. */
+  const char *choices[] = {"history", "snapshot"};
+  for (int c = 0; c < 2; c++) {
+    g_action_group_activate_action(G_ACTION_GROUP(win), "save", NULL);
+    GtkWidget *dialog = NULL;
+    spin_until(find_file_chooser, &dialog, 5);
+    VMS_CHECK_MSG(dialog != NULL, "Ctrl+S opened no file chooser");
+    if (!dialog)
+      break;
+    GtkFileChooser *fc = GTK_FILE_CHOOSER(dialog);
+    VMS_CHECK_STR(gtk_file_chooser_get_choice(fc, "what"), "history");
+    gtk_file_chooser_set_choice(fc, "what", choices[c]);
+    gtk_file_chooser_set_current_folder(fc, dir);
+    gtk_file_chooser_set_current_name(fc, choices[c]);
+    spin_for(0.3); /* the chooser loads the folder before it names a file in it */
+    gtk_dialog_response(GTK_DIALOG(dialog), GTK_RESPONSE_ACCEPT);
+    g_object_unref(dialog);
+    g_autofree char *chosen = g_strdup_printf("%s/%s.vmsrec", dir, choices[c]);
+    g_autofree char *said = c == 0 ? g_strdup_printf("Saved %zu frames (what this view has seen) "
+                                                     "to %s",
+                                                     n, chosen)
+                                   : g_strdup_printf("Saved the snapshot to %s", chosen);
+    StatusWait sw = {win, said};
+    VMS_CHECK_MSG(spin_until(status_is, &sw, 20), "after Ctrl+S the status says: %s",
+                  vms_window_get_status(win));
+    FILE *cf = fopen(chosen, "rb");
+    VmsRecording *crec = NULL;
+    VMS_CHECK_MSG(cf && vms_recording_open_file(cf, &crec, &err) == VMS_OK, "%s: %s", chosen,
+                  cf ? err.message : "not written");
+    if (crec) {
+      VMS_CHECK_U64(vms_recording_count(crec), c == 0 ? n : 1);
+      vms_recording_close(crec);
+    }
+    if (cf)
+      fclose(cf);
+    g_unlink(chosen);
+  }
 
   /* Opened again, on a worker: the window says so until it is read. */
   r = (Result){0};
