@@ -144,6 +144,7 @@ static void test_history(const char *helper) {
   VMS_CHECK_U64(vms_timeline_get_n_frames(tl), n);
   VMS_CHECK_U64(vms_window_get_frame(win), n - 1);
   VMS_CHECK_MSG(holds(vms_window_get_snapshot(win), bs, be), "B is not in the live view");
+  VMS_CHECK_MSG(strip_drawn(tw), "the live view's timeline strip draws no series");
 
   /* Back to the first frame: held while samples go on into the history. */
   spin_for(0.2);

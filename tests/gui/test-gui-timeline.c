@@ -248,30 +248,6 @@ static char *size_text(uint64_t v) {
   return g_strdup(buf);
 }
 
-/* The strip draws its three series: pixels of the orange and blue lines. */
-static gboolean strip_drawn(GtkWidget *w) {
-  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
-  VMS_CHECK_MSG(width > 100 && height >= 40, "the strip is %d x %d", width, height);
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-  cairo_t *cr = cairo_create(s);
-  gtk_widget_draw(w, cr);
-  cairo_destroy(cr);
-  cairo_surface_flush(s);
-  const unsigned char *d = cairo_image_surface_get_data(s);
-  int stride = cairo_image_surface_get_stride(s);
-  long orange = 0, blue = 0;
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++) {
-      uint32_t p = *(const uint32_t *)(const void *)(d + y * stride + x * 4);
-      int r = (p >> 16) & 255, g = (p >> 8) & 255, b = p & 255;
-      orange += r > 200 && g > 90 && g < 140 && b < 60;
-      blue += r < 80 && g > 80 && g < 130 && b > 190;
-    }
-  cairo_surface_destroy(s);
-  VMS_CHECK_MSG(orange > 20 && blue > 20, "strip pixels: orange %ld, blue %ld", orange, blue);
-  return orange > 20 && blue > 20;
-}
-
 /* The recording opened in the window: its last frame first, then every
  * frame as the CLI rebuilds it. */
 static void test_open_recording(VmsWindow *win, const char *path, const char *vmscope,

@@ -171,3 +171,31 @@ static inline gboolean find_file_chooser(gpointer data) {
   g_list_free(top);
   return *out != NULL;
 }
+
+/* The strip draws its three series: pixels of the orange and blue lines. */
+static inline gboolean strip_drawn(GtkWidget *w) {
+  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
+  if (width <= 100 || height < 40) {
+    fprintf(stderr, "  the strip is %d x %d\n", width, height);
+    return FALSE;
+  }
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t *cr = cairo_create(s);
+  gtk_widget_draw(w, cr);
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  const unsigned char *d = cairo_image_surface_get_data(s);
+  int stride = cairo_image_surface_get_stride(s);
+  long orange = 0, blue = 0;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++) {
+      uint32_t p = *(const uint32_t *)(const void *)(d + y * stride + x * 4);
+      int r = (p >> 16) & 255, g = (p >> 8) & 255, b = p & 255;
+      orange += r > 200 && g > 90 && g < 140 && b < 60;
+      blue += r < 80 && g > 80 && g < 130 && b > 190;
+    }
+  cairo_surface_destroy(s);
+  if (orange <= 20 || blue <= 20)
+    fprintf(stderr, "  strip pixels: orange %ld, blue %ld\n", orange, blue);
+  return orange > 20 && blue > 20;
+}
