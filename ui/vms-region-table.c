@@ -380,15 +380,19 @@ static void update_count_label(VmsRegionTable *self) {
   char text[256];
   if (self->snap && self->cmp_of)
     g_snprintf(text, sizeof text,
-               "%u of %zu regions · %zu appeared, %zu vanished, %zu grew, %zu shrank, %zu changed",
-               self->model->n_rows, self->snap->n_regions, self->n_kind[VMS_REGION_APPEARED],
-               self->n_kind[VMS_REGION_VANISHED], self->n_kind[VMS_REGION_GREW],
-               self->n_kind[VMS_REGION_SHRANK], self->n_kind[VMS_REGION_CHANGED]);
+               "%u rows of %zu regions + %zu of the other moment · %zu appeared, %zu vanished, "
+               "%zu grew, %zu shrank, %zu changed",
+               self->model->n_rows, self->snap->n_regions, self->n_extra,
+               self->n_kind[VMS_REGION_APPEARED], self->n_kind[VMS_REGION_VANISHED],
+               self->n_kind[VMS_REGION_GREW], self->n_kind[VMS_REGION_SHRANK],
+               self->n_kind[VMS_REGION_CHANGED]);
   else if (self->snap)
     g_snprintf(text, sizeof text, "%u of %zu regions", self->model->n_rows, self->snap->n_regions);
   else
     text[0] = '\0';
   gtk_label_set_text(GTK_LABEL(self->count_label), text);
+  /* The label is ellipsized in a narrow pane: the whole of it on hover. */
+  gtk_widget_set_tooltip_text(self->count_label, text[0] ? text : NULL);
 }
 
 /* Replaces every row: the view is detached meanwhile, so it never hears
@@ -1054,4 +1058,9 @@ gboolean vms_region_table_get_row_change(VmsRegionTable *self, size_t row, uint6
   if (text)
     vms_region_change_text(c, text, size);
   return c != NULL;
+}
+
+const char *vms_region_table_get_count_text(VmsRegionTable *self) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), NULL);
+  return gtk_label_get_text(GTK_LABEL(self->count_label));
 }

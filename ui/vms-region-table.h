@@ -77,6 +77,9 @@ void vms_region_table_set_changes_only(VmsRegionTable *table, gboolean only);
  * not change); TRUE when it changed. */
 gboolean vms_region_table_get_row_change(VmsRegionTable *table, size_t row, uint64_t *start,
                                          uint64_t *end, char *text, size_t size);
+/* The count beside the filter ("31 of 31 regions"; while comparing "32 rows
+ * of 31 regions + 1 of the other moment · 1 appeared, 0 vanished, ..."). */
+const char *vms_region_table_get_count_text(VmsRegionTable *table);
 /* A change's words ("grew +64 KiB, rw- → r--") and its row tint. */
 void vms_region_change_text(const VmsRegionChange *change, char *buf, size_t size);
 const GdkRGBA *vms_region_change_tint(VmsRegionChangeKind kind);

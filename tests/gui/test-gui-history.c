@@ -191,6 +191,19 @@ static void test_history(const char *helper) {
   VMS_CHECK(vms_region_table_get_n_changes(table, VMS_REGION_APPEARED) >= 1);
   VMS_CHECK_U64(vms_region_table_get_n_rows(table),
                 first->n_regions + vms_region_table_get_n_changes(table, VMS_REGION_APPEARED));
+  char count[200];
+  g_snprintf(count, sizeof count,
+             "%zu rows of %zu regions + %zu of the other moment · %zu appeared, %zu vanished, "
+             "%zu grew, %zu shrank, %zu changed",
+             vms_region_table_get_n_rows(table), first->n_regions,
+             vms_region_table_get_n_changes(table, VMS_REGION_APPEARED),
+             vms_region_table_get_n_changes(table, VMS_REGION_APPEARED),
+             vms_region_table_get_n_changes(table, VMS_REGION_VANISHED),
+             vms_region_table_get_n_changes(table, VMS_REGION_GREW),
+             vms_region_table_get_n_changes(table, VMS_REGION_SHRANK),
+             vms_region_table_get_n_changes(table, VMS_REGION_CHANGED));
+  VMS_CHECK_STR(vms_region_table_get_count_text(table), count);
+  VMS_CHECK_U64(vms_region_table_get_n_changes(table, VMS_REGION_VANISHED), 0);
   vms_region_table_set_changes_only(table, TRUE);
   VMS_CHECK_U64(vms_region_table_get_n_rows(table), nc);
   spin_for(0.3);
