@@ -2,7 +2,7 @@
 /* bench-recording: what recording costs against plain refreshes, how big frames are, how fast any
  * frame comes back.
  *
- * usage: bench-recording [MAPPINGS [FRAMES]]   (default 65000 and 10000)
+ * usage: bench-recording [MAPPINGS [FRAMES [HISTORY]]]   (default 65000, 10000 and 7200)
  *
  * Forks a target with MAPPINGS one-page mappings (as bench-refresh does) and
  * measures in the same run:
@@ -15,6 +15,10 @@
  *     timeline, the time to rebuild frames (random ones and the farthest
  *     from their key frame), and the memory the open recording holds
  *     against one snapshot's.
+ *   - a live view's history (vms-history.c, the window's default bounds)
+ *     taking HISTORY such frames: what it holds after 60, 600, 3,600 and
+ *     HISTORY frames (encoded bytes, everything it holds, and the heap it
+ *     grew by, measured apart), and the CPU of an append.
  * Thread CPU time unless it says wall; it prints figures and never fails on time. */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +33,7 @@
 #include <unistd.h>
 
 #include "bench-target.h"
+#include "vms-history.h"
 #include "vms-recording.h"
 
 static double cpu_now(void) {
@@ -296,6 +301,51 @@ int main(int argc, char **argv) {
   vms_recording_close(rec);
   fclose(f);
   unlink(path);
+
+  /* 4. A live view's history of the same frames, under the window's bounds. */
+  long hist_frames = argc > 3 ? atol(argv[3]) : 7200;
+  VmsSnapshot *hs[2] = {copy_snapshot(real), copy_snapshot(real)};
+  size_t heap0 = heap_in_use();
+  VmsHistory *hist = NULL;
+  if (vms_history_new(VMS_HISTORY_MAX_BYTES, VMS_HISTORY_MAX_FRAMES, &hist, &err) != VMS_OK) {
+    fprintf(stderr, "history: %s\n", err.message);
+    return 1;
+  }
+  printf("history bounds: %zu frames, %.0f MiB in all\n", vms_history_max_frames(hist),
+         vms_history_max_bytes(hist) / 1048576.0);
+  double append_cpu = 0;
+  long checkpoints[] = {60, 600, 3600, hist_frames};
+  size_t next_cp = 0;
+  for (long k = 0; k < hist_frames; k++) {
+    VmsSnapshot *cur = hs[k % 2];
+    if (k >= 1)
+      toggle_set(cur, k - 1);
+    if (k >= 1)
+      toggle_set(cur, k);
+    cur->taken_at = real->taken_at + (double)k;
+    double c0 = cpu_now();
+    if (vms_history_append(hist, cur, 0, NULL, &err) != VMS_OK) {
+      fprintf(stderr, "history append: %s\n", err.message);
+      return 1;
+    }
+    append_cpu += cpu_now() - c0;
+    while (next_cp < sizeof checkpoints / sizeof *checkpoints && k + 1 == checkpoints[next_cp]) {
+      size_t held = vms_history_held(hist), grew = heap_in_use() - heap0;
+      printf("history after %ld frames: %zu held (%" PRIu64 " dropped), %.2f MiB encoded "
+             "(%.0f bytes per frame), %.2f MiB held in all, heap grew %.2f MiB (%.2fx one "
+             "snapshot)\n",
+             k + 1, vms_history_count(hist), vms_history_dropped(hist),
+             vms_history_bytes(hist) / 1048576.0,
+             (double)vms_history_bytes(hist) / (double)vms_history_count(hist), held / 1048576.0,
+             grew / 1048576.0, (double)grew / (double)snap_bytes);
+      next_cp++;
+    }
+  }
+  printf("history append: %.2f ms CPU per frame (the encoding, the copy and the trims)\n",
+         append_cpu / (double)hist_frames * 1e3);
+  vms_history_free(hist);
+  vms_snapshot_unref(hs[0]);
+  vms_snapshot_unref(hs[1]);
   vms_snapshot_unref(real);
   vms_space_clear(&space);
   vms_target_close(target);

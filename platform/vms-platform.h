@@ -274,6 +274,9 @@ enum {
 
 VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, VmsError *err);
 void vms_process_list_free(VmsProcInfo *list, size_t n);
+/* One process's row of the list (flags as there); free out->cmdline after.
+ * VMS_ERR_NO_PROCESS when there is none. */
+VmsErrorCode vms_process_info(int pid, unsigned flags, VmsProcInfo *out, VmsError *err);
 
 /* ---- A target process ---- */
 

@@ -193,7 +193,7 @@ static void vms_application_activate(GApplication *app) {
   g_signal_connect(win, "delete-event", G_CALLBACK(on_window_delete), NULL);
   gtk_window_present(GTK_WINDOW(win));
   if (self->file)
-    vms_window_open_recording(win, self->file, NULL);
+    vms_window_open_recording(win, self->file, NULL, NULL);
   else if (self->pid > 0)
     vms_window_attach(win, self->pid);
   else

@@ -24,6 +24,7 @@ enum {
   COL_KEY,
   COL_START,
   COL_SEEN,
+  COL_CONTAINER, /* its PID in its namespace and its container (vms_ui_container_text) */
   N_COLS
 };
 
@@ -145,7 +146,9 @@ static void merge(VmsPicker *self, const VmsProcInfo *list, size_t n) {
       const char *cmd = p->cmdline && *p->cmdline ? p->cmdline : "";
       char pidtext[16];
       g_snprintf(pidtext, sizeof pidtext, "%d", p->pid);
-      g_autofree char *joined = g_strjoin(" ", pidtext, p->name, p->user, cmd, NULL);
+      char where[96];
+      vms_ui_container_text(p->ns_pid, p->container, where, sizeof where);
+      g_autofree char *joined = g_strjoin(" ", pidtext, p->name, p->user, where, cmd, NULL);
       g_autofree char *key = g_utf8_casefold(joined, -1);
       char cmdshown[512];
       g_snprintf(cmdshown, sizeof cmdshown, "%s",
@@ -153,7 +156,8 @@ static void merge(VmsPicker *self, const VmsProcInfo *list, size_t n) {
                  : p->state == 'Z' ? "(zombie)"
                                    : "(kernel thread)");
       gtk_list_store_set(self->store, &row, COL_PID, p->pid, COL_NAME, p->name, COL_USER, p->user,
-                         COL_CMDLINE, cmdshown, COL_KEY, key, COL_START, p->start_time, -1);
+                         COL_CMDLINE, cmdshown, COL_KEY, key, COL_START, p->start_time,
+                         COL_CONTAINER, where, -1);
     }
     gtk_list_store_set(self->store, &row, COL_MEMORY, mem, COL_RSS, p->rss, COL_SENSITIVE, readable,
                        COL_TOOLTIP, readable ? NULL : tip, COL_SEEN, self->generation, -1);
@@ -348,11 +352,13 @@ static void vms_picker_init(VmsPicker *self) {
   self->cancel = g_cancellable_new();
   self->store = gtk_list_store_new(N_COLS, G_TYPE_INT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING,
                                    G_TYPE_STRING, G_TYPE_UINT64, G_TYPE_BOOLEAN, G_TYPE_STRING,
-                                   G_TYPE_STRING, G_TYPE_UINT64, G_TYPE_UINT);
+                                   G_TYPE_STRING, G_TYPE_UINT64, G_TYPE_UINT, G_TYPE_STRING);
   self->filter = gtk_tree_model_filter_new(GTK_TREE_MODEL(self->store), NULL);
   gtk_tree_model_filter_set_visible_func(GTK_TREE_MODEL_FILTER(self->filter), visible_func, self,
                                          NULL);
   self->sort = gtk_tree_model_sort_new_with_model(self->filter);
+  gtk_tree_sortable_set_sort_func(GTK_TREE_SORTABLE(self->sort), COL_CONTAINER, sort_text,
+                                  GINT_TO_POINTER(COL_CONTAINER), NULL);
   for (int c = COL_NAME; c <= COL_CMDLINE; c++)
     gtk_tree_sortable_set_sort_func(GTK_TREE_SORTABLE(self->sort), c, sort_text, GINT_TO_POINTER(c),
                                     NULL);
@@ -407,18 +413,34 @@ void vms_picker_set_processes(VmsPicker *self, const VmsProcInfo *list, size_t n
   }
 }
 
-gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
-  g_return_val_if_fail(VMS_IS_PICKER(self), FALSE);
+/* pid's row in the store. */
+static gboolean find_row(VmsPicker *self, int pid, GtkTreeIter *it) {
   GtkTreeModel *m = GTK_TREE_MODEL(self->store);
-  GtkTreeIter it;
-  for (gboolean ok = gtk_tree_model_get_iter_first(m, &it); ok;
-       ok = gtk_tree_model_iter_next(m, &it)) {
+  for (gboolean ok = gtk_tree_model_get_iter_first(m, it); ok;
+       ok = gtk_tree_model_iter_next(m, it)) {
     int p;
-    gtk_tree_model_get(m, &it, COL_PID, &p, -1);
-    if (p == pid) {
-      gtk_tree_model_get(m, &it, COL_SENSITIVE, readable, COL_TOOLTIP, reason, -1);
+    gtk_tree_model_get(m, it, COL_PID, &p, -1);
+    if (p == pid)
       return TRUE;
-    }
   }
   return FALSE;
+}
+
+gboolean vms_picker_get_row_state(VmsPicker *self, int pid, gboolean *readable, char **reason) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), FALSE);
+  GtkTreeIter it;
+  if (!find_row(self, pid, &it))
+    return FALSE;
+  gtk_tree_model_get(GTK_TREE_MODEL(self->store), &it, COL_SENSITIVE, readable, COL_TOOLTIP, reason,
+                     -1);
+  return TRUE;
+}
+
+char *vms_picker_get_container_text(VmsPicker *self, int pid) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), NULL);
+  GtkTreeIter it;
+  char *text = NULL;
+  if (find_row(self, pid, &it))
+    gtk_tree_model_get(GTK_TREE_MODEL(self->store), &it, COL_CONTAINER, &text, -1);
+  return text;
 }

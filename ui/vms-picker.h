@@ -27,4 +27,8 @@ void vms_picker_set_processes(VmsPicker *picker, const VmsProcInfo *list, size_t
  * FALSE when there is no such row. */
 gboolean vms_picker_get_row_state(VmsPicker *picker, int pid, gboolean *readable, char **reason);
 
+/* The Container column's text of pid's row ("PID 1 in 0123456789ab"; g_free
+ * it), NULL when there is no such row. */
+char *vms_picker_get_container_text(VmsPicker *picker, int pid);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vms-diff.h"
 #include "vms-ui-util.h"
 
 /* ---- VmsRegionModel: rows are indices into a snapshot's region array ---- */
@@ -136,6 +137,19 @@ struct _VmsRegionTable {
   gboolean sort_desc;
   gboolean blocking; /* selection changes made by code, not the user */
   gboolean counters_pending;
+
+  /* Two moments compared (vms-diff.c): each row's change, and the regions
+   * of the other moment that the shown one lacks, as extra rows whose
+   * indices follow the shown snapshot's regions. */
+  GtkWidget *changes_check;
+  VmsSnapshot *cmp_other;
+  VmsRegionChange *cmp;
+  size_t n_cmp;
+  gint32 *cmp_of; /* per row index: its change in cmp, or -1 */
+  const VmsRegion **extra;
+  size_t n_extra;
+  size_t n_kind[VMS_REGION_CHANGED + 1];
+  gboolean changes_only;
 };
 
 G_DEFINE_TYPE(VmsRegionTable, vms_region_table, GTK_TYPE_BOX)
@@ -145,21 +159,49 @@ static guint signals[N_SIGNALS];
 
 static const char *const column_titles[VMS_COL_COUNT] = {
     "Start",   "End",      "Size", "Type",          "State", "Protection",
-    "Details", "Resident", "PSS",  "Private dirty", "Swap"};
+    "Details", "Resident", "PSS",  "Private dirty", "Swap",  "Change"};
 
 static gboolean is_counter_col(VmsRegionColumn c) {
-  return c >= VMS_COL_RSS;
+  return c >= VMS_COL_RSS && c <= VMS_COL_SWAP;
+}
+
+/* ---- rows of a comparison: the shown snapshot's regions, then the extras ---- */
+
+static size_t n_indices(VmsRegionTable *self) {
+  return self->snap ? self->snap->n_regions + self->n_extra : 0;
+}
+
+static const VmsRegion *region_at(VmsRegionTable *self, size_t idx) {
+  size_t n = self->snap->n_regions;
+  return idx < n ? &self->snap->regions[idx] : self->extra[idx - n];
+}
+
+static const VmsSnapshot *snap_of(VmsRegionTable *self, size_t idx) {
+  return idx < self->snap->n_regions ? self->snap : self->cmp_other;
+}
+
+static const VmsRegionChange *change_of(VmsRegionTable *self, size_t idx) {
+  return self->cmp_of && self->cmp_of[idx] >= 0 ? &self->cmp[self->cmp_of[idx]] : NULL;
+}
+
+static void clear_comparison(VmsRegionTable *self) {
+  g_clear_pointer(&self->cmp_other, vms_snapshot_unref);
+  g_clear_pointer(&self->cmp, free);
+  g_clear_pointer(&self->cmp_of, g_free);
+  g_clear_pointer(&self->extra, g_free);
+  self->n_cmp = self->n_extra = 0;
+  memset(self->n_kind, 0, sizeof self->n_kind);
 }
 
 static void build_descriptions(VmsRegionTable *self) {
   if (self->desc || !self->snap)
     return;
-  size_t n = self->snap->n_regions;
+  size_t n = n_indices(self);
   GString *buf = g_string_sized_new(n * 24);
-  gsize *offs = g_new(gsize, n);
+  gsize *offs = g_new(gsize, n ? n : 1);
   char tmp[512];
   for (size_t i = 0; i < n; i++) {
-    vms_region_describe(self->snap, &self->snap->regions[i], tmp, sizeof tmp);
+    vms_region_describe(snap_of(self, i), region_at(self, i), tmp, sizeof tmp);
     offs[i] = buf->len;
     g_string_append_len(buf, tmp, (gssize)strlen(tmp) + 1);
   }
@@ -192,6 +234,8 @@ static uint32_t counter_bit(VmsRegionColumn col) {
 
 /* A column's counter from wherever it was read: residency or smaps. */
 static const VmsCounters *counters_of(VmsRegionTable *self, size_t idx, VmsRegionColumn col) {
+  if (idx >= self->snap->n_regions)
+    return NULL; /* a region of the other moment: its counters are not at hand */
   return vms_ui_counters_for(self->snap, idx, self->counters_snap, counter_bit(col));
 }
 
@@ -212,7 +256,7 @@ static int cmp_u64(uint64_t a, uint64_t b) {
 static gint row_cmp(gconstpointer pa, gconstpointer pb, gpointer data) {
   VmsRegionTable *self = data;
   guint32 a = *(const guint32 *)pa, b = *(const guint32 *)pb;
-  const VmsRegion *ra = &self->snap->regions[a], *rb = &self->snap->regions[b];
+  const VmsRegion *ra = region_at(self, a), *rb = region_at(self, b);
   int c = 0;
   switch (self->sort_col) {
   case VMS_COL_START: c = cmp_u64(ra->start, rb->start); break;
@@ -222,6 +266,14 @@ static gint row_cmp(gconstpointer pa, gconstpointer pb, gpointer data) {
   case VMS_COL_STATE: c = (int)ra->state - (int)rb->state; break;
   case VMS_COL_PROT: c = (int)ra->prot - (int)rb->prot; break;
   case VMS_COL_DETAILS: c = strcmp(self->desc[a], self->desc[b]); break;
+  case VMS_COL_CHANGE: {
+    /* Changed rows first in either direction, by kind. */
+    const VmsRegionChange *ca = change_of(self, a), *cb = change_of(self, b);
+    if (!ca || !cb)
+      return ca ? -1 : cb ? 1 : cmp_u64(ra->start, rb->start);
+    c = (int)ca->kind - (int)cb->kind;
+    break;
+  }
   default: {
     const VmsCounters *ca = counters_of(self, a, self->sort_col),
                       *cb = counters_of(self, b, self->sort_col);
@@ -240,7 +292,9 @@ static gint row_cmp(gconstpointer pa, gconstpointer pb, gpointer data) {
  * per key press, so addresses are only formatted when the text could be part
  * of one. */
 static gboolean row_matches(VmsRegionTable *self, size_t i) {
-  const VmsRegion *r = &self->snap->regions[i];
+  const VmsRegion *r = region_at(self, i);
+  if (self->changes_only && self->cmp_of && !change_of(self, i))
+    return FALSE;
   if (self->type_filter < VMS_TYPE_COUNT && r->type != self->type_filter)
     return FALSE;
   if (!self->text_filter)
@@ -272,7 +326,10 @@ static size_t selected_region(VmsRegionTable *self) {
       !gtk_tree_selection_get_selected(gtk_tree_view_get_selection(self->view), &m, &it))
     return SIZE_MAX;
   guint i = GPOINTER_TO_UINT(it.user_data);
-  return i < self->model->n_rows ? self->model->rows[i] : SIZE_MAX;
+  /* A row of the other moment is no region of the shown snapshot. */
+  return i < self->model->n_rows && self->model->rows[i] < self->snap->n_regions
+             ? self->model->rows[i]
+             : SIZE_MAX;
 }
 
 static gboolean row_of_region(VmsRegionTable *self, size_t idx, guint *row) {
@@ -293,8 +350,9 @@ static guint32 *compute_rows(VmsRegionTable *self, guint *n_out) {
   }
   if (self->text_filter || self->sort_col == VMS_COL_DETAILS)
     build_descriptions(self);
-  guint32 *rows = g_new(guint32, self->snap->n_regions ? self->snap->n_regions : 1);
-  for (size_t i = 0; i < self->snap->n_regions; i++)
+  size_t total = n_indices(self);
+  guint32 *rows = g_new(guint32, total ? total : 1);
+  for (size_t i = 0; i < total; i++)
     if (row_matches(self, i))
       rows[n++] = (guint32)i;
   if (self->sort_col != VMS_COL_START || self->sort_desc) {
@@ -311,7 +369,9 @@ static uint64_t selected_start(VmsRegionTable *self, const VmsSnapshot *ref) {
   if (!ref || !gtk_tree_selection_get_selected(gtk_tree_view_get_selection(self->view), &m, &it))
     return UINT64_MAX;
   guint i = GPOINTER_TO_UINT(it.user_data);
-  return i < self->model->n_rows ? ref->regions[self->model->rows[i]].start : UINT64_MAX;
+  return i < self->model->n_rows && self->model->rows[i] < ref->n_regions
+             ? ref->regions[self->model->rows[i]].start
+             : UINT64_MAX;
 }
 
 static void restore_selection(VmsRegionTable *self, uint64_t start) {
@@ -329,12 +389,22 @@ static void restore_selection(VmsRegionTable *self, uint64_t start) {
 }
 
 static void update_count_label(VmsRegionTable *self) {
-  char text[64];
-  if (self->snap)
+  char text[256];
+  if (self->snap && self->cmp_of)
+    g_snprintf(text, sizeof text,
+               "%u rows of %zu regions + %zu of the other moment · %zu appeared, %zu vanished, "
+               "%zu grew, %zu shrank, %zu changed",
+               self->model->n_rows, self->snap->n_regions, self->n_extra,
+               self->n_kind[VMS_REGION_APPEARED], self->n_kind[VMS_REGION_VANISHED],
+               self->n_kind[VMS_REGION_GREW], self->n_kind[VMS_REGION_SHRANK],
+               self->n_kind[VMS_REGION_CHANGED]);
+  else if (self->snap)
     g_snprintf(text, sizeof text, "%u of %zu regions", self->model->n_rows, self->snap->n_regions);
   else
     text[0] = '\0';
   gtk_label_set_text(GTK_LABEL(self->count_label), text);
+  /* The label is ellipsized in a narrow pane: the whole of it on hover. */
+  gtk_widget_set_tooltip_text(self->count_label, text[0] ? text : NULL);
 }
 
 /* Replaces every row: the view is detached meanwhile, so it never hears
@@ -347,7 +417,7 @@ static void replace_rows(VmsRegionTable *self, const VmsSnapshot *ref, guint32 *
   if (ref && self->model->n_rows && gtk_widget_get_realized(GTK_WIDGET(self->view)) &&
       gtk_tree_view_get_visible_range(self->view, &top, NULL)) {
     int i = gtk_tree_path_get_indices(top)[0];
-    if (i >= 0 && (guint)i < self->model->n_rows)
+    if (i >= 0 && (guint)i < self->model->n_rows && self->model->rows[i] < ref->n_regions)
       top_start = ref->regions[self->model->rows[i]].start;
     gtk_tree_path_free(top);
   }
@@ -374,7 +444,7 @@ static void replace_rows(VmsRegionTable *self, const VmsSnapshot *ref, guint32 *
  * keeps its selection and cursor on the rows they were on. */
 static void reorder_rows(VmsRegionTable *self, guint32 *rows, guint n) {
   guint32 *old = self->model->rows;
-  guint *pos = g_new(guint, self->snap->n_regions ? self->snap->n_regions : 1);
+  guint *pos = g_new(guint, n_indices(self) ? n_indices(self) : 1);
   for (guint i = 0; i < n; i++)
     pos[old[i]] = i;
   int *order = g_new(int, n ? n : 1);
@@ -527,10 +597,12 @@ static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeM
     return;
   }
   size_t idx = self->model->rows[i];
-  const VmsRegion *r = &self->snap->regions[idx];
+  const VmsRegion *r = region_at(self, idx);
+  const VmsRegionChange *chg = change_of(self, idx);
   char buf[512];
   gboolean dim = FALSE;
   switch (col) {
+  case VMS_COL_CHANGE: vms_region_change_text(chg, buf, sizeof buf); break;
   case VMS_COL_START: g_snprintf(buf, sizeof buf, "%012" G_GINT64_MODIFIER "x", r->start); break;
   case VMS_COL_END: g_snprintf(buf, sizeof buf, "%012" G_GINT64_MODIFIER "x", r->end); break;
   case VMS_COL_SIZE: vms_size_format(r->end - r->start, buf, sizeof buf); break;
@@ -546,7 +618,7 @@ static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeM
     if (self->desc)
       g_strlcpy(buf, self->desc[idx], sizeof buf);
     else
-      vms_region_describe(self->snap, r, buf, sizeof buf);
+      vms_region_describe(snap_of(self, idx), r, buf, sizeof buf);
     break;
   default: {
     const VmsCounters *c = counters_of(self, idx, col);
@@ -560,7 +632,8 @@ static void cell_data(GtkTreeViewColumn *column, GtkCellRenderer *cell, GtkTreeM
   }
   }
   g_object_set(cell, "text", buf, "foreground-rgba", NULL, "style",
-               dim ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL, NULL);
+               dim ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL, "cell-background-rgba",
+               chg ? vms_region_change_tint(chg->kind) : NULL, NULL);
 }
 
 static void on_selection_changed(GtkTreeSelection *sel, VmsRegionTable *self) {
@@ -582,9 +655,25 @@ static void on_counters_clicked(GtkButton *b, VmsRegionTable *self) {
   g_signal_emit(self, signals[SIG_COUNTERS_WANTED], 0);
 }
 
+static void on_changes_toggled(GtkToggleButton *b, VmsRegionTable *self) {
+  self->changes_only = gtk_toggle_button_get_active(b);
+  if (self->cmp_of)
+    rebuild(self, FALSE);
+}
+
+/* The Change column leads while it is shown (the counters' columns are
+ * often scrolled out of sight) and goes back behind them after. */
+static void show_comparison_widgets(VmsRegionTable *self, gboolean on) {
+  gtk_tree_view_move_column_after(self->view, self->columns[VMS_COL_CHANGE],
+                                  on ? NULL : self->columns[VMS_COL_SWAP]);
+  gtk_tree_view_column_set_visible(self->columns[VMS_COL_CHANGE], on);
+  gtk_widget_set_visible(self->changes_check, on);
+}
+
 static void vms_region_table_dispose(GObject *obj) {
   VmsRegionTable *self = VMS_REGION_TABLE(obj);
   clear_descriptions(self);
+  clear_comparison(self);
   g_clear_pointer(&self->snap, vms_snapshot_unref);
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
   g_clear_object(&self->model);
@@ -642,6 +731,13 @@ static void vms_region_table_init(VmsRegionTable *self) {
   gtk_style_context_add_class(gtk_widget_get_style_context(self->counters_label), "dim-label");
   gtk_box_pack_start(GTK_BOX(bar), self->type_combo, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(bar), self->search, FALSE, FALSE, 0);
+  self->changes_check = gtk_check_button_new_with_mnemonic("C_hanges only");
+  gtk_widget_set_tooltip_text(self->changes_check,
+                              "Show only the regions that differ between the two moments marked "
+                              "on the timeline");
+  gtk_widget_set_no_show_all(self->changes_check, TRUE);
+  g_signal_connect(self->changes_check, "toggled", G_CALLBACK(on_changes_toggled), self);
+  gtk_box_pack_start(GTK_BOX(bar), self->changes_check, FALSE, FALSE, 0);
   gtk_box_pack_start(GTK_BOX(bar), self->count_label, TRUE, TRUE, 0);
   gtk_label_set_xalign(GTK_LABEL(self->count_label), 0);
   gtk_box_pack_end(GTK_BOX(bar), self->counters_button, FALSE, FALSE, 0);
@@ -652,10 +748,10 @@ static void vms_region_table_init(VmsRegionTable *self) {
 
   self->view = GTK_TREE_VIEW(gtk_tree_view_new());
   vms_ui_set_accessible(GTK_WIDGET(self->view), "Regions", "The regions of the address space");
-  static const int widths[VMS_COL_COUNT] = {120, 120, 80, 100, 80, 80, 320, 80, 80, 90, 70};
+  static const int widths[VMS_COL_COUNT] = {120, 120, 80, 100, 80, 80, 320, 80, 80, 90, 70, 190};
   for (int c = 0; c < VMS_COL_COUNT; c++) {
     GtkCellRenderer *cell = gtk_cell_renderer_text_new();
-    if (c <= VMS_COL_SIZE || c >= VMS_COL_RSS)
+    if (c <= VMS_COL_SIZE || is_counter_col(c))
       g_object_set(cell, "xalign", 1.0, "family", c <= VMS_COL_END ? "monospace" : NULL, NULL);
     if (c == VMS_COL_DETAILS)
       g_object_set(cell, "ellipsize", PANGO_ELLIPSIZE_MIDDLE, NULL);
@@ -673,6 +769,8 @@ static void vms_region_table_init(VmsRegionTable *self) {
     gtk_tree_view_append_column(self->view, col);
     self->columns[c] = col;
   }
+  /* The change column is shown only while two moments are compared. */
+  gtk_tree_view_column_set_visible(self->columns[VMS_COL_CHANGE], FALSE);
   /* Every row the same height lets the view skip measuring 65,000 rows. */
   gtk_tree_view_set_fixed_height_mode(self->view, TRUE);
   gtk_tree_view_set_enable_search(self->view, FALSE);
@@ -688,6 +786,17 @@ static void vms_region_table_init(VmsRegionTable *self) {
   gtk_widget_hide(self->spinner);
 }
 
+/* Empties the rows with the view detached, so it reads none meanwhile. */
+static void drop_rows(VmsRegionTable *self) {
+  self->blocking = TRUE;
+  gtk_tree_view_set_model(self->view, NULL);
+  g_clear_pointer(&self->model->rows, g_free);
+  self->model->n_rows = 0;
+  self->model->stamp++;
+  gtk_tree_view_set_model(self->view, GTK_TREE_MODEL(self->model));
+  self->blocking = FALSE;
+}
+
 GtkWidget *vms_region_table_new(void) {
   return g_object_new(VMS_TYPE_REGION_TABLE, NULL);
 }
@@ -696,18 +805,17 @@ void vms_region_table_set_snapshot(VmsRegionTable *self, VmsSnapshot *snap) {
   g_return_if_fail(VMS_IS_REGION_TABLE(self));
   /* The rows are patched against the old snapshot: released on return. */
   g_autoptr(VmsSnapshot) old = self->snap;
+  /* A comparison's rows belong to its two moments: a new snapshot ends it
+   * (the window compares again when it still wants to). */
+  gboolean comparing = self->cmp_of != NULL;
   gboolean same_target =
-      old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
+      !comparing && old && snap && old->pid == snap->pid && old->start_time == snap->start_time;
   clear_descriptions(self);
-  if (!same_target) {
-    /* The rows index the old snapshot: drop them before anything reads them. */
-    self->blocking = TRUE;
-    gtk_tree_view_set_model(self->view, NULL);
-    g_clear_pointer(&self->model->rows, g_free);
-    self->model->n_rows = 0;
-    self->model->stamp++;
-    gtk_tree_view_set_model(self->view, GTK_TREE_MODEL(self->model));
-    self->blocking = FALSE;
+  if (!same_target)
+    drop_rows(self); /* they index the old snapshot: gone before anything reads them */
+  if (comparing) {
+    clear_comparison(self);
+    show_comparison_widgets(self, FALSE);
   }
   self->snap = snap ? vms_snapshot_ref(snap) : NULL;
   if (!same_target) {
@@ -843,4 +951,132 @@ size_t vms_region_table_get_row_region(VmsRegionTable *self, size_t row) {
 GtkTreeView *vms_region_table_get_view(VmsRegionTable *self) {
   g_return_val_if_fail(VMS_IS_REGION_TABLE(self), NULL);
   return self->view;
+}
+
+/* ---- two moments compared ---- */
+
+void vms_region_change_text(const VmsRegionChange *c, char *buf, size_t size) {
+  if (!c) {
+    if (size)
+      buf[0] = '\0';
+    return;
+  }
+  const VmsRegion *o = c->old_r, *n = c->new_r;
+  char sz[32] = "", what[200] = "";
+  if (c->kind == VMS_REGION_GREW || c->kind == VMS_REGION_SHRANK) {
+    uint64_t os = o->end - o->start, ns = n->end - n->start;
+    vms_size_format(ns > os ? ns - os : os - ns, sz, sizeof sz);
+  }
+  if (o && n) {
+    char op[8], np[8];
+    if (c->what & VMS_REGION_TYPE)
+      g_snprintf(what + strlen(what), sizeof what - strlen(what), ", %s → %s",
+                 vms_type_title(o->type), vms_type_title(n->type));
+    if (c->what & VMS_REGION_STATE)
+      g_snprintf(what + strlen(what), sizeof what - strlen(what), ", %s → %s",
+                 vms_state_name(o->state), vms_state_name(n->state));
+    if (c->what & VMS_REGION_PROT) {
+      vms_prot_format(o->prot, op);
+      vms_prot_format(n->prot, np);
+      g_snprintf(what + strlen(what), sizeof what - strlen(what), ", %s → %s", op, np);
+    }
+  }
+  switch (c->kind) {
+  case VMS_REGION_APPEARED: g_strlcpy(buf, "appeared", size); break;
+  case VMS_REGION_VANISHED: g_strlcpy(buf, "vanished", size); break;
+  case VMS_REGION_GREW: g_snprintf(buf, size, "grew +%s%s", sz, what); break;
+  case VMS_REGION_SHRANK: g_snprintf(buf, size, "shrank −%s%s", sz, what); break;
+  default: g_snprintf(buf, size, "changed%s", what[0] ? what + 1 : ""); break;
+  }
+}
+
+/* Okabe-Ito hues, light enough under dark text on either theme's rows. */
+const GdkRGBA *vms_region_change_tint(VmsRegionChangeKind kind) {
+  static const GdkRGBA tints[] = {
+      {0, 0, 0, 0},
+      {0.000, 0.620, 0.451, 0.30}, /* appeared: bluish green */
+      {0.835, 0.369, 0.000, 0.30}, /* vanished: vermillion */
+      {0.337, 0.706, 0.914, 0.30}, /* grew: sky blue */
+      {0.902, 0.624, 0.000, 0.30}, /* shrank: orange */
+      {0.800, 0.475, 0.655, 0.30}, /* changed: reddish purple */
+  };
+  return kind >= VMS_REGION_APPEARED && kind <= VMS_REGION_CHANGED ? &tints[kind] : NULL;
+}
+
+void vms_region_table_set_comparison(VmsRegionTable *self, VmsSnapshot *older, VmsSnapshot *newer) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
+  gboolean was = self->cmp_of != NULL;
+  gboolean shown_newer = self->snap && newer == self->snap;
+  gboolean on =
+      older && newer && older != newer && self->snap && (shown_newer || older == self->snap);
+  if (!on && !was)
+    return;
+  uint64_t sel = selected_start(self, self->snap);
+  drop_rows(self); /* they may index extras about to go */
+  clear_descriptions(self);
+  clear_comparison(self);
+  if (on) {
+    VmsRegionChange *v = NULL;
+    size_t n = vms_snapshot_compare(older, newer, &v);
+    if (n == SIZE_MAX) {
+      n = 0; /* out of memory: shown without marks rather than not at all */
+      v = NULL;
+    }
+    self->cmp = v;
+    self->n_cmp = n;
+    self->cmp_other = vms_snapshot_ref(shown_newer ? older : newer);
+    size_t nr = self->snap->n_regions;
+    self->extra = g_new(const VmsRegion *, n ? n : 1);
+    for (size_t k = 0; k < n; k++) {
+      const VmsRegion *mine = shown_newer ? v[k].new_r : v[k].old_r;
+      if (!mine)
+        self->extra[self->n_extra++] = shown_newer ? v[k].old_r : v[k].new_r;
+    }
+    self->cmp_of = g_new(gint32, nr + self->n_extra ? nr + self->n_extra : 1);
+    for (size_t k = 0; k < nr + self->n_extra; k++)
+      self->cmp_of[k] = -1;
+    for (size_t k = 0, e = 0; k < n; k++) {
+      const VmsRegion *mine = shown_newer ? v[k].new_r : v[k].old_r;
+      size_t idx = mine ? (size_t)(mine - self->snap->regions) : nr + e++;
+      self->cmp_of[idx] = (gint32)k;
+      self->n_kind[v[k].kind]++;
+    }
+  }
+  show_comparison_widgets(self, on);
+  rebuild(self, FALSE);
+  restore_selection(self, sel);
+}
+
+size_t vms_region_table_get_n_changes(VmsRegionTable *self, int kind) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), 0);
+  if (kind == 0)
+    return self->n_cmp;
+  return kind >= VMS_REGION_APPEARED && kind <= VMS_REGION_CHANGED ? self->n_kind[kind] : 0;
+}
+
+void vms_region_table_set_changes_only(VmsRegionTable *self, gboolean only) {
+  g_return_if_fail(VMS_IS_REGION_TABLE(self));
+  gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(self->changes_check), only);
+}
+
+gboolean vms_region_table_get_row_change(VmsRegionTable *self, size_t row, uint64_t *start,
+                                         uint64_t *end, char *text, size_t size) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), FALSE);
+  if (!self->snap || row >= self->model->n_rows)
+    return FALSE;
+  size_t idx = self->model->rows[row];
+  const VmsRegion *r = region_at(self, idx);
+  if (start)
+    *start = r->start;
+  if (end)
+    *end = r->end;
+  const VmsRegionChange *c = change_of(self, idx);
+  if (text)
+    vms_region_change_text(c, text, size);
+  return c != NULL;
+}
+
+const char *vms_region_table_get_count_text(VmsRegionTable *self) {
+  g_return_val_if_fail(VMS_IS_REGION_TABLE(self), NULL);
+  return gtk_label_get_text(GTK_LABEL(self->count_label));
 }

@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vms-diff.h"
 #include "vms-snapshot.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,7 @@ typedef enum {
   VMS_COL_PSS,
   VMS_COL_PRIVATE_DIRTY,
   VMS_COL_SWAP,
+  VMS_COL_CHANGE, /* shown while two moments are compared */
   VMS_COL_COUNT
 } VmsRegionColumn;
 
@@ -58,5 +60,28 @@ void vms_region_table_set_counters_busy(VmsRegionTable *table, gboolean busy);
 void vms_region_table_tick(VmsRegionTable *table);
 /* "counters-wanted" is emitted when the user sorts by a counter column that
  * has no values yet, or presses the read button. */
+
+/* Compares two moments of one process (vms_snapshot_compare): the shown
+ * snapshot must be one of them. Every row that appeared, vanished, grew,
+ * shrank or changed type, state or protection says so in the Change
+ * column (shown first meanwhile) and in its colour; the regions of the
+ * other moment that the shown one lacks (vanished ones when the later
+ * moment is shown, appeared ones when the earlier is) are rows too. The
+ * count says how many of each. NULL (or a new snapshot) ends it. */
+void vms_region_table_set_comparison(VmsRegionTable *table, VmsSnapshot *older, VmsSnapshot *newer);
+/* Changes of kind (a VmsRegionChangeKind; 0 for all) in the comparison. */
+size_t vms_region_table_get_n_changes(VmsRegionTable *table, int kind);
+/* Shows only the rows that differ ("Changes only"). */
+void vms_region_table_set_changes_only(VmsRegionTable *table, gboolean only);
+/* The range of the region in row `row` and its Change text ("" when it did
+ * not change); TRUE when it changed. */
+gboolean vms_region_table_get_row_change(VmsRegionTable *table, size_t row, uint64_t *start,
+                                         uint64_t *end, char *text, size_t size);
+/* The count beside the filter ("31 of 31 regions"; while comparing "32 rows
+ * of 31 regions + 1 of the other moment · 1 appeared, 0 vanished, ..."). */
+const char *vms_region_table_get_count_text(VmsRegionTable *table);
+/* A change's words ("grew +64 KiB, rw- → r--") and its row tint. */
+void vms_region_change_text(const VmsRegionChange *change, char *buf, size_t size);
+const GdkRGBA *vms_region_change_tint(VmsRegionChangeKind kind);
 
 G_END_DECLS

@@ -125,8 +125,7 @@ GtkWidget *vms_timeline_new(void) {
   return g_object_new(VMS_TYPE_TIMELINE, NULL);
 }
 
-void vms_timeline_set_recording(VmsTimeline *self, VmsRecording *rec) {
-  g_return_if_fail(VMS_IS_TIMELINE(self));
+static size_t take_points(VmsTimeline *self, VmsRecording *rec) {
   g_array_set_size(self->pts, 0);
   size_t n = rec ? vms_recording_count(rec) : 0;
   for (size_t k = 0; k < n; k++) {
@@ -135,9 +134,28 @@ void vms_timeline_set_recording(VmsTimeline *self, VmsRecording *rec) {
                           fi->fig[VMS_FIG_VMA_COUNT]};
     g_array_append_val(self->pts, p);
   }
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+  return n;
+}
+
+void vms_timeline_set_recording(VmsTimeline *self, VmsRecording *rec) {
+  g_return_if_fail(VMS_IS_TIMELINE(self));
+  size_t n = take_points(self, rec);
   self->cursor = n ? n - 1 : 0;
   self->mark = SIZE_MAX;
-  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+void vms_timeline_update(VmsTimeline *self, VmsRecording *rec, size_t dropped) {
+  g_return_if_fail(VMS_IS_TIMELINE(self));
+  gboolean at_end = self->cursor + 1 >= self->pts->len;
+  size_t n = take_points(self, rec);
+  if (at_end || !n)
+    self->cursor = n ? n - 1 : 0;
+  else
+    self->cursor = self->cursor >= dropped ? MIN(self->cursor - dropped, n - 1) : 0;
+  if (self->mark != SIZE_MAX)
+    self->mark =
+        self->mark >= dropped && self->mark - dropped < n ? self->mark - dropped : SIZE_MAX;
 }
 
 size_t vms_timeline_get_n_frames(VmsTimeline *self) {

@@ -16,6 +16,11 @@ GtkWidget *vms_timeline_new(void);
 /* Takes the frames' figures from rec's index (no frame is rebuilt); NULL
  * clears. The cursor goes to the last frame, the mark is cleared. */
 void vms_timeline_set_recording(VmsTimeline *tl, VmsRecording *rec);
+/* Follows a live view's history: takes rec's frames again after `dropped`
+ * of the oldest went. The cursor and the mark stay on their moments (a mark
+ * on a dropped frame is cleared, a cursor on one goes to the first); a
+ * cursor on the last frame stays on the last. Emits nothing. */
+void vms_timeline_update(VmsTimeline *tl, VmsRecording *rec, size_t dropped);
 size_t vms_timeline_get_n_frames(VmsTimeline *tl);
 /* The frame under the cursor; "cursor-changed" follows a move when emit. */
 size_t vms_timeline_get_cursor(VmsTimeline *tl);

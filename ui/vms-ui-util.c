@@ -76,3 +76,23 @@ void vms_ui_format_interval(double seconds, char *buf, size_t len) {
   vms_interval_format(seconds, t, sizeof t);
   g_snprintf(buf, len, "Every %s", t);
 }
+
+static gboolean is_runtime_id(const char *c) {
+  size_t n = 0;
+  for (; c[n]; n++)
+    if (!g_ascii_isxdigit(c[n]))
+      return FALSE;
+  return n == 64;
+}
+
+void vms_ui_container_text(int ns_pid, const char *container, char *buf, size_t len) {
+  gboolean named = container && is_runtime_id(container);
+  if (ns_pid > 0 && named)
+    g_snprintf(buf, len, "PID %d in %.12s", ns_pid, container);
+  else if (ns_pid > 0)
+    g_snprintf(buf, len, "PID %d in its namespace", ns_pid);
+  else if (named)
+    g_snprintf(buf, len, "in %.12s", container);
+  else if (len)
+    buf[0] = '\0';
+}

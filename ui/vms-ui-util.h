@@ -41,3 +41,10 @@ void vms_ui_format_age(double seconds, char *buf, size_t len);
 /* The map's colours in widget's theme: its background (the theme's base
  * colour when the widget paints none) and its text colour. */
 void vms_ui_theme_colors(GtkWidget *widget, VmsRenderExtras *extras);
+/* Where a process in a container or another PID namespace is, as the
+ * picker and the title show it: "PID 1 in 0123456789ab" (its PID there and
+ * a runtime's 64-hex container ID's first 12 digits), "PID 7 in its
+ * namespace" (no runtime's ID in its cgroup path, which is not shown),
+ * "in 0123456789ab" (a container sharing our PID namespace); "" for a
+ * process in neither. */
+void vms_ui_container_text(int ns_pid, const char *container, char *buf, size_t len);

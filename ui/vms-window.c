@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "vms-export.h"
+#include "vms-history.h"
 #include "vms-recording.h"
 #include "vms-diff.h"
 #include "vms-sampler.h"
@@ -53,10 +54,17 @@ struct _VmsWindow {
   VmsSnapshot *mark_snap; /* the marked moment's frame, rebuilt once per mark */
   size_t mark_frame;
   GtkFileChooserNative *export_dialog;
-  gboolean exporting;
   GtkFileChooserNative *save_dialog;
-  gboolean saving;
   gboolean disposed;
+  /* A live view's history; while it shows a past moment (in_past) the
+   * newest sample waits in live_snap. */
+  VmsHistory *history;
+  gboolean in_past;
+  VmsSnapshot *live_snap;
+  GtkSpinner *open_spinner; /* while a recording is read */
+  gboolean opening;
+  guint open_serial; /* the newest open or attach: older answers are dropped */
+  char where[96];    /* the process's namespace PID and container, "" for none */
   VmsSampler *sampler;
   struct SamplerLink *link; /* the running sampler's */
   guint generation;
@@ -83,6 +91,16 @@ struct _VmsWindow {
 };
 
 G_DEFINE_TYPE(VmsWindow, vms_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap);
+static void history_note_error(VmsWindow *self, const VmsError *err);
+static void history_reset(VmsWindow *self);
+static VmsRecording *frames_of(VmsWindow *self);
+static gboolean show_history_frame(VmsWindow *self, size_t k);
+static gboolean history_status(VmsWindow *self);
+static gboolean history_text(VmsWindow *self, char *out, size_t size);
+static void set_opening(VmsWindow *self, gboolean opening);
+static void read_proc_info(VmsWindow *self, int pid);
 
 /* The sampler's user data. It lives as long as the sampler (freed once
  * vms_sampler_stop has returned), which may be longer than the window: the
@@ -174,19 +192,28 @@ static void update_title(VmsWindow *self) {
   }
   const VmsSnapshot *s = self->snap;
   const char *state = self->ended ? " — detached" : self->paused ? " — paused" : "";
+  char ht[200], past[220] = "";
+  if (history_text(self, ht, sizeof ht))
+    g_snprintf(past, sizeof past, " — %s", ht);
+  char where[110] = "";
+  if (self->where[0])
+    g_snprintf(where, sizeof where, " · %s", self->where);
   if (s)
-    g_snprintf(sub, sizeof sub, "PID %d · %d-bit%s", self->pid, s->bits, state);
+    g_snprintf(sub, sizeof sub, "PID %d%s · %d-bit%s%s", self->pid, where, s->bits, state, past);
   else
-    g_snprintf(sub, sizeof sub, "PID %d%s", self->pid, state);
+    g_snprintf(sub, sizeof sub, "PID %d%s%s", self->pid, where, state);
   gtk_header_bar_set_title(self->header, self->name[0] ? self->name : "vmscope");
   gtk_header_bar_set_subtitle(self->header, sub);
   char title[512];
-  g_snprintf(title, sizeof title, "%s (%d) — vmscope", self->name[0] ? self->name : "?", self->pid);
+  g_snprintf(title, sizeof title, "%s (%d%s) — vmscope", self->name[0] ? self->name : "?",
+             self->pid, where);
   gtk_window_set_title(GTK_WINDOW(self), title);
 }
 
 static void update_status(VmsWindow *self) {
   const VmsSnapshot *s = self->snap;
+  if (history_status(self))
+    return;
   if (self->rec && s) {
     char rt[600], text[800];
     recording_text(self, rt, sizeof rt);
@@ -453,10 +480,11 @@ static gboolean deliver_idle(gpointer data) {
   VmsWindow *self = d->win;
   if (d->generation == self->generation && self->sampler) {
     if (d->snap) {
-      take_snapshot(self, d->snap);
+      take_live_snapshot(self, d->snap);
       d->snap = NULL;
     } else if (d->has_err) {
       take_error(self, &d->err);
+      history_note_error(self, &d->err);
     }
   }
   g_clear_pointer(&d->snap, vms_snapshot_unref);
@@ -502,6 +530,7 @@ static void close_recording(VmsWindow *self) {
 /* Forgets what was shown: the next snapshot is another process's. */
 static void clear_view(VmsWindow *self) {
   self->name[0] = '\0';
+  self->where[0] = '\0';
   self->ended = FALSE;
   self->n_snapshots = 0;
   self->counters_pending = FALSE;
@@ -516,6 +545,7 @@ static void clear_view(VmsWindow *self) {
   vms_region_table_set_counters_snapshot(self->table, NULL);
   vms_region_table_set_snapshot(self->table, NULL);
   vms_summary_set_snapshot(self->summary, NULL, NULL);
+  history_reset(self);
 }
 
 void vms_window_detach(VmsWindow *self) {
@@ -542,6 +572,10 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   hide_banner(self);
   self->pid = pid;
   clear_view(self);
+  if (self->opening) {
+    self->open_serial++; /* the recording being read is no longer wanted */
+    set_opening(self, FALSE);
+  }
 
   VmsSamplerOptions opts;
   vms_sampler_options_default(&opts);
@@ -562,6 +596,7 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   }
   self->sampler = sampler;
   self->link = link;
+  read_proc_info(self, pid);
   if (self->paused)
     vms_sampler_set_paused(sampler, TRUE);
   update_page_range(self);
@@ -570,20 +605,28 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   return TRUE;
 }
 
+/* The table lists the same difference as the map marks, row by row. */
+static void compare_in_table(VmsWindow *self, VmsSnapshot *older, VmsSnapshot *newer) {
+  vms_region_table_set_comparison(self->table, older == newer ? NULL : older,
+                                  older == newer ? NULL : newer);
+}
+
 /* With a marked moment, the map marks what changed from the earlier of the
  * two to the later one (the existing change marks, held, not faded). */
 static void mark_changes(VmsWindow *self) {
   size_t m = self->timeline ? vms_timeline_get_mark(self->timeline) : SIZE_MAX;
-  if (!self->rec || !self->snap || m == SIZE_MAX || m >= vms_recording_count(self->rec)) {
+  VmsRecording *frames = frames_of(self);
+  if (!frames || !self->snap || m == SIZE_MAX || m >= vms_recording_count(frames)) {
     g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
     if (vms_map_view_get_n_changes(self->map))
       vms_map_view_set_changes(self->map, NULL, 0);
+    vms_region_table_set_comparison(self->table, NULL, NULL);
     return;
   }
   if (!self->mark_snap || self->mark_frame != m) {
     g_clear_pointer(&self->mark_snap, vms_snapshot_unref);
     VmsError err = {0};
-    if (vms_recording_frame(self->rec, m, &self->mark_snap, &err) != VMS_OK) {
+    if (vms_recording_frame(frames, m, &self->mark_snap, &err) != VMS_OK) {
       char text[600];
       g_snprintf(text, sizeof text, "Frame %zu cannot be rebuilt: %s", m + 1, err.message);
       show_banner(self, GTK_MESSAGE_ERROR, text);
@@ -598,6 +641,7 @@ static void mark_changes(VmsWindow *self) {
   VmsChange *changes = NULL;
   size_t n = m == self->frame ? 0 : vms_snapshot_diff(older, newer, &changes);
   vms_map_view_set_changes(self->map, changes, n);
+  compare_in_table(self, (VmsSnapshot *)older, (VmsSnapshot *)newer);
 }
 
 static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
@@ -610,8 +654,11 @@ static void on_timeline_mark(VmsTimeline *tl, VmsWindow *self) {
 
 gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
-  if (!self->rec || k >= vms_recording_count(self->rec))
+  VmsRecording *frames = frames_of(self);
+  if (!frames || k >= vms_recording_count(frames))
     return FALSE;
+  if (!self->rec)
+    return show_history_frame(self, k);
   if (self->snap && k == self->frame)
     return TRUE;
   VmsSnapshot *snap = NULL;
@@ -632,48 +679,6 @@ gboolean vms_window_show_frame(VmsWindow *self, size_t k) {
   return TRUE;
 }
 
-gboolean vms_window_open_recording(VmsWindow *self, const char *path, GError **error) {
-  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
-  g_return_val_if_fail(path != NULL, FALSE);
-  char text[900];
-  FILE *f = fopen(path, "rb");
-  VmsRecording *rec = NULL;
-  VmsError err = {0};
-  if (!f)
-    g_snprintf(text, sizeof text, "Cannot open %s: %s", path, g_strerror(errno));
-  else if (vms_recording_open_file(f, &rec, &err) != VMS_OK)
-    g_snprintf(text, sizeof text, "%s is not a recording vmscope can read: %s", path, err.message);
-  if (!rec) {
-    if (f)
-      fclose(f);
-    show_banner(self, GTK_MESSAGE_ERROR, text);
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", text);
-    return FALSE;
-  }
-  vms_window_detach(self);
-  close_recording(self);
-  hide_banner(self);
-  clear_view(self);
-  self->rec = rec;
-  self->rec_file = f;
-  self->rec_path = g_strdup(path);
-  vms_timeline_set_recording(self->timeline, rec);
-  gtk_widget_show(GTK_WIDGET(self->timeline));
-  size_t last = vms_recording_count(rec) - 1;
-  if (!vms_window_show_frame(self, last)) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", gtk_label_get_text(self->banner_label));
-    return FALSE;
-  }
-  if (vms_recording_truncated(rec)) {
-    g_snprintf(text, sizeof text,
-               "%s ends before its end mark (cut short, or still being written): "
-               "it is shown up to its last complete frame.",
-               path);
-    show_banner(self, GTK_MESSAGE_WARNING, text);
-  }
-  return TRUE;
-}
-
 VmsTimeline *vms_window_get_timeline(VmsWindow *self) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
   return self->timeline;
@@ -687,6 +692,242 @@ VmsRecording *vms_window_get_recording(VmsWindow *self) {
 size_t vms_window_get_frame(VmsWindow *self) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
   return self->frame;
+}
+
+/* ---- where the attached process lives: its namespace PID and container ---- */
+
+/* Read on a worker (the main thread reads no /proc), once per attach; the
+ * answer for an older attach is dropped. */
+typedef struct {
+  int pid;
+  guint generation;
+  VmsProcInfo info;
+  gboolean ok;
+} ProcInfoJob;
+
+static void proc_info_job_free(gpointer p) {
+  ProcInfoJob *job = p;
+  free(job->info.cmdline);
+  g_free(job);
+}
+
+static void proc_info_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  ProcInfoJob *job = data;
+  VmsError err = {0};
+  job->ok = vms_process_info(job->pid, 0, &job->info, &err) == VMS_OK;
+  g_task_return_boolean(task, TRUE);
+}
+
+static void proc_info_done(GObject *source, GAsyncResult *res, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(source);
+  ProcInfoJob *job = g_task_get_task_data(G_TASK(res));
+  if (self->disposed || job->generation != self->generation || !job->ok || self->rec)
+    return;
+  vms_ui_container_text(job->info.ns_pid, job->info.container, self->where, sizeof self->where);
+  update_title(self);
+}
+
+static void read_proc_info(VmsWindow *self, int pid) {
+  self->where[0] = '\0';
+  ProcInfoJob *job = g_new0(ProcInfoJob, 1);
+  job->pid = pid;
+  job->generation = self->generation;
+  GTask *task = g_task_new(self, NULL, proc_info_done, NULL);
+  g_task_set_task_data(task, job, proc_info_job_free);
+  g_task_run_in_thread(task, proc_info_thread);
+  g_object_unref(task);
+}
+
+const char *vms_window_get_container_text(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->where;
+}
+
+/* ---- a live view's history ---- */
+
+/* A live view keeps what it saw (vms-history.c: the recording encoding, in
+ * memory, bounded) and shows it on the same timeline strip as a recording.
+ * The cursor on the last frame follows the process; anywhere else the view
+ * holds that moment while new samples go on into the history, and the last
+ * frame (or End) brings it back to live. */
+
+static void history_reset(VmsWindow *self) {
+  g_clear_pointer(&self->history, vms_history_free);
+  g_clear_pointer(&self->live_snap, vms_snapshot_unref);
+  self->in_past = FALSE;
+  if (!self->rec && self->timeline) {
+    vms_timeline_set_recording(self->timeline, NULL);
+    gtk_widget_set_tooltip_text(GTK_WIDGET(self->timeline), NULL);
+    gtk_widget_hide(GTK_WIDGET(self->timeline));
+  }
+}
+
+/* The recording whose frames the timeline shows: an opened one, else the history. */
+static VmsRecording *frames_of(VmsWindow *self) {
+  return self->rec ? self->rec : vms_history_recording(self->history);
+}
+
+static void history_tooltip(VmsWindow *self) {
+  char held[32], bytes[32], max[32], text[600];
+  vms_size_format(vms_history_held(self->history), held, sizeof held);
+  vms_size_format(vms_history_bytes(self->history), bytes, sizeof bytes);
+  vms_size_format(vms_history_max_bytes(self->history), max, sizeof max);
+  g_snprintf(text, sizeof text,
+             "What this view has seen: %zu frames, %s encoded (%s held).\n"
+             "It keeps at most %zu frames and %s in all; past either, the oldest go "
+             "(%" G_GUINT64_FORMAT " so far).\n"
+             "Click or drag to go back; shift-click marks a second moment; End or the last "
+             "frame returns to live. Ctrl+S saves it as a recording.",
+             vms_history_count(self->history), bytes, held, vms_history_max_frames(self->history),
+             max, vms_history_dropped(self->history));
+  gtk_widget_set_tooltip_text(GTK_WIDGET(self->timeline), text);
+}
+
+/* The strip after frames came or went: the cursor and mark stay on their moments. */
+static void history_sync(VmsWindow *self, size_t dropped) {
+  VmsRecording *rec = vms_history_recording(self->history);
+  if (!rec)
+    return;
+  vms_timeline_update(self->timeline, rec, dropped);
+  if (!gtk_widget_get_visible(GTK_WIDGET(self->timeline)))
+    gtk_widget_show(GTK_WIDGET(self->timeline));
+  vms_timeline_set_max_map_count(self->timeline, self->snap ? self->snap->stats.max_map_count : 0);
+  size_t n = vms_recording_count(rec);
+  if (!self->in_past)
+    self->frame = n - 1;
+  else
+    self->frame = self->frame >= dropped ? self->frame - dropped : 0;
+  if (self->mark_snap && dropped)
+    self->mark_frame = self->mark_frame >= dropped ? self->mark_frame - dropped : SIZE_MAX;
+  history_tooltip(self);
+}
+
+static void history_append(VmsWindow *self, const VmsSnapshot *snap) {
+  VmsError err = {0};
+  if (!self->history && vms_history_new(VMS_HISTORY_MAX_BYTES, VMS_HISTORY_MAX_FRAMES,
+                                        &self->history, &err) != VMS_OK)
+    return;
+  if (vms_history_ended(self->history))
+    return;
+  size_t dropped = 0;
+  if (vms_history_append(self->history, snap, 0, &dropped, &err) != VMS_OK) {
+    char text[400];
+    g_snprintf(text, sizeof text, "This view stopped keeping its history: %s", err.message);
+    show_banner(self, GTK_MESSAGE_WARNING, text);
+    vms_history_free(self->history);
+    self->history = NULL;
+    history_reset(self);
+    return;
+  }
+  history_sync(self, dropped);
+}
+
+/* A sample from the sampler: into the history, and on show unless the view
+ * holds a moment of the past. */
+static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap) {
+  history_append(self, snap);
+  if (self->in_past) {
+    vms_ui_snapshot_set(&self->live_snap, snap);
+    if (snap->counters) {
+      /* Asked-for counters answer now, on whatever frame is shown. */
+      vms_ui_snapshot_set(&self->counters_snap, snap);
+      self->counters_pending = FALSE;
+      vms_region_table_set_counters_snapshot(self->table, snap);
+      vms_map_view_set_counters_snapshot(self->map, snap);
+    }
+    vms_snapshot_unref(snap);
+    self->n_snapshots++;
+    update_status(self);
+    return;
+  }
+  take_snapshot(self, snap);
+  if (self->mark_snap || vms_timeline_get_mark(self->timeline) != SIZE_MAX)
+    mark_changes(self);
+}
+
+/* The process is gone: the history's last frame says so. */
+static void history_note_error(VmsWindow *self, const VmsError *err) {
+  if (!self->history || !vms_history_count(self->history) || vms_history_ended(self->history) ||
+      (err->code != VMS_ERR_GONE && err->code != VMS_ERR_REUSED))
+    return;
+  size_t dropped = 0;
+  VmsError e = {0};
+  if (vms_history_append_exit(self->history, vms_time_now(), &dropped, &e) == VMS_OK)
+    history_sync(self, dropped);
+}
+
+/* Shows frame k of the history: the last one is the live view again. */
+static gboolean show_history_frame(VmsWindow *self, size_t k) {
+  VmsRecording *rec = vms_history_recording(self->history);
+  guint n_snapshots = self->n_snapshots; /* counts samples, not frames looked at */
+  if (k + 1 == vms_recording_count(rec)) {
+    if (self->in_past) {
+      self->in_past = FALSE;
+      VmsSnapshot *live = self->live_snap;
+      self->live_snap = NULL;
+      if (live)
+        take_snapshot(self, live);
+    }
+  } else {
+    if (self->snap && self->in_past && k == self->frame)
+      return TRUE;
+    VmsSnapshot *snap = NULL;
+    VmsError err = {0};
+    if (vms_recording_frame(rec, k, &snap, &err) != VMS_OK) {
+      char text[700];
+      g_snprintf(text, sizeof text, "Frame %zu of this view's history cannot be rebuilt: %s", k + 1,
+                 err.message);
+      show_banner(self, GTK_MESSAGE_ERROR, text);
+      return FALSE;
+    }
+    if (!self->in_past) {
+      vms_ui_snapshot_set(&self->live_snap, self->snap);
+      self->in_past = TRUE;
+    }
+    take_snapshot(self, snap);
+  }
+  self->n_snapshots = n_snapshots;
+  self->frame = k;
+  vms_timeline_set_cursor(self->timeline, k, FALSE);
+  mark_changes(self);
+  update_title(self);
+  update_status(self);
+  return TRUE;
+}
+
+/* "history: frame N of M, TIME" while the live view shows a past moment. */
+static gboolean history_text(VmsWindow *self, char *out, size_t size) {
+  VmsRecording *rec = self->in_past ? vms_history_recording(self->history) : NULL;
+  const VmsFrameInfo *fi = rec ? vms_recording_info(rec, self->frame) : NULL;
+  if (!fi)
+    return FALSE;
+  char when[64];
+  frame_time_text(fi->time, when, sizeof when);
+  g_snprintf(out, size, "history: frame %zu of %zu, %s", self->frame + 1, vms_recording_count(rec),
+             when);
+  return TRUE;
+}
+
+static gboolean history_status(VmsWindow *self) {
+  char ht[200], text[400];
+  if (!history_text(self, ht, sizeof ht))
+    return FALSE;
+  ht[0] = g_ascii_toupper(ht[0]);
+  g_snprintf(text, sizeof text,
+             "%s · %zu regions · still sampling: End or the last frame returns to live", ht,
+             self->snap ? self->snap->n_regions : 0);
+  gtk_label_set_text(self->status_label, text);
+  return TRUE;
+}
+
+VmsHistory *vms_window_get_history(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->history;
+}
+
+gboolean vms_window_is_live(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  return !self->rec && !self->in_past;
 }
 
 /* Position of the custom interval's row in the list, or -1. */
@@ -858,55 +1099,75 @@ VmsPicker *vms_window_get_picker(VmsWindow *self) {
   return self->picker;
 }
 
-/* What the export thread needs, all its own: the snapshot is immutable and
- * referenced, the viewport a copy. */
-typedef struct {
-  VmsSnapshot *snap;
-  VmsViewport vp;
-  int width, height;
-  char *path;
-} ExportJob;
+/* ---- file jobs: a chooser, a worker that writes the file, one report ---- */
 
-static void export_job_free(gpointer data) {
-  ExportJob *job = data;
-  vms_snapshot_unref(job->snap);
+/* What a job's worker reads is all its own: immutable snapshots held by
+ * reference, copies of the rest. The job's window action is disabled while
+ * it runs, which is also how a second one is refused. */
+typedef VmsErrorCode (*FileJobWrite)(gpointer data, const char *path, VmsError *err);
+
+typedef struct {
+  const char *action;  /* "export", "save" */
+  const char *running; /* why a second one is refused */
+  const char *failed;  /* the banner's first words on failure */
+  char *done_text;     /* the status line once written */
+  char *path;
+  FileJobWrite write;
+  gpointer data;
+  GDestroyNotify free_data;
+} FileJob;
+
+static FileJob *file_job_new(const char *action, const char *running, const char *failed,
+                             const char *path, FileJobWrite write, gpointer data,
+                             GDestroyNotify free_data) {
+  FileJob *job = g_new0(FileJob, 1);
+  job->action = action;
+  job->running = running;
+  job->failed = failed;
+  job->path = g_strdup(path);
+  job->write = write;
+  job->data = data;
+  job->free_data = free_data;
+  return job;
+}
+
+static void file_job_free(gpointer p) {
+  FileJob *job = p;
+  if (job->free_data && job->data)
+    job->free_data(job->data);
+  g_free(job->done_text);
   g_free(job->path);
   g_free(job);
 }
 
-static void export_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
-  ExportJob *job = data;
+static void file_job_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  FileJob *job = data;
   VmsError err = {0};
-  if (vms_export(job->snap, &job->vp, job->width, job->height, VMS_EXPORT_PNG, job->path, &err) !=
-      VMS_OK)
+  if (job->write(job->data, job->path, &err) != VMS_OK)
     g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
   else
     g_task_return_boolean(task, TRUE);
 }
 
-static void set_exporting(VmsWindow *self, gboolean exporting) {
-  self->exporting = exporting;
-  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "export");
-  g_simple_action_set_enabled(G_SIMPLE_ACTION(a), !exporting);
+static void set_action_enabled(VmsWindow *self, const char *action, gboolean enabled) {
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), action);
+  g_simple_action_set_enabled(G_SIMPLE_ACTION(a), enabled);
 }
 
 /* Back on the main thread: says how it went, then answers the caller. */
-static void export_done(GObject *source, GAsyncResult *res, gpointer data) {
+static void file_job_done(GObject *source, GAsyncResult *res, gpointer data) {
   VmsWindow *self = VMS_WINDOW(source);
   GTask *outer = data;
-  ExportJob *job = g_task_get_task_data(G_TASK(res));
+  FileJob *job = g_task_get_task_data(G_TASK(res));
   GError *error = NULL;
   gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
   if (!self->disposed) {
-    set_exporting(self, FALSE);
+    set_action_enabled(self, job->action, TRUE);
     if (ok) {
-      char text[600];
-      g_snprintf(text, sizeof text, "Saved the map (%d × %d) to %s", job->width, job->height,
-                 job->path);
-      gtk_label_set_text(self->status_label, text);
+      gtk_label_set_text(self->status_label, job->done_text);
     } else {
       char text[700];
-      g_snprintf(text, sizeof text, "Export failed: %s", error->message);
+      g_snprintf(text, sizeof text, "%s: %s", job->failed, error->message);
       show_banner(self, GTK_MESSAGE_ERROR, text);
     }
   }
@@ -915,150 +1176,236 @@ static void export_done(GObject *source, GAsyncResult *res, gpointer data) {
   else
     g_task_return_error(outer, error);
   g_object_unref(outer);
+}
+
+/* Runs job (taken) on a worker, unless why (when not NULL) or a job of the
+ * same action still running refuses it; callback answers either way. */
+static void file_job_start(VmsWindow *self, FileJob *job, const char *why, const char *busy_text,
+                           GAsyncReadyCallback callback, gpointer user_data) {
+  GTask *outer = g_task_new(self, NULL, callback, user_data);
+  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), job->action);
+  if (why || !g_action_get_enabled(a)) {
+    const char *text = why ? why : job->running;
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+    g_task_return_new_error(outer, G_IO_ERROR, why ? G_IO_ERROR_FAILED : G_IO_ERROR_BUSY, "%s",
+                            text);
+    g_object_unref(outer);
+    file_job_free(job);
+    return;
+  }
+  set_action_enabled(self, job->action, FALSE);
+  gtk_label_set_text(self->status_label, busy_text);
+  GTask *task = g_task_new(self, NULL, file_job_done, outer);
+  g_task_set_task_data(task, job, file_job_free);
+  g_task_run_in_thread(task, file_job_thread);
+  g_object_unref(task);
+}
+
+static gboolean file_job_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
+  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+/* A chooser for a file to write: the native one (the desktop portal's on
+ * GNOME and in sandboxes, the system dialog on Windows, GTK's own
+ * elsewhere), which asks before replacing a file. The window owns it:
+ * dispose destroys it, so no answer reaches a closed window. */
+typedef struct {
+  const char *title, *accept, *suffix;
+  void (*add_filters)(VmsWindow *self, GtkFileChooser *chooser);
+  /* Runs with the chosen path, the suffix added when it was missing. */
+  void (*accepted)(VmsWindow *self, GtkFileChooser *chooser, const char *path);
+  const char *not_local;
+} ChooserSpec;
+
+static void on_chooser_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
+  const ChooserSpec *spec = g_object_get_data(G_OBJECT(dialog), "vms-spec");
+  GtkFileChooserNative **slot = g_object_get_data(G_OBJECT(dialog), "vms-slot");
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
+    if (path) {
+      g_autofree char *lower = g_ascii_strdown(path, -1);
+      g_autofree char *with = g_str_has_suffix(lower, spec->suffix)
+                                  ? g_strdup(path)
+                                  : g_strconcat(path, spec->suffix, NULL);
+      spec->accepted(self, GTK_FILE_CHOOSER(dialog), with);
+    } else {
+      show_banner(self, GTK_MESSAGE_ERROR, spec->not_local);
+    }
+  }
+  *slot = NULL;
+  g_object_unref(dialog);
+}
+
+static void chooser_show(VmsWindow *self, GtkFileChooserNative **slot, const ChooserSpec *spec) {
+  if (*slot) {
+    gtk_native_dialog_show(GTK_NATIVE_DIALOG(*slot));
+    return;
+  }
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
+      spec->title, GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, spec->accept, "_Cancel");
+  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
+  char name[320];
+  g_snprintf(name, sizeof name, "%s-%d%s", self->name[0] ? self->name : "vmscope", self->pid,
+             spec->suffix);
+  for (char *c = name; *c; c++)
+    if (*c == '/' || *c == ' ')
+      *c = '_';
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), name);
+  spec->add_filters(self, GTK_FILE_CHOOSER(dialog));
+  g_object_set_data(G_OBJECT(dialog), "vms-spec", (gpointer)spec);
+  g_object_set_data(G_OBJECT(dialog), "vms-slot", slot);
+  *slot = dialog;
+  g_signal_connect(dialog, "response", G_CALLBACK(on_chooser_response), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+}
+
+static void chooser_destroy(VmsWindow *self, GtkFileChooserNative **slot) {
+  GtkFileChooserNative *dialog = *slot;
+  if (!dialog)
+    return;
+  *slot = NULL;
+  g_signal_handlers_disconnect_by_data(dialog, self);
+  gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
+  g_object_unref(dialog);
+}
+
+/* ---- the PNG export ---- */
+
+typedef struct {
+  VmsSnapshot *snap;
+  VmsViewport vp;
+  int width, height;
+} ExportData;
+
+static void export_data_free(gpointer p) {
+  ExportData *d = p;
+  vms_snapshot_unref(d->snap);
+  g_free(d);
+}
+
+static VmsErrorCode export_write(gpointer data, const char *path, VmsError *err) {
+  ExportData *d = data;
+  return vms_export(d->snap, &d->vp, d->width, d->height, VMS_EXPORT_PNG, path, err);
 }
 
 void vms_window_export_png(VmsWindow *self, const char *path, int width, int height,
                            GAsyncReadyCallback callback, gpointer user_data) {
   g_return_if_fail(VMS_IS_WINDOW(self));
   g_return_if_fail(path != NULL);
-  GTask *outer = g_task_new(self, NULL, callback, user_data);
-  const char *why = !self->snap       ? "There is no map to export yet."
-                    : self->exporting ? "An export is still being written."
-                                      : NULL;
-  if (why) {
-    show_banner(self, GTK_MESSAGE_ERROR, why);
-    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED,
-                            "%s", why);
-    g_object_unref(outer);
-    return;
+  ExportData *d = NULL;
+  if (self->snap) {
+    d = g_new0(ExportData, 1);
+    d->snap = vms_snapshot_ref(self->snap);
+    d->vp = *vms_map_view_get_viewport(self->map);
+    d->width = width;
+    d->height = height;
   }
-  ExportJob *job = g_new0(ExportJob, 1);
-  job->snap = vms_snapshot_ref(self->snap);
-  job->vp = *vms_map_view_get_viewport(self->map);
-  job->width = width;
-  job->height = height;
-  job->path = g_strdup(path);
-  set_exporting(self, TRUE);
-  gtk_label_set_text(self->status_label, "Exporting the map…");
-  GTask *task = g_task_new(self, NULL, export_done, outer);
-  g_task_set_task_data(task, job, export_job_free);
-  g_task_run_in_thread(task, export_thread);
-  g_object_unref(task);
+  FileJob *job = file_job_new("export", "An export is still being written.", "Export failed", path,
+                              export_write, d, export_data_free);
+  job->done_text = g_strdup_printf("Saved the map (%d × %d) to %s", width, height, path);
+  file_job_start(self, job, self->snap ? NULL : "There is no map to export yet.",
+                 "Exporting the map…", callback, user_data);
 }
 
 gboolean vms_window_export_png_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
-  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
-  return g_task_propagate_boolean(G_TASK(result), error);
+  return file_job_finish(self, result, error);
 }
 
-/* ---- saving what the window shows as a recording ---- */
+static const struct {
+  const char *id, *label;
+  int w, h;
+} export_sizes[] = {
+    {"1280x800", "1280 × 800", 1280, 800},
+    {"1920x1200", "1920 × 1200", 1920, 1200},
+    {"2560x1600", "2560 × 1600", 2560, 1600},
+    {"3840x2400", "3840 × 2400", 3840, 2400},
+};
 
-/* The save thread's own: referenced snapshots (immutable) and the path. */
-typedef struct {
-  GPtrArray *snaps; /* VmsSnapshot, unreffed with the array */
-  gboolean last_exited;
-  char *path;
-} SaveJob;
-
-static void save_job_free(gpointer data) {
-  SaveJob *job = data;
-  g_ptr_array_unref(job->snaps);
-  g_free(job->path);
-  g_free(job);
-}
-
-static void save_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
-  SaveJob *job = data;
-  VmsError err = {0};
-  if (vms_recording_save(job->path, (VmsSnapshot *const *)job->snaps->pdata, job->snaps->len,
-                         job->last_exited, &err) != VMS_OK)
-    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
-  else
-    g_task_return_boolean(task, TRUE);
-}
-
-static void set_saving(VmsWindow *self, gboolean saving) {
-  self->saving = saving;
-  GAction *a = g_action_map_lookup_action(G_ACTION_MAP(self), "save");
-  g_simple_action_set_enabled(G_SIMPLE_ACTION(a), !saving);
-}
-
-static void save_done(GObject *source, GAsyncResult *res, gpointer data) {
-  VmsWindow *self = VMS_WINDOW(source);
-  GTask *outer = data;
-  SaveJob *job = g_task_get_task_data(G_TASK(res));
-  GError *error = NULL;
-  gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
-  if (!self->disposed) {
-    set_saving(self, FALSE);
-    char text[700];
-    if (ok) {
-      if (job->snaps->len == 1)
-        g_snprintf(text, sizeof text, "Saved the snapshot to %s", job->path);
-      else
-        g_snprintf(text, sizeof text, "Saved %u frames to %s", job->snaps->len, job->path);
-      gtk_label_set_text(self->status_label, text);
-    } else {
-      g_snprintf(text, sizeof text, "Saving failed: %s", error->message);
-      show_banner(self, GTK_MESSAGE_ERROR, text);
-    }
+static void export_filters(VmsWindow *self, GtkFileChooser *chooser) {
+  GtkFileFilter *filter = gtk_file_filter_new();
+  gtk_file_filter_set_name(filter, "PNG images");
+  gtk_file_filter_add_mime_type(filter, "image/png");
+  gtk_file_filter_add_pattern(filter, "*.png");
+  gtk_file_chooser_add_filter(chooser, filter);
+  const char *ids[G_N_ELEMENTS(export_sizes) + 1], *labels[G_N_ELEMENTS(export_sizes) + 1];
+  for (size_t i = 0; i < G_N_ELEMENTS(export_sizes); i++) {
+    ids[i] = export_sizes[i].id;
+    labels[i] = export_sizes[i].label;
   }
-  if (ok)
-    g_task_return_boolean(outer, TRUE);
-  else
-    g_task_return_error(outer, error);
-  g_object_unref(outer);
+  ids[G_N_ELEMENTS(export_sizes)] = labels[G_N_ELEMENTS(export_sizes)] = NULL;
+  gtk_file_chooser_add_choice(chooser, "size", "Image size", ids, labels);
+  gtk_file_chooser_set_choice(chooser, "size", export_sizes[1].id);
+}
+
+static void export_accepted(VmsWindow *self, GtkFileChooser *chooser, const char *path) {
+  const char *size = gtk_file_chooser_get_choice(chooser, "size");
+  size_t i = 1;
+  for (size_t k = 0; size && k < G_N_ELEMENTS(export_sizes); k++)
+    if (strcmp(size, export_sizes[k].id) == 0)
+      i = k;
+  vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL, NULL);
+}
+
+static const ChooserSpec export_chooser = {
+    "Export Map as PNG",
+    "_Export",
+    ".png",
+    export_filters,
+    export_accepted,
+    "Export needs a local file; the chosen place is not one."};
+
+static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
+  VmsWindow *self = data;
+  if (!self->snap) {
+    show_banner(self, GTK_MESSAGE_ERROR,
+                "There is no map to export yet: attach to a process first.");
+    return;
+  }
+  chooser_show(self, &self->export_dialog, &export_chooser);
+}
+
+/* ---- saving: the snapshot shown, or a live view's history ---- */
+
+static VmsErrorCode snapshot_write(gpointer data, const char *path, VmsError *err) {
+  VmsSnapshot *snap = data;
+  return vms_recording_save(path, &snap, 1, false, err);
 }
 
 void vms_window_save(VmsWindow *self, const char *path, GAsyncReadyCallback callback,
                      gpointer user_data) {
   g_return_if_fail(VMS_IS_WINDOW(self));
   g_return_if_fail(path != NULL);
-  GTask *outer = g_task_new(self, NULL, callback, user_data);
-  const char *why = !self->snap    ? "There is no map to save yet."
-                    : self->saving ? "A save is still being written."
-                                   : NULL;
-  if (why) {
-    show_banner(self, GTK_MESSAGE_ERROR, why);
-    g_task_return_new_error(outer, G_IO_ERROR, self->snap ? G_IO_ERROR_BUSY : G_IO_ERROR_FAILED,
-                            "%s", why);
-    g_object_unref(outer);
-    return;
-  }
-  SaveJob *job = g_new0(SaveJob, 1);
-  job->snaps = g_ptr_array_new_with_free_func((GDestroyNotify)vms_snapshot_unref);
-  g_ptr_array_add(job->snaps, vms_snapshot_ref(self->snap));
-  job->path = g_strdup(path);
-  set_saving(self, TRUE);
-  gtk_label_set_text(self->status_label, "Saving…");
-  GTask *task = g_task_new(self, NULL, save_done, outer);
-  g_task_set_task_data(task, job, save_job_free);
-  g_task_run_in_thread(task, save_thread);
-  g_object_unref(task);
+  FileJob *job = file_job_new("save", "A save is still being written.", "Saving failed", path,
+                              snapshot_write, self->snap ? vms_snapshot_ref(self->snap) : NULL,
+                              (GDestroyNotify)vms_snapshot_unref);
+  job->done_text = g_strdup_printf("Saved the snapshot to %s", path);
+  file_job_start(self, job, self->snap ? NULL : "There is no map to save yet.", "Saving…", callback,
+                 user_data);
 }
 
 gboolean vms_window_save_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
-  g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
-  return g_task_propagate_boolean(G_TASK(result), error);
+  return file_job_finish(self, result, error);
 }
 
-static void on_save_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
-  if (response == GTK_RESPONSE_ACCEPT) {
-    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
-    if (path) {
-      if (!g_str_has_suffix(path, ".vmsrec")) {
-        char *with = g_strconcat(path, ".vmsrec", NULL);
-        g_free(path);
-        path = with;
-      }
-      vms_window_save(self, path, NULL, NULL);
-    } else {
-      show_banner(self, GTK_MESSAGE_ERROR,
-                  "Saving needs a local file; the chosen place is not one.");
-    }
-  }
-  self->save_dialog = NULL;
-  g_object_unref(dialog);
+static VmsErrorCode history_write(gpointer data, const char *path, VmsError *err) {
+  return vms_history_save(data, path, err);
+}
+
+void vms_window_save_history(VmsWindow *self, const char *path, GAsyncReadyCallback callback,
+                             gpointer user_data) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(path != NULL);
+  /* The worker writes a copy: the history goes on taking frames meanwhile. */
+  size_t n = self->history ? vms_history_count(self->history) : 0;
+  VmsHistory *copy = n ? vms_history_copy(self->history) : NULL;
+  FileJob *job = file_job_new("save", "A save is still being written.", "Saving failed", path,
+                              history_write, copy, (GDestroyNotify)vms_history_free);
+  job->done_text = g_strdup_printf("Saved %zu frames (what this view has seen) to %s", n, path);
+  const char *why = !n      ? "This view has no history to save yet."
+                    : !copy ? "There is not enough memory to copy the history for saving."
+                            : NULL;
+  file_job_start(self, job, why, "Saving the history…", callback, user_data);
 }
 
 static void add_recording_filter(GtkFileChooser *chooser) {
@@ -1072,112 +1419,194 @@ static void add_recording_filter(GtkFileChooser *chooser) {
   gtk_file_chooser_add_filter(chooser, filter);
 }
 
+/* A live view with a history offers it beside the snapshot shown. */
+static void save_filters(VmsWindow *self, GtkFileChooser *chooser) {
+  add_recording_filter(chooser);
+  size_t n = self->history && !self->rec ? vms_history_count(self->history) : 0;
+  if (n < 2)
+    return;
+  char history[96];
+  g_snprintf(history, sizeof history, "Everything seen (%zu frames)", n);
+  const char *ids[] = {"history", "snapshot", NULL};
+  const char *labels[] = {history, "The snapshot shown", NULL};
+  gtk_file_chooser_add_choice(chooser, "what", "Save", ids, labels);
+  gtk_file_chooser_set_choice(chooser, "what", "history");
+}
+
+static void save_accepted(VmsWindow *self, GtkFileChooser *chooser, const char *path) {
+  if (g_strcmp0(gtk_file_chooser_get_choice(chooser, "what"), "history") == 0)
+    vms_window_save_history(self, path, NULL, NULL);
+  else
+    vms_window_save(self, path, NULL, NULL);
+}
+
+static const ChooserSpec save_chooser = {"Save Snapshot or History",
+                                         "_Save",
+                                         ".vmsrec",
+                                         save_filters,
+                                         save_accepted,
+                                         "Saving needs a local file; the chosen place is not one."};
+
 static void save_activated(GSimpleAction *a, GVariant *p, gpointer data) {
   VmsWindow *self = data;
   if (!self->snap) {
     show_banner(self, GTK_MESSAGE_ERROR, "There is no map to save yet: attach to a process first.");
     return;
   }
-  if (self->save_dialog) {
-    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->save_dialog));
-    return;
-  }
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-      "Save Snapshot", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
-  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
-  char name[320];
-  g_snprintf(name, sizeof name, "%s-%d.vmsrec", self->name[0] ? self->name : "vmscope", self->pid);
-  for (char *c = name; *c; c++)
-    if (*c == '/' || *c == ' ')
-      *c = '_';
-  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), name);
-  add_recording_filter(GTK_FILE_CHOOSER(dialog));
-  /* Owned by the window as the export's is: dispose destroys it. */
-  self->save_dialog = dialog;
-  g_signal_connect(dialog, "response", G_CALLBACK(on_save_response), self);
-  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+  /* The choice offered depends on the history's length: asked anew each time. */
+  chooser_destroy(self, &self->save_dialog);
+  chooser_show(self, &self->save_dialog, &save_chooser);
 }
 
-static const struct {
-  const char *id, *label;
-  int w, h;
-} export_sizes[] = {
-    {"1280x800", "1280 × 800", 1280, 800},
-    {"1920x1200", "1920 × 1200", 1920, 1200},
-    {"2560x1600", "2560 × 1600", 2560, 1600},
-    {"3840x2400", "3840 × 2400", 3840, 2400},
-};
+/* ---- opening a recording, read and decoded on a worker ---- */
 
-static void on_export_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
-  if (response == GTK_RESPONSE_ACCEPT) {
-    g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
-    const char *size = gtk_file_chooser_get_choice(GTK_FILE_CHOOSER(dialog), "size");
-    size_t i = 1;
-    for (size_t k = 0; size && k < G_N_ELEMENTS(export_sizes); k++)
-      if (strcmp(size, export_sizes[k].id) == 0)
-        i = k;
-    if (path) {
-      if (!g_str_has_suffix(path, ".png") && !g_str_has_suffix(path, ".PNG")) {
-        char *with = g_strconcat(path, ".png", NULL);
-        g_free(path);
-        path = with;
-      }
-      vms_window_export_png(self, path, export_sizes[i].w, export_sizes[i].h, NULL, NULL);
+/* The worker opens the file, indexes every frame (reading it through once)
+ * and rebuilds the last one; the window meanwhile shows a spinner and keeps
+ * what it showed. The answer is dropped when another open or an attach
+ * came after it. */
+typedef struct {
+  char *path;
+  guint serial;
+  FILE *f;
+  VmsRecording *rec;
+  VmsSnapshot *last;
+  char text[900]; /* why not, on failure */
+} OpenJob;
+
+static void open_job_free(gpointer p) {
+  OpenJob *job = p;
+  vms_recording_close(job->rec);
+  if (job->f)
+    fclose(job->f);
+  g_clear_pointer(&job->last, vms_snapshot_unref);
+  g_free(job->path);
+  g_free(job);
+}
+
+static void open_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
+  OpenJob *job = data;
+  VmsError err = {0};
+  job->f = fopen(job->path, "rb");
+  if (!job->f)
+    g_snprintf(job->text, sizeof job->text, "Cannot open %s: %s", job->path, g_strerror(errno));
+  else if (vms_recording_open_file(job->f, &job->rec, &err) != VMS_OK)
+    g_snprintf(job->text, sizeof job->text, "%s is not a recording vmscope can read: %s", job->path,
+               err.message);
+  else if (vms_recording_frame(job->rec, vms_recording_count(job->rec) - 1, &job->last, &err) !=
+           VMS_OK)
+    g_snprintf(job->text, sizeof job->text, "The last frame of %s cannot be rebuilt: %s", job->path,
+               err.message);
+  if (job->last)
+    g_task_return_boolean(task, TRUE);
+  else
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", job->text);
+}
+
+static void set_opening(VmsWindow *self, gboolean opening) {
+  self->opening = opening;
+  set_action_enabled(self, "open", !opening);
+  gtk_widget_set_visible(GTK_WIDGET(self->open_spinner), opening);
+  if (opening)
+    gtk_spinner_start(self->open_spinner);
+  else
+    gtk_spinner_stop(self->open_spinner);
+}
+
+/* Shows what the worker read: the recording at its last frame. */
+static void take_recording(VmsWindow *self, OpenJob *job) {
+  vms_window_detach(self);
+  close_recording(self);
+  hide_banner(self);
+  clear_view(self);
+  self->rec = job->rec;
+  self->rec_file = job->f;
+  self->rec_path = job->path;
+  job->rec = NULL;
+  job->f = NULL;
+  job->path = NULL;
+  vms_timeline_set_recording(self->timeline, self->rec);
+  gtk_widget_show(GTK_WIDGET(self->timeline));
+  size_t last = vms_recording_count(self->rec) - 1;
+  VmsSnapshot *snap = job->last;
+  job->last = NULL;
+  self->frame = last;
+  self->pid = snap->pid;
+  take_snapshot(self, snap);
+  vms_timeline_set_cursor(self->timeline, last, FALSE);
+  vms_timeline_set_max_map_count(self->timeline, snap->stats.max_map_count);
+  if (vms_recording_truncated(self->rec)) {
+    char text[900];
+    g_snprintf(text, sizeof text,
+               "%s ends before its end mark (cut short, or still being written): "
+               "it is shown up to its last complete frame.",
+               self->rec_path);
+    show_banner(self, GTK_MESSAGE_WARNING, text);
+  }
+}
+
+static void open_done(GObject *source, GAsyncResult *res, gpointer data) {
+  VmsWindow *self = VMS_WINDOW(source);
+  GTask *outer = data;
+  OpenJob *job = g_task_get_task_data(G_TASK(res));
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean(G_TASK(res), &error);
+  if (!self->disposed && job->serial == self->open_serial) {
+    set_opening(self, FALSE);
+    if (ok) {
+      take_recording(self, job);
     } else {
-      show_banner(self, GTK_MESSAGE_ERROR,
-                  "Export needs a local file; the chosen place is not one.");
+      show_banner(self, GTK_MESSAGE_ERROR, job->text);
+      update_status(self);
     }
+  } else if (!error) {
+    ok = FALSE;
+    error = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "another view was chosen meanwhile");
   }
-  self->export_dialog = NULL;
-  g_object_unref(dialog);
+  if (ok)
+    g_task_return_boolean(outer, TRUE);
+  else
+    g_task_return_error(outer, error);
+  g_object_unref(outer);
 }
 
-static void export_activated(GSimpleAction *a, GVariant *p, gpointer data) {
-  VmsWindow *self = data;
-  if (!self->snap) {
-    show_banner(self, GTK_MESSAGE_ERROR,
-                "There is no map to export yet: attach to a process first.");
-    return;
-  }
-  if (self->export_dialog) {
-    gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->export_dialog));
-    return;
-  }
-  /* The native chooser: the desktop portal's on GNOME (and in sandboxes),
-   * the system dialog on Windows, GTK's own elsewhere. */
-  GtkFileChooserNative *dialog = gtk_file_chooser_native_new(
-      "Export Map as PNG", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
-  gtk_file_chooser_set_do_overwrite_confirmation(GTK_FILE_CHOOSER(dialog), TRUE);
-  char name[320];
-  g_snprintf(name, sizeof name, "%s-%d.png", self->name[0] ? self->name : "vmscope", self->pid);
-  for (char *c = name; *c; c++)
-    if (*c == '/' || *c == ' ')
-      *c = '_';
-  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(dialog), name);
-  GtkFileFilter *filter = gtk_file_filter_new();
-  gtk_file_filter_set_name(filter, "PNG images");
-  gtk_file_filter_add_mime_type(filter, "image/png");
-  gtk_file_filter_add_pattern(filter, "*.png");
-  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(dialog), filter);
-  const char *ids[G_N_ELEMENTS(export_sizes) + 1], *labels[G_N_ELEMENTS(export_sizes) + 1];
-  for (size_t i = 0; i < G_N_ELEMENTS(export_sizes); i++) {
-    ids[i] = export_sizes[i].id;
-    labels[i] = export_sizes[i].label;
-  }
-  ids[G_N_ELEMENTS(export_sizes)] = labels[G_N_ELEMENTS(export_sizes)] = NULL;
-  gtk_file_chooser_add_choice(GTK_FILE_CHOOSER(dialog), "size", "Image size", ids, labels);
-  gtk_file_chooser_set_choice(GTK_FILE_CHOOSER(dialog), "size", export_sizes[1].id);
-  /* The window owns the dialog: dispose destroys it, so no answer reaches a closed window. */
-  self->export_dialog = dialog;
-  g_signal_connect(dialog, "response", G_CALLBACK(on_export_response), self);
-  gtk_native_dialog_show(GTK_NATIVE_DIALOG(dialog));
+void vms_window_open_recording(VmsWindow *self, const char *path, GAsyncReadyCallback callback,
+                               gpointer user_data) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(path != NULL);
+  GTask *outer = g_task_new(self, NULL, callback, user_data);
+  OpenJob *job = g_new0(OpenJob, 1);
+  job->path = g_strdup(path);
+  job->serial = ++self->open_serial;
+  set_opening(self, TRUE);
+  g_autofree char *base = g_path_get_basename(path);
+  char text[600];
+  g_snprintf(text, sizeof text, "Opening %s…", base);
+  gtk_label_set_text(self->status_label, text);
+  GTask *task = g_task_new(self, NULL, open_done, outer);
+  g_task_set_task_data(task, job, open_job_free);
+  g_task_run_in_thread(task, open_thread);
+  g_object_unref(task);
+}
+
+gboolean vms_window_open_recording_finish(VmsWindow *self, GAsyncResult *result, GError **error) {
+  return file_job_finish(self, result, error);
+}
+
+gboolean vms_window_is_opening(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  return self->opening;
+}
+
+const char *vms_window_get_status(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return gtk_label_get_text(self->status_label);
 }
 
 static void on_open_response(GtkNativeDialog *dialog, int response, VmsWindow *self) {
   if (response == GTK_RESPONSE_ACCEPT) {
     g_autofree char *path = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(dialog));
     if (path)
-      vms_window_open_recording(self, path, NULL);
+      vms_window_open_recording(self, path, NULL, NULL);
     else
       show_banner(self, GTK_MESSAGE_ERROR, "Opening needs a local file; the chosen one is not.");
   }
@@ -1337,23 +1766,9 @@ static void vms_window_dispose(GObject *obj) {
   VmsWindow *self = VMS_WINDOW(obj);
   self->disposed = TRUE;
   vms_window_detach(self);
-  if (self->export_dialog) {
-    GtkFileChooserNative *dialog = self->export_dialog;
-    self->export_dialog = NULL;
-    g_signal_handlers_disconnect_by_data(dialog, self);
-    gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
-    g_object_unref(dialog);
-  }
-  GtkFileChooserNative **dialogs[] = {&self->save_dialog, &self->open_dialog};
-  for (size_t i = 0; i < G_N_ELEMENTS(dialogs); i++) {
-    GtkFileChooserNative *dialog = *dialogs[i];
-    if (!dialog)
-      continue;
-    *dialogs[i] = NULL;
-    g_signal_handlers_disconnect_by_data(dialog, self);
-    gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(dialog));
-    g_object_unref(dialog);
-  }
+  chooser_destroy(self, &self->export_dialog);
+  chooser_destroy(self, &self->save_dialog);
+  chooser_destroy(self, &self->open_dialog);
   if (self->tick_id) {
     g_source_remove(self->tick_id);
     self->tick_id = 0;
@@ -1362,6 +1777,7 @@ static void vms_window_dispose(GObject *obj) {
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
   g_clear_pointer(&self->residency_snap, vms_snapshot_unref);
   close_recording(self);
+  history_reset(self);
   self->timeline = NULL; /* a child: destroyed with the others below */
   G_OBJECT_CLASS(vms_window_parent_class)->dispose(obj);
 }
@@ -1422,6 +1838,10 @@ static void vms_window_init(VmsWindow *self) {
   gtk_box_reorder_child(GTK_BOX(box), GTK_WIDGET(self->timeline), 0);
   g_signal_connect(self->timeline, "cursor-changed", G_CALLBACK(on_timeline_cursor), self);
   g_signal_connect(self->timeline, "mark-changed", G_CALLBACK(on_timeline_mark), self);
+  self->open_spinner = GTK_SPINNER(gtk_spinner_new());
+  vms_ui_set_accessible(GTK_WIDGET(self->open_spinner), "Opening a recording", NULL);
+  gtk_widget_set_no_show_all(GTK_WIDGET(self->open_spinner), TRUE);
+  gtk_header_bar_pack_end(self->header, GTK_WIDGET(self->open_spinner));
   gtk_widget_grab_focus(GTK_WIDGET(self->map));
   update_title(self);
 }

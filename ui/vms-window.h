@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vms-history.h"
 #include "vms-map-view.h"
 #include "vms-picker.h"
 #include "vms-recording.h"
@@ -21,9 +22,23 @@ VmsWindow *vms_window_new(GtkApplication *app);
 gboolean vms_window_attach(VmsWindow *win, int pid);
 void vms_window_detach(VmsWindow *win);
 /* Shows a recording or saved snapshot read from path, at its last frame,
- * instead of a live process (the sampler stops). On failure the banner
- * says why and the window keeps what it showed. */
-gboolean vms_window_open_recording(VmsWindow *win, const char *path, GError **error);
+ * instead of a live process (the sampler stops). The file is read and its
+ * last frame rebuilt on a worker thread; meanwhile a spinner turns in the
+ * header bar, the status line says so, the open action is disabled and the
+ * window keeps what it showed. On failure the banner says why and the
+ * window keeps what it showed. Then callback (may be NULL) runs on the main
+ * thread; an open overtaken by another open or an attach answers
+ * G_IO_ERROR_CANCELLED. */
+void vms_window_open_recording(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
+                               gpointer user_data);
+gboolean vms_window_open_recording_finish(VmsWindow *win, GAsyncResult *result, GError **error);
+/* TRUE while a recording is being read. */
+gboolean vms_window_is_opening(VmsWindow *win);
+/* The attached process's namespace PID and container as the title shows
+ * them ("PID 1 in 0123456789ab"), "" for a process in neither. */
+const char *vms_window_get_container_text(VmsWindow *win);
+/* The status line's text. */
+const char *vms_window_get_status(VmsWindow *win);
 /* The opened recording (NULL for a live view) and the frame shown. */
 VmsRecording *vms_window_get_recording(VmsWindow *win);
 size_t vms_window_get_frame(VmsWindow *win);
@@ -64,6 +79,15 @@ gboolean vms_window_export_png_finish(VmsWindow *win, GAsyncResult *result, GErr
 void vms_window_save(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
                      gpointer user_data);
 gboolean vms_window_save_finish(VmsWindow *win, GAsyncResult *result, GError **error);
+/* Saves what a live view has seen (its history, vms_window_get_history) as
+ * a recording at path, as vms_window_save does; finish with
+ * vms_window_save_finish. */
+void vms_window_save_history(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
+                             gpointer user_data);
+/* A live view's history (NULL for an opened recording or before the first sample). */
+VmsHistory *vms_window_get_history(VmsWindow *win);
+/* TRUE when the window follows a live process (not a recording, not a past moment). */
+gboolean vms_window_is_live(VmsWindow *win);
 
 VmsMapView *vms_window_get_map(VmsWindow *win);
 VmsRegionTable *vms_window_get_table(VmsWindow *win);

@@ -412,6 +412,26 @@ static void fill_proc(int pid, int dirfd, unsigned flags, VmsProcInfo *pi, char 
   pi->bits = exe_bits_at(dirfd);
 }
 
+VmsErrorCode vms_process_info(int pid, unsigned flags, VmsProcInfo *out, VmsError *err) {
+  memset(out, 0, sizeof *out);
+  char path[32];
+  snprintf(path, sizeof path, "/proc/%d", pid);
+  int pfd = pid > 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (pfd < 0)
+    return vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
+  char *scratch = malloc(64 * 1024);
+  if (!scratch) {
+    close(pfd);
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", pid);
+  }
+  fill_proc(pid, pfd, flags, out, scratch, 64 * 1024);
+  close(pfd);
+  free(scratch);
+  if (!out->cmdline)
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading process %d", pid);
+  return VMS_OK;
+}
+
 VmsErrorCode vms_process_list(unsigned flags, VmsProcInfo **out, size_t *n_out, VmsError *err) {
   *out = NULL;
   *n_out = 0;

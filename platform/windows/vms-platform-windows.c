@@ -1268,3 +1268,23 @@ double vms_time_monotonic(void) {
   QueryPerformanceCounter(&now);
   return (double)now.QuadPart / (double)freq.QuadPart;
 }
+
+/* One row: the list's, found by PID (a process snapshot is the only way to
+ * a process's name and parent here). */
+VmsErrorCode vms_process_info(int pid, unsigned flags, VmsProcInfo *out, VmsError *err) {
+  memset(out, 0, sizeof *out);
+  VmsProcInfo *list = NULL;
+  size_t n = 0;
+  VmsErrorCode code = vms_process_list(flags, &list, &n, err);
+  if (code != VMS_OK)
+    return code;
+  bool found = false;
+  for (size_t i = 0; i < n && !found; i++)
+    if (list[i].pid == pid) {
+      *out = list[i];
+      list[i].cmdline = NULL;
+      found = true;
+    }
+  vms_process_list_free(list, n);
+  return found ? VMS_OK : vms_error_set(err, VMS_ERR_NO_PROCESS, "no process with PID %d", pid);
+}

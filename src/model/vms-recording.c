@@ -7,7 +7,7 @@
  * the snapshot (classified and gap-filled), so a rebuilt frame needs no
  * classification: only its statistics are computed again, by the same code
  * that computed the live ones. */
-#include "vms-recording.h"
+#include "vms-recording-private.h"
 #include "vms-units.h"
 
 #include <errno.h>
@@ -20,8 +20,8 @@
 
 #include "vms-platform.h"
 
-#define FILE_HEADER_SIZE  16
-#define FRAME_HEADER_SIZE 32
+#define FILE_HEADER_SIZE  VMS_REC_FILE_HEADER_SIZE
+#define FRAME_HEADER_SIZE VMS_REC_FRAME_HEADER_SIZE
 #define MAX_PAYLOAD       (UINT32_C(1) << 30)
 
 static const uint8_t file_magic[8] = {0x89, 'V', 'M', 'S', '\r', '\n', 0x1a, '\n'};
@@ -1069,16 +1069,6 @@ static VmsErrorCode read_frame(Src *s, uint32_t index, uint8_t hdr[FRAME_HEADER_
 
 /* ---- the whole-file reader ---- */
 
-struct VmsRecording {
-  const uint8_t *data;
-  size_t len;
-  FILE *f;
-  VmsFrameInfo *frames;
-  size_t n, cap;
-  bool truncated;
-  uint32_t minor;
-};
-
 static VmsErrorCode scan(VmsRecording *rec, Src *s, VmsError *err) {
   VmsErrorCode code = read_file_header(s, &rec->minor, err);
   if (code != VMS_OK)
@@ -1214,7 +1204,7 @@ VmsErrorCode vms_recording_frame(VmsRecording *rec, size_t k, VmsSnapshot **out,
     } else {
       bytes = rec->data + fi->offset;
     }
-    code = parse_header(bytes, (uint32_t)j, &fh, err);
+    code = parse_header(bytes, rec->base + (uint32_t)j, &fh, err);
     if (code == VMS_OK && !check_crc(bytes, bytes + FRAME_HEADER_SIZE, fh.len, fh.crc))
       code = vms_error_set(err, VMS_ERR_PARSE, "frame %zu changed since it was opened", j);
     if (code == VMS_OK)
@@ -1318,7 +1308,7 @@ struct VmsRecordingWriter {
   Info info;
   uint64_t fig[VMS_FIG_COUNT];
   Buf frame, regs, rem;
-  size_t last_size;
+  size_t last_start, last_size;
   bool last_key;
 };
 
@@ -1344,6 +1334,17 @@ size_t vms_recording_writer_last_size(const VmsRecordingWriter *w, bool *was_key
   if (was_key)
     *was_key = w->last_key;
   return w->last_size;
+}
+
+const uint8_t *vms_recording_writer_last_frame(const VmsRecordingWriter *w, size_t *len) {
+  *len = w->frames ? w->frame.n - w->last_start : 0;
+  return w->frames ? w->frame.p + w->last_start : NULL;
+}
+
+size_t vms_recording_writer_held(const VmsRecordingWriter *w) {
+  return sizeof *w + w->frame.cap + w->regs.cap + w->rem.cap +
+         (w->prev_cap + w->cur_cap + w->cache_cap + w->pool.nslots) * sizeof(uint32_t) +
+         w->pool.cap;
 }
 
 void vms_recording_writer_free(VmsRecordingWriter *w) {
@@ -1466,12 +1467,8 @@ static VmsErrorCode write_frame(VmsRecordingWriter *w, const VmsSnapshot *snap, 
   f->n = 0;
   if (!w->header_done) {
     uint8_t *h = buf_grow(f, FILE_HEADER_SIZE);
-    if (h) {
-      memcpy(h, file_magic, 8);
-      le16(h + 8, VMS_RECORDING_MAJOR);
-      le16(h + 10, VMS_RECORDING_MINOR);
-      le32(h + 12, vms_crc32c(0, h, 12));
-    }
+    if (h)
+      vms_recording_put_file_header(h);
   }
   size_t start = f->n;
   buf_grow(f, FRAME_HEADER_SIZE);
@@ -1523,11 +1520,12 @@ static VmsErrorCode write_frame(VmsRecordingWriter *w, const VmsSnapshot *snap, 
   le32(h + 28, vms_crc32c(crc, h + FRAME_HEADER_SIZE, payload));
 
   errno = 0;
-  if (fwrite(f->p, 1, f->n, w->f) != f->n || fflush(w->f) != 0) {
+  if (w->f && (fwrite(f->p, 1, f->n, w->f) != f->n || fflush(w->f) != 0)) {
     int e = errno ? errno : EIO;
     w->failed = true;
     return vms_error_set(err, VMS_ERR_IO, "writing frame %u failed: %s", w->frames, strerror(e));
   }
+  w->last_start = start;
   w->header_done = true;
   w->pool_sent = plen;
   w->info = *info;
@@ -1614,10 +1612,8 @@ VmsErrorCode vms_recording_writer_finish(VmsRecordingWriter *w, VmsError *err) {
     return vms_error_set(err, VMS_ERR_IO, "an earlier write of the recording failed");
   if (!w->frames)
     return vms_error_set(err, VMS_ERR_INTERNAL, "a recording without frames cannot be ended");
-  uint8_t h[FRAME_HEADER_SIZE] = {0};
-  memcpy(h, end_tag, 4);
-  le32(h + 8, w->frames);
-  le32(h + 28, vms_crc32c(0, h, FRAME_HEADER_SIZE - 4));
+  uint8_t h[FRAME_HEADER_SIZE];
+  vms_recording_put_end_mark(h, w->frames);
   errno = 0;
   if (fwrite(h, 1, sizeof h, w->f) != sizeof h || fflush(w->f) != 0) {
     int e = errno ? errno : EIO;
@@ -1631,9 +1627,31 @@ VmsErrorCode vms_recording_writer_finish(VmsRecordingWriter *w, VmsError *err) {
 
 /* ---- saving a whole recording to a path ---- */
 
-VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, size_t n,
-                                bool last_exited, VmsError *err) {
-  if (!path || !*path || !snaps || n == 0)
+void vms_recording_put_file_header(uint8_t h[FILE_HEADER_SIZE]) {
+  memcpy(h, file_magic, 8);
+  le16(h + 8, VMS_RECORDING_MAJOR);
+  le16(h + 10, VMS_RECORDING_MINOR);
+  le32(h + 12, vms_crc32c(0, h, 12));
+}
+
+void vms_recording_put_end_mark(uint8_t h[FRAME_HEADER_SIZE], uint32_t frames) {
+  memset(h, 0, FRAME_HEADER_SIZE);
+  memcpy(h, end_tag, 4);
+  le32(h + 8, frames);
+  le32(h + 28, vms_crc32c(0, h, FRAME_HEADER_SIZE - 4));
+}
+
+void vms_recording_renumber(uint8_t *frame, uint32_t index, uint32_t key) {
+  le32(frame + 8, index);
+  le32(frame + 12, key);
+  uint32_t crc = vms_crc32c(0, frame, FRAME_HEADER_SIZE - 4);
+  le32(frame + 28, vms_crc32c(crc, frame + FRAME_HEADER_SIZE, rd32(frame + 4)));
+}
+
+VmsErrorCode vms_recording_write_atomic(const char *path,
+                                        VmsErrorCode (*write)(FILE *f, void *ctx, VmsError *err),
+                                        void *ctx, VmsError *err) {
+  if (!path || !*path)
     return vms_error_set(err, VMS_ERR_USAGE, "nothing to save");
   struct stat st;
   if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
@@ -1656,14 +1674,7 @@ VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, siz
   if (!f)
     return vms_error_set(err, VMS_ERR_IO, "cannot write %s: no free temporary name beside it",
                          path);
-  VmsRecordingWriter *w = NULL;
-  VmsErrorCode code = vms_recording_writer_new(f, &w, err);
-  for (size_t i = 0; code == VMS_OK && i < n; i++)
-    code = vms_recording_writer_append(w, snaps[i],
-                                       last_exited && i + 1 == n ? VMS_FRAME_EXITED : 0, err);
-  if (code == VMS_OK)
-    code = vms_recording_writer_finish(w, err);
-  vms_recording_writer_free(w);
+  VmsErrorCode code = write(f, ctx, err);
   if (code == VMS_OK && !vms_file_sync(f))
     code = vms_error_set(err, VMS_ERR_IO, "cannot write %s: %s", path, strerror(errno));
   if (fclose(f) != 0 && code == VMS_OK)
@@ -1673,6 +1684,33 @@ VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, siz
   if (code != VMS_OK)
     remove(tmp);
   return code;
+}
+
+typedef struct {
+  VmsSnapshot *const *snaps;
+  size_t n;
+  bool last_exited;
+} SaveCtx;
+
+static VmsErrorCode write_snapshots(FILE *f, void *ctx, VmsError *err) {
+  const SaveCtx *c = ctx;
+  VmsRecordingWriter *w = NULL;
+  VmsErrorCode code = vms_recording_writer_new(f, &w, err);
+  for (size_t i = 0; code == VMS_OK && i < c->n; i++)
+    code = vms_recording_writer_append(w, c->snaps[i],
+                                       c->last_exited && i + 1 == c->n ? VMS_FRAME_EXITED : 0, err);
+  if (code == VMS_OK)
+    code = vms_recording_writer_finish(w, err);
+  vms_recording_writer_free(w);
+  return code;
+}
+
+VmsErrorCode vms_recording_save(const char *path, VmsSnapshot *const *snaps, size_t n,
+                                bool last_exited, VmsError *err) {
+  if (!snaps || n == 0)
+    return vms_error_set(err, VMS_ERR_USAGE, "nothing to save");
+  SaveCtx c = {snaps, n, last_exited};
+  return vms_recording_write_atomic(path, write_snapshots, &c, err);
 }
 
 bool vms_recording_file_looks_like(const char *path) {

@@ -65,8 +65,8 @@ uint32_t vms_crc32c(uint32_t crc, const void *data, size_t len);
 
 typedef struct VmsRecordingWriter VmsRecordingWriter;
 
-/* A writer appending to f (which it does not close). Nothing is written until
- * the first frame. */
+/* A writer appending to f (which it does not close; NULL: memory only, see
+ * vms_recording_writer_last_frame). Nothing is written until the first frame. */
 VmsErrorCode vms_recording_writer_new(FILE *f, VmsRecordingWriter **out, VmsError *err);
 /* At most this many frames from one key frame to the next (default 64). */
 void vms_recording_writer_set_key_interval(VmsRecordingWriter *w, unsigned frames);
@@ -85,6 +85,12 @@ VmsErrorCode vms_recording_writer_finish(VmsRecordingWriter *w, VmsError *err);
 /* Frames written, and the last frame's size and kind (for benchmarks). */
 uint32_t vms_recording_writer_frames(const VmsRecordingWriter *w);
 size_t vms_recording_writer_last_size(const VmsRecordingWriter *w, bool *was_key);
+/* With f NULL the writer keeps each frame in memory only: the last one's
+ * bytes (its header and payload, without the file header) until the next
+ * append. */
+const uint8_t *vms_recording_writer_last_frame(const VmsRecordingWriter *w, size_t *len);
+/* Bytes the writer itself holds between frames (its buffers and name tables). */
+size_t vms_recording_writer_held(const VmsRecordingWriter *w);
 void vms_recording_writer_free(VmsRecordingWriter *w);
 
 /* Writes snaps[0..n) (n >= 1, in time order) to path as a recording,

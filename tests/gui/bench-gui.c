@@ -13,7 +13,7 @@
  *    the floor of reading /proc/PID/maps as text (as cat does);
  *  - the CPU share of the whole process (UI and sampler threads) in a 1 Hz
  *    live view, SECONDS/2 (default 60 in all) on the static target and as
- *    long on one whose regions churn;
+ *    long on one whose regions churn, and what the view's history then holds;
  * each beside the floor measured in the same run: the sampler's own read and
  * build of one snapshot (read_seconds). */
 #include <glib/gstdio.h>
@@ -329,6 +329,15 @@ int main(int argc, char **argv) {
         phase ? "churning" : "static", wall, ns, ns ? wall / ns : 0, cpu, 100 * cpu / wall,
         ns ? cpu / ns * 1e3 : 0, ns ? upd / ns * 1e3 : 0, upd_max * 1e3,
         ns ? lat_sum / ns * 1e3 : 0, read_s * 1e3);
+    VmsHistory *hist = vms_window_get_history(win);
+    if (hist)
+      printf("  the view's history: %zu frames (%" G_GUINT64_FORMAT " dropped), %.2f MiB encoded "
+             "(%.0f bytes per frame), %.2f MiB held in all (bounds: %zu frames, %.0f MiB)\n",
+             vms_history_count(hist), vms_history_dropped(hist),
+             vms_history_bytes(hist) / 1048576.0,
+             (double)vms_history_bytes(hist) / (double)vms_history_count(hist),
+             vms_history_held(hist) / 1048576.0, vms_history_max_frames(hist),
+             vms_history_max_bytes(hist) / 1048576.0);
   }
 
   gtk_widget_destroy(GTK_WIDGET(win));

@@ -52,19 +52,10 @@ static gboolean has_snapshot(gpointer d) {
   return vms_window_get_snapshot(d) != NULL;
 }
 
-typedef struct {
-  gboolean done, ok;
-  GError *error;
-} Result;
-
 static void on_saved(GObject *source, GAsyncResult *res, gpointer data) {
   Result *r = data;
   r->ok = vms_window_save_finish(VMS_WINDOW(source), res, &r->error);
   r->done = TRUE;
-}
-
-static gboolean result_done(gpointer d) {
-  return ((Result *)d)->done;
 }
 
 static gboolean save_and_wait(VmsWindow *win, const char *path, GError **error) {
@@ -75,6 +66,34 @@ static gboolean save_and_wait(VmsWindow *win, const char *path, GError **error) 
                   "the save action stays enabled while a save runs");
   VMS_CHECK_MSG(spin_until(result_done, &r, 20), "the save never finished");
   VMS_CHECK(g_action_group_get_action_enabled(G_ACTION_GROUP(win), "save"));
+  if (error)
+    *error = r.error;
+  else
+    g_clear_error(&r.error);
+  return r.ok;
+}
+
+static void on_opened(GObject *source, GAsyncResult *res, gpointer data) {
+  Result *r = data;
+  r->ok = vms_window_open_recording_finish(VMS_WINDOW(source), res, &r->error);
+  r->done = TRUE;
+}
+
+/* Opens path in the window; while the worker reads it the window says so. */
+static gboolean open_and_wait(VmsWindow *win, const char *path, GError **error) {
+  Result r = {0};
+  vms_window_open_recording(win, path, on_opened, &r);
+  if (!r.done) {
+    VMS_CHECK(vms_window_is_opening(win));
+    VMS_CHECK_MSG(!g_action_group_get_action_enabled(G_ACTION_GROUP(win), "open"),
+                  "the open action stays enabled while a recording is read");
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *want = g_strdup_printf("Opening %s…", base);
+    VMS_CHECK_STR(vms_window_get_status(win), want);
+  }
+  VMS_CHECK_MSG(spin_until(result_done, &r, 30), "the open never finished");
+  VMS_CHECK(!vms_window_is_opening(win));
+  VMS_CHECK(g_action_group_get_action_enabled(G_ACTION_GROUP(win), "open"));
   if (error)
     *error = r.error;
   else
@@ -199,29 +218,12 @@ static char *cli_summary(const char *vmscope, const char *file, size_t k) {
 /* Records the helper's steps with the CLI into path; FALSE when it could not. */
 static gboolean record_helper(const char *vmscope, const char *helper, const char *path,
                               char facts[2][2][32]) {
-  char *hargv[] = {(char *)helper, "steps", "400", NULL};
   GPid h = 0;
   int in = -1, out = -1;
   GError *e = NULL;
-  if (!g_spawn_async_with_pipes(NULL, hargv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &h, &in,
-                                &out, NULL, &e)) {
-    fprintf(stderr, "cannot start %s: %s\n", helper, e->message);
-    g_clear_error(&e);
+  gboolean ok = spawn_steps_helper(helper, "400", &h, &in, &out, facts);
+  if (!h)
     return FALSE;
-  }
-  /* Its facts, up to "ready": where A and B are mapped. */
-  GString *text = g_string_new(NULL);
-  char buf[512];
-  while (!strstr(text->str, "ready\n")) {
-    ssize_t n = read(out, buf, sizeof buf);
-    if (n <= 0)
-      break;
-    g_string_append_len(text, buf, n);
-  }
-  const char *a = strstr(text->str, "step 1 map "), *b = strstr(text->str, "step 2 map ");
-  gboolean ok = a && b && sscanf(a, "step 1 map %31s %31s", facts[0][0], facts[0][1]) == 2 &&
-                sscanf(b, "step 2 map %31s %31s", facts[1][0], facts[1][1]) == 2;
-  g_string_free(text, TRUE);
   char pid[16];
   g_snprintf(pid, sizeof pid, "%d", (int)h);
   char *rargv[] = {(char *)vmscope, pid,          "--record", (char *)path, "--interval",
@@ -246,37 +248,12 @@ static char *size_text(uint64_t v) {
   return g_strdup(buf);
 }
 
-/* The strip draws its three series: pixels of the orange and blue lines. */
-static gboolean strip_drawn(GtkWidget *w) {
-  int width = gtk_widget_get_allocated_width(w), height = gtk_widget_get_allocated_height(w);
-  VMS_CHECK_MSG(width > 100 && height >= 40, "the strip is %d x %d", width, height);
-  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
-  cairo_t *cr = cairo_create(s);
-  gtk_widget_draw(w, cr);
-  cairo_destroy(cr);
-  cairo_surface_flush(s);
-  const unsigned char *d = cairo_image_surface_get_data(s);
-  int stride = cairo_image_surface_get_stride(s);
-  long orange = 0, blue = 0;
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++) {
-      uint32_t p = *(const uint32_t *)(const void *)(d + y * stride + x * 4);
-      int r = (p >> 16) & 255, g = (p >> 8) & 255, b = p & 255;
-      orange += r > 200 && g > 90 && g < 140 && b < 60;
-      blue += r < 80 && g > 80 && g < 130 && b > 190;
-    }
-  cairo_surface_destroy(s);
-  VMS_CHECK_MSG(orange > 20 && blue > 20, "strip pixels: orange %ld, blue %ld", orange, blue);
-  return orange > 20 && blue > 20;
-}
-
 /* The recording opened in the window: its last frame first, then every
  * frame as the CLI rebuilds it. */
 static void test_open_recording(VmsWindow *win, const char *path, const char *vmscope,
                                 char facts[2][2][32]) {
   GError *e = NULL;
-  VMS_CHECK_MSG(vms_window_open_recording(win, path, &e), "opening failed: %s",
-                e ? e->message : "?");
+  VMS_CHECK_MSG(open_and_wait(win, path, &e), "opening failed: %s", e ? e->message : "?");
   g_clear_error(&e);
   VmsRecording *rec = vms_window_get_recording(win);
   if (!rec)
@@ -358,7 +335,7 @@ static void test_open_recording(VmsWindow *win, const char *path, const char *vm
   g_autofree char *dir = g_path_get_dirname(path);
   g_autofree char *junk = g_build_filename(dir, "junk.vmsrec", NULL);
   g_file_set_contents(junk, "not a recording\n", -1, NULL);
-  VMS_CHECK(!vms_window_open_recording(win, junk, NULL));
+  VMS_CHECK(!open_and_wait(win, junk, NULL));
   VMS_CHECK(vms_window_get_recording(win) == rec);
   const char *banner = vms_window_get_banner(win, NULL);
   VMS_CHECK_MSG(banner && strstr(banner, "not a recording"), "banner: %s",
@@ -391,11 +368,7 @@ int main(int argc, char **argv) {
   gtk_widget_destroy(GTK_WIDGET(win));
   spin_for(0.1);
 
-  g_autofree char *cfg = g_build_filename(dir, "vmscope", "vmscope.ini", NULL);
-  g_unlink(cfg);
-  g_autofree char *cfgdir = g_build_filename(dir, "vmscope", NULL);
-  g_rmdir(cfgdir);
   g_unlink(rec_path);
-  g_rmdir(dir);
+  gui_test_remove_config(dir);
   return vms_test_end();
 }

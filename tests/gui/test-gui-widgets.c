@@ -497,18 +497,6 @@ static void test_selection(VmsWindow *win) {
   vms_region_table_sort(table, VMS_COL_START, FALSE);
 }
 
-/* The visible file chooser (GTK's own dialog behind GtkFileChooserNative
- * when no portal runs), referenced into *out. */
-static gboolean find_file_chooser(gpointer data) {
-  GtkWidget **out = data;
-  GList *top = gtk_window_list_toplevels();
-  for (GList *l = top; l && !*out; l = l->next)
-    if (GTK_IS_FILE_CHOOSER(l->data) && gtk_widget_get_visible(l->data))
-      *out = g_object_ref(l->data);
-  g_list_free(top);
-  return *out != NULL;
-}
-
 typedef struct {
   gboolean done, ok;
   GError *error;

@@ -12,9 +12,9 @@ int main(void) {
     printf("%s #%02X%02X%02X\n", vms_type_name((VmsRegionType)t), (unsigned)(rgb[0] * 255 + 0.5),
            (unsigned)(rgb[1] * 255 + 0.5), (unsigned)(rgb[2] * 255 + 0.5));
   }
-  static const char *const states[VMS_PAGE_STATE_COUNT] = {
-      [VMS_PAGE_UNTOUCHED] = "page-untouched", [VMS_PAGE_RESIDENT] = "page-resident",
-      [VMS_PAGE_SWAPPED] = "page-swapped"};
+  static const char *const states[VMS_PAGE_STATE_COUNT] = {[VMS_PAGE_UNTOUCHED] = "page-untouched",
+                                                           [VMS_PAGE_RESIDENT] = "page-resident",
+                                                           [VMS_PAGE_SWAPPED] = "page-swapped"};
   for (int st = 0; st < VMS_PAGE_STATE_COUNT; st++)
     printf("%s #%02X%02X%02X\n", states[st], vms_page_state_rgb[st][0], vms_page_state_rgb[st][1],
            vms_page_state_rgb[st][2]);

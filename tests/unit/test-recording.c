@@ -6,6 +6,7 @@
  * snapshot that was written; recordings are cut at every byte and have every
  * bit flipped, and must then fail or say they were cut, never pass as whole. */
 #include "vms-format.h"
+#include "vms-history.h"
 #include "vms-recording.h"
 #include "vms-test-data.h"
 
@@ -473,6 +474,84 @@ static void test_write_failure(void) {
   vms_snapshot_unref(s);
 }
 
+/* A live view's history: every frame held rebuilds to what was appended, the
+ * bounds drop the oldest key frame's run, and the saved history reads back
+ * as a recording with the same frames, numbered from 0. */
+static void test_history(const char *fixture) {
+  VmsSnapshot *base = vms_test_snapshot(fixture);
+  enum { N = 150 };
+  VmsSnapshot *snaps[N];
+  for (int i = 0; i < N; i++) {
+    snaps[i] = mutate(base, i);
+    snaps[i]->taken_at = 1000 + i;
+  }
+  VmsHistory *h = NULL;
+  VmsError err = {0};
+  VMS_CHECK(vms_history_new(SIZE_MAX, 100, &h, &err) == VMS_OK);
+  VMS_CHECK(vms_history_recording(h) == NULL);
+  size_t dropped_total = 0;
+  for (int i = 0; i < N; i++) {
+    size_t d = 99;
+    VMS_CHECK_MSG(vms_history_append(h, snaps[i], 0, &d, &err) == VMS_OK, "%s", err.message);
+    dropped_total += d;
+    VMS_CHECK(vms_history_count(h) <= 100);
+    VMS_CHECK_U64(vms_history_count(h) + dropped_total, (uint64_t)i + 1);
+  }
+  VMS_CHECK_U64(vms_history_dropped(h), dropped_total);
+  VMS_CHECK(dropped_total >= 50);
+  VmsRecording *rec = vms_history_recording(h);
+  size_t n = vms_recording_count(rec);
+  VMS_CHECK_U64(vms_recording_info(rec, 0)->kind, VMS_FRAME_KEY);
+  for (size_t k = 0; k < n; k += 7) {
+    VmsSnapshot *back = NULL;
+    VMS_CHECK_MSG(vms_recording_frame(rec, k, &back, &err) == VMS_OK, "frame %zu: %s", k,
+                  err.message);
+    if (back)
+      VMS_CHECK_MSG(same_outputs(snaps[dropped_total + k], back), "history frame %zu", k);
+    VMS_CHECK(vms_recording_info(rec, k)->time == 1000 + (double)(dropped_total + k));
+    vms_snapshot_unref(back);
+  }
+  VMS_CHECK(vms_history_held(h) > vms_history_bytes(h));
+  /* A byte budget: at most one run over it, never less than the newest run. */
+  VmsHistory *small = NULL;
+  VMS_CHECK(vms_history_new(vms_history_bytes(h) / 4, SIZE_MAX, &small, &err) == VMS_OK);
+  for (int i = 0; i < N; i++)
+    VMS_CHECK(vms_history_append(small, snaps[i], 0, NULL, &err) == VMS_OK);
+  VMS_CHECK(vms_history_count(small) < n);
+  VMS_CHECK(vms_history_count(small) + vms_history_dropped(small) == N);
+  vms_history_free(small);
+
+  /* Saved from a copy, with an exit frame: a recording of n + 1 frames. */
+  VMS_CHECK(vms_history_append_exit(h, 2000, NULL, &err) == VMS_OK);
+  VMS_CHECK(vms_history_ended(h));
+  VMS_CHECK(vms_history_append(h, snaps[0], 0, NULL, &err) != VMS_OK);
+  VmsHistory *copy = vms_history_copy(h);
+  vms_history_free(h);
+  const char *path = "test-history.vmsrec";
+  VMS_CHECK_MSG(vms_history_save(copy, path, &err) == VMS_OK, "%s", err.message);
+  vms_history_free(copy);
+  FILE *f = fopen(path, "rb");
+  VmsRecording *back_rec = NULL;
+  VMS_CHECK_MSG(vms_recording_open_file(f, &back_rec, &err) == VMS_OK, "%s", err.message);
+  if (back_rec) {
+    VMS_CHECK_U64(vms_recording_count(back_rec), n + 1);
+    VMS_CHECK(!vms_recording_truncated(back_rec));
+    VMS_CHECK(vms_recording_info(back_rec, n)->flags & VMS_FRAME_EXITED);
+    VmsSnapshot *back = NULL;
+    VMS_CHECK(vms_recording_frame(back_rec, n - 1, &back, &err) == VMS_OK);
+    if (back)
+      VMS_CHECK(same_outputs(snaps[N - 1], back));
+    vms_snapshot_unref(back);
+    vms_recording_close(back_rec);
+  }
+  if (f)
+    fclose(f);
+  remove(path);
+  for (int i = 0; i < N; i++)
+    vms_snapshot_unref(snaps[i]);
+  vms_snapshot_unref(base);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1)
     vms_test_data_dir = argv[1];
@@ -488,5 +567,6 @@ int main(int argc, char **argv) {
   test_bad_headers();
   test_bad_time();
   test_write_failure();
+  test_history("python-fragmenting.smaps");
   return vms_test_end();
 }
