@@ -893,8 +893,10 @@ static VmsErrorCode materialize(const Decoder *d, const FrameHeader *fh, VmsSnap
     vms_snapshot_unref(s);
     return vms_error_set(err, VMS_ERR_NOMEM, "out of memory rebuilding frame %u", fh->index);
   }
-  memcpy(regions, d->regs, d->n * sizeof *regions);
-  if (ctrs)
+  /* A frame with no region has no arrays at all: memcpy from NULL is undefined even for 0. */
+  if (d->n)
+    memcpy(regions, d->regs, d->n * sizeof *regions);
+  if (ctrs && d->n)
     memcpy(ctrs, d->ctrs, d->n * sizeof *ctrs);
   if (d->names_len)
     memcpy(names, d->names, d->names_len);
