@@ -26,12 +26,29 @@ vms_wine_stop() {
   wineserver -k >/dev/null 2>&1 || true
 }
 
-if [ ! -f "$WINEPREFIX/system.reg" ]; then
+# A prefix is whole once wineboot finished writing it (the .vmscope-ready
+# stamp, written after). One left half-made (its creator killed) or made
+# before wine32 was installed (no 32-bit kernel32.dll in syswow64) stops
+# every program with "could not load kernel32.dll": make it again.
+vms_wine_prefix_whole() {
+  [ -f "$WINEPREFIX/.vmscope-ready" ] && [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ] || return 1
+  if [ -d /usr/lib/i386-linux-gnu/wine ] || [ -d /usr/lib/wine/i386-windows ]; then
+    [ -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ] || return 1
+  fi
+  return 0
+}
+if ! vms_wine_prefix_whole; then
+  if [ -e "$WINEPREFIX" ]; then
+    echo "wine-env.sh: the Wine prefix $WINEPREFIX is incomplete; making it again" >&2
+    WINEPREFIX="$WINEPREFIX" wineserver -k >/dev/null 2>&1 || true
+    rm -rf "$WINEPREFIX"
+  fi
   mkdir -p "$WINEPREFIX"
   echo "wine-env.sh: creating the Wine prefix $WINEPREFIX (once)" >&2
   # wineboot -i returns before the prefix is written; wineserver -w waits for it.
   wineboot -i >/dev/null 2>&1 || true
   wineserver -w >/dev/null 2>&1 || true
+  [ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" ] && : >"$WINEPREFIX/.vmscope-ready"
 fi
 
 # -p keeps the server alive with no client (here for 10 minutes after the
