@@ -36,6 +36,10 @@ struct _VmsWindow {
   GtkLabel *banner_label;
   GtkToggleButton *linear_button, *compressed_button;
   GtkLabel *view_label, *status_label;
+  /* Until this monotonic time (µs) the status line keeps a message the
+   * user must get to read (a file written); samples arriving meanwhile
+   * leave it, anything the user does replaces it. */
+  gint64 status_held_until;
   GtkBox *legend_box;
   VmsMapView *map;
   VmsRegionTable *table;
@@ -212,6 +216,7 @@ static void update_title(VmsWindow *self) {
 
 static void update_status(VmsWindow *self) {
   const VmsSnapshot *s = self->snap;
+  self->status_held_until = 0;
   if (history_status(self))
     return;
   if (self->rec && s) {
@@ -252,6 +257,13 @@ static void update_status(VmsWindow *self) {
   if (s->note[0] && len < (int)sizeof text - 8)
     g_snprintf(text + len, sizeof text - (size_t)len, " · %s", s->note);
   gtk_label_set_text(self->status_label, text);
+}
+
+/* The status after a sample: a held message stays until its time is up. */
+static void update_status_sampled(VmsWindow *self) {
+  if (self->status_held_until && g_get_monotonic_time() < self->status_held_until)
+    return;
+  update_status(self);
 }
 
 static void update_view_label(VmsWindow *self) {
@@ -326,7 +338,7 @@ static gboolean deliver_pages_idle(gpointer data) {
     if (d->pages)
       vms_map_view_set_pages(self->map, d->pages);
     d->pages = NULL;
-    update_status(self);
+    update_status_sampled(self);
   }
   vms_page_map_free(d->pages);
   g_object_unref(d->win);
@@ -837,10 +849,19 @@ static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap) {
     }
     vms_snapshot_unref(snap);
     self->n_snapshots++;
-    update_status(self);
+    update_status_sampled(self);
     return;
   }
+  /* A sample leaves a held message on the status line. */
+  gint64 held = self->status_held_until;
+  g_autofree char *kept = held && g_get_monotonic_time() < held
+                              ? g_strdup(gtk_label_get_text(self->status_label))
+                              : NULL;
   take_snapshot(self, snap);
+  if (kept) {
+    gtk_label_set_text(self->status_label, kept);
+    self->status_held_until = held;
+  }
   if (self->mark_snap || vms_timeline_get_mark(self->timeline) != SIZE_MAX)
     mark_changes(self);
 }
@@ -1165,6 +1186,7 @@ static void file_job_done(GObject *source, GAsyncResult *res, gpointer data) {
     set_action_enabled(self, job->action, TRUE);
     if (ok) {
       gtk_label_set_text(self->status_label, job->done_text);
+      self->status_held_until = g_get_monotonic_time() + 8 * G_USEC_PER_SEC;
     } else {
       char text[700];
       g_snprintf(text, sizeof text, "%s: %s", job->failed, error->message);

@@ -536,6 +536,16 @@ static gboolean export_and_wait(VmsWindow *win, const char *path, int w, int h, 
   return r.ok;
 }
 
+typedef struct {
+  VmsWindow *win;
+  guint n;
+} SampleWait;
+
+static gboolean sample_arrived(gpointer d) {
+  SampleWait *w = d;
+  return vms_window_get_n_snapshots(w->win) >= w->n;
+}
+
 static void test_export(VmsWindow *win, const char *dir) {
   g_autofree char *path = g_build_filename(dir, "map.png", NULL);
   GError *e = NULL;
@@ -544,6 +554,11 @@ static void test_export(VmsWindow *win, const char *dir) {
   g_clear_error(&e);
   VMS_CHECK_MSG(find_widget(GTK_WIDGET(win), GTK_TYPE_LABEL, "Saved the map") != NULL,
                 "the status line does not say the map was saved");
+  /* The next sample leaves the message for the user to read. */
+  SampleWait sw = {win, vms_window_get_n_snapshots(win) + 1};
+  VMS_CHECK_MSG(spin_until(sample_arrived, &sw, 10), "no sample arrived after the export");
+  VMS_CHECK_MSG(g_str_has_prefix(vms_window_get_status(win), "Saved the map"),
+                "a sample replaced the saved message at once: \"%s\"", vms_window_get_status(win));
   cairo_surface_t *s = cairo_image_surface_create_from_png(path);
   VMS_CHECK_MSG(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, "%s is not a PNG", path);
   if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
