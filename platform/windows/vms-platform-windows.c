@@ -1235,12 +1235,20 @@ int vms_stream_write_errno(FILE *f, int e) {
   return e;
 }
 
-/* rename() on Windows refuses to replace an existing file. */
+/* rename() on Windows refuses to replace an existing file. A read-only
+ * file is one its owner asked to keep: Windows refuses to replace it
+ * (ERROR_ACCESS_DENIED), and Wine, whose rename is the host's, would
+ * replace it; so it is refused here first, the same on both. */
 bool vms_file_replace(const char *from, const char *to) {
   wchar_t wfrom[MAX_PATH * 4], wto[MAX_PATH * 4];
   if (!MultiByteToWideChar(CP_UTF8, 0, from, -1, wfrom, (int)(sizeof wfrom / sizeof *wfrom)) ||
       !MultiByteToWideChar(CP_UTF8, 0, to, -1, wto, (int)(sizeof wto / sizeof *wto))) {
     errno = ENAMETOOLONG;
+    return false;
+  }
+  DWORD attrs = GetFileAttributesW(wto);
+  if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_READONLY)) {
+    errno = EACCES;
     return false;
   }
   if (!MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
