@@ -1,22 +1,36 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # wine-gui-check.sh: starts the Windows build with the window under Wine on a
-# Windows helper process, on a private Xvfb display, waits for the window
-# titled with the helper's PID and saves a screenshot of it.
+# Windows helper process, on a private Xvfb display, and checks what the
+# window shows against the helper's own VirtualQuery walk of itself.
 #
 #   scripts/wine-gui-check.sh [BUILDDIR [SCREENSHOT.png]]
 #     BUILDDIR    default build-win64-gtk (configured as docs/windows.md says)
 #     SCREENSHOT  default BUILDDIR/wine-window.png
 #
+# With the build's vmscope-gui-test.exe (the window with the test hook of
+# ui/vms-test-hook.h, which writes what the window shows to a file) it
+# checks: a window titled with the helper's PID; a default font that draws
+# every glyph of an address and a size; a region table that holds every
+# region of the helper's walk that is not free, with its start and end; an
+# export made by clicking the header bar's Export button and the file
+# chooser's, typed into its name box, that png-check.exe decodes with the
+# map's colours; and the exit banner once the helper has exited.
+#
 # VMS_WINE_GUI_EXE runs another vmscope.exe (an unpacked bundle's) against
-# the same helper; its DLLs must then sit beside it. Exits 0 when the
-# window appeared, 1 when it did not (with vmscope's stderr), 77 when Xvfb
-# or xdotool is missing.
+# the same helper, its DLLs beside it; having no test hook, only its window
+# title is checked. Exits 0 when every check held, 1 when one did not (with
+# what was seen), 77 when Xvfb or xdotool is missing.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build-win64-gtk}
 shot=${2:-$build/wine-window.png}
-exe=${VMS_WINE_GUI_EXE:-$build/vmscope.exe}
+hooked=""
+if [ -n "${VMS_WINE_GUI_EXE:-}" ]; then exe=$VMS_WINE_GUI_EXE
+elif [ -f "$build/ui/vmscope-gui-test.exe" ]; then exe=$build/ui/vmscope-gui-test.exe hooked=1
+else exe=$build/vmscope.exe
+fi
+png_check=$build/tests/png-check.exe
 helper=$build/tests/windows/vms-win-helper.exe
 helper_dll=$build/tests/windows/vms-win-helper-dll.dll
 for tool in Xvfb xdotool import; do
@@ -62,7 +76,9 @@ pid=$(tr -d "\r" <"$tmp/helper.out" | awk '$1 == "pid" { print $2 }')
 [ -n "$pid" ] || { echo "wine-gui-check: the helper did not start" >&2; cat "$tmp/helper.out" >&2; exit 1; }
 
 t0=$(date +%s)
-wine "$exe" "$pid" >"$tmp/vmscope.out" 2>&1 &
+# 7>&-: vmscope must not hold the helper's standard input open, or the
+# helper would never see it close.
+VMS_TEST_HOOK_FILE=$(winepath -w "$tmp/hook") wine "$exe" "$pid" >"$tmp/vmscope.out" 2>&1 7>&- &
 vms_pid=$!
 win=""
 i=0
@@ -77,9 +93,98 @@ if [ -z "$win" ]; then
   cat "$tmp/vmscope.out" >&2
   exit 1
 fi
-# Let the first sample arrive and the window draw it.
-sleep 5
+fail() {
+  echo "wine-gui-check: $*" >&2
+  [ -f "$tmp/hook" ] && sed 's/^/  hook: /' "$tmp/hook" | grep -v '^  hook: row' | head -n 40 >&2
+  sed 's/^/  vmscope: /' "$tmp/vmscope.out" | head -n 40 >&2
+  exit 1
+}
+# The hook's file is rewritten whole every half second; hook_wait PATTERN
+# waits (up to about 30 s) for a line matching it.
+hook_wait() {
+  n=0
+  while ! grep -q "$1" "$tmp/hook" 2>/dev/null && [ $n -lt 60 ]; do sleep 0.5; n=$((n + 1)); done
+  grep -q "$1" "$tmp/hook" 2>/dev/null
+}
+# hook_click KIND LABEL [TITLE]: clicks the middle of the first visible
+# widget of that kind and label (in the window of that title).
+hook_click() {
+  line=$(awk -F '\t' -v k="$1" -v l="$2" -v t="${3:-}" \
+    '$2 == k && $3 == l && (t == "" || substr($1, 8) == t) { print; exit }' "$tmp/hook")
+  [ -n "$line" ] || return 1
+  set -- $(printf '%s\n' "$line" | awk -F '\t' '{ print int($4 + $6 / 2), int($5 + $7 / 2) }')
+  xdotool mousemove "$1" "$2" click 1
+}
+
 title=$(xdotool getwindowname "$win")
+if [ -z "$hooked" ]; then
+  # Let the first sample arrive and the window draw it.
+  sleep 5
+  import -window root "$shot" 2>/dev/null || xwd -root -display "$DISPLAY" | convert xwd:- "$shot"
+  echo "wine-gui-check: window \"$title\" after $(($(date +%s) - t0)) s; screenshot $shot"
+  exit 0
+fi
+
+hook_wait '^row ' || fail "the window's table shows no region (no test hook file, or an empty table)"
+sleep 1
 import -window root "$shot" 2>/dev/null || xwd -root -display "$DISPLAY" | convert xwd:- "$shot"
-echo "wine-gui-check: window \"$title\" after $(($(date +%s) - t0)) s; screenshot $shot"
+tr -d '\r' <"$tmp/hook" >"$tmp/hook.now"
+
+# Every glyph of an address and a size in the default font: a font the
+# prefix lacks shows boxes. Monospace is reported (see docs/windows.md).
+glyphs=$(awk '$1 == "glyphs" && $2 == "default" { print $3 }' "$tmp/hook.now")
+mono=$(awk '$1 == "glyphs" && $2 == "monospace" { print $3 }' "$tmp/hook.now")
+[ "$glyphs" = 0 ] || fail "the default font lacks $glyphs glyphs of \"0x00007ff0deadbeef 1.5 GiB\""
+
+# Every region of the helper's walk that is not free is a row with its
+# start and end (the table's addresses, read as numbers).
+tr -d '\r' <"$tmp/helper.out" | awk '$1 == "region" && $4 != "0x10000" { print $2, $3 }' |
+  while read -r base size; do
+    printf '%x %x\n' "$((base))" "$((base + size))"
+  done >"$tmp/walk"
+awk -F '\t' '$1 ~ /^row / { s = substr($1, 5); e = $2
+    sub(/^(0x)?0*/, "", s); sub(/^(0x)?0*/, "", e); print tolower(s), tolower(e) }' \
+  "$tmp/hook.now" >"$tmp/rows"
+want=$(wc -l <"$tmp/walk")
+missing=$(grep -vxF -f "$tmp/rows" "$tmp/walk" | head -n 5)
+[ "$want" -gt 10 ] || fail "the helper's walk has only $want regions that are not free"
+[ -z "$missing" ] || fail "regions of the helper's walk missing from the table (start end): $missing"
+echo "wine-gui-check: window \"$title\" after $(($(date +%s) - t0)) s; table holds all $want" \
+  "regions of the helper's walk that are not free ($(wc -l <"$tmp/rows") rows);" \
+  "monospace lacks $mono glyphs; screenshot $shot"
+
+# Export: the header bar's Export button, then the file chooser. Under
+# Wine 8 GTK gets no key presses that need the keyboard layout (Return,
+# Ctrl+E: docs/windows.md), so the dialog's buttons are clicked; typed
+# characters do arrive.
+hook_click button _Export "$title" || fail "the test hook shows no Export button in \"$title\""
+hook_wait 'Export Map as PNG	button	_Export' || fail "no export dialog after clicking Export"
+sleep 1
+# The name box holds the suggested extension, the cursor before it.
+xdotool type --delay 20 "$(winepath -w "$tmp")\\export"
+sleep 1
+tr -d '\r' <"$tmp/hook" >"$tmp/hook.now"
+grep -q "^widget Export Map as PNG	entry	.*\\\\export.png	" "$tmp/hook.now" ||
+  fail "the export dialog's name box did not take the typed path"
+hook_click button _Export "Export Map as PNG" || fail "the export dialog has no Export button"
+n=0
+while ! grep -q '^status Saved the map' "$tmp/hook" 2>/dev/null && [ $n -lt 60 ]; do
+  sleep 0.5
+  n=$((n + 1))
+done
+grep -q '^status Saved the map' "$tmp/hook" || fail "the status line never said the map was saved"
+[ -s "$tmp/export.png" ] || fail "the status line says saved but $tmp/export.png is missing"
+# The dialog's default size is 1920 x 1200; the helper's space has images,
+# heaps, stacks, private and mapped memory, each drawn in its colour.
+wine "$png_check" "$(winepath -w "$tmp/export.png")" 1920 1200 image=2000 heap=500 stack=500 \
+  private=500 mapped=200 >"$tmp/png.out" 2>&1 || {
+  cat "$tmp/png.out" >&2
+  fail "the exported PNG does not hold the map's colours"
+}
+echo "wine-gui-check: Export wrote a 1920x1200 PNG with the map's colours ($(wc -c <"$tmp/export.png") bytes)"
+
+# The helper exits when its standard input closes: the exit banner.
+exec 7>&-
+hook_wait '^banner Process .* exited' || fail "no exit banner after the helper exited"
+echo "wine-gui-check: exit banner: $(grep '^banner' "$tmp/hook" | cut -c8- | tr -d '\r')"
 exit 0

@@ -9,6 +9,9 @@
 #include "vms-error.h"
 #include "vms-platform.h"
 #include "vms-recording.h"
+#ifdef VMS_TEST_HOOK
+#include "vms-test-hook.h"
+#endif
 
 static gboolean parse_pid(const char *s, int *pid) {
   if (!*s)
@@ -48,6 +51,9 @@ int main(int argc, char **argv) {
                     "--help)\n");
     return VMS_ERR_USAGE;
   }
+#ifdef VMS_TEST_HOOK
+  vms_test_hook_install();
+#endif
   VmsApplication *app = vms_application_new(pid);
   if (file)
     vms_application_set_file(app, argv[1]);

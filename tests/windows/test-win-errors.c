@@ -13,7 +13,7 @@
 
 typedef struct {
   DWORD code;
-  char *out;     /* stdout, malloc'd */
+  char *out;      /* stdout, malloc'd */
   char err[2048]; /* stderr, cut */
 } Run;
 
@@ -199,8 +199,7 @@ static void check_killed(const char *vmscope, const char *helper_exe, const char
     if (WaitForSingleObject(pi.hProcess, 15000) != WAIT_OBJECT_0) {
       TerminateProcess(pi.hProcess, 1);
       WaitForSingleObject(pi.hProcess, 5000);
-      VMS_CHECK_MSG(under_wine(), "run %d: vmscope still runs 15 s after its target was killed",
-                    i);
+      VMS_CHECK_MSG(under_wine(), "run %d: vmscope still runs 15 s after its target was killed", i);
       hung++;
       CloseHandle(pi.hProcess);
       vms_helper_stop(&h);
@@ -247,8 +246,7 @@ static void check_unwritable(const char *vmscope, const VmsHelper *h) {
   char args[MAX_PATH * 2];
   Run r;
 
-  snprintf(args, sizeof args, "%lu --save \"%s\\missing\\map.vmsrec\"", (unsigned long)h->pid,
-           dir);
+  snprintf(args, sizeof args, "%lu --save \"%s\\missing\\map.vmsrec\"", (unsigned long)h->pid, dir);
   run(&r, vmscope, args);
   check_failure(&r, 8, "missing", "--save into a missing folder");
   free(r.out);
