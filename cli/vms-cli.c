@@ -503,15 +503,18 @@ static int check_remote_args(Options *o) {
   return VMS_OK;
 }
 
-/* "vmscope", "vmscope PID" and "vmscope FILE" (FILE a recording or saved
- * snapshot: it starts with the recording magic) are the window's. */
+/* "vmscope", "vmscope PID", "vmscope FILE" (FILE a recording or saved
+ * snapshot: it starts with the recording magic) and "vmscope -" with a
+ * pipe or file on standard input (a terminal sends no recording) are the
+ * window's. */
 bool vms_cli_wants_window(int argc, char **argv) {
   int pid;
   if (vms_cli_wants_cli(argc, argv))
     return false;
+  if (argc == 2 && strcmp(argv[1], "-") == 0)
+    return !vms_terminal_is(stdin);
   return argc == 1 ||
-         (argc == 2 && (parse_pid(argv[1], &pid) ||
-                        (strcmp(argv[1], "-") != 0 && vms_recording_file_looks_like(argv[1]))));
+         (argc == 2 && (parse_pid(argv[1], &pid) || vms_recording_file_looks_like(argv[1])));
 }
 
 static int parse_args(int argc, char **argv, int *pids, Options *o) {

@@ -32,6 +32,21 @@ void vms_window_detach(VmsWindow *win);
 void vms_window_open_recording(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
                                gpointer user_data);
 gboolean vms_window_open_recording_finish(VmsWindow *win, GAsyncResult *result, GError **error);
+/* Shows a live recording stream read from f as it arrives (`vmscope -`:
+ * standard input) instead of a process: a thread of its own reads and
+ * decodes the frames, the window appends each to its history and shows the
+ * newest, so the timeline grows and the user can scrub back. label says
+ * where it comes from in the title ("stdin"). The window closes f at the
+ * end when close_f. When the stream ends (its end mark, a cut, damage, a
+ * failure) the banner says how, and the frames seen stay on show; another
+ * attach or open stops reading. */
+void vms_window_open_stream(VmsWindow *win, FILE *f, gboolean close_f, const char *label);
+/* TRUE while a stream is being read (it has not ended). */
+gboolean vms_window_is_streaming(VmsWindow *win);
+/* Where the stream shown comes from ("stdin", a host), "" when none is. */
+const char *vms_window_get_source(VmsWindow *win);
+/* Frames received from the stream. */
+guint vms_window_get_stream_frames(VmsWindow *win);
 /* TRUE while a recording is being read. */
 gboolean vms_window_is_opening(VmsWindow *win);
 /* The attached process's namespace PID and container as the title shows

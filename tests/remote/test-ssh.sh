@@ -150,15 +150,16 @@ if [ "$part" = stream ]; then
   grep -q "recorded 5 frames to standard output (count reached)" "$tmp/rec.err" ||
     fail "the far side did not say it recorded 5 frames: $(cat "$tmp/rec.err")"
   check_rows "$tmp/timeline.csv" "ssh | vmscope - --timeline --format csv" 6 9 10
-  # vmscope - alone: a summary line per frame (time,pid,regions,vma_count,
-  # committed,free_total,free_largest,...).
+  # vmscope - alone without a display: a summary line per frame (time,pid,
+  # regions,vma_count,committed,free_total,free_largest,...); with one it
+  # is the window.
   # shellcheck disable=SC2086
   $ssh_cmd -- 127.0.0.1 vmscope "$helper_pid" --record - --interval 0.2 --count 5 2>/dev/null |
     "$vmscope" - --format csv >"$tmp/watch.csv" 2>"$tmp/read.err"
   check_rows "$tmp/watch.csv" "ssh | vmscope - --format csv" 2 6 7
   # shellcheck disable=SC2086
   $ssh_cmd -- 127.0.0.1 vmscope "$helper_pid" --record - --interval 0.2 --count 5 2>/dev/null |
-    "$vmscope" - >"$tmp/watch.txt" 2>"$tmp/read.err"
+    env -u DISPLAY -u WAYLAND_DISPLAY "$vmscope" - >"$tmp/watch.txt" 2>"$tmp/read.err"
   checks=$((checks + 1))
   lines=$(awk -v pid="$helper_pid" 'NR > 1 && $2 == pid' "$tmp/watch.txt" | wc -l)
   [ "$lines" -eq 5 ] && head -1 "$tmp/watch.txt" | grep -q LARGEST ||
