@@ -26,8 +26,8 @@
 static FILE *spawn_reading(char **argv, GPid *pid, int *in) {
   int out = -1;
   GError *e = NULL;
-  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, pid, in, &out, NULL,
-                                &e)) {
+  if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, pid, in, &out,
+                                NULL, &e)) {
     fprintf(stderr, "cannot start %s: %s\n", argv[0], e->message);
     g_error_free(e);
     return NULL;
@@ -236,8 +236,8 @@ static void test_ends(const char *vmscope, const char *helper) {
   g_autofree char *path = g_build_filename(dir, "six.vmsrec", NULL);
   char pid_text[16];
   g_snprintf(pid_text, sizeof pid_text, "%d", hp);
-  char *argv[] = {(char *)vmscope, pid_text, "--record", path, "--interval", "0.1", "--count",
-                  "6", NULL};
+  char *argv[] = {(char *)vmscope, pid_text,  "--record", path, "--interval",
+                  "0.1",           "--count", "6",        NULL};
   int status;
   GError *e = NULL;
   if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
@@ -267,14 +267,18 @@ static void test_ends(const char *vmscope, const char *helper) {
 
   g_autofree char *whole = through_cat(dir, "whole", bytes, len, &frames, &type);
   VMS_CHECK_U64(frames, 6);
-  check_banner("whole", whole, "The stream from stdin has ended after 6 frames: the recorder "
-               "finished", type, GTK_MESSAGE_INFO);
+  check_banner("whole", whole,
+               "The stream from stdin has ended after 6 frames: the recorder "
+               "finished",
+               type, GTK_MESSAGE_INFO);
 
   /* Cut 10 bytes into frame 4: frames 0 to 3 arrive. */
   g_autofree char *cut = through_cat(dir, "cut", bytes, (size_t)f4->offset + 10, &frames, &type);
   VMS_CHECK_U64(frames, 4);
-  g_snprintf(want, sizeof want, "ended at byte %" G_GUINT64_FORMAT " without its end mark, after 4 "
-             "frames", f4->offset);
+  g_snprintf(want, sizeof want,
+             "ended at byte %" G_GUINT64_FORMAT " without its end mark, after 4 "
+             "frames",
+             f4->offset);
   check_banner("cut", cut, want, type, GTK_MESSAGE_WARNING);
 
   /* Cut just before the end mark: every frame, but no mark. */
@@ -313,8 +317,8 @@ static void test_ends(const char *vmscope, const char *helper) {
 }
 
 int main(int argc, char **argv) {
-  g_autofree char *cfg = gui_test_setup(argc, argv, 3, "live|ends VMSCOPE VMS_HELPER",
-                                        "vmscope-stream-cfg-XXXXXX");
+  g_autofree char *cfg =
+      gui_test_setup(argc, argv, 3, "live|ends VMSCOPE VMS_HELPER", "vmscope-stream-cfg-XXXXXX");
   if (!cfg)
     VMS_SKIP("no display (run under xvfb-run)");
   vms_application_setup_style();

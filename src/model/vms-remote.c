@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* vms-cli-remote.c: ssh://[USER@]HOST[:PORT]/PID: the user's ssh runs vmscope there and we read it.
+/* vms-remote.c: ssh://[USER@]HOST[:PORT]/PID: the user's ssh runs vmscope there and we read it.
  *
  * No network code of our own: the user's ssh (VMSCOPE_SSH, default "ssh")
  * runs as a child with its standard output piped back, so its keys, agent,
  * config and known hosts all apply. The far side's vmscope is asked for its
  * version first: a recording format of another major version is refused
  * before a single frame is read. What ssh and the far side print on stderr
- * is kept in a temporary file and its last line shown when they fail. */
-#include "vms-cli-remote.h"
+ * is kept in a temporary file: its last line explains a failure, and the
+ * rest is handed to the caller as notes (nothing here prints). */
+#include "vms-remote.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,17 +16,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vms-cli.h"
 #include "vms-config.h"
 #include "vms-platform.h"
 #include "vms-recording.h"
 
 enum { MAX_SSH_WORDS = 48, MAX_WORDS = MAX_SSH_WORDS + 24 };
 
+/* What ssh and the far side said that is worth passing on although
+ * nothing failed: lines to print as they are. */
+typedef struct {
+  char *text;
+  size_t len;
+} Notes;
+
+static bool notes_add(Notes *n, const char *line) {
+  size_t l = strlen(line);
+  char *t = realloc(n->text, n->len + l + 1);
+  if (!t)
+    return false;
+  memcpy(t + n->len, line, l + 1);
+  n->text = t;
+  n->len += l;
+  return true;
+}
+
 struct VmsRemote {
   VmsRemoteTarget t;
   VmsChild *child;
   FILE *frames, *errs;
+  Notes notes;
 };
 
 bool vms_remote_is_url(const char *arg) {
@@ -154,18 +173,18 @@ typedef struct {
 /* The ssh command: VMSCOPE_SSH's words (split at blanks; "ssh" when unset
  * or empty), -p PORT, then "--" so that nothing after it is an option of
  * ssh's, the destination, and the words of the remote command. */
-static int command_start(const VmsRemoteTarget *t, Command *c) {
+static VmsErrorCode command_start(const VmsRemoteTarget *t, Command *c, VmsError *err) {
   memset(c, 0, sizeof *c);
   const char *env = getenv("VMSCOPE_SSH");
   if (!env || strspn(env, " \t") == strlen(env))
     env = "ssh";
   if (strlen(env) >= sizeof c->ssh)
-    return vms_cli_fail(VMS_ERR_USAGE, "VMSCOPE_SSH is too long (%zu bytes; at most %zu)",
-                        strlen(env), sizeof c->ssh - 1);
+    return vms_error_set(err, VMS_ERR_USAGE, "VMSCOPE_SSH is too long (%zu bytes; at most %zu)",
+                         strlen(env), sizeof c->ssh - 1);
   strcpy(c->ssh, env);
   for (char *s = strtok(c->ssh, " \t"); s; s = strtok(NULL, " \t")) {
     if (c->n == MAX_SSH_WORDS)
-      return vms_cli_fail(VMS_ERR_USAGE, "VMSCOPE_SSH has more than %d words", MAX_SSH_WORDS);
+      return vms_error_set(err, VMS_ERR_USAGE, "VMSCOPE_SSH has more than %d words", MAX_SSH_WORDS);
     c->w[c->n++] = s;
   }
   if (t->port) {
@@ -215,76 +234,80 @@ static void last_line(FILE *errs, char *out, size_t len) {
   }
 }
 
-/* Copies what ssh and the far side said to our stderr, but for the far
- * side's own "recorded N frames" (the frames themselves are the news). */
-static void relay_errors(FILE *errs) {
+/* Keeps what ssh and the far side said as notes, but for the far side's
+ * own "recorded N frames" (the frames themselves are the news). */
+static VmsErrorCode relay_errors(FILE *errs, Notes *notes, VmsError *err) {
   if (!errs || fflush(errs) != 0 || fseek(errs, 0, SEEK_SET) != 0)
-    return;
+    return VMS_OK;
   char line[1024];
   while (fgets(line, sizeof line, errs))
-    if (strncmp(line, "vmscope: recorded ", 18) != 0)
-      fputs(line, stderr);
+    if (strncmp(line, "vmscope: recorded ", 18) != 0 && !notes_add(notes, line))
+      return vms_error_set(err, VMS_ERR_NOMEM, "out of memory keeping what ssh said");
+  return VMS_OK;
 }
 
 /* ssh's exit status, said: 255 is ssh's own failure, 127 and 126 the far
  * shell's "no such command" and "cannot run it"; any other failure is the
  * far side's vmscope's, whose statuses are ours, unless what says it was
  * not vmscope that ran. */
-static int explain(const VmsRemoteTarget *t, int status, FILE *errs, const char *what) {
+static VmsErrorCode explain(const VmsRemoteTarget *t, int status, FILE *errs, const char *what,
+                            VmsError *err) {
   char line[600];
   last_line(errs, line, sizeof line);
   if (status == 255)
-    return vms_cli_fail(VMS_ERR_REMOTE, "ssh to %s failed: %s", t->label,
-                        line[0] ? line : "it exited with status 255 and said nothing");
+    return vms_error_set(err, VMS_ERR_REMOTE, "ssh to %s failed: %s", t->label,
+                         line[0] ? line : "it exited with status 255 and said nothing");
   if (status == 127)
-    return vms_cli_fail(VMS_ERR_REMOTE,
-                        "vmscope is not installed on %s%s%s%s; install it there, on the "
-                        "PATH of ssh's non-interactive sessions",
-                        t->host, line[0] ? " (" : "", line, line[0] ? ")" : "");
+    return vms_error_set(err, VMS_ERR_REMOTE,
+                         "vmscope is not installed on %s%s%s%s; install it there, on the "
+                         "PATH of ssh's non-interactive sessions",
+                         t->host, line[0] ? " (" : "", line, line[0] ? ")" : "");
   if (status == 126)
-    return vms_cli_fail(VMS_ERR_REMOTE, "vmscope on %s cannot be run: %s", t->host,
-                        line[0] ? line : "permission denied");
+    return vms_error_set(err, VMS_ERR_REMOTE, "vmscope on %s cannot be run: %s", t->host,
+                         line[0] ? line : "permission denied");
   if (status > 128 && status < 255)
-    return vms_cli_fail(VMS_ERR_REMOTE, "ssh to %s was ended by signal %d", t->label, status - 128);
+    return vms_error_set(err, VMS_ERR_REMOTE, "ssh to %s was ended by signal %d", t->label,
+                         status - 128);
   if (what)
-    return vms_cli_fail(VMS_ERR_REMOTE, "%s on %s failed (exit status %d)%s%s", what, t->host,
-                        status, line[0] ? ": " : "", line);
+    return vms_error_set(err, VMS_ERR_REMOTE, "%s on %s failed (exit status %d)%s%s", what, t->host,
+                         status, line[0] ? ": " : "", line);
   if (status > VMS_ERR_REMOTE)
-    return vms_cli_fail(VMS_ERR_REMOTE, "%s: vmscope exited with status %d%s%s", t->host, status,
-                        line[0] ? ": " : "", line);
-  return vms_cli_fail(status, "%s: %s", t->host,
-                      line[0] ? line : "vmscope failed and said nothing");
+    return vms_error_set(err, VMS_ERR_REMOTE, "%s: vmscope exited with status %d%s%s", t->host,
+                         status, line[0] ? ": " : "", line);
+  return vms_error_set(err, (VmsErrorCode)status, "%s: %s", t->host,
+                       line[0] ? line : "vmscope failed and said nothing");
 }
 
-static int spawn(const VmsRemoteTarget *t, Command *c, FILE *errs, VmsChild **child, FILE **out) {
+static VmsErrorCode spawn(const VmsRemoteTarget *t, Command *c, FILE *errs, VmsChild **child,
+                          FILE **out, VmsError *err) {
   c->w[c->n] = NULL;
-  VmsError err = {0};
-  if (vms_spawn_pipe(c->w, errs, child, out, &err) != VMS_OK) {
-    if (err.code == VMS_ERR_IO)
-      return vms_cli_fail(VMS_ERR_REMOTE,
-                          "cannot reach %s: %s; install OpenSSH's client (Debian: "
-                          "openssh-client) or set VMSCOPE_SSH to the ssh command to use",
-                          t->label, err.message);
-    return vms_cli_fail(err.code, "cannot reach %s: %s", t->label, err.message);
+  VmsError e = {0};
+  if (vms_spawn_pipe(c->w, errs, child, out, &e) != VMS_OK) {
+    if (e.code == VMS_ERR_IO)
+      return vms_error_set(err, VMS_ERR_REMOTE,
+                           "cannot reach %s: %s; install OpenSSH's client (Debian: "
+                           "openssh-client) or set VMSCOPE_SSH to the ssh command to use",
+                           t->label, e.message);
+    return vms_error_set(err, e.code, "cannot reach %s: %s", t->label, e.message);
   }
   return VMS_OK;
 }
 
 /* `vmscope --version` there: "vmscope VERSION (recording format MAJOR.MINOR)". */
-static int check_version(const VmsRemoteTarget *t) {
+static VmsErrorCode check_version(const VmsRemoteTarget *t, Notes *notes, VmsError *err) {
   Command c;
-  int rc = command_start(t, &c);
-  if (rc)
-    return rc;
+  VmsErrorCode code = command_start(t, &c, err);
+  if (code != VMS_OK)
+    return code;
   command_add(&c, "vmscope");
   command_add(&c, "--version");
   FILE *errs = tmpfile(), *out;
   VmsChild *child;
-  rc = spawn(t, &c, errs, &child, &out);
-  if (rc) {
+  code = spawn(t, &c, errs, &child, &out, err);
+  if (code != VMS_OK) {
     if (errs)
       fclose(errs);
-    return rc;
+    return code;
   }
   char text[512] = "";
   size_t n = fread(text, 1, sizeof text - 1, out);
@@ -294,17 +317,13 @@ static int check_version(const VmsRemoteTarget *t) {
   }
   fclose(out);
   int status;
-  VmsError err = {0};
-  if (vms_child_wait(child, &status, &err) != VMS_OK) {
+  code = vms_child_wait(child, &status, err);
+  if (code == VMS_OK && status != 0)
+    code = explain(t, status, errs, "vmscope --version", err);
+  if (code != VMS_OK) {
     if (errs)
       fclose(errs);
-    return vms_cli_fail(err.code, "%s", err.message);
-  }
-  if (status != 0) {
-    rc = explain(t, status, errs, "vmscope --version");
-    if (errs)
-      fclose(errs);
-    return rc;
+    return code;
   }
   text[strcspn(text, "\r\n")] = '\0';
   char version[64];
@@ -313,53 +332,49 @@ static int check_version(const VmsRemoteTarget *t) {
   bool read = sscanf(text, "vmscope %63s (recording format %u.%u)%n", version, &major, &minor,
                      &used) == 3 &&
               used > 0 && text[used] == '\0';
-  if (!read) {
-    if (errs)
-      fclose(errs);
-    return vms_cli_fail(
-        VMS_ERR_REMOTE,
-        "cannot read the version of vmscope on %s: 'vmscope --version' "
-        "said '%.200s', not 'vmscope VERSION (recording format MAJOR.MINOR)'; install "
-        "vmscope %s there",
-        t->host, text, VMS_VERSION);
-  }
-  if (major != VMS_RECORDING_MAJOR) {
-    if (errs)
-      fclose(errs);
-    return vms_cli_fail(
-        VMS_ERR_UNSUPPORTED,
-        "%s runs vmscope %s, which writes recording format %u.%u; "
-        "this vmscope %s reads format %d only: install the same major version on both "
-        "machines",
-        t->host, version, major, minor, VMS_VERSION, VMS_RECORDING_MAJOR);
-  }
-  relay_errors(errs); /* ssh's own warnings, as it would have shown them */
+  if (!read)
+    code = vms_error_set(err, VMS_ERR_REMOTE,
+                         "cannot read the version of vmscope on %s: 'vmscope --version' "
+                         "said '%.200s', not 'vmscope VERSION (recording format MAJOR.MINOR)'; "
+                         "install vmscope %s there",
+                         t->host, text, VMS_VERSION);
+  else if (major != VMS_RECORDING_MAJOR)
+    code = vms_error_set(err, VMS_ERR_UNSUPPORTED,
+                         "%s runs vmscope %s, which writes recording format %u.%u; "
+                         "this vmscope %s reads format %d only: install the same major version "
+                         "on both machines",
+                         t->host, version, major, minor, VMS_VERSION, VMS_RECORDING_MAJOR);
+  else
+    code = relay_errors(errs, notes, err); /* ssh's own warnings, as it would have shown them */
   if (errs)
     fclose(errs);
-  if (strcmp(version, VMS_VERSION) != 0)
-    fprintf(stderr,
-            "vmscope: note: %s runs vmscope %s, this is %s; both use recording format "
-            "%u\n",
-            t->host, version, VMS_VERSION, major);
-  return VMS_OK;
+  if (code == VMS_OK && strcmp(version, VMS_VERSION) != 0) {
+    char line[400];
+    snprintf(line, sizeof line,
+             "vmscope: note: %s runs vmscope %s, this is %s; both use recording format %u\n",
+             t->host, version, VMS_VERSION, major);
+    if (!notes_add(notes, line))
+      code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
+  }
+  return code;
 }
 
-int vms_remote_open(const VmsRemoteTarget *t, double interval, long count, double duration,
-                    VmsRemote **out, FILE **frames) {
+VmsErrorCode vms_remote_open(const VmsRemoteTarget *t, double interval, long count, double duration,
+                             VmsRemote **out, FILE **frames, VmsError *err) {
   *out = NULL;
   *frames = NULL;
-  int rc = check_version(t);
-  if (rc)
-    return rc;
   VmsRemote *r = calloc(1, sizeof *r);
   if (!r)
-    return vms_cli_fail(VMS_ERR_NOMEM, "out of memory");
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory");
   r->t = *t;
+  VmsErrorCode code = check_version(t, &r->notes, err);
   Command c;
-  rc = command_start(t, &c);
-  if (rc) {
+  if (code == VMS_OK)
+    code = command_start(t, &c, err);
+  if (code != VMS_OK) {
+    free(r->notes.text);
     free(r);
-    return rc;
+    return code;
   }
   command_add(&c, "vmscope");
   command_add_number(&c, t->pid, true);
@@ -376,12 +391,13 @@ int vms_remote_open(const VmsRemoteTarget *t, double interval, long count, doubl
     command_add_number(&c, duration, false);
   }
   r->errs = tmpfile();
-  rc = spawn(t, &c, r->errs, &r->child, &r->frames);
-  if (rc) {
+  code = spawn(t, &c, r->errs, &r->child, &r->frames, err);
+  if (code != VMS_OK) {
     if (r->errs)
       fclose(r->errs);
+    free(r->notes.text);
     free(r);
-    return rc;
+    return code;
   }
   vms_file_set_binary(r->frames);
   *out = r;
@@ -389,40 +405,57 @@ int vms_remote_open(const VmsRemoteTarget *t, double interval, long count, doubl
   return VMS_OK;
 }
 
-int vms_remote_finish(VmsRemote *r, const VmsError *stream_err) {
+char *vms_remote_take_notes(VmsRemote *r) {
+  char *text = r->notes.text;
+  r->notes.text = NULL;
+  r->notes.len = 0;
+  return text;
+}
+
+VmsErrorCode vms_remote_finish(VmsRemote *r, const VmsError *stream_err, char **notes,
+                               VmsError *err) {
+  if (notes)
+    *notes = NULL;
   fclose(r->frames);
-  int status, rc;
-  VmsError err = {0};
-  if (vms_child_wait(r->child, &status, &err) != VMS_OK) {
-    rc = vms_cli_fail(err.code, "%s", err.message);
-  } else if (status == 0 || (stream_err && status > 128 && status < 255)) {
+  int status;
+  VmsErrorCode code = vms_child_wait(r->child, &status, err);
+  if (code == VMS_OK && (status == 0 || (stream_err && status > 128 && status < 255))) {
     /* A pipe closed here after a failure of ours ends ssh by a signal:
      * then the failure to say is ours. */
     if (stream_err) {
       char line[sizeof stream_err->message + sizeof stream_err->remedy + 2];
       vms_error_line(stream_err, line, sizeof line);
-      rc = vms_cli_fail(stream_err->code, "%s: %s", r->t.label, line);
+      code = vms_error_set(err, stream_err->code, "%s: %s", r->t.label, line);
     } else {
-      relay_errors(r->errs);
-      rc = VMS_OK;
+      code = relay_errors(r->errs, &r->notes, err);
     }
-  } else {
-    rc = explain(&r->t, status, r->errs, NULL);
+  } else if (code == VMS_OK) {
+    code = explain(&r->t, status, r->errs, NULL, err);
   }
   if (r->errs)
     fclose(r->errs);
+  if (notes && code == VMS_OK)
+    *notes = vms_remote_take_notes(r);
+  free(r->notes.text);
   free(r);
-  return rc;
+  return code;
 }
 
-int vms_remote_list(const VmsRemoteTarget *t, const char *format) {
-  int rc = check_version(t);
-  if (rc)
-    return rc;
+VmsErrorCode vms_remote_list(const VmsRemoteTarget *t, const char *format, char **text, size_t *len,
+                             char **notes_out, VmsError *err) {
+  *text = NULL;
+  *len = 0;
+  if (notes_out)
+    *notes_out = NULL;
+  Notes notes = {0};
+  VmsErrorCode code = check_version(t, &notes, err);
   Command c;
-  rc = command_start(t, &c);
-  if (rc)
-    return rc;
+  if (code == VMS_OK)
+    code = command_start(t, &c, err);
+  if (code != VMS_OK) {
+    free(notes.text);
+    return code;
+  }
   command_add(&c, "vmscope");
   command_add(&c, "--list");
   if (format) {
@@ -431,14 +464,15 @@ int vms_remote_list(const VmsRemoteTarget *t, const char *format) {
   }
   FILE *errs = tmpfile(), *out;
   VmsChild *child;
-  rc = spawn(t, &c, errs, &child, &out);
-  if (rc) {
+  code = spawn(t, &c, errs, &child, &out, err);
+  if (code != VMS_OK) {
     if (errs)
       fclose(errs);
-    return rc;
+    free(notes.text);
+    return code;
   }
   /* The list is text: kept whole until ssh has said it succeeded, so that a
-   * failure prints nothing on stdout. */
+   * failure shows none of it. */
   char *buf = NULL;
   size_t n = 0, cap = 0;
   bool nomem = false;
@@ -447,9 +481,9 @@ int vms_remote_list(const VmsRemoteTarget *t, const char *format) {
   while ((got = fread(chunk, 1, sizeof chunk, out)) > 0) {
     if (nomem)
       continue;
-    if (n + got > cap) {
+    if (n + got + 1 > cap) {
       size_t ncap = cap ? cap * 2 : 65536;
-      while (ncap < n + got)
+      while (ncap < n + got + 1)
         ncap *= 2;
       char *nb = realloc(buf, ncap);
       if (!nb) {
@@ -464,19 +498,30 @@ int vms_remote_list(const VmsRemoteTarget *t, const char *format) {
   }
   fclose(out);
   int status;
-  VmsError err = {0};
-  if (vms_child_wait(child, &status, &err) != VMS_OK)
-    rc = vms_cli_fail(err.code, "%s", err.message);
-  else if (status != 0)
-    rc = explain(t, status, errs, NULL);
-  else if (nomem)
-    rc = vms_cli_fail(VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
-  else if (n && fwrite(buf, 1, n, stdout) != n)
-    rc = vms_cli_fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
-  else
-    relay_errors(errs);
-  free(buf);
+  code = vms_child_wait(child, &status, err);
+  if (code == VMS_OK && status != 0)
+    code = explain(t, status, errs, NULL, err);
+  else if (code == VMS_OK && nomem)
+    code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
+  else if (code == VMS_OK)
+    code = relay_errors(errs, &notes, err);
   if (errs)
     fclose(errs);
-  return rc;
+  if (code != VMS_OK) {
+    free(buf);
+    free(notes.text);
+    return code;
+  }
+  if (!buf && !(buf = malloc(1))) {
+    free(notes.text);
+    return vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  if (notes_out)
+    *notes_out = notes.text;
+  else
+    free(notes.text);
+  return VMS_OK;
 }
