@@ -4,13 +4,14 @@
 
 #include "vms-config.h"
 #include "vms-platform.h"
+#include "vms-remote.h"
 #include "vms-window.h"
 
 struct _VmsApplication {
   GtkApplication parent_instance;
   int pid;
-  char *file;                    /* a recording to open the first window on, or NULL */
-  char *stream;                  /* "-": the first window reads standard input's stream */
+  char *file;   /* a recording to open the first window on, or NULL */
+  char *stream; /* "-" or an ssh:// URL with a PID: the first window reads that stream */
   GSettings *interface_settings; /* org.gnome.desktop.interface, when installed */
 };
 
@@ -194,7 +195,11 @@ static void vms_application_activate(GApplication *app) {
       GTK_APPLICATION_WINDOW(win), GTK_SHORTCUTS_WINDOW(gtk_builder_get_object(b, "shortcuts")));
   g_signal_connect(win, "delete-event", G_CALLBACK(on_window_delete), NULL);
   gtk_window_present(GTK_WINDOW(win));
-  if (self->stream) {
+  VmsRemoteTarget target;
+  char why[300];
+  if (self->stream && vms_remote_parse(self->stream, &target, why, sizeof why)) {
+    vms_window_open_remote(win, &target);
+  } else if (self->stream) {
     vms_file_set_binary(stdin);
     vms_window_open_stream(win, stdin, FALSE, "stdin");
   } else if (self->file)
@@ -240,7 +245,7 @@ void vms_application_set_file(VmsApplication *app, const char *path) {
 
 void vms_application_set_stream(VmsApplication *app, const char *source) {
   g_return_if_fail(VMS_IS_APPLICATION(app));
-  g_return_if_fail(g_strcmp0(source, "-") == 0);
+  g_return_if_fail(g_strcmp0(source, "-") == 0 || vms_remote_is_url(source));
   g_free(app->stream);
   app->stream = g_strdup(source);
 }

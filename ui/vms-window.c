@@ -18,6 +18,7 @@
 #include "vms-export.h"
 #include "vms-history.h"
 #include "vms-recording.h"
+#include "vms-remote.h"
 #include "vms-diff.h"
 #include "vms-sampler.h"
 #include "vms-timeline.h"
@@ -77,6 +78,7 @@ struct _VmsWindow {
   struct StreamJob *stream;
   char source[300];
   gboolean remote;
+  int remote_pid;      /* the process read over ssh */
   guint stream_frames; /* frames received from the stream */
   guint generation;
   int pid;
@@ -1004,6 +1006,7 @@ typedef enum { STREAM_END_MARK, STREAM_END_CUT, STREAM_END_FAILED } StreamEndKin
 
 typedef struct {
   StreamEndKind kind;
+  gboolean opened; /* FALSE: ssh or the far side failed before a frame could come */
   guint frames;
   guint64 at;      /* the byte where the end mark, the cut or the damage begins */
   gboolean exited; /* the last frame said the process had exited */
@@ -1022,6 +1025,9 @@ typedef struct StreamJob {
   guint generation;
   FILE *f;
   gboolean close_f;
+  gboolean remote; /* f comes from `vmscope PID --record -` run over ssh */
+  VmsRemoteTarget target;
+  double interval;
   GMutex lock;
   GCond drained;
   GQueue frames; /* StreamFrame, under lock */
@@ -1101,7 +1107,16 @@ static gpointer stream_thread(gpointer data) {
   StreamJob *job = data;
   StreamEnd end = {0};
   VmsRecordingStream *rs = NULL;
-  VmsErrorCode code = vms_recording_stream_new(job->f, &rs, &end.err);
+  VmsRemote *remote = NULL;
+  VmsErrorCode code = VMS_OK;
+  if (job->remote) {
+    code = vms_remote_open(&job->target, job->interval, 0, 0, &remote, &job->f, &end.err);
+    if (remote)
+      free(vms_remote_take_notes(remote)); /* ssh's warnings: nowhere to show them */
+  }
+  end.opened = code == VMS_OK;
+  if (code == VMS_OK)
+    code = vms_recording_stream_new(job->f, &rs, &end.err);
   while (code == VMS_OK && !g_atomic_int_get(&job->stop)) {
     VmsSnapshot *snap = NULL;
     VmsFrameInfo fi;
@@ -1129,8 +1144,19 @@ static gpointer stream_thread(gpointer data) {
     end.kind = STREAM_END_FAILED;
   }
   vms_recording_stream_free(rs);
-  if (job->close_f)
+  if (remote) {
+    /* ssh's end explains the stream's: the far side's failure comes first. */
+    VmsError fin = {0};
+    char *notes = NULL;
+    if (vms_remote_finish(remote, end.kind == STREAM_END_FAILED ? &end.err : NULL, &notes, &fin) !=
+        VMS_OK) {
+      end.kind = STREAM_END_FAILED;
+      end.err = fin;
+    }
+    free(notes);
+  } else if (job->close_f && job->f) {
     fclose(job->f);
+  }
   job->f = NULL;
   g_mutex_lock(&job->lock);
   job->end = end;
@@ -1190,7 +1216,12 @@ static void stream_take_end(VmsWindow *self, const StreamEnd *end) {
   if (end->kind == STREAM_END_FAILED) {
     type = GTK_MESSAGE_ERROR;
     vms_error_line(&end->err, line, sizeof line);
-    if (end->err.code == VMS_ERR_PARSE && end->frames == 0 && end->at == 0)
+    if (!end->opened)
+      g_snprintf(text, sizeof text, "Cannot read process %d %s: %s", self->remote_pid, from, line);
+    else if (self->remote && end->frames == 0)
+      g_snprintf(text, sizeof text, "Reading process %d %s failed: %s", self->remote_pid, from,
+                 line);
+    else if (end->err.code == VMS_ERR_PARSE && end->frames == 0 && end->at == 0)
       g_snprintf(text, sizeof text, "The stream %s is not a recording vmscope can read: %s", from,
                  line);
     else if (end->err.code == VMS_ERR_PARSE || end->err.code == VMS_ERR_UNSUPPORTED)
@@ -1223,9 +1254,8 @@ static void stream_take_end(VmsWindow *self, const StreamEnd *end) {
   update_status(self);
 }
 
-void vms_window_open_stream(VmsWindow *self, FILE *f, gboolean close_f, const char *label) {
-  g_return_if_fail(VMS_IS_WINDOW(self));
-  g_return_if_fail(f != NULL && label != NULL);
+/* Stops whatever the window shows and starts job's thread. */
+static void stream_start(VmsWindow *self, StreamJob *job, const char *label, gboolean remote) {
   vms_window_detach(self);
   close_recording(self);
   hide_banner(self);
@@ -1236,15 +1266,13 @@ void vms_window_open_stream(VmsWindow *self, FILE *f, gboolean close_f, const ch
     set_opening(self, FALSE);
   }
   g_strlcpy(self->source, label, sizeof self->source);
-  self->remote = FALSE;
+  self->remote = remote;
+  self->remote_pid = remote ? job->target.pid : 0;
   self->stream_frames = 0;
   stream_controls(self, FALSE);
-  StreamJob *job = g_new0(StreamJob, 1);
   job->refs = 2; /* the window's and the thread's */
   g_weak_ref_init(&job->win, self);
   job->generation = self->generation;
-  job->f = f;
-  job->close_f = close_f;
   g_mutex_init(&job->lock);
   g_cond_init(&job->drained);
   g_queue_init(&job->frames);
@@ -1252,12 +1280,12 @@ void vms_window_open_stream(VmsWindow *self, FILE *f, gboolean close_f, const ch
   GError *error = NULL;
   GThread *t = g_thread_try_new("vms-stream", stream_thread, job, &error);
   if (!t) {
-    char text[400];
-    g_snprintf(text, sizeof text, "Cannot read the stream %s: no thread to read it on (%s)", label,
-               error->message);
+    char text[600];
+    g_snprintf(text, sizeof text, "Cannot read the stream %s %s: no thread to read it on (%s)",
+               remote ? "on" : "from", label, error->message);
     g_error_free(error);
-    if (close_f)
-      fclose(f);
+    if (job->close_f && job->f)
+      fclose(job->f);
     job->f = NULL;
     stream_job_unref(job); /* the thread's */
     g_clear_pointer(&self->stream, stream_job_unref);
@@ -1268,6 +1296,25 @@ void vms_window_open_stream(VmsWindow *self, FILE *f, gboolean close_f, const ch
   }
   update_title(self);
   update_status(self);
+}
+
+void vms_window_open_stream(VmsWindow *self, FILE *f, gboolean close_f, const char *label) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(f != NULL && label != NULL);
+  StreamJob *job = g_new0(StreamJob, 1);
+  job->f = f;
+  job->close_f = close_f;
+  stream_start(self, job, label, FALSE);
+}
+
+void vms_window_open_remote(VmsWindow *self, const VmsRemoteTarget *target) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(target != NULL && target->pid > 0);
+  StreamJob *job = g_new0(StreamJob, 1);
+  job->remote = TRUE;
+  job->target = *target;
+  job->interval = self->interval;
+  stream_start(self, job, target->label, TRUE);
 }
 
 gboolean vms_window_is_streaming(VmsWindow *self) {

@@ -8,6 +8,7 @@
 #include "vms-map-view.h"
 #include "vms-picker.h"
 #include "vms-recording.h"
+#include "vms-remote.h"
 #include "vms-region-table.h"
 #include "vms-summary.h"
 #include "vms-timeline.h"
@@ -41,6 +42,11 @@ gboolean vms_window_open_recording_finish(VmsWindow *win, GAsyncResult *result, 
  * failure) the banner says how, and the frames seen stay on show; another
  * attach or open stops reading. */
 void vms_window_open_stream(VmsWindow *win, FILE *f, gboolean close_f, const char *label);
+/* The same for a process on another machine: `vmscope PID --record -
+ * --interval S` run there over the user's ssh (S the window's interval),
+ * the title saying "on HOST". Connecting happens on the stream's thread;
+ * a failure of ssh or of the far side is the end banner. */
+void vms_window_open_remote(VmsWindow *win, const VmsRemoteTarget *target);
 /* TRUE while a stream is being read (it has not ended). */
 gboolean vms_window_is_streaming(VmsWindow *win);
 /* Where the stream shown comes from ("stdin", a host), "" when none is. */

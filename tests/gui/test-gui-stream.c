@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-gui-stream.c: the window on a live recording stream (vmscope -), in-process under Xvfb.
  *
- * Usage: test-gui-stream live|ends VMSCOPE VMS_HELPER. "live" pipes a real
+ * Usage: test-gui-stream live|ends|remote VMSCOPE VMS_HELPER [HOST:PORT]. "live" pipes a real
  * `vmscope PID --record - --interval 0.2` of a helper that exits after
  * 3 s into the window: frames arrive while it lives (its VMA count that of
  * /proc/PID/maps, read here), the timeline grows with the history, a past
@@ -9,7 +9,9 @@
  * the banner says so and the last frame is marked exited. "ends" records a
  * helper to a file, then pipes it through cat whole, cut inside a frame,
  * with a byte flipped inside a frame, empty, and as a PNG: each ends with
- * its own banner, naming the byte where the stream went wrong. */
+ * its own banner, naming the byte where the stream went wrong. "remote"
+ * (run by tests/remote/test-ssh.sh, its sshd at HOST:PORT) opens the window
+ * on ssh://HOST:PORT/PID of such a helper. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include "vms-application.h"
 #include "vms-gui-test.h"
 #include "vms-recording.h"
+#include "vms-remote.h"
 #include "vms-test.h"
 #include "vms-window.h"
 
@@ -316,6 +319,69 @@ static void test_ends(const char *vmscope, const char *helper) {
   g_rmdir(dir);
 }
 
+/* ssh://HOST:PORT/PID through the sshd test-ssh.sh started (VMSCOPE_SSH
+ * holds its keys): the same frames as from stdin, the title saying where,
+ * the helper's exit, and a PID that does not exist there. */
+static void test_remote(const char *vmscope, const char *helper, const char *hostport) {
+  (void)vmscope; /* the far side's vmscope is found on sshd's PATH */
+  FILE *hout;
+  int hin;
+  int hp = start_helper(helper, "4000", &hout, &hin);
+  guint64 vmas = proc_maps_lines(hp);
+  char url[300], why[300];
+  g_snprintf(url, sizeof url, "ssh://%s/%d", hostport, hp);
+  VmsRemoteTarget t;
+  VMS_CHECK_MSG(vms_remote_parse(url, &t, why, sizeof why), "%s: %s", url, why);
+
+  VmsWindow *win = new_window();
+  vms_window_set_interval(win, 0.2);
+  vms_window_open_remote(win, &t);
+  char want[400];
+  g_snprintf(want, sizeof want, "stream on %s — vmscope", hostport);
+  VMS_CHECK_STR(gtk_window_get_title(GTK_WINDOW(win)), want);
+  Wait w = {win, 3};
+  VMS_CHECK_MSG(spin_until(has_frames, &w, 20), "3 frames never came over ssh (%u did; %s)",
+                vms_window_get_stream_frames(win),
+                vms_window_get_banner(win, NULL) ? vms_window_get_banner(win, NULL) : "no banner");
+  VmsHistory *hist = vms_window_get_history(win);
+  VMS_CHECK(hist && vms_history_count(hist) == vms_window_get_stream_frames(win));
+  VmsSnapshot *shown = vms_window_get_snapshot(win);
+  VMS_CHECK(shown && shown->pid == hp);
+  VMS_CHECK_U64(shown ? shown->stats.vma_count : 0, vmas);
+  /* Frames a fifth of a second apart: the window's interval went to the far side. */
+  VmsRecording *rec = vms_history_recording(hist);
+  double gap = vms_recording_info(rec, 2)->time - vms_recording_info(rec, 1)->time;
+  VMS_CHECK_MSG(gap > 0.1 && gap < 0.6, "frames %.3f s apart, not about 0.2", gap);
+  g_snprintf(want, sizeof want, "vms-helper (%d · on %s) — vmscope", hp, hostport);
+  VMS_CHECK_STR(gtk_window_get_title(GTK_WINDOW(win)), want);
+  VMS_CHECK_MSG(spin_until(stream_over, &w, 20), "the stream over ssh never ended");
+  const char *banner = vms_window_get_banner(win, NULL);
+  g_snprintf(want, sizeof want, "Process %d (vms-helper) exited at ", hp);
+  VMS_CHECK_MSG(banner && g_str_has_prefix(banner, want) && strstr(banner, "the stream on ") &&
+                    strstr(banner, hostport),
+                "banner: %s", banner ? banner : "none");
+  rec = vms_history_recording(hist);
+  VMS_CHECK(vms_recording_info(rec, vms_recording_count(rec) - 1)->flags & VMS_FRAME_EXITED);
+  fclose(hout);
+  close(hin);
+
+  /* A PID that does not exist there: the far side's own message. */
+  int nopid = 0x7ffffff0;
+  g_snprintf(url, sizeof url, "ssh://%s/%d", hostport, nopid);
+  VMS_CHECK(vms_remote_parse(url, &t, why, sizeof why));
+  vms_window_open_remote(win, &t);
+  VMS_CHECK_MSG(spin_until(stream_over, &w, 20), "the stream for no process never ended");
+  GtkMessageType type = GTK_MESSAGE_OTHER;
+  banner = vms_window_get_banner(win, &type);
+  g_snprintf(want, sizeof want, "Reading process %d on %s failed: ", nopid, hostport);
+  VMS_CHECK_MSG(banner && g_str_has_prefix(banner, want) && strstr(banner, "no process with PID"),
+                "banner: %s", banner ? banner : "none");
+  VMS_CHECK(type == GTK_MESSAGE_ERROR);
+  VMS_CHECK_U64(vms_window_get_stream_frames(win), 0);
+  gtk_widget_destroy(GTK_WIDGET(win));
+  spin_for(0.1);
+}
+
 int main(int argc, char **argv) {
   g_autofree char *cfg =
       gui_test_setup(argc, argv, 3, "live|ends VMSCOPE VMS_HELPER", "vmscope-stream-cfg-XXXXXX");
@@ -325,6 +391,8 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (strcmp(argv[1], "live") == 0)
     test_live(argv[2], argv[3]);
+  else if (strcmp(argv[1], "remote") == 0 && argc > 4)
+    test_remote(argv[2], argv[3], argv[4]);
   else
     test_ends(argv[2], argv[3]);
   gui_test_remove_config(cfg);
