@@ -506,8 +506,8 @@ static int check_remote_args(Options *o) {
 /* "vmscope", "vmscope PID", "vmscope FILE" (FILE a recording or saved
  * snapshot: it starts with the recording magic), "vmscope -" with a pipe
  * or file on standard input (a terminal sends no recording) and a valid
- * "vmscope ssh://HOST/PID" are the window's; a bad URL is the CLI's to
- * explain. */
+ * "vmscope ssh://HOST[/PID]" (without a PID: the picker of that machine's
+ * processes) are the window's; a bad URL is the CLI's to explain. */
 bool vms_cli_wants_window(int argc, char **argv) {
   int pid;
   if (vms_cli_wants_cli(argc, argv))
@@ -517,7 +517,7 @@ bool vms_cli_wants_window(int argc, char **argv) {
   VmsRemoteTarget t;
   char why[300];
   if (argc == 2 && vms_remote_is_url(argv[1]))
-    return vms_remote_parse(argv[1], &t, why, sizeof why) && t.pid > 0;
+    return vms_remote_parse(argv[1], &t, why, sizeof why);
   return argc == 1 ||
          (argc == 2 && (parse_pid(argv[1], &pid) || vms_recording_file_looks_like(argv[1])));
 }

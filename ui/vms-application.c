@@ -198,7 +198,10 @@ static void vms_application_activate(GApplication *app) {
   VmsRemoteTarget target;
   char why[300];
   if (self->stream && vms_remote_parse(self->stream, &target, why, sizeof why)) {
-    vms_window_open_remote(win, &target);
+    if (target.pid > 0)
+      vms_window_open_remote(win, &target);
+    else
+      vms_window_show_remote_picker(win, &target);
   } else if (self->stream) {
     vms_file_set_binary(stdin);
     vms_window_open_stream(win, stdin, FALSE, "stdin");

@@ -29,14 +29,13 @@ int main(int argc, char **argv) {
   int pid = 0;
   /* vmscope hands over only "vmscope", "vmscope PID", "vmscope FILE"
    * (FILE a recording or saved snapshot), "vmscope -" (a recording stream
-   * on standard input) and "vmscope ssh://HOST/PID"; the command line, with
+   * on standard input) and "vmscope ssh://HOST[/PID]"; the command line, with
    * its messages for everything else, is vmscope's. */
   VmsRemoteTarget target;
   char why[300] = "";
   gboolean remote = argc == 2 && vms_remote_is_url(argv[1]);
-  if (remote && (!vms_remote_parse(argv[1], &target, why, sizeof why) || target.pid <= 0)) {
-    fprintf(stderr, "vmscope-gui: %s\n",
-            why[0] ? why : "ssh://HOST without a PID: the window needs ssh://HOST/PID");
+  if (remote && !vms_remote_parse(argv[1], &target, why, sizeof why)) {
+    fprintf(stderr, "vmscope-gui: %s\n", why);
     return VMS_ERR_USAGE;
   }
   gboolean stream = argc == 2 && (strcmp(argv[1], "-") == 0 || remote);
@@ -44,7 +43,7 @@ int main(int argc, char **argv) {
       argc == 2 && !stream && !parse_pid(argv[1], &pid) && vms_recording_file_looks_like(argv[1]);
   if (argc > 2 || (argc == 2 && !file && !stream && !parse_pid(argv[1], &pid))) {
     fprintf(stderr,
-            "vmscope-gui: usage: vmscope-gui [PID | FILE | - | ssh://[USER@]HOST[:PORT]/PID], "
+            "vmscope-gui: usage: vmscope-gui [PID | FILE | - | ssh://[USER@]HOST[:PORT][/PID]], "
             "the window (vmscope --help for the command line)\n");
     return VMS_ERR_USAGE;
   }

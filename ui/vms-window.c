@@ -1479,21 +1479,46 @@ void vms_window_refresh(VmsWindow *self, gboolean with_counters) {
 
 static void on_picker_response(GtkDialog *dialog, int response, VmsWindow *self) {
   int pid = response == GTK_RESPONSE_ACCEPT ? vms_picker_get_pid(VMS_PICKER(dialog)) : 0;
+  const VmsRemoteTarget *remote = vms_picker_get_remote(VMS_PICKER(dialog));
+  VmsRemoteTarget target;
+  if (remote)
+    target = *remote;
   self->picker = NULL;
   gtk_widget_destroy(GTK_WIDGET(dialog));
-  if (pid > 0)
+  if (pid > 0 && remote) {
+    target.pid = pid;
+    vms_window_open_remote(self, &target);
+  } else if (pid > 0) {
     vms_window_attach(self, pid);
+  }
+}
+
+/* The picker of this machine's processes (remote NULL) or of another's. */
+static void show_picker(VmsWindow *self, const VmsRemoteTarget *remote) {
+  if (self->picker) {
+    const VmsRemoteTarget *was = vms_picker_get_remote(self->picker);
+    if ((!was && !remote) || (was && remote && strcmp(was->label, remote->label) == 0)) {
+      gtk_window_present(GTK_WINDOW(self->picker));
+      return;
+    }
+    gtk_widget_destroy(GTK_WIDGET(self->picker));
+    self->picker = NULL;
+  }
+  self->picker = VMS_PICKER(remote ? vms_picker_new_remote(GTK_WINDOW(self), remote)
+                                   : vms_picker_new(GTK_WINDOW(self)));
+  g_signal_connect(self->picker, "response", G_CALLBACK(on_picker_response), self);
+  gtk_window_present(GTK_WINDOW(self->picker));
 }
 
 void vms_window_show_picker(VmsWindow *self) {
   g_return_if_fail(VMS_IS_WINDOW(self));
-  if (self->picker) {
-    gtk_window_present(GTK_WINDOW(self->picker));
-    return;
-  }
-  self->picker = VMS_PICKER(vms_picker_new(GTK_WINDOW(self)));
-  g_signal_connect(self->picker, "response", G_CALLBACK(on_picker_response), self);
-  gtk_window_present(GTK_WINDOW(self->picker));
+  show_picker(self, NULL);
+}
+
+void vms_window_show_remote_picker(VmsWindow *self, const VmsRemoteTarget *target) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(target != NULL);
+  show_picker(self, target);
 }
 
 VmsPicker *vms_window_get_picker(VmsWindow *self) {

@@ -69,6 +69,9 @@ VmsTimeline *vms_window_get_timeline(VmsWindow *win);
 gboolean vms_window_show_frame(VmsWindow *win, size_t k);
 /* Opens the process picker (the window attaches to the chosen process). */
 void vms_window_show_picker(VmsWindow *win);
+/* The picker over another machine's processes (target's PID unused): the
+ * chosen one opens as vms_window_open_remote does. */
+void vms_window_show_remote_picker(VmsWindow *win, const VmsRemoteTarget *target);
 VmsPicker *vms_window_get_picker(VmsWindow *win); /* NULL when closed */
 
 void vms_window_set_interval(VmsWindow *win, double seconds);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "vms-error.h"
+#include "vms-platform.h"
 
 /* ssh://[USER@]HOST[:PORT][/PID], taken apart. */
 typedef struct {
@@ -50,3 +51,9 @@ VmsErrorCode vms_remote_finish(VmsRemote *r, const VmsError *stream_err, char **
  * frees it), and the notes in *notes when not NULL. */
 VmsErrorCode vms_remote_list(const VmsRemoteTarget *t, const char *format, char **text, size_t *len,
                              char **notes, VmsError *err);
+/* The same list read back (`--format csv`) as the local process list is
+ * (vms_process_list_free frees it): the far side's PIDs, names, users,
+ * sizes, and for each process it cannot read its reason in words (access
+ * then VMS_ERR_PERMISSION, whatever the far side's cause). */
+VmsErrorCode vms_remote_processes(const VmsRemoteTarget *t, VmsProcInfo **out, size_t *n,
+                                  VmsError *err);

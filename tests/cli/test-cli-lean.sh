@@ -105,15 +105,20 @@ exec)
   if grep -h '^gui ' "$tmp/stream-cli.out" "$tmp/stream-none.out"; then
     fail "vmscope - --timeline or vmscope - without a display started the window"
   fi
-  # ssh://HOST/PID is the window's too; a URL without a PID or a bad one
-  # is the CLI's, which explains it.
+  # ssh://HOST[/PID] is the window's too (without a PID, its picker); a bad
+  # URL is the CLI's, which explains it, and so is ssh://HOST without a display.
   run remote env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://user@example.invalid:2222/7 \
     </dev/null
   [ "$rc" -eq 42 ] && grep -qx "gui pid=[0-9]* args=ssh://user@example.invalid:2222/7 stdin=" \
     "$tmp/remote.out" || fail "vmscope ssh://HOST/PID with a display did not exec vmscope-gui:" \
     "status $rc, $(cat "$tmp/remote.out" "$tmp/remote.err")"
-  run remote-nopid env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://example.invalid
-  [ "$rc" -eq 2 ] || fail "vmscope ssh://HOST with a display exits $rc, not the CLI's 2"
+  run remote-host env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://example.invalid \
+    </dev/null
+  [ "$rc" -eq 42 ] && grep -qx "gui pid=[0-9]* args=ssh://example.invalid stdin=" \
+    "$tmp/remote-host.out" || fail "vmscope ssh://HOST with a display did not exec vmscope-gui:" \
+    "status $rc, $(cat "$tmp/remote-host.out" "$tmp/remote-host.err")"
+  run remote-nopid env -u WAYLAND_DISPLAY -u DISPLAY "$lean" ssh://example.invalid
+  [ "$rc" -eq 2 ] || fail "vmscope ssh://HOST without a display exits $rc, not the CLI's 2"
   run remote-bad env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://-oProxyCommand=x/7
   [ "$rc" -eq 2 ] && grep -q "is not a host name" "$tmp/remote-bad.err" ||
     fail "vmscope ssh://-oProxyCommand=x/7: status $rc, $(cat "$tmp/remote-bad.err")"

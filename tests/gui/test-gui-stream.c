@@ -11,7 +11,7 @@
  * with a byte flipped inside a frame, empty, and as a PNG: each ends with
  * its own banner, naming the byte where the stream went wrong. "remote"
  * (run by tests/remote/test-ssh.sh, its sshd at HOST:PORT) opens the window
- * on ssh://HOST:PORT/PID of such a helper. */
+ * on ssh://HOST:PORT/PID of such a helper, and its picker on ssh://HOST:PORT. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
@@ -85,6 +85,21 @@ static gboolean has_frames(gpointer d) {
 
 static gboolean stream_over(gpointer d) {
   return !vms_window_is_streaming(((Wait *)d)->win);
+}
+
+static gboolean picker_loaded(gpointer d) {
+  return vms_picker_get_n_loads(d) >= 1;
+}
+
+typedef struct {
+  VmsPicker *picker;
+  int pid;
+} PickerFirst;
+
+static gboolean picker_first_is(gpointer d) {
+  PickerFirst *p = d;
+  return vms_picker_get_n_visible(p->picker) >= 1 &&
+         vms_picker_get_visible_pid(p->picker, 0) == p->pid;
 }
 
 static const char *subtitle(VmsWindow *win) {
@@ -378,6 +393,50 @@ static void test_remote(const char *vmscope, const char *helper, const char *hos
                 "banner: %s", banner ? banner : "none");
   VMS_CHECK(type == GTK_MESSAGE_ERROR);
   VMS_CHECK_U64(vms_window_get_stream_frames(win), 0);
+
+  /* ssh://HOST alone: the picker lists the far side's processes (a static
+   * helper readable, a kernel thread not, with the far side's reason), and
+   * Enter on the helper's PID opens its stream. */
+  int sp = start_helper(helper, NULL, &hout, &hin);
+  g_snprintf(url, sizeof url, "ssh://%s", hostport);
+  VMS_CHECK(vms_remote_parse(url, &t, why, sizeof why) && t.pid == 0);
+  vms_window_show_remote_picker(win, &t);
+  VmsPicker *picker = vms_window_get_picker(win);
+  VMS_CHECK(picker && vms_picker_get_remote(picker));
+  g_snprintf(want, sizeof want, "Processes on %s", hostport);
+  VMS_CHECK_STR(gtk_window_get_title(GTK_WINDOW(picker)), want);
+  VMS_CHECK_MSG(spin_until(picker_loaded, picker, 20), "the far side's list never loaded");
+  gboolean readable = FALSE;
+  char *reason = NULL;
+  VMS_CHECK_MSG(vms_picker_get_row_state(picker, sp, &readable, &reason) && readable,
+                "no readable row for the helper %d", sp);
+  g_clear_pointer(&reason, g_free);
+  VMS_CHECK_MSG(vms_picker_get_row_state(picker, 2, &readable, &reason) && !readable && reason &&
+                    strstr(reason, "kernel thread"),
+                "kthreadd's row: %s", reason ? reason : "none");
+  g_clear_pointer(&reason, g_free);
+  GtkEntry *entry = vms_picker_get_search_entry(picker);
+  char search[64];
+  g_snprintf(search, sizeof search, "%d vms-helper", sp);
+  gtk_entry_set_text(entry, search);
+  PickerFirst pf = {picker, sp};
+  VMS_CHECK_MSG(spin_until(picker_first_is, &pf, 5), "searching '%s' does not show %d first",
+                search, sp);
+  gtk_widget_activate(GTK_WIDGET(entry));
+  VMS_CHECK(vms_window_get_picker(win) == NULL);
+  VMS_CHECK(vms_window_is_streaming(win));
+  w.n = 2;
+  VMS_CHECK_MSG(spin_until(has_frames, &w, 20), "the chosen process's frames never came");
+  shown = vms_window_get_snapshot(win);
+  VMS_CHECK(shown && shown->pid == sp);
+  g_snprintf(want, sizeof want, "vms-helper (%d · on %s) — vmscope", sp, hostport);
+  VMS_CHECK_STR(gtk_window_get_title(GTK_WINDOW(win)), want);
+  fclose(hout);
+  close(hin); /* the helper exits, and the stream with it */
+  VMS_CHECK_MSG(spin_until(stream_over, &w, 20), "the chosen process's stream never ended");
+  banner = vms_window_get_banner(win, NULL);
+  g_snprintf(want, sizeof want, "Process %d (vms-helper) exited at ", sp);
+  VMS_CHECK_MSG(banner && g_str_has_prefix(banner, want), "banner: %s", banner ? banner : "none");
   gtk_widget_destroy(GTK_WIDGET(win));
   spin_for(0.1);
 }
