@@ -252,7 +252,10 @@ static void update_status(VmsWindow *self) {
   }
   if (self->source[0]) {
     char text[700];
-    if (!s) {
+    if (!s && self->remote && !self->ended) {
+      g_snprintf(text, sizeof text, "Connecting to %s over ssh and starting vmscope %d there…",
+                 self->source, self->remote_pid);
+    } else if (!s) {
       g_snprintf(text, sizeof text, "%s", self->ended ? "" : "Waiting for the first frame…");
     } else {
       g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local((gint64)s->taken_at);

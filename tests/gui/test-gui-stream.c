@@ -354,6 +354,9 @@ static void test_remote(const char *vmscope, const char *helper, const char *hos
   char want[400];
   g_snprintf(want, sizeof want, "stream on %s — vmscope", hostport);
   VMS_CHECK_STR(gtk_window_get_title(GTK_WINDOW(win)), want);
+  g_snprintf(want, sizeof want, "Connecting to %s over ssh and starting vmscope %d there…",
+             hostport, hp);
+  VMS_CHECK_STR(vms_window_get_status(win), want);
   Wait w = {win, 3};
   VMS_CHECK_MSG(spin_until(has_frames, &w, 20), "3 frames never came over ssh (%u did; %s)",
                 vms_window_get_stream_frames(win),
