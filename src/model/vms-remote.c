@@ -587,6 +587,18 @@ VmsErrorCode vms_remote_processes(const VmsRemoteTarget *t, VmsProcInfo **out, s
   if (code != VMS_OK)
     return code;
   free(notes); /* ssh's warnings: a list has nowhere to show them */
+  code = vms_process_list_from_csv(text, out, n_out, err);
+  free(text);
+  if (code != VMS_OK)
+    vms_error_prefix(err, "%s", t->host);
+  return code;
+}
+
+VmsErrorCode vms_process_list_from_csv(char *text, VmsProcInfo **out, size_t *n_out,
+                                       VmsError *err) {
+  *out = NULL;
+  *n_out = 0;
+  VmsErrorCode code = VMS_OK;
   enum {
     PID,
     PPID,
@@ -618,13 +630,10 @@ VmsErrorCode vms_remote_processes(const VmsRemoteTarget *t, VmsProcInfo **out, s
       for (int k = 0; k < N_NAMED; k++)
         if (strcmp(f[i], names[k]) == 0)
           col[k] = (int)i;
-  if (col[PID] < 0 || col[NAME] < 0 || col[READABLE] < 0) {
-    free(text);
+  if (col[PID] < 0 || col[NAME] < 0 || col[READABLE] < 0)
     return vms_error_set(err, VMS_ERR_PARSE,
-                         "%s: 'vmscope --list --format csv' there printed no pid, name and "
-                         "readable columns",
-                         t->host);
-  }
+                         "'vmscope --list --format csv' there printed no pid, name and readable "
+                         "columns");
   VmsProcInfo *list = NULL;
   size_t n = 0, cap = 0;
   while (code == VMS_OK && csv_record(&p, f, 64, &nf)) {
@@ -634,7 +643,7 @@ VmsErrorCode vms_remote_processes(const VmsRemoteTarget *t, VmsProcInfo **out, s
       size_t ncap = cap ? cap * 2 : 256;
       VmsProcInfo *nl = realloc(list, ncap * sizeof *nl);
       if (!nl) {
-        code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
+        code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading the process list");
         break;
       }
       list = nl;
@@ -662,12 +671,11 @@ VmsErrorCode vms_remote_processes(const VmsRemoteTarget *t, VmsProcInfo **out, s
     pi->cmdline = strdup(FIELD(CMDLINE));
 #undef FIELD
     if (!pi->cmdline) {
-      code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading the list of %s", t->host);
+      code = vms_error_set(err, VMS_ERR_NOMEM, "out of memory reading the process list");
       break;
     }
     n++;
   }
-  free(text);
   if (code != VMS_OK) {
     vms_process_list_free(list, n);
     return code;

@@ -57,3 +57,7 @@ VmsErrorCode vms_remote_list(const VmsRemoteTarget *t, const char *format, char 
  * then VMS_ERR_PERMISSION, whatever the far side's cause). */
 VmsErrorCode vms_remote_processes(const VmsRemoteTarget *t, VmsProcInfo **out, size_t *n,
                                   VmsError *err);
+/* The rows of `vmscope --list --format csv` (text, unquoted in place) as
+ * a process list; columns are found by their names in the header, so a
+ * later vmscope may add some. VMS_ERR_PARSE without pid, name and readable. */
+VmsErrorCode vms_process_list_from_csv(char *text, VmsProcInfo **out, size_t *n, VmsError *err);
