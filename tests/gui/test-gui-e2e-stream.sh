@@ -71,6 +71,10 @@ rec_pid=
 # Not a wait for a condition: the window outliving its stream is the fact.
 sleep 1
 kill -0 "$app_pid" 2>/dev/null || fail "the window ended with its stream: $(cat "$tmp/app.out")"
+# VMS_TEST_SCREENSHOT=FILE keeps the screen with the end banner.
+if [ -n "${VMS_TEST_SCREENSHOT:-}" ] && command -v import >/dev/null 2>&1; then
+  import -window root "$VMS_TEST_SCREENSHOT"
+fi
 if [ -n "$win" ]; then
   xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
   xdotool key --window "$win" ctrl+q

@@ -197,11 +197,6 @@ static void test_live(const char *vmscope, const char *helper) {
   /* What was seen can still be scrubbed. */
   VMS_CHECK(vms_window_show_frame(win, 1));
   VMS_CHECK_U64(vms_window_get_frame(win), 1);
-  if (g_getenv("VMS_TEST_SCREENSHOT")) {
-    cairo_surface_t *s = draw_widget(GTK_WIDGET(win));
-    cairo_surface_write_to_png(s, g_getenv("VMS_TEST_SCREENSHOT"));
-    cairo_surface_destroy(s);
-  }
   gtk_widget_destroy(GTK_WIDGET(win));
   spin_for(0.1);
   fclose(hout);

@@ -110,7 +110,8 @@ static void columns(void) {
   }
   vms_process_list_free(out, n);
   /* Not a process list: one clear error. */
-  char table[] = "    PID USER         S BITS        RSS   MAPS NAME\n      1 root S 64 1 -1 init\n";
+  char table[] =
+      "    PID USER         S BITS        RSS   MAPS NAME\n      1 root S 64 1 -1 init\n";
   VMS_CHECK(vms_process_list_from_csv(table, &out, &n, &err) == VMS_ERR_PARSE);
   VMS_CHECK(out == NULL && n == 0);
   VMS_CHECK_MSG(strstr(err.message, "no pid, name and readable columns"), "%s", err.message);
