@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "vms-cli-metrics.h"
-#include "vms-cli-remote.h"
+#include "vms-remote.h"
 #include "vms-config.h"
 #include "vms-diff.h"
 #include "vms-recording.h"
@@ -503,15 +503,23 @@ static int check_remote_args(Options *o) {
   return VMS_OK;
 }
 
-/* "vmscope", "vmscope PID" and "vmscope FILE" (FILE a recording or saved
- * snapshot: it starts with the recording magic) are the window's. */
+/* "vmscope", "vmscope PID", "vmscope FILE" (FILE a recording or saved
+ * snapshot: it starts with the recording magic), "vmscope -" with a pipe
+ * or file on standard input (a terminal sends no recording) and a valid
+ * "vmscope ssh://HOST[/PID]" (without a PID: the picker of that machine's
+ * processes) are the window's; a bad URL is the CLI's to explain. */
 bool vms_cli_wants_window(int argc, char **argv) {
   int pid;
   if (vms_cli_wants_cli(argc, argv))
     return false;
+  if (argc == 2 && strcmp(argv[1], "-") == 0)
+    return !vms_terminal_is(stdin);
+  VmsRemoteTarget t;
+  char why[300];
+  if (argc == 2 && vms_remote_is_url(argv[1]))
+    return vms_remote_parse(argv[1], &t, why, sizeof why);
   return argc == 1 ||
-         (argc == 2 && (parse_pid(argv[1], &pid) ||
-                        (strcmp(argv[1], "-") != 0 && vms_recording_file_looks_like(argv[1]))));
+         (argc == 2 && (parse_pid(argv[1], &pid) || vms_recording_file_looks_like(argv[1])));
 }
 
 static int parse_args(int argc, char **argv, int *pids, Options *o) {
@@ -1315,31 +1323,64 @@ static VmsErrorCode read_stream(FILE *in, FrameFn fn, void *user, size_t *frames
   return code;
 }
 
+/* Prints what ssh and the far side said that is worth seeing, and frees it. */
+static void print_notes(char *notes) {
+  if (notes)
+    fputs(notes, stderr);
+  free(notes);
+}
+
 /* The frames of standard input, or of `vmscope PID --record -` run on the
  * far side of ssh (`first`: one frame), each to fn; says how it ended. */
 static int stream_frames(const Options *o, bool first, FrameFn fn, void *user) {
   FILE *in = stdin;
   VmsRemote *r = NULL;
+  VmsError err = {0};
   if (o->has_remote) {
     double interval = o->has_interval ? o->interval : 1.0;
-    int rc = vms_remote_open(&o->remote, interval, first ? 1 : o->count, o->duration, &r, &in);
-    if (rc)
-      return rc;
+    if (vms_remote_open(&o->remote, interval, first ? 1 : o->count, o->duration, &r, &in, &err) !=
+        VMS_OK)
+      return fail_err(&err, NULL);
+    print_notes(vms_remote_take_notes(r));
   } else {
     vms_file_set_binary(stdin);
   }
   size_t n;
   bool truncated;
-  VmsError err = {0};
   VmsErrorCode code = read_stream(in, fn, user, &n, &truncated, &err);
   const char *label = r ? o->remote.label : "standard input";
   int rc;
-  if (r)
-    rc = vms_remote_finish(r, code != VMS_OK ? &err : NULL);
-  else
+  if (r) {
+    char *notes = NULL;
+    VmsError fin = {0};
+    rc = vms_remote_finish(r, code != VMS_OK ? &err : NULL, &notes, &fin) != VMS_OK
+             ? fail_err(&fin, NULL)
+             : VMS_OK;
+    print_notes(notes);
+  } else {
     rc = code != VMS_OK ? fail_err(&err, label) : VMS_OK;
+  }
   if (rc == VMS_OK && truncated)
     fprintf(stderr, "vmscope: %s: truncated after frame %zu; showing up to it\n", label, n - 1);
+  return rc;
+}
+
+/* `vmscope ssh://HOST --list`: the far side's list, printed here once ssh
+ * has said it succeeded. */
+static int remote_list(const VmsRemoteTarget *t, const char *format) {
+  char *text, *notes;
+  size_t len;
+  VmsError err = {0};
+  if (vms_remote_list(t, format, &text, &len, &notes, &err) != VMS_OK)
+    return fail_err(&err, NULL);
+  int rc = VMS_OK;
+  if (len && fwrite(text, 1, len, stdout) != len)
+    rc = vms_cli_fail(VMS_ERR_IO, "writing the output failed: %s", strerror(errno));
+  else
+    print_notes(notes);
+  if (rc)
+    free(notes);
+  free(text);
   return rc;
 }
 
@@ -1878,7 +1919,7 @@ static int cli_main(int argc, char **argv, int *pids) {
   if (o.has_remote && o.list) {
     static const char *const formats[] = {"table", "csv", "json"};
     return finish_output(
-        vms_remote_list(&o.remote, o.format != VMS_FORMAT_TABLE ? formats[o.format] : NULL));
+        remote_list(&o.remote, o.format != VMS_FORMAT_TABLE ? formats[o.format] : NULL));
   }
   if (o.list) {
     VmsProcInfo *list;

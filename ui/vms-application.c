@@ -3,12 +3,15 @@
 #include "vms-application.h"
 
 #include "vms-config.h"
+#include "vms-platform.h"
+#include "vms-remote.h"
 #include "vms-window.h"
 
 struct _VmsApplication {
   GtkApplication parent_instance;
   int pid;
-  char *file;                    /* a recording to open the first window on, or NULL */
+  char *file;   /* a recording to open the first window on, or NULL */
+  char *stream; /* "-" or an ssh:// URL with a PID: the first window reads that stream */
   GSettings *interface_settings; /* org.gnome.desktop.interface, when installed */
 };
 
@@ -192,7 +195,17 @@ static void vms_application_activate(GApplication *app) {
       GTK_APPLICATION_WINDOW(win), GTK_SHORTCUTS_WINDOW(gtk_builder_get_object(b, "shortcuts")));
   g_signal_connect(win, "delete-event", G_CALLBACK(on_window_delete), NULL);
   gtk_window_present(GTK_WINDOW(win));
-  if (self->file)
+  VmsRemoteTarget target;
+  char why[300];
+  if (self->stream && vms_remote_parse(self->stream, &target, why, sizeof why)) {
+    if (target.pid > 0)
+      vms_window_open_remote(win, &target);
+    else
+      vms_window_show_remote_picker(win, &target);
+  } else if (self->stream) {
+    vms_file_set_binary(stdin);
+    vms_window_open_stream(win, stdin, FALSE, "stdin");
+  } else if (self->file)
     vms_window_open_recording(win, self->file, NULL, NULL);
   else if (self->pid > 0)
     vms_window_attach(win, self->pid);
@@ -200,11 +213,13 @@ static void vms_application_activate(GApplication *app) {
     vms_window_show_picker(win);
   self->pid = 0;
   g_clear_pointer(&self->file, g_free);
+  g_clear_pointer(&self->stream, g_free);
 }
 
 static void vms_application_dispose(GObject *obj) {
   g_clear_object(&VMS_APPLICATION(obj)->interface_settings);
   g_clear_pointer(&VMS_APPLICATION(obj)->file, g_free);
+  g_clear_pointer(&VMS_APPLICATION(obj)->stream, g_free);
   G_OBJECT_CLASS(vms_application_parent_class)->dispose(obj);
 }
 
@@ -229,4 +244,11 @@ void vms_application_set_file(VmsApplication *app, const char *path) {
   g_return_if_fail(VMS_IS_APPLICATION(app));
   g_free(app->file);
   app->file = g_strdup(path);
+}
+
+void vms_application_set_stream(VmsApplication *app, const char *source) {
+  g_return_if_fail(VMS_IS_APPLICATION(app));
+  g_return_if_fail(g_strcmp0(source, "-") == 0 || vms_remote_is_url(source));
+  g_free(app->stream);
+  app->stream = g_strdup(source);
 }

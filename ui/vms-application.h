@@ -13,6 +13,10 @@ G_DECLARE_FINAL_TYPE(VmsApplication, vms_application, VMS, APPLICATION, GtkAppli
 VmsApplication *vms_application_new(int pid);
 /* Opens the first window on a recording or saved snapshot instead (no sampler). */
 void vms_application_set_file(VmsApplication *app, const char *path);
+/* Opens the first window on a live recording stream instead: "-" is
+ * standard input (`vmscope -`), an ssh://[USER@]HOST[:PORT]/PID URL (already
+ * checked) the process read there over ssh. */
+void vms_application_set_stream(VmsApplication *app, const char *source);
 
 /* The remembered window size and refresh interval, in
  * g_get_user_config_dir()/vmscope/vmscope.ini. Missing or bad values keep the defaults. */

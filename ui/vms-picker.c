@@ -8,9 +8,12 @@
 #include "vms-picker.h"
 
 #include "vms-platform.h"
+#include "vms-remote.h"
 #include "vms-ui-util.h"
 
-#define REFRESH_SECONDS 2
+#define REFRESH_SECONDS        2
+/* Each list of another machine's costs two ssh sessions there. */
+#define REMOTE_REFRESH_SECONDS 10
 
 enum {
   COL_PID,
@@ -43,6 +46,7 @@ struct _VmsPicker {
   guint n_loads, generation;
   gboolean activate_pending; /* Enter came before the first list */
   int pid;
+  VmsRemoteTarget *remote; /* the machine whose processes are listed, NULL for this one */
 };
 
 G_DEFINE_TYPE(VmsPicker, vms_picker, GTK_TYPE_DIALOG)
@@ -61,9 +65,13 @@ static void load_result_free(gpointer p) {
   g_free(r);
 }
 
+/* data: a copy of the remote target, or NULL for this machine. */
 static void load_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel) {
   LoadResult *r = g_new0(LoadResult, 1);
-  r->code = vms_process_list(0, &r->list, &r->n, &r->err);
+  if (data)
+    r->code = vms_remote_processes(data, &r->list, &r->n, &r->err);
+  else
+    r->code = vms_process_list(0, &r->list, &r->n, &r->err);
   g_task_return_pointer(task, r, load_result_free);
 }
 
@@ -82,13 +90,16 @@ static gboolean visible_func(GtkTreeModel *model, GtkTreeIter *iter, gpointer da
 }
 
 static void update_status(VmsPicker *self, const char *error) {
-  char text[256];
+  char text[1100];
   int total = gtk_tree_model_iter_n_children(GTK_TREE_MODEL(self->store), NULL);
   int shown = gtk_tree_model_iter_n_children(self->filter, NULL);
+  char on[420] = "";
+  if (self->remote)
+    g_snprintf(on, sizeof on, " on %s", self->remote->label);
   if (error)
-    g_snprintf(text, sizeof text, "Cannot list processes: %s", error);
+    g_snprintf(text, sizeof text, "Cannot list processes%s: %s", on, error);
   else if (!self->n_loads)
-    g_snprintf(text, sizeof text, "Reading the process list…");
+    g_snprintf(text, sizeof text, "Reading the process list%s…", on);
   else if (shown == total)
     g_snprintf(
         text, sizeof text,
@@ -204,6 +215,8 @@ static void start_load(VmsPicker *self) {
     return;
   self->loading = TRUE;
   GTask *task = g_task_new(NULL, self->cancel, load_done, g_object_ref(self));
+  if (self->remote)
+    g_task_set_task_data(task, g_memdup2(self->remote, sizeof *self->remote), g_free);
   g_task_run_in_thread(task, load_thread);
   g_object_unref(task);
 }
@@ -220,7 +233,8 @@ static gboolean refresh_tick(gpointer data) {
 
 static void schedule_refresh(VmsPicker *self) {
   if (!self->refresh_id && !g_cancellable_is_cancelled(self->cancel))
-    self->refresh_id = g_timeout_add_seconds(REFRESH_SECONDS, refresh_tick, self);
+    self->refresh_id = g_timeout_add_seconds(
+        self->remote ? REMOTE_REFRESH_SECONDS : REFRESH_SECONDS, refresh_tick, self);
 }
 
 static void on_search_changed(GtkSearchEntry *entry, VmsPicker *self) {
@@ -324,6 +338,7 @@ static void vms_picker_dispose(GObject *obj) {
   g_clear_object(&self->store);
   g_clear_pointer(&self->terms, g_strfreev);
   g_clear_pointer(&self->applied, g_free);
+  g_clear_pointer(&self->remote, g_free);
   G_OBJECT_CLASS(vms_picker_parent_class)->dispose(obj);
 }
 
@@ -369,11 +384,30 @@ static void vms_picker_init(VmsPicker *self) {
   gtk_style_context_add_class(gtk_widget_get_style_context(attach), "suggested-action");
   g_signal_connect(self, "response", G_CALLBACK(on_response), self);
   update_status(self, NULL);
-  start_load(self);
 }
 
 GtkWidget *vms_picker_new(GtkWindow *parent) {
-  return g_object_new(VMS_TYPE_PICKER, "transient-for", parent, "use-header-bar", TRUE, NULL);
+  VmsPicker *self =
+      g_object_new(VMS_TYPE_PICKER, "transient-for", parent, "use-header-bar", TRUE, NULL);
+  start_load(self);
+  return GTK_WIDGET(self);
+}
+
+GtkWidget *vms_picker_new_remote(GtkWindow *parent, const VmsRemoteTarget *target) {
+  g_return_val_if_fail(target != NULL, NULL);
+  VmsPicker *self =
+      g_object_new(VMS_TYPE_PICKER, "transient-for", parent, "use-header-bar", TRUE, NULL);
+  self->remote = g_memdup2(target, sizeof *target);
+  g_autofree char *title = g_strdup_printf("Processes on %s", target->label);
+  gtk_window_set_title(GTK_WINDOW(self), title);
+  update_status(self, NULL);
+  start_load(self);
+  return GTK_WIDGET(self);
+}
+
+const VmsRemoteTarget *vms_picker_get_remote(VmsPicker *self) {
+  g_return_val_if_fail(VMS_IS_PICKER(self), NULL);
+  return self->remote;
 }
 
 int vms_picker_get_pid(VmsPicker *self) {

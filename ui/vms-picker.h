@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 
 #include "vms-platform.h"
+#include "vms-remote.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,11 @@ G_DECLARE_FINAL_TYPE(VmsPicker, vms_picker, VMS, PICKER, GtkDialog)
 /* Responds GTK_RESPONSE_ACCEPT when a process was chosen (Enter, double-click
  * or the Attach button); vms_picker_get_pid() then names it. */
 GtkWidget *vms_picker_new(GtkWindow *parent);
+/* The same over the processes of another machine (`vmscope --list` run
+ * there over ssh, every 10 s while open). */
+GtkWidget *vms_picker_new_remote(GtkWindow *parent, const VmsRemoteTarget *target);
+/* The machine listed, NULL for this one. */
+const VmsRemoteTarget *vms_picker_get_remote(VmsPicker *picker);
 int vms_picker_get_pid(VmsPicker *picker);
 GtkEntry *vms_picker_get_search_entry(VmsPicker *picker);
 /* Rows shown by the current search, and the PID in visible row `row`. */

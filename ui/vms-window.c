@@ -18,6 +18,7 @@
 #include "vms-export.h"
 #include "vms-history.h"
 #include "vms-recording.h"
+#include "vms-remote.h"
 #include "vms-diff.h"
 #include "vms-sampler.h"
 #include "vms-timeline.h"
@@ -71,6 +72,14 @@ struct _VmsWindow {
   char where[96];    /* the process's namespace PID and container, "" for none */
   VmsSampler *sampler;
   struct SamplerLink *link; /* the running sampler's */
+  /* A live stream (standard input, or vmscope run over ssh) in the
+   * sampler's place: its reader, while it runs; where it comes from
+   * ("" for none: a process or a file), kept once it has ended. */
+  struct StreamJob *stream;
+  char source[300];
+  gboolean remote;
+  int remote_pid;      /* the process read over ssh */
+  guint stream_frames; /* frames received from the stream */
   guint generation;
   int pid;
   char name[256];
@@ -96,7 +105,8 @@ struct _VmsWindow {
 
 G_DEFINE_TYPE(VmsWindow, vms_window, GTK_TYPE_APPLICATION_WINDOW)
 
-static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap);
+static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap, unsigned flags);
+static void history_append(VmsWindow *self, const VmsSnapshot *snap, unsigned flags);
 static void history_note_error(VmsWindow *self, const VmsError *err);
 static void history_reset(VmsWindow *self);
 static VmsRecording *frames_of(VmsWindow *self);
@@ -105,6 +115,9 @@ static gboolean history_status(VmsWindow *self);
 static gboolean history_text(VmsWindow *self, char *out, size_t size);
 static void set_opening(VmsWindow *self, gboolean opening);
 static void read_proc_info(VmsWindow *self, int pid);
+static void set_action_enabled(VmsWindow *self, const char *action, gboolean enabled);
+static void stream_forget(VmsWindow *self);
+static void stream_stop(VmsWindow *self);
 
 /* The sampler's user data. It lives as long as the sampler (freed once
  * vms_sampler_stop has returned), which may be longer than the window: the
@@ -177,7 +190,7 @@ static void recording_text(VmsWindow *self, char *out, size_t size) {
 }
 
 static void update_title(VmsWindow *self) {
-  char sub[400];
+  char sub[800];
   if (self->rec) {
     char text[600];
     recording_text(self, text, sizeof text);
@@ -188,27 +201,36 @@ static void update_title(VmsWindow *self) {
     gtk_window_set_title(GTK_WINDOW(self), title);
     return;
   }
+  char from[320] = "";
+  if (self->source[0])
+    g_snprintf(from, sizeof from, "%s %s", self->remote ? "on" : "from", self->source);
   if (self->pid <= 0) {
     gtk_header_bar_set_title(self->header, "vmscope");
-    gtk_header_bar_set_subtitle(self->header, "No process");
-    gtk_window_set_title(GTK_WINDOW(self), "vmscope");
+    g_autofree char *wait = from[0] ? g_strdup_printf("Waiting for the stream %s", from) : NULL;
+    gtk_header_bar_set_subtitle(self->header, wait ? wait : "No process");
+    g_autofree char *title = from[0] ? g_strdup_printf("stream %s — vmscope", from) : NULL;
+    gtk_window_set_title(GTK_WINDOW(self), title ? title : "vmscope");
     return;
   }
   const VmsSnapshot *s = self->snap;
-  const char *state = self->ended ? " — detached" : self->paused ? " — paused" : "";
+  const char *state = self->source[0] ? (self->ended ? " — the stream has ended" : "")
+                      : self->ended   ? " — detached"
+                      : self->paused  ? " — paused"
+                                      : "";
   char ht[200], past[220] = "";
   if (history_text(self, ht, sizeof ht))
     g_snprintf(past, sizeof past, " — %s", ht);
-  char where[110] = "";
-  if (self->where[0])
-    g_snprintf(where, sizeof where, " · %s", self->where);
+  char where[440] = "";
+  if (self->where[0] || from[0])
+    g_snprintf(where, sizeof where, "%s%s%s%s", self->where[0] ? " · " : "", self->where,
+               from[0] ? " · " : "", from);
   if (s)
     g_snprintf(sub, sizeof sub, "PID %d%s · %d-bit%s%s", self->pid, where, s->bits, state, past);
   else
     g_snprintf(sub, sizeof sub, "PID %d%s%s", self->pid, where, state);
   gtk_header_bar_set_title(self->header, self->name[0] ? self->name : "vmscope");
   gtk_header_bar_set_subtitle(self->header, sub);
-  char title[512];
+  char title[900];
   g_snprintf(title, sizeof title, "%s (%d%s) — vmscope", self->name[0] ? self->name : "?",
              self->pid, where);
   gtk_window_set_title(GTK_WINDOW(self), title);
@@ -225,6 +247,23 @@ static void update_status(VmsWindow *self) {
     rt[0] = g_ascii_toupper(rt[0]);
     g_snprintf(text, sizeof text, "%s · %zu regions · PID %d · no live sampling", rt, s->n_regions,
                s->pid);
+    gtk_label_set_text(self->status_label, text);
+    return;
+  }
+  if (self->source[0]) {
+    char text[700];
+    if (!s && self->remote && !self->ended) {
+      g_snprintf(text, sizeof text, "Connecting to %s over ssh and starting vmscope %d there…",
+                 self->source, self->remote_pid);
+    } else if (!s) {
+      g_snprintf(text, sizeof text, "%s", self->ended ? "" : "Waiting for the first frame…");
+    } else {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local((gint64)s->taken_at);
+      g_autofree char *hms = dt ? g_date_time_format(dt, "%H:%M:%S") : g_strdup("?");
+      g_snprintf(text, sizeof text, "Frame %u %s %s, sampled at %s · %zu regions · %s",
+                 self->stream_frames, self->remote ? "on" : "from", self->source, hms, s->n_regions,
+                 self->ended ? "the stream has ended" : "live stream");
+    }
     gtk_label_set_text(self->status_label, text);
     return;
   }
@@ -492,7 +531,7 @@ static gboolean deliver_idle(gpointer data) {
   VmsWindow *self = d->win;
   if (d->generation == self->generation && self->sampler) {
     if (d->snap) {
-      take_live_snapshot(self, d->snap);
+      take_live_snapshot(self, d->snap, 0);
       d->snap = NULL;
     } else if (d->has_err) {
       take_error(self, &d->err);
@@ -563,6 +602,7 @@ static void clear_view(VmsWindow *self) {
 void vms_window_detach(VmsWindow *self) {
   g_return_if_fail(VMS_IS_WINDOW(self));
   self->generation++;
+  stream_stop(self);
   if (!self->sampler)
     return;
   Stopper *st = g_new(Stopper, 1);
@@ -580,6 +620,7 @@ void vms_window_detach(VmsWindow *self) {
 gboolean vms_window_attach(VmsWindow *self, int pid) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   vms_window_detach(self);
+  stream_forget(self);
   close_recording(self);
   hide_banner(self);
   self->pid = pid;
@@ -814,7 +855,7 @@ static void history_sync(VmsWindow *self, size_t dropped) {
   history_tooltip(self);
 }
 
-static void history_append(VmsWindow *self, const VmsSnapshot *snap) {
+static void history_append(VmsWindow *self, const VmsSnapshot *snap, unsigned flags) {
   VmsError err = {0};
   if (!self->history && vms_history_new(VMS_HISTORY_MAX_BYTES, VMS_HISTORY_MAX_FRAMES,
                                         &self->history, &err) != VMS_OK)
@@ -822,7 +863,7 @@ static void history_append(VmsWindow *self, const VmsSnapshot *snap) {
   if (vms_history_ended(self->history))
     return;
   size_t dropped = 0;
-  if (vms_history_append(self->history, snap, 0, &dropped, &err) != VMS_OK) {
+  if (vms_history_append(self->history, snap, flags, &dropped, &err) != VMS_OK) {
     char text[400];
     g_snprintf(text, sizeof text, "This view stopped keeping its history: %s", err.message);
     show_banner(self, GTK_MESSAGE_WARNING, text);
@@ -836,8 +877,8 @@ static void history_append(VmsWindow *self, const VmsSnapshot *snap) {
 
 /* A sample from the sampler: into the history, and on show unless the view
  * holds a moment of the past. */
-static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap) {
-  history_append(self, snap);
+static void take_live_snapshot(VmsWindow *self, VmsSnapshot *snap, unsigned flags) {
+  history_append(self, snap, flags);
   if (self->in_past) {
     vms_ui_snapshot_set(&self->live_snap, snap);
     if (snap->counters) {
@@ -949,6 +990,349 @@ VmsHistory *vms_window_get_history(VmsWindow *self) {
 gboolean vms_window_is_live(VmsWindow *self) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   return !self->rec && !self->in_past;
+}
+
+/* ---- a live stream: frames read as they arrive, in the sampler's place ---- */
+
+/* `vmscope -` and ssh:// show a recording stream as it is written: a
+ * thread of the stream's own blocks on the pipe and decodes each frame
+ * there (the main thread never waits for the pipe), queues it and wakes
+ * the main loop, which takes every frame queued into the history and shows
+ * the newest, as a sample of a live view is shown. The queue holds at most
+ * STREAM_QUEUE frames: a stream faster than the window waits on its pipe.
+ * The job is shared by the window and its thread (reference-counted);
+ * `stop` tells the thread the window went on to something else, after which
+ * nothing it read is shown. */
+#define STREAM_QUEUE 32
+
+typedef enum { STREAM_END_MARK, STREAM_END_CUT, STREAM_END_FAILED } StreamEndKind;
+
+typedef struct {
+  StreamEndKind kind;
+  gboolean opened; /* FALSE: ssh or the far side failed before a frame could come */
+  guint frames;
+  guint64 at;      /* the byte where the end mark, the cut or the damage begins */
+  gboolean exited; /* the last frame said the process had exited */
+  VmsError err;    /* STREAM_END_FAILED: why */
+} StreamEnd;
+
+typedef struct {
+  VmsSnapshot *snap;
+  unsigned flags;
+} StreamFrame;
+
+typedef struct StreamJob {
+  gint refs;
+  gint stop;
+  GWeakRef win;
+  guint generation;
+  FILE *f;
+  gboolean close_f;
+  gboolean remote; /* f comes from `vmscope PID --record -` run over ssh */
+  VmsRemoteTarget target;
+  double interval;
+  GMutex lock;
+  GCond drained;
+  GQueue frames; /* StreamFrame, under lock */
+  gboolean idle_queued, ended;
+  StreamEnd end;
+} StreamJob;
+
+static StreamJob *stream_job_ref(StreamJob *job) {
+  g_atomic_int_inc(&job->refs);
+  return job;
+}
+
+static void stream_job_unref(StreamJob *job) {
+  if (!g_atomic_int_dec_and_test(&job->refs))
+    return;
+  StreamFrame *fr;
+  while ((fr = g_queue_pop_head(&job->frames))) {
+    vms_snapshot_unref(fr->snap);
+    g_free(fr);
+  }
+  g_weak_ref_clear(&job->win);
+  g_mutex_clear(&job->lock);
+  g_cond_clear(&job->drained);
+  g_free(job);
+}
+
+static void stream_take_end(VmsWindow *self, const StreamEnd *end);
+
+/* On the main thread: every queued frame into the history, the newest on show. */
+static gboolean stream_idle(gpointer data) {
+  StreamJob *job = data;
+  VmsWindow *self = g_weak_ref_get(&job->win);
+  GQueue frames = G_QUEUE_INIT;
+  g_mutex_lock(&job->lock);
+  frames = job->frames;
+  g_queue_init(&job->frames);
+  job->idle_queued = FALSE;
+  gboolean ended = job->ended;
+  StreamEnd end = job->end;
+  job->ended = FALSE; /* said once */
+  g_cond_broadcast(&job->drained);
+  g_mutex_unlock(&job->lock);
+  gboolean ours = self && self->stream == job && !g_atomic_int_get(&job->stop);
+  StreamFrame *fr;
+  while ((fr = g_queue_pop_head(&frames))) {
+    if (ours) {
+      self->stream_frames++;
+      self->pid = fr->snap->pid;
+      if (g_queue_is_empty(&frames)) {
+        take_live_snapshot(self, fr->snap, fr->flags);
+        fr->snap = NULL;
+      } else {
+        history_append(self, fr->snap, fr->flags);
+        self->n_snapshots++;
+      }
+    }
+    g_clear_pointer(&fr->snap, vms_snapshot_unref);
+    g_free(fr);
+  }
+  if (ours && ended)
+    stream_take_end(self, &end);
+  if (self)
+    g_object_unref(self);
+  stream_job_unref(job);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the stream's thread, with the lock held. */
+static void stream_wake(StreamJob *job) {
+  if (job->idle_queued)
+    return;
+  job->idle_queued = TRUE;
+  g_idle_add_full(G_PRIORITY_DEFAULT, stream_idle, stream_job_ref(job), NULL);
+}
+
+static gpointer stream_thread(gpointer data) {
+  StreamJob *job = data;
+  StreamEnd end = {0};
+  VmsRecordingStream *rs = NULL;
+  VmsRemote *remote = NULL;
+  VmsErrorCode code = VMS_OK;
+  if (job->remote) {
+    code = vms_remote_open(&job->target, job->interval, 0, 0, &remote, &job->f, &end.err);
+    if (remote)
+      free(vms_remote_take_notes(remote)); /* ssh's warnings: nowhere to show them */
+  }
+  end.opened = code == VMS_OK;
+  if (code == VMS_OK)
+    code = vms_recording_stream_new(job->f, &rs, &end.err);
+  while (code == VMS_OK && !g_atomic_int_get(&job->stop)) {
+    VmsSnapshot *snap = NULL;
+    VmsFrameInfo fi;
+    code = vms_recording_stream_next(rs, &snap, &fi, &end.err);
+    if (code != VMS_OK || !snap)
+      break;
+    end.frames++;
+    end.exited = (fi.flags & VMS_FRAME_EXITED) != 0;
+    StreamFrame *fr = g_new(StreamFrame, 1);
+    fr->snap = snap;
+    fr->flags = fi.flags & VMS_FRAME_EXITED;
+    g_mutex_lock(&job->lock);
+    while (g_queue_get_length(&job->frames) >= STREAM_QUEUE && !g_atomic_int_get(&job->stop))
+      g_cond_wait(&job->drained, &job->lock);
+    g_queue_push_tail(&job->frames, fr);
+    stream_wake(job);
+    g_mutex_unlock(&job->lock);
+  }
+  if (rs) {
+    end.at = vms_recording_stream_position(rs);
+    end.kind = code != VMS_OK                       ? STREAM_END_FAILED
+               : vms_recording_stream_truncated(rs) ? STREAM_END_CUT
+                                                    : STREAM_END_MARK;
+  } else {
+    end.kind = STREAM_END_FAILED;
+  }
+  vms_recording_stream_free(rs);
+  if (remote) {
+    /* ssh's end explains the stream's: the far side's failure comes first. */
+    VmsError fin = {0};
+    char *notes = NULL;
+    if (vms_remote_finish(remote, end.kind == STREAM_END_FAILED ? &end.err : NULL, &notes, &fin) !=
+        VMS_OK) {
+      end.kind = STREAM_END_FAILED;
+      end.err = fin;
+    }
+    free(notes);
+  } else if (job->close_f && job->f) {
+    fclose(job->f);
+  }
+  job->f = NULL;
+  g_mutex_lock(&job->lock);
+  job->end = end;
+  job->ended = TRUE;
+  stream_wake(job);
+  g_mutex_unlock(&job->lock);
+  stream_job_unref(job);
+  return NULL;
+}
+
+/* The window goes on to something else: the thread stops after the frame
+ * it waits for (a pipe cannot be interrupted), and nothing more is shown. */
+static void stream_stop(VmsWindow *self) {
+  StreamJob *job = self->stream;
+  if (!job)
+    return;
+  self->stream = NULL;
+  g_atomic_int_set(&job->stop, 1);
+  g_mutex_lock(&job->lock);
+  g_cond_broadcast(&job->drained);
+  g_mutex_unlock(&job->lock);
+  stream_job_unref(job);
+}
+
+/* The controls that steer a sampler: a stream has none. */
+static void stream_controls(VmsWindow *self, gboolean sampler) {
+  set_action_enabled(self, "pause", sampler);
+  set_action_enabled(self, "refresh", sampler);
+  set_action_enabled(self, "read-counters", sampler);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->interval_combo), sampler);
+}
+
+/* Forgets the stream's source: the window shows a process or a file now. */
+static void stream_forget(VmsWindow *self) {
+  stream_stop(self);
+  if (!self->source[0])
+    return;
+  self->source[0] = '\0';
+  self->remote = FALSE;
+  self->stream_frames = 0;
+  stream_controls(self, TRUE);
+}
+
+static void stream_take_end(VmsWindow *self, const StreamEnd *end) {
+  g_clear_pointer(&self->stream, stream_job_unref);
+  self->ended = TRUE;
+  char from[320], text[1200], line[sizeof end->err.message + sizeof end->err.remedy + 2];
+  g_snprintf(from, sizeof from, "%s %s", self->remote ? "on" : "from", self->source);
+  GtkMessageType type = GTK_MESSAGE_WARNING;
+  const VmsFrameInfo *last = NULL;
+  VmsRecording *rec = vms_history_recording(self->history);
+  if (rec && vms_recording_count(rec))
+    last = vms_recording_info(rec, vms_recording_count(rec) - 1);
+  char when[64] = "?";
+  if (last)
+    frame_time_text(last->time, when, sizeof when);
+  if (end->kind == STREAM_END_FAILED) {
+    type = GTK_MESSAGE_ERROR;
+    vms_error_line(&end->err, line, sizeof line);
+    if (!end->opened)
+      g_snprintf(text, sizeof text, "Cannot read process %d %s: %s", self->remote_pid, from, line);
+    else if (self->remote && end->frames == 0)
+      g_snprintf(text, sizeof text, "Reading process %d %s failed: %s", self->remote_pid, from,
+                 line);
+    else if (end->err.code == VMS_ERR_PARSE && end->frames == 0 && end->at == 0)
+      g_snprintf(text, sizeof text, "The stream %s is not a recording vmscope can read: %s", from,
+                 line);
+    else if (end->err.code == VMS_ERR_PARSE || end->err.code == VMS_ERR_UNSUPPORTED)
+      g_snprintf(text, sizeof text,
+                 "The stream %s is damaged at byte %" G_GUINT64_FORMAT " after %u frames: %s.%s",
+                 from, end->at, end->frames, line,
+                 end->frames ? " The frames before it are still shown." : "");
+    else
+      g_snprintf(text, sizeof text, "The stream %s failed after %u frames: %s.%s", from,
+                 end->frames, line, end->frames ? " The frames before it are still shown." : "");
+  } else if (end->exited) {
+    g_snprintf(text, sizeof text,
+               "Process %d (%s) exited at %s; the stream %s has ended. The last map read is "
+               "still shown.",
+               self->pid, self->name[0] ? self->name : "?", when, from);
+  } else if (end->kind == STREAM_END_CUT) {
+    g_snprintf(text, sizeof text,
+               "The stream %s ended at byte %" G_GUINT64_FORMAT " without its end mark, after %u "
+               "frames: the recorder was stopped or the connection lost.",
+               from, end->at, end->frames);
+  } else {
+    type = GTK_MESSAGE_INFO;
+    g_snprintf(text, sizeof text,
+               "The stream %s has ended after %u frames: the recorder finished (its count, its "
+               "duration, or a signal). The last frame, of %s, is still shown.",
+               from, end->frames, when);
+  }
+  show_banner(self, type, text);
+  update_title(self);
+  update_status(self);
+}
+
+/* Stops whatever the window shows and starts job's thread. */
+static void stream_start(VmsWindow *self, StreamJob *job, const char *label, gboolean remote) {
+  vms_window_detach(self);
+  close_recording(self);
+  hide_banner(self);
+  self->pid = 0;
+  clear_view(self);
+  if (self->opening) {
+    self->open_serial++;
+    set_opening(self, FALSE);
+  }
+  g_strlcpy(self->source, label, sizeof self->source);
+  self->remote = remote;
+  self->remote_pid = remote ? job->target.pid : 0;
+  self->stream_frames = 0;
+  stream_controls(self, FALSE);
+  job->refs = 2; /* the window's and the thread's */
+  g_weak_ref_init(&job->win, self);
+  job->generation = self->generation;
+  g_mutex_init(&job->lock);
+  g_cond_init(&job->drained);
+  g_queue_init(&job->frames);
+  self->stream = job;
+  GError *error = NULL;
+  GThread *t = g_thread_try_new("vms-stream", stream_thread, job, &error);
+  if (!t) {
+    char text[600];
+    g_snprintf(text, sizeof text, "Cannot read the stream %s %s: no thread to read it on (%s)",
+               remote ? "on" : "from", label, error->message);
+    g_error_free(error);
+    if (job->close_f && job->f)
+      fclose(job->f);
+    job->f = NULL;
+    stream_job_unref(job); /* the thread's */
+    g_clear_pointer(&self->stream, stream_job_unref);
+    self->ended = TRUE;
+    show_banner(self, GTK_MESSAGE_ERROR, text);
+  } else {
+    g_thread_unref(t);
+  }
+  update_title(self);
+  update_status(self);
+}
+
+void vms_window_open_stream(VmsWindow *self, FILE *f, gboolean close_f, const char *label) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(f != NULL && label != NULL);
+  StreamJob *job = g_new0(StreamJob, 1);
+  job->f = f;
+  job->close_f = close_f;
+  stream_start(self, job, label, FALSE);
+}
+
+void vms_window_open_remote(VmsWindow *self, const VmsRemoteTarget *target) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(target != NULL && target->pid > 0);
+  StreamJob *job = g_new0(StreamJob, 1);
+  job->remote = TRUE;
+  job->target = *target;
+  job->interval = self->interval;
+  stream_start(self, job, target->label, TRUE);
+}
+
+gboolean vms_window_is_streaming(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
+  return self->stream != NULL;
+}
+
+const char *vms_window_get_source(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), NULL);
+  return self->source;
+}
+
+guint vms_window_get_stream_frames(VmsWindow *self) {
+  g_return_val_if_fail(VMS_IS_WINDOW(self), 0);
+  return self->stream_frames;
 }
 
 /* Position of the custom interval's row in the list, or -1. */
@@ -1098,21 +1482,46 @@ void vms_window_refresh(VmsWindow *self, gboolean with_counters) {
 
 static void on_picker_response(GtkDialog *dialog, int response, VmsWindow *self) {
   int pid = response == GTK_RESPONSE_ACCEPT ? vms_picker_get_pid(VMS_PICKER(dialog)) : 0;
+  const VmsRemoteTarget *remote = vms_picker_get_remote(VMS_PICKER(dialog));
+  VmsRemoteTarget target;
+  if (remote)
+    target = *remote;
   self->picker = NULL;
   gtk_widget_destroy(GTK_WIDGET(dialog));
-  if (pid > 0)
+  if (pid > 0 && remote) {
+    target.pid = pid;
+    vms_window_open_remote(self, &target);
+  } else if (pid > 0) {
     vms_window_attach(self, pid);
+  }
+}
+
+/* The picker of this machine's processes (remote NULL) or of another's. */
+static void show_picker(VmsWindow *self, const VmsRemoteTarget *remote) {
+  if (self->picker) {
+    const VmsRemoteTarget *was = vms_picker_get_remote(self->picker);
+    if ((!was && !remote) || (was && remote && strcmp(was->label, remote->label) == 0)) {
+      gtk_window_present(GTK_WINDOW(self->picker));
+      return;
+    }
+    gtk_widget_destroy(GTK_WIDGET(self->picker));
+    self->picker = NULL;
+  }
+  self->picker = VMS_PICKER(remote ? vms_picker_new_remote(GTK_WINDOW(self), remote)
+                                   : vms_picker_new(GTK_WINDOW(self)));
+  g_signal_connect(self->picker, "response", G_CALLBACK(on_picker_response), self);
+  gtk_window_present(GTK_WINDOW(self->picker));
 }
 
 void vms_window_show_picker(VmsWindow *self) {
   g_return_if_fail(VMS_IS_WINDOW(self));
-  if (self->picker) {
-    gtk_window_present(GTK_WINDOW(self->picker));
-    return;
-  }
-  self->picker = VMS_PICKER(vms_picker_new(GTK_WINDOW(self)));
-  g_signal_connect(self->picker, "response", G_CALLBACK(on_picker_response), self);
-  gtk_window_present(GTK_WINDOW(self->picker));
+  show_picker(self, NULL);
+}
+
+void vms_window_show_remote_picker(VmsWindow *self, const VmsRemoteTarget *target) {
+  g_return_if_fail(VMS_IS_WINDOW(self));
+  g_return_if_fail(target != NULL);
+  show_picker(self, target);
 }
 
 VmsPicker *vms_window_get_picker(VmsWindow *self) {
@@ -1537,6 +1946,7 @@ static void set_opening(VmsWindow *self, gboolean opening) {
 /* Shows what the worker read: the recording at its last frame. */
 static void take_recording(VmsWindow *self, OpenJob *job) {
   vms_window_detach(self);
+  stream_forget(self);
   close_recording(self);
   hide_banner(self);
   clear_view(self);
@@ -1753,7 +2163,8 @@ static void on_layout_toggled(GtkToggleButton *button, VmsWindow *self) {
 /* Space pauses, except where it types or toggles something. */
 static gboolean on_key_press(GtkWidget *w, GdkEventKey *ev, gpointer data) {
   VmsWindow *self = VMS_WINDOW(w);
-  if (ev->keyval != GDK_KEY_space || (ev->state & gtk_accelerator_get_default_mod_mask()) != 0)
+  if (ev->keyval != GDK_KEY_space || (ev->state & gtk_accelerator_get_default_mod_mask()) != 0 ||
+      self->source[0])
     return FALSE;
   GtkWidget *focus = gtk_window_get_focus(GTK_WINDOW(w));
   if (focus && (GTK_IS_EDITABLE(focus) || GTK_IS_BUTTON(focus) || GTK_IS_TREE_VIEW(focus) ||

@@ -8,6 +8,7 @@
 #include "vms-map-view.h"
 #include "vms-picker.h"
 #include "vms-recording.h"
+#include "vms-remote.h"
 #include "vms-region-table.h"
 #include "vms-summary.h"
 #include "vms-timeline.h"
@@ -32,6 +33,26 @@ void vms_window_detach(VmsWindow *win);
 void vms_window_open_recording(VmsWindow *win, const char *path, GAsyncReadyCallback callback,
                                gpointer user_data);
 gboolean vms_window_open_recording_finish(VmsWindow *win, GAsyncResult *result, GError **error);
+/* Shows a live recording stream read from f as it arrives (`vmscope -`:
+ * standard input) instead of a process: a thread of its own reads and
+ * decodes the frames, the window appends each to its history and shows the
+ * newest, so the timeline grows and the user can scrub back. label says
+ * where it comes from in the title ("stdin"). The window closes f at the
+ * end when close_f. When the stream ends (its end mark, a cut, damage, a
+ * failure) the banner says how, and the frames seen stay on show; another
+ * attach or open stops reading. */
+void vms_window_open_stream(VmsWindow *win, FILE *f, gboolean close_f, const char *label);
+/* The same for a process on another machine: `vmscope PID --record -
+ * --interval S` run there over the user's ssh (S the window's interval),
+ * the title saying "on HOST". Connecting happens on the stream's thread;
+ * a failure of ssh or of the far side is the end banner. */
+void vms_window_open_remote(VmsWindow *win, const VmsRemoteTarget *target);
+/* TRUE while a stream is being read (it has not ended). */
+gboolean vms_window_is_streaming(VmsWindow *win);
+/* Where the stream shown comes from ("stdin", a host), "" when none is. */
+const char *vms_window_get_source(VmsWindow *win);
+/* Frames received from the stream. */
+guint vms_window_get_stream_frames(VmsWindow *win);
 /* TRUE while a recording is being read. */
 gboolean vms_window_is_opening(VmsWindow *win);
 /* The attached process's namespace PID and container as the title shows
@@ -48,6 +69,9 @@ VmsTimeline *vms_window_get_timeline(VmsWindow *win);
 gboolean vms_window_show_frame(VmsWindow *win, size_t k);
 /* Opens the process picker (the window attaches to the chosen process). */
 void vms_window_show_picker(VmsWindow *win);
+/* The picker over another machine's processes (target's PID unused): the
+ * chosen one opens as vms_window_open_remote does. */
+void vms_window_show_remote_picker(VmsWindow *win, const VmsRemoteTarget *target);
 VmsPicker *vms_window_get_picker(VmsWindow *win); /* NULL when closed */
 
 void vms_window_set_interval(VmsWindow *win, double seconds);

@@ -1225,6 +1225,7 @@ struct VmsRecordingStream {
   Src src;
   Decoder dec;
   uint32_t next, minor;
+  uint64_t at; /* where the frame last read, or failed, begins */
   bool started, done, truncated;
 };
 
@@ -1255,6 +1256,7 @@ VmsErrorCode vms_recording_stream_next(VmsRecordingStream *s, VmsSnapshot **snap
   const uint8_t *payload = NULL;
   bool end, cut;
   uint64_t offset = s->src.pos;
+  s->at = offset;
   code = read_frame(&s->src, s->next, hdr, &fh, &payload, &end, &cut, err);
   if (code == VMS_OK && (end || cut)) {
     s->done = true;
@@ -1281,6 +1283,10 @@ VmsErrorCode vms_recording_stream_next(VmsRecordingStream *s, VmsSnapshot **snap
 
 bool vms_recording_stream_truncated(const VmsRecordingStream *s) {
   return s->truncated;
+}
+
+uint64_t vms_recording_stream_position(const VmsRecordingStream *s) {
+  return s->at;
 }
 
 void vms_recording_stream_free(VmsRecordingStream *s) {

@@ -143,4 +143,8 @@ VmsErrorCode vms_recording_stream_new(FILE *f, VmsRecordingStream **out, VmsErro
 VmsErrorCode vms_recording_stream_next(VmsRecordingStream *s, VmsSnapshot **snap,
                                        VmsFrameInfo *info, VmsError *err);
 bool vms_recording_stream_truncated(const VmsRecordingStream *s);
+/* The byte of the stream where the frame last read begins: after a failure
+ * the damaged frame's (0 for a damaged file header), at the end where the
+ * end mark or the cut begins. */
+uint64_t vms_recording_stream_position(const VmsRecordingStream *s);
 void vms_recording_stream_free(VmsRecordingStream *s);

@@ -5,8 +5,9 @@
 # Usage: test-cli-lean.sh VMSCOPE GUI_PATH PART
 #   needed          no GTK, GDK, GLib, Pango or ATK among vmscope's NEEDED libraries
 #   no-display      without DISPLAY and WAYLAND_DISPLAY, "vmscope PID" prints the summary
-#   exec            with a display, "vmscope [PID]" execs vmscope-gui beside it (a stand-in
-#                   script here): the same process, its arguments, its exit status
+#   exec            with a display, "vmscope [PID]" and "vmscope -" on a pipe exec
+#                   vmscope-gui beside it (a stand-in script here): the same process,
+#                   its arguments, its standard input, its exit status
 #   missing-window  with a display and no vmscope-gui anywhere: one line naming where it
 #                   looked, exit 11; an unrunnable one: one line naming it, exit 8
 # GUI_PATH is where meson installs vmscope-gui (the second place vmscope looks).
@@ -87,6 +88,51 @@ exec)
   run wayland env -u DISPLAY WAYLAND_DISPLAY=wayland-vmscope-test "$lean" 7
   [ "$rc" -eq 42 ] && grep -qx "gui pid=[0-9]* args=7" "$tmp/wayland.out" ||
     fail "vmscope 7 with WAYLAND_DISPLAY alone did not exec vmscope-gui: status $rc"
+
+  # A stream on standard input is the window's, the pipe handed over as
+  # its standard input.
+  printf '#!/bin/sh\necho "gui pid=$$ args=$* stdin=$(cat)"\nexit 42\n' >"$tmp/bin/vmscope-gui"
+  run stream sh -c 'echo frames | env -u WAYLAND_DISPLAY DISPLAY=$1 "$0" -' "$lean" "$fake_display"
+  [ "$rc" -eq 42 ] && grep -qx "gui pid=[0-9]* args=- stdin=frames" "$tmp/stream.out" ||
+    fail "vmscope - with a pipe and a display did not exec vmscope-gui - on it: status $rc," \
+      "$(cat "$tmp/stream.out" "$tmp/stream.err")"
+  # With options it is the CLI's, and so without a display.
+  run stream-cli sh -c ': | env -u WAYLAND_DISPLAY DISPLAY=$1 "$0" - --timeline' "$lean" \
+    "$fake_display"
+  run stream-none sh -c ': | env -u WAYLAND_DISPLAY -u DISPLAY "$0" -' "$lean"
+  [ "$rc" -eq 10 ] ||
+    fail "vmscope - without a display on an empty pipe exits $rc, not the CLI's 10"
+  if grep -h '^gui ' "$tmp/stream-cli.out" "$tmp/stream-none.out"; then
+    fail "vmscope - --timeline or vmscope - without a display started the window"
+  fi
+  # ssh://HOST[/PID] is the window's too (without a PID, its picker); a bad
+  # URL is the CLI's, which explains it, and so is ssh://HOST without a display.
+  run remote env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://user@example.invalid:2222/7 \
+    </dev/null
+  [ "$rc" -eq 42 ] && grep -qx "gui pid=[0-9]* args=ssh://user@example.invalid:2222/7 stdin=" \
+    "$tmp/remote.out" || fail "vmscope ssh://HOST/PID with a display did not exec vmscope-gui:" \
+    "status $rc, $(cat "$tmp/remote.out" "$tmp/remote.err")"
+  run remote-host env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://example.invalid \
+    </dev/null
+  [ "$rc" -eq 42 ] && grep -qx "gui pid=[0-9]* args=ssh://example.invalid stdin=" \
+    "$tmp/remote-host.out" || fail "vmscope ssh://HOST with a display did not exec vmscope-gui:" \
+    "status $rc, $(cat "$tmp/remote-host.out" "$tmp/remote-host.err")"
+  run remote-nopid env -u WAYLAND_DISPLAY -u DISPLAY "$lean" ssh://example.invalid
+  [ "$rc" -eq 2 ] || fail "vmscope ssh://HOST without a display exits $rc, not the CLI's 2"
+  run remote-bad env -u WAYLAND_DISPLAY DISPLAY=$fake_display "$lean" ssh://-oProxyCommand=x/7
+  [ "$rc" -eq 2 ] && grep -q "is not a host name" "$tmp/remote-bad.err" ||
+    fail "vmscope ssh://-oProxyCommand=x/7: status $rc, $(cat "$tmp/remote-bad.err")"
+  if grep -h '^gui ' "$tmp/remote-nopid.out" "$tmp/remote-bad.out"; then
+    fail "a bad ssh:// URL started the window"
+  fi
+  # A terminal sends no recording: there vmscope - stays the CLI's (script
+  # gives it one; with script's stdin at its end the terminal ends at once).
+  if command -v script >/dev/null 2>&1; then
+    run tty env -u WAYLAND_DISPLAY DISPLAY=$fake_display timeout 20 \
+      script -qec "$lean - </dev/tty" /dev/null </dev/null
+    [ "$rc" -eq 10 ] && grep -q "standard input: empty" "$tmp/tty.out" ||
+      fail "vmscope - on a terminal: status $rc, $(cat "$tmp/tty.out" "$tmp/tty.err")"
+  fi
 
   # What is the CLI's stays the CLI's with a display too.
   run summary env DISPLAY=$fake_display "$lean" $$ --summary

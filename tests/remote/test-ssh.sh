@@ -6,11 +6,13 @@
 # the far side of ssh and read on this side as the frames arrive, and every
 # frame's figures must equal a local `vmscope PID --summary --format json`
 # of the same helper. sshd is stopped at the end.
-# Usage: test-ssh.sh VMSCOPE VMS-HELPER [PART]
+# Usage: test-ssh.sh VMSCOPE VMS-HELPER [PART [GUI-TEST RUN-XVFB]]
 #   PART: stream (default): ssh ... vmscope PID --record - | vmscope -
 #         url: vmscope ssh://127.0.0.1:PORT/PID, ssh given the keys by VMSCOPE_SSH
+#         window: the window on ssh://127.0.0.1:PORT/PID (GUI-TEST remote, under
+#         RUN-XVFB), ssh given the keys by VMSCOPE_SSH
 set -u
-vmscope=$1 helper=$2 part=${3:-stream}
+vmscope=$1 helper=$2 part=${3:-stream} gui_test=${4:-} run_xvfb=${5:-}
 sshd=/usr/sbin/sshd
 for tool in "$sshd" ssh ssh-keygen; do
   command -v "$tool" >/dev/null 2>&1 || {
@@ -150,15 +152,16 @@ if [ "$part" = stream ]; then
   grep -q "recorded 5 frames to standard output (count reached)" "$tmp/rec.err" ||
     fail "the far side did not say it recorded 5 frames: $(cat "$tmp/rec.err")"
   check_rows "$tmp/timeline.csv" "ssh | vmscope - --timeline --format csv" 6 9 10
-  # vmscope - alone: a summary line per frame (time,pid,regions,vma_count,
-  # committed,free_total,free_largest,...).
+  # vmscope - alone without a display: a summary line per frame (time,pid,
+  # regions,vma_count,committed,free_total,free_largest,...); with one it
+  # is the window.
   # shellcheck disable=SC2086
   $ssh_cmd -- 127.0.0.1 vmscope "$helper_pid" --record - --interval 0.2 --count 5 2>/dev/null |
     "$vmscope" - --format csv >"$tmp/watch.csv" 2>"$tmp/read.err"
   check_rows "$tmp/watch.csv" "ssh | vmscope - --format csv" 2 6 7
   # shellcheck disable=SC2086
   $ssh_cmd -- 127.0.0.1 vmscope "$helper_pid" --record - --interval 0.2 --count 5 2>/dev/null |
-    "$vmscope" - >"$tmp/watch.txt" 2>"$tmp/read.err"
+    env -u DISPLAY -u WAYLAND_DISPLAY "$vmscope" - >"$tmp/watch.txt" 2>"$tmp/read.err"
   checks=$((checks + 1))
   lines=$(awk -v pid="$helper_pid" 'NR > 1 && $2 == pid' "$tmp/watch.txt" | wc -l)
   [ "$lines" -eq 5 ] && head -1 "$tmp/watch.txt" | grep -q LARGEST ||
@@ -226,6 +229,17 @@ if [ "$part" = url ]; then
   got=$?
   [ "$got" -eq 12 ] && grep -q "ssh to 127.0.0.1:$port failed: .*Connection refused" "$tmp/err" ||
     fail "sshd stopped: exit $got: $(cat "$tmp/err")"
+fi
+
+if [ "$part" = window ]; then
+  VMSCOPE_SSH=$ssh_cmd
+  export VMSCOPE_SSH
+  checks=$((checks + 1))
+  "$run_xvfb" "$gui_test" remote "$vmscope" "$helper" "127.0.0.1:$port" >"$tmp/gui.out" 2>&1
+  got=$?
+  cat "$tmp/gui.out"
+  [ "$got" -eq 77 ] && { echo "SKIP: the window test skipped: $(tail -1 "$tmp/gui.out")"; exit 77; }
+  [ "$got" -eq 0 ] || fail "the window on ssh://127.0.0.1:$port/PID: exit $got"
 fi
 
 exec 3>&-
