@@ -71,6 +71,7 @@ static const char usage_synopsis[] =
     "       vmscope PID --barriers [--fit SIZE] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
+    "                   [--pages]\n"
     "       vmscope --metrics PID...|--all|--match REGEX [--metrics-dir DIR [--interval SECONDS]]\n"
     "       vmscope PID --map [--color WHEN] [--size COLSxROWS] [--range START-END]\n"
     "       vmscope --maps-file FILE --summary|--regions|--barriers|--png FILE|--map ...\n"
