@@ -1781,19 +1781,6 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
     fputs("\n]}\n", f);
 }
 
-/* The barriers of one side, ranked as --barriers ranks them (--range, --fit). */
-static int diff_barriers(const Options *o, const VmsSnapshot *snap, VmsBarriers *out) {
-  VmsBarrierScope scope;
-  if (o->has_range)
-    vms_barrier_scope_given(o->range_lo, o->range_hi, &scope);
-  else
-    vms_barrier_scope_default(snap, &scope);
-  VmsBarrierOptions bo = {.top = 10, .usable_min = o->fit_size};
-  VmsError err = {0};
-  return vms_barriers_compute(snap, &scope, &bo, out, &err) == VMS_OK ? VMS_OK
-                                                                      : fail_err(&err, NULL);
-}
-
 static int run_diff(const Options *o) {
   Opened op, op2 = {0};
   int rc = open_recording(o->file, &op);
@@ -1837,16 +1824,15 @@ static int run_diff(const Options *o) {
     if (n == SIZE_MAX) {
       rc = vms_cli_fail(VMS_ERR_NOMEM, "out of memory comparing the frames");
     } else {
-      rc = diff_barriers(o, x, &ba);
-      if (rc == VMS_OK) {
-        rc = diff_barriers(o, y, &bb);
-        if (rc == VMS_OK) {
-          vms_barriers_compare(&ba, &bb, &bd);
-          print_diff(x, y, la, lb, ch, n, &bd, o->format);
-          vms_barriers_clear(&bb);
-        }
-        vms_barriers_clear(&ba);
-      }
+      /* Ranked as --barriers ranks them (--range, --fit). */
+      VmsError err = {0};
+      if (vms_barriers_diff(x, y, o->has_range, o->range_lo, o->range_hi, o->fit_size, &ba, &bb,
+                            &bd, &err) != VMS_OK)
+        rc = fail_err(&err, NULL);
+      else
+        print_diff(x, y, la, lb, ch, n, &bd, o->format);
+      vms_barriers_clear(&ba);
+      vms_barriers_clear(&bb);
       free(ch);
     }
   }
