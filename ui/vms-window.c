@@ -581,6 +581,7 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   g_return_val_if_fail(VMS_IS_WINDOW(self), FALSE);
   vms_window_detach(self);
   close_recording(self);
+  vms_summary_set_comparison(self->summary, NULL, NULL, 0, 0);
   hide_banner(self);
   self->pid = pid;
   clear_view(self);
@@ -633,6 +634,7 @@ static void mark_changes(VmsWindow *self) {
     if (vms_map_view_get_n_changes(self->map))
       vms_map_view_set_changes(self->map, NULL, 0);
     vms_region_table_set_comparison(self->table, NULL, NULL);
+    vms_summary_set_comparison(self->summary, NULL, NULL, 0, 0);
     return;
   }
   if (!self->mark_snap || self->mark_frame != m) {
@@ -654,6 +656,9 @@ static void mark_changes(VmsWindow *self) {
   size_t n = m == self->frame ? 0 : vms_snapshot_diff(older, newer, &changes);
   vms_map_view_set_changes(self->map, changes, n);
   compare_in_table(self, (VmsSnapshot *)older, (VmsSnapshot *)newer);
+  /* And the summary how the barriers changed, as --diff says it. */
+  vms_summary_set_comparison(self->summary, (VmsSnapshot *)older, (VmsSnapshot *)newer,
+                             MIN(m, self->frame), MAX(m, self->frame));
 }
 
 static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
@@ -1564,6 +1569,7 @@ static void set_opening(VmsWindow *self, gboolean opening) {
 static void take_recording(VmsWindow *self, OpenJob *job) {
   vms_window_detach(self);
   close_recording(self);
+  vms_summary_set_comparison(self->summary, NULL, NULL, 0, 0);
   hide_banner(self);
   clear_view(self);
   self->rec = job->rec;
