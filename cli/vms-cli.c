@@ -42,6 +42,7 @@ typedef struct {
   bool has_range;
   uint64_t range_lo, range_hi;
   const char *png;
+  bool pages; /* --pages: the PNG with the residency view's page states */
   bool map, size_given;
   bool metrics, all;
   const char *match, *metrics_dir;
@@ -70,6 +71,7 @@ static const char usage_synopsis[] =
     "       vmscope PID --barriers [--fit SIZE] [--range START-END]\n"
     "       vmscope PID --watch SECONDS [--count N]\n"
     "       vmscope PID --png FILE [--size WxH] [--range START-END] [--layout linear|compressed]\n"
+    "                   [--pages]\n"
     "       vmscope --metrics PID...|--all|--match REGEX [--metrics-dir DIR [--interval SECONDS]]\n"
     "       vmscope PID --map [--color WHEN] [--size COLSxROWS] [--range START-END]\n"
     "       vmscope --maps-file FILE --summary|--regions|--barriers|--png FILE|--map ...\n"
@@ -174,6 +176,9 @@ static int opt_barriers(Options *o, const char *v) {
 }
 static int opt_residency(Options *o, const char *v) {
   return opt_flag(o, v, &o->residency);
+}
+static int opt_pages(Options *o, const char *v) {
+  return opt_flag(o, v, &o->pages);
 }
 static int opt_maps_text(Options *o, const char *v) {
   return opt_flag(o, v, &o->maps_text);
@@ -393,6 +398,8 @@ static const CliOption cli_options[] = {
      opt_watch},
     {"--count", NULL, "N", "with --watch, --record or ssh://: stop after N samples", opt_count},
     {"--png", NULL, "FILE", "write the map (.png, .svg or .pdf) with header and legend", opt_png},
+    {"--pages", NULL, NULL,
+     "with --png: each region's pages as resident, swapped or untouched (pagemap)", opt_pages},
     {"--map", NULL, NULL, "the map as text, sized to the terminal (--size COLSxROWS)", opt_map},
     {"--color", NULL, "WHEN", "colour the --map: never, always or auto (a terminal, no NO_COLOR)",
      opt_color},
@@ -607,6 +614,8 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
   }
   if (o->all || o->match)
     return usage_error("--all and --match go with --metrics%s", "");
+  if (o->has_remote && o->pages)
+    return usage_error("--pages reads the page tables here: not through ssh://%s", "");
   if (o->has_remote)
     return check_remote_args(o);
   if (o->n_pids > 1) {
@@ -634,6 +643,10 @@ static int parse_args(int argc, char **argv, int *pids, Options *o) {
     return usage_error("--watch needs a live process%s", "");
   if (o->residency && (o->maps_file || o->file))
     return usage_error("--residency reads a live process's page tables, not a file%s", "");
+  if (o->pages && !o->png)
+    return usage_error("--pages draws page states on the --png map: give --png FILE%s", "");
+  if (o->pages && (o->maps_file || o->file))
+    return usage_error("--pages reads a live process's page tables, not a file%s", "");
   if (o->file && (o->watch || o->record || o->save || o->smaps))
     return usage_error("%s needs a live process, not a recording", o->watch    ? "--watch"
                                                                    : o->record ? "--record"
@@ -742,7 +755,9 @@ static int snapshot_from_file(const char *path, VmsSnapshot **out) {
   return VMS_OK;
 }
 
-static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
+/* keep: NULL, or where the target goes, still open, for a read after the
+ * snapshot (the page states of the exported range). */
+static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out, VmsTarget **keep) {
   VmsTarget *t;
   VmsError err = {0};
   VmsErrorCode code = vms_target_open(pid, &t, &err);
@@ -757,11 +772,45 @@ static int snapshot_from_pid(int pid, unsigned what, VmsSnapshot **out) {
   if (code == VMS_OK)
     (*out)->read_seconds = vms_time_monotonic() - t0;
   vms_space_clear(&space);
-  vms_target_close(t);
+  if (code == VMS_OK && keep)
+    *keep = t;
+  else
+    vms_target_close(t);
   if (code != VMS_OK)
     return fail_err(&err, NULL);
   return VMS_OK;
 }
+
+#if VMS_HAVE_CAIRO
+/* The page states of [vp->start, vp->end) for --pages, read after the
+ * snapshot. Where they cannot be read the map is still written, its header
+ * saying why, and so does one line on stderr; only running out of memory
+ * stops the export. */
+static int read_export_pages(VmsTarget *t, const VmsViewport *vp, VmsPageMap **pages, char *why,
+                             size_t why_len) {
+  *pages = NULL;
+  why[0] = '\0';
+  VmsPageMap *pm = vms_page_map_new();
+  if (!pm)
+    return vms_cli_fail(VMS_ERR_NOMEM, "out of memory");
+  VmsError err = {0};
+  VmsErrorCode code = t ? vms_target_read_pages(t, vp->start, vp->end, pm, &err) : VMS_ERR_INTERNAL;
+  if (code == VMS_ERR_NOMEM) {
+    vms_page_map_free(pm);
+    return vms_cli_fail(VMS_ERR_NOMEM, "out of memory reading the page states");
+  }
+  if (code != VMS_OK) {
+    snprintf(why, why_len, "page states not read: %s",
+             err.message[0] ? err.message : "the process could not be read again");
+    vms_page_map_free(pm);
+    return VMS_OK;
+  }
+  if (!pm->n_runs && pm->note[0])
+    snprintf(why, why_len, "%s", pm->note);
+  *pages = pm;
+  return VMS_OK;
+}
+#endif
 
 static unsigned read_flags(const Options *o) {
   return VMS_READ_REGIONS | VMS_READ_THREADS | (o->smaps ? VMS_READ_COUNTERS : 0) |
@@ -1773,19 +1822,6 @@ static void print_diff(const VmsSnapshot *x, const VmsSnapshot *y, const char *l
     fputs("\n]}\n", f);
 }
 
-/* The barriers of one side, ranked as --barriers ranks them (--range, --fit). */
-static int diff_barriers(const Options *o, const VmsSnapshot *snap, VmsBarriers *out) {
-  VmsBarrierScope scope;
-  if (o->has_range)
-    vms_barrier_scope_given(o->range_lo, o->range_hi, &scope);
-  else
-    vms_barrier_scope_default(snap, &scope);
-  VmsBarrierOptions bo = {.top = 10, .usable_min = o->fit_size};
-  VmsError err = {0};
-  return vms_barriers_compute(snap, &scope, &bo, out, &err) == VMS_OK ? VMS_OK
-                                                                      : fail_err(&err, NULL);
-}
-
 static int run_diff(const Options *o) {
   Opened op, op2 = {0};
   int rc = open_recording(o->file, &op);
@@ -1829,16 +1865,15 @@ static int run_diff(const Options *o) {
     if (n == SIZE_MAX) {
       rc = vms_cli_fail(VMS_ERR_NOMEM, "out of memory comparing the frames");
     } else {
-      rc = diff_barriers(o, x, &ba);
-      if (rc == VMS_OK) {
-        rc = diff_barriers(o, y, &bb);
-        if (rc == VMS_OK) {
-          vms_barriers_compare(&ba, &bb, &bd);
-          print_diff(x, y, la, lb, ch, n, &bd, o->format);
-          vms_barriers_clear(&bb);
-        }
-        vms_barriers_clear(&ba);
-      }
+      /* Ranked as --barriers ranks them (--range, --fit). */
+      VmsError err = {0};
+      if (vms_barriers_diff(x, y, o->has_range, o->range_lo, o->range_hi, o->fit_size, &ba, &bb,
+                            &bd, &err) != VMS_OK)
+        rc = fail_err(&err, NULL);
+      else
+        print_diff(x, y, la, lb, ch, n, &bd, o->format);
+      vms_barriers_clear(&ba);
+      vms_barriers_clear(&bb);
       free(ch);
     }
   }
@@ -1950,6 +1985,7 @@ static int cli_main(int argc, char **argv, int *pids) {
     return finish_output(run_stream_watch(&o));
 
   VmsSnapshot *snap = NULL;
+  VmsTarget *target = NULL; /* kept open for --pages */
   unsigned what = read_flags(&o);
   if (o.has_remote) {
     rc = snapshot_from_remote(&o, &snap);
@@ -1966,7 +2002,7 @@ static int cli_main(int argc, char **argv, int *pids) {
     opened_close(&op);
   } else {
     rc = o.maps_file ? snapshot_from_file(o.maps_file, &snap)
-                     : snapshot_from_pid(o.pid, what, &snap);
+                     : snapshot_from_pid(o.pid, what, &snap, o.pages ? &target : NULL);
   }
   if (rc)
     return rc;
@@ -1976,6 +2012,7 @@ static int cli_main(int argc, char **argv, int *pids) {
     if (rc == VMS_OK && strcmp(o.save, "-") != 0 && !more)
       fprintf(stderr, "vmscope: wrote %s\n", o.save);
     if (rc || !more) {
+      vms_target_close(target);
       vms_snapshot_unref(snap);
       return rc ? rc : finish_output(rc);
     }
@@ -1989,6 +2026,7 @@ static int cli_main(int argc, char **argv, int *pids) {
                        "--range: 0x%" PRIx64 "-0x%" PRIx64 " reaches past the address space, which "
                        "ends at 0x%" PRIx64,
                        o.range_lo, o.range_hi, snap->usable_hi);
+      vms_target_close(target);
       vms_snapshot_unref(snap);
       return rc;
     }
@@ -2009,6 +2047,7 @@ static int cli_main(int argc, char **argv, int *pids) {
     VmsError err = {0};
     if (vms_barriers_compute(snap, &scope, &bo, &barriers, &err) != VMS_OK) {
       rc = fail_err(&err, NULL);
+      vms_target_close(target);
       vms_snapshot_unref(snap);
       return rc;
     }
@@ -2051,17 +2090,36 @@ static int cli_main(int argc, char **argv, int *pids) {
     else if (has_extension(o.png, ".pdf"))
       ef = VMS_EXPORT_PDF;
     VmsError err = {0};
-    VmsErrorCode code = vms_export(snap, &vp, o.width, o.height, ef, o.png, &err);
-    if (code != VMS_OK)
+    VmsExportOptions eo = {.residency = o.pages};
+    VmsPageMap *pages = NULL;
+    char why[256] = "";
+    if (o.pages) {
+      rc = read_export_pages(target, &vp, &pages, why, sizeof why);
+      eo.pages = pages;
+      eo.pages_missing = why[0] ? why : NULL;
+    }
+    VmsErrorCode code =
+        rc ? VMS_OK : vms_export_with(snap, &vp, o.width, o.height, ef, o.png, &eo, &err);
+    char line[320] = "";
+    bool shown = o.pages && vms_export_residency_line(snap, &vp, &eo, line, sizeof line);
+    vms_page_map_free(pages);
+    if (rc) {
+      /* out of memory, said */
+    } else if (code != VMS_OK) {
       rc = fail_err(&err, NULL);
-    else if (!o.summary && !o.regions)
-      fprintf(stderr, "vmscope: wrote %s\n", o.png);
+    } else {
+      if (o.pages && !shown)
+        fprintf(stderr, "vmscope: %s\n", line); /* the map is written, without page states */
+      if (!o.summary && !o.regions)
+        fprintf(stderr, "vmscope: wrote %s%s%s\n", o.png, shown ? "; " : "", shown ? line : "");
+    }
 #else
     rc = vms_cli_fail(VMS_ERR_UNSUPPORTED, "this vmscope was built without cairo: no --png");
 #endif
   }
   if (o.map && rc == VMS_OK)
     rc = print_text_map(&o, snap, lo, hi);
+  vms_target_close(target);
   vms_snapshot_unref(snap);
   return finish_output(rc);
 }

@@ -351,6 +351,9 @@ void vms_page_map_init(VmsPageMap *map);
 void vms_page_map_clear(VmsPageMap *map); /* frees the runs; map can be reused */
 VmsPageMap *vms_page_map_new(void);       /* malloc'd and initialised; NULL without memory */
 void vms_page_map_free(VmsPageMap *map);  /* clears and frees; NULL is ignored */
+/* A malloc'd copy of map, its runs its own (for a reader on another
+ * thread while the original is replaced); NULL without memory. */
+VmsPageMap *vms_page_map_copy(const VmsPageMap *map);
 /* Appends [start, end) in state, merged with the last run when they touch. */
 VmsErrorCode vms_page_map_add(VmsPageMap *map, uint64_t start, uint64_t end, VmsPageState state);
 /* Index of the first run ending above addr (n_runs when none). */

@@ -251,6 +251,24 @@ void vms_page_map_free(VmsPageMap *map) {
   free(map);
 }
 
+VmsPageMap *vms_page_map_copy(const VmsPageMap *map) {
+  VmsPageMap *copy = vms_page_map_new();
+  if (!copy)
+    return NULL;
+  *copy = *map;
+  copy->runs = NULL;
+  copy->cap_runs = copy->n_runs;
+  if (map->n_runs) {
+    copy->runs = malloc(map->n_runs * sizeof *copy->runs);
+    if (!copy->runs) {
+      free(copy);
+      return NULL;
+    }
+    memcpy(copy->runs, map->runs, map->n_runs * sizeof *copy->runs);
+  }
+  return copy;
+}
+
 VmsErrorCode vms_page_map_add(VmsPageMap *map, uint64_t start, uint64_t end, VmsPageState state) {
   if (start >= end)
     return VMS_OK;

@@ -753,6 +753,11 @@ void vms_map_view_set_pages(VmsMapView *self, VmsPageMap *pages) {
   }
 }
 
+const VmsPageMap *vms_map_view_get_shown_pages(VmsMapView *self) {
+  g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
+  return shown_pages(self);
+}
+
 const VmsPageMap *vms_map_view_get_pages(VmsMapView *self) {
   g_return_val_if_fail(VMS_IS_MAP_VIEW(self), NULL);
   return self->pages;

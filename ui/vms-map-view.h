@@ -64,5 +64,8 @@ gboolean vms_map_view_get_residency(VmsMapView *view);
 /* The page states to draw (taken; another process's are not drawn); NULL clears. */
 void vms_map_view_set_pages(VmsMapView *view, VmsPageMap *pages);
 const VmsPageMap *vms_map_view_get_pages(VmsMapView *view);
+/* The page states the map draws now: those of the residency view when it
+ * is on and they are of the process shown, else NULL. */
+const VmsPageMap *vms_map_view_get_shown_pages(VmsMapView *view);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vms-barriers.h"
+#include "vms-diff.h"
 #include "vms-render.h"
 #include "vms-ui-util.h"
 
@@ -30,6 +31,15 @@ struct _VmsSummary {
   GHashTable *figures; /* key -> text, for tests and accessibility */
   GtkWidget *barrier_scope, *barrier_list;
   VmsBarriers barriers;
+  /* Two marked moments: how the barriers changed from the older to the
+   * newer (vms_barriers_diff, as --diff), over the scope cmp_ranged says. */
+  GtkWidget *cmp_heading, *cmp_label, *cmp_list;
+  VmsSnapshot *cmp_old, *cmp_new;
+  size_t cmp_old_frame, cmp_new_frame;
+  VmsBarriers cmp_a, cmp_b;
+  VmsBarrierDiff cmp_diff;
+  gboolean cmp_valid, cmp_ranged;
+  uint64_t cmp_lo, cmp_hi;
 };
 
 enum { SIGNAL_REGION_ACTIVATED, N_SIGNALS };
@@ -202,6 +212,11 @@ static void vms_summary_dispose(GObject *obj) {
   g_clear_pointer(&self->counters_snap, vms_snapshot_unref);
   g_clear_pointer(&self->figures, g_hash_table_unref);
   vms_barriers_clear(&self->barriers);
+  g_clear_pointer(&self->cmp_old, vms_snapshot_unref);
+  g_clear_pointer(&self->cmp_new, vms_snapshot_unref);
+  vms_barriers_clear(&self->cmp_a);
+  vms_barriers_clear(&self->cmp_b);
+  self->cmp_valid = FALSE;
   G_OBJECT_CLASS(vms_summary_parent_class)->dispose(obj);
 }
 
@@ -222,9 +237,9 @@ static void on_barrier_row(GtkListBox *box, GtkListBoxRow *row, VmsSummary *self
     g_signal_emit(self, signals[SIGNAL_REGION_ACTIVATED], 0, where[0], where[1], where[2]);
 }
 
-/* One clickable row: text, and the region and range it stands for. */
-static void barrier_row_add(VmsSummary *self, const char *key, const char *text, uint64_t start,
-                            uint64_t end, size_t idx) {
+/* One clickable row of list: text, and the region and range it stands for. */
+static void list_row_add(VmsSummary *self, GtkWidget *list, const char *key, const char *text,
+                         uint64_t start, uint64_t end, size_t idx) {
   GtkWidget *l = gtk_label_new(text);
   gtk_label_set_xalign(GTK_LABEL(l), 0);
   gtk_label_set_line_wrap(GTK_LABEL(l), TRUE);
@@ -238,14 +253,17 @@ static void barrier_row_add(VmsSummary *self, const char *key, const char *text,
   g_object_set_data_full(G_OBJECT(row), "vms-where", where, g_free);
   gtk_widget_set_tooltip_text(row, "Select it and zoom the map to it");
   gtk_widget_show_all(row);
-  gtk_container_add(GTK_CONTAINER(self->barrier_list), row);
+  gtk_container_add(GTK_CONTAINER(list), row);
   g_hash_table_replace(self->figures, g_strdup(key), g_strdup(text));
 }
 
-/* The barriers over the viewed range when figures are for it, else over
- * the default scope (a 64-bit space's busiest cluster). */
-static void refresh_barriers(VmsSummary *self, gboolean ranged) {
-  GList *rows = gtk_container_get_children(GTK_CONTAINER(self->barrier_list));
+static void barrier_row_add(VmsSummary *self, const char *key, const char *text, uint64_t start,
+                            uint64_t end, size_t idx) {
+  list_row_add(self, self->barrier_list, key, text, start, end, idx);
+}
+
+static void clear_rows(VmsSummary *self, GtkWidget *list, const char *prefix) {
+  GList *rows = gtk_container_get_children(GTK_CONTAINER(list));
   for (GList *l = rows; l; l = l->next)
     gtk_widget_destroy(l->data);
   g_list_free(rows);
@@ -253,8 +271,136 @@ static void refresh_barriers(VmsSummary *self, gboolean ranged) {
   gpointer key;
   g_hash_table_iter_init(&it, self->figures);
   while (g_hash_table_iter_next(&it, &key, NULL))
-    if (g_str_has_prefix(key, "barrier"))
+    if (g_str_has_prefix(key, prefix))
       g_hash_table_iter_remove(&it);
+}
+
+/* "A → B", or A alone when they are equal. */
+static void size_pair(uint64_t a, uint64_t b, const char *sign, char *buf, size_t len) {
+  char x[32], y[32];
+  vms_size_format(a, x, sizeof x);
+  vms_size_format(b, y, sizeof y);
+  if (a == b)
+    g_snprintf(buf, len, "%s%s", sign, x);
+  else
+    g_snprintf(buf, len, "%s%s → %s%s", sign, x, sign, y);
+}
+
+static void count_pair(uint64_t a, uint64_t b, char *buf, size_t len) {
+  if (a == b)
+    g_snprintf(buf, len, "%" G_GUINT64_FORMAT, a);
+  else
+    g_snprintf(buf, len, "%" G_GUINT64_FORMAT " → %" G_GUINT64_FORMAT, a, b);
+}
+
+/* The rows of the comparison: each barrier that appeared, vanished or
+ * gained otherwise, then each group that changed, as --diff lists them.
+ * Activating one selects the region at its start in the frame shown and
+ * zooms the map to its span. */
+static void refresh_comparison(VmsSummary *self, gboolean ranged) {
+  clear_rows(self, self->cmp_list, "barrier_change");
+  vms_barriers_clear(&self->cmp_a);
+  vms_barriers_clear(&self->cmp_b);
+  self->cmp_valid = FALSE;
+  self->cmp_ranged = ranged;
+  self->cmp_lo = self->range_lo;
+  self->cmp_hi = self->range_hi;
+  gboolean on = self->cmp_old && self->cmp_new;
+  gtk_widget_set_visible(self->cmp_heading, on);
+  gtk_widget_set_visible(self->cmp_label, on);
+  gtk_widget_set_visible(self->cmp_list, on);
+  if (!on) {
+    g_hash_table_remove(self->figures, "barrier_changes");
+    return;
+  }
+  char text[1200], who[600], a[96], b[96], c[96], d[96];
+  VmsError err = {0};
+  if (vms_barriers_diff(self->cmp_old, self->cmp_new, ranged, self->range_lo, self->range_hi, 0,
+                        &self->cmp_a, &self->cmp_b, &self->cmp_diff, &err) != VMS_OK) {
+    vms_barriers_clear(&self->cmp_a);
+    vms_barriers_clear(&self->cmp_b);
+    set_figure(self, self->cmp_label, "barrier_changes", "Out of memory comparing the barriers.");
+    return;
+  }
+  self->cmp_valid = TRUE;
+  const VmsBarrierDiff *bd = &self->cmp_diff;
+  if (!bd->n_barriers && !bd->n_groups)
+    g_snprintf(text, sizeof text,
+               "From frame %zu to frame %zu the top barriers and their owners did not change.",
+               self->cmp_old_frame + 1, self->cmp_new_frame + 1);
+  else
+    g_snprintf(text, sizeof text,
+               "From frame %zu to frame %zu: %zu barrier%s and %zu group%s changed.",
+               self->cmp_old_frame + 1, self->cmp_new_frame + 1, bd->n_barriers,
+               bd->n_barriers == 1 ? "" : "s", bd->n_groups, bd->n_groups == 1 ? "" : "s");
+  set_figure(self, self->cmp_label, "barrier_changes", text);
+  const VmsSnapshot *shown = self->snap ? self->snap : self->cmp_new;
+  for (size_t i = 0; i < bd->n_barriers; i++) {
+    const VmsBarrierChange *ch = &bd->barriers[i];
+    const VmsBarrier *o = ch->old_b, *n = ch->new_b, *any = n ? n : o;
+    vms_barrier_describe(n ? self->cmp_new : self->cmp_old, any, who, sizeof who);
+    g_autofree char *valid = g_utf8_make_valid(who, -1);
+    vms_size_format(any->end - any->start, a, sizeof a);
+    if (ch->kind == VMS_BARRIER_GAIN) {
+      size_pair(o->merged, n->merged, "", b, sizeof b);
+      size_pair(o->gain, n->gain, "+", c, sizeof c);
+      g_snprintf(text, sizeof text,
+                 "Gain changed: %s at 0x%" G_GINT64_MODIFIER "x (%s): without it %s free (%s)",
+                 valid, any->start, a, b, c);
+    } else {
+      vms_size_format(any->merged, b, sizeof b);
+      vms_size_format(any->gain, c, sizeof c);
+      /* The figures of the moment it stands in. */
+      g_snprintf(
+          text, sizeof text, "%s: %s at 0x%" G_GINT64_MODIFIER "x (%s): without it %s free (+%s)",
+          ch->kind == VMS_BARRIER_APPEARED ? "Appeared" : "Vanished", valid, any->start, a, b, c);
+    }
+    char key[40];
+    g_snprintf(key, sizeof key, "barrier_change:%zu", i);
+    size_t idx = vms_snapshot_find(shown, any->start);
+    list_row_add(self, self->cmp_list, key, text, any->start, any->end,
+                 idx == SIZE_MAX ? shown->n_regions : idx);
+  }
+  for (size_t i = 0; i < bd->n_groups; i++) {
+    const VmsGroupChange *ch = &bd->groups[i];
+    const VmsBarrierGroupStats *o = ch->old_g, *n = ch->new_g, *any = n->units ? n : o;
+    const char *title = vms_barrier_group_title(ch->group);
+    if (ch->kind == VMS_GROUP_CHANGED) {
+      count_pair(o->units, n->units, a, sizeof a);
+      size_pair(o->bytes, n->bytes, "", b, sizeof b);
+      count_pair(o->walls, n->walls, c, sizeof c);
+      size_pair(o->largest_without, n->largest_without, "", d, sizeof d);
+      g_snprintf(text, sizeof text, "%s changed: %s (%s), %s barriers; without all of them %s free",
+                 title, a, b, c, d);
+    } else {
+      vms_size_format(any->bytes, b, sizeof b);
+      vms_size_format(any->largest_without, d, sizeof d);
+      g_snprintf(text, sizeof text,
+                 "%s %s: %" G_GUINT64_FORMAT " (%s), %" G_GUINT64_FORMAT
+                 " barrier%s; without all of them %s free",
+                 title, ch->kind == VMS_GROUP_APPEARED ? "appeared" : "vanished", any->units, b,
+                 any->walls, any->walls == 1 ? "" : "s", d);
+    }
+    char key[48];
+    g_snprintf(key, sizeof key, "barrier_change_group:%s", vms_barrier_group_name(ch->group));
+    size_t idx = vms_snapshot_find(shown, any->lowest);
+    list_row_add(self, self->cmp_list, key, text, any->lowest, any->highest,
+                 idx == SIZE_MAX ? shown->n_regions : idx);
+  }
+}
+
+/* The barriers over the viewed range when figures are for it, else over
+ * the default scope (a 64-bit space's busiest cluster). */
+static void refresh_barriers(VmsSummary *self, gboolean ranged) {
+  clear_rows(self, self->barrier_list, "barrier:");
+  clear_rows(self, self->barrier_list, "barrier_group:");
+  clear_rows(self, self->barrier_list, "barrier_fact:");
+  g_hash_table_remove(self->figures, "barriers_scope");
+  /* The comparison follows the scope: again only when that changed. */
+  if (self->cmp_old && self->cmp_new &&
+      (ranged != self->cmp_ranged ||
+       (ranged && (self->cmp_lo != self->range_lo || self->cmp_hi != self->range_hi))))
+    refresh_comparison(self, ranged);
   vms_barriers_clear(&self->barriers);
   memset(&self->barriers, 0, sizeof self->barriers);
   if (!self->snap) {
@@ -427,7 +573,28 @@ static void vms_summary_init(VmsSummary *self) {
                         "block most, and the owners by kind; activate one to show it on the map");
   g_signal_connect(self->barrier_list, "row-activated", G_CALLBACK(on_barrier_row), self);
   gtk_box_pack_start(GTK_BOX(self), self->barrier_list, FALSE, FALSE, 0);
+
+  self->cmp_heading = heading("How the barriers changed between the two moments");
+  gtk_box_pack_start(GTK_BOX(self), self->cmp_heading, FALSE, FALSE, 0);
+  self->cmp_label = gtk_label_new("");
+  gtk_label_set_xalign(GTK_LABEL(self->cmp_label), 0);
+  gtk_label_set_line_wrap(GTK_LABEL(self->cmp_label), TRUE);
+  gtk_label_set_max_width_chars(GTK_LABEL(self->cmp_label), 48);
+  gtk_box_pack_start(GTK_BOX(self), self->cmp_label, FALSE, FALSE, 0);
+  self->cmp_list = gtk_list_box_new();
+  gtk_list_box_set_selection_mode(GTK_LIST_BOX(self->cmp_list), GTK_SELECTION_NONE);
+  gtk_list_box_set_activate_on_single_click(GTK_LIST_BOX(self->cmp_list), TRUE);
+  vms_ui_set_accessible(self->cmp_list, "Barrier changes",
+                        "The barriers and owner groups that changed between the two moments "
+                        "marked on the timeline; activate one to show it on the map");
+  g_signal_connect(self->cmp_list, "row-activated", G_CALLBACK(on_barrier_row), self);
+  gtk_box_pack_start(GTK_BOX(self), self->cmp_list, FALSE, FALSE, 0);
   gtk_widget_show_all(GTK_WIDGET(self));
+  for (GtkWidget **w = (GtkWidget *[]){self->cmp_heading, self->cmp_label, self->cmp_list, NULL};
+       *w; w++) {
+    gtk_widget_set_no_show_all(*w, TRUE);
+    gtk_widget_hide(*w);
+  }
 }
 
 GtkWidget *vms_summary_new(void) {
@@ -587,6 +754,37 @@ void vms_summary_set_viewed_range(VmsSummary *self, uint64_t lo, uint64_t hi) {
 void vms_summary_set_over_viewed_range(VmsSummary *self, gboolean viewed) {
   g_return_if_fail(VMS_IS_SUMMARY(self));
   gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(self->range_check), viewed);
+}
+
+void vms_summary_set_comparison(VmsSummary *self, VmsSnapshot *older, VmsSnapshot *newer,
+                                size_t older_frame, size_t newer_frame) {
+  g_return_if_fail(VMS_IS_SUMMARY(self));
+  if (!older || !newer || older == newer)
+    older = newer = NULL;
+  if (older == self->cmp_old && newer == self->cmp_new &&
+      (!older || (older_frame == self->cmp_old_frame && newer_frame == self->cmp_new_frame)))
+    return;
+  if (older)
+    vms_snapshot_ref(older);
+  if (newer)
+    vms_snapshot_ref(newer);
+  g_clear_pointer(&self->cmp_old, vms_snapshot_unref);
+  g_clear_pointer(&self->cmp_new, vms_snapshot_unref);
+  self->cmp_old = older;
+  self->cmp_new = newer;
+  self->cmp_old_frame = older_frame;
+  self->cmp_new_frame = newer_frame;
+  refresh_comparison(self, over_range(self));
+}
+
+const VmsBarrierDiff *vms_summary_get_barrier_diff(VmsSummary *self) {
+  g_return_val_if_fail(VMS_IS_SUMMARY(self), NULL);
+  return self->cmp_valid ? &self->cmp_diff : NULL;
+}
+
+GtkListBox *vms_summary_get_barrier_changes(VmsSummary *self) {
+  g_return_val_if_fail(VMS_IS_SUMMARY(self), NULL);
+  return GTK_LIST_BOX(self->cmp_list);
 }
 
 GtkListBox *vms_summary_get_barrier_list(VmsSummary *self) {

@@ -5,6 +5,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vms-diff.h"
 #include "vms-snapshot.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,18 @@ const char *vms_summary_get_figure(VmsSummary *summary, const char *key);
  * Activating a barrier or group row emits "region-activated" (start, end,
  * region index: guint64 each). */
 GtkListBox *vms_summary_get_barrier_list(VmsSummary *summary);
+
+/* Two moments marked on the timeline (older and newer, the frames' indices
+ * for the text; NULL for none): a section lists how the barriers changed
+ * from one to the other, as `vmscope FILE --diff OLDER NEWER` does, each
+ * row activatable as the barrier rows are ("region-activated", with the
+ * region at its start in the snapshot shown). Figures "barrier_changes",
+ * "barrier_change:N" and "barrier_change_group:<group name>". */
+void vms_summary_set_comparison(VmsSummary *summary, VmsSnapshot *older, VmsSnapshot *newer,
+                                size_t older_frame, size_t newer_frame);
+/* The comparison shown, NULL when none (for tests). */
+const VmsBarrierDiff *vms_summary_get_barrier_diff(VmsSummary *summary);
+GtkListBox *vms_summary_get_barrier_changes(VmsSummary *summary);
 
 /* A horizontal legend: one swatch per region type in the renderer's palette. */
 GtkWidget *vms_legend_new(void);

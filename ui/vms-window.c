@@ -622,6 +622,7 @@ gboolean vms_window_attach(VmsWindow *self, int pid) {
   vms_window_detach(self);
   stream_forget(self);
   close_recording(self);
+  vms_summary_set_comparison(self->summary, NULL, NULL, 0, 0);
   hide_banner(self);
   self->pid = pid;
   clear_view(self);
@@ -674,6 +675,7 @@ static void mark_changes(VmsWindow *self) {
     if (vms_map_view_get_n_changes(self->map))
       vms_map_view_set_changes(self->map, NULL, 0);
     vms_region_table_set_comparison(self->table, NULL, NULL);
+    vms_summary_set_comparison(self->summary, NULL, NULL, 0, 0);
     return;
   }
   if (!self->mark_snap || self->mark_frame != m) {
@@ -695,6 +697,9 @@ static void mark_changes(VmsWindow *self) {
   size_t n = m == self->frame ? 0 : vms_snapshot_diff(older, newer, &changes);
   vms_map_view_set_changes(self->map, changes, n);
   compare_in_table(self, (VmsSnapshot *)older, (VmsSnapshot *)newer);
+  /* And the summary how the barriers changed, as --diff says it. */
+  vms_summary_set_comparison(self->summary, (VmsSnapshot *)older, (VmsSnapshot *)newer,
+                             MIN(m, self->frame), MAX(m, self->frame));
 }
 
 static void on_timeline_cursor(VmsTimeline *tl, VmsWindow *self) {
@@ -1707,17 +1712,42 @@ typedef struct {
   VmsSnapshot *snap;
   VmsViewport vp;
   int width, height;
+  /* The residency view, as the map draws it: its page states (a copy,
+   * since the sampler replaces them) or why there are none. */
+  gboolean residency;
+  VmsPageMap *pages;
+  char *pages_missing;
 } ExportData;
 
 static void export_data_free(gpointer p) {
   ExportData *d = p;
   vms_snapshot_unref(d->snap);
+  vms_page_map_free(d->pages);
+  g_free(d->pages_missing);
   g_free(d);
 }
 
 static VmsErrorCode export_write(gpointer data, const char *path, VmsError *err) {
   ExportData *d = data;
-  return vms_export(d->snap, &d->vp, d->width, d->height, VMS_EXPORT_PNG, path, err);
+  const VmsExportOptions eo = {d->residency, d->pages, d->pages_missing};
+  return vms_export_with(d->snap, &d->vp, d->width, d->height, VMS_EXPORT_PNG, path, &eo, err);
+}
+
+/* What the residency view shows, for an export of it. */
+static void export_take_pages(VmsWindow *self, ExportData *d) {
+  d->residency = vms_map_view_get_residency(self->map);
+  if (!d->residency)
+    return;
+  const VmsPageMap *pm = vms_map_view_get_shown_pages(self->map);
+  if (pm)
+    d->pages = vms_page_map_copy(pm);
+  if (pm && !d->pages)
+    d->pages_missing = g_strdup("out of memory copying the page states");
+  else if (!pm && self->pages_note[0])
+    d->pages_missing = g_strdup(self->pages_note);
+  else if (!pm)
+    d->pages_missing = g_strdup(self->sampler ? "the page states have not been read yet"
+                                              : "page states are read from a live process only");
 }
 
 void vms_window_export_png(VmsWindow *self, const char *path, int width, int height,
@@ -1731,6 +1761,7 @@ void vms_window_export_png(VmsWindow *self, const char *path, int width, int hei
     d->vp = *vms_map_view_get_viewport(self->map);
     d->width = width;
     d->height = height;
+    export_take_pages(self, d);
   }
   FileJob *job = file_job_new("export", "An export is still being written.", "Export failed", path,
                               export_write, d, export_data_free);
@@ -1948,6 +1979,7 @@ static void take_recording(VmsWindow *self, OpenJob *job) {
   vms_window_detach(self);
   stream_forget(self);
   close_recording(self);
+  vms_summary_set_comparison(self->summary, NULL, NULL, 0, 0);
   hide_banner(self);
   clear_view(self);
   self->rec = job->rec;

@@ -89,7 +89,9 @@ VmsSnapshot *vms_window_get_residency_snapshot(VmsWindow *win);
 void vms_window_refresh(VmsWindow *win, gboolean with_counters);
 
 /* Writes the current view of the map as a PNG of width x height with header
- * and legend, atomically, on a worker thread; the export action is disabled
+ * and legend (in the residency view, with the page states the map shows, or
+ * a header line saying why there are none), atomically, on a worker thread;
+ * the export action is disabled
  * meanwhile. When it is written the status line says so (on failure the
  * banner says why), then callback (may be NULL) runs on the main thread. */
 void vms_window_export_png(VmsWindow *win, const char *path, int width, int height,

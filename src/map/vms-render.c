@@ -409,6 +409,37 @@ bool vms_render_page_state(const VmsSnapshot *snap, const VmsPageMap *pages, uin
   return true;
 }
 
+void vms_render_page_bytes(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t lo,
+                           uint64_t hi, uint64_t bytes[VMS_PAGE_STATE_COUNT], size_t *unread) {
+  for (int s = 0; s < VMS_PAGE_STATE_COUNT; s++)
+    bytes[s] = 0;
+  *unread = 0;
+  if (!snap || !pages)
+    return;
+  if (lo < pages->start)
+    lo = pages->start;
+  if (hi > pages->end)
+    hi = pages->end;
+  for (size_t i = vms_snapshot_lower_bound(snap, lo); i < snap->n_regions; i++) {
+    const VmsRegion *g = &snap->regions[i];
+    if (g->start >= hi)
+      break;
+    uint64_t a, b;
+    if (!shown_part(g, pages, lo, hi, &a, &b)) {
+      if (g->type != VMS_TYPE_FREE && g->type != VMS_TYPE_UNUSABLE && g->end > lo)
+        (*unread)++;
+      continue;
+    }
+    for (size_t k = vms_page_map_lower_bound(pages, a);
+         k < pages->n_runs && pages->runs[k].start < b; k++) {
+      const VmsPageRun *r = &pages->runs[k];
+      uint64_t ra = r->start > a ? r->start : a, rb = r->end < b ? r->end : b;
+      if (r->state < VMS_PAGE_STATE_COUNT && rb > ra)
+        bytes[r->state] += rb - ra;
+    }
+  }
+}
+
 /* Marks every pixel that pages of a covered region fall in with the most
  * important state among them (rank + 1, 0 for none), into st (npix). */
 static void page_pixels(const VmsLayout *l, const VmsSnapshot *snap, const VmsPageMap *pm,
@@ -553,6 +584,42 @@ static cairo_pattern_t *hatch_pattern(const uint8_t c[3]) {
   cairo_pattern_set_extend(p, CAIRO_EXTEND_REPEAT);
   cairo_pattern_set_filter(p, CAIRO_FILTER_NEAREST);
   return p;
+}
+
+/* The residency view on a vector surface: one path and one fill per page
+ * state, over the types' fills, pixel for pixel what rasterising draws. */
+static void draw_vector_pages(cairo_t *cr, const VmsLayout *l, const VmsSnapshot *snap,
+                              const VmsPageMap *pm) {
+  if (!pm || !pm->n_runs || !l->npix)
+    return;
+  uint8_t *st = calloc((size_t)l->npix, 1);
+  if (!st)
+    return; /* a map drawn without states, never wrong ones */
+  page_pixels(l, snap, pm, st);
+  cairo_save(cr);
+  cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+  for (int s = 0; s < VMS_PAGE_STATE_COUNT; s++) {
+    uint8_t v = (uint8_t)vms_page_state_rank((VmsPageState)s);
+    bool any = false;
+    for (uint64_t p = 0; p < l->npix;) {
+      if (st[p] != v) {
+        p++;
+        continue;
+      }
+      uint64_t e = p + 1;
+      while (e < l->npix && st[e] == v)
+        e++;
+      add_span_rects(cr, l, p, e);
+      any = true;
+      p = e;
+    }
+    if (any) {
+      set_rgb(cr, vms_page_state_rgb[s]);
+      cairo_fill(cr);
+    }
+  }
+  cairo_restore(cr);
+  free(st);
 }
 
 static void draw_vector(cairo_t *cr, const VmsLayout *l, const Colors *col) {
@@ -793,6 +860,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
       type == CAIRO_SURFACE_TYPE_PS || type == CAIRO_SURFACE_TYPE_RECORDING ||
       type == CAIRO_SURFACE_TYPE_SCRIPT) {
     draw_vector(cr, layout, &col);
+    draw_vector_pages(cr, layout, snap, extras ? extras->pages : NULL);
     draw_overlays(cr, snap, layout, extras, &col, false);
     return;
   }
@@ -802,6 +870,7 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
   if (cairo_surface_status(tmp) != CAIRO_STATUS_SUCCESS) {
     cairo_surface_destroy(tmp);
     draw_vector(cr, layout, &col);
+    draw_vector_pages(cr, layout, snap, extras ? extras->pages : NULL);
     draw_overlays(cr, snap, layout, extras, &col, false);
     return;
   }

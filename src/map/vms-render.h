@@ -29,8 +29,8 @@ typedef struct {
    * covers whole (vms_page_map_covers over the part in its range), every
    * pixel shows the state of its pages in vms_page_state_rgb, the most
    * important where it covers several (swapped > resident > untouched);
-   * other regions keep their type's colour. Image surfaces only: vector
-   * output draws types. */
+   * other regions keep their type's colour; on every surface, vector
+   * output included. */
   const VmsPageMap *pages;
 } VmsRenderExtras;
 
@@ -50,6 +50,13 @@ void vms_render_map(cairo_t *cr, const VmsSnapshot *snap, const VmsLayout *layou
  * does not cover whole, an address it did not read). */
 bool vms_render_page_state(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t addr,
                            VmsPageState *state);
+
+/* What the residency view shows of [lo, hi) with pages: the bytes in each
+ * state over the mapped regions it draws states for (the same rule as
+ * vms_render_map), and in unread how many mapped regions there keep their
+ * type's colour (changed since the walk, or past where the read stopped). */
+void vms_render_page_bytes(const VmsSnapshot *snap, const VmsPageMap *pages, uint64_t lo,
+                           uint64_t hi, uint64_t bytes[VMS_PAGE_STATE_COUNT], size_t *unread);
 
 /* The colour free space is drawn in with these extras (NULL: as exported),
  * for a legend that matches the map. */

@@ -6,6 +6,7 @@
  * start moves while its end stays. Free and unusable space is not a region
  * of anyone's, so it takes no part. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "vms-diff.h"
 
@@ -196,6 +197,29 @@ static int by_barrier_address(const void *a, const void *b) {
 
 static uint64_t group_gain(const VmsBarriers *b, const VmsBarrierGroupStats *g) {
   return g->largest_without > b->largest ? g->largest_without - b->largest : 0;
+}
+
+VmsErrorCode vms_barriers_diff(const VmsSnapshot *older, const VmsSnapshot *newer, bool ranged,
+                               uint64_t lo, uint64_t hi, uint64_t usable_min, VmsBarriers *a,
+                               VmsBarriers *b, VmsBarrierDiff *out, VmsError *err) {
+  memset(a, 0, sizeof *a);
+  memset(b, 0, sizeof *b);
+  out->n_barriers = out->n_groups = 0;
+  const VmsBarrierOptions bo = {.top = VMS_BARRIER_DIFF_TOP, .usable_min = usable_min};
+  const VmsSnapshot *side[2] = {older, newer};
+  VmsBarriers *into[2] = {a, b};
+  for (int k = 0; k < 2; k++) {
+    VmsBarrierScope scope;
+    if (ranged)
+      vms_barrier_scope_given(lo, hi, &scope);
+    else
+      vms_barrier_scope_default(side[k], &scope);
+    VmsErrorCode rc = vms_barriers_compute(side[k], &scope, &bo, into[k], err);
+    if (rc != VMS_OK)
+      return rc;
+  }
+  vms_barriers_compare(a, b, out);
+  return VMS_OK;
 }
 
 void vms_barriers_compare(const VmsBarriers *a, const VmsBarriers *b, VmsBarrierDiff *out) {

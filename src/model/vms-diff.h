@@ -79,6 +79,18 @@ typedef struct {
 } VmsBarrierDiff;
 /* Fills *out; points into a and b, which must outlive it. */
 void vms_barriers_compare(const VmsBarriers *a, const VmsBarriers *b, VmsBarrierDiff *out);
+
+/* How many top barriers each moment ranks for a comparison. */
+#define VMS_BARRIER_DIFF_TOP 10
+/* The barriers of two moments ranked as for a comparison (`--diff`, the
+ * window's two marked moments): the top VMS_BARRIER_DIFF_TOP by the free
+ * block without each, each moment over its own default scope, or both over
+ * [lo, hi) when ranged, usable_min as --fit gives it (0: 1 MiB); then how
+ * they changed, into out. a and b are filled (vms_barriers_clear them, on
+ * failure too), and out points into them. Fails only when out of memory. */
+VmsErrorCode vms_barriers_diff(const VmsSnapshot *older, const VmsSnapshot *newer, bool ranged,
+                               uint64_t lo, uint64_t hi, uint64_t usable_min, VmsBarriers *a,
+                               VmsBarriers *b, VmsBarrierDiff *out, VmsError *err);
 /* "appeared", "vanished", "gain" / "appeared", "vanished", "changed". */
 const char *vms_barrier_change_name(VmsBarrierChangeKind kind);
 const char *vms_group_change_name(VmsGroupChangeKind kind);

@@ -167,11 +167,61 @@ static void printable(const char *in, char *out, size_t len) {
 typedef struct {
   char text[96];
   VmsRegionType type; /* VMS_TYPE_COUNT: a note, not a type */
-  int swatch;         /* 0 committed, 1 reserved, 2 break mark */
+  int swatch;         /* 0 committed, 1 reserved, 2 break mark, 3 a page state */
+  VmsPageState state; /* swatch 3 */
   double w;
 } LegendItem;
 
-static size_t legend_items(const VmsStats *st, const VmsLayoutInfo *l, LegendItem *items) {
+/* The page states an export draws: opts' pages when they are of snap's
+ * process and say something (runs, or nothing to say), else NULL. */
+static const VmsPageMap *shown_pages(const VmsSnapshot *snap, const VmsExportOptions *opts) {
+  const VmsPageMap *pm = opts && opts->residency ? opts->pages : NULL;
+  if (!pm || pm->pid != snap->pid || pm->start_time != snap->start_time)
+    return NULL;
+  if (!pm->n_runs && pm->note[0])
+    return NULL; /* nothing read, and the note says why */
+  return pm;
+}
+
+bool vms_export_residency_line(const VmsSnapshot *snap, const VmsViewport *vp,
+                               const VmsExportOptions *opts, char *buf, size_t len) {
+  if (!len)
+    return false;
+  buf[0] = '\0';
+  if (!snap || !vp || !opts || !opts->residency)
+    return false;
+  const VmsPageMap *pm = shown_pages(snap, opts);
+  if (!pm) {
+    const char *why = opts->pages_missing && opts->pages_missing[0] ? opts->pages_missing
+                      : opts->pages && opts->pages->pid == snap->pid &&
+                              opts->pages->start_time == snap->start_time && opts->pages->note[0]
+                          ? opts->pages->note
+                      : opts->pages ? "the page states read are of another process"
+                                    : "the page states were not read";
+    snprintf(buf, len, "Residency not shown: %s; the map shows types", why);
+    return false;
+  }
+  uint64_t bytes[VMS_PAGE_STATE_COUNT];
+  size_t unread;
+  vms_render_page_bytes(snap, pm, vp->start, vp->end, bytes, &unread);
+  char res[32], swp[32], unt[32];
+  vms_size_format_short(bytes[VMS_PAGE_RESIDENT], res, sizeof res);
+  vms_size_format_short(bytes[VMS_PAGE_SWAPPED], swp, sizeof swp);
+  vms_size_format_short(bytes[VMS_PAGE_UNTOUCHED], unt, sizeof unt);
+  int n = snprintf(buf, len,
+                   "Residency shown: each region's pages by state, resident %s, swapped %s, "
+                   "untouched %s",
+                   res, swp, unt);
+  if (n > 0 && (size_t)n < len && unread)
+    n += snprintf(buf + n, len - (size_t)n, "; %zu region%s not read keep%s the type's colour",
+                  unread, unread == 1 ? "" : "s", unread == 1 ? "s" : "");
+  if (n > 0 && (size_t)n < len && pm->note[0])
+    snprintf(buf + n, len - (size_t)n, " (%s)", pm->note);
+  return true;
+}
+
+static size_t legend_items(const VmsStats *st, const VmsLayoutInfo *l, const VmsSnapshot *snap,
+                           const VmsViewport *vp, const VmsPageMap *pages, LegendItem *items) {
   size_t n = 0;
   for (int t = 0; t < VMS_TYPE_COUNT; t++) {
     char size[32];
@@ -192,6 +242,25 @@ static size_t legend_items(const VmsStats *st, const VmsLayoutInfo *l, LegendIte
     snprintf(g->text, sizeof g->text, "free gap of %s or more, shrunk", size);
     g->type = VMS_TYPE_FREE;
     g->swatch = 2;
+  }
+  if (pages) {
+    uint64_t bytes[VMS_PAGE_STATE_COUNT];
+    size_t unread;
+    vms_render_page_bytes(snap, pages, vp->start, vp->end, bytes, &unread);
+    static const char *const names[VMS_PAGE_STATE_COUNT] = {[VMS_PAGE_RESIDENT] = "resident pages",
+                                                            [VMS_PAGE_SWAPPED] = "swapped pages",
+                                                            [VMS_PAGE_UNTOUCHED] =
+                                                                "untouched pages"};
+    static const VmsPageState order[] = {VMS_PAGE_RESIDENT, VMS_PAGE_SWAPPED, VMS_PAGE_UNTOUCHED};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+      char size[32];
+      vms_size_format_short(bytes[order[k]], size, sizeof size);
+      LegendItem *it = &items[n++];
+      snprintf(it->text, sizeof it->text, "%s %s", names[order[k]], size);
+      it->type = VMS_TYPE_COUNT;
+      it->swatch = 3;
+      it->state = order[k];
+    }
   }
   return n;
 }
@@ -221,10 +290,14 @@ static void draw_swatch(cairo_t *cr, const LegendItem *it, double x, double y) {
   double rgb[3];
   cairo_save(cr);
   cairo_rectangle(cr, x, y, SWATCH, SWATCH);
-  if (it->swatch == 1)
+  if (it->swatch == 1) {
     vms_palette_reserved_color(it->type, rgb);
-  else
+  } else if (it->swatch == 3) {
+    for (int i = 0; i < 3; i++)
+      rgb[i] = vms_page_state_rgb[it->state][i] / 255.0;
+  } else {
     vms_palette_color(it->type, rgb);
+  }
   cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
   cairo_fill_preserve(cr);
   cairo_clip_preserve(cr);
@@ -275,10 +348,12 @@ static void draw_legend(cairo_t *cr, const LegendItem *items, size_t n, double x
 
 enum { FONT_TITLE = 14, FONT_TEXT = 11, MIN_W = 320 };
 
-enum { N_LINES = 5 };
+/* The title, the layout, the figures, the top barrier, residency, the snapshot's note. */
+enum { N_LINES = 6 };
 
 static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const VmsStats *st,
-                         bool whole, const char *barrier, char lines[N_LINES][320]) {
+                         bool whole, const char *barrier, const char *residency,
+                         char lines[N_LINES][320]) {
   char name[128], when[64] = "unknown time";
   printable(snap->name[0] ? snap->name : "?", name, sizeof name);
   if (snap->taken_at > 0)
@@ -311,7 +386,8 @@ static void header_lines(const VmsSnapshot *snap, const VmsLayoutInfo *l, const 
            whole ? "Whole space:" : "In view:", used, committed, st->vma_count, free_total,
            st->free_blocks, largest, st->free_largest_start);
   printable(barrier, lines[3], sizeof lines[3]);
-  printable(snap->note, lines[4], sizeof lines[4]);
+  printable(residency, lines[4], sizeof lines[4]);
+  printable(snap->note, lines[5], sizeof lines[5]);
 }
 
 /* Shows text from (x, baseline y) wrapped at spaces to width; returns the
@@ -366,23 +442,29 @@ static int draw_header(cairo_t *cr, char lines[N_LINES][320], double x, double y
   at += 16 * show_wrapped(cr, lines[1], x, at, width, 16, draw);
   at += 16 * show_wrapped(cr, lines[2], x, at, width, 16, draw);
   at += 16 * show_wrapped(cr, lines[3], x, at, width, 16, draw);
-  if (lines[4][0]) {
-    cairo_set_source_rgb(cr, 0.55, 0.1, 0.0);
+  if (lines[4][0])
     at += 16 * show_wrapped(cr, lines[4], x, at, width, 16, draw);
+  if (lines[5][0]) {
+    cairo_set_source_rgb(cr, 0.55, 0.1, 0.0);
+    at += 16 * show_wrapped(cr, lines[5], x, at, width, 16, draw);
   }
   return (int)(at - y - 14 + 8);
 }
 
 /* Draws the whole export picture on cr (width x height). */
 static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsViewport *vp,
-                                int width, int height, VmsError *err) {
+                                int width, int height, const VmsExportOptions *opts,
+                                VmsError *err) {
   int inner_w = width - 2 * MARGIN;
   if (width < MIN_W)
     return vms_error_set(
         err, VMS_ERR_USAGE,
         "size %dx%d: too narrow for the map with its header and legend (at least %d wide)", width,
         height, MIN_W);
-  LegendItem items[VMS_TYPE_COUNT + 2];
+  LegendItem items[VMS_TYPE_COUNT + 2 + VMS_PAGE_STATE_COUNT];
+  const VmsPageMap *pages = shown_pages(snap, opts);
+  char residency[320];
+  vms_export_residency_line(snap, vp, opts, residency, sizeof residency);
   /* Figures over what the picture shows: the whole space's own when it
    * shows the whole space. */
   uint64_t page = snap->page_size ? snap->page_size : 4096;
@@ -412,10 +494,10 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
                          .end = vp->end,
                          .bytes_per_pixel = 4096,
                          .gap_threshold = 64ull << 20};
-  size_t n = legend_items(&st, &probe, items);
+  size_t n = legend_items(&st, &probe, snap, vp, pages, items);
   int legend_h = legend_height(cr, items, n, inner_w);
   char lines[N_LINES][320];
-  header_lines(snap, &probe, &st, whole, barrier, lines);
+  header_lines(snap, &probe, &st, whole, barrier, residency, lines);
   int header_h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
   int map_h = height - 2 * MARGIN - header_h - legend_h - 8;
   if (map_h < MIN_MAP_H)
@@ -432,7 +514,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
     if (!l)
       return vms_error_set(err, VMS_ERR_NOMEM, "out of memory laying out the map");
     vms_layout_get_info(l, &info);
-    header_lines(snap, &info, &st, whole, barrier, lines);
+    header_lines(snap, &info, &st, whole, barrier, residency, lines);
     int h = draw_header(cr, lines, MARGIN, MARGIN, inner_w, false);
     if (h <= header_h)
       break;
@@ -445,7 +527,7 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
                            height);
     }
   }
-  n = legend_items(&st, &info, items);
+  n = legend_items(&st, &info, snap, vp, pages, items);
   legend_height(cr, items, n, inner_w);
 
   cairo_save(cr);
@@ -456,7 +538,8 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
   cairo_translate(cr, MARGIN, MARGIN + header_h);
   cairo_rectangle(cr, 0, 0, inner_w, map_h);
   cairo_clip(cr);
-  vms_render_map(cr, snap, l, NULL);
+  const VmsRenderExtras extras = {.pages = pages};
+  vms_render_map(cr, snap, l, &extras);
   cairo_restore(cr);
   draw_legend(cr, items, n, MARGIN, MARGIN + header_h + map_h + 8, inner_w);
   cairo_restore(cr);
@@ -470,6 +553,12 @@ static VmsErrorCode draw_export(cairo_t *cr, const VmsSnapshot *snap, const VmsV
 
 VmsErrorCode vms_export(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height,
                         VmsExportFormat format, const char *path, VmsError *err) {
+  return vms_export_with(snap, vp, width, height, format, path, NULL, err);
+}
+
+VmsErrorCode vms_export_with(const VmsSnapshot *snap, const VmsViewport *vp, int width, int height,
+                             VmsExportFormat format, const char *path, const VmsExportOptions *opts,
+                             VmsError *err) {
   VmsErrorCode rc = check_args(snap, vp, width, height, format, path, err);
   if (rc != VMS_OK)
     return rc;
@@ -483,7 +572,7 @@ VmsErrorCode vms_export(const VmsSnapshot *snap, const VmsViewport *vp, int widt
                            height);
     }
     cairo_t *cr = cairo_create(s);
-    rc = draw_export(cr, snap, vp, width, height, err);
+    rc = draw_export(cr, snap, vp, width, height, opts, err);
     cairo_destroy(cr);
     Out o;
     if (rc == VMS_OK)
@@ -510,7 +599,7 @@ VmsErrorCode vms_export(const VmsSnapshot *snap, const VmsViewport *vp, int widt
                            ? cairo_svg_surface_create_for_stream(out_write, &o, width, height)
                            : cairo_pdf_surface_create_for_stream(out_write, &o, width, height);
   cairo_t *cr = cairo_create(s);
-  rc = draw_export(cr, snap, vp, width, height, err);
+  rc = draw_export(cr, snap, vp, width, height, opts, err);
   cairo_destroy(cr);
   cairo_surface_finish(s);
   cairo_status_t st = cairo_surface_status(s);

@@ -7,12 +7,15 @@
  * drawn map must then show every written page in the resident colour and
  * every other one in the untouched colour, and the region's type colour
  * again once the view is off. The summary's Resident column is filled from
- * the residency the window reads on refreshes. */
+ * the residency the window reads on refreshes. The window's export of the
+ * region, decoded, shows the same page states while the view is on, and
+ * none once it is off. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "render/png-pages.h"
 #include "vms-application.h"
 #include "vms-gui-test.h"
 #include "vms-test.h"
@@ -84,6 +87,39 @@ static int check_pages(VmsMapView *map, uint64_t start, uint64_t page, bool resi
   return right;
 }
 
+typedef struct {
+  gboolean done, ok;
+  GError *error;
+} Export;
+
+static void on_export_done(GObject *source, GAsyncResult *res, gpointer data) {
+  Export *e = data;
+  e->ok = vms_window_export_png_finish(VMS_WINDOW(source), res, &e->error);
+  e->done = TRUE;
+}
+
+static gboolean export_done(gpointer d) {
+  return ((Export *)d)->done;
+}
+
+/* Exports the window's view as Ctrl+E's chooser would, and reads the page
+ * states back from the decoded PNG. */
+static void export_pages(VmsWindow *win, const char *path, char *got, size_t cap) {
+  Export e = {0};
+  got[0] = '\0';
+  vms_window_export_png(win, path, 1280, 800, on_export_done, &e);
+  VMS_CHECK_MSG(spin_until(export_done, &e, 20), "the export never finished");
+  VMS_CHECK_MSG(e.ok, "export: %s", e.error ? e.error->message : "failed");
+  g_clear_error(&e.error);
+  cairo_surface_t *img = cairo_image_surface_create_from_png(path);
+  VMS_CHECK_MSG(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS, "%s: not a PNG", path);
+  int rows = 0;
+  if (cairo_surface_status(img) == CAIRO_STATUS_SUCCESS)
+    VMS_CHECK(png_pages_read(img, got, cap, &rows));
+  cairo_surface_destroy(img);
+  g_unlink(path);
+}
+
 int main(int argc, char **argv) {
   g_autofree char *dir = gui_test_setup(argc, argv, 1, "TARGET_EXE", "vmscope-gui-XXXXXX");
   if (!dir)
@@ -135,10 +171,27 @@ int main(int argc, char **argv) {
   VMS_CHECK_U64(right, PAGES);
   printf("residency view: %d of %d pages in their colour at one page a pixel\n", right, PAGES);
 
+  /* The export of the region alone, in the residency view: what it shows. */
+  char want[PAGES + 1], got[4096];
+  for (int i = 0; i < PAGES; i++)
+    want[i] = i % 4 == 0 ? 'r' : 'u';
+  want[PAGES] = '\0';
+  vp.end = start + PAGES * page;
+  vms_map_view_set_viewport(map, &vp);
+  Wait exact = {map, start, vp.end};
+  VMS_CHECK_MSG(spin_until(pages_cover, &exact, 10), "no page states for the region alone");
+  g_autofree char *png = g_build_filename(dir, "pages.png", NULL);
+  export_pages(win, png, got, sizeof got);
+  VMS_CHECK_MSG(strcmp(got, want) == 0, "exported page states %s, want %s", got, want);
+  printf("export in the residency view: %zu page-state pixels, %s\n", strlen(got),
+         strcmp(got, want) == 0 ? "each page as written" : "WRONG");
+
   g_action_group_activate_action(G_ACTION_GROUP(win), "residency", NULL);
   VMS_CHECK(!vms_window_get_residency_view(win));
   spin_for(0.1);
   VMS_CHECK_U64(check_pages(map, start, page, false), PAGES);
+  export_pages(win, png, got, sizeof got);
+  VMS_CHECK_MSG(got[0] == '\0', "the export without the residency view shows page states: %s", got);
 
   gtk_widget_destroy(GTK_WIDGET(win));
   spin_for(0.1);

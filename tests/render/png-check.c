@@ -2,15 +2,19 @@
 /* png-check.c: decodes a PNG with cairo and checks its size and that it holds enough pixels of
  * given colours.
  *
- * Usage: png-check FILE WIDTH HEIGHT [TYPE[:reserved]=MIN_PIXELS]...
- * where TYPE is a type name (image, heap, private, ...). Exits 0 when every
- * fact holds, 1 with one line per broken fact otherwise. */
+ * Usage: png-check FILE WIDTH HEIGHT [TYPE[:reserved]=MIN_PIXELS | pages=STATES | pages=none]...
+ * where TYPE is a type name (image, heap, private, ...), and STATES the
+ * page states the map's rows must show, one letter a pixel in address order
+ * (r resident, s swapped, u untouched; see png-pages.h); pages=none: no
+ * line of the map shows page states. Exits 0 when every fact holds, 1 with
+ * one line per broken fact otherwise. */
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "png-pages.h"
 #include "vms-render.h"
 
 static uint32_t packed(const double c[3]) {
@@ -37,6 +41,32 @@ int main(int argc, char **argv) {
   const unsigned char *d = cairo_image_surface_get_data(s);
   int stride = cairo_image_surface_get_stride(s);
   for (int i = 4; i < argc; i++) {
+    if (strncmp(argv[i], "pages=", 6) == 0) {
+      const char *want = argv[i] + 6;
+      bool none = strcmp(want, "none") == 0;
+      size_t cap = (size_t)w * (size_t)h + 1;
+      char *got = malloc(cap);
+      int rows = 0;
+      if (!got || !png_pages_read(s, got, cap, &rows)) {
+        fprintf(stderr, "png-check: cannot read the page states back\n");
+        return 2;
+      }
+      const char *expect = none ? "" : want;
+      if (strcmp(got, expect) != 0) {
+        size_t k = 0;
+        while (got[k] && got[k] == expect[k])
+          k++;
+        fprintf(stderr,
+                "%s: the map shows %zu page-state pixels in %d rows, want %zu; they differ from "
+                "pixel %zu on (got '%.16s', want '%.16s')\n",
+                argv[1], strlen(got), rows, strlen(expect), k, got + k, expect + k);
+        fails++;
+      } else {
+        printf("page states: %zu pixels in %d rows as expected\n", strlen(got), rows);
+      }
+      free(got);
+      continue;
+    }
     char name[64];
     long min = 1;
     const char *eq = strchr(argv[i], '=');

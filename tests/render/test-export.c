@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "png-pages.h"
 #include "render-snapshot.h"
 #include "vms-export.h"
 #include "vms-render.h"
@@ -140,6 +141,120 @@ static void test_vector(VmsSnapshot *s) {
   VMS_CHECK_U64(leftovers(), 0);
 }
 
+#define PAGE  4096ull
+#define PBASE 0x10000000ull
+
+static void add_run(VmsPageMap *pm, uint64_t p0, uint64_t p1, VmsPageState st) {
+  VMS_CHECK(vms_page_map_add(pm, PBASE + p0 * PAGE, PBASE + p1 * PAGE, st) == VMS_OK);
+}
+
+static int count_rgb(cairo_surface_t *s, int y0, int y1, const uint8_t c[3]) {
+  return count_color(s, y0, y1, (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]);
+}
+
+/* The residency view exported: every page of the region the page map
+ * covers in its state's colour, a region it covers in part in its type's,
+ * the three states in the legend and the header line; and where the page
+ * states are missing, the types alone and the reason. */
+static void test_residency(void) {
+  static const TestRegion regs[] = {
+      {PBASE, PBASE + 64 * PAGE, VMS_TYPE_PRIVATE, C_},
+      {PBASE + 64 * PAGE, PBASE + 128 * PAGE, VMS_TYPE_HEAP, C_},
+  };
+  VmsSnapshot *s = test_snap_new(regs, 2, 0, 4 * GiB, 32);
+  s->page_size = PAGE;
+  VmsPageMap pm;
+  vms_page_map_init(&pm);
+  pm.pid = s->pid;
+  pm.start_time = s->start_time;
+  pm.start = PBASE;
+  pm.end = pm.read_end = PBASE + 128 * PAGE;
+  add_run(&pm, 0, 10, VMS_PAGE_RESIDENT);
+  add_run(&pm, 10, 20, VMS_PAGE_UNTOUCHED);
+  add_run(&pm, 20, 23, VMS_PAGE_SWAPPED);
+  add_run(&pm, 23, 64, VMS_PAGE_UNTOUCHED);
+  add_run(&pm, 64, 96, VMS_PAGE_RESIDENT); /* half the heap: it changed since the walk */
+  char want[129];
+  for (int i = 0; i < 64; i++)
+    want[i] = i < 10 ? 'r' : i < 20 ? 'u' : i < 23 ? 's' : 'u';
+  want[64] = '\0';
+
+  VmsViewport vp = {VMS_LAYOUT_LINEAR, PBASE, PBASE + 128 * PAGE, UINT64_MAX, true};
+  VmsExportOptions eo = {.residency = true, .pages = &pm};
+  char line[320], p[512], got[4096];
+  VMS_CHECK(vms_export_residency_line(s, &vp, &eo, line, sizeof line));
+  printf("%s\n", line);
+  VMS_CHECK_MSG(strcmp(line, "Residency shown: each region's pages by state, resident 40 KiB, "
+                             "swapped 12 KiB, untouched 204 KiB; 1 region not read keeps the "
+                             "type's colour") == 0,
+                "%s", line);
+  path_in(p, sizeof p, "pages.png");
+  VmsError err = {0};
+  VMS_CHECK_U64(vms_export_with(s, &vp, 800, 600, VMS_EXPORT_PNG, p, &eo, &err), VMS_OK);
+  cairo_surface_t *img = cairo_image_surface_create_from_png(p);
+  VMS_CHECK(cairo_surface_status(img) == CAIRO_STATUS_SUCCESS);
+  int rows = 0;
+  VMS_CHECK(png_pages_read(img, got, sizeof got, &rows));
+  VMS_CHECK_MSG(strcmp(got, want) == 0, "page states read back: %s, want %s", got, want);
+  VMS_CHECK(count_color(img, 0, 600, rgb_u32(VMS_TYPE_HEAP)) > 64);
+  /* The legend's swatches: the band below the map holds each state's colour. */
+  for (int st = 0; st < VMS_PAGE_STATE_COUNT; st++)
+    VMS_CHECK_MSG(count_rgb(img, 520, 600, vms_page_state_rgb[st]) >= 100,
+                  "state %d: %d pixels in the legend band", st,
+                  count_rgb(img, 520, 600, vms_page_state_rgb[st]));
+  cairo_surface_destroy(img);
+
+  /* The same without the option: types, no page state. */
+  VMS_CHECK_U64(vms_export(s, &vp, 800, 600, VMS_EXPORT_PNG, p, &err), VMS_OK);
+  img = cairo_image_surface_create_from_png(p);
+  VMS_CHECK(png_pages_read(img, got, sizeof got, &rows) && got[0] == '\0');
+  VMS_CHECK(count_color(img, 0, 600, rgb_u32(VMS_TYPE_PRIVATE)) > 64);
+  cairo_surface_destroy(img);
+
+  /* Missing page states: the map is written with types, and the line says why. */
+  VmsPageMap refused;
+  vms_page_map_init(&refused);
+  refused.pid = s->pid;
+  refused.start_time = s->start_time;
+  snprintf(refused.note, sizeof refused.note,
+           "page states not read: /proc/1/pagemap: Permission denied");
+  VmsPageMap other = pm;
+  other.pid = s->pid + 1;
+  const struct {
+    VmsExportOptions o;
+    const char *line;
+  } missing[] = {
+      {{true, NULL, NULL},
+       "Residency not shown: the page states were not read; the map shows types"},
+      {{true, NULL, "page states not read: process 7 has exited"},
+       "Residency not shown: page states not read: process 7 has exited; the map shows types"},
+      {{true, &refused, NULL},
+       "Residency not shown: page states not read: /proc/1/pagemap: Permission denied; the map "
+       "shows types"},
+      {{true, &other, NULL},
+       "Residency not shown: the page states read are of another process; the map shows types"},
+  };
+  for (size_t k = 0; k < sizeof missing / sizeof missing[0]; k++) {
+    VMS_CHECK(!vms_export_residency_line(s, &vp, &missing[k].o, line, sizeof line));
+    VMS_CHECK_MSG(strcmp(line, missing[k].line) == 0, "%zu: %s", k, line);
+    VMS_CHECK_U64(vms_export_with(s, &vp, 800, 600, VMS_EXPORT_PNG, p, &missing[k].o, &err),
+                  VMS_OK);
+    img = cairo_image_surface_create_from_png(p);
+    VMS_CHECK_MSG(png_pages_read(img, got, sizeof got, &rows) && got[0] == '\0',
+                  "%zu: page states drawn: %s", k, got);
+    VMS_CHECK(count_color(img, 0, 520, rgb_u32(VMS_TYPE_PRIVATE)) > 64);
+    cairo_surface_destroy(img);
+  }
+
+  /* Vector output draws the states too. */
+  path_in(p, sizeof p, "pages.svg");
+  VMS_CHECK_U64(vms_export_with(s, &vp, 800, 600, VMS_EXPORT_SVG, p, &eo, &err), VMS_OK);
+  VMS_CHECK(starts_with(p, "<?xml"));
+  VMS_CHECK_U64(leftovers(), 0);
+  vms_page_map_clear(&pm);
+  test_snap_free(s);
+}
+
 static void expect_fail(VmsSnapshot *s, const VmsViewport *vp, int w, int h, const char *p,
                         VmsErrorCode code, const char *why) {
   VmsError err = {0};
@@ -216,6 +331,7 @@ int main(void) {
   test_png(s);
   test_vector(s);
   test_bad_input(s);
+  test_residency();
   test_snap_free(s);
   if (!getenv("VMS_KEEP")) {
     char cmd[300];
