@@ -225,8 +225,8 @@ int main(int argc, char **argv) {
   /* Before -> with: the barrier appeared, and the private group changed with it. */
   compare(win, with, before);
   size_t k = change_at(win, VMS_BARRIER_APPEARED, x_lo, x_hi);
-  VMS_CHECK_MSG(k != SIZE_MAX, "the barrier at 0x%" PRIx64 "-0x%" PRIx64 " is not listed as appeared",
-                x_lo, x_hi);
+  VMS_CHECK_MSG(k != SIZE_MAX,
+                "the barrier at 0x%" PRIx64 "-0x%" PRIx64 " is not listed as appeared", x_lo, x_hi);
   VMS_CHECK(group_changed(win, VMS_BGROUP_PRIVATE));
   const char *label = vms_summary_get_figure(sum, "barrier_changes");
   char want[64];
@@ -265,8 +265,7 @@ int main(int argc, char **argv) {
                   "the row selected region %zu, not the barrier", sel);
     const VmsViewport *vp = vms_map_view_get_viewport(map);
     VMS_CHECK_MSG(vp->start <= x_lo && vp->end >= x_hi && vp->end - vp->start < 64 * (x_hi - x_lo),
-                  "the map shows 0x%" PRIx64 "-0x%" PRIx64 ", not the barrier", vp->start,
-                  vp->end);
+                  "the map shows 0x%" PRIx64 "-0x%" PRIx64 ", not the barrier", vp->start, vp->end);
   }
 
   /* With -> after: it vanished. */
