@@ -391,22 +391,11 @@ static void check_broken_pipe(const char *vmscope) {
   SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
   SetHandleInformation(err_r, HANDLE_FLAG_INHERIT, 0);
   CloseHandle(out_r); /* the reader is gone before the first write */
-  char cmd[4096] = "";
-  vms_win_quote(cmd, sizeof cmd, vmscope);
-  strncat(cmd, "--list --format csv", sizeof cmd - strlen(cmd) - 1);
-  STARTUPINFOA si;
-  memset(&si, 0, sizeof si);
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-  si.hStdOutput = out_w;
-  si.hStdError = err_w;
-  PROCESS_INFORMATION pi;
-  BOOL ok = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+  HANDLE p = vms_win_start_std(vmscope, "--list --format csv", out_w, err_w);
   CloseHandle(out_w);
   CloseHandle(err_w);
-  VMS_CHECK_MSG(ok, "CreateProcess(%s) failed", cmd);
-  if (!ok) {
+  VMS_CHECK_MSG(p != NULL, "cannot start %s", vmscope);
+  if (!p) {
     CloseHandle(err_r);
     return;
   }
@@ -416,14 +405,13 @@ static void check_broken_pipe(const char *vmscope) {
          ReadFile(err_r, msg + len, (DWORD)(sizeof msg - 1 - len), &got, NULL) && got)
     len += got;
   msg[len] = '\0';
-  WaitForSingleObject(pi.hProcess, 30000);
+  WaitForSingleObject(p, 30000);
   DWORD code = 0xffffffff;
-  GetExitCodeProcess(pi.hProcess, &code);
+  GetExitCodeProcess(p, &code);
   VMS_CHECK_U64(code, 8);
   VMS_CHECK_MSG(strstr(msg, "Invalid argument") == NULL && strstr(msg, "closed") != NULL,
                 "the message for a closed pipe is \"%s\"", msg);
-  CloseHandle(pi.hProcess);
-  CloseHandle(pi.hThread);
+  CloseHandle(p);
   CloseHandle(err_r);
 }
 

@@ -30,22 +30,11 @@ static void run(Run *r, const char *vmscope, const char *args) {
   }
   SetHandleInformation(out_r, HANDLE_FLAG_INHERIT, 0);
   SetHandleInformation(err_r, HANDLE_FLAG_INHERIT, 0);
-  char cmd[4096] = "";
-  vms_win_quote(cmd, sizeof cmd, vmscope);
-  strncat(cmd, args, sizeof cmd - strlen(cmd) - 1);
-  STARTUPINFOA si;
-  memset(&si, 0, sizeof si);
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-  si.hStdOutput = out_w;
-  si.hStdError = err_w;
-  PROCESS_INFORMATION pi;
-  BOOL ok = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+  HANDLE p = vms_win_start_std(vmscope, args, out_w, err_w);
   CloseHandle(out_w);
   CloseHandle(err_w);
-  VMS_CHECK_MSG(ok, "CreateProcess(%s) failed", cmd);
-  if (ok) {
+  VMS_CHECK_MSG(p != NULL, "cannot start %s", vmscope);
+  if (p) {
     /* stdout to its end, then stderr: one line, far less than a pipe holds. */
     size_t len = 0, cap = 1 << 16;
     r->out = realloc(r->out, cap);
@@ -63,10 +52,9 @@ static void run(Run *r, const char *vmscope, const char *args) {
            ReadFile(err_r, r->err + len, (DWORD)(sizeof r->err - 1 - len), &got, NULL) && got)
       len += got;
     r->err[len] = '\0';
-    WaitForSingleObject(pi.hProcess, 30000);
-    GetExitCodeProcess(pi.hProcess, &r->code);
-    CloseHandle(pi.hProcess);
-    CloseHandle(pi.hThread);
+    WaitForSingleObject(p, 30000);
+    GetExitCodeProcess(p, &r->code);
+    CloseHandle(p);
   }
   CloseHandle(out_r);
   CloseHandle(err_r);
@@ -173,40 +161,29 @@ static void check_killed(const char *vmscope, const char *helper_exe, const char
     HANDLE out = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ, &sa, CREATE_ALWAYS,
                              FILE_ATTRIBUTE_TEMPORARY, NULL);
     VMS_CHECK_MSG(out != INVALID_HANDLE_VALUE, "cannot make %s", path);
-    char cmd[4096] = "", args[64];
-    vms_win_quote(cmd, sizeof cmd, vmscope);
+    char args[64];
     snprintf(args, sizeof args, "%lu --regions --format csv", (unsigned long)h.pid);
-    strncat(cmd, args, sizeof cmd - strlen(cmd) - 1);
-    STARTUPINFOA si;
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-    si.hStdOutput = out;
-    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
-    PROCESS_INFORMATION pi;
-    BOOL ok = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    HANDLE p = vms_win_start_std(vmscope, args, out, GetStdHandle(STD_ERROR_HANDLE));
     CloseHandle(out);
-    VMS_CHECK_MSG(ok, "cannot start %s", vmscope);
-    if (!ok) {
+    VMS_CHECK_MSG(p != NULL, "cannot start %s", vmscope);
+    if (!p) {
       vms_helper_stop(&h);
       return;
     }
-    CloseHandle(pi.hThread);
     Sleep((DWORD)(i * 8));
     TerminateProcess(h.process, 9);
     DWORD code = 0xffffffff;
-    if (WaitForSingleObject(pi.hProcess, 15000) != WAIT_OBJECT_0) {
-      TerminateProcess(pi.hProcess, 1);
-      WaitForSingleObject(pi.hProcess, 5000);
+    if (WaitForSingleObject(p, 15000) != WAIT_OBJECT_0) {
+      TerminateProcess(p, 1);
+      WaitForSingleObject(p, 5000);
       VMS_CHECK_MSG(under_wine(), "run %d: vmscope still runs 15 s after its target was killed", i);
       hung++;
-      CloseHandle(pi.hProcess);
+      CloseHandle(p);
       vms_helper_stop(&h);
       continue;
     }
-    GetExitCodeProcess(pi.hProcess, &code);
-    CloseHandle(pi.hProcess);
+    GetExitCodeProcess(p, &code);
+    CloseHandle(p);
     FILE *f = fopen(path, "rb");
     size_t len = 0;
     char *buf = calloc(1, 1 << 22);

@@ -84,6 +84,29 @@ static inline HANDLE vms_win_start(char *cmd, HANDLE *stdout_r, HANDLE *stdin_w,
   return pi.hProcess;
 }
 
+/* Starts exe with args (appended as they are) on the caller's standard
+ * input and the given standard output and error, which must be
+ * inheritable; returns the process (its thread handle closed) or NULL. */
+static inline HANDLE vms_win_start_std(const char *exe, const char *args, HANDLE out, HANDLE err) {
+  char cmd[4096] = "";
+  vms_win_quote(cmd, sizeof cmd, exe);
+  strncat(cmd, args, sizeof cmd - strlen(cmd) - 1);
+  STARTUPINFOA si;
+  memset(&si, 0, sizeof si);
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  si.hStdOutput = out;
+  si.hStdError = err;
+  PROCESS_INFORMATION pi;
+  if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
+    fprintf(stderr, "CreateProcess(%s) failed: error %lu\n", cmd, (unsigned long)GetLastError());
+    return NULL;
+  }
+  CloseHandle(pi.hThread);
+  return pi.hProcess;
+}
+
 /* Runs cmd to its end; returns its output (malloc'd) and exit code. */
 static inline char *vms_win_run(char *cmd, DWORD *exit_code) {
   HANDLE out;
