@@ -12,7 +12,7 @@ test_pkgs="gcc-multilib procps util-linux xvfb xauth xdotool x11-utils imagemagi
   mingw-w64 wine wine64 at-spi2-core dbus-x11 adwaita-icon-theme
   desktop-file-utils appstream clang-format fonts-dejavu-core fonts-wine
   dpkg-dev debhelper lintian fakeroot man-db prometheus prometheus-node-exporter curl time
-  openssh-server openssh-client zip unzip"
+  openssh-server openssh-client zip unzip librsvg2-bin icoutils"
 pkgs=$run_pkgs
 [ "${1:-}" = "--test" ] && pkgs="$pkgs $test_pkgs"
 

@@ -11,7 +11,7 @@
 # the GTK prefix of scripts/build-windows-gtk.sh or among MinGW's runtime
 # DLLs; Windows' own DLLs are left out), the GLib settings schemas GTK's
 # dialogs read, the symbolic icons of the Adwaita theme as PNGs (the prefix
-# has no SVG loader), and README.txt. GLib finds the share/ folder beside
+# has no SVG loader), vmscope's icon as PNGs, and README.txt. GLib finds the share/ folder beside
 # the DLLs, so nothing needs to be set to run it.
 set -eu
 host=x86_64-w64-mingw32
@@ -80,19 +80,35 @@ mkdir -p "$stage/share/glib-2.0/schemas"
 cp "$prefix/share/glib-2.0/schemas/gschemas.compiled" "$stage/share/glib-2.0/schemas/"
 adwaita=/usr/share/icons/Adwaita
 [ -f "$adwaita/index.theme" ] || die "the Adwaita icon theme is missing (apt-get install adwaita-icon-theme)"
-mkdir -p "$stage/share/icons/Adwaita" "$stage/share/icons/hicolor"
+mkdir -p "$stage/share/icons/Adwaita"
 cp "$adwaita/index.theme" "$stage/share/icons/Adwaita/"
-cp /usr/share/icons/hicolor/index.theme "$stage/share/icons/hicolor/" 2>/dev/null ||
-  printf '[Icon Theme]\nName=Hicolor\nDirectories=\n' >"$stage/share/icons/hicolor/index.theme"
 for size in 16x16 24x24 32x32 48x48; do
   (cd "$adwaita" && find "$size" -name '*.symbolic.png') | while read -r f; do
     mkdir -p "$stage/share/icons/Adwaita/$(dirname "$f")"
     cp "$adwaita/$f" "$stage/share/icons/Adwaita/$f"
   done
 done
+# vmscope's own icon, for the title bar, the taskbar and the About box:
+# the prefix has no SVG loader, so PNGs at the sizes GTK asks for.
+command -v rsvg-convert >/dev/null 2>&1 || die "rsvg-convert is missing (apt-get install librsvg2-bin)"
+svg=data/icons/hicolor/scalable/apps/io.github.vmscope.Vmscope.svg
+dirs=""
+for size in 16 24 32 48 64 128 256; do
+  mkdir -p "$stage/share/icons/hicolor/${size}x${size}/apps"
+  rsvg-convert -w $size -h $size -o "$stage/share/icons/hicolor/${size}x${size}/apps/io.github.vmscope.Vmscope.png" "$svg"
+  dirs="$dirs${dirs:+,}${size}x${size}/apps"
+done
+# The theme's index names the folders it has (Debian's lists sizes the zip has not).
+{
+  printf '[Icon Theme]\nName=Hicolor\nComment=Fallback Icon Theme\nHidden=true\nDirectories=%s\n' "$dirs"
+  for size in 16 24 32 48 64 128 256; do
+    printf '\n[%sx%s/apps]\nSize=%s\nContext=Applications\nType=Threshold\n' $size $size $size
+  done
+} >"$stage/share/icons/hicolor/index.theme"
 # Without a cache GTK stats every folder per look-up; the tool is Debian's.
 if command -v gtk-update-icon-cache >/dev/null 2>&1; then
   gtk-update-icon-cache -q -f "$stage/share/icons/Adwaita" || true
+  gtk-update-icon-cache -q -f "$stage/share/icons/hicolor" || true
 fi
 
 sed "s/@VERSION@/$version/g" >"$stage/README.txt" <<'EOF'

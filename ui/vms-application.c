@@ -173,6 +173,9 @@ static void vms_application_startup(GApplication *app) {
     gtk_application_set_accels_for_action(GTK_APPLICATION(app), accels[i].action, accels[i].accels);
   vms_application_setup_style();
   follow_system_theme(self);
+  /* Every window's icon where the desktop gives none from the launcher
+   * (a run from a terminal, and Windows: the zip's hicolor PNGs). */
+  gtk_window_set_default_icon_name("io.github.vmscope.Vmscope");
 }
 
 static gboolean on_window_delete(GtkWidget *w, GdkEvent *ev, gpointer data) {
