@@ -84,15 +84,18 @@ if cross=$(scripts/build-windows-gtk.sh); then
     else rc=$?; if [ "$rc" -eq 77 ]; then r=SKIP; else r=FAIL; status=1; fi
     fi
     printf '{"name": "wine-window", "result": "%s"}\n' "$r" >build-win64-gtk/gui-check.json
-    # The download: the zip unpacked into an empty folder runs the window
-    # with only what it carries (no DLL from the build or the prefix).
+    # The download: the zip unpacked into an empty folder and run in a
+    # Wine prefix made for it (as a Windows user has none of the build's
+    # DLLs), with only what it carries: the window and the command line.
     r=FAIL
     zip=$(scripts/windows-bundle.sh build-win64-gtk 2>/dev/null | tail -n 1)
     if [ -n "$zip" ] && command -v unzip >/dev/null 2>&1; then
       unpacked=$(mktemp -d)
-      unzip -q "$zip" -d "$unpacked" &&
-        VMS_WINE_GUI_EXE=$(ls "$unpacked"/*/vmscope.exe) scripts/wine-gui-check.sh build-win64-gtk \
-          "$unpacked/window.png" && r=OK
+      unzip -q "$zip" -d "$unpacked/zip" &&
+        (unset WINEPATH; VMS_WINEPREFIX=$unpacked/prefix \
+          VMS_WINE_GUI_EXE=$(ls "$unpacked"/zip/*/vmscope.exe) \
+          scripts/wine-gui-check.sh build-win64-gtk "$unpacked/window.png") && r=OK
+      WINEPREFIX=$unpacked/prefix wineserver -k >/dev/null 2>&1 || true
       rm -rf "$unpacked"
     fi
     [ "$r" = OK ] || status=1

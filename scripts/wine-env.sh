@@ -63,9 +63,13 @@ wineserver -p600 >/dev/null 2>&1 || true
 # window gets no font (and the layered window code crashes on the bad sizes).
 # Copy Tahoma and Debian's DejaVu fonts (fonts-dejavu-core) into the prefix
 # and register them there, once per prefix; the CLI and its tests need none.
+# The values are named as Wine never names its own: Wine lists the host's
+# fonts in the same key as "FAMILY (TrueType)" and deletes those names
+# again on a later start (its "External Fonts"), which took DejaVu Sans
+# Mono with them and left the table's addresses as boxes.
 vms_wine_fonts() {
   fontdir=/usr/share/fonts/truetype/dejavu
-  [ -f "$WINEPREFIX/.vmscope-fonts" ] && return 0
+  [ -f "$WINEPREFIX/.vmscope-fonts-2" ] && return 0
   mkdir -p "$WINEPREFIX/drive_c/windows/Fonts"
   for f in $fontdir/DejaVuSans $fontdir/DejaVuSans-Bold $fontdir/DejaVuSansMono \
            $fontdir/DejaVuSansMono-Bold /usr/share/wine/fonts/tahoma /usr/share/wine/fonts/tahomabd; do
@@ -79,10 +83,10 @@ vms_wine_fonts() {
       tahomabd) name="Tahoma Bold" ;;
     esac
     wine reg add 'HKLM\Software\Microsoft\Windows NT\CurrentVersion\Fonts' \
-      /v "$name (TrueType)" /t REG_SZ /d "${f##*/}.ttf" /f </dev/null >/dev/null 2>&1 || return 0
+      /v "$name, for vmscope (TrueType)" /t REG_SZ /d "${f##*/}.ttf" /f </dev/null >/dev/null 2>&1 || return 0
     cp "$f.ttf" "$WINEPREFIX/drive_c/windows/Fonts/" || return 0
   done
-  : >"$WINEPREFIX/.vmscope-fonts"
+  : >"$WINEPREFIX/.vmscope-fonts-2"
 }
 
 # Start Wine's own services now, with no terminal or pipe of ours: started by

@@ -10,16 +10,18 @@
 #
 # With the build's vmscope-gui-test.exe (the window with the test hook of
 # ui/vms-test-hook.h, which writes what the window shows to a file) it
-# checks: a window titled with the helper's PID; a default font that draws
-# every glyph of an address and a size; a region table that holds every
+# checks: a window titled with the helper's PID; a default and a monospace
+# font that draw every glyph of an address and a size; a region table that holds every
 # region of the helper's walk that is not free, with its start and end; an
 # export made by clicking the header bar's Export button and the file
 # chooser's, typed into its name box, that png-check.exe decodes with the
 # map's colours; and the exit banner once the helper has exited.
 #
 # VMS_WINE_GUI_EXE runs another vmscope.exe (an unpacked bundle's) against
-# the same helper, its DLLs beside it; having no test hook, only its window
-# title is checked. Exits 0 when every check held, 1 when one did not (with
+# the same helper, its DLLs beside it and no WINEPATH; having no test hook,
+# its window is checked for its title and the map's colours on screen, and
+# the same exe's --summary must be the helper's, with no DLL Wine's loader
+# could not load. VMS_WINEPREFIX names the Wine prefix (scripts/wine-env.sh). Exits 0 when every check held, 1 when one did not (with
 # what was seen), 77 when Xvfb or xdotool is missing.
 set -u
 cd "$(dirname "$0")/.."
@@ -78,7 +80,10 @@ pid=$(tr -d "\r" <"$tmp/helper.out" | awk '$1 == "pid" { print $2 }')
 t0=$(date +%s)
 # 7>&-: vmscope must not hold the helper's standard input open, or the
 # helper would never see it close.
-VMS_TEST_HOOK_FILE=$(winepath -w "$tmp/hook") wine "$exe" "$pid" >"$tmp/vmscope.out" 2>&1 7>&- &
+# An unpacked bundle's window lets Wine's loader errors through (a DLL missing).
+wdebug=-all
+[ -z "$hooked" ] && wdebug=-all,err+module
+VMS_TEST_HOOK_FILE=$(winepath -w "$tmp/hook") WINEDEBUG=$wdebug wine "$exe" "$pid" >"$tmp/vmscope.out" 2>&1 7>&- &
 vms_pid=$!
 win=""
 i=0
@@ -118,10 +123,29 @@ hook_click() {
 
 title=$(xdotool getwindowname "$win")
 if [ -z "$hooked" ]; then
-  # Let the first sample arrive and the window draw it.
+  # Let the first sample arrive and the window draw it: the screenshot
+  # must hold the map's colours (png-check is the build's, on its DLLs).
   sleep 5
   import -window root "$shot" 2>/dev/null || xwd -root -display "$DISPLAY" | convert xwd:- "$shot"
-  echo "wine-gui-check: window \"$title\" after $(($(date +%s) - t0)) s; screenshot $shot"
+  title=$(xdotool getwindowname "$win")
+  case $title in "vms-win-helper.exe ($pid)"*) ;; *) fail "the window is titled \"$title\"" ;; esac
+  cross=$(scripts/build-windows-gtk.sh --print) || exit 1
+  WINEPATH="$(winepath -w "$(dirname "$cross")/prefix/bin")" wine "$png_check" \
+    "$(winepath -w "$shot")" 1280 800 image=500 heap=20 stack=20 private=100 >"$tmp/png.out" 2>&1 || {
+    cat "$tmp/png.out" >&2
+    fail "the window \"$title\" does not show the map's colours (screenshot $shot)"
+  }
+  echo "wine-gui-check: window \"$title\" after $(($(date +%s) - t0)) s shows the map's colours; screenshot $shot"
+  # The same exe on the command line: the summary of the helper, and not
+  # one DLL Wine could not load (its loader's errors are let through).
+  WINEDEBUG=-all,err+module wine "$exe" "$pid" --summary --format json >"$tmp/summary.out" 2>"$tmp/summary.err" 7>&-
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat "$tmp/summary.err" >&2; fail "$exe $pid --summary exited $rc"; }
+  ! grep -q 'err:module' "$tmp/summary.err" "$tmp/vmscope.out" ||
+    fail "Wine's loader could not load a DLL: $(grep -h 'err:module' "$tmp/summary.err" "$tmp/vmscope.out" | head -n 3)"
+  grep -q "\"pid\":$pid," "$tmp/summary.out" && grep -q '"name":"vms-win-helper.exe"' "$tmp/summary.out" ||
+    fail "the summary is not the helper's: $(head -c 300 "$tmp/summary.out")"
+  echo "wine-gui-check: $exe $pid --summary: the helper's, $(wc -c <"$tmp/summary.out") bytes of JSON"
   exit 0
 fi
 
@@ -131,10 +155,11 @@ import -window root "$shot" 2>/dev/null || xwd -root -display "$DISPLAY" | conve
 tr -d '\r' <"$tmp/hook" >"$tmp/hook.now"
 
 # Every glyph of an address and a size in the default font: a font the
-# prefix lacks shows boxes. Monospace is reported (see docs/windows.md).
+# prefix lacks shows boxes; the table's addresses are in monospace.
 glyphs=$(awk '$1 == "glyphs" && $2 == "default" { print $3 }' "$tmp/hook.now")
 mono=$(awk '$1 == "glyphs" && $2 == "monospace" { print $3 }' "$tmp/hook.now")
 [ "$glyphs" = 0 ] || fail "the default font lacks $glyphs glyphs of \"0x00007ff0deadbeef 1.5 GiB\""
+[ "$mono" = 0 ] || fail "the monospace font lacks $mono glyphs of \"0x00007ff0deadbeef 1.5 GiB\""
 
 # Every region of the helper's walk that is not free is a row with its
 # start and end (the table's addresses, read as numbers).
@@ -151,7 +176,7 @@ missing=$(grep -vxF -f "$tmp/rows" "$tmp/walk" | head -n 5)
 [ -z "$missing" ] || fail "regions of the helper's walk missing from the table (start end): $missing"
 echo "wine-gui-check: window \"$title\" after $(($(date +%s) - t0)) s; table holds all $want" \
   "regions of the helper's walk that are not free ($(wc -l <"$tmp/rows") rows);" \
-  "monospace lacks $mono glyphs; screenshot $shot"
+  "both fonts draw every glyph; screenshot $shot"
 
 # Export: the header bar's Export button, then the file chooser. Under
 # Wine 8 GTK gets no key presses that need the keyboard layout (Return,
