@@ -15,7 +15,9 @@
 # region of the helper's walk that is not free, with its start and end; an
 # export made by clicking the header bar's Export button and the file
 # chooser's, typed into its name box, that png-check.exe decodes with the
-# map's colours; and the exit banner once the helper has exited.
+# map's colours; an export over a read-only file that the window reports
+# as failed, the file left as it was; the exit banner once the helper has
+# exited; and a window on a PID no process has that says so.
 #
 # VMS_WINE_GUI_EXE runs another vmscope.exe (an unpacked bundle's) against
 # the same helper, its DLLs beside it and no WINEPATH; having no test hook,
@@ -208,8 +210,42 @@ wine "$png_check" "$(winepath -w "$tmp/export.png")" 1920 1200 image=2000 heap=5
 }
 echo "wine-gui-check: Export wrote a 1920x1200 PNG with the map's colours ($(wc -c <"$tmp/export.png") bytes)"
 
+# An export over a read-only file: the chooser asks to replace it, and
+# the window must say the export failed and leave the file as it was.
+printf 'kept\n' >"$tmp/locked.png"
+chmod 444 "$tmp/locked.png"
+sleep 1
+hook_click button _Export "$title" || fail "no Export button for the second export"
+hook_wait 'Export Map as PNG	button	_Export' || fail "no export dialog for the second export"
+sleep 1
+xdotool type --delay 20 "$(winepath -w "$tmp")\\locked"
+sleep 1
+# The name box offers "locked.png" in a completion popup, which takes the
+# first click away: click Export until the chooser asks (at most 3 times).
+n=0
+while ! grep -q '	button	_Replace	' "$tmp/hook" 2>/dev/null && [ $n -lt 3 ]; do
+  hook_click button _Export "Export Map as PNG" || fail "the second export dialog has no Export button"
+  sleep 2
+  n=$((n + 1))
+done
+hook_wait '	button	_Replace	' || fail "the chooser did not ask to replace the read-only file"
+hook_click button _Replace || fail "no Replace button to click"
+hook_wait '^banner Export failed' || fail "no \"Export failed\" banner for a read-only file"
+[ "$(cat "$tmp/locked.png")" = kept ] || fail "the read-only file was replaced"
+printf 'wine-gui-check: an export over a read-only file: %s; the file is as it was\n' \
+  "$(grep '^banner' "$tmp/hook" | cut -c8- | tr -d '\r')"
+
 # The helper exits when its standard input closes: the exit banner.
 exec 7>&-
 hook_wait '^banner Process .* exited' || fail "no exit banner after the helper exited"
 echo "wine-gui-check: exit banner: $(grep '^banner' "$tmp/hook" | cut -c8- | tr -d '\r')"
+kill "$vms_pid" 2>/dev/null
+wait "$vms_pid" 2>/dev/null
+
+# A PID no process has (Windows' are multiples of 4): the window says so.
+rm -f "$tmp/hook"
+VMS_TEST_HOOK_FILE=$(winepath -w "$tmp/hook") wine "$exe" 99999 >"$tmp/vmscope.out" 2>&1 7>&- &
+vms_pid=$!
+hook_wait '^banner There is no process 99999' || fail "no \"There is no process\" banner for PID 99999"
+printf 'wine-gui-check: PID 99999: %s\n' "$(grep '^banner' "$tmp/hook" | cut -c8- | tr -d '\r')"
 exit 0
