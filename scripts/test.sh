@@ -75,9 +75,15 @@ if cross=$(scripts/build-windows-gtk.sh); then
   fi
   if meson compile -C build-win64-gtk >/dev/null; then
     # Its tests run under Wine through the cross file's exe_wrapper.
+    # The desktop first, held for the tests and stopped before the window
+    # check, which needs one on its display (scripts/wine-env.sh).
     . scripts/wine-env.sh
+    vms_wine_desktop_start
+    # win-recording compares with the Linux build (as in scripts/wine-test.sh).
+    VMS_LINUX_BUILD="$PWD/build" \
     WINEPATH="$(winepath -w "$(dirname "$cross")/prefix/bin" 2>/dev/null)" \
       meson test -C build-win64-gtk --print-errorlogs --num-processes 1 || status=1
+    vms_wine_desktop_stop
     logs="$logs build-win64-gtk/meson-logs/testlog.json"
     # The window itself: one more result in meson's log format.
     if scripts/wine-gui-check.sh build-win64-gtk; then r=OK

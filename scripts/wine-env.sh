@@ -9,6 +9,8 @@
 # about two seconds. Safe to source any number of times.
 #
 #   . scripts/wine-env.sh      # then: wine prog.exe, meson test -C build-win64
+#   vms_wine_desktop_start     # before tests that read a program's output to its end
+#   vms_wine_desktop_stop      # after them, before a window must show on a display
 #   vms_wine_stop              # ends that wineserver (optional)
 
 if ! command -v wine >/dev/null 2>&1; then
@@ -23,7 +25,33 @@ export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 unset DISPLAY WAYLAND_DISPLAY
 
 vms_wine_stop() {
+  vms_wine_desktop_stop
   wineserver -k >/dev/null 2>&1 || true
+}
+
+# The prefix's desktop (explorer.exe /desktop), started and held for a test
+# run. Wine starts it for the first program that uses user32, passes it that
+# program's standard error, and keeps it until the last other program of the
+# prefix exits: a test that opens a window (test-win-resources loads icons;
+# the window build's vmscope.exe is GTK) then cannot end while any other test
+# runs, as meson reads its output to the end (measured: 47 s for a test of
+# 1 s), and one that reads a child's stderr to its end waits for ever.
+# Started here with no pipe of ours, held open by the start.exe that runs
+# it, it is the one every test joins. It uses no display (DISPLAY is unset):
+# stop it before a program must open a real window (scripts/wine-gui-check.sh).
+vms_wine_desktop_start() {
+  vms_wine_desktop_stop
+  wine explorer.exe /desktop </dev/null >/dev/null 2>&1 &
+  vms_wine_desktop_pid=$!
+  # rundll32 opens a window, so it returns once the desktop is up.
+  wine rundll32.exe user32.dll,GetDesktopWindow </dev/null >/dev/null 2>&1 || true
+}
+vms_wine_desktop_stop() {
+  if [ -n "${vms_wine_desktop_pid:-}" ]; then
+    kill "$vms_wine_desktop_pid" 2>/dev/null || true
+    wait "$vms_wine_desktop_pid" 2>/dev/null || true
+    vms_wine_desktop_pid=""
+  fi
 }
 
 # A prefix is whole once wineboot finished writing it (the .vmscope-ready

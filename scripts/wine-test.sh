@@ -72,6 +72,9 @@ if [ "$rc" != 42 ]; then
   echo "wine-test.sh: a 64-bit Windows program does not run under this Wine (canary exited $rc, not 42)" >&2
   exit 1
 fi
+# The desktop up first, with none of meson's pipes (scripts/wine-env.sh).
+vms_wine_desktop_start
+trap vms_wine_desktop_stop EXIT
 meson test -C build-win64 --print-errorlogs "$@" || status=1
 
 rc=0
@@ -101,6 +104,7 @@ else
   fi
   echo "win32: $n tests skipped"
 fi
+vms_wine_desktop_stop
 t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "wine-test.sh: build %.1f s, Wine tests %.1f s\n", b - a, c - b }'
 # A developer keeps the warm server for the next run; CI leaves nothing behind.
