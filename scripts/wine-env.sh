@@ -51,7 +51,19 @@ vms_wine_desktop_stop() {
     kill "$vms_wine_desktop_pid" 2>/dev/null || true
     wait "$vms_wine_desktop_pid" 2>/dev/null || true
     vms_wine_desktop_pid=""
+    # The desktop leaves once no other program of the prefix runs: wait
+    # (up to 5 s) until it has, so that the next program starts its own.
+    i=0
+    while [ $i -lt 50 ] && vms_wine_desktop_running; do sleep 0.1; i=$((i + 1)); done
   fi
+}
+# Whether this prefix's desktop process is alive (not a zombie).
+vms_wine_desktop_running() {
+  for p in $(pgrep -f 'explorer.exe /desktop' 2>/dev/null); do
+    [ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" && return 0
+  done
+  return 1
 }
 
 # A prefix is whole once wineboot finished writing it (the .vmscope-ready
